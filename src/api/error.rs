@@ -1,0 +1,84 @@
+//! The one error type every operation returns: a stable `code` for programs and a `message`
+//! for people (one line, says what to do).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::catalog::CatalogError;
+use crate::registry::RegisterError;
+use crate::sniff::SniffError;
+use crate::workspace::WorkspaceError;
+
+/// Machine-readable error class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request is malformed (bad name, bad version, bad reference).
+    InvalidInput,
+    /// A named thing does not exist.
+    NotFound,
+    /// The request conflicts with what exists (duplicate or older version).
+    Conflict,
+    /// An input file is corrupt or unsafe (would run code).
+    BadFile,
+    /// Reading or writing failed.
+    Io,
+    /// A bug or a damaged catalog.
+    Internal,
+}
+
+/// An operation's failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError { code, message: message.into() }
+    }
+}
+
+impl From<CatalogError> for ApiError {
+    fn from(e: CatalogError) -> Self {
+        ApiError::new(ErrorCode::Internal, e.to_string())
+    }
+}
+
+impl From<WorkspaceError> for ApiError {
+    fn from(e: WorkspaceError) -> Self {
+        let code = match &e {
+            WorkspaceError::NotFound(_) => ErrorCode::NotFound,
+            WorkspaceError::Io { .. } | WorkspaceError::Key(_) | WorkspaceError::Cas(_) => ErrorCode::Io,
+            WorkspaceError::Catalog(_) => ErrorCode::Internal,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<crate::ids::NameError> for ApiError {
+    fn from(e: crate::ids::NameError) -> Self {
+        ApiError::new(ErrorCode::InvalidInput, e.to_string())
+    }
+}
+
+impl From<RegisterError> for ApiError {
+    fn from(e: RegisterError) -> Self {
+        use RegisterError as R;
+        let code = match &e {
+            R::Name(_) | R::NoFiles | R::DuplicatePath(_) | R::InvalidRelation(_) | R::RelationCount { .. } | R::KeyValue { .. } => {
+                ErrorCode::InvalidInput
+            }
+            R::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => ErrorCode::NotFound,
+            R::Io { .. } | R::Cas(_) => ErrorCode::Io,
+            R::Sniff(SniffError::Io { .. }) => ErrorCode::Io,
+            R::Sniff(_) => ErrorCode::BadFile,
+            R::Catalog(_) => ErrorCode::Internal,
+            R::VersionExists { .. } | R::VersionNotGreater { .. } => ErrorCode::Conflict,
+            R::UnknownParent(_) | R::UnknownDataset(_) => ErrorCode::NotFound,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}

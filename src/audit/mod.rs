@@ -1,0 +1,157 @@
+//! The audit log: every change to the registry is an event in a hash chain.
+//!
+//! An event is `{seq, ts, actor, action, subject, payload, prev_hash}`; its `hash` is the
+//! SHA-256 of the RFC 8785 (JCS) canonical JSON of that record, and `prev_hash` is the hash of
+//! the event before it (64 zeros for the first). Editing, deleting or reordering any row breaks
+//! the chain at that row, which [`verify`] reports by seq.
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use ts_rs::TS;
+
+use crate::catalog::{CatalogError, audit_rows, models};
+use crate::hash::sha256_hex;
+
+mod actor;
+pub use actor::resolve_actor;
+
+/// `prev_hash` of the first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// RFC 8785 canonical JSON text of a value.
+pub fn canonical(value: &Value) -> String {
+    serde_json_canonicalizer::to_string(value).expect("JSON values canonicalise")
+}
+
+/// The hash an event must carry.
+pub fn event_hash(seq: i64, ts: &str, actor: &str, action: &str, subject: &str, payload: &Value, prev_hash: &str) -> String {
+    let record = json!({
+        "seq": seq, "ts": ts, "actor": actor, "action": action,
+        "subject": subject, "payload": payload, "prev_hash": prev_hash,
+    });
+    sha256_hex(canonical(&record).as_bytes())
+}
+
+/// Current time as RFC 3339 UTC with milliseconds (the format of every catalog timestamp).
+pub fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// Appends an event inside the caller's transaction and returns its seq.
+pub fn append(conn: &Connection, ts: &str, actor: &str, action: &str, subject: &str, payload: &Value) -> Result<i64, CatalogError> {
+    let (seq, prev_hash) = match audit_rows::head(conn)? {
+        Some(h) => (h.seq + 1, h.hash),
+        None => (1, GENESIS.to_string()),
+    };
+    let hash = event_hash(seq, ts, actor, action, subject, payload, &prev_hash);
+    audit_rows::insert(
+        conn,
+        &audit_rows::AuditRow {
+            seq,
+            ts: ts.to_string(),
+            actor: actor.to_string(),
+            action: action.to_string(),
+            subject: subject.to_string(),
+            payload: canonical(payload),
+            prev_hash,
+            hash,
+        },
+    )?;
+    Ok(seq)
+}
+
+/// Outcome of [`verify`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyReport {
+    pub ok: bool,
+    /// Events checked.
+    #[ts(type = "number")]
+    pub events: i64,
+    /// Hash of the last event (the chain head), when the log is not empty.
+    pub head: Option<String>,
+    /// The first seq at which the chain breaks.
+    #[ts(type = "number | null")]
+    pub first_bad_seq: Option<i64>,
+    /// What is wrong there.
+    pub problem: Option<String>,
+}
+
+/// Recomputes the chain from the first event, and checks that every model, version and dataset
+/// row points at an existing event about itself (so a deleted tail event is noticed when a row
+/// still refers to it).
+pub fn verify(conn: &Connection) -> Result<VerifyReport, CatalogError> {
+    let mut expected_seq = 1i64;
+    let mut prev = GENESIS.to_string();
+    let mut bad: Option<(i64, String)> = None;
+    audit_rows::for_each(conn, |row| {
+        let problem = if row.seq != expected_seq {
+            Some(if row.seq > expected_seq {
+                format!("event {expected_seq} is missing (next stored event is {})", row.seq)
+            } else {
+                format!("event {} is out of order", row.seq)
+            })
+        } else if row.prev_hash != prev {
+            Some(format!("prev_hash does not match the hash of event {}", row.seq - 1))
+        } else {
+            match serde_json::from_str::<Value>(&row.payload) {
+                Err(e) => Some(format!("payload is not JSON: {e}")),
+                Ok(payload) => {
+                    let want = event_hash(row.seq, &row.ts, &row.actor, &row.action, &row.subject, &payload, &row.prev_hash);
+                    if canonical(&payload) != row.payload {
+                        Some("payload is not in canonical form (edited)".to_string())
+                    } else if want != row.hash {
+                        Some("content does not match its hash (edited)".to_string())
+                    } else {
+                        None
+                    }
+                }
+            }
+        };
+        if let Some(p) = problem {
+            bad = Some((expected_seq.min(row.seq), p));
+            return false;
+        }
+        prev = row.hash;
+        expected_seq += 1;
+        true
+    })?;
+    let events = expected_seq - 1;
+    if bad.is_none() {
+        for (subject, seq) in models::referenced_audit_seqs(conn)? {
+            if !audit_rows::seq_exists(conn, seq, &subject)? {
+                bad = Some((seq, format!("{subject} refers to event {seq}, which is missing or about something else")));
+                break;
+            }
+        }
+    }
+    Ok(VerifyReport {
+        ok: bad.is_none(),
+        events,
+        head: (events > 0).then_some(prev),
+        first_bad_seq: bad.as_ref().map(|b| b.0),
+        problem: bad.map(|b| b.1),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_json_sorts_keys_and_normalises_numbers() {
+        let v: Value = serde_json::from_str(r#"{"b":1.0,"a":"\u00e9","c":[1e2]}"#).unwrap();
+        assert_eq!(canonical(&v), r#"{"a":"é","b":1,"c":[100]}"#);
+    }
+
+    #[test]
+    fn hash_depends_on_every_field() {
+        let p = json!({"x": 1});
+        let base = event_hash(1, "t", "a", "act", "s", &p, GENESIS);
+        assert_ne!(base, event_hash(2, "t", "a", "act", "s", &p, GENESIS));
+        assert_ne!(base, event_hash(1, "t2", "a", "act", "s", &p, GENESIS));
+        assert_ne!(base, event_hash(1, "t", "b", "act", "s", &p, GENESIS));
+        assert_ne!(base, event_hash(1, "t", "a", "act", "s", &json!({"x": 2}), GENESIS));
+    }
+}

@@ -1,0 +1,83 @@
+//! Storage of audit events. Hashing and verification live in `crate::audit`.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::CatalogError;
+
+/// One stored audit event, as it is in the table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRow {
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub ts: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    /// RFC 8785 canonical JSON text.
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        seq: r.get(0)?,
+        ts: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        subject: r.get(4)?,
+        payload: r.get(5)?,
+        prev_hash: r.get(6)?,
+        hash: r.get(7)?,
+    })
+}
+
+const COLS: &str = "seq, ts, actor, action, subject, payload, prev_hash, hash";
+
+/// The last event (highest seq).
+pub fn head(conn: &Connection) -> Result<Option<AuditRow>, CatalogError> {
+    Ok(conn.query_row(&format!("SELECT {COLS} FROM audit_events ORDER BY seq DESC LIMIT 1"), [], from_row).optional()?)
+}
+
+pub fn insert(conn: &Connection, row: &AuditRow) -> Result<(), CatalogError> {
+    conn.execute(
+        &format!("INSERT INTO audit_events ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+        params![row.seq, row.ts, row.actor, row.action, row.subject, row.payload, row.prev_hash, row.hash],
+    )?;
+    Ok(())
+}
+
+/// A page of events, newest first, optionally for one subject or a subject prefix
+/// (e.g. `version:resnet@` for every version of resnet).
+pub fn list(conn: &Connection, subject_prefix: &str, before_seq: i64, limit: u32) -> Result<Vec<AuditRow>, CatalogError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM audit_events
+         WHERE seq < ?1 AND (?2 = '' OR substr(subject, 1, length(?2)) = ?2)
+         ORDER BY seq DESC LIMIT ?3"
+    ))?;
+    let rows = stmt.query_map(params![before_seq, subject_prefix, limit], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Calls `f` on every event in storage order (by seq), streaming.
+pub fn for_each(conn: &Connection, mut f: impl FnMut(AuditRow) -> bool) -> Result<(), CatalogError> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLS} FROM audit_events ORDER BY seq"))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        if !f(from_row(r)?) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+pub fn seq_exists(conn: &Connection, seq: i64, subject: &str) -> Result<bool, CatalogError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM audit_events WHERE seq = ?1 AND subject = ?2)",
+        params![seq, subject],
+        |r| r.get(0),
+    )?)
+}

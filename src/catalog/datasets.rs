@@ -1,0 +1,108 @@
+//! Datasets and dataset versions (manifest + root digest; bytes are not copied).
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::CatalogError;
+use super::models::FileEntry;
+
+/// One dataset version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DatasetVersion {
+    pub dataset: String,
+    pub version: String,
+    pub root_digest: String,
+    pub source_uri: String,
+    pub file_count: u32,
+    #[ts(type = "number")]
+    pub total_size: u64,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+pub fn dataset_id(conn: &Connection, name: &str) -> Result<Option<i64>, CatalogError> {
+    Ok(conn.query_row("SELECT id FROM datasets WHERE name = ?1", [name], |r| r.get(0)).optional()?)
+}
+
+pub fn insert_dataset(conn: &Connection, name: &str, by: &str, at: &str) -> Result<i64, CatalogError> {
+    conn.execute("INSERT INTO datasets (name, created_by, created_at) VALUES (?1, ?2, ?3)", params![name, by, at])?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DatasetVersion> {
+    Ok(DatasetVersion {
+        dataset: r.get(0)?,
+        version: r.get(1)?,
+        root_digest: r.get(2)?,
+        source_uri: r.get(3)?,
+        file_count: r.get(4)?,
+        total_size: r.get::<_, i64>(5)? as u64,
+        created_by: r.get(6)?,
+        created_at: r.get(7)?,
+    })
+}
+
+const COLS: &str = "d.name, dv.version, dv.root_digest, dv.source_uri, dv.file_count, dv.total_size, dv.created_by, dv.created_at";
+
+pub fn get(conn: &Connection, name: &str, version: &str) -> Result<Option<DatasetVersion>, CatalogError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLS} FROM dataset_versions dv JOIN datasets d ON d.id = dv.dataset_id WHERE d.name = ?1 AND dv.version = ?2"),
+            params![name, version],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// A dataset version with exactly this content, if one is registered.
+pub fn by_root(conn: &Connection, root_digest: &str) -> Result<Option<DatasetVersion>, CatalogError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLS} FROM dataset_versions dv JOIN datasets d ON d.id = dv.dataset_id WHERE dv.root_digest = ?1 ORDER BY dv.id LIMIT 1"),
+            [root_digest],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// Number of versions of a dataset (versions are numbered 1, 2, 3…).
+pub fn version_count(conn: &Connection, dataset_id: i64) -> Result<i64, CatalogError> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM dataset_versions WHERE dataset_id = ?1", [dataset_id], |r| r.get(0))?)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn insert_version(
+    conn: &Connection,
+    dataset_id: i64,
+    version: &str,
+    root_digest: &str,
+    source_uri: &str,
+    files: &[FileEntry],
+    by: &str,
+    at: &str,
+    audit_seq: i64,
+) -> Result<i64, CatalogError> {
+    conn.execute(
+        "INSERT INTO dataset_versions (dataset_id, version, root_digest, source_uri, file_count, total_size, created_by, created_at, audit_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            dataset_id,
+            version,
+            root_digest,
+            source_uri,
+            files.len() as i64,
+            files.iter().map(|f| f.size as i64).sum::<i64>(),
+            by,
+            at,
+            audit_seq
+        ],
+    )?;
+    let id = conn.last_insert_rowid();
+    let mut stmt = conn.prepare_cached("INSERT INTO dataset_files (dataset_version_id, path, size, sha256) VALUES (?1, ?2, ?3, ?4)")?;
+    for f in files {
+        stmt.execute(params![id, f.path, f.size as i64, f.sha256])?;
+    }
+    Ok(id)
+}

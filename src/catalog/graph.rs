@@ -1,0 +1,63 @@
+//! Lineage edges and node attributes (labels of runs, code commits, environments).
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::CatalogError;
+
+/// One stored lineage edge: `src` was made from / depends on `dst` (PROV direction).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EdgeRow {
+    pub src: String,
+    pub dst: String,
+    pub kind: String,
+    pub relation: Option<String>,
+}
+
+pub fn insert_edge(conn: &Connection, e: &EdgeRow, audit_seq: i64) -> Result<(), CatalogError> {
+    conn.execute(
+        "INSERT OR IGNORE INTO edges (src, dst, kind, relation, audit_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![e.src, e.dst, e.kind, e.relation, audit_seq],
+    )?;
+    Ok(())
+}
+
+/// Records a node's kind and label (first writer wins; ids are stable).
+pub fn upsert_node(conn: &Connection, id: &str, kind: &str, label: &str, attrs: &str) -> Result<(), CatalogError> {
+    conn.execute("INSERT OR IGNORE INTO nodes (id, kind, label, attrs) VALUES (?1, ?2, ?3, ?4)", params![id, kind, label, attrs])?;
+    Ok(())
+}
+
+pub fn node_attrs(conn: &Connection, id: &str) -> Result<Option<(String, String)>, CatalogError> {
+    Ok(conn.query_row("SELECT label, attrs FROM nodes WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+}
+
+/// Every edge, for building the in-memory graph.
+pub fn all_edges(conn: &Connection) -> Result<Vec<EdgeRow>, CatalogError> {
+    let mut stmt = conn.prepare_cached("SELECT src, dst, kind, relation FROM edges")?;
+    let rows = stmt.query_map([], |r| Ok(EdgeRow { src: r.get(0)?, dst: r.get(1)?, kind: r.get(2)?, relation: r.get(3)? }))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Edges leaving `src` (upstream links of a node).
+pub fn edges_from(conn: &Connection, src: &str) -> Result<Vec<EdgeRow>, CatalogError> {
+    let mut stmt = conn.prepare_cached("SELECT src, dst, kind, relation FROM edges WHERE src = ?1 ORDER BY kind, dst")?;
+    let rows = stmt.query_map([src], |r| Ok(EdgeRow { src: r.get(0)?, dst: r.get(1)?, kind: r.get(2)?, relation: r.get(3)? }))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Edges arriving at `dst` (downstream links of a node).
+pub fn edges_to(conn: &Connection, dst: &str) -> Result<Vec<EdgeRow>, CatalogError> {
+    let mut stmt = conn.prepare_cached("SELECT src, dst, kind, relation FROM edges WHERE dst = ?1 ORDER BY kind, src")?;
+    let rows = stmt.query_map([dst], |r| Ok(EdgeRow { src: r.get(0)?, dst: r.get(1)?, kind: r.get(2)?, relation: r.get(3)? }))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Whether a node id names something the catalog knows (a row or an edge end).
+pub fn node_exists(conn: &Connection, id: &str) -> Result<bool, CatalogError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM edges WHERE src = ?1) OR EXISTS(SELECT 1 FROM edges WHERE dst = ?1)
+             OR EXISTS(SELECT 1 FROM nodes WHERE id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?)
+}

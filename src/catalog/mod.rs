@@ -1,0 +1,125 @@
+//! The catalog: one SQLite file (`catalog.sqlite`), WAL mode, foreign keys on, a busy timeout,
+//! migrations by `PRAGMA user_version`. This folder holds all of Pedigree's SQL.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+mod schema;
+pub mod audit_rows;
+pub mod datasets;
+pub mod graph;
+pub mod models;
+
+pub use rusqlite::Connection as Conn;
+
+/// File name of the catalog inside a workspace.
+pub const FILE: &str = "catalog.sqlite";
+
+/// A failed catalog operation.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("catalog {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("catalog {path} was written by a newer Pedigree (schema {found}, this build knows {known}); upgrade Pedigree")]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("catalog query failed: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("catalog holds malformed JSON in {what}: {source}")]
+    Json { what: &'static str, source: serde_json::Error },
+}
+
+/// An open catalog (one connection; writers use a transaction from [`Catalog::write`]).
+pub struct Catalog {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Catalog {
+    /// Opens (creating if needed) the catalog and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Catalog, CatalogError> {
+        let open_err = |source| CatalogError::Open { path: path.to_path_buf(), source };
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(open_err)?;
+        migrate(&mut conn, path)?;
+        Ok(Catalog { conn, path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Read access.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction (the write lock is taken up front, so two writers
+    /// serialise instead of failing mid-way); commits if `f` returns Ok, rolls back otherwise.
+    pub fn write<T, E: From<CatalogError>>(&mut self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(CatalogError::from)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(CatalogError::from)?;
+        Ok(out)
+    }
+
+    /// `PRAGMA integrity_check` result ("ok" when healthy).
+    pub fn integrity_check(&self) -> Result<String, CatalogError> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), CatalogError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = schema::MIGRATIONS.len() as i64;
+    if current > known {
+        return Err(CatalogError::TooNew { path: path.to_path_buf(), found: current, known });
+    }
+    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Parses a JSON column.
+pub(crate) fn json<T: serde::de::DeserializeOwned>(what: &'static str, text: &str) -> Result<T, CatalogError> {
+    serde_json::from_str(text).map_err(|source| CatalogError::Json { what, source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_sets_wal_and_schema_version_and_is_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        let cat = Catalog::open(&path).unwrap();
+        let mode: String = cat.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = cat.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert_eq!(fk, 1);
+        drop(cat);
+        let cat = Catalog::open(&path).unwrap();
+        let v: i64 = cat.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, schema::MIGRATIONS.len() as i64);
+        assert_eq!(cat.integrity_check().unwrap(), "ok");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        Catalog::open(&path).unwrap().conn().pragma_update(None, "user_version", 99).unwrap();
+        assert!(matches!(Catalog::open(&path), Err(CatalogError::TooNew { found: 99, .. })));
+    }
+}

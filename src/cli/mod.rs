@@ -1,0 +1,294 @@
+//! The `pedigree` command line: parses arguments, calls `crate::api`, renders the result
+//! (human tables, or one JSON document on stdout with `--json`). Errors: one line on stderr,
+//! non-zero exit.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::api::{self, ApiError, ErrorCode, Session};
+use crate::audit::resolve_actor;
+use crate::registry::RegisterError;
+
+mod render;
+mod progress_bar;
+
+#[derive(Parser, Debug)]
+#[command(name = "pedigree", version, about = "Version ML models the way git versions code: content-addressed versions, lineage, audit log.")]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Global {
+    /// Workspace directory [default: $PEDIGREE_WORKSPACE or ~/.local/share/pedigree]
+    #[arg(long, global = true, value_name = "DIR")]
+    workspace: Option<PathBuf>,
+    /// Machine output: one JSON document on stdout
+    #[arg(long, global = true)]
+    json: bool,
+    /// Who is acting [default: $PEDIGREE_ACTOR, git user.email, OS user]
+    #[arg(long, global = true)]
+    actor: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create a workspace (catalog, object store, signing key); safe to re-run
+    Init,
+    /// Register files or folders as one immutable version of a model
+    Register(RegisterArgs),
+    /// List models
+    Models {
+        /// Only models whose name contains this
+        #[arg(long, default_value = "")]
+        filter: String,
+        /// Page size
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// Start after this model name (paging)
+        #[arg(long, default_value = "")]
+        after: String,
+    },
+    /// List a model's versions, highest first
+    Versions {
+        model: String,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+    },
+    /// Show one version: files, digests, interface, params, metrics, lineage links
+    Show {
+        /// MODEL@VERSION
+        reference: String,
+    },
+    /// Show the lineage around a node (model:NAME, NAME@VERSION, dataset:NAME@N, run:ID…)
+    Lineage {
+        node: String,
+        /// Hops upstream (towards data, parents, code)
+        #[arg(long, default_value_t = 2)]
+        up: u32,
+        /// Hops downstream (towards children, deployments)
+        #[arg(long, default_value_t = 2)]
+        down: u32,
+        #[arg(long, value_enum)]
+        format: Option<LineageFormat>,
+    },
+    /// The audit log
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Developer tasks
+    #[command(hide = true)]
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// List events, newest first
+    Log {
+        /// Only events whose subject starts with this (e.g. version:resnet@)
+        #[arg(long, default_value = "")]
+        subject: String,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Recompute the hash chain; exits non-zero naming the first bad event
+    Verify,
+}
+
+#[derive(Subcommand, Debug)]
+enum DevCommand {
+    /// Rewrite ui/src/backend/generated/api.ts from the Rust API types
+    GenTypes,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum LineageFormat {
+    Json,
+    Dot,
+}
+
+#[derive(Args, Debug)]
+struct RegisterArgs {
+    /// Files and folders that make up the version
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    #[arg(long)]
+    model: String,
+    /// X.Y.Z; omit to get the semver policy's suggestion
+    #[arg(long)]
+    version: Option<String>,
+    /// Parent version MODEL@VER (repeatable)
+    #[arg(long = "parent", value_name = "MODEL@VER")]
+    parents: Vec<String>,
+    /// How the version derives from its parent: finetune|adapter|merge|quantized|distilled|pruned
+    #[arg(long = "relation")]
+    relations: Vec<String>,
+    /// Training data: DATASET@VER, or a path registered as a dataset (repeatable)
+    #[arg(long = "trained-on", value_name = "DATASET@VER|PATH")]
+    trained_on: Vec<String>,
+    /// Hyper-parameter k=v (repeatable)
+    #[arg(long = "param", value_name = "K=V")]
+    params: Vec<String>,
+    /// Metric k=v with a numeric value (repeatable)
+    #[arg(long = "metric", value_name = "K=V")]
+    metrics: Vec<String>,
+    /// Why this version exists
+    #[arg(long, short = 'm', default_value = "")]
+    message: String,
+    /// Code it was built from, e.g. git+https://github.com/acme/train@3f2a9c1
+    #[arg(long)]
+    code: Option<String>,
+    /// Environment id, e.g. an image digest or lockfile hash
+    #[arg(long)]
+    environment: Option<String>,
+    /// Id of the run that produced it
+    #[arg(long)]
+    run: Option<String>,
+}
+
+/// Runs the CLI with the process arguments; returns the exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let json = cli.global.json;
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if json {
+                println!("{}", serde_json::to_string(&serde_json::json!({ "error": e })).expect("errors serialise"));
+            }
+            eprintln!("error: {}", e.message);
+            1
+        }
+    }
+}
+
+fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T) -> String) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(value).expect("responses serialise"));
+    } else {
+        print!("{}", human(value));
+    }
+}
+
+fn run(cli: Cli) -> Result<i32, ApiError> {
+    let g = cli.global;
+    let root = g.workspace.clone().unwrap_or_else(crate::workspace::default_dir);
+    let open = || Session::open(&root, resolve_actor(g.actor.as_deref()));
+    match cli.command {
+        Command::Init => emit(g.json, &api::init_workspace(&root)?, render::init),
+        Command::Register(a) => {
+            let req = register_request(a)?;
+            let mut s = open()?;
+            let bar = progress_bar::Bar::new();
+            let res = api::register_version(&mut s, &req, &|p| bar.update(p));
+            bar.finish();
+            emit(g.json, &res?, render::registered);
+        }
+        Command::Models { filter, limit, after } => {
+            let res = api::list_models(&open()?, &api::ListModelsRequest { filter, after, limit: Some(limit) })?;
+            emit(g.json, &res, render::models);
+        }
+        Command::Versions { model, limit, offset } => {
+            let res = api::list_versions(&open()?, &api::ListVersionsRequest { model, offset, limit: Some(limit) })?;
+            emit(g.json, &res, render::versions);
+        }
+        Command::Show { reference } => emit(g.json, &api::show_version(&open()?, &api::ShowVersionRequest { reference })?, render::show),
+        Command::Lineage { node, up, down, format } => {
+            let sub = api::lineage(&open()?, &api::LineageRequest { node, up, down })?;
+            match (format, g.json) {
+                (Some(LineageFormat::Dot), _) => print!("{}", crate::lineage::to_dot(&sub)),
+                (Some(LineageFormat::Json), _) | (None, true) => emit(true, &sub, |_| String::new()),
+                (None, false) => print!("{}", render::lineage(&sub)),
+            }
+        }
+        Command::Audit { command: AuditCommand::Log { subject, limit } } => {
+            let res = api::audit_log(&open()?, &api::AuditLogRequest { subject, before: None, limit: Some(limit) })?;
+            emit(g.json, &res, render::audit_log);
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let report = api::audit_verify(&open()?)?;
+            emit(g.json, &report, render::verify);
+            if !report.ok {
+                eprintln!(
+                    "error: audit chain broken at seq {}: {}",
+                    report.first_bad_seq.unwrap_or_default(),
+                    report.problem.as_deref().unwrap_or("unknown problem")
+                );
+                return Ok(1);
+            }
+        }
+        Command::Dev { command: DevCommand::GenTypes } => {
+            let path = PathBuf::from(api::typescript::PATH);
+            std::fs::create_dir_all(path.parent().expect("has parent")).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+            std::fs::write(&path, api::typescript::bindings()).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+            eprintln!("wrote {}", path.display());
+        }
+    }
+    Ok(0)
+}
+
+fn key_values(kind: &'static str, items: &[String], hint: &'static str) -> Result<BTreeMap<String, String>, RegisterError> {
+    let mut out = BTreeMap::new();
+    for kv in items {
+        match kv.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => {
+                out.insert(k.trim().to_string(), v.to_string());
+            }
+            _ => return Err(RegisterError::KeyValue { kind, given: kv.clone(), hint }),
+        }
+    }
+    Ok(out)
+}
+
+fn register_request(a: RegisterArgs) -> Result<api::RegisterRequest, ApiError> {
+    let params = key_values("param", &a.params, "")?;
+    let mut metrics = BTreeMap::new();
+    for (k, v) in key_values("metric", &a.metrics, " with a numeric value, e.g. accuracy=0.93")? {
+        let x: f64 = v.trim().parse().ok().filter(|x: &f64| x.is_finite()).ok_or_else(|| RegisterError::KeyValue {
+            kind: "metric",
+            given: format!("{k}={v}"),
+            hint: " with a numeric value, e.g. accuracy=0.93",
+        })?;
+        metrics.insert(k, x);
+    }
+    if !a.relations.is_empty() && a.relations.len() != 1 && a.relations.len() != a.parents.len() {
+        return Err(RegisterError::RelationCount { given: a.relations.len(), parents: a.parents.len() }.into());
+    }
+    if a.parents.is_empty() && !a.relations.is_empty() {
+        return Err(ApiError::new(ErrorCode::InvalidInput, "--relation needs a --parent MODEL@VER"));
+    }
+    let parents = a
+        .parents
+        .iter()
+        .enumerate()
+        .map(|(i, p)| api::ParentLink {
+            parent: p.clone(),
+            relation: a.relations.get(if a.relations.len() == 1 { 0 } else { i }).cloned(),
+        })
+        .collect();
+    Ok(api::RegisterRequest {
+        paths: a.paths.iter().map(|p| p.display().to_string()).collect(),
+        model: a.model,
+        version: a.version,
+        parents,
+        trained_on: a.trained_on,
+        params,
+        metrics,
+        message: a.message,
+        code: a.code,
+        environment: a.environment,
+        run: a.run,
+    })
+}

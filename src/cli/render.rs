@@ -1,0 +1,193 @@
+//! Human renderings of API responses: aligned tables and short summaries.
+
+use crate::api::{AuditLogResponse, InitResponse, ListModelsResponse, ListVersionsResponse, RegisterResponse, ShowVersionResponse};
+use crate::audit::VerifyReport;
+use crate::lineage::Subgraph;
+
+/// Left-aligned columns separated by two spaces.
+fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let mut s = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ");
+        s.truncate(s.trim_end().len());
+        s.push('\n');
+        s
+    };
+    let mut out = line(header.iter().map(|h| h.to_string()).collect());
+    for r in rows {
+        out.push_str(&line(r.clone()));
+    }
+    out
+}
+
+/// Bytes as a short human size.
+pub fn size(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i < UNITS.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[i]) }
+}
+
+fn short(digest: &str) -> &str {
+    &digest[..digest.len().min(12)]
+}
+
+pub fn init(r: &InitResponse) -> String {
+    let verb = if r.created { "Created" } else { "Workspace already exists at" };
+    format!("{verb} {}\n", r.workspace)
+}
+
+pub fn registered(r: &RegisterResponse) -> String {
+    let mut s = format!(
+        "Registered {}@{} ({}, {} file{}, {}; {} new)\n  root digest  {}\n  version      {} — {}\n",
+        r.model,
+        r.version,
+        r.format,
+        r.file_count,
+        if r.file_count == 1 { "" } else { "s" },
+        size(r.total_size),
+        size(r.new_bytes),
+        r.root_digest,
+        r.bump.as_str(),
+        r.bump_reason,
+    );
+    for d in &r.datasets {
+        s.push_str(&format!("  trained on   {d}\n"));
+    }
+    s
+}
+
+pub fn models(r: &ListModelsResponse) -> String {
+    if r.models.is_empty() {
+        return "No models yet. Register one: pedigree register PATH --model NAME\n".into();
+    }
+    let rows: Vec<Vec<String>> = r
+        .models
+        .iter()
+        .map(|m| {
+            vec![
+                m.name.clone(),
+                m.latest_version.clone().unwrap_or_else(|| "-".into()),
+                m.version_count.to_string(),
+                m.latest_at.clone().unwrap_or_default(),
+                m.created_by.clone(),
+            ]
+        })
+        .collect();
+    let mut out = table(&["MODEL", "LATEST", "VERSIONS", "UPDATED", "CREATED BY"], &rows);
+    if let Some(next) = &r.next_after {
+        out.push_str(&format!("… more: --after {next}\n"));
+    }
+    out
+}
+
+pub fn versions(r: &ListVersionsResponse) -> String {
+    let rows: Vec<Vec<String>> = r
+        .versions
+        .iter()
+        .map(|v| {
+            let metrics = v.metrics.iter().take(3).map(|(k, x)| format!("{k}={x}")).collect::<Vec<_>>().join(" ");
+            vec![
+                v.version.clone(),
+                v.status.clone(),
+                v.format.clone(),
+                short(&v.root_digest).to_string(),
+                size(v.total_size),
+                metrics,
+                v.created_by.clone(),
+                v.created_at.clone(),
+                v.message.chars().take(50).collect(),
+            ]
+        })
+        .collect();
+    let mut out = table(&["VERSION", "STATUS", "FORMAT", "DIGEST", "SIZE", "METRICS", "BY", "AT", "MESSAGE"], &rows);
+    let shown = r.versions.len() as u32;
+    if shown < r.total {
+        out.push_str(&format!("{shown} of {} versions shown (use --offset / --limit)\n", r.total));
+    }
+    out
+}
+
+pub fn show(r: &ShowVersionResponse) -> String {
+    let v = &r.version;
+    let s = &v.summary;
+    let mut out = format!(
+        "{}@{}  [{}]\n  format        {}\n  root digest   {}\n  weights       {}\n  version       {} — {}\n  created       {} by {}\n",
+        s.model, s.version, s.status, s.format, s.root_digest, v.weights_digest, s.bump, v.bump_reason, s.created_at, s.created_by
+    );
+    if !s.message.is_empty() {
+        out.push_str(&format!("  message       {}\n", s.message));
+    }
+    let i = &v.interface;
+    if let Some(t) = &i.task {
+        out.push_str(&format!("  task          {t}\n"));
+    }
+    for (label, list) in [("input", &i.inputs), ("output", &i.outputs)] {
+        for t in list {
+            out.push_str(&format!("  {label:<13} {} {}[{}]\n", t.name, t.dtype, t.shape.join(",")));
+        }
+    }
+    if !i.tensors.is_empty() {
+        out.push_str(&format!("  tensors       {} (first: {})\n", i.tensors.len(), i.tensors[0].name));
+    }
+    for (k, x) in &v.params {
+        out.push_str(&format!("  param         {k}={x}\n"));
+    }
+    for (k, x) in &s.metrics {
+        out.push_str(&format!("  metric        {k}={x}\n"));
+    }
+    for e in &r.upstream {
+        let rel = e.relation.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+        out.push_str(&format!("  {:<13} {}{rel}\n", e.kind, e.to));
+    }
+    for e in &r.downstream {
+        out.push_str(&format!("  {:<13} {}\n", format!("← {}", e.kind), e.from));
+    }
+    out.push_str("\nFILES\n");
+    let rows: Vec<Vec<String>> = v.files.iter().map(|f| vec![f.path.clone(), size(f.size), f.format.clone(), f.sha256.clone()]).collect();
+    out.push_str(&table(&["PATH", "SIZE", "FORMAT", "SHA256"], &rows));
+    out
+}
+
+pub fn lineage(g: &Subgraph) -> String {
+    let mut out = format!("{} nodes, {} edges around {}\n", g.nodes.len(), g.edges.len(), g.focus);
+    for e in &g.edges {
+        let rel = e.relation.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+        out.push_str(&format!("  {} --{}{rel}--> {}\n", e.from, e.kind, e.to));
+    }
+    out
+}
+
+pub fn audit_log(r: &AuditLogResponse) -> String {
+    if r.events.is_empty() {
+        return "No audit events yet.\n".into();
+    }
+    let rows: Vec<Vec<String>> = r
+        .events
+        .iter()
+        .map(|e| vec![e.seq.to_string(), e.ts.clone(), e.actor.clone(), e.action.clone(), e.subject.clone(), short(&e.hash).to_string()])
+        .collect();
+    table(&["SEQ", "TIME", "ACTOR", "ACTION", "SUBJECT", "HASH"], &rows)
+}
+
+pub fn verify(r: &VerifyReport) -> String {
+    if r.ok {
+        format!("Audit chain OK: {} events, head {}\n", r.events, r.head.as_deref().map(short).unwrap_or("-"))
+    } else {
+        String::new()
+    }
+}

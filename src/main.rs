@@ -1,0 +1,5 @@
+//! The `pedigree` binary: see `pedigree --help`.
+
+fn main() {
+    std::process::exit(pedigree::cli::main());
+}

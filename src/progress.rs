@@ -1,0 +1,32 @@
+//! Progress of long work, as domain events. The engine emits them; the CLI draws bars, the
+//! server streams them, the desktop shell forwards them. Nothing polls.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What a progress count is measured in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    Bytes,
+    Files,
+}
+
+/// One progress report: `done` of `total` `unit`s of `task` are finished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    /// Short label, e.g. "hashing".
+    pub task: String,
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+    pub unit: Unit,
+}
+
+/// Where progress events go. Must be callable from worker threads.
+pub type OnProgress<'a> = &'a (dyn Fn(&Progress) + Sync);
+
+/// A sink that drops every event.
+pub fn ignore(_: &Progress) {}

@@ -1,0 +1,52 @@
+//! Models and versions: registration (files → CAS → one catalog transaction), the semver
+//! policy, and the errors a user can hit while registering.
+
+use std::path::PathBuf;
+
+use crate::cas::CasError;
+use crate::catalog::CatalogError;
+use crate::ids::NameError;
+use crate::sniff::SniffError;
+
+pub mod collect;
+pub mod manifest;
+pub mod register;
+pub mod semver_policy;
+
+pub use register::{RegisterRequest, RegisterResponse, register};
+
+/// Relations a parent link may carry (Hugging Face `base_model_relation` plus Pedigree's).
+pub const RELATIONS: &[&str] = &["finetune", "adapter", "merge", "quantized", "distilled", "pruned"];
+
+/// Why a registration was refused. Nothing is visible in the catalog after any of these.
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    #[error(transparent)]
+    Name(#[from] NameError),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("nothing to register: give at least one file or a folder with files")]
+    NoFiles,
+    #[error("two inputs would both be stored as {0:?}; rename one or register them as one folder")]
+    DuplicatePath(String),
+    #[error(transparent)]
+    Sniff(#[from] SniffError),
+    #[error(transparent)]
+    Cas(#[from] CasError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("{model}@{version} already exists; versions never change — register a new version (omit --version for a suggestion)")]
+    VersionExists { model: String, version: String },
+    #[error("version {version} is not greater than {model}'s latest version {latest}; use a higher version or omit --version for a suggestion")]
+    VersionNotGreater { model: String, version: String, latest: String },
+    #[error("parent {0} is not registered (see `pedigree versions MODEL`)")]
+    UnknownParent(String),
+    #[error("unknown relation {0:?}: use one of finetune, adapter, merge, quantized, distilled, pruned")]
+    InvalidRelation(String),
+    #[error("{given} relations for {parents} parents: give one --relation per --parent, or one for all")]
+    RelationCount { given: usize, parents: usize },
+    #[error("dataset {0} is not registered and is not an existing path")]
+    UnknownDataset(String),
+    #[error("invalid {kind} {given:?}: expected KEY=VALUE{hint}")]
+    KeyValue { kind: &'static str, given: String, hint: &'static str },
+}
