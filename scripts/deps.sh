@@ -8,6 +8,8 @@ command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v git >/dev/null || need_apt+=(git)
 command -v curl >/dev/null || need_apt+=(curl)
+command -v python3 >/dev/null || need_apt+=(python3)
+python3 -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
 if ((${#need_apt[@]})); then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "installing apt packages: ${need_apt[*]}"

@@ -3,6 +3,15 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+# Third-party checkers used by the interop tests, in a venv outside the clone (reused).
+venv="${PEDIGREE_TEST_VENV:-$HOME/.cache/pedigree/venv-test}"
+if ! "$venv/bin/python" -c "import model_signing, OpenSSL" 2>/dev/null; then
+  echo "installing model-signing 1.1.1 into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "model-signing==1.1.1" pyopenssl
+fi
+export PEDIGREE_INTEROP_PYTHON="$venv/bin/python"
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 

@@ -115,7 +115,15 @@ impl Scanner {
 
     /// Scan the pickle starting at `start`; returns the offset just past its STOP.
     fn scan(&mut self, bytes: &[u8], start: usize) -> Result<usize, String> {
-        let mut m = Machine { b: bytes, i: start, op_at: start, stack: Vec::new(), marks: Vec::new(), memo: HashMap::new() };
+        let mut m = Machine {
+            b: bytes,
+            i: start,
+            op_at: start,
+            proto: 0,
+            stack: Vec::new(),
+            marks: Vec::new(),
+            memo: HashMap::new(),
+        };
         m.run(self)
     }
 }
@@ -124,6 +132,8 @@ struct Machine<'a> {
     b: &'a [u8],
     i: usize,
     op_at: usize,
+    /// Protocol of the current pickle (0 until a PROTO opcode).
+    proto: u8,
     stack: Vec<V>,
     marks: Vec<usize>,
     memo: HashMap<u64, V>,
@@ -216,6 +226,12 @@ impl<'a> Machine<'a> {
         self.stack.push(V::Str(Rc::from(s)));
     }
 
+    /// Record an import by GLOBAL or INST, renamed as Python 3 does for protocols below 3.
+    fn text_import(&self, sc: &mut Scanner, module: &str, name: &str) {
+        let (module, name) = if self.proto < 3 { py2_compat(module, name) } else { (module, name) };
+        sc.imports.insert(format!("{module}.{name}"));
+    }
+
     fn global(&mut self, sc: &mut Scanner, module: &str, name: &str) {
         sc.imports.insert(format!("{module}.{name}"));
         self.stack.push(V::Global);
@@ -253,6 +269,7 @@ impl<'a> Machine<'a> {
                     if p > 5 {
                         return self.err(format!("unsupported pickle protocol {p}"));
                     }
+                    self.proto = p;
                     sc.protocol.get_or_insert(p);
                 }
                 0x95 => drop(self.take(8)?),
@@ -390,7 +407,8 @@ impl<'a> Machine<'a> {
                 b'c' => {
                     let module = String::from_utf8_lossy(self.line()?).into_owned();
                     let name = String::from_utf8_lossy(self.line()?).into_owned();
-                    self.global(sc, &module, &name);
+                    self.text_import(sc, &module, &name);
+                    self.stack.push(V::Global);
                 }
                 0x93 => {
                     let name = self.pop()?;
@@ -417,7 +435,7 @@ impl<'a> Machine<'a> {
                     let module = String::from_utf8_lossy(self.line()?).into_owned();
                     let name = String::from_utf8_lossy(self.line()?).into_owned();
                     self.pop_mark()?;
-                    sc.imports.insert(format!("{module}.{name}"));
+                    self.text_import(sc, &module, &name);
                     sc.reduces += 1;
                     self.stack.push(V::Other);
                 }
@@ -458,6 +476,26 @@ impl<'a> Machine<'a> {
         let raw = self.take(n)?;
         self.push_str(String::from_utf8_lossy(raw).into_owned());
         Ok(())
+    }
+}
+
+/// The Python 2 → 3 renames `pickle` applies to GLOBAL/INST in protocols 0–2 (`fix_imports`,
+/// from `_compat_pickle`), for the modules that matter when judging safety.
+fn py2_compat<'m>(module: &'m str, name: &'m str) -> (&'m str, &'m str) {
+    match (module, name) {
+        ("__builtin__", "xrange") => ("builtins", "range"),
+        ("__builtin__", "unicode" | "basestring") => ("builtins", "str"),
+        ("__builtin__", "long") => ("builtins", "int"),
+        ("__builtin__", "unichr") => ("builtins", "chr"),
+        ("__builtin__", "raw_input") => ("builtins", "input"),
+        ("__builtin__", "reduce") => ("functools", "reduce"),
+        ("__builtin__", "intern") => ("sys", "intern"),
+        ("__builtin__" | "exceptions", n) => ("builtins", n),
+        ("copy_reg", n) => ("copyreg", n),
+        ("commands", n) => ("subprocess", n),
+        ("cPickle", n) => ("pickle", n),
+        ("UserDict" | "UserList" | "UserString", n) => ("collections", n),
+        _ => (module, name),
     }
 }
 
@@ -649,6 +687,18 @@ mod tests {
         assert_eq!(s.protocol, None);
         assert_eq!(unescape_string(b"a\\x41\\101\\n"), "aAA\n");
         assert_eq!(raw_unicode_unescape(b"os\\u0073"), "oss");
+    }
+
+    #[test]
+    fn python2_names_are_renamed_below_protocol_3() {
+        let s = scan_pickle(b"\x80\x02c__builtin__\nset\nq\x00]\x85R.").unwrap();
+        assert_eq!(s.imports, vec!["builtins.set"]);
+        assert!(s.unsafe_imports.is_empty());
+        let s = scan_pickle(b"c__builtin__\neval\n(S'1'\ntR.").unwrap();
+        assert_eq!(s.unsafe_imports, vec!["builtins.eval"]);
+        // Protocol 3+ does not rename.
+        let s = scan_pickle(b"\x80\x03c__builtin__\nset\n)R.").unwrap();
+        assert_eq!(s.imports, vec!["__builtin__.set"]);
     }
 
     #[test]
