@@ -114,6 +114,10 @@ pub fn register(ws: &mut Workspace, req: &RegisterRequest, actor: &str, progress
         return Err(RegisterError::KeyValue { kind: "metric", given: k.clone(), hint: " with a finite number" });
     }
 
+    // 0. Refuse what the catalog already rules out before reading any bytes (checked again
+    //    inside the transaction, which is what guarantees it).
+    preflight(ws.catalog.conn(), req, explicit.as_ref())?;
+
     // 1. Files, and sniffing before anything is written.
     let paths: Vec<PathBuf> = req.paths.iter().map(PathBuf::from).collect();
     let (files, folders) = collect(&paths)?;
@@ -230,18 +234,7 @@ pub fn register(ws: &mut Workspace, req: &RegisterRequest, actor: &str, progress
         );
         let (version, bump, bump_reason) = match &explicit {
             Some(v) => {
-                if models::get_version(tx, model_id, &v.to_string())?.is_some() {
-                    return Err(RegisterError::VersionExists { model: req.model.clone(), version: v.to_string() });
-                }
-                if let Some(lv) = &latest_v {
-                    if v <= lv {
-                        return Err(RegisterError::VersionNotGreater {
-                            model: req.model.clone(),
-                            version: v.to_string(),
-                            latest: lv.to_string(),
-                        });
-                    }
-                }
+                check_explicit(tx, &req.model, model_id, v, latest_v.as_ref())?;
                 let reason = format!("set by the user; the policy suggested {} ({})", suggestion.version, suggestion.reason);
                 (v.clone(), Bump::Explicit, reason)
             }
@@ -250,14 +243,7 @@ pub fn register(ws: &mut Workspace, req: &RegisterRequest, actor: &str, progress
         let vnode = version_node(&req.model, &version.to_string());
         let mut parent_nodes = Vec::new();
         for p in &req.parents {
-            let (pm, pv) = ids::split_ref(&p.parent)?;
-            let exists = match models::model_id(tx, pm)? {
-                Some(id) => models::get_version(tx, id, pv)?.is_some(),
-                None => false,
-            };
-            if !exists {
-                return Err(RegisterError::UnknownParent(p.parent.clone()));
-            }
+            let (pm, pv) = check_parent(tx, &p.parent)?;
             parent_nodes.push((version_node(pm, pv), p.relation.clone()));
         }
         let payload = json!({
@@ -344,6 +330,41 @@ pub fn register(ws: &mut Workspace, req: &RegisterRequest, actor: &str, progress
             audit_seq: seq,
         })
     })
+}
+
+/// Checks that can fail without reading any file: an explicit version that exists or is not
+/// greater than the latest, and parents that are not registered.
+fn preflight(conn: &Connection, req: &RegisterRequest, explicit: Option<&semver::Version>) -> Result<(), RegisterError> {
+    if let (Some(v), Some(model_id)) = (explicit, models::model_id(conn, &req.model)?) {
+        let latest = models::latest_version(conn, model_id)?.map(|l| ids::parse_version(&l.summary.version)).transpose()?;
+        check_explicit(conn, &req.model, model_id, v, latest.as_ref())?;
+    }
+    for p in &req.parents {
+        check_parent(conn, &p.parent)?;
+    }
+    Ok(())
+}
+
+fn check_explicit(conn: &Connection, model: &str, model_id: i64, v: &semver::Version, latest: Option<&semver::Version>) -> Result<(), RegisterError> {
+    if models::get_version(conn, model_id, &v.to_string())?.is_some() {
+        return Err(RegisterError::VersionExists { model: model.to_string(), version: v.to_string() });
+    }
+    match latest {
+        Some(lv) if v <= lv => {
+            Err(RegisterError::VersionNotGreater { model: model.to_string(), version: v.to_string(), latest: lv.to_string() })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A parent `MODEL@VERSION` that must be registered; returns its parts.
+fn check_parent<'a>(conn: &Connection, parent: &'a str) -> Result<(&'a str, &'a str), RegisterError> {
+    let (pm, pv) = ids::split_ref(parent)?;
+    let exists = match models::model_id(conn, pm)? {
+        Some(id) => models::get_version(conn, id, pv)?.is_some(),
+        None => false,
+    };
+    if exists { Ok((pm, pv)) } else { Err(RegisterError::UnknownParent(parent.to_string())) }
 }
 
 /// Records datasets given by path (reusing a version with the same content) and returns the

@@ -9,7 +9,7 @@ use std::io::{Read, Seek};
 use std::path::Path;
 
 use super::bounded::{bad, Fail, Stream};
-use super::{Format, Interface, Sniffed, TensorSpec};
+use super::{Format, Interface, Sniffed, TensorSpec, MAX_HEADER};
 
 const FORMAT: &str = "gguf";
 /// Longest metadata key or tensor name accepted.
@@ -20,6 +20,9 @@ const MAX_TENSORS: u64 = 10_000_000;
 const MAX_KV: u64 = 1_000_000;
 const MAX_DIMS: u32 = 8;
 const MAX_ARRAY_DEPTH: u32 = 4;
+/// Total bytes of keys, names and string values kept in memory; past it, string values are
+/// summarised and further names are an error.
+const KEEP_BUDGET: u64 = 4 * MAX_HEADER;
 
 /// Sniff a GGUF file.
 pub(crate) fn sniff(path: &Path, file: File, len: u64) -> Result<Sniffed, super::SniffError> {
@@ -116,7 +119,7 @@ fn fixed_size(t: u32) -> Option<u64> {
     Some(match t {
         0 | 1 | 7 => 1,
         2 | 3 => 2,
-        4 | 5 | 6 => 4,
+        4..=6 => 4,
         10..=12 => 8,
         _ => return None,
     })
@@ -124,13 +127,19 @@ fn fixed_size(t: u32) -> Option<u64> {
 
 struct Reader<'a, R> {
     s: &'a mut Stream<R>,
+    /// Bytes still allowed to be kept (see [`KEEP_BUDGET`]).
+    budget: u64,
 }
 
 impl<R: Read + Seek> Reader<'_, R> {
-    /// A length-prefixed string of at most `cap` bytes.
+    /// A length-prefixed key or tensor name.
     fn name(&mut self, what: &str) -> Result<String, Fail> {
         let n = self.s.u64_le(what)?;
+        if n > self.budget {
+            return bad(format!("{what}: names and metadata exceed {KEEP_BUDGET} bytes"));
+        }
         let bytes = self.s.read_vec(n, MAX_NAME, what)?;
+        self.budget -= n;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
@@ -158,11 +167,12 @@ impl<R: Read + Seek> Reader<'_, R> {
             },
             8 => {
                 let n = self.s.u64_le("string length")?;
-                if n > MAX_STRING {
+                if n > MAX_STRING || n > self.budget {
                     self.s.skip(n, "string")?;
                     format!("<string; {n} bytes>")
                 } else {
                     let bytes = self.s.read_vec(n, MAX_STRING, "string")?;
+                    self.budget -= n;
                     String::from_utf8_lossy(&bytes).into_owned()
                 }
             }
@@ -230,7 +240,7 @@ fn parse<R: Read + Seek>(s: &mut Stream<R>) -> Result<Sniffed, Fail> {
     if kv_count > MAX_KV {
         return bad(format!("implausible metadata count {kv_count}"));
     }
-    let mut r = Reader { s };
+    let mut r = Reader { s, budget: KEEP_BUDGET };
     let mut metadata = BTreeMap::new();
     let mut alignment: u64 = 32;
     for _ in 0..kv_count {
@@ -282,19 +292,21 @@ fn parse<R: Read + Seek>(s: &mut Stream<R>) -> Result<Sniffed, Fail> {
     Ok(Sniffed { format: Format::Gguf, interface: Interface { tensors, task, ..Interface::default() }, metadata })
 }
 
-/// Data size of a tensor, when its ggml type's block layout is known.
+/// Data size of a tensor, when its ggml type's block layout is known. Rows whose length is not
+/// a multiple of the block size (which ggml itself rejects) are counted as whole blocks rather
+/// than refused: the sniffer checks extents, not quantisation rules.
 fn tensor_bytes(name: &str, dims: &[u64], ty: u32) -> Result<Option<u64>, Fail> {
     let Some((block, size)) = ggml_block(ty) else {
         return Ok(None);
     };
-    let numel = dims.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d));
-    let Some(numel) = numel else {
+    let Some(numel) = dims.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d)) else {
         return bad(format!("tensor {name:?} dims {dims:?} overflow"));
     };
-    if let Some(row) = dims.first().filter(|&&d| d % block != 0) {
-        return bad(format!("tensor {name:?}: row size {row} is not a multiple of the block size {block}"));
+    let row = dims.first().copied().unwrap_or(1);
+    if numel == 0 || row == 0 {
+        return Ok(Some(0));
     }
-    match (numel / block).checked_mul(size) {
+    match (numel / row).checked_mul(row.div_ceil(block) * size) {
         Some(b) => Ok(Some(b)),
         None => bad(format!("tensor {name:?} size overflows")),
     }

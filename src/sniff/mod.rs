@@ -137,12 +137,12 @@ pub enum SniffError {
 /// block, a safetensors-shaped header).
 pub fn sniff_file(path: &Path) -> Result<Sniffed, SniffError> {
     let io = |source| SniffError::Io { path: path.to_path_buf(), source };
-    let mut file = File::open(path).map_err(io)?;
-    let meta = file.metadata().map_err(io)?;
-    if !meta.is_file() {
+    // Checked before opening: opening a FIFO would block.
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
         return Err(io(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file")));
     }
-    let len = meta.len();
+    let mut file = File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
     let head = bounded::read_prefix(&mut file, HEAD_LEN).map_err(io)?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
     let corrupt = |format: &'static str, reason: &str| SniffError::Corrupt {
@@ -171,13 +171,26 @@ pub fn sniff_file(path: &Path) -> Result<Sniffed, SniffError> {
         "pt" | "pth" if !pickle_magic => return Err(corrupt("pytorch", "neither a zip archive nor a pickle")),
         _ => {}
     }
+    let safetensors_shape = looks_like_safetensors(&head, len);
     if pickle_magic {
-        return pickle::sniff(path, file, len);
+        // A safetensors header of 640, 896, 1152... bytes also starts 0x80 0x02..0x05; it is only
+        // taken as safetensors if it is not a valid pickle.
+        let pickled = match file.try_clone() {
+            Ok(f) => pickle::sniff(path, f, len),
+            Err(e) => Err(io(e)),
+        };
+        return match pickled {
+            Err(SniffError::Corrupt { .. }) if safetensors_shape => match safetensors::sniff(path, file, len) {
+                Ok(s) => Ok(s),
+                Err(_) => pickled,
+            },
+            other => other,
+        };
     }
     if hdf5::signature_offset(&head).is_some() {
         return hdf5::sniff(path, &head);
     }
-    if looks_like_safetensors(&head, len) {
+    if safetensors_shape {
         return Ok(safetensors::sniff(path, file, len).unwrap_or_else(|_| Sniffed::unknown()));
     }
     Ok(Sniffed::unknown())

@@ -53,7 +53,12 @@ fn elem_type_name(t: u64) -> String {
 /// reading, and nothing is read past it.
 struct Pb<'a, R> {
     s: &'a mut Stream<R>,
+    /// Bytes of strings still allowed to be kept (names of inputs, outputs, initializers...).
+    budget: u64,
 }
+
+/// Total bytes of strings read into memory from one model.
+const KEEP_BUDGET: u64 = 4 * MAX_HEADER;
 
 impl<R: Read + Seek> Pb<'_, R> {
     fn pos(&self) -> u64 {
@@ -122,7 +127,11 @@ impl<R: Read + Seek> Pb<'_, R> {
     fn string(&mut self, end: u64) -> Result<String, Fail> {
         let e = self.len_end(end)?;
         let n = e - self.s.pos();
+        if n > self.budget {
+            return bad(format!("strings in the model exceed {KEEP_BUDGET} bytes"));
+        }
         let bytes = self.s.read_vec(n, MAX_HEADER, "string")?;
+        self.budget -= n;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 }
@@ -138,7 +147,7 @@ struct Graph {
 
 fn parse_model<R: Read + Seek>(s: &mut Stream<R>) -> Result<Sniffed, Fail> {
     let end = s.len();
-    let mut pb = Pb { s };
+    let mut pb = Pb { s, budget: KEEP_BUDGET };
     let mut ir_version = None;
     let mut strings: BTreeMap<&'static str, String> = BTreeMap::new();
     let mut graph = None;

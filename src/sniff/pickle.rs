@@ -358,7 +358,7 @@ impl<'a> Machine<'a> {
                     self.pop_mark()?;
                     self.stack.push(V::Other);
                 }
-                0x85 | 0x86 | 0x87 => {
+                0x85..=0x87 => {
                     self.pop_n(usize::from(op - 0x84))?;
                     self.stack.push(V::Other);
                 }

@@ -29,31 +29,27 @@ fn expected_format(ext: &str) -> Option<&'static str> {
     }
 }
 
-/// Sniff a file that starts with a zip local-file header.
+/// Sniff a file that starts with a zip local-file header. An unreadable archive is corrupt when
+/// its extension promises a model archive, and unknown otherwise.
 pub(crate) fn sniff_zip(path: &Path, mut file: File, len: u64, ext: &str) -> Result<Sniffed, SniffError> {
-    let corrupt = |format: &'static str, reason: String| SniffError::Corrupt { path: path.to_path_buf(), format, reason };
-    let opened = central_directory_size(&mut file, len)
-        .map_err(|source| SniffError::Io { path: path.to_path_buf(), source })
-        .and_then(|cd| match cd {
-            Some(size) if size > MAX_HEADER => Err(corrupt(
-                expected_format(ext).unwrap_or("zip"),
-                format!("zip central directory of {size} bytes exceeds the {MAX_HEADER}-byte limit"),
-            )),
-            _ => Ok(()),
-        })
-        .and_then(|()| {
-            file.seek(SeekFrom::Start(0)).map_err(|source| SniffError::Io { path: path.to_path_buf(), source })?;
-            ZipArchive::new(BufReader::new(file)).map_err(|e| corrupt("zip", e.to_string()))
-        });
-    let mut archive = match opened {
+    let io = |source| SniffError::Io { path: path.to_path_buf(), source };
+    let unreadable = |reason: String| match expected_format(ext) {
+        Some(format) => Err(SniffError::Corrupt {
+            path: path.to_path_buf(),
+            format,
+            reason: format!("not a readable zip archive: {reason}"),
+        }),
+        None => Ok(Sniffed::unknown()),
+    };
+    if let Some(size) = central_directory_size(&mut file, len).map_err(io)?
+        && size > MAX_HEADER
+    {
+        return unreadable(format!("central directory of {size} bytes exceeds the {MAX_HEADER}-byte limit"));
+    }
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut archive = match ZipArchive::new(BufReader::new(file)) {
         Ok(a) => a,
-        Err(SniffError::Corrupt { reason, .. }) => {
-            return match expected_format(ext) {
-                Some(format) => Err(corrupt(format, format!("not a readable zip archive: {reason}"))),
-                None => Ok(Sniffed::unknown()),
-            };
-        }
-        Err(e) => return Err(e),
+        Err(e) => return unreadable(e.to_string()),
     };
     let names: Vec<String> = archive.file_names_raw().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
     if let Some(pkl) = data_pkl(&names) {
@@ -139,8 +135,7 @@ fn sniff_keras(path: &Path, archive: &mut Archive, entries: usize) -> Result<Sni
             metadata.insert(key.to_string(), v);
         }
     }
-    let task = metadata.get("class_name").cloned();
-    Ok(Sniffed { format: Format::Keras, interface: Interface { task, ..Interface::default() }, metadata })
+    Ok(Sniffed { format: Format::Keras, interface: Interface::default(), metadata })
 }
 
 /// Size of the central directory from the end-of-central-directory record, when the archive is

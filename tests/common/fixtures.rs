@@ -33,6 +33,14 @@ pub fn safetensors_dtype_size(dtype: &str) -> u64 {
 /// multiple of 8 bytes as the safetensors library does, then zero-filled tensor data laid out in
 /// the order given.
 pub fn safetensors(tensors: &[(&str, &str, &[u64])], metadata: &[(&str, &str)]) -> Vec<u8> {
+    let (mut out, data_len) = safetensors_header(tensors, metadata);
+    out.resize(out.len() + data_len as usize, 0);
+    out
+}
+
+/// The 8-byte length and padded JSON header of [`safetensors`], and the size of the data
+/// section that must follow it.
+pub fn safetensors_header(tensors: &[(&str, &str, &[u64])], metadata: &[(&str, &str)]) -> (Vec<u8>, u64) {
     let mut header = serde_json::Map::new();
     if !metadata.is_empty() {
         let meta: serde_json::Map<String, serde_json::Value> =
@@ -49,13 +57,12 @@ pub fn safetensors(tensors: &[(&str, &str, &[u64])], metadata: &[(&str, &str)]) 
         offset += bytes;
     }
     let mut json = serde_json::to_vec(&serde_json::Value::Object(header)).expect("json");
-    while json.len() % 8 != 0 {
+    while !json.len().is_multiple_of(8) {
         json.push(b' ');
     }
     let mut out = (json.len() as u64).to_le_bytes().to_vec();
     out.extend_from_slice(&json);
-    out.resize(out.len() + offset as usize, 0);
-    out
+    (out, offset)
 }
 
 /// A safetensors file whose header-length field says `len` but which holds only a tiny header.
@@ -183,6 +190,57 @@ pub fn onnx(inputs: &[(&str, i32, &[Dim])], outputs: &[(&str, i32, &[Dim])], ini
     model
 }
 
+/// Write to `path` an ONNX model like [`onnx`] with input `x` FLOAT `[N, 4]`, output `y` and one
+/// initializer `big` whose `raw_data` is `raw_len` zero bytes, left as a hole in a sparse file
+/// (so multi-GB models can be tested without using the disk).
+pub fn write_onnx_with_large_initializer(path: &Path, raw_len: u64) {
+    use std::io::{Seek, SeekFrom};
+    let mut node = Vec::new();
+    pb_str(&mut node, 1, "x");
+    pb_str(&mut node, 2, "y");
+    pb_str(&mut node, 4, "Identity");
+    let mut graph_head = Vec::new();
+    pb_bytes(&mut graph_head, 1, &node);
+    pb_str(&mut graph_head, 2, "main_graph");
+    let mut tensor_head = Vec::new();
+    pb_int(&mut tensor_head, 1, (raw_len / 4) as i64);
+    pb_int(&mut tensor_head, 2, i64::from(FLOAT));
+    pb_str(&mut tensor_head, 8, "big");
+    pb_key(&mut tensor_head, 9, 2);
+    pb_varint(&mut tensor_head, raw_len);
+    let tensor_len = tensor_head.len() as u64 + raw_len;
+    pb_key(&mut graph_head, 5, 2);
+    pb_varint(&mut graph_head, tensor_len);
+    graph_head.extend_from_slice(&tensor_head);
+    let mut graph_tail = Vec::new();
+    pb_bytes(&mut graph_tail, 11, &onnx_value_info("x", FLOAT, &[Dim::P("N"), Dim::V(4)]));
+    pb_bytes(&mut graph_tail, 12, &onnx_value_info("y", FLOAT, &[Dim::P("N"), Dim::V(4)]));
+    let graph_len = graph_head.len() as u64 + raw_len + graph_tail.len() as u64;
+    let mut head = Vec::new();
+    pb_int(&mut head, 1, 8);
+    pb_str(&mut head, 2, "pytorch");
+    pb_key(&mut head, 7, 2);
+    pb_varint(&mut head, graph_len);
+    head.extend_from_slice(&graph_head);
+    let mut tail = graph_tail;
+    let mut opset = Vec::new();
+    pb_int(&mut opset, 2, 17);
+    pb_bytes(&mut tail, 8, &opset);
+    let mut f = std::fs::File::create(path).expect("create");
+    f.write_all(&head).expect("write");
+    f.seek(SeekFrom::Current(raw_len as i64)).expect("seek");
+    f.write_all(&tail).expect("write");
+}
+
+/// Write to `path` a safetensors file with one F32 tensor `w` of `[rows, 1024]` whose data is a
+/// hole in a sparse file.
+pub fn write_large_safetensors(path: &Path, rows: u64) {
+    let (header, data_len) = safetensors_header(&[("w", "F32", &[rows, 1024])], &[]);
+    let f = std::fs::File::create(path).expect("create");
+    (&f).write_all(&header).expect("write");
+    f.set_len(header.len() as u64 + data_len).expect("set_len");
+}
+
 // ---------------------------------------------------------------------------------------------
 // GGUF
 
@@ -202,6 +260,19 @@ fn ggml_block(ty: u32) -> (u64, u64) {
         GGML_Q8_0 => (32, 34),
         other => panic!("fixture: unsupported ggml type {other}"),
     }
+}
+
+/// Data bytes of a tensor: whole blocks per row (dims are innermost-first, so `dims[0]` is the
+/// row). Rows that are not a multiple of the block size, which llama.cpp would reject, are
+/// rounded up to whole blocks so tests may use tiny shapes.
+pub fn ggml_nbytes(dims: &[u64], ty: u32) -> u64 {
+    let (block, bytes) = ggml_block(ty);
+    let numel: u64 = dims.iter().product();
+    let row = dims.first().copied().unwrap_or(1);
+    if numel == 0 || row == 0 {
+        return 0;
+    }
+    numel / row * row.div_ceil(block) * bytes
 }
 
 fn gguf_str(out: &mut Vec<u8>, s: &str) {
@@ -228,7 +299,7 @@ pub const GGUF_KV_COUNT: u64 = 7;
 /// `<arch>.context_length`, `general.file_type`, `tokenizer.ggml.model`, `tokenizer.ggml.tokens`
 /// (an array of 4 strings) and `tokenizer.ggml.scores` (an array of 4 f32); then tensor infos
 /// (`(name, dims innermost-first, ggml type)`), padding to the 32-byte default alignment, and
-/// zero-filled tensor data with each tensor 32-byte aligned.
+/// zero-filled tensor data with each tensor 32-byte aligned (sizes per [`ggml_nbytes`]).
 pub fn gguf(arch: &str, tensors: &[(&str, &[u64], u32)]) -> Vec<u8> {
     let mut out = b"GGUF".to_vec();
     out.extend_from_slice(&3u32.to_le_bytes());
@@ -264,18 +335,16 @@ pub fn gguf(arch: &str, tensors: &[(&str, &[u64], u32)]) -> Vec<u8> {
         }
         out.extend_from_slice(&ty.to_le_bytes());
         out.extend_from_slice(&offset.to_le_bytes());
-        let (block, bytes) = ggml_block(*ty);
-        assert!(dims.first().is_none_or(|d| d % block == 0), "fixture: {name} row not a multiple of {block}");
-        let size = dims.iter().product::<u64>() / block * bytes;
+        let size = ggml_nbytes(dims, *ty);
         sizes.push(size);
         offset += size.div_ceil(32) * 32;
     }
-    while out.len() % 32 != 0 {
+    while !out.len().is_multiple_of(32) {
         out.push(0);
     }
     for size in sizes {
         out.resize(out.len() + size as usize, 0);
-        while out.len() % 32 != 0 {
+        while !out.len().is_multiple_of(32) {
             out.push(0);
         }
     }

@@ -8,15 +8,15 @@ use std::time::{Duration, Instant};
 
 use common::{Ws, s};
 
-/// A model folder big enough that registration takes a while (several files, ~96 MiB).
+/// A model folder big enough that registration takes a while (several files, ~48 MiB).
 fn model_folder(w: &Ws, seed: u64) -> std::path::PathBuf {
     let dir = w.inputs().join(format!("model-{seed}"));
     std::fs::create_dir_all(&dir).unwrap();
     let mut rng = fastrand::Rng::with_seed(seed);
     for i in 0..6 {
-        let mut bytes = vec![0u8; 16 << 20];
+        let mut bytes = vec![0u8; 8 << 20];
         rng.fill(&mut bytes[..4096]);
-        bytes[(16 << 20) - 1] = i as u8;
+        bytes[(8 << 20) - 1] = i as u8;
         std::fs::write(dir.join(format!("shard-{i}.bin")), &bytes).unwrap();
     }
     std::fs::write(dir.join("config.json"), format!("{{\"seed\": {seed}}}")).unwrap();

@@ -68,6 +68,25 @@ fn safetensors_without_extension_is_recognised_by_shape() {
     assert_eq!(s.interface.tensors, vec![spec("w", "F16", &["4", "4"])]);
 }
 
+/// A 640-byte header makes the file start 0x80 0x02, like a protocol-2 pickle.
+#[test]
+fn safetensors_that_starts_like_a_pickle() {
+    let mut name = "w".to_string();
+    let bytes = loop {
+        let bytes = fixtures::safetensors(&[(&name, "F32", &[2])], &[]);
+        if bytes[..2] == [0x80, 0x02] {
+            break bytes;
+        }
+        assert!(bytes[0] < 0x80 || bytes[1] < 0x02, "overshot");
+        name.push('w');
+    };
+    for file in ["model.safetensors", "weights"] {
+        let s = sniff_bytes(file, &bytes).unwrap();
+        assert_eq!(s.format, Format::Safetensors, "{file}");
+        assert_eq!(s.interface.tensors[0].name, name);
+    }
+}
+
 #[test]
 fn safetensors_huge_header_length_is_corrupt() {
     let err = sniff_bytes("model.safetensors", &fixtures::safetensors_with_header_len(1 << 60)).unwrap_err();
@@ -201,6 +220,12 @@ fn gguf_interface_and_metadata() {
     assert_eq!(s.metadata["llama.context_length"], "2048");
     assert_eq!(s.metadata["tokenizer.ggml.tokens"], "[string; 4]");
     assert_eq!(s.metadata["tokenizer.ggml.scores"], "[f32; 4]");
+}
+
+#[test]
+fn gguf_tiny_quantised_rows_are_accepted() {
+    let s = sniff_bytes("q.gguf", &fixtures::gguf("llama", &[("w", &[9], fixtures::GGML_Q8_0)])).unwrap();
+    assert_eq!(s.interface.tensors, vec![spec("w", "Q8_0", &["9"])]);
 }
 
 #[test]
@@ -474,6 +499,28 @@ fn huggingface_folder_without_card_and_plain_folders() {
     assert_eq!(sniff_folder(&plain.path().join("notes.txt")).unwrap(), None);
 }
 
+// ------------------------------------------------------------------------------- large files
+
+/// Multi-GB files (sparse, so no disk is used) are sniffed from their headers only.
+#[test]
+fn large_files_are_read_with_bounded_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = std::time::Instant::now();
+
+    let st = dir.path().join("big.safetensors");
+    fixtures::write_large_safetensors(&st, 1 << 20); // 4 GiB of data
+    let s = sniff_file(&st).unwrap();
+    assert_eq!(s.interface.tensors, vec![spec("w", "F32", &["1048576", "1024"])]);
+
+    let onnx = dir.path().join("big.onnx");
+    fixtures::write_onnx_with_large_initializer(&onnx, 1 << 31); // a 2 GiB initializer
+    let s = sniff_file(&onnx).unwrap();
+    assert_eq!(s.interface.inputs, vec![spec("x", "FLOAT", &["N", "4"])]);
+    assert_eq!(s.interface.outputs, vec![spec("y", "FLOAT", &["N", "4"])]);
+
+    assert!(start.elapsed() < std::time::Duration::from_secs(20), "took {:?}", start.elapsed());
+}
+
 // ------------------------------------------------------------------------------- robustness
 
 const NAMES: [&str; 7] = ["x.safetensors", "x.onnx", "x.gguf", "x.pkl", "x.pt", "x.keras", "x.h5"];
@@ -541,6 +588,8 @@ fn dump_fixtures_for_external_validation() {
     ] {
         write(&out, name, &bytes);
     }
+    fixtures::write_onnx_with_large_initializer(&out.join("big_init.onnx"), 1 << 20);
+    fixtures::write_large_safetensors(&out.join("big.safetensors"), 16);
     fixtures::mlflow_dir(&out.join("mlflow"));
     fixtures::hf_dir(&out.join("hf"));
 }
