@@ -15,7 +15,7 @@ export PEDIGREE_INTEROP_PYTHON="$venv/bin/python"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-cargo test --locked --all-targets --no-fail-fast 2>&1 | tee "$log"
+cargo test --locked --lib --bins --tests --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 awk '/^test result:/ { p += $4; f += $6; i += $8; n++ }

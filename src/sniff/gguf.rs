@@ -306,7 +306,7 @@ fn tensor_bytes(name: &str, dims: &[u64], ty: u32) -> Result<Option<u64>, Fail> 
     if numel == 0 || row == 0 {
         return Ok(Some(0));
     }
-    match (numel / row).checked_mul(row.div_ceil(block) * size) {
+    match row.div_ceil(block).checked_mul(size).and_then(|row_bytes| (numel / row).checked_mul(row_bytes)) {
         Some(b) => Ok(Some(b)),
         None => bad(format!("tensor {name:?} size overflows")),
     }

@@ -136,6 +136,13 @@ pub enum SniffError {
 /// `.pt`/`.pth`), then weak signatures (a pickle PROTO opcode, an HDF5 signature after a user
 /// block, a safetensors-shaped header).
 pub fn sniff_file(path: &Path) -> Result<Sniffed, SniffError> {
+    // Defence in depth: a sniffer bug on hostile bytes becomes a refusal, not a crash.
+    std::panic::catch_unwind(|| sniff_file_inner(path)).unwrap_or_else(|_| {
+        Err(SniffError::Corrupt { path: path.to_path_buf(), format: "model", reason: "the format sniffer could not parse it".into() })
+    })
+}
+
+fn sniff_file_inner(path: &Path) -> Result<Sniffed, SniffError> {
     let io = |source| SniffError::Io { path: path.to_path_buf(), source };
     // Checked before opening: opening a FIFO would block.
     if !std::fs::metadata(path).map_err(io)?.is_file() {
