@@ -58,30 +58,41 @@ fn main() {
     // Warm the page cache once so every contender reads from memory.
     files.par_iter().for_each(|f| drop(std::fs::read(f)));
 
-    let t = Instant::now();
-    for chunk in files.chunks(500) {
-        let out = Command::new("openssl").arg("dgst").arg("-sha256").args(chunk).output().expect("openssl");
-        assert!(out.status.success());
-    }
-    let openssl = t.elapsed().as_secs_f64();
+    let openssl_run = || {
+        let t = Instant::now();
+        for chunk in files.chunks(500) {
+            let out = Command::new("openssl").arg("dgst").arg("-sha256").args(chunk).output().expect("openssl");
+            assert!(out.status.success());
+        }
+        t.elapsed().as_secs_f64()
+    };
+    // Best of two: this VM's neighbours make single runs noisy.
+    let openssl = openssl_run().min(openssl_run());
+
+    let single_run = || {
+        let t = Instant::now();
+        for f in &files {
+            pedigree::hash::sha256_file(f, &mut |_| {}).unwrap();
+        }
+        t.elapsed().as_secs_f64()
+    };
+    let single = single_run().min(single_run());
 
     let t = Instant::now();
-    for f in &files {
-        pedigree::hash::sha256_file(f, &mut |_| {}).unwrap();
-    }
-    let single = t.elapsed().as_secs_f64();
-
-    let t = Instant::now();
-    files.par_iter().for_each(|f| {
-        pedigree::hash::sha256_file(f, &mut |_| {}).unwrap();
-    });
+    pedigree::hash::par_map_largest_first(
+        &files,
+        |f| std::fs::metadata(f).map_or(0, |m| m.len()),
+        |f| pedigree::hash::sha256_file(f, &mut |_| {}),
+    )
+    .unwrap();
     let parallel = t.elapsed().as_secs_f64();
 
     let ws = dir.path().join("ws");
     pedigree::api::init_workspace(&ws).unwrap();
     let mut s = pedigree::api::Session::open(&ws, "bench".into()).unwrap();
     let t = Instant::now();
-    let req = pedigree::api::RegisterRequest { paths: vec![tree.display().to_string()], model: "bench".into(), ..Default::default() };
+    let req =
+        pedigree::api::RegisterRequest { paths: vec![tree.display().to_string()], model: "bench".into(), ..Default::default() };
     pedigree::api::register_version(&mut s, &req, &pedigree::progress::ignore).unwrap();
     let register = t.elapsed().as_secs_f64();
 

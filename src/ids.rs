@@ -53,13 +53,17 @@ impl NodeKind {
 /// Why a name or reference was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum NameError {
-    #[error("invalid name {0:?}: use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit (at most 128 characters)")]
+    #[error(
+        "invalid name {0:?}: use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit (at most 128 characters)"
+    )]
     InvalidName(String),
     #[error("invalid reference {0:?}: expected NAME@VERSION, e.g. resnet@1.2.0")]
     InvalidRef(String),
     #[error("invalid version {0:?}: expected semantic version X.Y.Z, e.g. 1.2.0")]
     InvalidVersion(String),
-    #[error("invalid node id {0:?}: expected model:NAME, version:NAME@X.Y.Z, dataset:NAME@N, run:ID, code:URI, env:ID or deployment:ID")]
+    #[error(
+        "invalid node id {0:?}: expected model:NAME, version:NAME@X.Y.Z, dataset:NAME@N, run:ID, code:URI, env:ID or deployment:ID"
+    )]
     InvalidNode(String),
 }
 

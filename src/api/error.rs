@@ -68,9 +68,12 @@ impl From<RegisterError> for ApiError {
     fn from(e: RegisterError) -> Self {
         use RegisterError as R;
         let code = match &e {
-            R::Name(_) | R::NoFiles | R::DuplicatePath(_) | R::InvalidRelation(_) | R::RelationCount { .. } | R::KeyValue { .. } => {
-                ErrorCode::InvalidInput
-            }
+            R::Name(_)
+            | R::NoFiles
+            | R::DuplicatePath(_)
+            | R::InvalidRelation(_)
+            | R::RelationCount { .. }
+            | R::KeyValue { .. } => ErrorCode::InvalidInput,
             R::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => ErrorCode::NotFound,
             R::Io { .. } | R::Cas(_) => ErrorCode::Io,
             R::Sniff(SniffError::Io { .. }) => ErrorCode::Io,

@@ -227,9 +227,8 @@ pub struct PathRequest {
 pub fn lineage_path(s: &Session, req: &PathRequest) -> Result<Subgraph, ApiError> {
     let (from, g) = known_node(s, &req.from)?;
     let to = ids::normalize_node(&req.to)?;
-    let path = g
-        .path(&from, &to)
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no path between {from} and {to}")))?;
+    let path =
+        g.path(&from, &to).ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no path between {from} and {to}")))?;
     Ok(g.view(&from, &path))
 }
 

@@ -39,7 +39,14 @@ pub fn now() -> String {
 }
 
 /// Appends an event inside the caller's transaction and returns its seq.
-pub fn append(conn: &Connection, ts: &str, actor: &str, action: &str, subject: &str, payload: &Value) -> Result<i64, CatalogError> {
+pub fn append(
+    conn: &Connection,
+    ts: &str,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    payload: &Value,
+) -> Result<i64, CatalogError> {
     let (seq, prev_hash) = match audit_rows::head(conn)? {
         Some(h) => (h.seq + 1, h.hash),
         None => (1, GENESIS.to_string()),

@@ -70,11 +70,7 @@ impl Cas {
     pub fn put_file(&self, src: &Path, on_chunk: &mut dyn FnMut(u64)) -> Result<Put, CasError> {
         let read_err = |source| CasError::Read { path: src.to_path_buf(), source };
         let mut input = File::open(src).map_err(read_err)?;
-        let tmp = self.root.join("tmp").join(format!(
-            "{}-{}",
-            std::process::id(),
-            TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
+        let tmp = self.root.join("tmp").join(format!("{}-{}", std::process::id(), TMP_COUNTER.fetch_add(1, Ordering::Relaxed)));
         let write_err = |path: &Path| {
             let path = path.to_path_buf();
             move |source| CasError::Write { path, source }

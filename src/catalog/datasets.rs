@@ -44,7 +44,8 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DatasetVersion> {
     })
 }
 
-const COLS: &str = "d.name, dv.version, dv.root_digest, dv.source_uri, dv.file_count, dv.total_size, dv.created_by, dv.created_at";
+const COLS: &str =
+    "d.name, dv.version, dv.root_digest, dv.source_uri, dv.file_count, dv.total_size, dv.created_by, dv.created_at";
 
 pub fn get(conn: &Connection, name: &str, version: &str) -> Result<Option<DatasetVersion>, CatalogError> {
     Ok(conn
@@ -100,7 +101,8 @@ pub fn insert_version(
         ],
     )?;
     let id = conn.last_insert_rowid();
-    let mut stmt = conn.prepare_cached("INSERT INTO dataset_files (dataset_version_id, path, size, sha256) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut stmt =
+        conn.prepare_cached("INSERT INTO dataset_files (dataset_version_id, path, size, sha256) VALUES (?1, ?2, ?3, ?4)")?;
     for f in files {
         stmt.execute(params![id, f.path, f.size as i64, f.sha256])?;
     }

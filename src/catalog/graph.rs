@@ -23,7 +23,10 @@ pub fn insert_edge(conn: &Connection, e: &EdgeRow, audit_seq: i64) -> Result<(),
 
 /// Records a node's kind and label (first writer wins; ids are stable).
 pub fn upsert_node(conn: &Connection, id: &str, kind: &str, label: &str, attrs: &str) -> Result<(), CatalogError> {
-    conn.execute("INSERT OR IGNORE INTO nodes (id, kind, label, attrs) VALUES (?1, ?2, ?3, ?4)", params![id, kind, label, attrs])?;
+    conn.execute(
+        "INSERT OR IGNORE INTO nodes (id, kind, label, attrs) VALUES (?1, ?2, ?3, ?4)",
+        params![id, kind, label, attrs],
+    )?;
     Ok(())
 }
 

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
-mod schema;
 pub mod audit_rows;
 pub mod datasets;
 pub mod graph;
 pub mod models;
+mod schema;
 
 pub use rusqlite::Connection as Conn;
 
@@ -60,10 +60,7 @@ impl Catalog {
     /// Runs `f` in one IMMEDIATE transaction (the write lock is taken up front, so two writers
     /// serialise instead of failing mid-way); commits if `f` returns Ok, rolls back otherwise.
     pub fn write<T, E: From<CatalogError>>(&mut self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(CatalogError::from)?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(CatalogError::from)?;
         let out = f(&tx)?;
         tx.commit().map_err(CatalogError::from)?;
         Ok(out)

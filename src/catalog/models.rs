@@ -183,9 +183,7 @@ pub fn version_count(conn: &Connection, model_id: i64) -> Result<u32, CatalogErr
 /// The highest version of a model by semver precedence.
 pub fn latest_version(conn: &Connection, model_id: i64) -> Result<Option<VersionRecord>, CatalogError> {
     let v: Option<String> = conn
-        .query_row("SELECT version FROM versions WHERE model_id = ?1 ORDER BY sort_key DESC LIMIT 1", [model_id], |r| {
-            r.get(0)
-        })
+        .query_row("SELECT version FROM versions WHERE model_id = ?1 ORDER BY sort_key DESC LIMIT 1", [model_id], |r| r.get(0))
         .optional()?;
     match v {
         Some(v) => get_version(conn, model_id, &v),
@@ -219,10 +217,13 @@ pub fn get_version(conn: &Connection, model_id: i64, version: &str) -> Result<Op
             },
         )
         .optional()?;
-    let Some((summary, id, weights_digest, interface, sniffed, params, environment, bump_reason, audit_seq, manifest_digest)) = row else {
+    let Some((summary, id, weights_digest, interface, sniffed, params, environment, bump_reason, audit_seq, manifest_digest)) =
+        row
+    else {
         return Ok(None);
     };
-    let mut stmt = conn.prepare_cached("SELECT path, size, sha256, format FROM version_files WHERE version_id = ?1 ORDER BY path")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT path, size, sha256, format FROM version_files WHERE version_id = ?1 ORDER BY path")?;
     let files = stmt
         .query_map([id], |r| {
             Ok(FileEntry { path: r.get(0)?, size: r.get::<_, i64>(1)? as u64, sha256: r.get(2)?, format: r.get(3)? })
@@ -273,7 +274,8 @@ pub fn insert_version(conn: &Connection, v: &NewVersion<'_>) -> Result<i64, Cata
         ],
     )?;
     let id = conn.last_insert_rowid();
-    let mut stmt = conn.prepare_cached("INSERT INTO version_files (version_id, path, size, sha256, format) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut stmt =
+        conn.prepare_cached("INSERT INTO version_files (version_id, path, size, sha256, format) VALUES (?1, ?2, ?3, ?4, ?5)")?;
     for f in v.files {
         stmt.execute(params![id, f.path, f.size as i64, f.sha256, f.format])?;
     }

@@ -12,11 +12,15 @@ use crate::api::{self, ApiError, ErrorCode, Session};
 use crate::audit::resolve_actor;
 use crate::registry::RegisterError;
 
-mod render;
 mod progress_bar;
+mod render;
 
 #[derive(Parser, Debug)]
-#[command(name = "pedigree", version, about = "Version ML models the way git versions code: content-addressed versions, lineage, audit log.")]
+#[command(
+    name = "pedigree",
+    version,
+    about = "Version ML models the way git versions code: content-addressed versions, lineage, audit log."
+)]
 struct Cli {
     #[command(flatten)]
     global: Global,
@@ -204,7 +208,9 @@ fn run(cli: Cli) -> Result<i32, ApiError> {
             let res = api::list_versions(&open()?, &api::ListVersionsRequest { model, offset, limit: Some(limit) })?;
             emit(g.json, &res, render::versions);
         }
-        Command::Show { reference } => emit(g.json, &api::show_version(&open()?, &api::ShowVersionRequest { reference })?, render::show),
+        Command::Show { reference } => {
+            emit(g.json, &api::show_version(&open()?, &api::ShowVersionRequest { reference })?, render::show)
+        }
         Command::Lineage { node, up, down, format } => {
             let sub = api::lineage(&open()?, &api::LineageRequest { node, up, down })?;
             match (format, g.json) {
@@ -231,7 +237,8 @@ fn run(cli: Cli) -> Result<i32, ApiError> {
         }
         Command::Dev { command: DevCommand::GenTypes } => {
             let path = PathBuf::from(api::typescript::PATH);
-            std::fs::create_dir_all(path.parent().expect("has parent")).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+            std::fs::create_dir_all(path.parent().expect("has parent"))
+                .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
             std::fs::write(&path, api::typescript::bindings()).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
             eprintln!("wrote {}", path.display());
         }

@@ -25,7 +25,8 @@ impl Bar {
             self.bar.set_length(p.total);
             self.bar.set_message(p.task.clone());
             if p.unit == Unit::Files {
-                self.bar.set_style(ProgressStyle::with_template("{msg:>8} [{bar:30}] {pos}/{len} files").expect("valid template"));
+                self.bar
+                    .set_style(ProgressStyle::with_template("{msg:>8} [{bar:30}] {pos}/{len} files").expect("valid template"));
             }
         }
         self.bar.set_position(p.done);

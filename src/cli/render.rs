@@ -1,6 +1,8 @@
 //! Human renderings of API responses: aligned tables and short summaries.
 
-use crate::api::{AuditLogResponse, InitResponse, ListModelsResponse, ListVersionsResponse, RegisterResponse, ShowVersionResponse};
+use crate::api::{
+    AuditLogResponse, InitResponse, ListModelsResponse, ListVersionsResponse, RegisterResponse, ShowVersionResponse,
+};
 use crate::audit::VerifyReport;
 use crate::lineage::Subgraph;
 
@@ -13,12 +15,7 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         }
     }
     let line = |cells: Vec<String>| {
-        let mut s = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect::<Vec<_>>()
-            .join("  ");
+        let mut s = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect::<Vec<_>>().join("  ");
         s.truncate(s.trim_end().len());
         s.push('\n');
         s
@@ -127,7 +124,16 @@ pub fn show(r: &ShowVersionResponse) -> String {
     let s = &v.summary;
     let mut out = format!(
         "{}@{}  [{}]\n  format        {}\n  root digest   {}\n  weights       {}\n  version       {} — {}\n  created       {} by {}\n",
-        s.model, s.version, s.status, s.format, s.root_digest, v.weights_digest, s.bump, v.bump_reason, s.created_at, s.created_by
+        s.model,
+        s.version,
+        s.status,
+        s.format,
+        s.root_digest,
+        v.weights_digest,
+        s.bump,
+        v.bump_reason,
+        s.created_at,
+        s.created_by
     );
     if !s.message.is_empty() {
         out.push_str(&format!("  message       {}\n", s.message));
@@ -158,7 +164,8 @@ pub fn show(r: &ShowVersionResponse) -> String {
         out.push_str(&format!("  {:<13} {}\n", format!("← {}", e.kind), e.from));
     }
     out.push_str("\nFILES\n");
-    let rows: Vec<Vec<String>> = v.files.iter().map(|f| vec![f.path.clone(), size(f.size), f.format.clone(), f.sha256.clone()]).collect();
+    let rows: Vec<Vec<String>> =
+        v.files.iter().map(|f| vec![f.path.clone(), size(f.size), f.format.clone(), f.sha256.clone()]).collect();
     out.push_str(&table(&["PATH", "SIZE", "FORMAT", "SHA256"], &rows));
     out
 }
@@ -179,7 +186,16 @@ pub fn audit_log(r: &AuditLogResponse) -> String {
     let rows: Vec<Vec<String>> = r
         .events
         .iter()
-        .map(|e| vec![e.seq.to_string(), e.ts.clone(), e.actor.clone(), e.action.clone(), e.subject.clone(), short(&e.hash).to_string()])
+        .map(|e| {
+            vec![
+                e.seq.to_string(),
+                e.ts.clone(),
+                e.actor.clone(),
+                e.action.clone(),
+                e.subject.clone(),
+                short(&e.hash).to_string(),
+            ]
+        })
         .collect();
     table(&["SEQ", "TIME", "ACTOR", "ACTION", "SUBJECT", "HASH"], &rows)
 }

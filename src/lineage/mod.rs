@@ -177,7 +177,8 @@ impl LineageGraph {
             .iter()
             .map(|&i| {
                 let id = &self.graph[i];
-                let hidden = |way| self.neighbours(i, way).filter(|n| !included.contains(n)).collect::<BTreeSet<_>>().len() as u32;
+                let hidden =
+                    |way| self.neighbours(i, way).filter(|n| !included.contains(n)).collect::<BTreeSet<_>>().len() as u32;
                 LineageNode {
                     id: id.clone(),
                     kind: NodeKind::of(id).unwrap_or(NodeKind::Run),

@@ -14,7 +14,10 @@ pub fn root(files: &[FileEntry]) -> String {
 pub fn weights(files: &[FileEntry]) -> String {
     let weight_files: Vec<FileEntry> = files
         .iter()
-        .filter(|f| serde_json::from_value::<crate::sniff::Format>(serde_json::Value::String(f.format.clone())).is_ok_and(|fmt| fmt.holds_weights()))
+        .filter(|f| {
+            serde_json::from_value::<crate::sniff::Format>(serde_json::Value::String(f.format.clone()))
+                .is_ok_and(|fmt| fmt.holds_weights())
+        })
         .cloned()
         .collect();
     if weight_files.is_empty() { root(files) } else { root(&weight_files) }

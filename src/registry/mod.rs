@@ -37,7 +37,9 @@ pub enum RegisterError {
     Catalog(#[from] CatalogError),
     #[error("{model}@{version} already exists; versions never change — register a new version (omit --version for a suggestion)")]
     VersionExists { model: String, version: String },
-    #[error("version {version} is not greater than {model}'s latest version {latest}; use a higher version or omit --version for a suggestion")]
+    #[error(
+        "version {version} is not greater than {model}'s latest version {latest}; use a higher version or omit --version for a suggestion"
+    )]
     VersionNotGreater { model: String, version: String, latest: String },
     #[error("parent {0} is not registered (see `pedigree versions MODEL`)")]
     UnknownParent(String),

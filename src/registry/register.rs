@@ -21,6 +21,7 @@ use crate::audit;
 use crate::catalog::graph::{EdgeRow, insert_edge, upsert_node};
 use crate::catalog::models::{self, FileEntry, NewVersion};
 use crate::catalog::{datasets, graph};
+use crate::hash::par_map_largest_first;
 use crate::ids::{self, dataset_node, model_node, version_node};
 use crate::progress::{OnProgress, Progress, Unit};
 use crate::sniff::{self, Format, Interface, Sniffed};
@@ -99,7 +100,12 @@ enum DatasetRef {
 }
 
 /// Registers a version. See the module docs for the crash-safety argument.
-pub fn register(ws: &mut Workspace, req: &RegisterRequest, actor: &str, progress: OnProgress<'_>) -> Result<RegisterResponse, RegisterError> {
+pub fn register(
+    ws: &mut Workspace,
+    req: &RegisterRequest,
+    actor: &str,
+    progress: OnProgress<'_>,
+) -> Result<RegisterResponse, RegisterError> {
     ids::validate_name(&req.model)?;
     let explicit = req.version.as_deref().map(ids::parse_version).transpose()?;
     for p in &req.parents {
@@ -152,7 +158,8 @@ pub fn register(ws: &mut Workspace, req: &RegisterRequest, actor: &str, progress
     };
 
     // 3. Hash + copy into the CAS (parallel), hash datasets in place.
-    let total: u64 = files.iter().map(|f| f.size).sum::<u64>() + dataset_inputs.iter().flat_map(|d| &d.1).map(|f| f.size).sum::<u64>();
+    let total: u64 =
+        files.iter().map(|f| f.size).sum::<u64>() + dataset_inputs.iter().flat_map(|d| &d.1).map(|f| f.size).sum::<u64>();
     let done = AtomicU64::new(0);
     let tick = |n: u64| {
         let d = done.fetch_add(n, Ordering::Relaxed) + n;
@@ -161,14 +168,18 @@ pub fn register(ws: &mut Workspace, req: &RegisterRequest, actor: &str, progress
     progress(&Progress { task: "hashing".into(), done: 0, total, unit: Unit::Bytes });
     ws.cas.clean_stale_tmp();
     let cas = ws.cas.clone();
-    let puts: Vec<(FileEntry, bool)> = files
-        .par_iter()
-        .map(|f| {
+    let puts: Vec<(FileEntry, bool)> = par_map_largest_first(
+        &files,
+        |f| f.size,
+        |f| {
             let put = cas.put_file(&f.abs, &mut |n| tick(n))?;
             let format = file_formats.get(&f.rel).copied().unwrap_or(Format::Unknown);
-            Ok((FileEntry { path: f.rel.clone(), size: put.size, sha256: put.sha256, format: format.as_str().to_string() }, put.existed))
-        })
-        .collect::<Result<_, RegisterError>>()?;
+            Ok::<_, RegisterError>((
+                FileEntry { path: f.rel.clone(), size: put.size, sha256: put.sha256, format: format.as_str().to_string() },
+                put.existed,
+            ))
+        },
+    )?;
     let new_bytes = puts.iter().filter(|(_, existed)| !existed).map(|(f, _)| f.size).sum();
     let entries: Vec<FileEntry> = puts.into_iter().map(|(f, _)| f).collect();
     let mut dataset_refs = Vec::new();
@@ -177,14 +188,15 @@ pub fn register(ws: &mut Workspace, req: &RegisterRequest, actor: &str, progress
             dataset_refs.push(DatasetRef::Existing(given));
             continue;
         }
-        let mut dentries: Vec<FileEntry> = dfiles
-            .par_iter()
-            .map(|f| {
+        let mut dentries: Vec<FileEntry> = par_map_largest_first(
+            &dfiles,
+            |f| f.size,
+            |f| {
                 let (sha256, size) = crate::hash::sha256_file(&f.abs, &mut |n| tick(n))
                     .map_err(|source| RegisterError::Io { path: f.abs.clone(), source })?;
-                Ok(FileEntry { path: f.rel.clone(), size, sha256, format: "data".into() })
-            })
-            .collect::<Result<_, RegisterError>>()?;
+                Ok::<_, RegisterError>(FileEntry { path: f.rel.clone(), size, sha256, format: "data".into() })
+            },
+        )?;
         dentries.sort();
         let abs = std::fs::canonicalize(&given).map_err(|source| RegisterError::Io { path: given.clone().into(), source })?;
         dataset_refs.push(DatasetRef::New(NewDataset {
@@ -345,7 +357,13 @@ fn preflight(conn: &Connection, req: &RegisterRequest, explicit: Option<&semver:
     Ok(())
 }
 
-fn check_explicit(conn: &Connection, model: &str, model_id: i64, v: &semver::Version, latest: Option<&semver::Version>) -> Result<(), RegisterError> {
+fn check_explicit(
+    conn: &Connection,
+    model: &str,
+    model_id: i64,
+    v: &semver::Version,
+    latest: Option<&semver::Version>,
+) -> Result<(), RegisterError> {
     if models::get_version(conn, model_id, &v.to_string())?.is_some() {
         return Err(RegisterError::VersionExists { model: model.to_string(), version: v.to_string() });
     }
@@ -404,7 +422,8 @@ fn record_datasets(tx: &Connection, refs: Vec<DatasetRef>, actor: &str, now: &st
 }
 
 fn trained_on_of(tx: &Connection, vnode: &str) -> Result<Vec<String>, RegisterError> {
-    let mut v: Vec<String> = graph::edges_from(tx, vnode)?.into_iter().filter(|e| e.kind == "trained_on").map(|e| e.dst).collect();
+    let mut v: Vec<String> =
+        graph::edges_from(tx, vnode)?.into_iter().filter(|e| e.kind == "trained_on").map(|e| e.dst).collect();
     v.sort();
     Ok(v)
 }
@@ -412,7 +431,8 @@ fn trained_on_of(tx: &Connection, vnode: &str) -> Result<Vec<String>, RegisterEr
 /// A dataset name derived from a path's last component, made valid.
 fn dataset_name(abs: &std::path::Path) -> String {
     let raw = abs.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
-    let mut name: String = raw.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '-' }).collect();
+    let mut name: String =
+        raw.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '-' }).collect();
     name = name.trim_start_matches(['.', '_', '-']).to_string();
     name.truncate(128);
     if name.is_empty() { "dataset".into() } else { name }
@@ -445,7 +465,10 @@ fn summarize(sniffed: &BTreeMap<String, Sniffed>, files: &[FileEntry]) -> (Strin
     let format = folder.or(largest_weights).unwrap_or(Format::Unknown);
     let mut iface = Interface::default();
     // Folder sniffs first (they carry signatures), then files in path order.
-    let order = sniffed.iter().filter(|(p, _)| !files.iter().any(|f| &f.path == *p)).chain(sniffed.iter().filter(|(p, _)| files.iter().any(|f| &f.path == *p)));
+    let order = sniffed
+        .iter()
+        .filter(|(p, _)| !files.iter().any(|f| &f.path == *p))
+        .chain(sniffed.iter().filter(|(p, _)| files.iter().any(|f| &f.path == *p)));
     for (_, s) in order {
         if iface.inputs.is_empty() {
             iface.inputs = s.interface.inputs.clone();

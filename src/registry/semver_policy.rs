@@ -56,14 +56,21 @@ pub struct Facts<'a> {
 /// Suggests the version after `latest` (or the first version when there is none).
 pub fn suggest(latest: Option<(&semver::Version, Facts<'_>)>, new: Facts<'_>) -> Suggestion {
     let Some((prev_v, prev)) = latest else {
-        return Suggestion { version: semver::Version::new(1, 0, 0), bump: Bump::Initial, reason: "first version of this model".into() };
+        return Suggestion {
+            version: semver::Version::new(1, 0, 0),
+            bump: Bump::Initial,
+            reason: "first version of this model".into(),
+        };
     };
     let change = compare(prev.interface, new.interface);
     let (bump, reason) = match change {
         Change::Incompatible(why) => (Bump::Major, format!("interface changed incompatibly: {why}")),
         _ if prev.weights_digest == new.weights_digest => (
             Bump::Patch,
-            format!("weights unchanged (digest {}…); only metadata, docs or code changed", &new.weights_digest[..12.min(new.weights_digest.len())]),
+            format!(
+                "weights unchanged (digest {}…); only metadata, docs or code changed",
+                &new.weights_digest[..12.min(new.weights_digest.len())]
+            ),
         ),
         Change::Additive(why) => (Bump::Minor, format!("compatible interface change ({why}) and new weights")),
         Change::Same => {

@@ -17,11 +17,7 @@ pub(crate) enum Fail {
 
 impl From<io::Error> for Fail {
     fn from(e: io::Error) -> Self {
-        if e.kind() == io::ErrorKind::UnexpectedEof {
-            Fail::Bad("truncated: unexpected end of file".into())
-        } else {
-            Fail::Io(e)
-        }
+        if e.kind() == io::ErrorKind::UnexpectedEof { Fail::Bad("truncated: unexpected end of file".into()) } else { Fail::Io(e) }
     }
 }
 
@@ -77,11 +73,7 @@ impl<R: Read + Seek> Stream<R> {
 
     fn need(&self, n: u64, what: &str) -> Result<(), Fail> {
         if n > self.remaining() {
-            return bad(format!(
-                "truncated: {what} needs {n} bytes at offset {} but only {} remain",
-                self.pos,
-                self.remaining()
-            ));
+            return bad(format!("truncated: {what} needs {n} bytes at offset {} but only {} remain", self.pos, self.remaining()));
         }
         Ok(())
     }

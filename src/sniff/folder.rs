@@ -145,7 +145,9 @@ fn parse_signature(json: &str) -> Result<Vec<TensorSpec>, String> {
                 let spec = item.get("tensor-spec");
                 let dtype = spec.and_then(|s| s.get("dtype")).and_then(Json::as_str).unwrap_or("?").to_string();
                 let shape = match spec.and_then(|s| s.get("shape")) {
-                    Some(Json::Array(dims)) => dims.iter().map(|d| d.as_i64().map_or_else(|| "?".into(), |d| d.to_string())).collect(),
+                    Some(Json::Array(dims)) => {
+                        dims.iter().map(|d| d.as_i64().map_or_else(|| "?".into(), |d| d.to_string())).collect()
+                    }
                     _ => Vec::new(),
                 };
                 Ok(TensorSpec { name, dtype, shape })
@@ -201,11 +203,7 @@ fn parse_hf(config: &str, card: Option<&str>) -> Result<Option<Sniffed>, String>
         }
     }
     let task = architectures.first().cloned().or(model_type);
-    Ok(Some(Sniffed {
-        format: Format::Huggingface,
-        interface: Interface { task, ..Interface::default() },
-        metadata,
-    }))
+    Ok(Some(Sniffed { format: Format::Huggingface, interface: Interface { task, ..Interface::default() }, metadata }))
 }
 
 /// The YAML between a leading `---` line and the next `---` line of a model card.

@@ -8,8 +8,8 @@ use std::fs::File;
 use std::io::{Read, Seek};
 use std::path::Path;
 
-use super::bounded::{bad, Fail, Stream};
-use super::{Format, Interface, Sniffed, TensorSpec, MAX_HEADER};
+use super::bounded::{Fail, Stream, bad};
+use super::{Format, Interface, MAX_HEADER, Sniffed, TensorSpec};
 
 const FORMAT: &str = "gguf";
 /// Longest metadata key or tensor name accepted.
@@ -199,9 +199,7 @@ impl<R: Read + Seek> Reader<'_, R> {
             return bad(format!("unknown array element type {elem}"));
         };
         if let Some(size) = fixed_size(elem) {
-            let total = count
-                .checked_mul(size)
-                .ok_or_else(|| Fail::Bad(format!("array of {count} {elem_name} overflows")))?;
+            let total = count.checked_mul(size).ok_or_else(|| Fail::Bad(format!("array of {count} {elem_name} overflows")))?;
             self.s.skip(total, "array")?;
         } else {
             // Strings (8 bytes of length each at least) or nested arrays (12 bytes of header).

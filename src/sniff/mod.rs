@@ -23,7 +23,7 @@ mod pytorch;
 mod safetensors;
 
 pub use folder::sniff_folder;
-pub use pickle::{scan_pickle, PickleScan};
+pub use pickle::{PickleScan, scan_pickle};
 
 /// Largest header/metadata block any sniffer will read into memory (64 MiB).
 pub const MAX_HEADER: u64 = 64 << 20;
@@ -138,7 +138,11 @@ pub enum SniffError {
 pub fn sniff_file(path: &Path) -> Result<Sniffed, SniffError> {
     // Defence in depth: a sniffer bug on hostile bytes becomes a refusal, not a crash.
     std::panic::catch_unwind(|| sniff_file_inner(path)).unwrap_or_else(|_| {
-        Err(SniffError::Corrupt { path: path.to_path_buf(), format: "model", reason: "the format sniffer could not parse it".into() })
+        Err(SniffError::Corrupt {
+            path: path.to_path_buf(),
+            format: "model",
+            reason: "the format sniffer could not parse it".into(),
+        })
     })
 }
 
@@ -152,11 +156,8 @@ fn sniff_file_inner(path: &Path) -> Result<Sniffed, SniffError> {
     let len = file.metadata().map_err(io)?.len();
     let head = bounded::read_prefix(&mut file, HEAD_LEN).map_err(io)?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
-    let corrupt = |format: &'static str, reason: &str| SniffError::Corrupt {
-        path: path.to_path_buf(),
-        format,
-        reason: reason.to_string(),
-    };
+    let corrupt =
+        |format: &'static str, reason: &str| SniffError::Corrupt { path: path.to_path_buf(), format, reason: reason.to_string() };
 
     if head.starts_with(b"GGUF") {
         return gguf::sniff(path, file, len);

@@ -8,8 +8,8 @@ use std::fs::File;
 use std::io::{Read, Seek};
 use std::path::Path;
 
-use super::bounded::{bad, Fail, Stream};
-use super::{Format, Interface, Sniffed, TensorSpec, MAX_HEADER};
+use super::bounded::{Fail, Stream, bad};
+use super::{Format, Interface, MAX_HEADER, Sniffed, TensorSpec};
 
 const FORMAT: &str = "onnx";
 

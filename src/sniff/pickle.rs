@@ -10,7 +10,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use super::bounded::read_prefix;
-use super::{Format, Interface, SniffError, Sniffed, MAX_HEADER};
+use super::{Format, Interface, MAX_HEADER, SniffError, Sniffed};
 
 const FORMAT: &str = "pickle";
 
@@ -69,11 +69,45 @@ fn is_safe_import(import: &str) -> bool {
         "_codecs.encode",
     ];
     const TORCH_DTYPES: &[&str] = &[
-        "float32", "float", "float64", "double", "float16", "half", "bfloat16", "complex32", "complex64",
-        "cfloat", "complex128", "cdouble", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "short",
-        "int32", "int", "int64", "long", "bool", "quint8", "qint8", "qint32", "quint4x2", "quint2x4",
-        "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e8m0fnu",
-        "strided", "sparse_coo", "sparse_csr", "per_tensor_affine", "per_channel_affine",
+        "float32",
+        "float",
+        "float64",
+        "double",
+        "float16",
+        "half",
+        "bfloat16",
+        "complex32",
+        "complex64",
+        "cfloat",
+        "complex128",
+        "cdouble",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "int8",
+        "int16",
+        "short",
+        "int32",
+        "int",
+        "int64",
+        "long",
+        "bool",
+        "quint8",
+        "qint8",
+        "qint32",
+        "quint4x2",
+        "quint2x4",
+        "float8_e4m3fn",
+        "float8_e5m2",
+        "float8_e4m3fnuz",
+        "float8_e5m2fnuz",
+        "float8_e8m0fnu",
+        "strided",
+        "sparse_coo",
+        "sparse_csr",
+        "per_tensor_affine",
+        "per_channel_affine",
     ];
     if EXACT.contains(&import) {
         return true;
@@ -85,9 +119,7 @@ fn is_safe_import(import: &str) -> bool {
         return true;
     }
     // torch.FloatStorage, torch.HalfStorage, torch.BFloat16Storage, ...
-    name.len() > "Storage".len()
-        && name.ends_with("Storage")
-        && name.bytes().all(|b| b.is_ascii_alphanumeric())
+    name.len() > "Storage".len() && name.ends_with("Storage") && name.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// A value on the abstract stack: only strings and globals matter.
@@ -115,15 +147,8 @@ impl Scanner {
 
     /// Scan the pickle starting at `start`; returns the offset just past its STOP.
     fn scan(&mut self, bytes: &[u8], start: usize) -> Result<usize, String> {
-        let mut m = Machine {
-            b: bytes,
-            i: start,
-            op_at: start,
-            proto: 0,
-            stack: Vec::new(),
-            marks: Vec::new(),
-            memo: HashMap::new(),
-        };
+        let mut m =
+            Machine { b: bytes, i: start, op_at: start, proto: 0, stack: Vec::new(), marks: Vec::new(), memo: HashMap::new() };
         m.run(self)
     }
 }
@@ -535,13 +560,15 @@ fn unescape_string(raw: &[u8]) -> String {
                 }
                 out.push(v as u8);
             }
-            b'x' => match raw.get(i..i + 2).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                Some(v) => {
-                    out.push(v);
-                    i += 2;
+            b'x' => {
+                match raw.get(i..i + 2).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    None => out.extend_from_slice(b"\\x"),
                 }
-                None => out.extend_from_slice(b"\\x"),
-            },
+            }
             other => {
                 out.push(b'\\');
                 out.push(other);

@@ -12,7 +12,7 @@ use serde_json::Value;
 use zip::ZipArchive;
 
 use super::pickle::scan_pickle;
-use super::{Format, Interface, SniffError, Sniffed, MAX_HEADER};
+use super::{Format, Interface, MAX_HEADER, SniffError, Sniffed};
 
 /// Largest Keras `config.json` / `metadata.json` read.
 const MAX_JSON: u64 = 16 << 20;
@@ -34,11 +34,9 @@ fn expected_format(ext: &str) -> Option<&'static str> {
 pub(crate) fn sniff_zip(path: &Path, mut file: File, len: u64, ext: &str) -> Result<Sniffed, SniffError> {
     let io = |source| SniffError::Io { path: path.to_path_buf(), source };
     let unreadable = |reason: String| match expected_format(ext) {
-        Some(format) => Err(SniffError::Corrupt {
-            path: path.to_path_buf(),
-            format,
-            reason: format!("not a readable zip archive: {reason}"),
-        }),
+        Some(format) => {
+            Err(SniffError::Corrupt { path: path.to_path_buf(), format, reason: format!("not a readable zip archive: {reason}") })
+        }
         None => Ok(Sniffed::unknown()),
     };
     if let Some(size) = central_directory_size(&mut file, len).map_err(io)?
@@ -127,10 +125,7 @@ fn sniff_keras(path: &Path, archive: &mut Archive, entries: usize) -> Result<Sni
     let mut metadata = BTreeMap::new();
     metadata.insert("entries".to_string(), entries.to_string());
     for key in ["keras_version", "class_name"] {
-        let found = [&meta, &config]
-            .into_iter()
-            .flatten()
-            .find_map(|v| v.get(key).and_then(Value::as_str).map(str::to_string));
+        let found = [&meta, &config].into_iter().flatten().find_map(|v| v.get(key).and_then(Value::as_str).map(str::to_string));
         if let Some(v) = found {
             metadata.insert(key.to_string(), v);
         }

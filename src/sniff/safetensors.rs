@@ -8,8 +8,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::bounded::{bad, Fail, Stream};
-use super::{Format, Interface, Sniffed, TensorSpec, MAX_HEADER};
+use super::bounded::{Fail, Stream, bad};
+use super::{Format, Interface, MAX_HEADER, Sniffed, TensorSpec};
 
 const FORMAT: &str = "safetensors";
 
@@ -76,11 +76,7 @@ fn parse_header(header: &[u8], data_len: u64) -> Result<Sniffed, Fail> {
     }
     tensors.sort();
     metadata.insert("tensor_count".into(), tensors.len().to_string());
-    Ok(Sniffed {
-        format: Format::Safetensors,
-        interface: Interface { tensors, ..Interface::default() },
-        metadata,
-    })
+    Ok(Sniffed { format: Format::Safetensors, interface: Interface { tensors, ..Interface::default() }, metadata })
 }
 
 fn tensor(name: &str, entry: &Value, data_len: u64) -> Result<TensorSpec, Fail> {
@@ -100,26 +96,17 @@ fn tensor(name: &str, entry: &Value, data_len: u64) -> Result<TensorSpec, Fail> 
         return bad(format!("tensor {name:?}: data_offsets must have two entries"));
     };
     if begin > end || end > data_len {
-        return bad(format!(
-            "tensor {name:?}: data_offsets [{begin}, {end}] outside the {data_len}-byte data section"
-        ));
+        return bad(format!("tensor {name:?}: data_offsets [{begin}, {end}] outside the {data_len}-byte data section"));
     }
     let numel = shape.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d));
     let total_bits = numel.and_then(|n| n.checked_mul(bits));
     match total_bits {
         Some(b) if b % 8 == 0 && b / 8 == end - begin => {}
         _ => {
-            return bad(format!(
-                "tensor {name:?}: {dtype} shape {shape:?} does not match its {} data bytes",
-                end - begin
-            ));
+            return bad(format!("tensor {name:?}: {dtype} shape {shape:?} does not match its {} data bytes", end - begin));
         }
     }
-    Ok(TensorSpec {
-        name: name.to_string(),
-        dtype: dtype.to_string(),
-        shape: shape.iter().map(u64::to_string).collect(),
-    })
+    Ok(TensorSpec { name: name.to_string(), dtype: dtype.to_string(), shape: shape.iter().map(u64::to_string).collect() })
 }
 
 fn u64_list(v: Option<&Value>, name: &str, field: &str) -> Result<Vec<u64>, Fail> {

@@ -80,7 +80,8 @@ fn a_consistent_rewrite_of_hash_without_chain_is_caught_at_the_next_row() {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
         })
         .unwrap();
-    let forged = pedigree::audit::event_hash(seq, &ts, "mallory", &action, &subject, &serde_json::from_str(&payload).unwrap(), &prev);
+    let forged =
+        pedigree::audit::event_hash(seq, &ts, "mallory", &action, &subject, &serde_json::from_str(&payload).unwrap(), &prev);
     let _ = actor;
     c.execute("UPDATE audit_events SET actor = 'mallory', hash = ?1 WHERE seq = 2", [forged]).unwrap();
     verify_fails_at(&w, 3);

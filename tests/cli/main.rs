@@ -124,11 +124,17 @@ fn semver_policy_suggests_patch_minor_major_and_records_the_reason() {
 fn onnx_interface_is_sniffed_and_an_input_change_is_major() {
     use fixtures::Dim;
     let w = Ws::new();
-    let a = w.write("a.onnx", &fixtures::onnx(&[("x", 1, &[Dim::P("batch"), Dim::V(3)])], &[("y", 1, &[Dim::P("batch"), Dim::V(10)])], &[]));
+    let a = w.write(
+        "a.onnx",
+        &fixtures::onnx(&[("x", 1, &[Dim::P("batch"), Dim::V(3)])], &[("y", 1, &[Dim::P("batch"), Dim::V(10)])], &[]),
+    );
     let r = w.json(&["register", s(&a), "--model", "clf"]);
     assert_eq!(r["format"], "onnx");
     assert_eq!(r["interface"]["inputs"][0]["shape"], serde_json::json!(["batch", "3"]));
-    let b = w.write("b.onnx", &fixtures::onnx(&[("x", 1, &[Dim::P("batch"), Dim::V(4)])], &[("y", 1, &[Dim::P("batch"), Dim::V(10)])], &[]));
+    let b = w.write(
+        "b.onnx",
+        &fixtures::onnx(&[("x", 1, &[Dim::P("batch"), Dim::V(4)])], &[("y", 1, &[Dim::P("batch"), Dim::V(10)])], &[]),
+    );
     let r = w.json(&["register", s(&b), "--model", "clf"]);
     assert_eq!(r["version"], "2.0.0");
 }
@@ -159,14 +165,25 @@ fn trained_on_a_path_registers_the_dataset_once_and_links_it() {
 fn lineage_prints_json_and_dot_with_parents_and_relations() {
     let w = Ws::new();
     let base = w.write("base.safetensors", &st(&[("w", "F32", &[8])]));
-    w.json(&["register", s(&base), "--model", "base", "--code", "git+https://github.com/acme/train@3f2a9c1d", "--environment", "sha256:abc"]);
+    w.json(&[
+        "register",
+        s(&base),
+        "--model",
+        "base",
+        "--code",
+        "git+https://github.com/acme/train@3f2a9c1d",
+        "--environment",
+        "sha256:abc",
+    ]);
     let ft = w.write("ft.safetensors", &st(&[("w", "F32", &[9])]));
     w.json(&["register", s(&ft), "--model", "ft", "--parent", "base@1.0.0", "--relation", "finetune"]);
     let q = w.write("q.gguf", &fixtures::gguf("llama", &[("w", &[9], 8)]));
     w.json(&["register", s(&q), "--model", "ft-q4", "--parent", "ft@1.0.0", "--relation", "quantized"]);
     let g = w.json(&["lineage", "ft@1.0.0", "--up", "2", "--down", "1"]);
     let ids: Vec<&str> = g["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
-    for want in ["version:base@1.0.0", "version:ft@1.0.0", "version:ft-q4@1.0.0", "code:git+https://github.com/acme/train@3f2a9c1d"] {
+    for want in
+        ["version:base@1.0.0", "version:ft@1.0.0", "version:ft-q4@1.0.0", "code:git+https://github.com/acme/train@3f2a9c1d"]
+    {
         assert!(ids.contains(&want), "{want} missing from {ids:?}");
     }
     let rel: Vec<&str> = g["edges"].as_array().unwrap().iter().filter_map(|e| e["relation"].as_str()).collect();

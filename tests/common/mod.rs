@@ -70,7 +70,17 @@ impl Ws {
     pub fn snapshot(&self) -> String {
         let c = self.catalog();
         let mut out = String::new();
-        for t in ["models", "versions", "version_files", "datasets", "dataset_versions", "dataset_files", "edges", "nodes", "audit_events"] {
+        for t in [
+            "models",
+            "versions",
+            "version_files",
+            "datasets",
+            "dataset_versions",
+            "dataset_files",
+            "edges",
+            "nodes",
+            "audit_events",
+        ] {
             let n: i64 = c.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0)).unwrap();
             out.push_str(&format!("{t}={n} "));
         }

@@ -63,7 +63,8 @@ fn sigkill_during_registration_is_harmless() {
     for i in 1..=kills {
         let dir = model_folder(&w, i);
         let delay = Duration::from_micros(rng.u64(0..(full.as_micros() as u64 * 11 / 10).max(1000)));
-        let mut child = w.command(&["register", s(&dir), "--model", "m", "--json"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
+        let mut child =
+            w.command(&["register", s(&dir), "--model", "m", "--json"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
         std::thread::sleep(delay);
         child.kill().unwrap(); // SIGKILL
         let status = child.wait().unwrap();

@@ -8,7 +8,15 @@ use pedigree::api::{self, ParentLink, RegisterRequest, Session};
 use pedigree::catalog::graph::EdgeRow;
 use pedigree::lineage::{LineageGraph, Way};
 
-fn register(s: &mut Session, dir: &std::path::Path, model: &str, n: u64, parent: Option<(&str, &str)>, data: &[&str], run: Option<&str>) {
+fn register(
+    s: &mut Session,
+    dir: &std::path::Path,
+    model: &str,
+    n: u64,
+    parent: Option<(&str, &str)>,
+    data: &[&str],
+    run: Option<&str>,
+) {
     let f = dir.join(format!("{model}.safetensors"));
     std::fs::write(&f, fixtures::safetensors(&[("w", "F32", &[n])], &[])).unwrap();
     let req = RegisterRequest {

@@ -105,7 +105,8 @@ fn listings_stay_indexed_with_100k_versions() {
     eprintln!("inserted 100k versions in {:?}", t.elapsed());
     let t = std::time::Instant::now();
     let page = api::list_versions(&s, &api::ListVersionsRequest { model: "big".into(), offset: 0, limit: Some(50) }).unwrap();
-    let deep = api::list_versions(&s, &api::ListVersionsRequest { model: "big".into(), offset: 99_990, limit: Some(50) }).unwrap();
+    let deep =
+        api::list_versions(&s, &api::ListVersionsRequest { model: "big".into(), offset: 99_990, limit: Some(50) }).unwrap();
     let models = api::list_models(&s, &Default::default()).unwrap();
     eprintln!("first page + deep page + models list over 100k versions: {:?}", t.elapsed());
     assert_eq!(page.total, 100_000);
@@ -132,8 +133,10 @@ fn listings_stay_indexed_with_100k_versions() {
 }
 
 fn entries(files: &[(String, u64, [u8; 32])]) -> Vec<FileEntry> {
-    let mut v: Vec<FileEntry> =
-        files.iter().map(|(p, size, d)| FileEntry { path: p.clone(), size: *size, sha256: hex::encode(d), format: "unknown".into() }).collect();
+    let mut v: Vec<FileEntry> = files
+        .iter()
+        .map(|(p, size, d)| FileEntry { path: p.clone(), size: *size, sha256: hex::encode(d), format: "unknown".into() })
+        .collect();
     v.sort();
     v.dedup_by(|a, b| a.path == b.path);
     v

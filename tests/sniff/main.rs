@@ -7,7 +7,7 @@ mod fixtures;
 use std::path::{Path, PathBuf};
 
 use fixtures::Dim;
-use pedigree::sniff::{sniff_file, sniff_folder, Format, SniffError, Sniffed, TensorSpec};
+use pedigree::sniff::{Format, SniffError, Sniffed, TensorSpec, sniff_file, sniff_folder};
 use proptest::prelude::*;
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -148,16 +148,10 @@ fn onnx_interface_and_metadata() {
     assert_eq!(s.format, Format::Onnx);
     assert_eq!(
         s.interface.inputs,
-        vec![
-            spec("input_ids", "INT64", &["batch", "sequence"]),
-            spec("attention_mask", "INT64", &["batch", "128"]),
-        ],
+        vec![spec("input_ids", "INT64", &["batch", "sequence"]), spec("attention_mask", "INT64", &["batch", "128"]),],
         "initializer fc.weight must not be listed as an input"
     );
-    assert_eq!(
-        s.interface.outputs,
-        vec![spec("logits", "FLOAT", &["batch", "?", "-1"]), spec("pooled", "FLOAT16", &["1", "8"])]
-    );
+    assert_eq!(s.interface.outputs, vec![spec("logits", "FLOAT", &["batch", "?", "-1"]), spec("pooled", "FLOAT16", &["1", "8"])]);
     assert_eq!(s.metadata["ir_version"], "8");
     assert_eq!(s.metadata["producer_name"], "pytorch");
     assert_eq!(s.metadata["producer_version"], "2.3.0");
@@ -290,10 +284,7 @@ fn safe_pickle_is_accepted() {
 #[test]
 fn scan_pickle_reports_torch_reconstructors() {
     let scan = pedigree::sniff::scan_pickle(&fixtures::torch_state_dict_pickle()).unwrap();
-    assert_eq!(
-        scan.imports,
-        vec!["collections.OrderedDict", "torch.FloatStorage", "torch._utils._rebuild_tensor_v2"]
-    );
+    assert_eq!(scan.imports, vec!["collections.OrderedDict", "torch.FloatStorage", "torch._utils._rebuild_tensor_v2"]);
     assert!(scan.unsafe_imports.is_empty());
     assert_eq!(scan.protocol, Some(2));
     // OrderedDict() x1 + per tensor: _rebuild_tensor_v2 and OrderedDict() hooks; + _metadata.
@@ -442,11 +433,7 @@ fn mlflow_column_signature() {
     let s = mlflow_folder(fixtures::MLMODEL_COLUMNS);
     assert_eq!(
         s.interface.inputs,
-        vec![
-            spec("sepal length (cm)", "double", &[]),
-            spec("sepal width (cm)", "double", &[]),
-            spec("col2", "string", &[]),
-        ]
+        vec![spec("sepal length (cm)", "double", &[]), spec("sepal width (cm)", "double", &[]), spec("col2", "string", &[]),]
     );
     assert_eq!(s.interface.outputs, vec![spec("species", "long", &[])]);
 }
@@ -574,7 +561,10 @@ fn dump_fixtures_for_external_validation() {
     let out = PathBuf::from(out);
     std::fs::create_dir_all(&out).unwrap();
     for (name, bytes) in [
-        ("model.safetensors", fixtures::safetensors(&[("b.weight", "F32", &[2, 3]), ("a.bias", "BF16", &[3])], &[("format", "pt")])),
+        (
+            "model.safetensors",
+            fixtures::safetensors(&[("b.weight", "F32", &[2, 3]), ("a.bias", "BF16", &[3])], &[("format", "pt")]),
+        ),
         ("model.onnx", sample_onnx()),
         ("model.gguf", sample_gguf()),
         ("posix_system.pkl", fixtures::pickle_posix_system()),

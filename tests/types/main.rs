@@ -10,11 +10,7 @@ fn generated_typescript_is_up_to_date() {
         std::fs::write(&path, &want).unwrap();
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        have == want,
-        "{} is stale: run `cargo run -- dev gen-types` and commit the result",
-        pedigree::api::typescript::PATH
-    );
+    assert!(have == want, "{} is stale: run `cargo run -- dev gen-types` and commit the result", pedigree::api::typescript::PATH);
     for t in ["RegisterRequest", "Subgraph", "VerifyReport", "ApiError", "Progress"] {
         assert!(want.contains(&format!("export type {t} =")), "{t} missing");
     }
