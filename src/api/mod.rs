@@ -18,6 +18,8 @@ use crate::registry;
 use crate::workspace::Workspace;
 
 mod error;
+pub mod explore;
+pub mod ops;
 pub mod typescript;
 
 pub use error::{ApiError, ErrorCode};
@@ -55,6 +57,15 @@ pub fn init_workspace(root: &Path) -> Result<InitResponse, ApiError> {
 /// Registers files or folders as one new version.
 pub fn register_version(s: &mut Session, req: &RegisterRequest, progress: OnProgress<'_>) -> Result<RegisterResponse, ApiError> {
     Ok(registry::register(&mut s.ws, req, &s.actor, progress)?)
+}
+
+/// Inspects files for the registration form (sniff + hash, nothing written).
+pub fn inspect_paths(
+    s: &Session,
+    req: &crate::registry::inspect::InspectRequest,
+    progress: OnProgress<'_>,
+) -> Result<crate::registry::inspect::InspectResponse, ApiError> {
+    Ok(crate::registry::inspect::inspect(&s.ws, req, progress)?)
 }
 
 /// A page of models.
@@ -143,7 +154,7 @@ pub struct ShowVersionResponse {
     pub downstream: Vec<LineageEdge>,
 }
 
-fn to_edge(e: graph::EdgeRow) -> LineageEdge {
+pub(crate) fn to_edge(e: graph::EdgeRow) -> LineageEdge {
     LineageEdge { from: e.src, to: e.dst, kind: e.kind, relation: e.relation }
 }
 

@@ -64,3 +64,39 @@ pub fn node_exists(conn: &Connection, id: &str) -> Result<bool, CatalogError> {
         |r| r.get(0),
     )?)
 }
+
+/// A node found by [`search`]: id, kind prefix and label.
+pub type Found = (String, String);
+
+/// Node ids whose name contains `query` (case-insensitive), models and versions first, for
+/// the search box. Returns `(id, label)`.
+pub fn search(conn: &Connection, query: &str, limit: u32) -> Result<Vec<Found>, CatalogError> {
+    let q = query.trim().to_lowercase();
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, label FROM (
+             SELECT 'model:' || name AS id, name AS label, 0 AS rank FROM models WHERE instr(name, ?1) > 0
+             UNION ALL
+             SELECT 'version:' || m.name || '@' || v.version, m.name || '@' || v.version, 1
+               FROM versions v JOIN models m ON m.id = v.model_id
+              WHERE instr(m.name || '@' || v.version, ?1) > 0
+             UNION ALL
+             SELECT 'dataset:' || d.name || '@' || dv.version, d.name || '@' || dv.version, 2
+               FROM dataset_versions dv JOIN datasets d ON d.id = dv.dataset_id
+              WHERE instr(d.name || '@' || dv.version, ?1) > 0
+             UNION ALL
+             SELECT id, label, 3 FROM nodes WHERE instr(lower(label), ?1) > 0 OR instr(lower(id), ?1) > 0
+         ) ORDER BY rank, length(label), label LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![q, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Row counts for the workspace summary: (models, versions, dataset versions, audit events).
+pub fn counts(conn: &Connection) -> Result<(u32, u32, u32, u32), CatalogError> {
+    Ok(conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM models), (SELECT COUNT(*) FROM versions),
+                (SELECT COUNT(*) FROM dataset_versions), (SELECT COUNT(*) FROM audit_events)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?)
+}

@@ -89,6 +89,18 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Serve the UI and the API over HTTP (loopback by default)
+    Serve {
+        /// Port (0 picks a free one)
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+        /// Address to bind; anything but loopback requires a token
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Bearer token required on every request [default: none on loopback, random otherwise]
+        #[arg(long, env = "PEDIGREE_TOKEN")]
+        token: Option<String>,
+    },
     /// Developer tasks
     #[command(hide = true)]
     Dev {
@@ -234,6 +246,25 @@ fn run(cli: Cli) -> Result<i32, ApiError> {
                 );
                 return Ok(1);
             }
+        }
+        Command::Serve { port, bind, token } => {
+            let opts = crate::server::ServeOptions {
+                workspace: root.clone(),
+                actor: resolve_actor(g.actor.as_deref()),
+                bind,
+                port,
+                token,
+            };
+            let json = g.json;
+            crate::server::serve(opts, |addr, url| {
+                if json {
+                    println!("{}", serde_json::json!({ "address": addr.to_string(), "url": url }));
+                } else {
+                    println!("Pedigree is serving {url}  (Ctrl-C to stop)");
+                }
+                use std::io::Write;
+                let _ = std::io::stdout().flush();
+            })?;
         }
         Command::Dev { command: DevCommand::GenTypes } => {
             let path = PathBuf::from(api::typescript::PATH);

@@ -9,6 +9,7 @@ use crate::ids::NameError;
 use crate::sniff::SniffError;
 
 pub mod collect;
+pub mod inspect;
 pub mod manifest;
 pub mod register;
 pub mod semver_policy;
@@ -16,7 +17,7 @@ pub mod semver_policy;
 pub use register::{RegisterRequest, RegisterResponse, register};
 
 /// Relations a parent link may carry (Hugging Face `base_model_relation` plus Pedigree's).
-pub const RELATIONS: &[&str] = &["finetune", "adapter", "merge", "quantized", "distilled", "pruned"];
+pub const RELATIONS: &[&str] = &["finetune", "adapter", "merge", "quantized", "distilled", "pruned", "ensemble"];
 
 /// Why a registration was refused. Nothing is visible in the catalog after any of these.
 #[derive(Debug, thiserror::Error)]
@@ -43,7 +44,7 @@ pub enum RegisterError {
     VersionNotGreater { model: String, version: String, latest: String },
     #[error("parent {0} is not registered (see `pedigree versions MODEL`)")]
     UnknownParent(String),
-    #[error("unknown relation {0:?}: use one of finetune, adapter, merge, quantized, distilled, pruned")]
+    #[error("unknown relation {0:?}: use one of finetune, adapter, merge, quantized, distilled, pruned, ensemble")]
     InvalidRelation(String),
     #[error("{given} relations for {parents} parents: give one --relation per --parent, or one for all")]
     RelationCount { given: usize, parents: usize },

@@ -127,17 +127,7 @@ pub fn register(
     // 1. Files, and sniffing before anything is written.
     let paths: Vec<PathBuf> = req.paths.iter().map(PathBuf::from).collect();
     let (files, folders) = collect(&paths)?;
-    let mut sniffed: BTreeMap<String, Sniffed> = BTreeMap::new();
-    for (dir, prefix) in &folders {
-        if let Some(s) = sniff::sniff_folder(dir)? {
-            let key = if prefix.is_empty() { ".".to_string() } else { prefix.trim_end_matches('/').to_string() };
-            sniffed.insert(key, s);
-        }
-    }
-    let file_sniffs: Vec<(String, Sniffed)> =
-        files.par_iter().map(|f| Ok((f.rel.clone(), sniff::sniff_file(&f.abs)?))).collect::<Result<_, RegisterError>>()?;
-    let file_formats: BTreeMap<String, Format> = file_sniffs.iter().map(|(p, s)| (p.clone(), s.format)).collect();
-    sniffed.extend(file_sniffs);
+    let (sniffed, file_formats) = sniff_inputs(&files, &folders)?;
 
     // 2. Datasets named by path: resolve (and hash) before the transaction.
     let dataset_inputs: Vec<(String, Vec<InputFile>)> = {
@@ -200,7 +190,7 @@ pub fn register(
         dentries.sort();
         let abs = std::fs::canonicalize(&given).map_err(|source| RegisterError::Io { path: given.clone().into(), source })?;
         dataset_refs.push(DatasetRef::New(NewDataset {
-            name: dataset_name(&abs),
+            name: name_from_path(&abs, "dataset"),
             source_uri: format!("file://{}", abs.display()),
             root: manifest::root(&dentries),
             files: dentries,
@@ -344,6 +334,26 @@ pub fn register(
     })
 }
 
+/// Sniffs the folders given (MLflow, Hugging Face) and every file. Returns all results keyed by
+/// manifest path (a folder by its prefix, "." for a single folder) and each file's format.
+pub(crate) fn sniff_inputs(
+    files: &[InputFile],
+    folders: &[(PathBuf, String)],
+) -> Result<(BTreeMap<String, Sniffed>, BTreeMap<String, Format>), RegisterError> {
+    let mut sniffed: BTreeMap<String, Sniffed> = BTreeMap::new();
+    for (dir, prefix) in folders {
+        if let Some(s) = sniff::sniff_folder(dir)? {
+            let key = if prefix.is_empty() { ".".to_string() } else { prefix.trim_end_matches('/').to_string() };
+            sniffed.insert(key, s);
+        }
+    }
+    let file_sniffs: Vec<(String, Sniffed)> =
+        files.par_iter().map(|f| Ok((f.rel.clone(), sniff::sniff_file(&f.abs)?))).collect::<Result<_, RegisterError>>()?;
+    let file_formats = file_sniffs.iter().map(|(p, s)| (p.clone(), s.format)).collect();
+    sniffed.extend(file_sniffs);
+    Ok((sniffed, file_formats))
+}
+
 /// Checks that can fail without reading any file: an explicit version that exists or is not
 /// greater than the latest, and parents that are not registered.
 fn preflight(conn: &Connection, req: &RegisterRequest, explicit: Option<&semver::Version>) -> Result<(), RegisterError> {
@@ -428,14 +438,16 @@ fn trained_on_of(tx: &Connection, vnode: &str) -> Result<Vec<String>, RegisterEr
     Ok(v)
 }
 
-/// A dataset name derived from a path's last component, made valid.
-fn dataset_name(abs: &std::path::Path) -> String {
-    let raw = abs.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+/// A valid model or dataset name derived from a path's last component (extension dropped for
+/// files), or `fallback`.
+pub(crate) fn name_from_path(abs: &std::path::Path, fallback: &str) -> String {
+    let raw = if abs.is_file() { abs.file_stem() } else { abs.file_name() };
+    let raw = raw.map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
     let mut name: String =
         raw.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '-' }).collect();
     name = name.trim_start_matches(['.', '_', '-']).to_string();
     name.truncate(128);
-    if name.is_empty() { "dataset".into() } else { name }
+    if name.is_empty() { fallback.into() } else { name }
 }
 
 fn short_code_label(code: &str) -> String {
@@ -451,7 +463,7 @@ fn short_code_label(code: &str) -> String {
 /// The version's format and interface: a folder format (MLflow, Hugging Face) wins; otherwise
 /// the format of the largest weight file. Interfaces merge: the first inputs/outputs found,
 /// tensors from every file.
-fn summarize(sniffed: &BTreeMap<String, Sniffed>, files: &[FileEntry]) -> (String, Interface) {
+pub(crate) fn summarize(sniffed: &BTreeMap<String, Sniffed>, files: &[FileEntry]) -> (String, Interface) {
     let folder = sniffed
         .iter()
         .filter(|(p, s)| !files.iter().any(|f| &f.path == *p) && s.format != Format::Unknown)

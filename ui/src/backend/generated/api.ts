@@ -211,3 +211,72 @@ firstBadSeq: number | null,
  */
 problem: string | null, };
 
+export type Empty = Record<symbol, never>;
+
+export type WorkspaceInfo = { workspace: string, models: number, versions: number, datasetVersions: number, auditEvents: number, };
+
+export type SearchNodesRequest = { query: string, limit: number | null, };
+
+export type SearchNodesResponse = { nodes: Array<NodeRef>, };
+
+export type NodeRef = { id: string, kind: NodeKind, label: string, };
+
+export type NodeDetailsRequest = { node: string, };
+
+export type NodeDetails = { id: string, kind: NodeKind, label: string, 
+/**
+ * Stored attributes (runs, code, environments).
+ */
+attrs: { [key in string]: string }, 
+/**
+ * Set for version nodes.
+ */
+version: VersionSummary | null, 
+/**
+ * Set for dataset nodes.
+ */
+dataset: DatasetVersion | null, 
+/**
+ * Set for model nodes: number of versions.
+ */
+versionCount: number | null, upstream: Array<LineageEdge>, downstream: Array<LineageEdge>, };
+
+export type InspectRequest = { paths: Array<string>, model: string | null, };
+
+export type InspectResponse = { files: Array<FileEntry>, totalSize: number, format: string, interface: Interface, 
+/**
+ * Per file (or folder) sniffed facts.
+ */
+sniffed: { [key in string]: { [key in string]: string } }, model: string, 
+/**
+ * Whether `model` already exists.
+ */
+modelExists: boolean, latestVersion: string | null, suggestedVersion: string, bump: Bump, bumpReason: string, rootDigest: string, candidateParents: Array<CandidateParent>, };
+
+export type CandidateParent = { 
+/**
+ * `MODEL@VERSION`.
+ */
+reference: string, reason: string, };
+
+export type DemoSummary = { models: number, versions: number, datasetVersions: number, };
+
+export type Ops = {
+  workspace_info: { req: Empty, res: WorkspaceInfo },
+  open_demo: { req: Empty, res: DemoSummary },
+  list_models: { req: ListModelsRequest, res: ListModelsResponse },
+  list_versions: { req: ListVersionsRequest, res: ListVersionsResponse },
+  show_version: { req: ShowVersionRequest, res: ShowVersionResponse },
+  search_nodes: { req: SearchNodesRequest, res: SearchNodesResponse },
+  node_details: { req: NodeDetailsRequest, res: NodeDetails },
+  lineage: { req: LineageRequest, res: Subgraph },
+  lineage_path: { req: PathRequest, res: Subgraph },
+  lineage_closure: { req: ClosureRequest, res: Array<string> },
+  impact: { req: ImpactRequest, res: Impact },
+  inspect_paths: { req: InspectRequest, res: InspectResponse },
+  register_version: { req: RegisterRequest, res: RegisterResponse },
+  audit_log: { req: AuditLogRequest, res: AuditLogResponse },
+  audit_verify: { req: Empty, res: VerifyReport },
+};
+
+export type OpName = keyof Ops;

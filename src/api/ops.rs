@@ -1,0 +1,61 @@
+//! The operation table: every operation the UI can call, by name, with its request and response
+//! types. `dispatch` is what the HTTP server (`POST /api/<op>`) and the desktop shell (one Tauri
+//! command) call, so neither holds any logic; `ops_typescript` emits the matching `Ops` map so
+//! the UI's `backend.call(op, req)` is typed end to end.
+
+use serde_json::Value;
+use ts_rs::{Config, TS};
+
+use super::explore::{self, Empty, NodeDetailsRequest, SearchNodesRequest};
+use super::*;
+use crate::progress::OnProgress;
+use crate::registry::inspect::InspectRequest;
+
+macro_rules! operations {
+    ($( $name:ident ( $req:ty ) -> $res:ty = |$s:ident, $r:ident, $p:ident| $body:expr ;)*) => {
+        /// Names of every operation.
+        pub const NAMES: &[&str] = &[$(stringify!($name)),*];
+
+        /// Runs operation `op` with a JSON request; returns its JSON response.
+        pub fn dispatch(session: &mut Session, op: &str, request: Value, progress: OnProgress<'_>) -> Result<Value, ApiError> {
+            match op {
+                $(stringify!($name) => {
+                    let $r: $req = serde_json::from_value(request)
+                        .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("bad request for {}: {e}", stringify!($name))))?;
+                    let $s = session;
+                    let $p = progress;
+                    let _ = (&$p, &$r);
+                    let out: $res = $body?;
+                    Ok(serde_json::to_value(out).expect("responses serialise"))
+                })*
+                _ => Err(ApiError::new(ErrorCode::NotFound, format!("unknown operation {op:?}"))),
+            }
+        }
+
+        /// `export type Ops = { op: { req: …, res: … }, … }` for the UI.
+        pub fn ops_typescript(cfg: &Config) -> String {
+            let mut out = String::from("export type Ops = {\n");
+            $(out.push_str(&format!("  {}: {{ req: {}, res: {} }},\n", stringify!($name), <$req as TS>::name(cfg), <$res as TS>::name(cfg)));)*
+            out.push_str("};\n\nexport type OpName = keyof Ops;\n");
+            out
+        }
+    };
+}
+
+operations! {
+    workspace_info(Empty) -> explore::WorkspaceInfo = |s, r, p| explore::workspace_info(s, &r);
+    open_demo(Empty) -> crate::demo::DemoSummary = |s, r, p| crate::demo::open_demo(s, p);
+    list_models(ListModelsRequest) -> ListModelsResponse = |s, r, p| list_models(s, &r);
+    list_versions(ListVersionsRequest) -> ListVersionsResponse = |s, r, p| list_versions(s, &r);
+    show_version(ShowVersionRequest) -> ShowVersionResponse = |s, r, p| show_version(s, &r);
+    search_nodes(SearchNodesRequest) -> explore::SearchNodesResponse = |s, r, p| explore::search_nodes(s, &r);
+    node_details(NodeDetailsRequest) -> explore::NodeDetails = |s, r, p| explore::node_details(s, &r);
+    lineage(LineageRequest) -> Subgraph = |s, r, p| lineage(s, &r);
+    lineage_path(PathRequest) -> Subgraph = |s, r, p| lineage_path(s, &r);
+    lineage_closure(ClosureRequest) -> Vec<String> = |s, r, p| lineage_closure(s, &r);
+    impact(ImpactRequest) -> Impact = |s, r, p| impact(s, &r);
+    inspect_paths(InspectRequest) -> crate::registry::inspect::InspectResponse = |s, r, p| inspect_paths(s, &r, p);
+    register_version(RegisterRequest) -> RegisterResponse = |s, r, p| register_version(s, &r, p);
+    audit_log(AuditLogRequest) -> AuditLogResponse = |s, r, p| audit_log(s, &r);
+    audit_verify(Empty) -> VerifyReport = |s, r, p| audit_verify(s);
+}

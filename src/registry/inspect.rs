@@ -1,0 +1,150 @@
+//! Inspecting files before registration (the registration form): what they are, what version
+//! the policy would suggest, and which registered versions look like parents. Reads and hashes
+//! the files but writes nothing.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::RegisterError;
+use super::collect::collect;
+use super::manifest;
+use super::register::{name_from_path, sniff_inputs, summarize};
+use super::semver_policy::{self, Bump, Facts};
+use crate::catalog::models::{self, FileEntry};
+use crate::hash::{par_map_largest_first, sha256_file};
+use crate::ids;
+use crate::progress::{OnProgress, Progress, Unit};
+use crate::sniff::{Format, Interface};
+use crate::workspace::Workspace;
+
+/// Files or folders to inspect; `model` overrides the suggested model name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InspectRequest {
+    pub paths: Vec<String>,
+    pub model: Option<String>,
+}
+
+/// A registered version that looks like a parent, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CandidateParent {
+    /// `MODEL@VERSION`.
+    pub reference: String,
+    pub reason: String,
+}
+
+/// What the registration form is pre-filled with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InspectResponse {
+    pub files: Vec<FileEntry>,
+    #[ts(type = "number")]
+    pub total_size: u64,
+    pub format: String,
+    pub interface: Interface,
+    /// Per file (or folder) sniffed facts.
+    pub sniffed: BTreeMap<String, BTreeMap<String, String>>,
+    pub model: String,
+    /// Whether `model` already exists.
+    pub model_exists: bool,
+    pub latest_version: Option<String>,
+    pub suggested_version: String,
+    pub bump: Bump,
+    pub bump_reason: String,
+    pub root_digest: String,
+    pub candidate_parents: Vec<CandidateParent>,
+}
+
+/// Inspects paths for the registration form.
+pub fn inspect(ws: &Workspace, req: &InspectRequest, progress: OnProgress<'_>) -> Result<InspectResponse, RegisterError> {
+    let paths: Vec<PathBuf> = req.paths.iter().map(PathBuf::from).collect();
+    let (files, folders) = collect(&paths)?;
+    let (sniffed, formats) = sniff_inputs(&files, &folders)?;
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    let done = AtomicU64::new(0);
+    let entries = par_map_largest_first(
+        &files,
+        |f| f.size,
+        |f| {
+            let (sha256, size) = sha256_file(&f.abs, &mut |n| {
+                let d = done.fetch_add(n, Ordering::Relaxed) + n;
+                progress(&Progress { task: "hashing".into(), done: d, total, unit: Unit::Bytes });
+            })
+            .map_err(|source| RegisterError::Io { path: f.abs.clone(), source })?;
+            let format = formats.get(&f.rel).copied().unwrap_or(Format::Unknown).as_str().to_string();
+            Ok::<_, RegisterError>(FileEntry { path: f.rel.clone(), size, sha256, format })
+        },
+    )?;
+    let (format, interface) = summarize(&sniffed, &entries);
+    let weights = manifest::weights(&entries);
+    let model = match &req.model {
+        Some(m) => {
+            ids::validate_name(m)?;
+            m.clone()
+        }
+        None => name_from_path(&paths[0].canonicalize().unwrap_or_else(|_| paths[0].clone()), "model"),
+    };
+    let conn = ws.catalog.conn();
+    let model_id = models::model_id(conn, &model)?;
+    let latest = match model_id {
+        Some(id) => models::latest_version(conn, id)?,
+        None => None,
+    };
+    let latest_v = latest.as_ref().map(|l| ids::parse_version(&l.summary.version)).transpose()?;
+    let suggestion = semver_policy::suggest(
+        latest
+            .as_ref()
+            .zip(latest_v.as_ref())
+            .map(|(l, v)| (v, Facts { interface: &l.interface, weights_digest: &l.weights_digest, datasets: &[] })),
+        Facts { interface: &interface, weights_digest: &weights, datasets: &[] },
+    );
+    let mut candidates: Vec<CandidateParent> = Vec::new();
+    for f in &entries {
+        for (m, v) in models::versions_with_file(conn, &f.sha256, 5)? {
+            if m != model && !candidates.iter().any(|c| c.reference == format!("{m}@{v}")) {
+                candidates.push(CandidateParent { reference: format!("{m}@{v}"), reason: format!("holds the same {}", f.path) });
+            }
+        }
+    }
+    for meta in sniffed.values() {
+        let Some(bases) = meta.metadata.get("card.base_model") else { continue };
+        for base in bases.split(',').map(|b| b.trim().rsplit('/').next().unwrap_or_default().to_lowercase()) {
+            if let Some(id) = models::model_id(conn, &base)? {
+                if let Some(l) = models::latest_version(conn, id)? {
+                    let reference = format!("{base}@{}", l.summary.version);
+                    if !candidates.iter().any(|c| c.reference == reference) {
+                        candidates.push(CandidateParent { reference, reason: "named as base_model in the model card".into() });
+                    }
+                }
+            }
+        }
+    }
+    let sniffed_meta = sniffed
+        .iter()
+        .map(|(p, s)| {
+            let mut m = s.metadata.clone();
+            m.insert("format".into(), s.format.as_str().into());
+            (p.clone(), m)
+        })
+        .collect();
+    Ok(InspectResponse {
+        total_size: total,
+        root_digest: manifest::root(&entries),
+        files: entries,
+        format,
+        interface,
+        sniffed: sniffed_meta,
+        model_exists: model_id.is_some(),
+        model,
+        latest_version: latest_v.map(|v| v.to_string()),
+        suggested_version: suggestion.version.to_string(),
+        bump: suggestion.bump,
+        bump_reason: suggestion.reason,
+        candidate_parents: candidates,
+    })
+}

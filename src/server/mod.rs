@@ -1,0 +1,203 @@
+//! `pedigree serve`: the same UI and the same operations as the desktop app, over HTTP.
+//!
+//! - `POST /api/<op>`: JSON request → JSON response via `api::ops::dispatch` (no logic here);
+//!   errors are `{code, message}` with a matching status.
+//! - `GET /api/events`: Server-Sent Events, one `progress` event per engine progress report.
+//! - `POST /api/upload?batch=B&path=P`: stages a dropped file for registration (browser drops).
+//! - everything else: the UI (`ui/dist`, embedded in release builds).
+//!
+//! Loopback by default; binding any other address requires a bearer token.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures_util::Stream;
+use serde_json::Value;
+use tokio::sync::broadcast;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::api::{ApiError, ErrorCode, Session, ops};
+use crate::progress::Progress;
+
+mod assets;
+mod upload;
+
+/// Content Security Policy for the UI: nothing from other origins; inline styles only (React
+/// Flow sets element styles); workers from our own origin and blob: (elkjs).
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub workspace: PathBuf,
+    pub actor: String,
+    pub bind: IpAddr,
+    pub port: u16,
+    /// Required on every request when set (always set for non-loopback binds).
+    pub token: Option<String>,
+}
+
+#[derive(Clone)]
+struct AppState {
+    workspace: PathBuf,
+    actor: String,
+    token: Option<String>,
+    events: broadcast::Sender<Progress>,
+}
+
+/// Status code for an API error.
+fn status(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::InvalidInput | ErrorCode::BadFile => StatusCode::BAD_REQUEST,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Conflict => StatusCode::CONFLICT,
+        ErrorCode::Io | ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (status(self.code), Json(self)).into_response()
+    }
+}
+
+/// Sends progress to the event stream, at most every 50 ms per task (and always the last one).
+fn throttled(events: broadcast::Sender<Progress>) -> impl Fn(&Progress) + Sync {
+    let last = Mutex::new(Instant::now() - Duration::from_secs(1));
+    move |p: &Progress| {
+        let mut last = last.lock().expect("progress lock");
+        if p.done == p.total || p.done == 0 || last.elapsed() >= Duration::from_millis(50) {
+            *last = Instant::now();
+            let _ = events.send(p.clone());
+        }
+    }
+}
+
+async fn call(
+    State(st): State<Arc<AppState>>,
+    UrlPath(op): UrlPath<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let request: Value = if body.is_empty() {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("request body is not JSON: {e}")))?
+    };
+    let st2 = st.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut session = Session::open(&st2.workspace, st2.actor.clone())?;
+        let progress = throttled(st2.events.clone());
+        ops::dispatch(&mut session, &op, request, &progress)
+    })
+    .await
+    .map_err(|e| ApiError::new(ErrorCode::Internal, format!("operation crashed: {e}")))??;
+    Ok(Json(out))
+}
+
+async fn events(State(st): State<Arc<AppState>>) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
+    let stream = BroadcastStream::new(st.events.subscribe()).filter_map(|p| {
+        p.ok().map(|p| Ok(Event::default().event("progress").data(serde_json::to_string(&p).expect("progress serialises"))))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+#[derive(serde::Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+async fn auth(
+    State(st): State<Arc<AppState>>,
+    Query(q): Query<TokenQuery>,
+    headers: HeaderMap,
+    req: Request,
+    next: Next,
+) -> Response {
+    if let Some(want) = &st.token {
+        let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        let given = bearer.map(str::to_string).or(q.token);
+        if given.as_deref() != Some(want.as_str()) {
+            let err = ApiError::new(ErrorCode::InvalidInput, "missing or wrong token: open the URL printed by `pedigree serve`");
+            return (StatusCode::UNAUTHORIZED, Json(err)).into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// The router (exposed for tests).
+fn router(st: Arc<AppState>) -> Router {
+    let api = Router::new()
+        .route("/api/events", get(events))
+        .route("/api/upload", post(upload::upload).layer(DefaultBodyLimit::disable()))
+        .route("/api/{op}", post(call))
+        .layer(middleware::from_fn_with_state(st.clone(), auth));
+    api.fallback(assets::serve_asset).with_state(st)
+}
+
+/// A random token (hex of 16 random bytes).
+pub fn new_token() -> String {
+    use ring::rand::SecureRandom;
+    let mut b = [0u8; 16];
+    ring::rand::SystemRandom::new().fill(&mut b).expect("system randomness");
+    hex::encode(b)
+}
+
+/// Binds and serves until Ctrl-C / SIGTERM. `ready` is called with the bound address and the
+/// URL to open (with the token when one is required).
+pub fn serve(mut opts: ServeOptions, ready: impl FnOnce(SocketAddr, String)) -> Result<(), ApiError> {
+    // Fail early (and clearly) if the workspace is missing.
+    Session::open(&opts.workspace, opts.actor.clone())?;
+    if !opts.bind.is_loopback() && opts.token.is_none() {
+        opts.token = Some(new_token());
+    }
+    upload::purge_stale(&opts.workspace);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot start the server runtime: {e}")))?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind((opts.bind, opts.port))
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot listen on {}:{}: {e}", opts.bind, opts.port)))?;
+        let addr = listener.local_addr().map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+        let (events, _) = broadcast::channel(1024);
+        let st = Arc::new(AppState {
+            workspace: opts.workspace.clone(),
+            actor: opts.actor.clone(),
+            token: opts.token.clone(),
+            events,
+        });
+        let url = match &opts.token {
+            Some(t) => format!("http://{addr}/?token={t}"),
+            None => format!("http://{addr}/"),
+        };
+        ready(addr, url);
+        axum::serve(listener, router(st))
+            .with_graceful_shutdown(shutdown())
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Io, format!("server failed: {e}")))
+    })
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
