@@ -1,24 +1,41 @@
 # Pedigree — the two commands of the README:
-#   make run    run the app (until the desktop issue lands: the CLI's help)
-#   make test   install what is missing, then run every test
+#   make run    install what is missing, build the UI and the desktop app, open the window
+#   make test   install what is missing, then run every test (Rust, UI unit, browser, desktop)
 # Both are idempotent and work on a fresh Debian 12 machine.
 
-.PHONY: run test bench deps types
+CARGO_TARGET_DIR ?= $(CURDIR)/target
+export CARGO_TARGET_DIR
 
-deps:
-	@scripts/deps.sh
+.PHONY: run test bench types ui desktop serve
 
-run: deps
-	cargo build --release --locked
-	"$${CARGO_TARGET_DIR:-target}/release/pedigree" --help
+ui:
+	cd ui && npm run build
 
-test: deps
+# A self-contained desktop binary (custom-protocol embeds ui/dist; a plain cargo build would
+# load the Vite dev server instead).
+desktop: ui
+	cargo build --locked -p pedigree-desktop --features tauri/custom-protocol
+
+run:
+	@scripts/deps.sh desktop
+	$(MAKE) desktop
+	"$(CARGO_TARGET_DIR)/debug/pedigree-desktop"
+
+# The same UI in a browser: http://127.0.0.1:8765/
+serve:
+	@scripts/deps.sh desktop
+	$(MAKE) ui
+	cargo run --locked --bin pedigree -- serve
+
+test:
+	@scripts/deps.sh test
 	@scripts/test.sh
 
 # Hashing throughput vs `openssl dgst -sha256`, same run (default 2 GiB tree; GIB=4 for more).
-bench: deps
+bench:
+	@scripts/deps.sh core
 	cargo bench --locked --bench hash -- $(or $(GIB),2)
 
 # Rewrite the generated TypeScript types after changing API types.
 types:
-	cargo run --locked -- dev gen-types
+	cargo run --locked --bin pedigree -- dev gen-types

@@ -1,29 +1,50 @@
 #!/usr/bin/env bash
-# Installs what building and testing need, only when missing (idempotent). Debian 12.
+# Installs what Pedigree needs, only what is missing (idempotent), on Debian 12.
+#   scripts/deps.sh core      Rust toolchain, C toolchain, OpenSSL headers
+#   scripts/deps.sh desktop   + WebKitGTK and friends (Tauri 2), Node packages of ui/
+#   scripts/deps.sh test      + Xvfb, WebKitWebDriver, Chromium, tauri-driver, Python venv
 set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-core}"
+export PATH="$HOME/.cargo/bin:$PATH"
 
-need_apt=()
-command -v cc >/dev/null || need_apt+=(build-essential)
-command -v pkg-config >/dev/null || need_apt+=(pkg-config)
-pkg-config --exists openssl 2>/dev/null || need_apt+=(libssl-dev)
-command -v openssl >/dev/null || need_apt+=(openssl)
-command -v git >/dev/null || need_apt+=(git)
-command -v curl >/dev/null || need_apt+=(curl)
-command -v python3 >/dev/null || need_apt+=(python3)
-python3 -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
-if ((${#need_apt[@]})); then
+apt_missing=()
+want_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || apt_missing+=("$1"); }
+for p in build-essential pkg-config libssl-dev openssl git curl python3 python3-venv; do want_pkg "$p"; done
+if [ "$mode" != core ]; then
+  for p in libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev file; do want_pkg "$p"; done
+fi
+if [ "$mode" = test ]; then
+  for p in xvfb xauth webkit2gtk-driver chromium dbus fonts-dejavu-core poppler-utils; do want_pkg "$p"; done
+fi
+if ((${#apt_missing[@]})); then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "installing apt packages: ${need_apt[*]}"
+  echo "deps: installing apt packages: ${apt_missing[*]}"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_apt[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${apt_missing[@]}"
 fi
 
 if ! command -v cargo >/dev/null; then
-  if [ -x "$HOME/.cargo/bin/cargo" ]; then
-    export PATH="$HOME/.cargo/bin:$PATH"
-  else
-    echo "installing the Rust toolchain (rustup)"
-    curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
-    export PATH="$HOME/.cargo/bin:$PATH"
-  fi
+  echo "deps: installing the Rust toolchain (rustup)"
+  curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+fi
+
+[ "$mode" = core ] && exit 0
+
+# Node 20.19+ (Vite 8). Debian 12's own nodejs is 18: say so instead of failing obscurely.
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)' 2>/dev/null; then
+  echo "deps: Node.js >= 20.19 is required for the UI (found: $(node --version 2>/dev/null || echo none)); install it from https://nodejs.org or NodeSource and re-run" >&2
+  exit 1
+fi
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  echo "deps: npm ci (ui/)"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+[ "$mode" = test ] || exit 0
+
+tools="${PEDIGREE_TOOLS:-$HOME/.cache/pedigree/tools}"
+if [ ! -x "$tools/bin/tauri-driver" ]; then
+  echo "deps: cargo install tauri-driver ^2 (about 30 s)"
+  cargo install tauri-driver --version '^2' --locked --root "$tools" --quiet
 fi

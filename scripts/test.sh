@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
-# Runs every test and prints one closing summary (so a run that executed nothing is visible).
+# Runs every test and prints one closing summary (so a run that executed nothing is visible):
+#   1. Rust: unit + integration tests of the engine (cargo test)
+#   2. UI: vitest unit tests, typecheck
+#   3. Browser: Playwright (Debian Chromium) against a real `pedigree serve`
+#   4. Desktop: WebDriver (tauri-driver + WebKitWebDriver under xvfb-run) against the real app
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+tools="${PEDIGREE_TOOLS:-$HOME/.cache/pedigree/tools}"
+status=0
+summary=()
+
 # Third-party checkers used by the interop tests, in a venv outside the clone (reused).
 venv="${PEDIGREE_TEST_VENV:-$HOME/.cache/pedigree/venv-test}"
 if ! "$venv/bin/python" -c "import model_signing, OpenSSL" 2>/dev/null; then
@@ -15,10 +24,31 @@ export PEDIGREE_INTEROP_PYTHON="$venv/bin/python"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-cargo test --locked --lib --bins --tests --no-fail-fast 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+echo "== 1/4 Rust tests"
+cargo test --locked -p pedigree --lib --bins --tests --no-fail-fast 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+summary+=("$(awk '/^test result:/ { p += $4; f += $6; n++ } END { printf "rust: %d binaries, %d passed, %d failed", n, p, f }' "$log")")
 
-awk '/^test result:/ { p += $4; f += $6; i += $8; n++ }
-     END { printf "\n== SUMMARY: %d test binaries, %d passed, %d failed, %d ignored ==\n", n, p, f, i;
-           if (p == 0) { print "no test ran"; exit 1 } }' "$log" || status=1
+echo "== 2/4 UI unit tests"
+(cd ui && npm run --silent typecheck && npx vitest run) 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+summary+=("ui: $(grep -E '^ +Tests ' "$log" | tail -1 | sed 's/^ *//')")
+
+echo "== 3/4 Browser end-to-end (Playwright + Chromium against pedigree serve)"
+(cd ui && npm run --silent build) >/dev/null && cargo build --locked -p pedigree --bin pedigree 2>&1 | tail -1
+node ui/e2e/browser.mjs 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+summary+=("browser: $(grep -E '^e2e:' "$log" | tail -1)")
+
+echo "== 4/4 Desktop end-to-end (tauri-driver + WebKitWebDriver under xvfb-run)"
+cargo build --locked -p pedigree-desktop --features tauri/custom-protocol 2>&1 | tail -1
+xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" dbus-run-session -- \
+  env TAURI_DRIVER="$tools/bin/tauri-driver" APP="$CARGO_TARGET_DIR/debug/pedigree-desktop" node ui/e2e/desktop.mjs 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+summary+=("desktop: $(grep -E '^e2e:' "$log" | tail -1)")
+
+echo
+echo "== SUMMARY"
+printf '  %s\n' "${summary[@]}"
+[ "$status" -eq 0 ] && echo "  all passed" || echo "  FAILED"
 exit "$status"

@@ -19,7 +19,10 @@ pub async fn serve_asset(uri: Uri) -> Response {
         Some(f) => (f, path),
         None => match Dist::get("index.html") {
             Some(f) => (f, "index.html"),
-            None => return (StatusCode::OK, [(header::CONTENT_TYPE, "text/html")], NOT_BUILT).into_response(),
+            None => {
+                let headers = [(header::CONTENT_TYPE, "text/html"), (header::CONTENT_SECURITY_POLICY, crate::server::CSP)];
+                return (StatusCode::OK, headers, NOT_BUILT).into_response();
+            }
         },
     };
     let mime = mime_guess::from_path(name).first_or_octet_stream();

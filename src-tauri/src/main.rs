@@ -1,0 +1,58 @@
+//! The Pedigree desktop shell: one window showing the web UI, native file drops, and a single
+//! IPC command that forwards to `pedigree::api::ops::dispatch` — the same table the HTTP server
+//! uses, so no operation is written twice. Progress events are re-emitted as Tauri events.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::path::PathBuf;
+
+use pedigree::api::{ApiError, ErrorCode, Session, ops};
+use pedigree::progress::Progress;
+use serde_json::Value;
+use tauri::{AppHandle, Emitter, Manager, State};
+
+/// The workspace the window works on.
+struct Shell {
+    workspace: PathBuf,
+    actor: String,
+}
+
+/// Runs one API operation in a worker thread (hashing must not block the UI thread).
+#[tauri::command]
+async fn call(app: AppHandle, shell: State<'_, Shell>, op: String, request: Value) -> Result<Value, ApiError> {
+    let (workspace, actor) = (shell.workspace.clone(), shell.actor.clone());
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut session = Session::open(&workspace, actor)?;
+        let last = std::sync::Mutex::new(std::time::Instant::now());
+        let progress = |p: &Progress| {
+            let mut last = last.lock().expect("progress lock");
+            if p.done == 0 || p.done == p.total || last.elapsed().as_millis() >= 50 {
+                *last = std::time::Instant::now();
+                let _ = app.emit("progress", p);
+            }
+        };
+        ops::dispatch(&mut session, &op, request, &progress)
+    })
+    .await
+    .map_err(|e| ApiError::new(ErrorCode::Internal, format!("operation crashed: {e}")))?
+}
+
+fn main() {
+    let workspace = pedigree::workspace::default_dir();
+    if let Err(e) = pedigree::api::init_workspace(&workspace) {
+        eprintln!("error: cannot open the workspace at {}: {}", workspace.display(), e.message);
+        std::process::exit(1);
+    }
+    let actor = pedigree::audit::resolve_actor(None);
+    tauri::Builder::default()
+        .manage(Shell { workspace, actor })
+        .invoke_handler(tauri::generate_handler![call])
+        .setup(|app| {
+            if let Some(w) = app.get_webview_window("main") {
+                let ws = app.state::<Shell>().workspace.display().to_string();
+                let _ = w.set_title(&format!("Pedigree — {ws}"));
+            }
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("error while running the Pedigree window");
+}

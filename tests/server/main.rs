@@ -1,0 +1,197 @@
+//! `pedigree serve` over real HTTP: operations, errors, progress events, uploads, tokens.
+
+#[path = "../common/mod.rs"]
+mod common;
+#[path = "../common/fixtures.rs"]
+mod fixtures;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+
+use common::Ws;
+
+struct Server {
+    child: Child,
+    addr: String,
+    token: Option<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(w: &Ws, extra: &[&str]) -> Server {
+    let mut args = vec!["serve", "--port", "0", "--json"];
+    args.extend_from_slice(extra);
+    let mut child = w.command(&args).stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    let url = v["url"].as_str().unwrap().to_string();
+    let port = v["address"].as_str().unwrap().rsplit(':').next().unwrap().to_string();
+    let token = url.split_once("token=").map(|(_, t)| t.to_string());
+    Server { child, addr: format!("127.0.0.1:{port}"), token }
+}
+
+/// One HTTP/1.1 request; returns (status, body).
+fn http(s: &Server, method: &str, path: &str, body: &[u8], auth: bool) -> (u16, Vec<u8>) {
+    let mut stream = TcpStream::connect(&s.addr).unwrap();
+    let auth = match (&s.token, auth) {
+        (Some(t), true) => format!("Authorization: Bearer {t}\r\n"),
+        _ => String::new(),
+    };
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        s.addr,
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut body = raw[split + 4..].to_vec();
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    (status, body)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let eol = b.windows(2).position(|w| w == b"\r\n").unwrap();
+        let n = usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
+        if n == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
+        b = &b[eol + 4 + n..];
+    }
+}
+
+fn call(s: &Server, op: &str, req: serde_json::Value) -> (u16, serde_json::Value) {
+    let (status, body) = http(s, "POST", &format!("/api/{op}"), req.to_string().as_bytes(), true);
+    (status, serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{op}: {e}: {}", String::from_utf8_lossy(&body))))
+}
+
+#[test]
+fn operations_over_http_match_the_cli() {
+    let w = Ws::new();
+    let s = start(&w, &[]);
+    assert!(s.token.is_none(), "loopback needs no token");
+    let (st, info) = call(&s, "workspace_info", serde_json::json!({}));
+    assert_eq!((st, info["models"].as_u64()), (200, Some(0)));
+    let (st, demo) = call(&s, "open_demo", serde_json::json!({}));
+    assert_eq!(st, 200, "{demo}");
+    assert!(demo["versions"].as_u64().unwrap() >= 10);
+    let cli = w.json(&["models"]);
+    let (_, http_models) = call(&s, "list_models", serde_json::json!({}));
+    assert_eq!(cli["models"], http_models["models"]);
+    let (st, g) = call(&s, "lineage", serde_json::json!({"node": "llm-legal@1.0.1", "up": 2, "down": 1}));
+    assert_eq!(st, 200);
+    assert!(g["nodes"].as_array().unwrap().iter().any(|n| n["id"] == "version:llm-base@1.1.0"));
+    let (st, found) = call(&s, "search_nodes", serde_json::json!({"query": "legal"}));
+    assert_eq!(st, 200);
+    assert_eq!(found["nodes"][0]["id"], "model:llm-legal");
+    let (st, imp) = call(&s, "impact", serde_json::json!({"dataset": "web-text@2"}));
+    assert_eq!(st, 200);
+    for v in ["version:llm-base@1.1.0", "version:llm-legal@1.0.1", "version:llm-legal-q4@1.0.0", "version:router@1.0.0"] {
+        assert!(imp["versions"].as_array().unwrap().iter().any(|x| x == v), "{v} not in {imp}");
+    }
+    let (st, again) = call(&s, "open_demo", serde_json::json!({}));
+    assert_eq!((st, again["code"].as_str()), (409, Some("conflict")));
+    let (st, err) = call(&s, "show_version", serde_json::json!({"reference": "nope@1.0.0"}));
+    assert_eq!((st, err["code"].as_str()), (404, Some("not_found")));
+    let (st, err) = call(&s, "frobnicate", serde_json::json!({}));
+    assert_eq!((st, err["code"].as_str()), (404, Some("not_found")));
+    let (st, err) = call(&s, "lineage", serde_json::json!({"up": "x"}));
+    assert_eq!((st, err["code"].as_str()), (400, Some("invalid_input")));
+    let (st, v) = call(&s, "audit_verify", serde_json::json!({}));
+    assert_eq!((st, v["ok"].as_bool()), (200, Some(true)));
+}
+
+#[test]
+fn uploads_are_staged_then_inspected_and_registered() {
+    let w = Ws::new();
+    let s = start(&w, &[]);
+    let bytes = fixtures::safetensors(&[("w", "F32", &[4, 4])], &[]);
+    let (st, body) = http(&s, "POST", "/api/upload?batch=b1&path=drop/model.safetensors", &bytes, true);
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+    let up: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let folder = format!("{}/drop", up["batchDir"].as_str().unwrap());
+    let (st, ins) = call(&s, "inspect_paths", serde_json::json!({"paths": [folder]}));
+    assert_eq!(st, 200, "{ins}");
+    assert_eq!(
+        (ins["format"].as_str(), ins["suggestedVersion"].as_str(), ins["model"].as_str()),
+        (Some("safetensors"), Some("1.0.0"), Some("drop"))
+    );
+    let (st, reg) = call(
+        &s,
+        "register_version",
+        serde_json::json!({"paths": [folder], "model": "dropped", "parents": [], "trainedOn": [], "params": {}, "metrics": {}, "message": "from the browser"}),
+    );
+    assert_eq!(st, 200, "{reg}");
+    assert_eq!(w.json(&["show", "dropped@1.0.0"])["version"]["files"][0]["path"], "model.safetensors");
+    let (st, _) = http(&s, "POST", "/api/upload?batch=b1&path=../escape", b"x", true);
+    assert_eq!(st, 400);
+}
+
+#[test]
+fn progress_is_streamed_as_server_sent_events() {
+    let w = Ws::new();
+    let s = start(&w, &[]);
+    let mut sse = TcpStream::connect(&s.addr).unwrap();
+    write!(sse, "GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let big = w.write("big.bin", &vec![5u8; 8 << 20]);
+    let (st, _) = call(
+        &s,
+        "register_version",
+        serde_json::json!({"paths": [big], "model": "big", "parents": [], "trainedOn": [], "params": {}, "metrics": {}, "message": ""}),
+    );
+    assert_eq!(st, 200);
+    sse.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+    let mut got = String::new();
+    let mut buf = [0u8; 4096];
+    while !got.contains("\"done\":8388608") {
+        let n = sse.read(&mut buf).expect("progress events arrive");
+        assert!(n > 0, "stream closed: {got}");
+        got.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(got.contains("event: progress"), "{got}");
+    assert!(got.contains("\"total\":8388608"), "{got}");
+}
+
+#[test]
+fn binding_beyond_loopback_requires_the_token() {
+    let w = Ws::new();
+    let s = start(&w, &["--bind", "0.0.0.0"]);
+    assert!(s.token.as_ref().is_some_and(|t| t.len() == 32), "a token is generated");
+    let (st, _) = http(&s, "POST", "/api/workspace_info", b"{}", false);
+    assert_eq!(st, 401);
+    let (st, _) = http(&s, "POST", "/api/workspace_info", b"{}", true);
+    assert_eq!(st, 200);
+    let (st, _) = http(&s, "POST", &format!("/api/workspace_info?token={}", s.token.as_ref().unwrap()), b"{}", false);
+    assert_eq!(st, 200);
+}
+
+#[test]
+fn the_ui_is_served_with_a_strict_csp() {
+    let w = Ws::new();
+    let s = start(&w, &[]);
+    let mut stream = TcpStream::connect(&s.addr).unwrap();
+    write!(stream, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    assert!(raw.starts_with("HTTP/1.1 200"), "{raw}");
+    assert!(raw.to_ascii_lowercase().contains("content-security-policy: default-src 'self'"), "{raw}");
+    assert!(raw.contains("<title>"), "{raw}");
+}

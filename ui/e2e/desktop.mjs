@@ -1,0 +1,80 @@
+// Desktop end-to-end: the real Tauri binary driven over WebDriver (tauri-driver +
+// WebKitWebDriver), run under `xvfb-run … dbus-run-session` by scripts/test.sh. The app starts
+// on an empty temp workspace, the demo opens, the graph shows nodes, a version page opens.
+// Prints cold start (session request → empty state visible) and idle memory of the app and
+// its WebKit processes. Screenshots: screenshots/desktop-*.png
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { remote } from "webdriverio";
+import { check, checksPassed, cleanup, memoryOf, shots, tempDir } from "./lib.mjs";
+
+const app = process.env.APP;
+const driverBin = process.env.TAURI_DRIVER || "tauri-driver";
+if (!app) throw new Error("set APP to the pedigree-desktop binary");
+
+const freePort = () =>
+  new Promise((res) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+
+const dir = tempDir("pedigree-desktop-");
+const port = await freePort();
+const nativePort = await freePort();
+const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
+  stdio: ["ignore", "inherit", "inherit"],
+  env: { ...process.env, PEDIGREE_WORKSPACE: join(dir, "ws"), PEDIGREE_ACTOR: "desktop-e2e@pedigree.test" },
+});
+let failed = false;
+let browser;
+try {
+  for (let i = 0; i < 50; i++) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/status`);
+      if (r.ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const t0 = performance.now();
+  browser = await remote({
+    hostname: "127.0.0.1",
+    port,
+    logLevel: "warn",
+    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: app } },
+  });
+  const byTest = (id) => browser.$(`[data-testid="${id}"]`);
+  await (await byTest("empty-state")).waitForDisplayed({ timeout: 30000 });
+  const coldStart = performance.now() - t0;
+  check(true, `the app starts on an empty workspace and shows the empty state (cold start ${coldStart.toFixed(0)} ms)`);
+  await browser.saveScreenshot(join(shots, "desktop-1-empty.png"));
+
+  await new Promise((r) => setTimeout(r, 3000));
+  const idle = memoryOf("pedigree-desktop|WebKitWebProcess|WebKitNetworkProcess");
+  console.log(`  idle memory: ${(idle.rss / 1024).toFixed(0)} MiB RSS, ${(idle.pss / 1024).toFixed(0)} MiB PSS over ${idle.procs} processes`);
+
+  await (await byTest("open-demo")).click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="lineage-node"]')).length > 3, { timeout: 60000, timeoutMsg: "no lineage nodes after opening the demo" });
+  const nodes = (await browser.$$('[data-testid="lineage-node"]')).length;
+  check(nodes > 3, `the demo workspace opens and the graph shows nodes (${nodes})`);
+  await browser.saveScreenshot(join(shots, "desktop-2-lineage.png"));
+
+  await (await byTest("nav-models")).click();
+  await (await browser.$('[data-testid="model-row"][data-model="llm-legal"]')).click();
+  await (await browser.$('[data-testid="version-row"][data-version="1.0.1"]')).click();
+  await (await byTest("version-page")).waitForDisplayed({ timeout: 15000 });
+  check((await (await byTest("version-title")).getText()).includes("llm-legal@1.0.1"), "a version page opens from the models list");
+  await browser.saveScreenshot(join(shots, "desktop-3-version.png"));
+} catch (e) {
+  failed = true;
+  console.error(e);
+} finally {
+  if (browser) await browser.deleteSession().catch(() => {});
+  driver.kill("SIGTERM");
+  cleanup(dir);
+}
+console.log(`e2e: desktop ${checksPassed()} checks passed${failed ? ", FAILED" : ""}`);
+process.exit(failed ? 1 : 0);
