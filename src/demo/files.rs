@@ -78,7 +78,8 @@ pub fn gguf(arch: &str, name: &str, tensors: &[(&str, &[u64])]) -> Vec<u8> {
     out
 }
 
-fn varint(out: &mut Vec<u8>, mut v: u64) {
+/// Appends a protobuf base-128 varint.
+pub fn varint(out: &mut Vec<u8>, mut v: u64) {
     loop {
         let b = (v & 0x7f) as u8;
         v >>= 7;

@@ -12,7 +12,7 @@ use ts_rs::TS;
 use super::RegisterError;
 use super::collect::collect;
 use super::manifest;
-use super::register::{name_from_path, sniff_inputs, summarize};
+use super::register::{name_from_path, sniff_inputs, sniffed_metadata, summarize};
 use super::semver_policy::{self, Bump, Facts};
 use crate::catalog::models::{self, FileEntry};
 use crate::hash::{par_map_largest_first, sha256_file};
@@ -124,14 +124,7 @@ pub fn inspect(ws: &Workspace, req: &InspectRequest, progress: OnProgress<'_>) -
             }
         }
     }
-    let sniffed_meta = sniffed
-        .iter()
-        .map(|(p, s)| {
-            let mut m = s.metadata.clone();
-            m.insert("format".into(), s.format.as_str().into());
-            (p.clone(), m)
-        })
-        .collect();
+    let sniffed_meta = sniffed_metadata(&sniffed);
     Ok(InspectResponse {
         total_size: total,
         root_digest: manifest::root(&entries),

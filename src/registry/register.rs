@@ -201,14 +201,7 @@ pub fn register(
     let manifest_digest = manifest::manifest_digest(&entries);
     let weights_digest = manifest::weights(&entries);
     let (format, interface) = summarize(&sniffed, &entries);
-    let sniffed_meta: BTreeMap<String, BTreeMap<String, String>> = sniffed
-        .iter()
-        .map(|(p, s)| {
-            let mut m = s.metadata.clone();
-            m.insert("format".into(), s.format.as_str().into());
-            (p.clone(), m)
-        })
-        .collect();
+    let sniffed_meta = sniffed_metadata(&sniffed);
 
     // 4. One transaction.
     let now = audit::now();
@@ -352,6 +345,18 @@ pub(crate) fn sniff_inputs(
     let file_formats = file_sniffs.iter().map(|(p, s)| (p.clone(), s.format)).collect();
     sniffed.extend(file_sniffs);
     Ok((sniffed, file_formats))
+}
+
+/// Sniffed facts as stored with a version: per path, the metadata plus its `format`.
+pub(crate) fn sniffed_metadata(sniffed: &BTreeMap<String, Sniffed>) -> BTreeMap<String, BTreeMap<String, String>> {
+    sniffed
+        .iter()
+        .map(|(p, s)| {
+            let mut m = s.metadata.clone();
+            m.insert("format".into(), s.format.as_str().into());
+            (p.clone(), m)
+        })
+        .collect()
 }
 
 /// Checks that can fail without reading any file: an explicit version that exists or is not

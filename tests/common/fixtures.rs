@@ -92,16 +92,8 @@ pub const INT64: i32 = 7;
 pub const FLOAT16: i32 = 10;
 pub const BFLOAT16: i32 = 16;
 
-fn pb_varint(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
+fn pb_varint(out: &mut Vec<u8>, v: u64) {
+    pedigree::demo::files::varint(out, v);
 }
 
 fn pb_key(out: &mut Vec<u8>, field: u32, wire: u8) {
