@@ -193,8 +193,10 @@ fn known_node(s: &Session, input: &str) -> Result<(String, LineageGraph), ApiErr
 }
 
 pub fn lineage(s: &Session, req: &LineageRequest) -> Result<Subgraph, ApiError> {
-    let (node, g) = known_node(s, &req.node)?;
-    Ok(g.neighbourhood(&node, req.up, req.down).expect("node is known"))
+    let node = ids::normalize_node(&req.node)?;
+    let g = LineageGraph::load_around(s.ws.catalog.conn(), &node, req.up, req.down)?;
+    g.neighbourhood(&node, req.up, req.down)
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("{node} is not in the lineage graph")))
 }
 
 /// Every ancestor or descendant of a node.

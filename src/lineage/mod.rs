@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::catalog::CatalogError;
-use crate::catalog::graph::{EdgeRow, all_edges};
+use crate::catalog::graph::{EdgeRow, all_edges, edges_from, edges_to, node_attrs};
 use crate::ids::NodeKind;
 
 mod dot;
@@ -96,6 +96,49 @@ impl LineageGraph {
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
             let (id, label) = row?;
             g.labels.insert(id, label);
+        }
+        Ok(g)
+    }
+
+    /// Loads only the part of the catalog a neighbourhood query needs: nodes within `up` hops
+    /// upstream and `down` hops downstream of `focus`, plus the edges of those nodes (so hidden
+    /// neighbour counts are right). Indexed lookups per node instead of reading every edge, so
+    /// the cost follows the size of the view, not of the catalog.
+    pub fn load_around(conn: &Connection, focus: &str, up: u32, down: u32) -> Result<LineageGraph, CatalogError> {
+        let mut edges: BTreeSet<(String, String, String, Option<String>)> = BTreeSet::new();
+        let mut ends: BTreeSet<String> = BTreeSet::new();
+        for (way, depth) in [(Way::Upstream, up), (Way::Downstream, down)] {
+            let mut frontier = vec![focus.to_string()];
+            let mut seen = BTreeSet::from([focus.to_string()]);
+            for level in 0..=depth {
+                let mut next = Vec::new();
+                for id in &frontier {
+                    let rows = [edges_from(conn, id)?, edges_to(conn, id)?].concat();
+                    for e in rows {
+                        let far = match way {
+                            Way::Upstream if e.src == *id => Some(e.dst.clone()),
+                            Way::Downstream if e.dst == *id => Some(e.src.clone()),
+                            _ => None,
+                        };
+                        ends.insert(e.src.clone());
+                        ends.insert(e.dst.clone());
+                        edges.insert((e.src, e.dst, e.kind, e.relation));
+                        if let Some(far) = far.filter(|_| level < depth) {
+                            if seen.insert(far.clone()) {
+                                next.push(far);
+                            }
+                        }
+                    }
+                }
+                frontier = next;
+            }
+        }
+        let mut g =
+            LineageGraph::from_edges(edges.into_iter().map(|(src, dst, kind, relation)| EdgeRow { src, dst, kind, relation }));
+        for id in ends {
+            if let Some((label, _)) = node_attrs(conn, &id)? {
+                g.labels.insert(id, label);
+            }
         }
         Ok(g)
     }

@@ -1,8 +1,8 @@
 //! The demo workspace is built through the real registration path and shows what the app is
 //! for: semver bumps with reasons, parents with relations, datasets with versions, impact.
 
-use pedigree::api::{self, Session};
 use pedigree::api::explore::Empty;
+use pedigree::api::{self, Session};
 
 #[test]
 fn the_demo_registers_a_realistic_lineage() {

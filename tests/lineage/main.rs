@@ -118,3 +118,16 @@ fn impact_includes_deployments_serving_affected_versions() {
     assert_eq!(imp.deployments, ["deployment:prod-1"]);
     assert_eq!(g.closure("deployment:prod-1", Way::Upstream).len(), 3);
 }
+
+#[test]
+fn the_indexed_neighbourhood_equals_the_one_from_the_whole_graph() {
+    let (_dir, s) = setup();
+    let conn = s.ws.catalog.conn();
+    let whole = LineageGraph::load(conn).unwrap();
+    for node in ["version:small@1.0.0", "dataset:faces@1", "model:base", "run:train-1", "version:unrelated@1.0.0"] {
+        for (up, down) in [(0, 0), (1, 0), (0, 1), (1, 1), (2, 3), (5, 5)] {
+            let around = LineageGraph::load_around(conn, node, up, down).unwrap();
+            assert_eq!(around.neighbourhood(node, up, down), whole.neighbourhood(node, up, down), "{node} up {up} down {down}");
+        }
+    }
+}
