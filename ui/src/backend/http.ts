@@ -1,0 +1,133 @@
+/**
+ * Backend over HTTP for a browser talking to `pedigree serve`: `POST /api/<op>`, progress as
+ * Server-Sent Events, browser drops staged with `POST /api/upload`. A `?token=` in the page URL
+ * is kept for the session and sent as a bearer token.
+ */
+import type { Backend, UploadItem } from "./index";
+import { topLevelPaths } from "./paths";
+import { asApiError } from "./errors";
+import type { OpName, Ops, Progress } from "./generated/api";
+
+const TOKEN_KEY = "pedigree.token";
+
+/** Reads `?token=` from the page URL (before or inside the hash) and remembers it. */
+export function sessionToken(loc: Location = window.location, store: Storage | null = safeSession()): string | null {
+  const fromSearch = new URLSearchParams(loc.search).get("token");
+  const hashQuery = loc.hash.includes("?") ? loc.hash.slice(loc.hash.indexOf("?") + 1) : "";
+  const fromHash = new URLSearchParams(hashQuery).get("token");
+  const token = fromSearch || fromHash;
+  if (token) {
+    store?.setItem(TOKEN_KEY, token);
+    return token;
+  }
+  return store?.getItem(TOKEN_KEY) ?? null;
+}
+
+function safeSession(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+function batchId(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === "function") return c.randomUUID();
+  const b = new Uint8Array(16);
+  if (c?.getRandomValues) c.getRandomValues(b);
+  else for (let i = 0; i < b.length; i++) b[i] = Math.floor(Math.random() * 256);
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+async function readError(res: Response): Promise<never> {
+  let body: unknown = null;
+  const text = await res.text().catch(() => "");
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  const e = asApiError(body ?? text);
+  if (body === null && !text) {
+    throw { code: res.status === 404 ? "not_found" : "internal", message: `The server answered ${res.status} ${res.statusText}` };
+  }
+  throw e;
+}
+
+export function createHttpBackend(base = ""): Backend {
+  const token = typeof window !== "undefined" ? sessionToken() : null;
+  const headers = (extra: Record<string, string> = {}): Record<string, string> =>
+    token ? { ...extra, Authorization: `Bearer ${token}` } : extra;
+
+  // One EventSource shared by every subscriber, opened on first use.
+  const listeners = new Set<(p: Progress) => void>();
+  let source: EventSource | null = null;
+  const ensureSource = () => {
+    if (source || typeof EventSource === "undefined") return;
+    const url = `${base}/api/events${token ? `?token=${encodeURIComponent(token)}` : ""}`;
+    source = new EventSource(url);
+    source.addEventListener("progress", (ev) => {
+      try {
+        const p = JSON.parse((ev as MessageEvent).data) as Progress;
+        listeners.forEach((cb) => cb(p));
+      } catch {
+        /* ignore malformed events */
+      }
+    });
+  };
+
+  return {
+    transport: "http",
+    async call<K extends OpName>(op: K, req: Ops[K]["req"]): Promise<Ops[K]["res"]> {
+      let res: Response;
+      try {
+        res = await fetch(`${base}/api/${op}`, {
+          method: "POST",
+          headers: headers({ "Content-Type": "application/json" }),
+          body: JSON.stringify(req ?? {}),
+        });
+      } catch (e) {
+        throw asApiError(e);
+      }
+      if (!res.ok) return readError(res);
+      return (await res.json()) as Ops[K]["res"];
+    },
+    onProgress(cb) {
+      listeners.add(cb);
+      ensureSource();
+      return () => {
+        listeners.delete(cb);
+      };
+    },
+    onNativeDrop() {
+      return () => {};
+    },
+    async upload(items: UploadItem[], onProgress) {
+      if (items.length === 0) throw { code: "invalid_input", message: "Nothing to upload: the drop had no files." };
+      const batch = batchId();
+      let batchDir = "";
+      let done = 0;
+      const total = items.reduce((n, it) => n + it.file.size, 0);
+      for (const it of items) {
+        const q = `batch=${encodeURIComponent(batch)}&path=${encodeURIComponent(it.relPath)}`;
+        let res: Response;
+        try {
+          res = await fetch(`${base}/api/upload?${q}`, {
+            method: "POST",
+            headers: headers({ "Content-Type": "application/octet-stream" }),
+            body: it.file,
+          });
+        } catch (e) {
+          throw asApiError(e);
+        }
+        if (!res.ok) await readError(res);
+        const out = (await res.json()) as { path: string; batchDir: string };
+        batchDir = out.batchDir;
+        done += it.file.size;
+        onProgress?.(done, total);
+      }
+      return topLevelPaths(batchDir, items.map((it) => it.relPath));
+    },
+  };
+}

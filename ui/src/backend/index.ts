@@ -1,0 +1,52 @@
+/**
+ * The one way components talk to Pedigree: a `Backend` from React context. The same bundle runs
+ * in the desktop shell (Tauri `invoke`) and in a browser (`pedigree serve` over HTTP); only
+ * `tauri.ts` and `http.ts` know which.
+ */
+import { createContext, useContext } from "react";
+import type { OpName, Ops, Progress } from "./generated/api";
+import { createHttpBackend } from "./http";
+import { createTauriBackend, runningInTauri } from "./tauri";
+
+export type { ApiError, OpName, Ops, Progress } from "./generated/api";
+export { asApiError, errorMessage } from "./errors";
+export { topLevelPaths } from "./paths";
+
+/** A file picked up from a browser drop, with its path relative to the drop. */
+export interface UploadItem {
+  relPath: string;
+  file: File;
+}
+
+export type Unsubscribe = () => void;
+
+export interface Backend {
+  transport: "tauri" | "http";
+  /** Runs one operation. Rejects with an `ApiError`. */
+  call<K extends OpName>(op: K, req: Ops[K]["req"]): Promise<Ops[K]["res"]>;
+  /** Progress of long operations (hashing, copying, demo creation). */
+  onProgress(cb: (p: Progress) => void): Unsubscribe;
+  /**
+   * Files dropped on the desktop window, as absolute local paths. `onHover` reports a drag
+   * entering (true) or leaving (false) the window. A no-op in a browser.
+   */
+  onNativeDrop(cb: (paths: string[]) => void, onHover?: (hovering: boolean) => void): Unsubscribe;
+  /**
+   * Browser only: stages dropped files on the server and returns the paths to inspect and
+   * register (one per top-level entry of the drop). The desktop app throws: it has real paths.
+   */
+  upload(items: UploadItem[], onProgress?: (done: number, total: number) => void): Promise<string[]>;
+}
+
+/** The backend for where the bundle runs. */
+export function createBackend(): Backend {
+  return runningInTauri() ? createTauriBackend() : createHttpBackend();
+}
+
+export const BackendContext = createContext<Backend | null>(null);
+
+export function useBackend(): Backend {
+  const b = useContext(BackendContext);
+  if (!b) throw new Error("useBackend() outside <BackendContext.Provider>");
+  return b;
+}

@@ -1,0 +1,28 @@
+/** Small display helpers shared by the views. */
+export function bytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
+}
+
+export const short = (digest: string, n = 12) => digest.slice(0, n);
+
+export function when(ts: string): string {
+  const d = new Date(ts);
+  return Number.isNaN(d.getTime()) ? ts : d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+export function idLabel(id: string): string {
+  const i = id.indexOf(":");
+  return i < 0 ? id : id.slice(i + 1);
+}
+
+export function kindOf(id: string): string {
+  const i = id.indexOf(":");
+  return i < 0 ? "" : id.slice(0, i);
+}

@@ -1,0 +1,47 @@
+/**
+ * Hash routing: `#/lineage?focus=…`, `#/models?q=…`, `#/models/NAME`, `#/versions/NAME@VER`,
+ * `#/audit`, `#/register`. Hash routes work the same from `tauri://localhost` and from
+ * `pedigree serve`, and make every view linkable.
+ */
+import { useEffect, useState } from "react";
+
+export interface Route {
+  /** First path segment: lineage, models, versions, audit, register. */
+  page: string;
+  /** The rest of the path, decoded (model name, version reference). */
+  arg: string;
+  /** Raw query string (without `?`). */
+  query: string;
+}
+
+export function parseHash(hash: string): Route {
+  const h = hash.replace(/^#\/?/, "");
+  const q = h.indexOf("?");
+  const path = q < 0 ? h : h.slice(0, q);
+  const query = q < 0 ? "" : h.slice(q + 1);
+  const [page = "", ...rest] = path.split("/");
+  let arg = rest.join("/");
+  try {
+    arg = decodeURIComponent(arg);
+  } catch {
+    /* keep raw */
+  }
+  return { page: page || "lineage", arg, query };
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseHash(window.location.hash));
+  useEffect(() => {
+    const on = () => setRoute(parseHash(window.location.hash));
+    window.addEventListener("hashchange", on);
+    return () => window.removeEventListener("hashchange", on);
+  }, []);
+  return route;
+}
+
+export function navigate(hash: string) {
+  if (window.location.hash !== hash) window.location.hash = hash;
+}
+
+export const versionHash = (ref: string) => `#/versions/${encodeURIComponent(ref).replace(/%40/g, "@")}`;
+export const modelHash = (name: string) => `#/models/${encodeURIComponent(name)}`;

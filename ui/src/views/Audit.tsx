@@ -1,0 +1,99 @@
+/** The audit log, filterable, with "Verify chain". */
+import { Fragment, useEffect, useState } from "react";
+import { errorMessage, useBackend } from "../backend";
+import type { AuditRow, VerifyReport } from "../backend/generated/api";
+import { when } from "../format";
+
+export function AuditView() {
+  const backend = useBackend();
+  const [subject, setSubject] = useState("");
+  const [rows, setRows] = useState<AuditRow[]>([]);
+  const [more, setMore] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [report, setReport] = useState<VerifyReport | null>(null);
+  const [verifying, setVerifying] = useState(false);
+  const [open, setOpen] = useState<number | null>(null);
+
+  const load = async (before: number | null) => {
+    try {
+      const r = await backend.call("audit_log", { subject: subject.trim(), before, limit: 100 });
+      setRows((x) => (before === null ? r.events : [...x, ...r.events]));
+      setMore(r.events.length === 100);
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  useEffect(() => {
+    const t = setTimeout(() => void load(null), 150);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [subject]);
+
+  const verify = async () => {
+    setVerifying(true);
+    try {
+      setReport(await backend.call("audit_verify", {}));
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setVerifying(false);
+    }
+  };
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>Audit log</h1>
+        <input data-testid="audit-filter" placeholder="Subject starts with… (e.g. version:llm-legal@)" value={subject} onChange={(e) => setSubject(e.target.value)} />
+        <button className="primary" data-testid="verify-chain" onClick={verify} disabled={verifying}>
+          {verifying ? "Verifying…" : "Verify chain"}
+        </button>
+      </div>
+      {report && (
+        <div className={`banner ${report.ok ? "ok" : "error"}`} data-testid="verify-result">
+          {report.ok
+            ? `Chain OK: ${report.events} events, head ${report.head?.slice(0, 16)}…`
+            : `Chain broken at seq ${report.firstBadSeq}: ${report.problem}`}
+        </div>
+      )}
+      {error && <div className="banner error">{error}</div>}
+      <table className="grid">
+        <thead>
+          <tr>
+            <th>Seq</th>
+            <th>Time</th>
+            <th>Actor</th>
+            <th>Action</th>
+            <th>Subject</th>
+            <th>Hash</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((e) => (
+            <Fragment key={e.seq}>
+              <tr data-testid="audit-row" className="clickable" onClick={() => setOpen(open === e.seq ? null : e.seq)}>
+                <td className="mono">{e.seq}</td>
+                <td>{when(e.ts)}</td>
+                <td>{e.actor}</td>
+                <td>{e.action}</td>
+                <td className="mono">{e.subject}</td>
+                <td className="mono">{e.hash.slice(0, 12)}</td>
+              </tr>
+              {open === e.seq && (
+                <tr className="payload">
+                  <td colSpan={6}>
+                    <pre>{JSON.stringify(JSON.parse(e.payload), null, 2)}</pre>
+                    <div className="muted mono">prev {e.prevHash}</div>
+                  </td>
+                </tr>
+              )}
+            </Fragment>
+          ))}
+        </tbody>
+      </table>
+      {rows.length === 0 && !error && <p className="muted pad">No events{subject ? ` for “${subject}”` : ""}.</p>}
+      {more && <button onClick={() => void load(rows[rows.length - 1].seq)}>Older events</button>}
+    </div>
+  );
+}

@@ -1,0 +1,90 @@
+/** One model: its versions, highest first, paged. */
+import { useEffect, useState } from "react";
+import { errorMessage, useBackend } from "../backend";
+import type { VersionSummary } from "../backend/generated/api";
+import { lineageHash, defaultLineageState } from "../lineage/model";
+import { navigate, versionHash } from "../router";
+import { short, when } from "../format";
+
+const PAGE = 50;
+
+export function ModelView({ name }: { name: string }) {
+  const backend = useBackend();
+  const [versions, setVersions] = useState<VersionSummary[]>([]);
+  const [total, setTotal] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+
+  const load = (offset: number) => {
+    setLoading(true);
+    backend
+      .call("list_versions", { model: name, offset, limit: PAGE })
+      .then((r) => {
+        setVersions((v) => (offset === 0 ? r.versions : [...v, ...r.versions]));
+        setTotal(r.total);
+        setError(null);
+      })
+      .catch((e) => setError(errorMessage(e)))
+      .finally(() => setLoading(false));
+  };
+  useEffect(() => load(0), [name]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <a href="#/models" className="back">
+          ← Models
+        </a>
+        <h1>{name}</h1>
+        <span className="muted">{total} versions</span>
+        <a className="button" href={lineageHash({ ...defaultLineageState(`model:${name}`), up: 1, down: 1 })}>
+          Show lineage
+        </a>
+      </div>
+      {error && <div className="banner error">{error}</div>}
+      <table className="grid">
+        <thead>
+          <tr>
+            <th>Version</th>
+            <th>Status</th>
+            <th>Format</th>
+            <th>Key metrics</th>
+            <th>Digest</th>
+            <th>Created</th>
+            <th>Message</th>
+          </tr>
+        </thead>
+        <tbody>
+          {versions.map((v) => (
+            <tr key={v.version} className="clickable" data-testid="version-row" data-version={v.version} onClick={() => navigate(versionHash(`${name}@${v.version}`))}>
+              <td className="mono">
+                <strong>{v.version}</strong> <span className={`bump b-${v.bump}`}>{v.bump}</span>
+              </td>
+              <td>
+                <span className={`status s-${v.status}`}>{v.status}</span>
+              </td>
+              <td>{v.format}</td>
+              <td>
+                {Object.entries(v.metrics)
+                  .slice(0, 3)
+                  .map(([k, x]) => `${k} ${x}`)
+                  .join(" · ")}
+              </td>
+              <td className="mono">{short(v.rootDigest)}</td>
+              <td>
+                {when(v.createdAt)}
+                <div className="muted">{v.createdBy}</div>
+              </td>
+              <td>{v.message}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {versions.length < total && (
+        <button disabled={loading} onClick={() => load(versions.length)}>
+          {loading ? "Loading…" : `Load more (${total - versions.length} left)`}
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,220 @@
+/** One version: files and digests, sniffed interface, params, metrics, a small lineage graph
+ * and its audit history. */
+import { useEffect, useMemo, useState } from "react";
+import { errorMessage, useBackend } from "../backend";
+import type { AuditRow, ShowVersionResponse, Subgraph, TensorSpec } from "../backend/generated/api";
+import { buildView, fromSubgraph, lineageHash, defaultLineageState } from "../lineage/model";
+import { LineageCanvas } from "./LineageCanvas";
+import { modelHash, navigate } from "../router";
+import { bytes, idLabel, when } from "../format";
+
+function Tensors({ title, list }: { title: string; list: TensorSpec[] }) {
+  const [all, setAll] = useState(false);
+  if (list.length === 0) return null;
+  const shown = all ? list : list.slice(0, 50);
+  return (
+    <>
+      <tr className="group">
+        <th colSpan={3}>
+          {title} ({list.length})
+        </th>
+      </tr>
+      {shown.map((t) => (
+        <tr key={`${title}${t.name}`}>
+          <td className="mono">{t.name}</td>
+          <td>{t.dtype}</td>
+          <td className="mono">[{t.shape.join(", ")}]</td>
+        </tr>
+      ))}
+      {list.length > 50 && !all && (
+        <tr>
+          <td colSpan={3}>
+            <button onClick={() => setAll(true)}>Show all {list.length}</button>
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+export function VersionView({ reference }: { reference: string }) {
+  const backend = useBackend();
+  const [data, setData] = useState<ShowVersionResponse | null>(null);
+  const [sub, setSub] = useState<Subgraph | null>(null);
+  const [events, setEvents] = useState<AuditRow[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    setData(null);
+    setError(null);
+    backend
+      .call("show_version", { reference })
+      .then((d) => {
+        setData(d);
+        return Promise.all([
+          backend.call("lineage", { node: d.node, up: 1, down: 1 }).then(setSub),
+          backend.call("audit_log", { subject: d.node, before: null, limit: 50 }).then((r) => setEvents(r.events)),
+        ]);
+      })
+      .catch((e) => setError(errorMessage(e)));
+  }, [backend, reference]);
+
+  const view = useMemo(() => (sub ? buildView(fromSubgraph(sub)) : null), [sub]);
+  if (error) return <div className="page"><div className="banner error">{error}</div></div>;
+  if (!data) return <div className="page loading">Loading {reference}…</div>;
+  const v = data.version;
+  const i = v.interface;
+  return (
+    <div className="page" data-testid="version-page">
+      <div className="page-head">
+        <a href={modelHash(v.model)} className="back">
+          ← {v.model}
+        </a>
+        <h1 data-testid="version-title">
+          {v.model}@{v.version}
+        </h1>
+        <span className={`status s-${v.status}`}>{v.status}</span>
+        <a className="button" href={lineageHash({ ...defaultLineageState(data.node), up: 2, down: 2, sel: data.node })}>
+          Open in lineage explorer
+        </a>
+      </div>
+      <div className="cards">
+        <section className="card">
+          <h2>Summary</h2>
+          <dl className="facts">
+            <dt>Format</dt>
+            <dd>{v.format}</dd>
+            <dt>Version</dt>
+            <dd>
+              <span className={`bump b-${v.bump}`}>{v.bump}</span> {v.bumpReason}
+            </dd>
+            <dt>Root digest</dt>
+            <dd className="mono wrap">{v.rootDigest}</dd>
+            <dt>Manifest digest</dt>
+            <dd className="mono wrap">{v.manifestDigest}</dd>
+            <dt>Size</dt>
+            <dd>
+              {bytes(v.totalSize)} in {v.fileCount} files
+            </dd>
+            <dt>Created</dt>
+            <dd>
+              {when(v.createdAt)} by {v.createdBy}
+            </dd>
+            {v.message && (
+              <>
+                <dt>Message</dt>
+                <dd>{v.message}</dd>
+              </>
+            )}
+          </dl>
+        </section>
+        <section className="card">
+          <h2>Params &amp; metrics</h2>
+          <dl className="facts">
+            {Object.entries(v.params).map(([k, x]) => (
+              <div key={k}>
+                <dt>{k}</dt>
+                <dd className="mono">{x}</dd>
+              </div>
+            ))}
+            {Object.entries(v.metrics).map(([k, x]) => (
+              <div key={k}>
+                <dt>{k}</dt>
+                <dd className="metric-value">{x}</dd>
+              </div>
+            ))}
+          </dl>
+          {Object.keys(v.params).length + Object.keys(v.metrics).length === 0 && <p className="muted">None recorded.</p>}
+          <h2>Links</h2>
+          <ul className="plain">
+            {data.upstream.map((e) => (
+              <li key={`u${e.kind}${e.to}`}>
+                <span className="muted">{e.relation ?? e.kind}</span>{" "}
+                <a href={lineageHash({ ...defaultLineageState(e.to), sel: e.to })}>{idLabel(e.to)}</a>
+              </li>
+            ))}
+            {data.downstream.map((e) => (
+              <li key={`d${e.kind}${e.from}`}>
+                <span className="muted">← {e.relation ?? e.kind}</span>{" "}
+                <a href={lineageHash({ ...defaultLineageState(e.from), sel: e.from })}>{idLabel(e.from)}</a>
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section className="card mini-lineage" data-testid="version-lineage">
+          <h2>Lineage</h2>
+          <div className="mini-canvas">
+            {view && (
+              <LineageCanvas
+                view={view}
+                compact
+                selected={data.node}
+                onNodeClick={(id) => navigate(lineageHash({ ...defaultLineageState(id), up: 2, down: 2, sel: id }))}
+              />
+            )}
+          </div>
+        </section>
+      </div>
+      <section className="card">
+        <h2>Interface{i.task ? ` · ${i.task}` : ""}</h2>
+        {i.inputs.length + i.outputs.length + i.tensors.length === 0 ? (
+          <p className="muted">The sniffers found no interface in these files.</p>
+        ) : (
+          <table className="grid" data-testid="interface-table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Type</th>
+                <th>Shape</th>
+              </tr>
+            </thead>
+            <tbody>
+              <Tensors title="Inputs" list={i.inputs} />
+              <Tensors title="Outputs" list={i.outputs} />
+              <Tensors title="Tensors" list={i.tensors} />
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section className="card">
+        <h2>Files</h2>
+        <table className="grid">
+          <thead>
+            <tr>
+              <th>Path</th>
+              <th>Size</th>
+              <th>Format</th>
+              <th>SHA-256</th>
+            </tr>
+          </thead>
+          <tbody>
+            {v.files.map((f) => (
+              <tr key={f.path} data-testid="file-row">
+                <td className="mono">{f.path}</td>
+                <td>{bytes(f.size)}</td>
+                <td>{f.format}</td>
+                <td className="mono digest">{f.sha256}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section className="card" data-testid="version-audit">
+        <h2>Audit history</h2>
+        <table className="grid">
+          <tbody>
+            {events.map((e) => (
+              <tr key={e.seq}>
+                <td className="mono">#{e.seq}</td>
+                <td>{when(e.ts)}</td>
+                <td>{e.actor}</td>
+                <td>{e.action}</td>
+                <td className="mono digest">{e.hash.slice(0, 16)}…</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}
