@@ -53,7 +53,7 @@ try {
   await browser.saveScreenshot(join(shots, "desktop-1-empty.png"));
 
   await new Promise((r) => setTimeout(r, 3000));
-  const idle = memoryOf("pedigree-desktop|WebKitWebProcess|WebKitNetworkProcess");
+  const idle = memoryOf("pedigree-desktop");
   console.log(`  idle memory: ${(idle.rss / 1024).toFixed(0)} MiB RSS, ${(idle.pss / 1024).toFixed(0)} MiB PSS over ${idle.procs} processes`);
 
   await (await byTest("open-demo")).click();
@@ -64,13 +64,18 @@ try {
 
   await (await byTest("nav-models")).click();
   await (await browser.$('[data-testid="model-row"][data-model="llm-legal"]')).click();
-  await (await browser.$('[data-testid="version-row"][data-version="1.0.1"]')).click();
+  await (await browser.$('[data-testid="version-row"][data-version="1.0.1"] td')).click();
   await (await byTest("version-page")).waitForDisplayed({ timeout: 15000 });
   check((await (await byTest("version-title")).getText()).includes("llm-legal@1.0.1"), "a version page opens from the models list");
   await browser.saveScreenshot(join(shots, "desktop-3-version.png"));
 } catch (e) {
   failed = true;
   console.error(e);
+  if (browser) {
+    await browser.saveScreenshot(join(shots, "desktop-failure.png")).catch(() => {});
+    const html = await browser.getPageSource().catch(() => "(no page source)");
+    console.error(`page at failure: ${String(html).slice(0, 1500)}`);
+  }
 } finally {
   if (browser) await browser.deleteSession().catch(() => {});
   driver.kill("SIGTERM");

@@ -70,9 +70,17 @@ export function safetensorsBytes(tensors, fill = 0) {
   return out;
 }
 
-/** Sum of RSS and PSS (KiB) over processes whose command line matches `pattern`. */
-export function memoryOf(pattern) {
-  const out = execFileSync("sh", ["-c", `for p in $(pgrep -f '${pattern}'); do cat /proc/$p/smaps_rollup 2>/dev/null | awk -v p=$p '/^Rss:/{r=$2} /^Pss:/{s=$2} END{print p, r, s}'; done`], { encoding: "utf8" });
+/**
+ * Sum of RSS and PSS (KiB) over the processes named `comm` (exact, as in /proc/PID/comm, which
+ * keeps 15 characters) and all their descendants (the WebKit web and network processes).
+ */
+export function memoryOf(comm) {
+  const script = `
+    roots=$(pgrep -x '${comm.slice(0, 15)}')
+    all="$roots"; todo="$roots"
+    while [ -n "$todo" ]; do next=""; for p in $todo; do c=$(pgrep -P $p); next="$next $c"; done; all="$all $next"; todo=$(echo $next); done
+    for p in $all; do awk -v p=$p '/^Rss:/{r=$2} /^Pss:/{s=$2} END{print p, r, s}' /proc/$p/smaps_rollup 2>/dev/null; done`;
+  const out = execFileSync("sh", ["-c", script], { encoding: "utf8" });
   let rss = 0, pss = 0, procs = 0;
   for (const line of out.trim().split("\n").filter(Boolean)) {
     const [, r, s] = line.split(" ").map(Number);
