@@ -8,7 +8,7 @@ const runs = Number(process.env.RUNS ?? 3);
 const server = await createServer({ configFile: false, logLevel: "error", server: { middlewareMode: true }, appType: "custom" });
 try {
   const { syntheticNeighbourhood } = await server.ssrLoadModule("/src/lineage/synthetic.ts");
-  const { layoutInline } = await server.ssrLoadModule("/src/lineage/layout.ts");
+  const { layoutInline, FAST_LAYOUT_ABOVE } = await server.ssrLoadModule("/src/lineage/layout.ts");
   const sub = syntheticNeighbourhood(size);
   const input = {
     nodes: sub.nodes.map((n) => ({ id: n.id, width: 220, height: 48 })),
@@ -23,7 +23,7 @@ try {
   }
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
-  console.log(`layout: ${input.nodes.length} nodes, ${input.edges.length} edges, elkjs layered (inline, node ${process.version})`);
+  console.log(`layout: ${input.nodes.length} nodes, ${input.edges.length} edges, ${input.nodes.length > FAST_LAYOUT_ABOVE ? "fast layered (src/lineage/fast.ts)" : "elkjs layered"} (inline, node ${process.version})`);
   console.log(`runs: ${times.map((t) => `${t.toFixed(0)} ms`).join(", ")}`);
   console.log(`median of ${runs}: ${median.toFixed(0)} ms`);
 } finally {

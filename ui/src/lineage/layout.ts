@@ -5,6 +5,7 @@
  */
 import type { ElkNode } from "elkjs/lib/elk-api";
 import { elkGraph, positionsOf, type LayoutInput, type Positions } from "./elk";
+import { fastLayered } from "./fast";
 
 export type { LayoutEdge, LayoutInput, LayoutNode, Positions } from "./elk";
 
@@ -23,8 +24,12 @@ function getInlineElk(): Promise<ElkLike> {
   return inlineElk;
 }
 
+/** Above this many nodes the fast layered layout (./fast) replaces elkjs. */
+export const FAST_LAYOUT_ABOVE = 400;
+
 export async function layoutInline(input: LayoutInput): Promise<Positions> {
   if (input.nodes.length === 0) return {};
+  if (input.nodes.length > FAST_LAYOUT_ABOVE) return fastLayered(input);
   const elk = await getInlineElk();
   return positionsOf(await elk.layout(elkGraph(input)));
 }

@@ -40,7 +40,7 @@ type Data = { node: ViewNode; selected: boolean; marked: boolean };
 const LineageNodeBox = memo(function LineageNodeBox({ data }: NodeProps<Node<Data>>) {
   const far = useStore((s) => s.transform[2] < 0.45);
   const n = data.node;
-  const cls = `lnode k-${n.kind}${data.selected ? " selected" : ""}${data.marked ? " marked" : ""}${n.highlight ? ` hl-${n.highlight}` : ""}`;
+  const cls = `lnode k-${n.kind}${far ? " far" : ""}${data.selected ? " selected" : ""}${data.marked ? " marked" : ""}${n.highlight ? ` hl-${n.highlight}` : ""}`;
   return (
     <div className={cls} data-testid="lineage-node" data-node-id={n.id} data-highlight={n.highlight ?? undefined} title={n.id}>
       <Handle type="target" position={Position.Left} isConnectable={false} />
