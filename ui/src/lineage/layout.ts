@@ -25,7 +25,7 @@ function getInlineElk(): Promise<ElkLike> {
 }
 
 /** Above this many nodes the fast layered layout (./fast) replaces elkjs. */
-export const FAST_LAYOUT_ABOVE = 400;
+export const FAST_LAYOUT_ABOVE = 150;
 
 export async function layoutInline(input: LayoutInput): Promise<Positions> {
   if (input.nodes.length === 0) return {};

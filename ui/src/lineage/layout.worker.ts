@@ -4,7 +4,7 @@ import ELK from "elkjs/lib/elk.bundled.js";
 import { elkGraph, positionsOf, type LayoutInput } from "./elk";
 import { fastLayered } from "./fast";
 
-const FAST_LAYOUT_ABOVE = 400; // keep in step with layout.ts (importing it would pull React-free but worker-unsafe code)
+const FAST_LAYOUT_ABOVE = 150; // keep in step with layout.ts (importing it would pull React-free but worker-unsafe code)
 
 const elk = new ELK();
 
