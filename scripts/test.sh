@@ -30,9 +30,9 @@ cargo test --locked -p pedigree --lib --bins --tests --no-fail-fast 2>&1 | tee "
 summary+=("$(awk '/^test result:/ { p += $4; f += $6; n++ } END { printf "rust: %d binaries, %d passed, %d failed", n, p, f }' "$log")")
 
 echo "== 2/4 UI unit tests"
-(cd ui && npm run --silent typecheck && npx vitest run) 2>&1 | tee "$log"
+(cd ui && npm run --silent typecheck && NO_COLOR=1 npx vitest run) 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-summary+=("ui: $(grep -E '^ +Tests ' "$log" | tail -1 | sed 's/^ *//')")
+summary+=("ui: vitest $(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ +Tests +[0-9]' | tail -1 | sed 's/^ *Tests *//')")
 
 echo "== 3/4 Browser end-to-end (Playwright + Chromium against pedigree serve)"
 (cd ui && npm run --silent build) >/dev/null && cargo build --locked -p pedigree --bin pedigree 2>&1 | tail -1

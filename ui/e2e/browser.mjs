@@ -52,7 +52,23 @@ try {
   check(true, `expand upstream adds nodes (${before} -> ${await page.locator('[data-testid="lineage-node"]').count()})`);
   await shot("3-expanded");
 
-  await byTest("open-version").click();
+  // Impact mode from a dataset: every downstream version is highlighted.
+  await page.goto(`${server.url}#/lineage?focus=dataset:web-text@2&up=0&down=1&sel=dataset:web-text@2`);
+  await byTest("impact-mode").click();
+  await page.locator('[data-testid="lineage-node"][data-node-id="version:router@1.0.0"][data-highlight="impact"]').waitFor();
+  const impacted = await page.$$eval('[data-testid="lineage-node"][data-highlight="impact"]', (els) => els.map((e) => e.getAttribute("data-node-id")));
+  check(["version:llm-legal-q4@1.0.0", "version:router@1.0.0", "version:llm-small@1.0.0"].every((v) => impacted.includes(v)), `impact mode highlights downstream versions (${impacted.join(", ")})`);
+  await shot("3b-impact");
+  // Path between two nodes: pick one, "Path from here…", click the other.
+  await page.goto(`${server.url}#/lineage?focus=version:llm-legal-q4@1.0.0&up=3&down=0&sel=version:llm-legal-q4@1.0.0`);
+  await byTest("path-from-here").click();
+  await page.locator('[data-testid="lineage-node"][data-node-id="version:llm-base@1.1.0"]').first().click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="lineage-node"][data-highlight="path"]').length >= 3);
+  const onPath = await page.$$eval('[data-testid="lineage-node"][data-highlight="path"]', (els) => els.map((e) => e.getAttribute("data-node-id")));
+  check(onPath.includes("version:llm-legal@1.0.1") && decodeURIComponent(page.url()).includes("path=version:llm-legal-q4@1.0.0,version:llm-base@1.1.0"), `the path between two nodes is highlighted and in the URL (${onPath.join(" → ")})`);
+  await shot("3c-path");
+
+  await page.goto(`${server.url}#/versions/resnet@1.1.0`);
   await byTest("version-page").waitFor();
   check((await byTest("version-title").textContent()).includes("resnet@1.1.0"), "version page opens");
   check((await page.locator('[data-testid="file-row"]').count()) >= 2, "version page lists files with digests");

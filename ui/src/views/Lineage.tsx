@@ -29,7 +29,8 @@ import { idLabel, kindOf, short, when } from "../format";
 export function LineageView({ query }: { query: string }) {
   const backend = useBackend();
   const url = useMemo(() => parseLineageQuery(query), [query]);
-  const [model, setModel] = useState<GraphModel | null>(null);
+  const [base, setModel] = useState<GraphModel | null>(null);
+  const [impactSub, setImpactSub] = useState<Subgraph | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [unfolded, setUnfolded] = useState<Set<string>>(new Set());
   const [pathSub, setPathSub] = useState<Subgraph | null>(null);
@@ -80,27 +81,32 @@ export function LineageView({ query }: { query: string }) {
     }
     backend
       .call("lineage_path", { from: url.path[0], to: url.path[1] })
-      .then((p) => {
-        setPathSub(p);
-        setModel((m) => mergeSubgraph(m ?? emptyModel(url.focus ?? p.focus), p));
-      })
+      .then(setPathSub)
       .catch((e) => setError(errorMessage(e)));
-  }, [backend, url.path, url.focus]);
+  }, [backend, url.path]);
 
   // Impact of a dataset: load what is downstream of it and highlight it.
   useEffect(() => {
     if (!url.impact) {
       setImpact(null);
+      setImpactSub(null);
       return;
     }
     const ds = url.impact;
     Promise.all([backend.call("impact", { dataset: ds }), backend.call("lineage", { node: ds, up: 0, down: 8 })])
       .then(([imp, sub]) => {
         setImpact(imp);
-        setModel((m) => mergeSubgraph(m ?? emptyModel(url.focus ?? ds), sub));
+        setImpactSub(sub);
       })
       .catch((e) => setError(errorMessage(e)));
-  }, [backend, url.impact, url.focus]);
+  }, [backend, url.impact]);
+
+  // What the focus load and expansions found, plus what path and impact need shown.
+  const model = useMemo(() => {
+    let m = base;
+    for (const extra of [pathSub, impactSub]) if (extra) m = mergeSubgraph(m ?? emptyModel(url.focus ?? extra.focus), extra);
+    return m;
+  }, [base, pathSub, impactSub, url.focus]);
 
   const view = useMemo(() => {
     if (!model) return null;
@@ -212,7 +218,15 @@ export function LineageView({ query }: { query: string }) {
       <div className="lineage-body">
         <div className="canvas" data-testid="lineage-canvas">
           {view && (
-            <LineageCanvas view={view} selected={url.sel} marked={pathStart} anchor={anchor} onNodeClick={onNodeClick} onLayout={setLayoutMs} />
+            <LineageCanvas
+              view={view}
+              selected={url.sel}
+              marked={pathStart}
+              anchor={anchor}
+              onNodeClick={onNodeClick}
+              onLayout={setLayoutMs}
+              fitOn={`${url.focus}|${url.impact}|${url.path?.join(",")}`}
+            />
           )}
           {!view && !error && <div className="loading">Loading lineage…</div>}
         </div>

@@ -69,15 +69,17 @@ export interface CanvasProps {
   onNodeClick?: (id: string, e: React.MouseEvent) => void;
   compact?: boolean;
   onLayout?: (ms: number) => void;
+  /** Fit the whole view again when this changes (new focus, path or impact). */
+  fitOn?: string;
 }
 
-function Inner({ view, selected, marked, anchor, onNodeClick, compact, onLayout }: CanvasProps) {
+function Inner({ view, selected, marked, anchor, onNodeClick, compact, onLayout, fitOn }: CanvasProps) {
   const [positions, setPositions] = useState<Positions>({});
   const [laidOut, setLaidOut] = useState<string>("");
   const prev = useRef<Positions>({});
   const key = useMemo(() => structureKey(view), [view]);
   const rf = useReactFlow();
-  const firstFit = useRef(true);
+  const fitted = useRef<string | null>(null);
 
   useEffect(() => {
     let cancelled = false;
@@ -103,11 +105,12 @@ function Inner({ view, selected, marked, anchor, onNodeClick, compact, onLayout 
   }, [key]);
 
   useEffect(() => {
-    if (laidOut && firstFit.current) {
-      firstFit.current = false;
+    const want = fitOn ?? "";
+    if (laidOut && fitted.current !== `${want}#${laidOut}` && (fitted.current === null || !fitted.current.startsWith(`${want}#`) || !anchor)) {
+      fitted.current = `${want}#${laidOut}`;
       requestAnimationFrame(() => rf.fitView({ padding: 0.15, maxZoom: 1.1, duration: 0 }));
     }
-  }, [laidOut, rf]);
+  }, [laidOut, rf, fitOn, anchor]);
 
   const nodes: Node<Data>[] = useMemo(
     () =>
