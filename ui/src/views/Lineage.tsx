@@ -24,7 +24,8 @@ import {
 } from "../lineage/model";
 import { navigate, versionHash, modelHash } from "../router";
 import { LineageCanvas } from "./LineageCanvas";
-import { idLabel, kindOf, short, when } from "../format";
+import { CreatedFacts } from "../components/Facts";
+import { idLabel, kindOf, short } from "../format";
 
 export function LineageView({ query }: { query: string }) {
   const backend = useBackend();
@@ -365,16 +366,7 @@ function SidePanel({ id, hiddenUp, hiddenDown, onExpand, onFocus, onPathFrom, on
           <dd className="mono" title={v.rootDigest}>
             {short(v.rootDigest, 16)}…
           </dd>
-          <dt>Created</dt>
-          <dd>
-            {when(v.createdAt)} by {v.createdBy}
-          </dd>
-          {v.message && (
-            <>
-              <dt>Message</dt>
-              <dd>{v.message}</dd>
-            </>
-          )}
+          <CreatedFacts createdAt={v.createdAt} createdBy={v.createdBy} message={v.message} />
           {Object.entries(v.metrics).map(([k, x]) => (
             <div key={k} className="metric">
               <dt>{k}</dt>

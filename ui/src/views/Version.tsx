@@ -5,6 +5,7 @@ import { errorMessage, useBackend } from "../backend";
 import type { AuditRow, ShowVersionResponse, Subgraph, TensorSpec } from "../backend/generated/api";
 import { buildView, fromSubgraph, lineageHash, defaultLineageState } from "../lineage/model";
 import { LineageCanvas } from "./LineageCanvas";
+import { CreatedFacts } from "../components/Facts";
 import { modelHash, navigate } from "../router";
 import { bytes, idLabel, when } from "../format";
 
@@ -96,16 +97,7 @@ export function VersionView({ reference }: { reference: string }) {
             <dd>
               {bytes(v.totalSize)} in {v.fileCount} files
             </dd>
-            <dt>Created</dt>
-            <dd>
-              {when(v.createdAt)} by {v.createdBy}
-            </dd>
-            {v.message && (
-              <>
-                <dt>Message</dt>
-                <dd>{v.message}</dd>
-              </>
-            )}
+            <CreatedFacts createdAt={v.createdAt} createdBy={v.createdBy} message={v.message} />
           </dl>
         </section>
         <section className="card">
