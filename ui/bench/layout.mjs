@@ -5,7 +5,7 @@ import { createServer } from "vite";
 
 const size = Number(process.argv[2] ?? 2000);
 const runs = Number(process.env.RUNS ?? 3);
-const server = await createServer({ configFile: false, logLevel: "error", server: { middlewareMode: true }, appType: "custom" });
+const server = await createServer({ configFile: false, logLevel: "error", root: new URL("..", import.meta.url).pathname, server: { middlewareMode: true, hmr: false, ws: false }, appType: "custom" });
 try {
   const { syntheticNeighbourhood } = await server.ssrLoadModule("/src/lineage/synthetic.ts");
   const { layoutInline, FAST_LAYOUT_ABOVE } = await server.ssrLoadModule("/src/lineage/layout.ts");

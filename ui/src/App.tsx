@@ -28,6 +28,7 @@ export function App() {
   const [hovering, setHovering] = useState(false);
   const [dropError, setDropError] = useState<string | null>(null);
   const [uploading, setUploading] = useState<{ done: number; total: number } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   const refreshInfo = useCallback(async () => {
     try {
@@ -57,6 +58,7 @@ export function App() {
 
   const openRegister = useCallback((paths: string[]) => {
     setDropError(null);
+    setNotice(null);
     setPending(paths);
     navigate("#/register");
   }, []);
@@ -111,7 +113,10 @@ export function App() {
     };
   }, [backend, openRegister]);
 
-  const state: AppState = useMemo(() => ({ progress, info, refreshInfo, pending, setPending }), [progress, info, refreshInfo, pending]);
+  const state: AppState = useMemo(
+    () => ({ progress, info, refreshInfo, pending, setPending, notice, setNotice }),
+    [progress, info, refreshInfo, pending, notice],
+  );
   const empty = info !== null && info.models === 0 && route.page !== "register";
 
   let view: React.ReactNode;
@@ -146,6 +151,11 @@ export function App() {
           </div>
         </header>
         <ProgressBar progress={progress} uploading={uploading} />
+        {notice && (
+          <div className="banner ok" data-testid="reg-success" role="status">
+            {notice} <button onClick={() => setNotice(null)}>Dismiss</button>
+          </div>
+        )}
         {dropError && (
           <div className="banner error" role="alert">
             {dropError} <button onClick={() => setDropError(null)}>Dismiss</button>

@@ -9,6 +9,9 @@ export interface AppState {
   /** Paths (local, or staged on the server) the registration form works on. */
   pending: string[] | null;
   setPending: (paths: string[] | null) => void;
+  /** A success message shown by the shell until dismissed (survives navigation). */
+  notice?: string | null;
+  setNotice?: (text: string | null) => void;
 }
 
 export const AppContext = createContext<AppState | null>(null);

@@ -26,3 +26,8 @@ export function kindOf(id: string): string {
   const i = id.indexOf(":");
   return i < 0 ? "" : id.slice(0, i);
 }
+
+/** `1 file`, `3 files`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

@@ -1,5 +1,5 @@
 /** The audit log, filterable, with "Verify chain". */
-import { Fragment, useEffect, useState } from "react";
+import { Fragment, useEffect, useMemo, useState } from "react";
 import { errorMessage, useBackend } from "../backend";
 import type { AuditRow, VerifyReport } from "../backend/generated/api";
 import { when } from "../format";
@@ -7,6 +7,7 @@ import { when } from "../format";
 export function AuditView() {
   const backend = useBackend();
   const [subject, setSubject] = useState("");
+  const [action, setAction] = useState("");
   const [rows, setRows] = useState<AuditRow[]>([]);
   const [more, setMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -41,11 +42,22 @@ export function AuditView() {
     }
   };
 
+  // The log is filtered by subject on the server; by action over the loaded pages.
+  const actions = useMemo(() => [...new Set(rows.map((r) => r.action))].sort(), [rows]);
+  const shown = useMemo(() => (action ? rows.filter((r) => r.action === action) : rows), [rows, action]);
+
   return (
     <div className="page">
       <div className="page-head">
         <h1>Audit log</h1>
         <input data-testid="audit-filter" placeholder="Subject starts with… (e.g. version:llm-legal@)" value={subject} onChange={(e) => setSubject(e.target.value)} />
+        <select data-testid="audit-action" value={action} onChange={(e) => setAction(e.target.value)} aria-label="Action">
+          <option value="">all actions</option>
+          {actions.map((a) => (
+            <option key={a}>{a}</option>
+          ))}
+          {action && !actions.includes(action) && <option>{action}</option>}
+        </select>
         <button className="primary" data-testid="verify-chain" onClick={verify} disabled={verifying}>
           {verifying ? "Verifying…" : "Verify chain"}
         </button>
@@ -70,7 +82,7 @@ export function AuditView() {
           </tr>
         </thead>
         <tbody>
-          {rows.map((e) => (
+          {shown.map((e) => (
             <Fragment key={e.seq}>
               <tr data-testid="audit-row" className="clickable" onClick={() => setOpen(open === e.seq ? null : e.seq)}>
                 <td className="mono">{e.seq}</td>
@@ -92,7 +104,12 @@ export function AuditView() {
           ))}
         </tbody>
       </table>
-      {rows.length === 0 && !error && <p className="muted pad">No events{subject ? ` for “${subject}”` : ""}.</p>}
+      {shown.length === 0 && !error && (
+        <p className="muted pad">
+          No events{subject ? ` for “${subject}”` : ""}
+          {action ? ` with action ${action}` : ""}.
+        </p>
+      )}
       {more && <button onClick={() => void load(rows[rows.length - 1].seq)}>Older events</button>}
     </div>
   );

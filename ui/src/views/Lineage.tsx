@@ -203,7 +203,7 @@ export function LineageView({ query }: { query: string }) {
           </span>
         )}
         <span className="legend">
-          {["model", "version", "dataset", "run", "code", "env"].map((k) => (
+          {["model", "version", "dataset", "run", "code", "env", "deployment"].map((k) => (
             <span key={k} className={`swatch k-${k}`}>
               {k}
             </span>

@@ -9,7 +9,7 @@ import type { InspectResponse, RegisterRequest } from "../backend/generated/api"
 import { useApp } from "../app-state";
 import { lineageHash, defaultLineageState } from "../lineage/model";
 import { navigate } from "../router";
-import { bytes, short } from "../format";
+import { bytes, plural, short } from "../format";
 
 const RELATIONS = ["finetune", "adapter", "merge", "quantized", "distilled", "pruned", "ensemble"];
 const NAME = /^[a-z0-9][a-z0-9._-]*$/;
@@ -27,7 +27,7 @@ function keyValues(text: string): [string, string][] {
 
 export function RegisterView() {
   const backend = useBackend();
-  const { pending, setPending, progress, refreshInfo } = useApp();
+  const { pending, setPending, progress, refreshInfo, setNotice } = useApp();
   const [inspected, setInspected] = useState<InspectResponse | null>(null);
   const [model, setModel] = useState("");
   const [version, setVersion] = useState("");
@@ -42,21 +42,26 @@ export function RegisterView() {
   const [busy, setBusy] = useState<"inspecting" | "registering" | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const nameTouched = useRef(false);
+  // Only the latest inspect answer counts (typing a name fires several).
+  const inspectSeq = useRef(0);
 
   const inspect = async (paths: string[], name: string | null) => {
+    const seq = ++inspectSeq.current;
     setBusy("inspecting");
     setError(null);
     try {
       const r = await backend.call("inspect_paths", { paths, model: name });
+      if (seq !== inspectSeq.current) return;
       setInspected(r);
       if (!nameTouched.current) setModel(r.model);
       setVersion((v) => (versionEdited && v ? v : r.suggestedVersion));
       setParent((p) => p || r.candidateParents[0]?.reference || "");
     } catch (e) {
+      if (seq !== inspectSeq.current) return;
       setInspected(null);
       setError(errorMessage(e));
     } finally {
-      setBusy(null);
+      if (seq === inspectSeq.current) setBusy(null);
     }
   };
 
@@ -109,6 +114,8 @@ export function RegisterView() {
     try {
       const r = await backend.call("register_version", req);
       setDone(r.node);
+      const dedup = r.newBytes < r.totalSize ? ` (${bytes(r.totalSize - r.newBytes)} already stored)` : "";
+      setNotice?.(`Registered ${r.model}@${r.version}: ${plural(r.fileCount, "file")}, ${bytes(r.totalSize)}${dedup} · ${r.bumpReason}`);
       setPending(null);
       await refreshInfo();
       navigate(lineageHash({ ...defaultLineageState(r.node), up: 2, down: 1, sel: r.node }));
@@ -213,7 +220,7 @@ export function RegisterView() {
             {inspected && (
               <>
                 <p>
-                  Format <strong data-testid="reg-format">{inspected.format}</strong> · {bytes(inspected.totalSize)} in {inspected.files.length} files ·
+                  Format <strong data-testid="reg-format">{inspected.format}</strong> · {bytes(inspected.totalSize)} in {plural(inspected.files.length, "file")} ·
                   root <span className="mono">{short(inspected.rootDigest)}</span>
                 </p>
                 {inspected.interface.task && <p>Task: {inspected.interface.task}</p>}
@@ -243,7 +250,7 @@ export function RegisterView() {
             <span className="label">hashing and copying… {pct}%</span>
           </div>
         )}
-        {done && <p data-testid="reg-success">Registered {done}</p>}
+        {done && <p className="muted">Registered {done}</p>}
         <div className="form-actions">
           <button type="button" onClick={() => { setPending(null); navigate("#/lineage"); }}>
             Cancel

@@ -7,7 +7,7 @@ import { buildView, fromSubgraph, lineageHash, defaultLineageState } from "../li
 import { LineageCanvas } from "./LineageCanvas";
 import { CreatedFacts } from "../components/Facts";
 import { modelHash, navigate } from "../router";
-import { bytes, idLabel, when } from "../format";
+import { bytes, idLabel, plural, when } from "../format";
 
 function Tensors({ title, list }: { title: string; list: TensorSpec[] }) {
   const [all, setAll] = useState(false);
@@ -95,7 +95,7 @@ export function VersionView({ reference }: { reference: string }) {
             <dd className="mono wrap">{v.manifestDigest}</dd>
             <dt>Size</dt>
             <dd>
-              {bytes(v.totalSize)} in {v.fileCount} files
+              {bytes(v.totalSize)} in {plural(v.fileCount, "file")}
             </dd>
             <CreatedFacts createdAt={v.createdAt} createdBy={v.createdBy} message={v.message} />
           </dl>
