@@ -12,8 +12,8 @@ use ts_rs::TS;
 use super::RegisterError;
 use super::collect::collect;
 use super::manifest;
-use super::register::{name_from_path, sniff_inputs, sniffed_metadata, summarize};
-use super::semver_policy::{self, Bump, Facts};
+use super::register::{name_from_path, sniff_inputs, sniffed_metadata, suggest_next, summarize};
+use super::semver_policy::Bump;
 use crate::catalog::models::{self, FileEntry};
 use crate::hash::{par_map_largest_first, sha256_file};
 use crate::ids;
@@ -91,18 +91,7 @@ pub fn inspect(ws: &Workspace, req: &InspectRequest, progress: OnProgress<'_>) -
     };
     let conn = ws.catalog.conn();
     let model_id = models::model_id(conn, &model)?;
-    let latest = match model_id {
-        Some(id) => models::latest_version(conn, id)?,
-        None => None,
-    };
-    let latest_v = latest.as_ref().map(|l| ids::parse_version(&l.summary.version)).transpose()?;
-    let suggestion = semver_policy::suggest(
-        latest
-            .as_ref()
-            .zip(latest_v.as_ref())
-            .map(|(l, v)| (v, Facts { interface: &l.interface, weights_digest: &l.weights_digest, datasets: &[] })),
-        Facts { interface: &interface, weights_digest: &weights, datasets: &[] },
-    );
+    let (latest_v, suggestion) = suggest_next(conn, &model, model_id, &interface, &weights, None)?;
     let mut candidates: Vec<CandidateParent> = Vec::new();
     for f in &entries {
         for (m, v) in models::versions_with_file(conn, &f.sha256, 5)? {

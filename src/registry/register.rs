@@ -214,19 +214,8 @@ pub fn register(
             }
         };
         let dataset_nodes = record_datasets(tx, dataset_refs, actor, &now)?;
-        let latest = models::latest_version(tx, model_id)?;
-        let latest_datasets = match &latest {
-            Some(l) => trained_on_of(tx, &version_node(&req.model, &l.summary.version))?,
-            None => Vec::new(),
-        };
-        let latest_v = latest.as_ref().map(|l| ids::parse_version(&l.summary.version)).transpose()?;
-        let new_facts = Facts { interface: &interface, weights_digest: &weights_digest, datasets: &dataset_nodes };
-        let suggestion = semver_policy::suggest(
-            latest.as_ref().zip(latest_v.as_ref()).map(|(l, v)| {
-                (v, Facts { interface: &l.interface, weights_digest: &l.weights_digest, datasets: &latest_datasets })
-            }),
-            new_facts,
-        );
+        let (latest_v, suggestion) =
+            suggest_next(tx, &req.model, Some(model_id), &interface, &weights_digest, Some(&dataset_nodes))?;
         let (version, bump, bump_reason) = match &explicit {
             Some(v) => {
                 check_explicit(tx, &req.model, model_id, v, latest_v.as_ref())?;
@@ -345,6 +334,36 @@ pub(crate) fn sniff_inputs(
     let file_formats = file_sniffs.iter().map(|(p, s)| (p.clone(), s.format)).collect();
     sniffed.extend(file_sniffs);
     Ok((sniffed, file_formats))
+}
+
+/// The model's latest version (if any) and the semver policy's suggestion for a new version
+/// with this interface, weights and training data. `datasets: None` leaves training data out of
+/// the comparison (the registration form does not know it yet).
+pub(crate) fn suggest_next(
+    conn: &Connection,
+    model: &str,
+    model_id: Option<i64>,
+    interface: &Interface,
+    weights_digest: &str,
+    datasets: Option<&[String]>,
+) -> Result<(Option<semver::Version>, semver_policy::Suggestion), RegisterError> {
+    let latest = match model_id {
+        Some(id) => models::latest_version(conn, id)?,
+        None => None,
+    };
+    let latest_datasets = match (&latest, datasets) {
+        (Some(l), Some(_)) => trained_on_of(conn, &version_node(model, &l.summary.version))?,
+        _ => Vec::new(),
+    };
+    let latest_v = latest.as_ref().map(|l| ids::parse_version(&l.summary.version)).transpose()?;
+    let suggestion = semver_policy::suggest(
+        latest
+            .as_ref()
+            .zip(latest_v.as_ref())
+            .map(|(l, v)| (v, Facts { interface: &l.interface, weights_digest: &l.weights_digest, datasets: &latest_datasets })),
+        Facts { interface, weights_digest, datasets: datasets.unwrap_or(&[]) },
+    );
+    Ok((latest_v, suggestion))
 }
 
 /// Sniffed facts as stored with a version: per path, the metadata plus its `format`.
