@@ -15,6 +15,7 @@ pub mod cli;
 pub mod demo;
 pub mod hash;
 pub mod ids;
+pub mod index;
 pub mod lineage;
 pub mod progress;
 pub mod registry;

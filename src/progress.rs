@@ -23,6 +23,10 @@ pub struct Progress {
     #[ts(type = "number")]
     pub total: u64,
     pub unit: Unit,
+    /// A second count for people, e.g. "1,204 of 100,000 files" while bytes are measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub detail: Option<String>,
 }
 
 /// Where progress events go. Must be callable from worker threads.

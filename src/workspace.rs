@@ -92,11 +92,20 @@ fn write_key(root: &Path) -> Result<(), WorkspaceError> {
     let doc = ring::signature::Ed25519KeyPair::generate_pkcs8(&rng).map_err(|e| WorkspaceError::Key(e.to_string()))?;
     let pair = ring::signature::Ed25519KeyPair::from_pkcs8(doc.as_ref()).map_err(|e| WorkspaceError::Key(e.to_string()))?;
     let key_path = root.join(KEY_FILE);
-    let tmp = root.join("keys/.ed25519.pk8.tmp");
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| WorkspaceError::Io { path, source }
     };
+    write_private(&key_path, doc.as_ref()).map_err(io(&key_path))?;
+    let pub_path = root.join(PUB_FILE);
+    fs::write(&pub_path, format!("{}\n", hex::encode(pair.public_key().as_ref()))).map_err(io(&pub_path))?;
+    Ok(())
+}
+
+/// Writes a file only its owner can read (0600), atomically: a temp file next to it, fsync,
+/// rename. Used for the signing key and the key that seals store credentials.
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
     {
         let mut opts = fs::OpenOptions::new();
         opts.write(true).create(true).truncate(true);
@@ -105,15 +114,12 @@ fn write_key(root: &Path) -> Result<(), WorkspaceError> {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        let mut f = opts.open(&tmp).map_err(io(&tmp))?;
-        f.write_all(doc.as_ref()).map_err(io(&tmp))?;
-        f.sync_all().map_err(io(&tmp))?;
+        let mut f = opts.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
     }
-    set_mode(&tmp, 0o600).map_err(io(&tmp))?;
-    fs::rename(&tmp, &key_path).map_err(io(&key_path))?;
-    let pub_path = root.join(PUB_FILE);
-    fs::write(&pub_path, format!("{}\n", hex::encode(pair.public_key().as_ref()))).map_err(io(&pub_path))?;
-    Ok(())
+    set_mode(&tmp, 0o600)?;
+    fs::rename(&tmp, path)
 }
 
 fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {

@@ -79,8 +79,22 @@ impl From<RegisterError> for ApiError {
             R::Sniff(SniffError::Io { .. }) => ErrorCode::Io,
             R::Sniff(_) => ErrorCode::BadFile,
             R::Catalog(_) => ErrorCode::Internal,
-            R::VersionExists { .. } | R::VersionNotGreater { .. } => ErrorCode::Conflict,
+            R::VersionExists { .. } | R::VersionNotGreater { .. } | R::ChangedSinceIndexed(_) => ErrorCode::Conflict,
             R::UnknownParent(_) | R::UnknownDataset(_) => ErrorCode::NotFound,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<crate::index::StoreError> for ApiError {
+    fn from(e: crate::index::StoreError) -> Self {
+        use crate::index::StoreError as S;
+        let code = match &e {
+            S::Catalog(_) => ErrorCode::Internal,
+            S::Name(_) | S::BadUri(_) | S::Invalid(_) => ErrorCode::InvalidInput,
+            S::Exists(_) => ErrorCode::Conflict,
+            S::Unknown(_) | S::UnknownArtifact(_) => ErrorCode::NotFound,
+            S::Local { .. } | S::Remote { .. } => ErrorCode::Io,
         };
         ApiError::new(code, e.to_string())
     }

@@ -58,4 +58,10 @@ operations! {
     register_version(RegisterRequest) -> RegisterResponse = |s, r, p| register_version(s, &r, p);
     audit_log(AuditLogRequest) -> AuditLogResponse = |s, r, p| audit_log(s, &r);
     audit_verify(Empty) -> VerifyReport = |s, r, p| audit_verify(s);
+    store_add(crate::index::StoreAddRequest) -> crate::index::StoreInfo = |s, r, p| store_add(s, &r);
+    store_list(Empty) -> crate::index::StoreListResponse = |s, r, p| store_list(s);
+    store_remove(crate::index::StoreNameRequest) -> crate::index::StoreListResponse = |s, r, p| store_remove(s, &r);
+    index_stores(crate::index::IndexRequest) -> crate::index::IndexResponse = |s, r, p| index_stores(s, &r, p);
+    list_artifacts(crate::index::ListArtifactsRequest) -> crate::index::ListArtifactsResponse = |s, r, p| list_artifacts(s, &r);
+    stage_artifact(crate::index::ArtifactRequest) -> crate::index::StagedArtifact = |s, r, p| stage_artifact(s, &r, p);
 }

@@ -10,6 +10,7 @@ pub mod datasets;
 pub mod graph;
 pub mod models;
 mod schema;
+pub mod stores;
 
 pub use rusqlite::Connection as Conn;
 

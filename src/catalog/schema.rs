@@ -109,4 +109,55 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX audit_by_subject ON audit_events (subject);
     "#,
+    // 2: artifact stores, their stat cache (one row per file or object seen) and the
+    //    discovered artifacts (files and folders that can be registered).
+    r#"
+    CREATE TABLE stores (
+        id              INTEGER PRIMARY KEY,
+        name            TEXT NOT NULL UNIQUE,
+        uri             TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        options         TEXT NOT NULL DEFAULT '{}',
+        sealed_secret   BLOB,
+        created_by      TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        audit_seq       INTEGER NOT NULL,
+        last_indexed_at TEXT,
+        last_report     TEXT
+    );
+    CREATE TABLE store_files (
+        store_id      INTEGER NOT NULL REFERENCES stores(id) ON DELETE CASCADE,
+        path          TEXT NOT NULL,
+        size          INTEGER NOT NULL,
+        mtime_ns      INTEGER,
+        inode         INTEGER,
+        sha256        TEXT,
+        etag          TEXT,
+        version_id    TEXT,
+        last_modified TEXT,
+        format        TEXT NOT NULL,
+        sniffed       TEXT,
+        error         TEXT,
+        PRIMARY KEY (store_id, path)
+    ) WITHOUT ROWID;
+    CREATE INDEX store_files_by_sha ON store_files (sha256);
+    CREATE TABLE artifacts (
+        id            INTEGER PRIMARY KEY,
+        store_id      INTEGER NOT NULL REFERENCES stores(id) ON DELETE CASCADE,
+        path          TEXT NOT NULL,
+        kind          TEXT NOT NULL,
+        format        TEXT NOT NULL,
+        size          INTEGER NOT NULL,
+        file_count    INTEGER NOT NULL,
+        digest        TEXT,
+        etag          TEXT,
+        sniffed       TEXT NOT NULL,
+        hints         TEXT NOT NULL DEFAULT '[]',
+        note          TEXT,
+        indexed_at    TEXT NOT NULL,
+        registered_as TEXT,
+        UNIQUE (store_id, path)
+    );
+    CREATE INDEX artifacts_by_digest ON artifacts (digest);
+    "#,
 ];

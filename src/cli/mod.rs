@@ -89,6 +89,40 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Artifact stores: local folders, S3 buckets, HTTP listings (indexed, never copied)
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
+    /// Walk stores and record the artifacts in them (incremental; all stores by default)
+    Index {
+        /// Store name [default: every store]
+        store: Option<String>,
+    },
+    /// List artifacts found by `pedigree index`
+    Artifacts {
+        /// Only this store
+        store: Option<String>,
+        /// Only artifacts not registered yet
+        #[arg(long)]
+        unregistered: bool,
+        /// Only paths containing this
+        #[arg(long)]
+        filter: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+    },
+    /// Watch local stores and index files as they land (Ctrl-C to stop); one line (or one JSON
+    /// object with --json) per event
+    Watch {
+        /// Stores to watch [default: every local store, including ones added later]
+        stores: Vec<String>,
+        /// Milliseconds a file must be quiet before it is indexed
+        #[arg(long, default_value_t = 1000)]
+        settle_ms: u64,
+    },
     /// Serve the UI and the API over HTTP (loopback by default)
     Serve {
         /// Port (0 picks a free one)
@@ -100,6 +134,9 @@ enum Command {
         /// Bearer token required on every request [default: none on loopback, random otherwise]
         #[arg(long, env = "PEDIGREE_TOKEN")]
         token: Option<String>,
+        /// Do not watch local stores while serving
+        #[arg(long)]
+        no_watch: bool,
     },
     /// Developer tasks
     #[command(hide = true)]
@@ -124,6 +161,40 @@ enum AuditCommand {
 }
 
 #[derive(Subcommand, Debug)]
+enum StoreCommand {
+    /// Add a store: file:///path, s3://bucket/prefix or http(s)://host/path/
+    Add {
+        name: String,
+        uri: String,
+        /// S3-compatible endpoint (path-style), e.g. http://127.0.0.1:9000 [default: $AWS_ENDPOINT_URL or AWS]
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// S3 region [default: $AWS_REGION, $AWS_DEFAULT_REGION or us-east-1]
+        #[arg(long)]
+        region: Option<String>,
+        /// Access key id, sealed in the workspace [default: read $AWS_ACCESS_KEY_ID at index time]
+        #[arg(long)]
+        access_key_id: Option<String>,
+        /// Secret access key, sealed in the workspace (prefer the environment variable)
+        #[arg(long, env = "PEDIGREE_SECRET_ACCESS_KEY", hide_env_values = true)]
+        secret_access_key: Option<String>,
+        /// Session token, sealed in the workspace
+        #[arg(long, hide_env_values = true)]
+        session_token: Option<String>,
+        /// Seconds before a remote request is given up (then retried)
+        #[arg(long)]
+        timeout: Option<u32>,
+        /// Retries (exponential backoff) for transient remote errors
+        #[arg(long)]
+        retries: Option<u32>,
+    },
+    /// List stores (credentials are never shown)
+    List,
+    /// Remove a store and what was indexed in it (registered versions stay)
+    Remove { name: String },
+}
+
+#[derive(Subcommand, Debug)]
 enum DevCommand {
     /// Rewrite ui/src/backend/generated/api.ts from the Rust API types
     GenTypes,
@@ -138,8 +209,12 @@ enum LineageFormat {
 #[derive(Args, Debug)]
 struct RegisterArgs {
     /// Files and folders that make up the version
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "from_index", value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// Register an artifact found by `pedigree index` (its id, see `pedigree artifacts`);
+    /// remote ones are downloaded once and verified
+    #[arg(long, value_name = "ARTIFACT_ID", conflicts_with = "paths")]
+    from_index: Option<i64>,
     #[arg(long)]
     model: String,
     /// X.Y.Z; omit to get the semver policy's suggestion
@@ -247,13 +322,90 @@ fn run(cli: Cli) -> Result<i32, ApiError> {
                 return Ok(1);
             }
         }
-        Command::Serve { port, bind, token } => {
+        Command::Store { command } => match command {
+            StoreCommand::Add {
+                name,
+                uri,
+                endpoint,
+                region,
+                access_key_id,
+                secret_access_key,
+                session_token,
+                timeout,
+                retries,
+            } => {
+                let req = crate::index::StoreAddRequest {
+                    name,
+                    uri,
+                    endpoint,
+                    region,
+                    access_key_id,
+                    secret_access_key,
+                    session_token,
+                    timeout_secs: timeout,
+                    retries,
+                };
+                let info = api::store_add(&mut open()?, &req)?;
+                emit(g.json, &info, |i| render::stores(std::slice::from_ref(i)));
+            }
+            StoreCommand::List => emit(g.json, &api::store_list(&open()?)?, |r| render::stores(&r.stores)),
+            StoreCommand::Remove { name } => {
+                let res = api::store_remove(&mut open()?, &crate::index::StoreNameRequest { name: name.clone() })?;
+                emit(g.json, &res, |_| format!("removed store {name}\n"));
+            }
+        },
+        Command::Index { store } => {
+            let mut s = open()?;
+            let bar = progress_bar::Bar::new();
+            let res = api::index_stores(&mut s, &crate::index::IndexRequest { store }, &|p| bar.update(p));
+            bar.finish();
+            let res = res?;
+            emit(g.json, &res, render::index_reports);
+            if res.reports.iter().any(|r| !r.complete) {
+                return Ok(2);
+            }
+        }
+        Command::Artifacts { store, unregistered, filter, limit, offset } => {
+            let req = crate::index::ListArtifactsRequest {
+                store,
+                unregistered_only: unregistered,
+                query: filter,
+                offset: Some(offset),
+                limit: Some(limit),
+            };
+            emit(g.json, &api::list_artifacts(&open()?, &req)?, render::artifacts);
+        }
+        Command::Watch { stores, settle_ms } => {
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let flag = stop.clone();
+            let _ = ctrlc_flag(flag);
+            let opts = crate::index::watch::WatchOptions {
+                stores,
+                settle: std::time::Duration::from_millis(settle_ms),
+                initial_index: true,
+            };
+            if !g.json {
+                eprintln!("watching (Ctrl-C to stop)…");
+            }
+            let json = g.json;
+            crate::index::watch::watch(&root, &opts, &stop, &mut |e| {
+                if json {
+                    println!("{}", serde_json::to_string(e).expect("events serialise"));
+                } else {
+                    println!("{}", render::store_event(e));
+                }
+                use std::io::Write;
+                let _ = std::io::stdout().flush();
+            })?;
+        }
+        Command::Serve { port, bind, token, no_watch } => {
             let opts = crate::server::ServeOptions {
                 workspace: root.clone(),
                 actor: resolve_actor(g.actor.as_deref()),
                 bind,
                 port,
                 token,
+                watch: !no_watch,
             };
             let json = g.json;
             crate::server::serve(opts, |addr, url| {
@@ -275,6 +427,19 @@ fn run(cli: Cli) -> Result<i32, ApiError> {
         }
     }
     Ok(0)
+}
+
+/// Sets `flag` on SIGINT/SIGTERM (the watch loop checks it between event batches).
+fn ctrlc_flag(flag: std::sync::Arc<std::sync::atomic::AtomicBool>) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    std::thread::spawn(move || {
+        rt.block_on(async {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+            tokio::select! { _ = tokio::signal::ctrl_c() => {}, _ = term.recv() => {} }
+        });
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    Ok(())
 }
 
 fn key_values(kind: &'static str, items: &[String], hint: &'static str) -> Result<BTreeMap<String, String>, RegisterError> {
@@ -328,5 +493,7 @@ fn register_request(a: RegisterArgs) -> Result<api::RegisterRequest, ApiError> {
         code: a.code,
         environment: a.environment,
         run: a.run,
+        from_index: a.from_index,
+        source: None,
     })
 }

@@ -29,6 +29,9 @@ impl Bar {
                     .set_style(ProgressStyle::with_template("{msg:>8} [{bar:30}] {pos}/{len} files").expect("valid template"));
             }
         }
+        if let Some(d) = &p.detail {
+            self.bar.set_message(format!("{} ({d})", p.task));
+        }
         self.bar.set_position(p.done);
     }
 

@@ -207,3 +207,90 @@ pub fn verify(r: &VerifyReport) -> String {
         String::new()
     }
 }
+
+pub fn stores(stores: &[crate::index::StoreInfo]) -> String {
+    if stores.is_empty() {
+        return "No stores yet. Add one: pedigree store add NAME file:///path | s3://bucket/prefix | https://host/path/\n".into();
+    }
+    let rows: Vec<Vec<String>> = stores
+        .iter()
+        .map(|s| {
+            vec![
+                s.name.clone(),
+                s.kind.clone(),
+                s.uri.clone(),
+                s.files.to_string(),
+                format!("{} ({} unregistered)", s.artifacts, s.unregistered),
+                s.last_indexed_at.clone().unwrap_or_else(|| "never".into()),
+                s.credentials.clone(),
+            ]
+        })
+        .collect();
+    table(&["STORE", "KIND", "URI", "FILES", "ARTIFACTS", "INDEXED", "CREDENTIALS"], &rows)
+}
+
+pub fn index_reports(r: &crate::index::IndexResponse) -> String {
+    let mut out = String::new();
+    for rep in &r.reports {
+        out.push_str(&format!(
+            "{}: {} files ({} read, {}; {} unchanged; +{} ~{} -{}), {} artifacts ({} new) in {:.2} s{}\n",
+            rep.store,
+            rep.files,
+            rep.hashed_files,
+            size(rep.hashed_bytes),
+            rep.unchanged,
+            rep.added,
+            rep.changed,
+            rep.removed,
+            rep.artifacts,
+            rep.new_artifacts,
+            rep.elapsed_ms as f64 / 1000.0,
+            if rep.complete { "" } else { " — INCOMPLETE: nothing was dropped; index again when the store is reachable" },
+        ));
+        for e in &rep.errors {
+            let path = if e.path.is_empty() { "(store)" } else { e.path.as_str() };
+            out.push_str(&format!("  ! {path}: {}\n", e.message));
+        }
+    }
+    out
+}
+
+pub fn artifacts(r: &crate::index::ListArtifactsResponse) -> String {
+    if r.artifacts.is_empty() {
+        return "No artifacts. Add a store and run `pedigree index`.\n".into();
+    }
+    let rows: Vec<Vec<String>> = r
+        .artifacts
+        .iter()
+        .map(|a| {
+            let hints = a.hints.iter().filter(|h| h.kind == "trained_on").count();
+            vec![
+                a.id.to_string(),
+                a.store.clone(),
+                a.path.clone(),
+                a.format.clone(),
+                size(a.size),
+                a.registered_as.clone().unwrap_or_else(|| "-".into()),
+                if hints > 0 { format!("{hints} data deps (DVC)") } else { String::new() },
+            ]
+        })
+        .collect();
+    let mut out = table(&["ID", "STORE", "PATH", "FORMAT", "SIZE", "REGISTERED", "HINTS"], &rows);
+    if r.total > r.artifacts.len() as u64 {
+        out.push_str(&format!("({} of {} shown; use --offset)\n", r.artifacts.len(), r.total));
+    }
+    out
+}
+
+pub fn store_event(e: &crate::index::StoreEvent) -> String {
+    let sign = match e.change.as_str() {
+        "added" => "+",
+        "changed" => "~",
+        "removed" => "-",
+        "artifact" => "*",
+        "error" => "!",
+        _ => "=",
+    };
+    let detail = e.detail.as_deref().map(|d| format!("  ({d})")).unwrap_or_default();
+    format!("{sign} {}:{}{detail}", e.store, e.path)
+}

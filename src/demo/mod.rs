@@ -252,7 +252,7 @@ pub fn open_demo(s: &mut Session, progress: OnProgress<'_>) -> Result<DemoSummar
     ];
     let total = steps.len() as u64;
     for (i, st) in steps.into_iter().enumerate() {
-        progress(&Progress { task: "creating demo".into(), done: i as u64, total, unit: Unit::Files });
+        progress(&Progress { task: "creating demo".into(), done: i as u64, total, unit: Unit::Files, detail: None });
         let code_repo = match st.model {
             "resnet" => VISION,
             "churn" => TABULAR,
@@ -274,10 +274,11 @@ pub fn open_demo(s: &mut Session, progress: OnProgress<'_>) -> Result<DemoSummar
             code: Some(format!("{code_repo}@{}", st.code)),
             environment: Some(st.env.into()),
             run: Some(st.run.into()),
+            ..Default::default()
         };
         api::register_version(s, &req, &crate::progress::ignore)?;
     }
-    progress(&Progress { task: "creating demo".into(), done: total, total, unit: Unit::Files });
+    progress(&Progress { task: "creating demo".into(), done: total, total, unit: Unit::Files, detail: None });
     let (models, versions, dataset_versions, _) = crate::catalog::graph::counts(s.ws.catalog.conn())?;
     Ok(DemoSummary { models, versions, dataset_versions })
 }

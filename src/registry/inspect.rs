@@ -73,7 +73,7 @@ pub fn inspect(ws: &Workspace, req: &InspectRequest, progress: OnProgress<'_>) -
         |f| {
             let (sha256, size) = sha256_file(&f.abs, &mut |n| {
                 let d = done.fetch_add(n, Ordering::Relaxed) + n;
-                progress(&Progress { task: "hashing".into(), done: d, total, unit: Unit::Bytes });
+                progress(&Progress { task: "hashing".into(), done: d, total, unit: Unit::Bytes, detail: None });
             })
             .map_err(|source| RegisterError::Io { path: f.abs.clone(), source })?;
             let format = formats.get(&f.rel).copied().unwrap_or(Format::Unknown).as_str().to_string();

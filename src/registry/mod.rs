@@ -50,6 +50,8 @@ pub enum RegisterError {
     RelationCount { given: usize, parents: usize },
     #[error("dataset {0} is not registered and is not an existing path")]
     UnknownDataset(String),
+    #[error("{0} changed since it was indexed; run `pedigree index` again, then register it")]
+    ChangedSinceIndexed(String),
     #[error("invalid {kind} {given:?}: expected KEY=VALUE{hint}")]
     KeyValue { kind: &'static str, given: String, hint: &'static str },
 }

@@ -57,6 +57,14 @@ pub struct RegisterRequest {
     pub environment: Option<String>,
     /// Run id that produced this version.
     pub run: Option<String>,
+    /// Register an artifact found by `pedigree index` (its id) instead of `paths`.
+    #[serde(default)]
+    #[ts(optional, type = "number")]
+    pub from_index: Option<i64>,
+    /// Filled in from `from_index`: where the bytes come from and the digest they must have.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub source: Option<crate::index::stage::IndexedSource>,
 }
 
 /// What a registration recorded.
@@ -153,9 +161,9 @@ pub fn register(
     let done = AtomicU64::new(0);
     let tick = |n: u64| {
         let d = done.fetch_add(n, Ordering::Relaxed) + n;
-        progress(&Progress { task: "hashing".into(), done: d, total, unit: Unit::Bytes });
+        progress(&Progress { task: "hashing".into(), done: d, total, unit: Unit::Bytes, detail: None });
     };
-    progress(&Progress { task: "hashing".into(), done: 0, total, unit: Unit::Bytes });
+    progress(&Progress { task: "hashing".into(), done: 0, total, unit: Unit::Bytes, detail: None });
     ws.cas.clean_stale_tmp();
     let cas = ws.cas.clone();
     let puts: Vec<(FileEntry, bool)> = par_map_largest_first(
@@ -198,6 +206,12 @@ pub fn register(
     }
 
     let root_digest = manifest::root(&entries);
+    if let Some(want) = req.source.as_ref().and_then(|s| s.expected_root.as_ref()) {
+        if *want != root_digest {
+            let uri = req.source.as_ref().map(|s| s.uri.clone()).unwrap_or_default();
+            return Err(RegisterError::ChangedSinceIndexed(uri));
+        }
+    }
     let manifest_digest = manifest::manifest_digest(&entries);
     let weights_digest = manifest::weights(&entries);
     let (format, interface) = summarize(&sniffed, &entries);
@@ -237,6 +251,7 @@ pub fn register(
             "parents": parent_nodes.iter().map(|(n, r)| json!({"node": n, "relation": r})).collect::<Vec<_>>(),
             "trainedOn": dataset_nodes, "params": req.params, "metrics": req.metrics, "message": req.message,
             "code": req.code, "environment": req.environment, "run": req.run,
+            "source": req.source.as_ref().map(|s| &s.uri),
         });
         let seq = audit::append(tx, &now, actor, "register_version", &vnode, &payload)?;
         models::insert_version(
@@ -266,6 +281,9 @@ pub fn register(
             insert_edge(tx, &EdgeRow { src: src.into(), dst: dst.into(), kind: kind.into(), relation }, seq)
         };
         edge(&vnode, &model_node(&req.model), "version_of", None)?;
+        if let Some(src) = &req.source {
+            crate::catalog::stores::set_registered(tx, src.artifact_id, &vnode, None)?;
+        }
         for (p, rel) in &parent_nodes {
             edge(&vnode, p, "derived_from", rel.clone())?;
         }

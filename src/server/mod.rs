@@ -27,6 +27,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::api::{ApiError, ErrorCode, Session, ops};
+use crate::index::StoreEvent;
 use crate::progress::Progress;
 
 mod assets;
@@ -46,6 +47,8 @@ pub struct ServeOptions {
     pub port: u16,
     /// Required on every request when set (always set for non-loopback binds).
     pub token: Option<String>,
+    /// Watch local stores and stream their changes as `store` events.
+    pub watch: bool,
 }
 
 #[derive(Clone)]
@@ -54,6 +57,7 @@ struct AppState {
     actor: String,
     token: Option<String>,
     events: broadcast::Sender<Progress>,
+    store_events: broadcast::Sender<StoreEvent>,
 }
 
 /// Status code for an API error.
@@ -107,9 +111,13 @@ async fn call(
 }
 
 async fn events(State(st): State<Arc<AppState>>) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
-    let stream = BroadcastStream::new(st.events.subscribe()).filter_map(|p| {
+    let progress = BroadcastStream::new(st.events.subscribe()).filter_map(|p| {
         p.ok().map(|p| Ok(Event::default().event("progress").data(serde_json::to_string(&p).expect("progress serialises"))))
     });
+    let stores = BroadcastStream::new(st.store_events.subscribe()).filter_map(|e| {
+        e.ok().map(|e| Ok(Event::default().event("store").data(serde_json::to_string(&e).expect("events serialise"))))
+    });
+    let stream = progress.merge(stores);
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
@@ -173,21 +181,46 @@ pub fn serve(mut opts: ServeOptions, ready: impl FnOnce(SocketAddr, String)) -> 
             .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot listen on {}:{}: {e}", opts.bind, opts.port)))?;
         let addr = listener.local_addr().map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
         let (events, _) = broadcast::channel(1024);
+        let (store_events, _) = broadcast::channel(1024);
         let st = Arc::new(AppState {
             workspace: opts.workspace.clone(),
             actor: opts.actor.clone(),
             token: opts.token.clone(),
             events,
+            store_events: store_events.clone(),
         });
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let watcher = opts.watch.then(|| spawn_watcher(opts.workspace.clone(), store_events, stop.clone()));
         let url = match &opts.token {
             Some(t) => format!("http://{addr}/?token={t}"),
             None => format!("http://{addr}/"),
         };
         ready(addr, url);
-        axum::serve(listener, router(st))
+        let served = axum::serve(listener, router(st))
             .with_graceful_shutdown(shutdown())
             .await
-            .map_err(|e| ApiError::new(ErrorCode::Io, format!("server failed: {e}")))
+            .map_err(|e| ApiError::new(ErrorCode::Io, format!("server failed: {e}")));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(w) = watcher {
+            let _ = tokio::task::spawn_blocking(move || w.join()).await;
+        }
+        served
+    })
+}
+
+/// Watches local stores in a thread until `stop`; events go to the SSE stream.
+pub fn spawn_watcher(
+    workspace: PathBuf,
+    events: broadcast::Sender<StoreEvent>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let opts = crate::index::watch::WatchOptions::default();
+        if let Err(e) = crate::index::watch::watch(&workspace, &opts, &stop, &mut |ev| {
+            let _ = events.send(ev.clone());
+        }) {
+            eprintln!("warning: watching stores stopped: {e}");
+        }
     })
 }
 

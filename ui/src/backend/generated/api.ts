@@ -8,7 +8,11 @@ export type Progress = {
 /**
  * Short label, e.g. "hashing".
  */
-task: string, done: number, total: number, unit: Unit, };
+task: string, done: number, total: number, unit: Unit, 
+/**
+ * A second count for people, e.g. "1,204 of 100,000 files" while bytes are measured.
+ */
+detail?: string, };
 
 export type Unit = "bytes" | "files";
 
@@ -69,7 +73,11 @@ environment: string | null,
 /**
  * Run id that produced this version.
  */
-run: string | null, };
+run: string | null, 
+/**
+ * Register an artifact found by `pedigree index` (its id) instead of `paths`.
+ */
+fromIndex?: number, };
 
 export type RegisterResponse = { model: string, version: string, node: string, createdModel: boolean, rootDigest: string, manifestDigest: string, weightsDigest: string, format: string, interface: Interface, bump: Bump, bumpReason: string, fileCount: number, totalSize: number, 
 /**
@@ -261,6 +269,151 @@ reference: string, reason: string, };
 
 export type DemoSummary = { models: number, versions: number, datasetVersions: number, };
 
+export type StoreAddRequest = { name: string, 
+/**
+ * `file:///abs/path` (or a plain path), `s3://bucket/prefix`, `http(s)://host/path/`.
+ */
+uri: string, 
+/**
+ * S3 endpoint for S3-compatible servers (path-style requests), e.g. `http://127.0.0.1:9000`.
+ */
+endpoint: string | null, region: string | null, 
+/**
+ * Credentials given here are sealed (encrypted with a key in the workspace's `keys/`),
+ * never stored or shown in plain text. Without them the usual `AWS_*` variables are read
+ * at index time.
+ */
+accessKeyId: string | null, secretAccessKey: string | null, sessionToken: string | null, 
+/**
+ * Per-request timeout for remote stores (default 30 s).
+ */
+timeoutSecs: number | null, 
+/**
+ * Retries with exponential backoff for transient remote errors (default 3).
+ */
+retries: number | null, };
+
+export type StoreInfo = { name: string, uri: string, 
+/**
+ * local, s3 or http.
+ */
+kind: string, endpoint: string | null, region: string | null, 
+/**
+ * Where credentials come from: "sealed in the workspace", "AWS environment variables" or "none".
+ */
+credentials: string, createdAt: string, lastIndexedAt: string | null, files: number, artifacts: number, 
+/**
+ * Artifacts not registered yet.
+ */
+unregistered: number, lastReport: IndexReport | null, };
+
+export type StoreListResponse = { stores: Array<StoreInfo>, };
+
+export type StoreNameRequest = { name: string, };
+
+export type IndexRequest = { store: string | null, };
+
+export type IndexResponse = { reports: Array<IndexReport>, };
+
+export type IndexReport = { store: string, 
+/**
+ * Files (objects) the store holds as far as this run saw.
+ */
+files: number, 
+/**
+ * Files read and hashed (local) or fetched and sniffed (remote) this run.
+ */
+hashedFiles: number, hashedBytes: number, 
+/**
+ * Files the stat cache (or ETag) showed unchanged: not read.
+ */
+unchanged: number, added: number, changed: number, removed: number, 
+/**
+ * Artifacts now known in the store, and how many of them are new.
+ */
+artifacts: number, newArtifacts: number, errors: Array<ItemError>, elapsedMs: number, 
+/**
+ * False when the listing itself failed part-way (nothing was dropped then).
+ */
+complete: boolean, };
+
+export type ItemError = { 
+/**
+ * Store-relative path ("" for the store itself).
+ */
+path: string, message: string, };
+
+export type ListArtifactsRequest = { store: string | null, unregisteredOnly: boolean, 
+/**
+ * Substring of the path.
+ */
+query: string | null, offset: number | null, limit: number | null, };
+
+export type ListArtifactsResponse = { artifacts: Array<Artifact>, total: number, };
+
+export type Artifact = { id: number, store: string, 
+/**
+ * Store-relative path ("." for a store whose root is itself a model folder).
+ */
+path: string, uri: string, 
+/**
+ * file, folder or dvc.
+ */
+kind: string, format: string, size: number, fileCount: number, 
+/**
+ * sha256 (file) or model-signing root digest (folder) for local stores.
+ */
+digest: string | null, 
+/**
+ * ETag (file) or a digest of the listing (folder) for remote stores.
+ */
+etag: string | null, interface: Interface, metadata: { [key in string]: string }, hints: Array<LineageHint>, 
+/**
+ * E.g. why the interface is not known yet for a large remote file.
+ */
+note: string | null, indexedAt: string, 
+/**
+ * `version:MODEL@VER` once registered.
+ */
+registeredAs: string | null, };
+
+export type LineageHint = { 
+/**
+ * `trained_on` (a data dependency of the stage that produced it), `code` (a code
+ * dependency), `dvc_out` (the DVC file that tracks it), or for DVC files themselves `out`.
+ */
+kind: string, 
+/**
+ * Store-relative path the hint points at.
+ */
+path: string, 
+/**
+ * DVC's md5 for that path when recorded.
+ */
+md5: string | null, 
+/**
+ * Where the hint comes from, e.g. `dvc.lock stage train`.
+ */
+source: string, };
+
+export type ArtifactRequest = { id: number, };
+
+export type StagedArtifact = { artifact: Artifact, paths: Array<string>, 
+/**
+ * Local paths of data the artifact was made from (DVC stage deps that exist here).
+ */
+trainedOn: Array<string>, 
+/**
+ * A model name derived from the path.
+ */
+suggestedModel: string, };
+
+export type StoreEvent = { store: string, 
+/**
+ * added, changed, removed (files), artifact (a new artifact), error, indexed (a run ended).
+ */
+change: string, path: string, detail: string | null, };
+
 export type Ops = {
   workspace_info: { req: Empty, res: WorkspaceInfo },
   open_demo: { req: Empty, res: DemoSummary },
@@ -277,6 +430,12 @@ export type Ops = {
   register_version: { req: RegisterRequest, res: RegisterResponse },
   audit_log: { req: AuditLogRequest, res: AuditLogResponse },
   audit_verify: { req: Empty, res: VerifyReport },
+  store_add: { req: StoreAddRequest, res: StoreInfo },
+  store_list: { req: Empty, res: StoreListResponse },
+  store_remove: { req: StoreNameRequest, res: StoreListResponse },
+  index_stores: { req: IndexRequest, res: IndexResponse },
+  list_artifacts: { req: ListArtifactsRequest, res: ListArtifactsResponse },
+  stage_artifact: { req: ArtifactRequest, res: StagedArtifact },
 };
 
 export type OpName = keyof Ops;
