@@ -51,6 +51,19 @@ fn main() {
                 let ws = app.state::<Shell>().workspace.display().to_string();
                 let _ = w.set_title(&format!("Pedigree — {ws}"));
             }
+            // Local stores are watched while the window is open; changes reach the UI as
+            // `store` events (the Stores view refreshes on them).
+            let handle = app.handle().clone();
+            let workspace = app.state::<Shell>().workspace.clone();
+            std::thread::spawn(move || {
+                let stop = std::sync::atomic::AtomicBool::new(false);
+                let opts = pedigree::index::watch::WatchOptions::default();
+                if let Err(e) = pedigree::index::watch::watch(&workspace, &opts, &stop, &mut |ev| {
+                    let _ = handle.emit("store", ev);
+                }) {
+                    eprintln!("warning: watching stores stopped: {e}");
+                }
+            });
             Ok(())
         })
         .run(tauri::generate_context!())
