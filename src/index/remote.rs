@@ -58,23 +58,40 @@ pub fn is_candidate(rel: &str) -> bool {
 /// A one-line explanation of a remote failure that says what to do.
 pub fn describe(e: &object_store::Error) -> String {
     use object_store::Error as E;
-    match e {
-        E::PermissionDenied { .. } | E::Unauthenticated { .. } => "access denied: the credentials are missing, wrong or expired \
-             (set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or add the store again with --access-key-id / --secret-access-key)"
-            .into(),
-        E::NotFound { path, .. } => format!("{path}: not found on the server"),
-        E::Precondition { path, .. } => format!("{path}: changed on the server since it was indexed; run `pedigree index` again"),
-        other => {
-            let s = other.to_string();
-            let s = s.strip_prefix("Generic S3 error: ").or_else(|| s.strip_prefix("Generic HTTP error: ")).unwrap_or(&s);
-            let s = s.lines().next().unwrap_or_default();
-            if s.contains("timed out") || s.contains("timeout") {
-                format!("the server did not answer in time ({s}); check it is up, or raise --timeout")
-            } else {
-                s.to_string()
-            }
-        }
+    // The whole chain of causes: object_store wraps the HTTP status and the transport error.
+    let mut full = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        full.push_str(": ");
+        full.push_str(&s.to_string());
+        src = s.source();
     }
+    let lower = full.to_lowercase();
+    let denied = "access denied: the credentials are missing, wrong or expired \
+         (set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or add the store again with --access-key-id / --secret-access-key)";
+    match e {
+        E::PermissionDenied { .. } | E::Unauthenticated { .. } => return denied.into(),
+        E::NotFound { path, .. } => return format!("{path}: not found on the server"),
+        E::Precondition { path, .. } => {
+            return format!("{path}: changed on the server since it was indexed; run `pedigree index` again");
+        }
+        _ => {}
+    }
+    if lower.contains("403 forbidden") || lower.contains("401 unauthorized") {
+        return denied.into();
+    }
+    if lower.contains("connection refused") {
+        return "cannot connect: connection refused (is the server running, and is the endpoint right?)".into();
+    }
+    if let Some(at) = full.find("status code: ") {
+        let status = full[at + 13..].split(':').next().unwrap_or_default().trim();
+        return format!("the server answered HTTP {status} (after retries)");
+    }
+    if lower.contains("timed out") || lower.contains("deadline has elapsed") {
+        return "the server did not answer in time; check that it is up, or raise --timeout".into();
+    }
+    let s = full.strip_prefix("Generic S3 error: ").or_else(|| full.strip_prefix("Generic HTTP error: ")).unwrap_or(&full);
+    s.lines().next().unwrap_or_default().to_string()
 }
 
 impl Remote {

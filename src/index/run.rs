@@ -282,10 +282,21 @@ pub fn index_store(
                 (&p.kind, &p.format, p.size, p.file_count, &p.digest, &p.etag, &p.sniffed, &p.hints, &p.note)
                     == (&a.kind, &a.format, a.size, a.file_count, &a.digest, &a.etag, &a.sniffed, &a.hints, &a.note)
             });
+            let id = match previous.get(&a.path) {
+                Some(p) if unchanged => p.id,
+                _ => rows::upsert_artifact(c, a)?,
+            };
+            // Registered by path before it was indexed? (same root digest as a version)
+            let registered = previous.get(&a.path).is_some_and(|p| unchanged && p.registered_as.is_some());
+            if let (false, Some(d)) = (registered, &a.digest) {
+                let root = if a.kind == "folder" { Some(d.clone()) } else { crate::hash::root_digest([d.as_str()]).ok() };
+                if let Some(v) = root.map(|r| rows::version_with_root(c, &r)).transpose()?.flatten() {
+                    rows::set_registered(c, id, &format!("version:{v}"), None)?;
+                }
+            }
             if unchanged {
                 continue;
             }
-            let id = rows::upsert_artifact(c, a)?;
             if !previous.contains_key(&a.path) {
                 report.new_artifacts += 1;
                 events.push(StoreEvent {
@@ -294,13 +305,6 @@ pub fn index_store(
                     path: a.path.clone(),
                     detail: Some(format!("{} {}", a.format, a.kind)),
                 });
-            }
-            // Already registered? (same root digest as a version)
-            if let Some(d) = &a.digest {
-                let root = if a.kind == "folder" { Some(d.clone()) } else { crate::hash::root_digest([d.as_str()]).ok() };
-                if let Some(v) = root.map(|r| rows::version_with_root(c, &r)).transpose()?.flatten() {
-                    rows::set_registered(c, id, &format!("version:{v}"), None)?;
-                }
             }
         }
         if report.complete {

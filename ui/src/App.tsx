@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { errorMessage, useBackend } from "./backend";
 import type { Progress, WorkspaceInfo } from "./backend/generated/api";
-import { AppContext, type AppState } from "./app-state";
+import { AppContext, type AppState, type PendingOrigin } from "./app-state";
 import { filesFromDrop } from "./drop";
 import { navigate, useRoute } from "./router";
 import { EmptyState } from "./views/EmptyState";
@@ -16,6 +16,7 @@ import { ModelView } from "./views/Model";
 import { VersionView } from "./views/Version";
 import { RegisterView } from "./views/Register";
 import { AuditView } from "./views/Audit";
+import { StoresView } from "./views/Stores";
 import { ProgressBar } from "./components/ProgressBar";
 
 export function App() {
@@ -24,7 +25,12 @@ export function App() {
   const [info, setInfo] = useState<WorkspaceInfo | null>(null);
   const [infoError, setInfoError] = useState<string | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
-  const [pending, setPending] = useState<string[] | null>(null);
+  const [pending, setPendingPaths] = useState<string[] | null>(null);
+  const [pendingOrigin, setPendingOrigin] = useState<PendingOrigin | null>(null);
+  const setPending = useCallback((paths: string[] | null, origin?: PendingOrigin | null) => {
+    setPendingPaths(paths);
+    setPendingOrigin(paths ? origin ?? null : null);
+  }, []);
   const [hovering, setHovering] = useState(false);
   const [dropError, setDropError] = useState<string | null>(null);
   const [uploading, setUploading] = useState<{ done: number; total: number } | null>(null);
@@ -61,7 +67,7 @@ export function App() {
     setNotice(null);
     setPending(paths);
     navigate("#/register");
-  }, []);
+  }, [setPending]);
 
   // Desktop: the shell hands over real paths.
   useEffect(() => backend.onNativeDrop(openRegister, setHovering), [backend, openRegister]);
@@ -114,10 +120,11 @@ export function App() {
   }, [backend, openRegister]);
 
   const state: AppState = useMemo(
-    () => ({ progress, info, refreshInfo, pending, setPending, notice, setNotice }),
-    [progress, info, refreshInfo, pending, notice],
+    () => ({ progress, info, refreshInfo, pending, setPending, pendingOrigin, notice, setNotice }),
+    [progress, info, refreshInfo, pending, setPending, pendingOrigin, notice],
   );
-  const empty = info !== null && info.models === 0 && route.page !== "register";
+  // The Stores view works on an empty workspace too: indexing a store is another way in.
+  const empty = info !== null && info.models === 0 && route.page !== "register" && route.page !== "stores";
 
   let view: React.ReactNode;
   if (empty) view = <EmptyState />;
@@ -126,6 +133,7 @@ export function App() {
   else if (route.page === "versions") view = <VersionView reference={route.arg} />;
   else if (route.page === "audit") view = <AuditView />;
   else if (route.page === "register") view = <RegisterView />;
+  else if (route.page === "stores") view = <StoresView store={route.arg || null} />;
   else view = <LineageView query={route.query} />;
 
   const nav = (page: string, label: string, hash: string) => (
@@ -144,6 +152,7 @@ export function App() {
           <nav>
             {nav("lineage", "Lineage", "#/lineage")}
             {nav("models", "Models", "#/models")}
+            {nav("stores", "Stores", "#/stores")}
             {nav("audit", "Audit", "#/audit")}
           </nav>
           <div className="workspace" data-testid="workspace-path" title="Workspace">

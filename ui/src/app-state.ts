@@ -2,13 +2,28 @@
 import { createContext, useContext } from "react";
 import type { Progress, WorkspaceInfo } from "./backend/generated/api";
 
+/** Where pending paths come from when they are an indexed artifact (the Stores view). */
+export interface PendingOrigin {
+  /** The artifact's id: the registration sends it as `fromIndex`. */
+  fromIndex: number;
+  store: string;
+  uri: string;
+  /** Suggested model name. */
+  model: string;
+  /** Data the artifact was made from (DVC stage deps found next to it). */
+  trainedOn: string[];
+}
+
 export interface AppState {
   progress: Progress | null;
   info: WorkspaceInfo | null;
   refreshInfo: () => Promise<void>;
   /** Paths (local, or staged on the server) the registration form works on. */
   pending: string[] | null;
-  setPending: (paths: string[] | null) => void;
+  /** Sets the paths to register; `origin` when they are an indexed artifact. */
+  setPending: (paths: string[] | null, origin?: PendingOrigin | null) => void;
+  /** Set with `pending` when the paths are an indexed artifact. */
+  pendingOrigin?: PendingOrigin | null;
   /** A success message shown by the shell until dismissed (survives navigation). */
   notice?: string | null;
   setNotice?: (text: string | null) => void;

@@ -1,14 +1,14 @@
 /**
  * Hash routing: `#/lineage?focus=…`, `#/models?q=…`, `#/models/NAME`, `#/versions/NAME@VER`,
- * `#/audit`, `#/register`. Hash routes work the same from `tauri://localhost` and from
+ * `#/audit`, `#/register`, `#/stores`, `#/stores/NAME`. Hash routes work the same from `tauri://localhost` and from
  * `pedigree serve`, and make every view linkable.
  */
 import { useEffect, useState } from "react";
 
 export interface Route {
-  /** First path segment: lineage, models, versions, audit, register. */
+  /** First path segment: lineage, models, versions, audit, register, stores. */
   page: string;
-  /** The rest of the path, decoded (model name, version reference). */
+  /** The rest of the path, decoded (model name, version reference, store name). */
   arg: string;
   /** Raw query string (without `?`). */
   query: string;
@@ -45,3 +45,4 @@ export function navigate(hash: string) {
 
 export const versionHash = (ref: string) => `#/versions/${encodeURIComponent(ref).replace(/%40/g, "@")}`;
 export const modelHash = (name: string) => `#/models/${encodeURIComponent(name)}`;
+export const storeHash = (name: string | null) => (name ? `#/stores/${encodeURIComponent(name)}` : "#/stores");

@@ -1,12 +1,13 @@
 /**
- * Backend over HTTP for a browser talking to `pedigree serve`: `POST /api/<op>`, progress as
- * Server-Sent Events, browser drops staged with `POST /api/upload`. A `?token=` in the page URL
- * is kept for the session and sent as a bearer token.
+ * Backend over HTTP for a browser talking to `pedigree serve`: `POST /api/<op>`, progress and
+ * store changes as Server-Sent Events (`progress` and `store` on one `/api/events` stream),
+ * browser drops staged with `POST /api/upload`. A `?token=` in the page URL is kept for the
+ * session and sent as a bearer token.
  */
 import type { Backend, UploadItem } from "./index";
 import { topLevelPaths } from "./paths";
 import { asApiError } from "./errors";
-import type { OpName, Ops, Progress } from "./generated/api";
+import type { OpName, Ops, Progress, StoreEvent } from "./generated/api";
 
 const TOKEN_KEY = "pedigree.token";
 
@@ -60,21 +61,32 @@ export function createHttpBackend(base = ""): Backend {
   const headers = (extra: Record<string, string> = {}): Record<string, string> =>
     token ? { ...extra, Authorization: `Bearer ${token}` } : extra;
 
-  // One EventSource shared by every subscriber, opened on first use.
-  const listeners = new Set<(p: Progress) => void>();
+  // One EventSource shared by every subscriber (progress and store events), opened on first use.
+  const progressListeners = new Set<(p: Progress) => void>();
+  const storeListeners = new Set<(e: StoreEvent) => void>();
   let source: EventSource | null = null;
+  const relay = <T>(listeners: Set<(x: T) => void>) => (ev: Event) => {
+    let x: T;
+    try {
+      x = JSON.parse((ev as MessageEvent).data) as T;
+    } catch {
+      return; // ignore malformed events
+    }
+    listeners.forEach((cb) => cb(x));
+  };
   const ensureSource = () => {
     if (source || typeof EventSource === "undefined") return;
     const url = `${base}/api/events${token ? `?token=${encodeURIComponent(token)}` : ""}`;
     source = new EventSource(url);
-    source.addEventListener("progress", (ev) => {
-      try {
-        const p = JSON.parse((ev as MessageEvent).data) as Progress;
-        listeners.forEach((cb) => cb(p));
-      } catch {
-        /* ignore malformed events */
-      }
-    });
+    source.addEventListener("progress", relay(progressListeners));
+    source.addEventListener("store", relay(storeListeners));
+  };
+  const subscribe = <T>(listeners: Set<(x: T) => void>, cb: (x: T) => void) => {
+    listeners.add(cb);
+    ensureSource();
+    return () => {
+      listeners.delete(cb);
+    };
   };
 
   return {
@@ -94,11 +106,10 @@ export function createHttpBackend(base = ""): Backend {
       return (await res.json()) as Ops[K]["res"];
     },
     onProgress(cb) {
-      listeners.add(cb);
-      ensureSource();
-      return () => {
-        listeners.delete(cb);
-      };
+      return subscribe(progressListeners, cb);
+    },
+    onStoreEvent(cb) {
+      return subscribe(storeListeners, cb);
     },
     onNativeDrop() {
       return () => {};

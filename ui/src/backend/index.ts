@@ -4,11 +4,11 @@
  * `tauri.ts` and `http.ts` know which.
  */
 import { createContext, useContext } from "react";
-import type { OpName, Ops, Progress } from "./generated/api";
+import type { OpName, Ops, Progress, StoreEvent } from "./generated/api";
 import { createHttpBackend } from "./http";
 import { createTauriBackend, runningInTauri } from "./tauri";
 
-export type { ApiError, OpName, Ops, Progress } from "./generated/api";
+export type { ApiError, OpName, Ops, Progress, StoreEvent } from "./generated/api";
 export { asApiError, errorMessage } from "./errors";
 export { topLevelPaths } from "./paths";
 
@@ -26,6 +26,11 @@ export interface Backend {
   call<K extends OpName>(op: K, req: Ops[K]["req"]): Promise<Ops[K]["res"]>;
   /** Progress of long operations (hashing, copying, demo creation). */
   onProgress(cb: (p: Progress) => void): Unsubscribe;
+  /**
+   * Changes in watched artifact stores (files added/changed/removed, new artifacts, problems,
+   * finished index runs), as the server or the desktop shell notices them.
+   */
+  onStoreEvent(cb: (e: StoreEvent) => void): Unsubscribe;
   /**
    * Files dropped on the desktop window, as absolute local paths. `onHover` reports a drag
    * entering (true) or leaving (false) the window. A no-op in a browser.

@@ -1,6 +1,6 @@
 /**
  * Backend inside the desktop shell: one Tauri command `call {op, request}`, progress as the
- * `progress` event, native file drops from the webview. The only module (with http.ts) that
+ * `progress` event, store changes as the `store` event, native file drops from the webview. The only module (with http.ts) that
  * knows about Tauri.
  */
 import { invoke, isTauri } from "@tauri-apps/api/core";
@@ -8,7 +8,7 @@ import { listen } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { Backend } from "./index";
 import { asApiError } from "./errors";
-import type { OpName, Ops, Progress } from "./generated/api";
+import type { OpName, Ops, Progress, StoreEvent } from "./generated/api";
 
 export function runningInTauri(): boolean {
   try {
@@ -46,6 +46,9 @@ export function createTauriBackend(): Backend {
     },
     onProgress(cb) {
       return subscribe(() => listen<Progress>("progress", (e) => cb(e.payload)));
+    },
+    onStoreEvent(cb) {
+      return subscribe(() => listen<StoreEvent>("store", (e) => cb(e.payload)));
     },
     onNativeDrop(cb, onHover) {
       return subscribe(() =>

@@ -1,9 +1,12 @@
-/** The global progress bar: hashing/copying/demo creation (engine events) and browser uploads. */
+/**
+ * The global progress bar: hashing/copying/indexing/downloading/demo creation (engine events,
+ * with their `detail`, e.g. "12 of 340 files") and browser uploads.
+ */
 import type { Progress } from "../backend/generated/api";
 import { bytes } from "../format";
 
 export function ProgressBar({ progress, uploading }: { progress: Progress | null; uploading: { done: number; total: number } | null }) {
-  const p = uploading ? { task: "uploading", done: uploading.done, total: uploading.total, unit: "bytes" as const } : progress;
+  const p: Progress | null = uploading ? { task: "uploading", done: uploading.done, total: uploading.total, unit: "bytes" } : progress;
   if (!p) return <div className="progress idle" data-testid="global-progress" aria-hidden />;
   const pct = p.total > 0 ? Math.min(100, (100 * p.done) / p.total) : 0;
   const amount = p.unit === "bytes" ? `${bytes(p.done)} of ${bytes(p.total)}` : `${p.done} of ${p.total}`;
@@ -12,6 +15,7 @@ export function ProgressBar({ progress, uploading }: { progress: Progress | null
       <div className="bar" style={{ width: `${pct}%` }} />
       <span className="label">
         {p.task} · {amount}
+        {p.detail && <> · {p.detail}</>}
       </span>
     </div>
   );

@@ -1,11 +1,13 @@
 /** An in-memory Backend for component unit tests: answers from a table, records calls. */
 import type { Backend } from "../backend";
-import type { OpName, Ops } from "../backend/generated/api";
+import type { OpName, Ops, Progress, StoreEvent } from "../backend/generated/api";
 
 type Handler<K extends OpName> = (req: Ops[K]["req"]) => Ops[K]["res"] | Promise<Ops[K]["res"]>;
 
 export function stubBackend(handlers: { [K in OpName]?: Handler<K> }) {
   const calls: { op: OpName; req: unknown }[] = [];
+  const progressListeners = new Set<(p: Progress) => void>();
+  const storeListeners = new Set<(e: StoreEvent) => void>();
   const backend: Backend = {
     transport: "http",
     async call(op, req) {
@@ -14,9 +16,19 @@ export function stubBackend(handlers: { [K in OpName]?: Handler<K> }) {
       if (!h) throw { code: "internal", message: `no stub for ${op}` };
       return h(req as never) as never;
     },
-    onProgress: () => () => {},
+    onProgress: (cb) => {
+      progressListeners.add(cb);
+      return () => void progressListeners.delete(cb);
+    },
+    onStoreEvent: (cb) => {
+      storeListeners.add(cb);
+      return () => void storeListeners.delete(cb);
+    },
     onNativeDrop: () => () => {},
     upload: async () => [],
   };
-  return { backend, calls };
+  /** Delivers events as the transport would. */
+  const emitProgress = (p: Progress) => progressListeners.forEach((cb) => cb(p));
+  const emitStore = (e: StoreEvent) => storeListeners.forEach((cb) => cb(e));
+  return { backend, calls, emitProgress, emitStore };
 }

@@ -1,4 +1,4 @@
-/** An empty workspace: drop files, or open the demo workspace. */
+/** An empty workspace: drop files, open the demo workspace, or index a store. */
 import { useState } from "react";
 import { errorMessage, useBackend } from "../backend";
 import { useApp } from "../app-state";
@@ -44,6 +44,10 @@ export function EmptyState() {
           </button>
         </div>
       </div>
+      <p className="muted">
+        Models already in a folder, an S3 bucket or on a web server? <a href="#/stores" data-testid="empty-stores">Add it as a store</a>, index it, and
+        register what it holds from there.
+      </p>
       {error && (
         <p className="error" role="alert">
           {error}

@@ -1,14 +1,16 @@
 /**
  * The registration form, pre-filled from `inspect_paths` (sniffers + semver policy + candidate
  * parents). Confirm registers with a progress bar; errors stay in the form and nothing is
- * registered.
+ * registered. For an indexed artifact (from the Stores view) the name and training data come
+ * from the index, and the request carries `fromIndex` so the server checks the digest again
+ * and records where the version came from.
  */
 import { useEffect, useRef, useState } from "react";
 import { errorMessage, useBackend } from "../backend";
 import type { InspectResponse, RegisterRequest } from "../backend/generated/api";
 import { useApp } from "../app-state";
 import { lineageHash, defaultLineageState } from "../lineage/model";
-import { navigate } from "../router";
+import { navigate, storeHash } from "../router";
 import { bytes, plural, short } from "../format";
 
 const RELATIONS = ["finetune", "adapter", "merge", "quantized", "distilled", "pruned", "ensemble"];
@@ -27,7 +29,8 @@ function keyValues(text: string): [string, string][] {
 
 export function RegisterView() {
   const backend = useBackend();
-  const { pending, setPending, progress, refreshInfo, setNotice } = useApp();
+  const { pending, setPending, pendingOrigin, progress, refreshInfo, setNotice } = useApp();
+  const origin = pendingOrigin ?? null;
   const [inspected, setInspected] = useState<InspectResponse | null>(null);
   const [model, setModel] = useState("");
   const [version, setVersion] = useState("");
@@ -71,7 +74,11 @@ export function RegisterView() {
     setVersionEdited(false);
     setDone(null);
     setParent("");
-    void inspect(pending, null);
+    if (origin) {
+      setModel(origin.model);
+      setTrainedOn(origin.trainedOn.join(", "));
+    }
+    void inspect(pending, origin ? origin.model : null);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [pending]);
 
@@ -108,6 +115,7 @@ export function RegisterView() {
       code: null,
       environment: null,
       run: null,
+      ...(origin ? { fromIndex: origin.fromIndex } : {}),
     };
     setBusy("registering");
     setError(null);
@@ -199,7 +207,7 @@ export function RegisterView() {
               </select>
             </label>
             <label>
-              Trained on (DATASET@VERSION, comma-separated)
+              Trained on (DATASET@VERSION or a data path, comma-separated)
               <input data-testid="reg-trained-on" value={trainedOn} onChange={(e) => setTrainedOn(e.target.value)} placeholder="web-text@2" />
             </label>
             <label>
@@ -216,7 +224,12 @@ export function RegisterView() {
             </label>
           </div>
           <div>
-            <h2>What was dropped</h2>
+            <h2>{origin ? "From the index" : "What was dropped"}</h2>
+            {origin && (
+              <p className="muted" data-testid="reg-source">
+                Store <strong>{origin.store}</strong>: <span className="mono wrap">{origin.uri}</span>. Its digest is checked again when it is registered.
+              </p>
+            )}
             {inspected && (
               <>
                 <p>
@@ -252,7 +265,7 @@ export function RegisterView() {
         )}
         {done && <p className="muted">Registered {done}</p>}
         <div className="form-actions">
-          <button type="button" onClick={() => { setPending(null); navigate("#/lineage"); }}>
+          <button type="button" onClick={() => { setPending(null); navigate(origin ? storeHash(origin.store) : "#/lineage"); }}>
             Cancel
           </button>
           <button className="primary" type="submit" data-testid="reg-submit" disabled={!inspected || busy !== null}>
