@@ -116,7 +116,11 @@ mod tests {
 
     #[test]
     fn reads_a_dvc_file_and_refuses_garbage() {
-        let s = parse("data/raw.csv.dvc", "outs:\n- md5: 0e15dbac19012ab4ccc56b020bb2b605\n  size: 10\n  hash: md5\n  path: raw.csv\n").unwrap();
+        let s = parse(
+            "data/raw.csv.dvc",
+            "outs:\n- md5: 0e15dbac19012ab4ccc56b020bb2b605\n  size: 10\n  hash: md5\n  path: raw.csv\n",
+        )
+        .unwrap();
         assert_eq!(s[0].outs[0], DvcPath { path: "data/raw.csv".into(), md5: Some("0e15dbac19012ab4ccc56b020bb2b605".into()) });
         assert!(parse("x.dvc", "outs: 3").is_err());
         assert!(parse("x.dvc", "{{{").is_err());

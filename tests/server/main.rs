@@ -195,3 +195,41 @@ fn the_ui_is_served_with_a_strict_csp() {
     assert!(raw.to_ascii_lowercase().contains("content-security-policy: default-src 'self'"), "{raw}");
     assert!(raw.contains("<title>"), "{raw}");
 }
+
+#[test]
+fn stores_over_http_and_watch_events_as_server_sent_events() {
+    let w = Ws::new();
+    let s = start(&w, &[]);
+    let tree = w.inputs().join("store");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(tree.join("a.safetensors"), fixtures::safetensors(&[("w", "F32", &[2])], &[])).unwrap();
+    let (st, info) = call(&s, "store_add", serde_json::json!({"name": "local", "uri": tree.display().to_string()}));
+    assert_eq!(st, 200, "{info}");
+    let (st, rep) = call(&s, "index_stores", serde_json::json!({"store": "local"}));
+    assert_eq!(st, 200, "{rep}");
+    assert_eq!(rep["reports"][0]["artifacts"], 1);
+    let (st, arts) = call(&s, "list_artifacts", serde_json::json!({"store": "local", "unregisteredOnly": true}));
+    assert_eq!((st, arts["total"].as_u64()), (200, Some(1)));
+    let id = arts["artifacts"][0]["id"].clone();
+    let (st, staged) = call(&s, "stage_artifact", serde_json::json!({ "id": id }));
+    assert_eq!(st, 200, "{staged}");
+    assert_eq!(staged["suggestedModel"], "a");
+    let (st, bad) = call(&s, "store_add", serde_json::json!({"name": "Bad Name", "uri": "s3://bucket"}));
+    assert_eq!(st, 400, "{bad}");
+
+    // The server watches local stores: a new file shows up as `store` events.
+    let mut sse = TcpStream::connect(&s.addr).unwrap();
+    write!(sse, "GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500)); // the watcher picks up stores every 2 s
+    std::fs::write(tree.join("b.safetensors"), fixtures::safetensors(&[("w", "F32", &[3])], &[])).unwrap();
+    sse.set_read_timeout(Some(std::time::Duration::from_secs(15))).unwrap();
+    let mut got = String::new();
+    let mut buf = [0u8; 4096];
+    while !(got.contains("event: store") && got.contains("\"change\":\"artifact\"") && got.contains("b.safetensors")) {
+        let n = sse.read(&mut buf).expect("store events arrive");
+        assert!(n > 0, "stream closed: {got}");
+        got.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    let (_, arts) = call(&s, "list_artifacts", serde_json::json!({"store": "local"}));
+    assert_eq!(arts["total"], 2);
+}
