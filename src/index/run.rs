@@ -270,7 +270,12 @@ pub fn index_store(
 
     // 5. Artifacts.
     let now = audit::now();
-    let current = rows::load_files(ws.catalog.conn(), store.id)?;
+    // The stat cache as it is now (re-read only when this run changed it).
+    let current: Vec<FileRow> = if report.hashed_files == 0 && report.removed == 0 && vanished.is_empty() {
+        cached.into_values().collect()
+    } else {
+        rows::load_files(ws.catalog.conn(), store.id)?
+    };
     let previous: HashMap<String, ArtifactRow> =
         rows::store_artifacts(ws.catalog.conn(), store.id)?.into_iter().map(|a| (a.path.clone(), a)).collect();
     let derived = derive(&store, remote.as_ref(), &current, &previous, &now);
