@@ -1,10 +1,20 @@
 // Browser end-to-end: Debian Chromium (playwright-core, headless) against a real
 // `pedigree serve` on a temp workspace. Opens the demo, finds a node by search, expands
 // upstream, opens a version page, registers a model by a synthetic drop of a real safetensors
-// file, refuses a corrupt one, and verifies the audit chain. Screenshots: screenshots/browser-*.png
+// file, refuses a corrupt one, and verifies the audit chain. Then artifact stores: adds a local
+// folder holding a model and a DVC pipeline as a store, indexes it, registers the model from
+// the index (form pre-filled, `fromIndex`), and sees a new file appear through the server's
+// watcher without indexing. Screenshots: screenshots/browser-*.png
+//
+// data-testids of the Stores view used here: nav-stores, stores-empty, store-add-form,
+// store-name, store-uri, store-add-submit, store-row (data-store), store-index, index-report,
+// report-facts, artifact-row (data-path, data-registered), artifact-hints, artifact-register,
+// artifact-registered, store-event; of the form: reg-source, reg-trained-on.
 import { chromium } from "playwright-core";
 import { check, checksPassed, cleanup, pedigree, safetensorsBytes, serve, shots, tempDir } from "./lib.mjs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 const dir = tempDir("pedigree-e2e-");
 const ws = join(dir, "ws");
@@ -118,6 +128,71 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-testid="verify-result"]')?.textContent?.includes("OK"));
   check(true, "Verify chain reports OK");
   await shot("8-audit");
+
+  // Artifact stores: a local folder with a model trained (says dvc.lock) on data/train.csv.
+  const storeDir = join(dir, "store");
+  mkdirSync(join(storeDir, "data"), { recursive: true });
+  mkdirSync(join(storeDir, "models"), { recursive: true });
+  writeFileSync(join(storeDir, "data", "train.csv"), "x,y\n1,0\n2,1\n");
+  writeFileSync(join(storeDir, "models", "detector.safetensors"), safetensorsBytes([["conv.weight", [8, 3]], ["conv.bias", [8]]], 5));
+  writeFileSync(
+    join(storeDir, "dvc.lock"),
+    "schema: '2.0'\nstages:\n  train:\n    cmd: python train.py\n    deps:\n    - path: data/train.csv\n      md5: 5d41402abc4b2a76b9719d911017c592\n      size: 14\n" +
+      "    outs:\n    - path: models/detector.safetensors\n      md5: 7d793037a0760186574b0282f2f435e7\n      size: 140\n",
+  );
+  const storeUri = pathToFileURL(storeDir).href;
+  await byTest("nav-stores").click();
+  await byTest("store-add-form").waitFor();
+  check(await byTest("stores-empty").isVisible(), "Stores explains what a store is when there is none, next to the add form");
+  await byTest("store-name").fill("e2e-local");
+  await byTest("store-uri").fill(storeUri);
+  await byTest("store-add-submit").click();
+  const storeRow = page.locator('[data-testid="store-row"][data-store="e2e-local"]');
+  await storeRow.waitFor();
+  check((await storeRow.textContent()).includes(storeUri), `the store is listed with its URI (${storeUri})`);
+  await storeRow.locator('[data-testid="store-index"]').click();
+  await byTest("index-report").waitFor({ timeout: 30000 });
+  const facts = await byTest("report-facts").textContent();
+  check(/Artifacts\s*\d+ \(\d+ new\)/.test(facts) && facts.includes("Files"), `Index now shows the report (${facts})`);
+  const art = page.locator('[data-testid="artifact-row"][data-path="models/detector.safetensors"]');
+  await art.waitFor();
+  const hints = await art.locator('[data-testid="artifact-hints"]').textContent();
+  check(hints.includes("trained on data/train.csv (DVC)"), `the indexed model shows its DVC hint (${hints})`);
+  await shot("9-stores");
+
+  await art.locator('[data-testid="artifact-register"]').click();
+  await byTest("register-form").waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="reg-version"]')?.value === "1.0.0");
+  const preModel = await byTest("reg-model").inputValue();
+  const preTrained = await byTest("reg-trained-on").inputValue();
+  check(preModel === "detector" && preTrained.endsWith("data/train.csv") && (await byTest("reg-source").textContent()).includes("e2e-local"),
+    `Register… opens the form pre-filled from the index (${preModel}, trained on ${preTrained})`);
+  await byTest("reg-message").fill("registered from the store index");
+  await shot("10-register-from-index");
+  await byTest("reg-submit").click();
+  await page.waitForFunction(() => decodeURIComponent(location.hash).includes("version:detector@1.0.0"), null, { timeout: 30000 });
+  const versions = await page.evaluate(async () => {
+    const res = await fetch("/api/list_versions", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ model: "detector", offset: 0, limit: null }) });
+    return res.json();
+  });
+  check(versions.versions?.length === 1 && versions.versions[0].version === "1.0.0" && versions.versions[0].message === "registered from the store index",
+    "the version exists (list_versions)");
+  const shownIdx = JSON.parse(pedigree(ws, "show", "detector@1.0.0", "--json"));
+  const trainedOnEdge = shownIdx.upstream.find((e) => e.kind === "trained_on");
+  check(trainedOnEdge?.to.startsWith("dataset:train@"), `the version is linked to the data its DVC stage used (${trainedOnEdge?.to})`);
+  await byTest("nav-stores").click();
+  const registered = page.locator('[data-testid="artifact-row"][data-path="models/detector.safetensors"] [data-testid="artifact-registered"]');
+  await registered.waitFor();
+  check((await registered.textContent()) === "detector@1.0.0", "back in Stores, the artifact shows as registered");
+
+  // The server watches local stores: a new file shows up without "Index now".
+  const t0 = Date.now();
+  writeFileSync(join(storeDir, "models", "detector-v2.safetensors"), safetensorsBytes([["conv.weight", [8, 3]], ["conv.bias", [8]]], 9));
+  await page.locator('[data-testid="artifact-row"][data-path="models/detector-v2.safetensors"]').waitFor({ timeout: 10000 });
+  check(true, `a file written into the watched folder appears in the table by itself (${Date.now() - t0} ms)`);
+  check((await page.locator('[data-testid="store-event"]').allTextContents()).some((t) => t.includes("e2e-local:models/detector-v2.safetensors")),
+    "the live feed shows the change");
+  await shot("11-stores-watch");
   check(errors.length === 0, `no uncaught page errors (${errors.join("; ")})`);
 } catch (e) {
   failed = true;

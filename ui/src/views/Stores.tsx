@@ -274,7 +274,8 @@ export function StoresView({ store }: { store: string | null }) {
                   {SIGN[e.change] ?? "·"}
                 </span>{" "}
                 <span className="mono">
-                  {e.store}:{e.path}
+                  {e.store}
+                  {e.path && `:${e.path}`}
                 </span>
                 {e.detail && <span className="muted"> {e.detail}</span>}
               </li>
