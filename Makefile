@@ -6,7 +6,7 @@
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TARGET_DIR
 
-.PHONY: run test bench types ui desktop serve
+.PHONY: run test bench bench-index types ui desktop serve
 
 ui:
 	cd ui && npm run build
@@ -35,6 +35,12 @@ test:
 bench:
 	@scripts/deps.sh core
 	cargo bench --locked --bench hash -- $(or $(GIB),2)
+
+# Indexing vs `openssl dgst -sha256` and DVC (`dvc add`, `dvc status`), same run: a GIB-sized tree
+# (default 4) and SMALL small files (default 100000) for the no-change re-index.
+bench-index:
+	@scripts/deps.sh core
+	cargo bench --locked --bench index -- $(or $(GIB),4) $(or $(SMALL),100000)
 
 # Rewrite the generated TypeScript types after changing API types.
 types:

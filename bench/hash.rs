@@ -8,43 +8,13 @@
 //! - a full `register` (hash + copy into the CAS + fsync + catalog), parallel.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use rayon::prelude::*;
 
-fn generate(root: &Path, total: u64) -> Vec<PathBuf> {
-    std::fs::create_dir_all(root.join("small")).unwrap();
-    let mut files = Vec::new();
-    // Three quarters in 4 large files, the rest in 256 KiB files.
-    let large = total * 3 / 4 / 4;
-    let mut rng = fastrand::Rng::with_seed(7);
-    let mut chunk = vec![0u8; 1 << 20];
-    let mut write = |path: PathBuf, size: u64, rng: &mut fastrand::Rng| {
-        use std::io::Write;
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-        let mut left = size;
-        while left > 0 {
-            rng.fill(&mut chunk[..4096]);
-            let n = left.min(chunk.len() as u64) as usize;
-            f.write_all(&chunk[..n]).unwrap();
-            left -= n as u64;
-        }
-        files.push(path);
-    };
-    for i in 0..4 {
-        write(root.join(format!("shard-{i}.bin")), large, &mut rng);
-    }
-    let small = 256 << 10;
-    for i in 0..(total / 4 / small) {
-        write(root.join(format!("small/{i:05}.bin")), small, &mut rng);
-    }
-    files
-}
-
-fn mbps(bytes: u64, secs: f64) -> f64 {
-    bytes as f64 / secs / 1e6
-}
+#[path = "common.rs"]
+mod common;
+use common::{generate, mbps, openssl_secs};
 
 fn main() {
     let gib: f64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(2.0);
@@ -58,16 +28,7 @@ fn main() {
     // Warm the page cache once so every contender reads from memory.
     files.par_iter().for_each(|f| drop(std::fs::read(f)));
 
-    let openssl_run = || {
-        let t = Instant::now();
-        for chunk in files.chunks(500) {
-            let out = Command::new("openssl").arg("dgst").arg("-sha256").args(chunk).output().expect("openssl");
-            assert!(out.status.success());
-        }
-        t.elapsed().as_secs_f64()
-    };
-    // Best of two: this VM's neighbours make single runs noisy.
-    let openssl = openssl_run().min(openssl_run());
+    let openssl = openssl_secs(&files).min(openssl_secs(&files));
 
     let single_run = || {
         let t = Instant::now();

@@ -143,6 +143,11 @@ pub fn examine(root: &Path, rel: &str, stat: Stat, on_bytes: &mut dyn FnMut(u64)
                 return (None, Some(err(vanished())));
             }
             Err(SniffError::Io { source, .. }) => return (None, Some(err(format!("cannot read: {source}")))),
+            // Only a weak signature (e.g. random bytes starting like a pickle) and no model
+            // extension: not a model, not a problem.
+            Err(SniffError::Corrupt { .. }) if guess_format(rel) == "unknown" => {
+                (Format::Unknown.as_str().to_string(), None, None)
+            }
             Err(e) => (guess_format(rel), None, Some(strip_path(&e.to_string(), &abs))),
         }
     };

@@ -388,6 +388,7 @@ impl Remote {
                 row.sniffed = Some(serde_json::to_string(&s).expect("sniffed serialises"));
             }
             Ok(Ok(_)) => {}
+            Ok(Err(_)) if super::local::guess_format(rel) == "unknown" => {}
             Ok(Err(e)) if complete => {
                 row.format = super::local::guess_format(rel);
                 row.error = Some(e);

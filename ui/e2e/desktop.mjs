@@ -5,9 +5,10 @@
 // its WebKit processes. Screenshots: screenshots/desktop-*.png
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { remote } from "webdriverio";
-import { check, checksPassed, cleanup, memoryOf, shots, tempDir } from "./lib.mjs";
+import { check, checksPassed, cleanup, memoryOf, safetensorsBytes, shots, tempDir } from "./lib.mjs";
 
 const app = process.env.APP;
 const driverBin = process.env.TAURI_DRIVER || "tauri-driver";
@@ -68,6 +69,23 @@ try {
   await (await byTest("version-page")).waitForDisplayed({ timeout: 15000 });
   check((await (await byTest("version-title")).getText()).includes("llm-legal@1.0.1"), "a version page opens from the models list");
   await browser.saveScreenshot(join(shots, "desktop-3-version.png"));
+
+  // Stores: add a local folder; the app's watcher (notify) indexes it and later a new file,
+  // which reaches the view as a Tauri `store` event — no "Index now" click.
+  const storeDir = join(dir, "store");
+  mkdirSync(storeDir, { recursive: true });
+  writeFileSync(join(storeDir, "a.safetensors"), safetensorsBytes([["w", [4, 4]]], 1));
+  await (await byTest("nav-stores")).click();
+  await (await byTest("store-name")).setValue("desk");
+  await (await byTest("store-uri")).setValue(`file://${storeDir}`);
+  await (await byTest("store-add-submit")).click();
+  await (await browser.$('[data-testid="store-row"][data-store="desk"]')).waitForDisplayed({ timeout: 15000 });
+  await (await browser.$('[data-testid="artifact-row"][data-path="a.safetensors"]')).waitForDisplayed({ timeout: 20000 });
+  check(true, "a local store added in the desktop app is indexed by its watcher");
+  writeFileSync(join(storeDir, "b.safetensors"), safetensorsBytes([["w", [8]]], 2));
+  await (await browser.$('[data-testid="artifact-row"][data-path="b.safetensors"]')).waitForDisplayed({ timeout: 20000 });
+  check(true, "a file written into the store appears in the Stores view through Tauri store events");
+  await browser.saveScreenshot(join(shots, "desktop-4-stores.png"));
 } catch (e) {
   failed = true;
   console.error(e);
