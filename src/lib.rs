@@ -13,6 +13,7 @@ pub mod cas;
 pub mod catalog;
 pub mod cli;
 pub mod demo;
+pub mod governance;
 pub mod hash;
 pub mod ids;
 pub mod index;

@@ -84,6 +84,18 @@ impl Workspace {
     pub fn public_key(&self) -> Option<String> {
         fs::read_to_string(self.root.join(PUB_FILE)).ok().map(|s| s.trim().to_string())
     }
+
+    /// The public key's raw bytes.
+    pub fn public_key_bytes(&self) -> Option<Vec<u8>> {
+        self.public_key().and_then(|h| hex::decode(h).ok())
+    }
+
+    /// The workspace's Ed25519 signing key (checkpoints, report manifests).
+    pub fn signing_key(&self) -> Result<ring::signature::Ed25519KeyPair, WorkspaceError> {
+        let path = self.root.join(KEY_FILE);
+        let doc = fs::read(&path).map_err(|source| WorkspaceError::Io { path: path.clone(), source })?;
+        ring::signature::Ed25519KeyPair::from_pkcs8(&doc).map_err(|e| WorkspaceError::Key(format!("{}: {e}", path.display())))
+    }
 }
 
 fn write_key(root: &Path) -> Result<(), WorkspaceError> {

@@ -20,6 +20,7 @@ use crate::workspace::Workspace;
 
 mod error;
 pub mod explore;
+pub mod governance;
 pub mod ops;
 pub mod typescript;
 
@@ -354,5 +355,17 @@ pub fn audit_log(s: &Session, req: &AuditLogRequest) -> Result<AuditLogResponse,
 
 /// Recomputes the audit chain.
 pub fn audit_verify(s: &Session) -> Result<VerifyReport, ApiError> {
-    Ok(audit::verify(s.ws.catalog.conn())?)
+    let mut report = audit::verify(s.ws.catalog.conn(), s.ws.public_key_bytes().as_deref())?;
+    report.bad_objects = s.ws.cas.verify().map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+    if !report.bad_objects.is_empty() {
+        report.ok = false;
+        if report.problem.is_none() {
+            report.problem = Some(format!(
+                "{} stored object(s) no longer match their sha256 (e.g. {}): the bytes of a registered version were altered",
+                report.bad_objects.len(),
+                report.bad_objects[0]
+            ));
+        }
+    }
+    Ok(report)
 }

@@ -64,4 +64,18 @@ operations! {
     index_stores(crate::index::IndexRequest) -> crate::index::IndexResponse = |s, r, p| index_stores(s, &r, p);
     list_artifacts(crate::index::ListArtifactsRequest) -> crate::index::ListArtifactsResponse = |s, r, p| list_artifacts(s, &r);
     stage_artifact(crate::index::ArtifactRequest) -> crate::index::StagedArtifact = |s, r, p| stage_artifact(s, &r, p);
+    approve_version(crate::governance::ApproveRequest) -> crate::governance::Gate = |s, r, p| governance::approve(s, &r);
+    set_policy(crate::governance::PolicyRequest) -> Vec<String> = |s, r, p| governance::set_policy(s, &r);
+    promote_version(crate::governance::PromoteRequest) -> String = |s, r, p| governance::promote(s, &r);
+    evaluate_version(crate::governance::evaluate::EvaluateRequest) -> crate::governance::evaluate::EvaluateResponse = |s, r, p| governance::evaluate(s, &r);
+    deploy_version(crate::governance::deploy::DeployRequest) -> Vec<crate::governance::deploy::Deployment> = |s, r, p| governance::deploy(s, &r);
+    rollback_env(crate::governance::deploy::RollbackRequest) -> Vec<crate::governance::deploy::Deployment> = |s, r, p| governance::rollback(s, &r);
+    set_environment(crate::governance::deploy::EnvRequest) -> crate::governance::deploy::Environment = |s, r, p| governance::set_environment(s, &r);
+    serving_at(crate::governance::deploy::ServingRequest) -> crate::governance::deploy::Serving = |s, r, p| governance::serving(s, &r);
+    deployments(crate::governance::deploy::TimelineRequest) -> crate::governance::deploy::Timeline = |s, r, p| governance::deployments(s, &r);
+    erase_subject(crate::governance::erasure::EraseRequest) -> crate::governance::erasure::Erasure = |s, r, p| governance::erase(s, &r);
+    resolve_erasure(crate::governance::erasure::ResolveErasureRequest) -> crate::governance::erasure::Erasure = |s, r, p| governance::resolve_erasure(s, &r);
+    erasures(Empty) -> crate::governance::erasure::ErasureList = |s, r, p| governance::erasures(s);
+    version_governance(governance::VersionRequest) -> governance::VersionGovernance = |s, r, p| governance::version_governance(s, &r);
+    audit_checkpoint(Empty) -> crate::audit::checkpoint::Checkpoint = |s, r, p| governance::checkpoint(s);
 }

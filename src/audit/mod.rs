@@ -14,6 +14,8 @@ use crate::catalog::{CatalogError, audit_rows, models};
 use crate::hash::sha256_hex;
 
 mod actor;
+pub mod checkpoint;
+pub mod merkle;
 pub use actor::resolve_actor;
 
 /// `prev_hash` of the first event.
@@ -24,13 +26,23 @@ pub fn canonical(value: &Value) -> String {
     serde_json_canonicalizer::to_string(value).expect("JSON values canonicalise")
 }
 
-/// The hash an event must carry.
-pub fn event_hash(seq: i64, ts: &str, actor: &str, action: &str, subject: &str, payload: &Value, prev_hash: &str) -> String {
-    let record = json!({
+/// The canonical record of an event: what its hash covers and the Merkle tree's leaf entry.
+pub fn record(seq: i64, ts: &str, actor: &str, action: &str, subject: &str, payload: &Value, prev_hash: &str) -> String {
+    canonical(&json!({
         "seq": seq, "ts": ts, "actor": actor, "action": action,
         "subject": subject, "payload": payload, "prev_hash": prev_hash,
-    });
-    sha256_hex(canonical(&record).as_bytes())
+    }))
+}
+
+/// The canonical record of a stored row (its payload column is canonical JSON text).
+pub fn record_json(row: &audit_rows::AuditRow) -> String {
+    let payload: Value = serde_json::from_str(&row.payload).unwrap_or(Value::String(row.payload.clone()));
+    record(row.seq, &row.ts, &row.actor, &row.action, &row.subject, &payload, &row.prev_hash)
+}
+
+/// The hash an event must carry.
+pub fn event_hash(seq: i64, ts: &str, actor: &str, action: &str, subject: &str, payload: &Value, prev_hash: &str) -> String {
+    sha256_hex(record(seq, ts, actor, action, subject, payload, prev_hash).as_bytes())
 }
 
 /// Current time as RFC 3339 UTC with milliseconds (the format of every catalog timestamp).
@@ -83,12 +95,22 @@ pub struct VerifyReport {
     pub first_bad_seq: Option<i64>,
     /// What is wrong there.
     pub problem: Option<String>,
+    /// Stored objects whose bytes no longer match their sha256 name (checked by the API's
+    /// verify, which also re-hashes the object store).
+    pub bad_objects: Vec<String>,
+    /// Signed checkpoints checked.
+    #[ts(type = "number")]
+    pub checkpoints: u64,
 }
 
 /// Recomputes the chain from the first event, and checks that every model, version and dataset
 /// row points at an existing event about itself (so a deleted tail event is noticed when a row
 /// still refers to it).
-pub fn verify(conn: &Connection) -> Result<VerifyReport, CatalogError> {
+///
+/// Then every stored checkpoint must be signed by `public_key` (when given) and its root must
+/// equal the Merkle root of the first `size` events: rewriting history consistently (every
+/// hash recomputed) is caught there.
+pub fn verify(conn: &Connection, public_key: Option<&[u8]>) -> Result<VerifyReport, CatalogError> {
     let mut expected_seq = 1i64;
     let mut prev = GENESIS.to_string();
     let mut bad: Option<(i64, String)> = None;
@@ -133,13 +155,46 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, CatalogError> {
             }
         }
     }
+    if bad.is_none() {
+        bad = verify_checkpoints(conn, public_key)?;
+    }
     Ok(VerifyReport {
         ok: bad.is_none(),
         events,
         head: (events > 0).then_some(prev),
         first_bad_seq: bad.as_ref().map(|b| b.0),
         problem: bad.map(|b| b.1),
+        bad_objects: Vec::new(),
+        checkpoints: checkpoint::all(conn)?.len() as u64,
     })
+}
+
+/// The first stored checkpoint that the log no longer matches, as (seq, problem).
+fn verify_checkpoints(conn: &Connection, public_key: Option<&[u8]>) -> Result<Option<(i64, String)>, CatalogError> {
+    let stored = checkpoint::all(conn)?;
+    if stored.is_empty() {
+        return Ok(None);
+    }
+    let leaves = checkpoint::leaves(conn)?;
+    use base64::Engine;
+    for (size, root, note) in stored {
+        if size as usize > leaves.len() {
+            return Ok(Some((leaves.len() as i64 + 1, format!("checkpoint of {size} events, but only {} remain", leaves.len()))));
+        }
+        let actual = base64::engine::general_purpose::STANDARD.encode(merkle::root(&leaves[..size as usize]));
+        if actual != root {
+            return Ok(Some((
+                size as i64,
+                format!("the first {size} events no longer match the signed checkpoint of that size"),
+            )));
+        }
+        if let Some(pk) = public_key {
+            if let Err(e) = checkpoint::verify(&note, pk) {
+                return Ok(Some((size as i64, format!("checkpoint of {size} events: {e}"))));
+            }
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

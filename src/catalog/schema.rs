@@ -160,4 +160,87 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX artifacts_by_digest ON artifacts (digest);
     "#,
+    // 3: governance: approval policies, approvals, evaluations, environments, deployments,
+    //    erasure requests and their impact, signed checkpoints of the audit log.
+    r#"
+    CREATE TABLE policies (
+        model_id       INTEGER PRIMARY KEY REFERENCES models(id),
+        required_roles TEXT NOT NULL,
+        audit_seq      INTEGER NOT NULL
+    );
+    CREATE TABLE approvals (
+        id            INTEGER PRIMARY KEY,
+        version_id    INTEGER NOT NULL REFERENCES versions(id),
+        actor         TEXT NOT NULL,
+        role          TEXT NOT NULL,
+        decision      TEXT NOT NULL,
+        justification TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        audit_seq     INTEGER NOT NULL
+    );
+    CREATE INDEX approvals_by_version ON approvals (version_id, id);
+    CREATE TABLE evaluations (
+        id           INTEGER PRIMARY KEY,
+        version_id   INTEGER NOT NULL REFERENCES versions(id),
+        dataset      TEXT NOT NULL,
+        metric       TEXT NOT NULL,
+        slice        TEXT NOT NULL DEFAULT '',
+        value        REAL NOT NULL,
+        threshold_op TEXT,
+        threshold    REAL,
+        created_by   TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        audit_seq    INTEGER NOT NULL
+    );
+    CREATE INDEX evaluations_by_version ON evaluations (version_id, metric, slice);
+    CREATE TABLE environments (
+        name       TEXT PRIMARY KEY,
+        production INTEGER NOT NULL,
+        audit_seq  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE deployments (
+        id          INTEGER PRIMARY KEY,
+        env         TEXT NOT NULL REFERENCES environments(name),
+        version_id  INTEGER NOT NULL REFERENCES versions(id),
+        strategy    TEXT NOT NULL,
+        role        TEXT NOT NULL,
+        traffic     INTEGER NOT NULL,
+        started_at  TEXT NOT NULL,
+        ended_at    TEXT,
+        reason      TEXT NOT NULL,
+        rollback_of INTEGER,
+        created_by  TEXT NOT NULL,
+        audit_seq   INTEGER NOT NULL
+    );
+    CREATE INDEX deployments_by_env ON deployments (env, started_at);
+    CREATE INDEX deployments_by_version ON deployments (version_id);
+    CREATE TABLE erasure_requests (
+        id           INTEGER PRIMARY KEY,
+        dataset      TEXT NOT NULL,
+        subject_hash TEXT NOT NULL,
+        reason       TEXT NOT NULL,
+        status       TEXT NOT NULL,
+        created_by   TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        audit_seq    INTEGER NOT NULL
+    );
+    CREATE TABLE erasure_impacts (
+        request_id     INTEGER NOT NULL REFERENCES erasure_requests(id),
+        node           TEXT NOT NULL,
+        kind           TEXT NOT NULL,
+        resolution     TEXT,
+        resolution_ref TEXT,
+        resolved_by    TEXT,
+        resolved_at    TEXT,
+        resolution_seq INTEGER,
+        PRIMARY KEY (request_id, node)
+    ) WITHOUT ROWID;
+    CREATE INDEX erasure_impacts_by_node ON erasure_impacts (node);
+    CREATE TABLE checkpoints (
+        tree_size  INTEGER PRIMARY KEY,
+        root_hash  TEXT NOT NULL,
+        note       TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    "#,
 ];

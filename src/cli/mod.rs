@@ -123,6 +123,106 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         settle_ms: u64,
     },
+    /// Record an approval decision (the version's registrant cannot approve it)
+    Approve {
+        /// MODEL@VERSION
+        reference: String,
+        #[arg(long, value_parser = ["approved", "rejected"])]
+        decision: String,
+        #[arg(long, value_parser = ["validator", "owner", "risk"])]
+        role: String,
+        #[arg(long)]
+        justification: String,
+    },
+    /// Set which roles must approve a model's versions (default: validator)
+    Policy {
+        model: String,
+        /// Roles, comma-separated: validator,owner,risk
+        #[arg(long, value_delimiter = ',', required = true)]
+        require: Vec<String>,
+    },
+    /// Change a version's status (approved needs the policy's approvals)
+    Promote {
+        reference: String,
+        #[arg(long, value_parser = ["candidate", "approved", "deprecated", "revoked"])]
+        status: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record evaluation metrics of a version on a dataset (per slice, with thresholds)
+    Evaluate {
+        reference: String,
+        /// DATASET@VERSION
+        #[arg(long)]
+        dataset: Option<String>,
+        /// NAME=VALUE (repeatable)
+        #[arg(long = "metric", value_name = "NAME=VALUE")]
+        metrics: Vec<String>,
+        /// KEY=VALUE group the metrics are for
+        #[arg(long)]
+        slice: Option<String>,
+        /// OP VALUE applied to the metrics given here, e.g. ">= 0.9"
+        #[arg(long, num_args = 1..=2, value_name = "OP VALUE")]
+        threshold: Vec<String>,
+        /// JSON file: {"dataset": "...", "metrics": [{"metric", "value", "slice"?, "threshold"?}]}
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+    },
+    /// Deploy a version to an environment
+    Deploy {
+        reference: String,
+        #[arg(long)]
+        env: String,
+        #[arg(long, value_parser = ["full", "blue-green", "canary", "shadow"], default_value = "full")]
+        strategy: String,
+        /// Percent of traffic (canary)
+        #[arg(long)]
+        traffic: Option<u32>,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Roll an environment back (drop the canary, or restore the previous version)
+    Rollback {
+        #[arg(long)]
+        env: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Which versions served in an environment at a time (default: now)
+    Serving {
+        #[arg(long)]
+        env: String,
+        /// RFC 3339 time, e.g. 2026-11-27T10:00:00Z
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Deployment history, newest first
+    Deployments {
+        #[arg(long)]
+        env: Option<String>,
+    },
+    /// Mark an environment as production (deployments there need approved versions)
+    Env {
+        name: String,
+        #[arg(long)]
+        production: bool,
+    },
+    /// Record a data-erasure request and compute which versions and deployments it affects
+    Erase {
+        /// DATASET@VERSION
+        #[arg(long)]
+        dataset: String,
+        /// Hex digest of the salted subject id (never the id itself)
+        #[arg(long)]
+        subject_hash: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Erasure requests: list them, or resolve an affected version
+    Erasure {
+        #[command(subcommand)]
+        command: ErasureCommand,
+    },
     /// Serve the UI and the API over HTTP (loopback by default)
     Serve {
         /// Port (0 picks a free one)
@@ -156,8 +256,29 @@ enum AuditCommand {
         #[arg(long, default_value_t = 100)]
         limit: u32,
     },
-    /// Recompute the hash chain; exits non-zero naming the first bad event
+    /// Recompute the hash chain, the signed checkpoints and every stored object; exits non-zero
+    /// naming the first problem
     Verify,
+    /// Sign a checkpoint of the log (C2SP tlog-checkpoint over the RFC 6962 tree) and print it
+    Checkpoint,
+}
+
+#[derive(Subcommand, Debug)]
+enum ErasureCommand {
+    /// List requests and their impact
+    List,
+    /// Resolve one affected version of a request
+    Resolve {
+        id: i64,
+        /// MODEL@VERSION affected by the request
+        reference: String,
+        /// The replacing version, trained without the erased data
+        #[arg(long, conflicts_with = "exception")]
+        retrained_as: Option<String>,
+        /// Why the version is kept (e.g. an Art. 17(3) exception)
+        #[arg(long)]
+        exception: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -314,11 +435,11 @@ fn run(cli: Cli) -> Result<i32, ApiError> {
             let report = api::audit_verify(&open()?)?;
             emit(g.json, &report, render::verify);
             if !report.ok {
-                eprintln!(
-                    "error: audit chain broken at seq {}: {}",
-                    report.first_bad_seq.unwrap_or_default(),
-                    report.problem.as_deref().unwrap_or("unknown problem")
-                );
+                let problem = report.problem.as_deref().unwrap_or("unknown problem");
+                match report.first_bad_seq {
+                    Some(seq) => eprintln!("error: audit chain broken at seq {seq}: {problem}"),
+                    None => eprintln!("error: {problem}"),
+                }
                 return Ok(1);
             }
         }
@@ -398,6 +519,70 @@ fn run(cli: Cli) -> Result<i32, ApiError> {
                 let _ = std::io::stdout().flush();
             })?;
         }
+        Command::Audit { command: AuditCommand::Checkpoint } => {
+            let c = api::governance::checkpoint(&mut open()?)?;
+            emit(g.json, &c, |c| c.note.clone());
+        }
+        Command::Approve { reference, decision, role, justification } => {
+            let req = crate::governance::ApproveRequest { reference: reference.clone(), decision, role, justification };
+            let gate = api::governance::approve(&mut open()?, &req)?;
+            emit(g.json, &gate, |gt| render::gate(&reference, gt));
+        }
+        Command::Policy { model, require } => {
+            let roles = api::governance::set_policy(
+                &mut open()?,
+                &crate::governance::PolicyRequest { model: model.clone(), required_roles: require },
+            )?;
+            emit(g.json, &roles, |r| format!("{model}: versions need approvals from {}\n", r.join(", ")));
+        }
+        Command::Promote { reference, status, reason } => {
+            let st = api::governance::promote(
+                &mut open()?,
+                &crate::governance::PromoteRequest { reference: reference.clone(), status, reason },
+            )?;
+            emit(g.json, &st, |st| format!("{reference} is now {st}\n"));
+        }
+        Command::Evaluate { reference, dataset, metrics, slice, threshold, from } => {
+            let req = evaluate_request(reference, dataset, metrics, slice, threshold, from)?;
+            let res = api::governance::evaluate(&mut open()?, &req)?;
+            emit(g.json, &res, render::evaluations);
+            if !res.passed {
+                return Ok(3);
+            }
+        }
+        Command::Deploy { reference, env, strategy, traffic, reason } => {
+            let req = crate::governance::deploy::DeployRequest { reference, env, strategy, traffic, reason };
+            emit(g.json, &api::governance::deploy(&mut open()?, &req)?, |d| render::deployments(d));
+        }
+        Command::Rollback { env, reason } => {
+            let req = crate::governance::deploy::RollbackRequest { env, reason };
+            emit(g.json, &api::governance::rollback(&mut open()?, &req)?, |d| render::deployments(d));
+        }
+        Command::Serving { env, at } => {
+            let res = api::governance::serving(&open()?, &crate::governance::deploy::ServingRequest { env, at })?;
+            emit(g.json, &res, |r| format!("{} at {}:\n{}", r.env, r.at, render::deployments(&r.deployments)));
+        }
+        Command::Deployments { env } => {
+            let res =
+                api::governance::deployments(&open()?, &crate::governance::deploy::TimelineRequest { env, reference: None })?;
+            emit(g.json, &res, |t| render::deployments(&t.deployments));
+        }
+        Command::Env { name, production } => {
+            let res =
+                api::governance::set_environment(&mut open()?, &crate::governance::deploy::EnvRequest { name, production })?;
+            emit(g.json, &res, |e| format!("{}: {}\n", e.name, if e.production { "production" } else { "not production" }));
+        }
+        Command::Erase { dataset, subject_hash, reason } => {
+            let req = crate::governance::erasure::EraseRequest { dataset, subject_hash, reason };
+            emit(g.json, &api::governance::erase(&mut open()?, &req)?, |e| render::erasures(std::slice::from_ref(e)));
+        }
+        Command::Erasure { command: ErasureCommand::List } => {
+            emit(g.json, &api::governance::erasures(&open()?)?, |l| render::erasures(&l.requests));
+        }
+        Command::Erasure { command: ErasureCommand::Resolve { id, reference, retrained_as, exception } } => {
+            let req = crate::governance::erasure::ResolveErasureRequest { id, reference, retrained_as, exception };
+            emit(g.json, &api::governance::resolve_erasure(&mut open()?, &req)?, |e| render::erasures(std::slice::from_ref(e)));
+        }
         Command::Serve { port, bind, token, no_watch } => {
             let opts = crate::server::ServeOptions {
                 workspace: root.clone(),
@@ -427,6 +612,43 @@ fn run(cli: Cli) -> Result<i32, ApiError> {
         }
     }
     Ok(0)
+}
+
+fn evaluate_request(
+    reference: String,
+    dataset: Option<String>,
+    metrics: Vec<String>,
+    slice: Option<String>,
+    threshold: Vec<String>,
+    from: Option<PathBuf>,
+) -> Result<crate::governance::evaluate::EvaluateRequest, ApiError> {
+    use crate::governance::evaluate::{EvaluateRequest, MetricInput};
+    let mut req = match &from {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| ApiError::new(ErrorCode::Io, format!("{}: {e}", path.display())))?;
+            let mut r: EvaluateRequest = serde_json::from_str(&text).map_err(|e| {
+                ApiError::new(ErrorCode::InvalidInput, format!("{}: not an evaluation file: {e}", path.display()))
+            })?;
+            r.reference = reference.clone();
+            r
+        }
+        None => EvaluateRequest { reference: reference.clone(), ..Default::default() },
+    };
+    if let Some(d) = dataset {
+        req.dataset = d;
+    }
+    if req.dataset.is_empty() {
+        return Err(ApiError::new(ErrorCode::InvalidInput, "--dataset DATASET@VERSION is required"));
+    }
+    let threshold = (!threshold.is_empty()).then(|| threshold.join(" "));
+    for (k, v) in key_values("metric", &metrics, " with a numeric value, e.g. accuracy=0.93")? {
+        let value: f64 = v.trim().parse().map_err(|_| {
+            ApiError::new(ErrorCode::InvalidInput, format!("invalid metric {k}={v}: expected a number, e.g. accuracy=0.93"))
+        })?;
+        req.metrics.push(MetricInput { metric: k, value, slice: slice.clone(), threshold: threshold.clone() });
+    }
+    Ok(req)
 }
 
 /// Sets `flag` on SIGINT/SIGTERM (the watch loop checks it between event batches).

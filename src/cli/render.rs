@@ -202,7 +202,12 @@ pub fn audit_log(r: &AuditLogResponse) -> String {
 
 pub fn verify(r: &VerifyReport) -> String {
     if r.ok {
-        format!("Audit chain OK: {} events, head {}\n", r.events, r.head.as_deref().map(short).unwrap_or("-"))
+        format!(
+            "Audit chain OK: {} events, head {}; {} signed checkpoint(s) match; stored objects re-hashed OK\n",
+            r.events,
+            r.head.as_deref().map(short).unwrap_or("-"),
+            r.checkpoints
+        )
     } else {
         String::new()
     }
@@ -293,4 +298,87 @@ pub fn store_event(e: &crate::index::StoreEvent) -> String {
     };
     let detail = e.detail.as_deref().map(|d| format!("  ({d})")).unwrap_or_default();
     format!("{sign} {}:{}{detail}", e.store, e.path)
+}
+
+pub fn gate(reference: &str, g: &crate::governance::Gate) -> String {
+    let state = if g.ok {
+        "all required approvals present".to_string()
+    } else if !g.rejected.is_empty() {
+        format!("rejected by {}", g.rejected.join(", "))
+    } else {
+        format!("still needs {}", g.missing.join(", "))
+    };
+    format!("Recorded. {reference}: {state} (policy: {})\n", g.required.join(", "))
+}
+
+pub fn evaluations(r: &crate::governance::evaluate::EvaluateResponse) -> String {
+    let rows: Vec<Vec<String>> = r
+        .evaluations
+        .iter()
+        .map(|e| {
+            vec![
+                e.metric.clone(),
+                if e.slice.is_empty() { "(all)".into() } else { e.slice.clone() },
+                format!("{}", e.value),
+                e.threshold.clone().unwrap_or_default(),
+                match e.passed {
+                    Some(true) => "pass".into(),
+                    Some(false) => "FAIL".into(),
+                    None => "-".into(),
+                },
+                match (&e.baseline_version, e.baseline, &e.vs_baseline) {
+                    (Some(v), Some(b), Some(vs)) => format!("{vs} than {v} ({b})"),
+                    _ => "-".into(),
+                },
+            ]
+        })
+        .collect();
+    let mut out = table(&["METRIC", "SLICE", "VALUE", "THRESHOLD", "RESULT", "BASELINE"], &rows);
+    out.push_str(if r.passed {
+        "passed\n"
+    } else {
+        "FAILED: a threshold failed or a metric is worse than the previous version\n"
+    });
+    out
+}
+
+pub fn deployments(d: &[crate::governance::deploy::Deployment]) -> String {
+    if d.is_empty() {
+        return "nothing serves\n".into();
+    }
+    let rows: Vec<Vec<String>> = d
+        .iter()
+        .map(|d| {
+            vec![
+                d.env.clone(),
+                format!("{}@{}", d.model, d.version),
+                d.role.clone(),
+                format!("{} %", d.traffic),
+                d.strategy.clone(),
+                d.started_at.clone(),
+                d.ended_at.clone().unwrap_or_else(|| "(serving)".into()),
+                d.reason.clone(),
+            ]
+        })
+        .collect();
+    table(&["ENV", "VERSION", "ROLE", "TRAFFIC", "STRATEGY", "FROM", "UNTIL", "REASON"], &rows)
+}
+
+pub fn erasures(list: &[crate::governance::erasure::Erasure]) -> String {
+    if list.is_empty() {
+        return "No erasure requests.\n".into();
+    }
+    let mut out = String::new();
+    for e in list {
+        out.push_str(&format!("#{} {} on {} ({}): {}\n", e.id, e.status, e.dataset, short(&e.subject_hash), e.reason));
+        for i in &e.impacts {
+            let state = match (&i.resolution, &i.resolution_ref) {
+                (Some(r), Some(x)) => format!("{r}: {x}"),
+                _ if i.kind == "deployment" => "affected deployment".into(),
+                _ => "OPEN (tainted)".into(),
+            };
+            out.push_str(&format!("  {}  {state}\n", i.node));
+        }
+    }
+    out
 }

@@ -67,7 +67,8 @@ pub fn derive(
     }
     let mut claimed: Vec<&str> = Vec::new();
     for folder in folders {
-        let files: Vec<&FileRow> = rows.iter().filter(|r| inside(&r.path, folder)).collect();
+        let mut files: Vec<&FileRow> = rows.iter().filter(|r| inside(&r.path, folder)).collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path)); // digests depend on path order
         let path = if folder.is_empty() { ".".to_string() } else { folder.to_string() };
         let (digest, etag) = if remote_store {
             (None, Some(listing_digest(&files, folder)))
@@ -122,7 +123,14 @@ pub fn derive(
                 });
                 claimed.push(folder);
             }
-            Err(message) => errors.push(ItemError { path: path.clone(), message }),
+            Err(message) => {
+                // Could not read it this time (e.g. the server went away): keep what was known.
+                if let Some(p) = previous.get(&path).filter(|p| p.kind == "folder") {
+                    artifacts.push(p.clone());
+                    claimed.push(folder);
+                }
+                errors.push(ItemError { path: path.clone(), message });
+            }
         }
     }
 

@@ -272,7 +272,9 @@ pub fn index_store(
     let now = audit::now();
     // The stat cache as it is now (re-read only when this run changed it).
     let current: Vec<FileRow> = if report.hashed_files == 0 && report.removed == 0 && vanished.is_empty() {
-        cached.into_values().collect()
+        let mut rows: Vec<FileRow> = cached.into_values().collect();
+        rows.sort_by(|a, b| a.path.cmp(&b.path));
+        rows
     } else {
         rows::load_files(ws.catalog.conn(), store.id)?
     };

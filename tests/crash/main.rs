@@ -45,7 +45,7 @@ fn check_consistent(w: &Ws) {
     }
     let ws = pedigree::workspace::Workspace::open(&w.path()).unwrap();
     assert!(ws.cas.verify().unwrap().is_empty(), "a CAS object does not match its name");
-    let v = pedigree::audit::verify(ws.catalog.conn()).unwrap();
+    let v = pedigree::audit::verify(ws.catalog.conn(), None).unwrap();
     assert!(v.ok, "{v:?}");
 }
 

@@ -217,7 +217,16 @@ firstBadSeq: number | null,
 /**
  * What is wrong there.
  */
-problem: string | null, };
+problem: string | null, 
+/**
+ * Stored objects whose bytes no longer match their sha256 name (checked by the API's
+ * verify, which also re-hashes the object store).
+ */
+badObjects: Array<string>, 
+/**
+ * Signed checkpoints checked.
+ */
+checkpoints: number, };
 
 export type Empty = Record<symbol, never>;
 
@@ -414,6 +423,183 @@ export type StoreEvent = { store: string,
  */
 change: string, path: string, detail: string | null, };
 
+export type ApproveRequest = { 
+/**
+ * `MODEL@VERSION`.
+ */
+reference: string, 
+/**
+ * approved or rejected.
+ */
+decision: string, 
+/**
+ * validator, owner or risk.
+ */
+role: string, justification: string, };
+
+export type Approval = { actor: string, role: string, decision: string, justification: string, createdAt: string, auditSeq: number, };
+
+export type Gate = { required: Array<string>, 
+/**
+ * Roles whose latest decision is "approved".
+ */
+approved: Array<string>, missing: Array<string>, 
+/**
+ * Roles whose latest decision is "rejected".
+ */
+rejected: Array<string>, ok: boolean, };
+
+export type PolicyRequest = { model: string, 
+/**
+ * Roles that must approve before a version is approved or goes to production.
+ */
+requiredRoles: Array<string>, };
+
+export type PromoteRequest = { reference: string, 
+/**
+ * candidate, approved, deprecated or revoked.
+ */
+status: string, reason: string, };
+
+export type MetricInput = { metric: string, value: number, 
+/**
+ * `KEY=VALUE` of the group, e.g. `age=65+`; absent for the overall value.
+ */
+slice: string | null, 
+/**
+ * `OP VALUE` with OP one of >=, >, <=, <, ==, e.g. `>= 0.9`.
+ */
+threshold: string | null, };
+
+export type EvaluateRequest = { reference: string, 
+/**
+ * `DATASET@VERSION` of a registered dataset.
+ */
+dataset: string, metrics: Array<MetricInput>, };
+
+export type Evaluation = { dataset: string, metric: string, slice: string, value: number, threshold: string | null, 
+/**
+ * Against the threshold (none without one).
+ */
+passed: boolean | null, baselineVersion: string | null, baseline: number | null, 
+/**
+ * better, same or worse than the baseline (direction from the threshold, else from the
+ * metric name: loss/error/latency-like metrics are better when lower).
+ */
+vsBaseline: string | null, createdBy: string, createdAt: string, auditSeq: number, };
+
+export type EvaluateResponse = { evaluations: Array<Evaluation>, 
+/**
+ * No threshold failed and nothing is worse than the baseline.
+ */
+passed: boolean, };
+
+export type DeployRequest = { reference: string, env: string, strategy: string, 
+/**
+ * Percent of traffic for a canary (1–99).
+ */
+traffic: number | null, reason: string, };
+
+export type RollbackRequest = { env: string, reason: string, };
+
+export type EnvRequest = { name: string, production: boolean, };
+
+export type Environment = { name: string, production: boolean, };
+
+export type Deployment = { id: number, env: string, model: string, version: string, strategy: string, 
+/**
+ * primary, canary or shadow.
+ */
+role: string, traffic: number, startedAt: string, endedAt: string | null, reason: string, rollbackOf: number | null, createdBy: string, auditSeq: number, };
+
+export type ServingRequest = { env: string, 
+/**
+ * RFC 3339 instant; now when absent.
+ */
+at: string | null, };
+
+export type Serving = { env: string, at: string, deployments: Array<Deployment>, };
+
+export type TimelineRequest = { env: string | null, reference: string | null, };
+
+export type Timeline = { environments: Array<Environment>, 
+/**
+ * Newest first.
+ */
+deployments: Array<Deployment>, };
+
+export type EraseRequest = { 
+/**
+ * `DATASET@VERSION`.
+ */
+dataset: string, 
+/**
+ * A salted hash of the data subject's identifier (hex), never the identifier itself.
+ */
+subjectHash: string, reason: string, };
+
+export type ResolveErasureRequest = { id: number, 
+/**
+ * The impacted version being resolved, `MODEL@VERSION`.
+ */
+reference: string, 
+/**
+ * The version that replaces it, trained without the erased data.
+ */
+retrainedAs: string | null, 
+/**
+ * Or: why it is kept (Art. 17(3) exception), e.g. "legal hold".
+ */
+exception: string | null, };
+
+export type ErasureImpact = { 
+/**
+ * `version:…` or `deployment:<env>`.
+ */
+node: string, 
+/**
+ * version or deployment.
+ */
+kind: string, 
+/**
+ * retrained or exception; none while open.
+ */
+resolution: string | null, 
+/**
+ * The replacing version, or the exception's justification.
+ */
+resolutionRef: string | null, resolvedBy: string | null, resolvedAt: string | null, };
+
+export type Erasure = { id: number, dataset: string, subjectHash: string, reason: string, 
+/**
+ * open or resolved.
+ */
+status: string, createdBy: string, createdAt: string, auditSeq: number, impacts: Array<ErasureImpact>, };
+
+export type ErasureList = { requests: Array<Erasure>, };
+
+export type VersionRequest = { 
+/**
+ * `MODEL@VERSION`.
+ */
+reference: string, };
+
+export type VersionGovernance = { reference: string, status: string, createdBy: string, gate: Gate, approvals: Array<Approval>, evaluations: Array<Evaluation>, deployments: Array<Deployment>, 
+/**
+ * Open erasure requests whose data this version was trained on.
+ */
+taintedBy: Array<Erasure>, };
+
+export type Checkpoint = { origin: string, size: number, 
+/**
+ * Base64 root hash, as in the note.
+ */
+root: string, 
+/**
+ * The whole signed note.
+ */
+note: string, };
+
 export type Ops = {
   workspace_info: { req: Empty, res: WorkspaceInfo },
   open_demo: { req: Empty, res: DemoSummary },
@@ -436,6 +622,20 @@ export type Ops = {
   index_stores: { req: IndexRequest, res: IndexResponse },
   list_artifacts: { req: ListArtifactsRequest, res: ListArtifactsResponse },
   stage_artifact: { req: ArtifactRequest, res: StagedArtifact },
+  approve_version: { req: ApproveRequest, res: Gate },
+  set_policy: { req: PolicyRequest, res: Array<string> },
+  promote_version: { req: PromoteRequest, res: string },
+  evaluate_version: { req: EvaluateRequest, res: EvaluateResponse },
+  deploy_version: { req: DeployRequest, res: Array<Deployment> },
+  rollback_env: { req: RollbackRequest, res: Array<Deployment> },
+  set_environment: { req: EnvRequest, res: Environment },
+  serving_at: { req: ServingRequest, res: Serving },
+  deployments: { req: TimelineRequest, res: Timeline },
+  erase_subject: { req: EraseRequest, res: Erasure },
+  resolve_erasure: { req: ResolveErasureRequest, res: Erasure },
+  erasures: { req: Empty, res: ErasureList },
+  version_governance: { req: VersionRequest, res: VersionGovernance },
+  audit_checkpoint: { req: Empty, res: Checkpoint },
 };
 
 export type OpName = keyof Ops;

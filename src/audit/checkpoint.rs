@@ -1,0 +1,147 @@
+//! Signed checkpoints of the audit log: C2SP tlog-checkpoint signed notes over the RFC 6962
+//! tree of every event so far, signed with the workspace's Ed25519 key.
+//!
+//! ```text
+//! pedigree/<16 hex of the key's SHA-256>
+//! <tree size>
+//! <base64 root hash>
+//!
+//! — <same origin> <base64(key id ‖ signature)>
+//! ```
+//! The key id is the first 4 bytes of SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key) (0x01: Ed25519).
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::merkle::{self, Hash};
+use crate::catalog::{CatalogError, audit_rows};
+
+/// A parsed, verified checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Checkpoint {
+    pub origin: String,
+    #[ts(type = "number")]
+    pub size: u64,
+    /// Base64 root hash, as in the note.
+    pub root: String,
+    /// The whole signed note.
+    pub note: String,
+}
+
+/// The origin line (and signer name) for a public key.
+pub fn origin(public_key: &[u8]) -> String {
+    format!("pedigree/{}", &crate::hash::sha256_hex(public_key)[..16])
+}
+
+fn key_id(name: &str, public_key: &[u8]) -> [u8; 4] {
+    let mut data = format!("{name}\n").into_bytes();
+    data.push(0x01);
+    data.extend_from_slice(public_key);
+    let d = openssl::sha::sha256(&data);
+    [d[0], d[1], d[2], d[3]]
+}
+
+/// Signs a note for a tree of `size` leaves with `root`.
+pub fn sign(key: &ring::signature::Ed25519KeyPair, size: u64, root: &Hash) -> Checkpoint {
+    use ring::signature::KeyPair;
+    let public = key.public_key().as_ref();
+    let name = origin(public);
+    let body = format!("{name}\n{size}\n{}\n", B64.encode(root));
+    let sig = key.sign(body.as_bytes());
+    let mut blob = key_id(&name, public).to_vec();
+    blob.extend_from_slice(sig.as_ref());
+    let note = format!("{body}\n\u{2014} {name} {}\n", B64.encode(blob));
+    Checkpoint { origin: name, size, root: B64.encode(root), note }
+}
+
+/// Checks a note's signature with `public_key`; returns the checkpoint it states.
+pub fn verify(note: &str, public_key: &[u8]) -> Result<Checkpoint, String> {
+    let (body, sigs) = note.split_once("\n\n").ok_or("not a signed note (no blank line before the signatures)")?;
+    let body = format!("{body}\n");
+    let mut lines = body.lines();
+    let origin_line = lines.next().ok_or("empty note")?.to_string();
+    let size: u64 = lines.next().and_then(|l| l.parse().ok()).ok_or("the second line is not a tree size")?;
+    let root = lines.next().ok_or("no root hash line")?.to_string();
+    let raw_root = B64.decode(&root).map_err(|_| "the root hash is not base64")?;
+    if raw_root.len() != 32 {
+        return Err("the root hash is not 32 bytes".into());
+    }
+    let want_id = key_id(&origin_line, public_key);
+    let pk = ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, public_key);
+    for line in sigs.lines() {
+        let Some(rest) = line.strip_prefix("\u{2014} ") else { continue };
+        let Some((name, b64)) = rest.rsplit_once(' ') else { continue };
+        let Ok(blob) = B64.decode(b64) else { continue };
+        if name != origin_line || blob.len() != 68 || blob[..4] != want_id {
+            continue; // another signer (e.g. a witness): ignored
+        }
+        return match pk.verify(body.as_bytes(), &blob[4..]) {
+            Ok(()) => Ok(Checkpoint { origin: origin_line, size, root, note: note.to_string() }),
+            Err(_) => Err("the checkpoint signature does not verify with this key".into()),
+        };
+    }
+    Err("no signature by this key on the checkpoint".into())
+}
+
+/// Leaf hashes of every event, in seq order (the entry is the event's canonical record).
+pub fn leaves(conn: &Connection) -> Result<Vec<Hash>, CatalogError> {
+    let mut out = Vec::new();
+    audit_rows::for_each(conn, |row| {
+        out.push(merkle::leaf_hash(super::record_json(&row).as_bytes()));
+        true
+    })?;
+    Ok(out)
+}
+
+pub fn store(conn: &Connection, c: &Checkpoint, at: &str) -> Result<(), CatalogError> {
+    conn.execute(
+        "INSERT OR IGNORE INTO checkpoints (tree_size, root_hash, note, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![c.size as i64, c.root, c.note, at],
+    )?;
+    Ok(())
+}
+
+pub fn latest(conn: &Connection) -> Result<Option<Checkpoint>, CatalogError> {
+    Ok(conn
+        .query_row("SELECT tree_size, root_hash, note FROM checkpoints ORDER BY tree_size DESC LIMIT 1", [], |r| {
+            let note: String = r.get(2)?;
+            let origin = note.lines().next().unwrap_or_default().to_string();
+            Ok(Checkpoint { origin, size: r.get::<_, i64>(0)? as u64, root: r.get(1)?, note })
+        })
+        .optional()?)
+}
+
+pub fn all(conn: &Connection) -> Result<Vec<(u64, String, String)>, CatalogError> {
+    let mut st = conn.prepare("SELECT tree_size, root_hash, note FROM checkpoints ORDER BY tree_size")?;
+    let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signed_note_verifies_and_any_change_does_not() {
+        let rng = ring::rand::SystemRandom::new();
+        let doc = ring::signature::Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+        let key = ring::signature::Ed25519KeyPair::from_pkcs8(doc.as_ref()).unwrap();
+        use ring::signature::KeyPair;
+        let public = key.public_key().as_ref().to_vec();
+        let c = sign(&key, 7, &[9u8; 32]);
+        assert_eq!(verify(&c.note, &public).unwrap(), c);
+        assert!(c.note.starts_with(&format!("{}\n7\n", c.origin)));
+        let forged = c.note.replacen("\n7\n", "\n8\n", 1);
+        assert!(verify(&forged, &public).is_err());
+        let other = ring::signature::Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+        let other = ring::signature::Ed25519KeyPair::from_pkcs8(other.as_ref()).unwrap();
+        assert!(verify(&c.note, other.public_key().as_ref()).is_err());
+        // A witness's extra signature line is ignored.
+        let cosigned = format!("{}\u{2014} witness.example AAAA\n", c.note);
+        assert!(verify(&cosigned, &public).is_ok());
+    }
+}

@@ -1,0 +1,220 @@
+//! Evaluations: metric values of a version on a dataset, overall or per slice (group), checked
+//! against a threshold and against the previous version's value on the same dataset, metric and
+//! slice (the baseline).
+
+use rusqlite::{Connection, params};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use ts_rs::TS;
+
+use super::{GovError, resolve};
+use crate::audit;
+use crate::catalog::graph::{EdgeRow, insert_edge};
+use crate::catalog::{CatalogError, datasets};
+use crate::ids;
+
+/// One metric value to record.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricInput {
+    pub metric: String,
+    pub value: f64,
+    /// `KEY=VALUE` of the group, e.g. `age=65+`; absent for the overall value.
+    #[serde(default)]
+    pub slice: Option<String>,
+    /// `OP VALUE` with OP one of >=, >, <=, <, ==, e.g. `>= 0.9`.
+    #[serde(default)]
+    pub threshold: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EvaluateRequest {
+    pub reference: String,
+    /// `DATASET@VERSION` of a registered dataset.
+    pub dataset: String,
+    pub metrics: Vec<MetricInput>,
+}
+
+/// A recorded evaluation, with its verdicts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Evaluation {
+    pub dataset: String,
+    pub metric: String,
+    pub slice: String,
+    pub value: f64,
+    pub threshold: Option<String>,
+    /// Against the threshold (none without one).
+    pub passed: Option<bool>,
+    pub baseline_version: Option<String>,
+    pub baseline: Option<f64>,
+    /// better, same or worse than the baseline (direction from the threshold, else from the
+    /// metric name: loss/error/latency-like metrics are better when lower).
+    pub vs_baseline: Option<String>,
+    pub created_by: String,
+    pub created_at: String,
+    #[ts(type = "number")]
+    pub audit_seq: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EvaluateResponse {
+    pub evaluations: Vec<Evaluation>,
+    /// No threshold failed and nothing is worse than the baseline.
+    pub passed: bool,
+}
+
+fn parse_threshold(t: &str) -> Result<(String, f64), GovError> {
+    let t = t.trim();
+    let op = [">=", "<=", "==", ">", "<"].into_iter().find(|op| t.starts_with(op));
+    let bad =
+        || GovError::Invalid(format!("bad threshold {t:?}: use OP VALUE with OP one of >=, >, <=, <, == (e.g. \">= 0.9\")"));
+    let op = op.ok_or_else(bad)?;
+    let v: f64 = t[op.len()..].trim().parse().map_err(|_| bad())?;
+    if !v.is_finite() {
+        return Err(bad());
+    }
+    Ok((op.to_string(), v))
+}
+
+fn passes(op: &str, value: f64, threshold: f64) -> bool {
+    match op {
+        ">=" => value >= threshold,
+        ">" => value > threshold,
+        "<=" => value <= threshold,
+        "<" => value < threshold,
+        _ => (value - threshold).abs() < 1e-12,
+    }
+}
+
+fn lower_is_better(metric: &str, op: Option<&str>) -> bool {
+    match op {
+        Some("<=" | "<") => true,
+        Some(">=" | ">") => false,
+        _ => {
+            let m = metric.to_lowercase();
+            ["loss", "error", "mse", "mae", "rmse", "latency", "perplexity", "wer", "cer", "fpr", "fnr"]
+                .iter()
+                .any(|k| m.contains(k))
+        }
+    }
+}
+
+fn verdict(metric: &str, op: Option<&str>, value: f64, baseline: f64) -> &'static str {
+    if (value - baseline).abs() < 1e-12 {
+        "same"
+    } else if (value < baseline) == lower_is_better(metric, op) {
+        "better"
+    } else {
+        "worse"
+    }
+}
+
+/// Records evaluations (one audit event for the batch) and links version → dataset
+/// (`validated_on`).
+pub fn evaluate(conn: &Connection, req: &EvaluateRequest, actor: &str) -> Result<EvaluateResponse, GovError> {
+    let v = resolve(conn, &req.reference)?;
+    let dref = req.dataset.strip_prefix("dataset:").unwrap_or(&req.dataset);
+    let (dn, dv) = ids::split_ref(dref).map_err(|_| GovError::Invalid(format!("--dataset {dref:?}: use DATASET@VERSION")))?;
+    if datasets::get(conn, dn, dv)?.is_none() {
+        return Err(GovError::NotFound(format!(
+            "dataset {dn}@{dv} is not registered (datasets are registered with `pedigree register … --trained-on PATH`)"
+        )));
+    }
+    if req.metrics.is_empty() {
+        return Err(GovError::Invalid("give at least one --metric NAME=VALUE".into()));
+    }
+    let dnode = ids::dataset_node(dn, dv);
+    let mut parsed = Vec::new();
+    for m in &req.metrics {
+        if m.metric.trim().is_empty() || !m.value.is_finite() {
+            return Err(GovError::Invalid(format!("bad metric {:?}={}: a name and a finite number", m.metric, m.value)));
+        }
+        let slice = m.slice.clone().unwrap_or_default();
+        if !slice.is_empty() && !slice.contains('=') {
+            return Err(GovError::Invalid(format!("bad slice {slice:?}: use KEY=VALUE, e.g. age=65+")));
+        }
+        let th = m.threshold.as_deref().filter(|t| !t.trim().is_empty()).map(parse_threshold).transpose()?;
+        parsed.push((m, slice, th));
+    }
+    let now = audit::now();
+    let payload = json!({
+        "dataset": dnode,
+        "metrics": parsed.iter().map(|(m, slice, th)| json!({"metric": m.metric, "value": m.value, "slice": slice,
+            "threshold": th.as_ref().map(|(op, t)| format!("{op} {t}"))})).collect::<Vec<_>>(),
+    });
+    let seq = audit::append(conn, &now, actor, "evaluate", &v.node, &payload)?;
+    for (m, slice, th) in &parsed {
+        conn.execute(
+            "INSERT INTO evaluations (version_id, dataset, metric, slice, value, threshold_op, threshold, created_by, created_at, audit_seq)
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+            params![v.id, dnode, m.metric, slice, m.value, th.as_ref().map(|t| &t.0), th.as_ref().map(|t| t.1), actor, now, seq],
+        )
+        .map_err(CatalogError::from)?;
+    }
+    insert_edge(conn, &EdgeRow { src: v.node.clone(), dst: dnode, kind: "validated_on".into(), relation: None }, seq)?;
+    let all = list(conn, v.id)?;
+    let evaluations: Vec<Evaluation> = all.into_iter().filter(|e| e.audit_seq == seq).collect();
+    let passed = evaluations.iter().all(|e| e.passed != Some(false) && e.vs_baseline.as_deref() != Some("worse"));
+    Ok(EvaluateResponse { evaluations, passed })
+}
+
+/// Every evaluation of a version, with threshold and baseline verdicts.
+pub fn list(conn: &Connection, version_id: i64) -> Result<Vec<Evaluation>, CatalogError> {
+    let mut st = conn.prepare_cached(
+        "SELECT e.dataset, e.metric, e.slice, e.value, e.threshold_op, e.threshold, e.created_by, e.created_at, e.audit_seq,
+                (SELECT m.name || '@' || pv.version || char(9) || pe.value
+                   FROM evaluations pe JOIN versions pv ON pv.id = pe.version_id JOIN models m ON m.id = pv.model_id
+                  WHERE pv.model_id = v.model_id AND pv.sort_key < v.sort_key
+                    AND pe.dataset = e.dataset AND pe.metric = e.metric AND pe.slice = e.slice
+                  ORDER BY pv.sort_key DESC, pe.id DESC LIMIT 1)
+         FROM evaluations e JOIN versions v ON v.id = e.version_id WHERE e.version_id = ?1 ORDER BY e.id",
+    )?;
+    let rows = st
+        .query_map([version_id], |r| {
+            let op: Option<String> = r.get(4)?;
+            let th: Option<f64> = r.get(5)?;
+            let value: f64 = r.get(3)?;
+            let metric: String = r.get(1)?;
+            let base: Option<String> = r.get(9)?;
+            let (baseline_version, baseline) = match base.as_deref().and_then(|b| b.split_once('\t')) {
+                Some((bv, val)) => (Some(bv.to_string()), val.parse::<f64>().ok()),
+                None => (None, None),
+            };
+            Ok(Evaluation {
+                dataset: r.get(0)?,
+                slice: r.get(2)?,
+                value,
+                threshold: op.as_ref().zip(th).map(|(o, t)| format!("{o} {t}")),
+                passed: op.as_ref().zip(th).map(|(o, t)| passes(o, value, t)),
+                vs_baseline: baseline.map(|b| verdict(&metric, op.as_deref(), value, b).to_string()),
+                baseline_version,
+                baseline,
+                metric,
+                created_by: r.get(6)?,
+                created_at: r.get(7)?,
+                audit_seq: r.get(8)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_and_directions() {
+        assert_eq!(parse_threshold(">= 0.9").unwrap(), (">=".into(), 0.9));
+        assert_eq!(parse_threshold("<0.2").unwrap(), ("<".into(), 0.2));
+        assert!(parse_threshold("~ 1").is_err() && parse_threshold(">= x").is_err());
+        assert!(passes(">=", 0.9, 0.9) && !passes(">", 0.9, 0.9) && passes("<", 0.1, 0.2));
+        assert_eq!(verdict("accuracy", None, 0.91, 0.90), "better");
+        assert_eq!(verdict("val_loss", None, 0.91, 0.90), "worse");
+        assert_eq!(verdict("accuracy", Some("<="), 0.91, 0.90), "worse");
+        assert_eq!(verdict("f1", None, 0.5, 0.5), "same");
+    }
+}
