@@ -15,10 +15,11 @@ summary=()
 # Third-party checkers used by the interop tests, in a venv outside the clone (reused).
 venv="${PEDIGREE_TEST_VENV:-$HOME/.cache/pedigree/venv-test}"
 # Test peers from PyPI in the same venv: moto's S3 server (the index tests start and stop it).
-if ! "$venv/bin/python" -c "import model_signing, OpenSSL, moto, flask_cors" 2>/dev/null; then
-  echo "installing model-signing 1.1.1 and moto[s3] into $venv"
+# And cyclonedx-python-lib, whose bundled official CycloneDX schemas validate the ML-BOM.
+if ! "$venv/bin/python" -c "import model_signing, OpenSSL, moto, flask_cors, cyclonedx.validation.json, jsonschema" 2>/dev/null; then
+  echo "installing model-signing 1.1.1, moto[s3] and cyclonedx-python-lib into $venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q "model-signing==1.1.1" pyopenssl "moto[s3]==5.2.5" flask flask-cors
+  "$venv/bin/pip" install -q "model-signing==1.1.1" pyopenssl "moto[s3]==5.2.5" flask flask-cors "cyclonedx-python-lib[json-validation]"
 fi
 export PEDIGREE_INTEROP_PYTHON="$venv/bin/python"
 export PEDIGREE_MOTO_SERVER="$venv/bin/moto_server"

@@ -20,6 +20,7 @@ pub mod index;
 pub mod lineage;
 pub mod progress;
 pub mod registry;
+pub mod report;
 pub mod server;
 pub mod sniff;
 pub mod workspace;

@@ -34,3 +34,15 @@ pub type OnProgress<'a> = &'a (dyn Fn(&Progress) + Sync);
 
 /// A sink that drops every event.
 pub fn ignore(_: &Progress) {}
+
+/// Bytes as a short human size.
+pub fn human_size(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i < UNITS.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[i]) }
+}

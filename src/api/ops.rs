@@ -24,7 +24,7 @@ macro_rules! operations {
                         .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("bad request for {}: {e}", stringify!($name))))?;
                     let $s = session;
                     let $p = progress;
-                    let _ = (&$p, &$r);
+                    let _ = (&$p, &$r, &$s);
                     let out: $res = $body?;
                     Ok(serde_json::to_value(out).expect("responses serialise"))
                 })*
@@ -78,4 +78,7 @@ operations! {
     erasures(Empty) -> crate::governance::erasure::ErasureList = |s, r, p| governance::erasures(s);
     version_governance(governance::VersionRequest) -> governance::VersionGovernance = |s, r, p| governance::version_governance(s, &r);
     audit_checkpoint(Empty) -> crate::audit::checkpoint::Checkpoint = |s, r, p| governance::checkpoint(s);
+    report_preview(governance::VersionRequest) -> governance::ReportPreview = |s, r, p| governance::report_preview(s, &r);
+    build_report(governance::ReportRequest) -> crate::report::bundle::ReportBundle = |s, r, p| governance::build_report(s, &r, p);
+    verify_bundle(crate::report::verify::VerifyBundleRequest) -> crate::report::verify::BundleVerification = |s, r, p| governance::verify_bundle(&r);
 }

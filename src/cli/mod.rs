@@ -223,6 +223,22 @@ enum Command {
         #[command(subcommand)]
         command: ErasureCommand,
     },
+    /// Write an audit report bundle for a version: report.json/html/pdf, CycloneDX ML-BOM, model
+    /// card, cited audit events with inclusion proofs, a signed manifest
+    Report {
+        reference: String,
+        /// Folder to create [default: WORKSPACE/reports/MODEL@VERSION-TIMESTAMP]
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check a report bundle offline (signatures, every file digest, inclusion proofs, chain);
+    /// exits non-zero naming what failed
+    Verify {
+        dir: PathBuf,
+        /// Hex Ed25519 public key the bundle must be signed with
+        #[arg(long)]
+        key: Option<String>,
+    },
     /// Serve the UI and the API over HTTP (loopback by default)
     Serve {
         /// Port (0 picks a free one)
@@ -518,6 +534,24 @@ fn run(cli: Cli) -> Result<i32, ApiError> {
                 use std::io::Write;
                 let _ = std::io::stdout().flush();
             })?;
+        }
+        Command::Report { reference, out } => {
+            let req = api::governance::ReportRequest { reference, out_dir: out.map(|p| p.display().to_string()) };
+            let mut s = open()?;
+            let bar = progress_bar::Bar::new();
+            let res = api::governance::build_report(&mut s, &req, &|p| bar.update(p));
+            bar.finish();
+            emit(g.json, &res?, render::bundle);
+        }
+        Command::Verify { dir, key } => {
+            let req = crate::report::verify::VerifyBundleRequest { dir: dir.display().to_string(), key };
+            let res = api::governance::verify_bundle(&req)?;
+            emit(g.json, &res, render::bundle_verification);
+            if !res.ok {
+                let failed: Vec<&str> = res.checks.iter().filter(|c| !c.ok).map(|c| c.name.as_str()).collect();
+                eprintln!("error: the bundle does not verify: {}", failed.join(", "));
+                return Ok(1);
+            }
         }
         Command::Audit { command: AuditCommand::Checkpoint } => {
             let c = api::governance::checkpoint(&mut open()?)?;

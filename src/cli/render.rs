@@ -27,17 +27,7 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// Bytes as a short human size.
-pub fn size(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut i = 0;
-    while v >= 1024.0 && i < UNITS.len() - 1 {
-        v /= 1024.0;
-        i += 1;
-    }
-    if i == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[i]) }
-}
+pub use crate::progress::human_size as size;
 
 fn short(digest: &str) -> &str {
     &digest[..digest.len().min(12)]
@@ -380,5 +370,26 @@ pub fn erasures(list: &[crate::governance::erasure::Erasure]) -> String {
             out.push_str(&format!("  {}  {state}\n", i.node));
         }
     }
+    out
+}
+
+pub fn bundle(b: &crate::report::bundle::ReportBundle) -> String {
+    let mut out = format!("Wrote {} ({} files{})\n", b.dir, b.files.len(), if b.pdf_a { "; PDF/A-2b" } else { "" });
+    for f in &b.files {
+        out.push_str(&format!("  {:<22} {:>10}  {}\n", f.path, size(f.size), short(&f.sha256)));
+    }
+    out.push_str("Check it anywhere with: pedigree verify DIR\n");
+    out
+}
+
+pub fn bundle_verification(v: &crate::report::verify::BundleVerification) -> String {
+    let mut out = String::new();
+    for c in &v.checks {
+        out.push_str(&format!("{} {:<24} {}\n", if c.ok { "ok  " } else { "FAIL" }, c.name, c.detail));
+    }
+    if let Some(fp) = &v.fingerprint {
+        out.push_str(&format!("signing key fingerprint (sha256): {fp}\n"));
+    }
+    out.push_str(if v.ok { "bundle verified\n" } else { "bundle does NOT verify\n" });
     out
 }

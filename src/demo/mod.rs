@@ -278,7 +278,61 @@ pub fn open_demo(s: &mut Session, progress: OnProgress<'_>) -> Result<DemoSummar
         };
         api::register_version(s, &req, &crate::progress::ignore)?;
     }
+    governance(s)?;
     progress(&Progress { task: "creating demo".into(), done: total, total, unit: Unit::Files, detail: None });
     let (models, versions, dataset_versions, _) = crate::catalog::graph::counts(s.ws.catalog.conn())?;
     Ok(DemoSummary { models, versions, dataset_versions })
+}
+
+/// Governance history for the demo: a validator (another person than the registrant) approves
+/// the churn models, they are evaluated per group, churn 1.0.0 serves in prod and 2.0.0 takes a
+/// canary share; resnet 2.0.0 is in staging.
+fn governance(s: &mut Session) -> Result<(), ApiError> {
+    use crate::api::governance as g;
+    use crate::governance::deploy::DeployRequest;
+    use crate::governance::evaluate::{EvaluateRequest, MetricInput};
+    use crate::governance::{ApproveRequest, PromoteRequest};
+    let me = s.actor.clone();
+    let validator = if me == "validator@demo.pedigree" { "checker@demo.pedigree" } else { "validator@demo.pedigree" }.to_string();
+    for (r, auc, auc65) in [("churn@1.0.0", 0.84, 0.79), ("churn@2.0.0", 0.87, 0.83)] {
+        let metric = |m: &str, v: f64, slice: Option<&str>| MetricInput {
+            metric: m.into(),
+            value: v,
+            slice: slice.map(str::to_string),
+            threshold: Some(">= 0.75".into()),
+        };
+        let req = EvaluateRequest {
+            reference: r.into(),
+            dataset: "customers@1".into(),
+            metrics: vec![
+                metric("auc", auc, None),
+                metric("auc", auc65, Some("age=65+")),
+                metric("auc", auc - 0.02, Some("region=eu")),
+            ],
+        };
+        g::evaluate(s, &req)?;
+        s.actor = validator.clone();
+        let approved = g::approve(
+            s,
+            &ApproveRequest {
+                reference: r.into(),
+                decision: "approved".into(),
+                role: "validator".into(),
+                justification: "independent validation on the customers holdout; all groups above 0.75".into(),
+            },
+        );
+        s.actor = me.clone();
+        approved?;
+        g::promote(s, &PromoteRequest { reference: r.into(), status: "approved".into(), reason: "validated".into() })?;
+    }
+    let deploy = |s: &mut Session, r: &str, env: &str, strategy: &str, traffic: Option<u32>, reason: &str| {
+        g::deploy(
+            s,
+            &DeployRequest { reference: r.into(), env: env.into(), strategy: strategy.into(), traffic, reason: reason.into() },
+        )
+    };
+    deploy(s, "churn@1.0.0", "prod", "full", None, "first production release")?;
+    deploy(s, "churn@2.0.0", "prod", "canary", Some(20), "canary of the contract-length model")?;
+    deploy(s, "resnet@2.0.0", "staging", "full", None, "try the 256 px input")?;
+    Ok(())
 }

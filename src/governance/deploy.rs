@@ -322,7 +322,8 @@ pub fn deploy(conn: &Connection, req: &DeployRequest, actor: &str) -> Result<Vec
             start(conn, &new("canary", traffic, v.id), actor, &now, seq)?;
         }
         _ => {
-            for d in current.iter().filter(|d| d.role != "shadow" || (d.model == v.model && d.version == v.version)) {
+            // A full switch starts from a clean slate: canaries and shadows end too.
+            for d in &current {
                 end(conn, d.id, &now)?;
             }
             start(conn, &new("primary", 100, v.id), actor, &now, seq)?;

@@ -28,7 +28,7 @@ pub struct MetricInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct EvaluateRequest {
     pub reference: String,
     /// `DATASET@VERSION` of a registered dataset.

@@ -149,6 +149,7 @@ fn router(st: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/api/events", get(events))
         .route("/api/upload", post(upload::upload).layer(DefaultBodyLimit::disable()))
+        .route("/api/reports/{name}/{*path}", get(report_file))
         .route("/api/{op}", post(call))
         .layer(middleware::from_fn_with_state(st.clone(), auth));
     api.fallback(assets::serve_asset).with_state(st)
@@ -206,6 +207,32 @@ pub fn serve(mut opts: ServeOptions, ready: impl FnOnce(SocketAddr, String)) -> 
         }
         served
     })
+}
+
+/// A file of a report bundle written under the workspace's reports/ folder (for download).
+async fn report_file(State(st): State<Arc<AppState>>, UrlPath((name, path)): UrlPath<(String, String)>) -> Response {
+    let bad = |code: StatusCode, msg: &str| (code, Json(ApiError::new(ErrorCode::NotFound, msg))).into_response();
+    let safe = |p: &str| !p.is_empty() && p.split('/').all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains('\\'));
+    if !safe(&name) || !safe(&path) {
+        return bad(StatusCode::BAD_REQUEST, "bad report path");
+    }
+    let file = st.workspace.join(crate::api::governance::REPORTS_DIR).join(&name).join(&path);
+    match tokio::fs::read(&file).await {
+        Ok(bytes) => {
+            let mime = mime_guess::from_path(&file).first_or_octet_stream();
+            let disposition = format!("attachment; filename=\"{}\"", path.rsplit('/').next().unwrap_or("file").replace('"', ""));
+            (
+                [
+                    (header::CONTENT_TYPE, mime.as_ref().to_string()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                    (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; img-src data:".to_string()),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(_) => bad(StatusCode::NOT_FOUND, "no such report file"),
+    }
 }
 
 /// Watches local stores in a thread until `stop`; events go to the SSE stream.

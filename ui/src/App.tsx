@@ -17,6 +17,8 @@ import { VersionView } from "./views/Version";
 import { RegisterView } from "./views/Register";
 import { AuditView } from "./views/Audit";
 import { StoresView } from "./views/Stores";
+import { DeploymentsView } from "./views/Deployments";
+import { ReportsView } from "./views/Reports";
 import { ProgressBar } from "./components/ProgressBar";
 
 export function App() {
@@ -134,6 +136,8 @@ export function App() {
   else if (route.page === "audit") view = <AuditView />;
   else if (route.page === "register") view = <RegisterView />;
   else if (route.page === "stores") view = <StoresView store={route.arg || null} />;
+  else if (route.page === "deployments") view = <DeploymentsView />;
+  else if (route.page === "reports") view = <ReportsView reference={route.arg} />;
   else view = <LineageView query={route.query} />;
 
   const nav = (page: string, label: string, hash: string) => (
@@ -153,6 +157,8 @@ export function App() {
             {nav("lineage", "Lineage", "#/lineage")}
             {nav("models", "Models", "#/models")}
             {nav("stores", "Stores", "#/stores")}
+            {nav("deployments", "Deployments", "#/deployments")}
+            {nav("reports", "Reports", "#/reports")}
             {nav("audit", "Audit", "#/audit")}
           </nav>
           <div className="workspace" data-testid="workspace-path" title="Workspace">

@@ -17,6 +17,12 @@ export function when(ts: string): string {
   return Number.isNaN(d.getTime()) ? ts : d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
+/** Like `when`, with seconds (deployments minutes apart, or seconds apart, must stay distinct). */
+export function whenExact(ts: string): string {
+  const d = new Date(ts);
+  return Number.isNaN(d.getTime()) ? ts : d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+}
+
 export function idLabel(id: string): string {
   const i = id.indexOf(":");
   return i < 0 ? id : id.slice(i + 1);
@@ -30,4 +36,15 @@ export function kindOf(id: string): string {
 /** `1 file`, `3 files`. */
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** A metric value for people: at most 4 decimals, no trailing zeros. */
+export function num(x: number): string {
+  return Number.isInteger(x) ? String(x) : String(Number(x.toFixed(4)));
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+export function andList(items: string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }

@@ -1,12 +1,12 @@
 /**
  * Hash routing: `#/lineage?focus=…`, `#/models?q=…`, `#/models/NAME`, `#/versions/NAME@VER`,
- * `#/audit`, `#/register`, `#/stores`, `#/stores/NAME`. Hash routes work the same from `tauri://localhost` and from
+ * `#/audit`, `#/register`, `#/stores`, `#/stores/NAME`, `#/deployments`, `#/reports`, `#/reports/NAME@VER`. Hash routes work the same from `tauri://localhost` and from
  * `pedigree serve`, and make every view linkable.
  */
 import { useEffect, useState } from "react";
 
 export interface Route {
-  /** First path segment: lineage, models, versions, audit, register, stores. */
+  /** First path segment: lineage, models, versions, audit, register, stores, deployments, reports. */
   page: string;
   /** The rest of the path, decoded (model name, version reference, store name). */
   arg: string;
@@ -46,3 +46,4 @@ export function navigate(hash: string) {
 export const versionHash = (ref: string) => `#/versions/${encodeURIComponent(ref).replace(/%40/g, "@")}`;
 export const modelHash = (name: string) => `#/models/${encodeURIComponent(name)}`;
 export const storeHash = (name: string | null) => (name ? `#/stores/${encodeURIComponent(name)}` : "#/stores");
+export const reportsHash = (ref: string | null) => (ref ? `#/reports/${encodeURIComponent(ref).replace(/%40/g, "@")}` : "#/reports");

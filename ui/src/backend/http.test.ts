@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createHttpBackend } from "./http";
+import { createHttpBackend, reportFileUrl } from "./http";
 import type { Progress, StoreEvent } from "./generated/api";
 
 class FakeEventSource {
@@ -42,5 +42,13 @@ describe("http backend events", () => {
     es.send("store", JSON.stringify(ev));
     expect(stores).toHaveLength(1);
     offP();
+  });
+});
+
+describe("report downloads", () => {
+  it("builds GET /api/reports/<name>/<path> with each segment encoded and the token as a query", () => {
+    expect(reportFileUrl("", "resnet-1.1.0", "evidence/a b#1.json", null)).toBe("/api/reports/resnet-1.1.0/evidence/a%20b%231.json");
+    expect(reportFileUrl("http://h", "r", "report.pdf", "t/k")).toBe("http://h/api/reports/r/report.pdf?token=t%2Fk");
+    expect(createHttpBackend("http://h").reportFileUrl("r", "report.pdf")).toBe("http://h/api/reports/r/report.pdf");
   });
 });

@@ -2,7 +2,8 @@
  * Backend over HTTP for a browser talking to `pedigree serve`: `POST /api/<op>`, progress and
  * store changes as Server-Sent Events (`progress` and `store` on one `/api/events` stream),
  * browser drops staged with `POST /api/upload`. A `?token=` in the page URL is kept for the
- * session and sent as a bearer token.
+ * session and sent as a bearer token (as `?token=` where a plain link or EventSource cannot send
+ * headers: the event stream and report downloads).
  */
 import type { Backend, UploadItem } from "./index";
 import { topLevelPaths } from "./paths";
@@ -54,6 +55,12 @@ async function readError(res: Response): Promise<never> {
     throw { code: res.status === 404 ? "not_found" : "internal", message: `The server answered ${res.status} ${res.statusText}` };
   }
   throw e;
+}
+
+/** `GET /api/reports/<name>/<path>` (each path segment encoded), with `?token=` when needed. */
+export function reportFileUrl(base: string, bundle: string, path: string, token: string | null): string {
+  const segs = path.split("/").filter(Boolean).map(encodeURIComponent).join("/");
+  return `${base}/api/reports/${encodeURIComponent(bundle)}/${segs}${token ? `?token=${encodeURIComponent(token)}` : ""}`;
 }
 
 export function createHttpBackend(base = ""): Backend {
@@ -139,6 +146,9 @@ export function createHttpBackend(base = ""): Backend {
         onProgress?.(done, total);
       }
       return topLevelPaths(batchDir, items.map((it) => it.relPath));
+    },
+    reportFileUrl(bundle: string, path: string) {
+      return reportFileUrl(base, bundle, path, token);
     },
   };
 }

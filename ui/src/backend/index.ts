@@ -11,6 +11,8 @@ import { createTauriBackend, runningInTauri } from "./tauri";
 export type { ApiError, OpName, Ops, Progress, StoreEvent } from "./generated/api";
 export { asApiError, errorMessage } from "./errors";
 export { topLevelPaths } from "./paths";
+export { callReport } from "./reports";
+export type { BundleCheck, BundleFile, BundleVerification, ReportBundle, ReportPreview } from "./reports";
 
 /** A file picked up from a browser drop, with its path relative to the drop. */
 export interface UploadItem {
@@ -41,6 +43,12 @@ export interface Backend {
    * register (one per top-level entry of the drop). The desktop app throws: it has real paths.
    */
   upload(items: UploadItem[], onProgress?: (done: number, total: number) => void): Promise<string[]>;
+  /**
+   * Browser only: where a file of a built report bundle downloads from
+   * (`GET /api/reports/<name>/<path>`, with the session token when there is one). Null in the
+   * desktop app, where the bundle is a local folder.
+   */
+  reportFileUrl(bundle: string, path: string): string | null;
 }
 
 /** The backend for where the bundle runs. */

@@ -66,5 +66,8 @@ export function createTauriBackend(): Backend {
     async upload() {
       throw { code: "invalid_input", message: "The desktop app registers dropped files from their own paths; no upload needed." };
     },
+    reportFileUrl() {
+      return null; // the bundle is a local folder: the view shows its path
+    },
   };
 }

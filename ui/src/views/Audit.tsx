@@ -65,8 +65,10 @@ export function AuditView() {
       {report && (
         <div className={`banner ${report.ok ? "ok" : "error"}`} data-testid="verify-result">
           {report.ok
-            ? `Chain OK: ${report.events} events, head ${report.head?.slice(0, 16)}…`
-            : `Chain broken at seq ${report.firstBadSeq}: ${report.problem}`}
+            ? `Chain OK: ${report.events} events, head ${report.head?.slice(0, 16)}…${report.checkpoints ? `, ${report.checkpoints} signed checkpoint${report.checkpoints === 1 ? "" : "s"} checked` : ""}, stored objects re-hashed`
+            : report.firstBadSeq !== null
+              ? `Chain broken at seq ${report.firstBadSeq}: ${report.problem}`
+              : `Verification failed: ${report.problem ?? `${report.badObjects.length} stored objects no longer match their sha256`}`}
         </div>
       )}
       {error && <div className="banner error">{error}</div>}

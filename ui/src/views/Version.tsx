@@ -1,12 +1,13 @@
-/** One version: files and digests, sniffed interface, params, metrics, a small lineage graph
- * and its audit history. */
+/** One version: files and digests, sniffed interface, params, metrics, a small lineage graph,
+ * governance (approvals, status, evaluations, deployments, erasure taint) and its audit history. */
 import { useEffect, useMemo, useState } from "react";
 import { errorMessage, useBackend } from "../backend";
 import type { AuditRow, ShowVersionResponse, Subgraph, TensorSpec } from "../backend/generated/api";
 import { buildView, fromSubgraph, lineageHash, defaultLineageState } from "../lineage/model";
 import { LineageCanvas } from "./LineageCanvas";
 import { CreatedFacts } from "../components/Facts";
-import { modelHash, navigate } from "../router";
+import { modelHash, navigate, reportsHash } from "../router";
+import { GovernancePanel, TaintedBanner, useGovernance } from "./Governance";
 import { bytes, idLabel, plural, when } from "../format";
 
 function Tensors({ title, list }: { title: string; list: TensorSpec[] }) {
@@ -44,6 +45,7 @@ export function VersionView({ reference }: { reference: string }) {
   const [sub, setSub] = useState<Subgraph | null>(null);
   const [events, setEvents] = useState<AuditRow[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const governance = useGovernance(reference);
 
   useEffect(() => {
     setData(null);
@@ -52,15 +54,26 @@ export function VersionView({ reference }: { reference: string }) {
       .call("show_version", { reference })
       .then((d) => {
         setData(d);
-        return Promise.all([
-          backend.call("lineage", { node: d.node, up: 1, down: 1 }).then(setSub),
-          backend.call("audit_log", { subject: d.node, before: null, limit: 50 }).then((r) => setEvents(r.events)),
-        ]);
+        return backend.call("lineage", { node: d.node, up: 1, down: 1 }).then(setSub);
       })
       .catch((e) => setError(errorMessage(e)));
   }, [backend, reference]);
 
+  // The audit history, again after every governance change (approvals, deployments… are events).
+  const node = data?.node;
+  useEffect(() => {
+    if (!node) return;
+    backend
+      .call("audit_log", { subject: node, before: null, limit: 50 })
+      .then((r) => setEvents(r.events))
+      .catch(() => {});
+  }, [backend, node, governance.gov]);
+
   const view = useMemo(() => (sub ? buildView(fromSubgraph(sub)) : null), [sub]);
+  const datasets = useMemo(
+    () => (data ? data.upstream.filter((e) => e.to.startsWith("dataset:")).map((e) => idLabel(e.to)) : []),
+    [data],
+  );
   if (error) return <div className="page"><div className="banner error">{error}</div></div>;
   if (!data) return <div className="page loading">Loading {reference}…</div>;
   const v = data.version;
@@ -74,11 +87,17 @@ export function VersionView({ reference }: { reference: string }) {
         <h1 data-testid="version-title">
           {v.model}@{v.version}
         </h1>
-        <span className={`status s-${v.status}`}>{v.status}</span>
+        <span className={`status s-${governance.gov?.status ?? v.status}`} data-testid="version-status">
+          {governance.gov?.status ?? v.status}
+        </span>
         <a className="button" href={lineageHash({ ...defaultLineageState(data.node), up: 2, down: 2, sel: data.node })}>
           Open in lineage explorer
         </a>
+        <a className="button" data-testid="version-report" href={reportsHash(`${v.model}@${v.version}`)}>
+          Report…
+        </a>
       </div>
+      <TaintedBanner gov={governance.gov} />
       <div className="cards">
         <section className="card">
           <h2>Summary</h2>
@@ -147,6 +166,7 @@ export function VersionView({ reference }: { reference: string }) {
           </div>
         </section>
       </div>
+      <GovernancePanel reference={`${v.model}@${v.version}`} model={v.model} datasets={datasets} governance={governance} />
       <section className="card">
         <h2>Interface{i.task ? ` · ${i.task}` : ""}</h2>
         {i.inputs.length + i.outputs.length + i.tensors.length === 0 ? (

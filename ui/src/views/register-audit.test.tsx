@@ -102,7 +102,7 @@ describe("audit view", () => {
   it("filters by action and reports an intact chain with its head", async () => {
     const { backend, calls } = stubBackend({
       audit_log: () => ({ events: [row(3, "register_version"), row(2, "init"), row(1, "register_version")] }),
-      audit_verify: () => ({ ok: true, events: 3, head: "9".repeat(64), firstBadSeq: null, problem: null }),
+      audit_verify: () => ({ ok: true, events: 3, head: "9".repeat(64), firstBadSeq: null, problem: null, badObjects: [], checkpoints: 0 }),
     });
     wrap(backend, app(), <AuditView />);
     expect(await screen.findAllByTestId("audit-row")).toHaveLength(3);

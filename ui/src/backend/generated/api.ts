@@ -600,6 +600,49 @@ root: string,
  */
 note: string, };
 
+export type ReportRequest = { 
+/**
+ * `MODEL@VERSION`.
+ */
+reference: string, 
+/**
+ * Folder to create; default `<workspace>/reports/<model>@<version>-<timestamp>`.
+ */
+outDir: string | null, };
+
+export type ReportPreview = { html: string, };
+
+export type BundleFile = { path: string, size: number, sha256: string, };
+
+export type ReportBundle = { 
+/**
+ * Absolute folder of the bundle.
+ */
+dir: string, 
+/**
+ * Its folder name (the HTTP server serves bundles under the workspace's reports/ by name).
+ */
+name: string, files: Array<BundleFile>, 
+/**
+ * Whether the PDF was produced as PDF/A-2b.
+ */
+pdfA: boolean, };
+
+export type VerifyBundleRequest = { dir: string, 
+/**
+ * Hex public key the signer must have (pinning); otherwise the bundle's own key is used and
+ * its fingerprint reported.
+ */
+key: string | null, };
+
+export type Check = { name: string, ok: boolean, detail: string, };
+
+export type BundleVerification = { ok: boolean, 
+/**
+ * Hex SHA-256 of the signing key.
+ */
+fingerprint: string | null, checks: Array<Check>, };
+
 export type Ops = {
   workspace_info: { req: Empty, res: WorkspaceInfo },
   open_demo: { req: Empty, res: DemoSummary },
@@ -636,6 +679,9 @@ export type Ops = {
   erasures: { req: Empty, res: ErasureList },
   version_governance: { req: VersionRequest, res: VersionGovernance },
   audit_checkpoint: { req: Empty, res: Checkpoint },
+  report_preview: { req: VersionRequest, res: ReportPreview },
+  build_report: { req: ReportRequest, res: ReportBundle },
+  verify_bundle: { req: VerifyBundleRequest, res: BundleVerification },
 };
 
 export type OpName = keyof Ops;

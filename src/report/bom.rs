@@ -1,0 +1,118 @@
+//! mlbom.cdx.json: a CycloneDX 1.6 ML-BOM for the version — the model as the metadata
+//! component (hashes, parents in pedigree.ancestors, model card with datasets and per-group
+//! performance metrics), its training datasets as data components, and the dependencies.
+
+use serde_json::{Value, json};
+
+use super::Facts;
+
+fn uuid_v4() -> String {
+    use ring::rand::SecureRandom;
+    let mut b = [0u8; 16];
+    ring::rand::SystemRandom::new().fill(&mut b).expect("system randomness");
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+}
+
+fn sha(d: &str) -> Value {
+    json!([{"alg": "SHA-256", "content": d}])
+}
+
+pub fn render(f: &Facts, report: &Value) -> Value {
+    let subj = &report["subject"];
+    let (model, version) = (subj["model"].as_str().unwrap_or_default(), subj["version"].as_str().unwrap_or_default());
+    let me = format!("version:{model}@{version}");
+    let data_refs: Vec<String> = f.datasets.iter().map(|d| format!("dataset:{}@{}", d.dataset, d.version)).collect();
+    let mut metrics: Vec<Value> = f
+        .evaluations
+        .iter()
+        .map(|e| {
+            let mut m = json!({"type": e.metric, "value": format!("{}", e.value)});
+            if !e.slice.is_empty() {
+                m["slice"] = json!(e.slice);
+            }
+            m
+        })
+        .collect();
+    for (k, v) in &f.record.summary.metrics {
+        metrics.push(json!({"type": k, "value": format!("{v}")}));
+    }
+    let mut model_card = json!({
+        "bom-ref": format!("modelcard:{model}@{version}"),
+        "modelParameters": {
+            "datasets": data_refs.iter().map(|r| json!({"ref": r})).collect::<Vec<_>>(),
+        },
+    });
+    if let Some(task) = &f.record.interface.task {
+        model_card["modelParameters"]["task"] = json!(task);
+    }
+    if !metrics.is_empty() {
+        model_card["quantitativeAnalysis"] = json!({"performanceMetrics": metrics});
+    }
+    let ancestors: Vec<Value> = f
+        .parents
+        .iter()
+        .map(|(p, rel, root)| {
+            let (pm, pv) = p.rsplit_once('@').unwrap_or((p.as_str(), ""));
+            let mut a = json!({"bom-ref": format!("version:{p}"), "type": "machine-learning-model", "name": pm, "version": pv});
+            if let Some(r) = root {
+                a["hashes"] = sha(r);
+            }
+            if let Some(rel) = rel {
+                a["properties"] = json!([{"name": "pedigree:relation", "value": rel}]);
+            }
+            a
+        })
+        .collect();
+    let mut component = json!({
+        "bom-ref": me,
+        "type": "machine-learning-model",
+        "name": model,
+        "version": version,
+        "hashes": sha(&f.record.summary.root_digest),
+        "modelCard": model_card,
+        "properties": [
+            {"name": "pedigree:manifestDigest", "value": f.record.manifest_digest},
+            {"name": "pedigree:format", "value": f.record.summary.format},
+            {"name": "pedigree:status", "value": f.record.summary.status},
+            {"name": "pedigree:rootDigestRule", "value": "model-signing v1.0 files: sha256 over the file digests in path order"},
+        ],
+    });
+    if !ancestors.is_empty() {
+        component["pedigree"] = json!({"ancestors": ancestors});
+    }
+    let components: Vec<Value> = f
+        .datasets
+        .iter()
+        .map(|d| {
+            json!({
+                "bom-ref": format!("dataset:{}@{}", d.dataset, d.version),
+                "type": "data",
+                "name": d.dataset,
+                "version": d.version,
+                "hashes": sha(&d.root_digest),
+                "data": [{"type": "dataset", "name": d.dataset, "contents": {"url": d.source_uri}}],
+            })
+        })
+        .collect();
+    let mut bom = json!({
+        "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": format!("urn:uuid:{}", uuid_v4()),
+        "version": 1,
+        "metadata": {
+            "timestamp": report["generatedAt"],
+            "lifecycles": [{"phase": "post-build"}],
+            "tools": {"components": [{"type": "application", "name": "pedigree", "version": env!("CARGO_PKG_VERSION")}]},
+            "component": component,
+        },
+        "components": components,
+    });
+    if !data_refs.is_empty() {
+        bom["dependencies"] = json!([{"ref": format!("version:{model}@{version}"), "dependsOn": data_refs}]);
+    }
+    bom
+}

@@ -1,0 +1,227 @@
+//! Writing a report bundle: every file, then MANIFEST.intoto.json — a DSSE envelope, signed with
+//! the workspace's Ed25519 key, of an in-toto Statement whose subjects are all the other files
+//! with their SHA-256. The bundle is written into a temp folder and renamed into place, so a
+//! killed process never leaves a half bundle under the final name.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use ts_rs::TS;
+
+use super::{Facts, ReportError, bom, card, html, pdf, svg};
+use crate::audit::checkpoint::Checkpoint;
+use crate::audit::{self, merkle};
+use crate::catalog::audit_rows;
+use crate::progress::{OnProgress, Progress, Unit};
+use crate::workspace::Workspace;
+
+pub const MANIFEST: &str = "MANIFEST.intoto.json";
+pub const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+pub const PREDICATE_TYPE: &str = "https://pedigree.dev/audit-report/v1";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BundleFile {
+    pub path: String,
+    #[ts(type = "number")]
+    pub size: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportBundle {
+    /// Absolute folder of the bundle.
+    pub dir: String,
+    /// Its folder name (the HTTP server serves bundles under the workspace's reports/ by name).
+    pub name: String,
+    pub files: Vec<BundleFile>,
+    /// Whether the PDF was produced as PDF/A-2b.
+    pub pdf_a: bool,
+}
+
+/// DSSE pre-authentication encoding.
+pub fn pae(payload_type: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = format!("DSSEv1 {} {payload_type} {} ", payload_type.len(), body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// Fingerprint of a public key: hex SHA-256 of its raw bytes.
+pub fn fingerprint(public_key: &[u8]) -> String {
+    crate::hash::sha256_hex(public_key)
+}
+
+const VERIFY_MD: &str = "# Verifying this report bundle offline
+
+Everything needed is in this folder. With Pedigree installed:
+
+    pedigree verify .                 # or: pedigree verify . --key <hex public key you trust>
+
+It checks, and names anything that fails:
+
+1. `MANIFEST.intoto.json` is a DSSE envelope signed (Ed25519) by the key in `keys/ed25519.pub`;
+   compare that key's fingerprint with the one printed in the report (or pin it with `--key`).
+2. Every file listed in the manifest has the SHA-256 recorded there; no file is missing or unlisted.
+3. `log/checkpoint.txt` is a C2SP signed note by the same key: tree size and RFC 6962 root of
+   the audit log when the report was made; it matches the report's integrity block.
+4. Each event in `log/entries.jsonl` hashes to its recorded hash (SHA-256 of its RFC 8785
+   canonical record), consecutive events chain by `prev_hash`, and `log/proofs.json` proves each
+   one's inclusion in the checkpoint's tree (leaf = SHA-256(0x00 ‖ record)).
+5. Every event the report cites is among them.
+
+Without Pedigree: the same steps need only SHA-256, Ed25519 and base64 (see the formats above).
+";
+
+fn io(p: &Path) -> impl Fn(std::io::Error) -> ReportError + '_ {
+    move |e| ReportError::Io(format!("{}: {e}", p.display()))
+}
+
+/// Writes the bundle for `facts` into `out` (which must not exist yet).
+pub fn write(
+    ws: &Workspace,
+    mut facts: Facts,
+    checkpoint: &Checkpoint,
+    out: &Path,
+    progress: OnProgress<'_>,
+) -> Result<ReportBundle, ReportError> {
+    if out.exists() {
+        return Err(ReportError::Io(format!("{} already exists; choose another folder", out.display())));
+    }
+    let step = |done: u64, what: &str| {
+        progress(&Progress { task: "report".into(), done, total: 7, unit: Unit::Files, detail: Some(what.into()) })
+    };
+    step(0, "audit proofs");
+    let key = ws.signing_key().map_err(|e| ReportError::Io(e.to_string()))?;
+    let public = ws.public_key_bytes().ok_or_else(|| ReportError::Io("the workspace has no public key".into()))?;
+    let fp = fingerprint(&public);
+
+    // Cited events, their inclusion proofs against the checkpoint.
+    let conn = ws.catalog.conn();
+    let mut rows = Vec::new();
+    audit_rows::for_each(conn, |r| {
+        if (r.seq as u64) <= checkpoint.size {
+            rows.push(r);
+            true
+        } else {
+            false
+        }
+    })?;
+    let leaves: Vec<merkle::Hash> = rows.iter().map(|r| merkle::leaf_hash(audit::record_json(r).as_bytes())).collect();
+    let root = merkle::root(&leaves);
+    if B64.encode(root) != checkpoint.root {
+        return Err(ReportError::Io("the audit log no longer matches its latest checkpoint; run `pedigree audit verify`".into()));
+    }
+    facts.cited.retain(|s| (*s as u64) <= checkpoint.size);
+    let mut entries = String::new();
+    let mut proofs = Vec::new();
+    for &seq in &facts.cited {
+        let i = (seq - 1) as usize;
+        let r = &rows[i];
+        entries.push_str(&serde_json::to_string(r).expect("rows serialise"));
+        entries.push('\n');
+        proofs.push(json!({
+            "seq": seq, "index": i, "leafHash": hex::encode(leaves[i]),
+            "path": merkle::inclusion_proof(&leaves, i).iter().map(hex::encode).collect::<Vec<_>>(),
+        }));
+    }
+    let proofs = json!({"treeSize": checkpoint.size, "rootHash": checkpoint.root, "leaf": "sha256(0x00 || RFC 8785 record)", "proofs": proofs});
+    facts.report["integrity"] = json!({
+        "logSize": checkpoint.size.to_string(),
+        "rootHash": checkpoint.root,
+        "checkpoint": checkpoint.note,
+        "publicKey": hex::encode(&public),
+        "fingerprint": fp,
+    });
+
+    step(1, "lineage graph");
+    let lineage_svg = (!facts.lineage.nodes.is_empty()).then(|| svg::render(&facts.lineage));
+    let report_json = audit::canonical(&facts.report);
+    step(2, "HTML");
+    let html_doc = html::render(&facts.report, lineage_svg.as_deref());
+    step(3, "PDF");
+    let pdf_doc = pdf::render_pdf(&facts.report, lineage_svg.as_deref()).map_err(|e| ReportError::Io(format!("PDF: {e}")))?;
+    step(4, "ML-BOM and model card");
+    let bom_doc = serde_json::to_string_pretty(&bom::render(&facts, &facts.report)).expect("BOM serialises");
+    let card_doc = card::render(&facts, &facts.report);
+
+    step(5, "writing");
+    let parent = out.parent().ok_or_else(|| ReportError::Io(format!("{}: no parent folder", out.display())))?;
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let tmp: PathBuf =
+        parent.join(format!(".{}.tmp-{}", out.file_name().and_then(|n| n.to_str()).unwrap_or("report"), std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("report.json".into(), report_json.into_bytes()),
+        ("report.html".into(), html_doc.into_bytes()),
+        ("report.pdf".into(), pdf_doc.bytes),
+        ("mlbom.cdx.json".into(), bom_doc.into_bytes()),
+        ("model-card.md".into(), card_doc.into_bytes()),
+        ("log/checkpoint.txt".into(), checkpoint.note.clone().into_bytes()),
+        ("log/entries.jsonl".into(), entries.into_bytes()),
+        ("log/proofs.json".into(), serde_json::to_vec_pretty(&proofs).expect("proofs serialise")),
+        ("keys/ed25519.pub".into(), format!("{}\n", hex::encode(&public)).into_bytes()),
+        ("VERIFY.md".into(), VERIFY_MD.as_bytes().to_vec()),
+    ];
+    if let Some(svg) = &lineage_svg {
+        files.push(("lineage.svg".into(), svg.clone().into_bytes()));
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut listed = Vec::new();
+    for (rel, bytes) in &files {
+        let p = tmp.join(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).map_err(io(d))?;
+        }
+        std::fs::write(&p, bytes).map_err(io(&p))?;
+        listed.push(BundleFile { path: rel.clone(), size: bytes.len() as u64, sha256: crate::hash::sha256_hex(bytes) });
+    }
+    step(6, "signing");
+    let subj = &facts.report["subject"];
+    let statement = json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": listed.iter().map(|f| json!({"name": f.path, "digest": {"sha256": f.sha256}})).collect::<Vec<_>>(),
+        "predicateType": PREDICATE_TYPE,
+        "predicate": {
+            "model": subj["model"], "version": subj["version"], "rootDigest": subj["rootDigest"],
+            "manifestDigest": subj["manifestDigest"], "reportSchema": super::SCHEMA,
+            "checkpoint": {"origin": checkpoint.origin, "size": checkpoint.size, "rootHash": checkpoint.root},
+            "generatedAt": facts.report["generatedAt"], "generatedBy": facts.report["generatedBy"],
+        },
+    });
+    let body = audit::canonical(&statement).into_bytes();
+    let sig = key.sign(&pae(PAYLOAD_TYPE, &body));
+    let envelope = json!({
+        "payload": B64.encode(&body), "payloadType": PAYLOAD_TYPE,
+        "signatures": [{"keyid": fp, "sig": B64.encode(sig.as_ref())}],
+    });
+    let mp = tmp.join(MANIFEST);
+    std::fs::write(&mp, serde_json::to_vec_pretty(&envelope).expect("envelope serialises")).map_err(io(&mp))?;
+    std::fs::rename(&tmp, out).map_err(io(out))?;
+    step(7, "done");
+    let dir = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
+    Ok(ReportBundle {
+        name: dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
+        dir: dir.display().to_string(),
+        files: listed,
+        pdf_a: pdf_doc.pdf_a,
+    })
+}
+
+/// The HTML alone (the UI's preview), with the integrity block of the latest checkpoint.
+pub fn preview(ws: &Workspace, mut facts: Facts, checkpoint: Option<&Checkpoint>) -> String {
+    if let Some(c) = checkpoint {
+        let public = ws.public_key_bytes().unwrap_or_default();
+        facts.report["integrity"] = json!({
+            "logSize": c.size.to_string(), "rootHash": c.root, "checkpoint": c.note,
+            "publicKey": hex::encode(&public), "fingerprint": fingerprint(&public),
+        });
+    } else {
+        facts.report["integrity"] = Value::Null;
+    }
+    let svg = (!facts.lineage.nodes.is_empty()).then(|| svg::render(&facts.lineage));
+    html::render(&facts.report, svg.as_deref())
+}

@@ -1,0 +1,306 @@
+/**
+ * Deployments per environment: what serves now, a timeline (one lane per version, a bar per
+ * interval, its traffic share inside; rollbacks marked), the full history, "what served at
+ * <time>" and a rollback (reason required). Versions are deployed from their own page.
+ */
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { errorMessage, useBackend } from "../backend";
+import type { Deployment, Environment, Serving, Timeline } from "../backend/generated/api";
+import { versionHash } from "../router";
+import { whenExact as when } from "../format";
+import { trafficText } from "./Governance";
+
+const ref = (d: Deployment) => `${d.model}@${d.version}`;
+
+export function DeploymentsView() {
+  const backend = useBackend();
+  const [timeline, setTimeline] = useState<Timeline | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+
+  const load = useCallback(async () => {
+    try {
+      setTimeline(await backend.call("deployments", { env: null, reference: null }));
+      setNow(Date.now());
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }, [backend]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const envs = useMemo(() => {
+    if (!timeline) return [];
+    const byName = new Map<string, Environment>(timeline.environments.map((e) => [e.name, e]));
+    for (const d of timeline.deployments) if (!byName.has(d.env)) byName.set(d.env, { name: d.env, production: false });
+    const rows = (name: string) => timeline.deployments.filter((d) => d.env === name);
+    // Production first, then by name; environments never deployed to are left out.
+    return [...byName.values()]
+      .map((env) => ({ env, rows: rows(env.name) }))
+      .filter((x) => x.rows.length > 0)
+      .sort((a, b) => Number(b.env.production) - Number(a.env.production) || a.env.name.localeCompare(b.env.name));
+  }, [timeline]);
+
+  return (
+    <div className="page deployments">
+      <div className="page-head">
+        <h1>Deployments</h1>
+        {timeline && timeline.deployments.length > 0 && (
+          <span className="muted">
+            {envs.length} environment{envs.length === 1 ? "" : "s"} · {timeline.deployments.length} intervals
+          </span>
+        )}
+        <button data-testid="deployments-refresh" onClick={() => void load()}>
+          Refresh
+        </button>
+      </div>
+      {error && (
+        <div className="banner error" data-testid="deployments-error" role="alert">
+          {error}
+        </div>
+      )}
+      {!timeline && !error && <div className="loading">Loading deployments…</div>}
+      {timeline && timeline.deployments.length === 0 && (
+        <div className="card" data-testid="deployments-empty">
+          <h2>Nothing deployed yet</h2>
+          <p>
+            A deployment records which version serves in an environment, from when until when, and with what share of the traffic (full, blue-green,
+            canary or shadow). Deploy a version from its page (<em>Governance → Deploy</em>) or with <code>pedigree deploy MODEL@VERSION --env staging</code>.
+            Environments named <code>prod</code> or <code>production</code>, or marked with <code>pedigree env NAME --production</code>, only take approved
+            versions.
+          </p>
+        </div>
+      )}
+      {envs.map(({ env, rows }) => (
+        <EnvCard key={env.name} env={env} rows={rows} now={now} onChanged={load} />
+      ))}
+    </div>
+  );
+}
+
+function EnvCard({ env, rows, now, onChanged }: { env: Environment; rows: Deployment[]; now: number; onChanged: () => Promise<void> }) {
+  const active = rows.filter((d) => d.endedAt === null);
+  return (
+    <section className="card env" data-testid="env-card" data-env={env.name}>
+      <div className="env-head">
+        <h2>{env.name}</h2>
+        {env.production && (
+          <span className="tag prod" data-testid="env-production">
+            production
+          </span>
+        )}
+        <span className="env-now" data-testid="env-current">
+          {active.length === 0 ? (
+            <span className="muted">nothing serving</span>
+          ) : (
+            <>
+              <span className="muted">now: </span>
+              {active.map((d, i) => (
+                <span key={d.id}>
+                  {i > 0 && " · "}
+                  <a href={versionHash(ref(d))}>{ref(d)}</a> {trafficText(d)}
+                  {d.role !== "primary" && <span className="muted"> {d.role}</span>}
+                </span>
+              ))}
+            </>
+          )}
+        </span>
+        <Rollback env={env.name} disabled={active.length === 0} onDone={onChanged} />
+      </div>
+      <Gantt rows={rows} now={now} />
+      <ServingAt env={env.name} />
+      <details className="history" open>
+        <summary>History ({rows.length})</summary>
+        <table className="grid compact">
+          <thead>
+            <tr>
+              <th>From</th>
+              <th>Until</th>
+              <th>Version</th>
+              <th>Role</th>
+              <th>Traffic</th>
+              <th>Strategy</th>
+              <th>Reason</th>
+              <th>By</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((d) => (
+              <tr key={d.id} data-testid="deploy-row" data-id={d.id} data-active={String(d.endedAt === null)} className={d.rollbackOf !== null ? "rollback" : ""}>
+                <td className="nowrap">{when(d.startedAt)}</td>
+                <td className="nowrap">{d.endedAt ? when(d.endedAt) : <span className="ok">serving</span>}</td>
+                <td>
+                  <a href={versionHash(ref(d))}>{ref(d)}</a>
+                </td>
+                <td>
+                  {d.role}
+                  {d.rollbackOf !== null && (
+                    <span className="tag rollback" data-testid="deploy-rollback-mark">
+                      ↺ rollback
+                    </span>
+                  )}
+                </td>
+                <td className="nowrap">{trafficText(d)}</td>
+                <td>{d.strategy}</td>
+                <td>{d.reason}</td>
+                <td className="muted">{d.createdBy}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </section>
+  );
+}
+
+/** One lane per version, bars positioned on a shared time axis from the first deployment to now. */
+function Gantt({ rows, now }: { rows: Deployment[]; now: number }) {
+  const t = (s: string) => new Date(s).getTime();
+  const t0 = Math.min(...rows.map((d) => t(d.startedAt)));
+  const t1 = Math.max(now, ...rows.map((d) => (d.endedAt ? t(d.endedAt) : now)));
+  const span = Math.max(1, t1 - t0);
+  const lanes: string[] = [];
+  for (const d of [...rows].sort((a, b) => t(a.startedAt) - t(b.startedAt) || a.id - b.id)) if (!lanes.includes(ref(d))) lanes.push(ref(d));
+  const pct = (x: number) => `${((100 * (x - t0)) / span).toFixed(3)}%`;
+  return (
+    <div className="gantt" data-testid="env-timeline" role="img" aria-label="Deployment timeline">
+      {lanes.map((lane) => (
+        <div className="lane" key={lane} data-testid="timeline-lane" data-version={lane}>
+          <div className="lane-label mono" title={lane}>
+            {lane}
+          </div>
+          <div className="track">
+            {rows
+              .filter((d) => ref(d) === lane)
+              .map((d) => {
+                const start = t(d.startedAt);
+                const end = d.endedAt ? t(d.endedAt) : now;
+                const width = Math.max(0.8, (100 * (end - start)) / span);
+                const cls = ["bar", `r-${d.role}`, d.endedAt ? "" : "open", d.rollbackOf !== null ? "rollback" : ""].join(" ");
+                return (
+                  <div
+                    key={d.id}
+                    className={cls}
+                    data-testid="timeline-bar"
+                    style={{ left: pct(start), width: `min(${width.toFixed(3)}%, calc(100% - ${pct(start)}))` }}
+                    title={`${lane} · ${d.role} · ${trafficText(d)} · ${d.strategy}\n${when(d.startedAt)} → ${d.endedAt ? when(d.endedAt) : "now"}\n${d.rollbackOf !== null ? "rollback: " : ""}${d.reason}`}
+                  >
+                    {d.rollbackOf !== null && "↺ "}
+                    {d.role === "shadow" ? "shadow" : `${d.traffic}%`}
+                  </div>
+                );
+              })}
+          </div>
+        </div>
+      ))}
+      <div className="axis">
+        <span>{when(new Date(t0).toISOString())}</span>
+        <span>now</span>
+      </div>
+    </div>
+  );
+}
+
+/** `datetime-local` value (local time) → RFC 3339 UTC. */
+export function localToRfc3339(value: string): string | null {
+  if (!value) return null;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+function ServingAt({ env }: { env: string }) {
+  const backend = useBackend();
+  const [at, setAt] = useState("");
+  const [result, setResult] = useState<Serving | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const ask = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      setResult(await backend.call("serving_at", { env, at: localToRfc3339(at) }));
+    } catch (err) {
+      setResult(null);
+      setError(errorMessage(err));
+    }
+  };
+  return (
+    <form className="serving-at" data-testid="serving-at" onSubmit={ask}>
+      <label className="check">
+        Serving at
+        <input type="datetime-local" step={1} data-testid="serving-at-input" value={at} onChange={(e) => setAt(e.target.value)} />
+      </label>
+      <button data-testid="serving-at-submit">{at ? "Show" : "Show now"}</button>
+      {result && (
+        <span data-testid="serving-at-result">
+          {result.deployments.length === 0 ? (
+            <span className="muted">nothing served in {env} at {when(result.at)}</span>
+          ) : (
+            <>
+              <span className="muted">at {when(result.at)}: </span>
+              {result.deployments.map((d, i) => (
+                <span key={d.id}>
+                  {i > 0 && " · "}
+                  <strong>{ref(d)}</strong> {trafficText(d)}
+                  {d.role !== "primary" && ` ${d.role}`}
+                </span>
+              ))}
+            </>
+          )}
+        </span>
+      )}
+      {error && (
+        <span className="error" data-testid="serving-at-error" role="alert">
+          {error}
+        </span>
+      )}
+    </form>
+  );
+}
+
+function Rollback({ env, disabled, onDone }: { env: string; disabled: boolean; onDone: () => Promise<void> }) {
+  const backend = useBackend();
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    if (!reason.trim()) return setError("A reason is required: say why, for the audit trail.");
+    setBusy(true);
+    setError(null);
+    try {
+      await backend.call("rollback_env", { env, reason: reason.trim() });
+      setOpen(false);
+      setReason("");
+      await onDone();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (!open)
+    return (
+      <button className="warn" data-testid="env-rollback" disabled={disabled} onClick={() => setOpen(true)} title="Drop the canary, or restore the previous version">
+        Roll back…
+      </button>
+    );
+  return (
+    <form className="rollback-form" data-testid="env-rollback-form" onSubmit={submit} noValidate>
+      <input data-testid="env-rollback-reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Why roll back?" autoFocus required />
+      <button className="warn" data-testid="env-rollback-submit" disabled={busy}>
+        {busy ? "Rolling back…" : `Roll back ${env}`}
+      </button>
+      <button type="button" onClick={() => (setOpen(false), setError(null))}>
+        Cancel
+      </button>
+      {error && (
+        <span className="error" data-testid="env-rollback-error" role="alert">
+          {error}
+        </span>
+      )}
+    </form>
+  );
+}

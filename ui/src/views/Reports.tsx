@@ -1,0 +1,341 @@
+/**
+ * Reports: pick a version, preview its report (sandboxed: no scripts, no same-origin), export
+ * the bundle (PDF, JSON and their evidence; progress while it is built), download its files
+ * (browser) or find its folder (desktop), and verify the bundle. Below, the erasure requests
+ * with the versions and deployments each one affects.
+ */
+import { useEffect, useRef, useState } from "react";
+import { callReport, errorMessage, useBackend, type BundleVerification, type ReportBundle } from "../backend";
+import type { Erasure, ModelSummary, VersionSummary } from "../backend/generated/api";
+import { useApp } from "../app-state";
+import { navigate, reportsHash, versionHash } from "../router";
+import { bytes, idLabel, kindOf, plural, short, when } from "../format";
+
+export function ReportsView({ reference }: { reference: string }) {
+  const backend = useBackend();
+  const { progress } = useApp();
+  const [models, setModels] = useState<ModelSummary[]>([]);
+  const [model, setModel] = useState(() => (reference.includes("@") ? reference.slice(0, reference.lastIndexOf("@")) : ""));
+  const [versions, setVersions] = useState<VersionSummary[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [html, setHtml] = useState<string | null>(null);
+  const [previewing, setPreviewing] = useState(false);
+  const [bundle, setBundle] = useState<ReportBundle | null>(null);
+  const [exporting, setExporting] = useState(false);
+  const [verification, setVerification] = useState<BundleVerification | null>(null);
+  const [verifying, setVerifying] = useState(false);
+  const version = reference.includes("@") ? reference.slice(reference.lastIndexOf("@") + 1) : "";
+  // Answers for a version no longer shown are dropped.
+  const current = useRef(reference);
+  useEffect(() => {
+    current.current = reference;
+  }, [reference]);
+
+  useEffect(() => {
+    backend
+      .call("list_models", { filter: "", after: "", limit: 1000 })
+      .then((r) => setModels(r.models))
+      .catch((e) => setError(errorMessage(e)));
+  }, [backend]);
+
+  useEffect(() => {
+    if (reference.includes("@")) setModel(reference.slice(0, reference.lastIndexOf("@")));
+    setHtml(null);
+    setBundle(null);
+    setVerification(null);
+    setError(null);
+  }, [reference]);
+
+  useEffect(() => {
+    if (!model) return setVersions([]);
+    let live = true;
+    backend
+      .call("list_versions", { model, offset: 0, limit: 1000 })
+      .then((r) => live && setVersions(r.versions))
+      .catch((e) => live && setError(errorMessage(e)));
+    return () => {
+      live = false;
+    };
+  }, [backend, model]);
+
+  const preview = async () => {
+    setPreviewing(true);
+    setError(null);
+    try {
+      const r = await callReport(backend, "report_preview", { reference });
+      if (current.current === reference) setHtml(r.html);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setPreviewing(false);
+    }
+  };
+
+  const exportBundle = async () => {
+    setExporting(true);
+    setError(null);
+    setBundle(null);
+    setVerification(null);
+    try {
+      const b = await callReport(backend, "build_report", { reference, outDir: null });
+      if (current.current === reference) setBundle(b);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  const verify = async () => {
+    if (!bundle) return;
+    setVerifying(true);
+    setError(null);
+    try {
+      setVerification(await callReport(backend, "verify_bundle", { dir: bundle.dir, key: null }));
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setVerifying(false);
+    }
+  };
+
+  const p = exporting && progress && progress.task.startsWith("report") ? progress : null;
+  const pct = p && p.total > 0 ? Math.min(100, (100 * p.done) / p.total) : 0;
+
+  return (
+    <div className="page reports">
+      <div className="page-head">
+        <h1>Reports</h1>
+        <label className="check">
+          Model
+          <select
+            data-testid="reports-model"
+            value={model}
+            onChange={(e) => {
+              setModel(e.target.value);
+              navigate(reportsHash(null));
+            }}
+          >
+            <option value="">choose…</option>
+            {models.map((m) => (
+              <option key={m.name}>{m.name}</option>
+            ))}
+            {model && !models.some((m) => m.name === model) && <option>{model}</option>}
+          </select>
+        </label>
+        <label className="check">
+          Version
+          <select
+            data-testid="reports-version"
+            value={version}
+            disabled={!model}
+            onChange={(e) => navigate(reportsHash(e.target.value ? `${model}@${e.target.value}` : null))}
+          >
+            <option value="">choose…</option>
+            {versions.map((v) => (
+              <option key={v.version} value={v.version}>
+                {v.version} · {v.status}
+              </option>
+            ))}
+            {version && !versions.some((v) => v.version === version) && <option>{version}</option>}
+          </select>
+        </label>
+        {reference && (
+          <>
+            <a href={versionHash(reference)} className="muted">
+              {reference} →
+            </a>
+            <button data-testid="report-preview-button" onClick={() => void preview()} disabled={previewing}>
+              {previewing ? "Rendering…" : "Preview"}
+            </button>
+            <button className="primary" data-testid="report-export" onClick={() => void exportBundle()} disabled={exporting}>
+              {exporting ? "Exporting…" : "Export bundle"}
+            </button>
+          </>
+        )}
+      </div>
+      {error && (
+        <div className="banner error" data-testid="reports-error" role="alert">
+          {error} <button onClick={() => setError(null)}>Dismiss</button>
+        </div>
+      )}
+      {!reference && (
+        <p className="muted" data-testid="reports-pick">
+          Pick a version to preview its report or export the bundle: the report (PDF and JSON) with the evidence behind it, each file listed with its
+          sha256 so the bundle can be verified later.
+        </p>
+      )}
+      {exporting && (
+        <div className="progress inline" data-testid="report-progress" role="progressbar" aria-valuenow={Math.round(pct)} aria-valuemin={0} aria-valuemax={100}>
+          <div className="bar" style={{ width: `${pct}%` }} />
+          <span className="label">
+            Building the bundle…{p && ` ${p.detail ?? `${p.done} of ${p.total}`}`}
+          </span>
+        </div>
+      )}
+      {bundle && <BundleCard bundle={bundle} verifying={verifying} onVerify={() => void verify()} verification={verification} />}
+      {html !== null && (
+        <section className="card report-preview">
+          <div className="panel-head">
+            <h2>Preview of {reference}</h2>
+            <button className="close" aria-label="Close the preview" onClick={() => setHtml(null)}>
+              ×
+            </button>
+          </div>
+          {/* sandbox="" : no scripts, no forms, no same-origin access — the report is only read. */}
+          <iframe data-testid="report-preview" title={`Report of ${reference}`} sandbox="" srcDoc={html} />
+        </section>
+      )}
+      <ErasuresPanel />
+    </div>
+  );
+}
+
+function BundleCard({
+  bundle,
+  verification,
+  verifying,
+  onVerify,
+}: {
+  bundle: ReportBundle;
+  verification: BundleVerification | null;
+  verifying: boolean;
+  onVerify: () => void;
+}) {
+  const backend = useBackend();
+  const total = bundle.files.reduce((n, f) => n + f.size, 0);
+  return (
+    <section className="card" data-testid="report-bundle">
+      <div className="panel-head">
+        <h2>
+          Bundle {bundle.name}{" "}
+          <span className={`tag ${bundle.pdfA ? "ok" : ""}`} data-testid="report-pdfa">
+            {bundle.pdfA ? "PDF/A" : "PDF (not PDF/A)"}
+          </span>
+        </h2>
+        <button data-testid="report-verify" onClick={onVerify} disabled={verifying}>
+          {verifying ? "Verifying…" : "Verify bundle"}
+        </button>
+      </div>
+      <p>
+        {plural(bundle.files.length, "file")}, {bytes(total)} in <span className="mono wrap" data-testid="report-dir">{bundle.dir}</span>
+        {backend.transport === "http" && <span className="muted"> (on the server)</span>}
+      </p>
+      <table className="grid compact">
+        <thead>
+          <tr>
+            <th>File</th>
+            <th>Size</th>
+            <th>SHA-256</th>
+            {backend.transport === "http" && <th />}
+          </tr>
+        </thead>
+        <tbody>
+          {bundle.files.map((f) => {
+            const url = backend.reportFileUrl(bundle.name, f.path);
+            return (
+              <tr key={f.path} data-testid="report-file" data-path={f.path}>
+                <td className="mono">{f.path}</td>
+                <td className="nowrap">{bytes(f.size)}</td>
+                <td className="mono digest" title={f.sha256}>
+                  {short(f.sha256, 16)}…
+                </td>
+                {url && (
+                  <td>
+                    <a href={url} download={f.path.split("/").pop()} data-testid="report-download">
+                      Download
+                    </a>
+                  </td>
+                )}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {verification && (
+        <div data-testid="report-verify-result">
+          <div className={`banner ${verification.ok ? "ok" : "error"}`}>
+            {verification.ok ? "The bundle is intact: every check passed." : `${plural(verification.checks.filter((c) => !c.ok).length, "check")} failed.`}
+            {verification.fingerprint && (
+              <span className="muted" data-testid="report-fingerprint">
+                {" "}
+                Signing key fingerprint <span className="mono">{verification.fingerprint}</span> — compare it with the one you trust.
+              </span>
+            )}
+          </div>
+          <ul className="plain checks">
+            {verification.checks.map((c, i) => (
+              <li key={`${c.name}-${i}`} data-testid="report-check" data-ok={String(c.ok)} className={c.ok ? "" : "error"}>
+                <span className={`mark ${c.ok ? "ok" : "error"}`}>{c.ok ? "✓" : "✗"}</span> <strong>{c.name}</strong>
+                {c.detail && <span className={c.ok ? "muted" : ""}> — {c.detail}</span>}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function ErasuresPanel() {
+  const backend = useBackend();
+  const [list, setList] = useState<Erasure[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    backend
+      .call("erasures", {})
+      .then((r) => setList(r.requests))
+      .catch((e) => setError(errorMessage(e)));
+  }, [backend]);
+  return (
+    <section className="card" data-testid="erasures">
+      <h2>Erasure requests</h2>
+      {error && <p className="error">{error}</p>}
+      {list && list.length === 0 && (
+        <p className="muted" data-testid="erasures-empty">
+          No erasure requests. One is recorded with <code>pedigree erase --dataset NAME@VER --subject-hash HEX --reason …</code>; the versions trained on
+          that data and the environments serving them are listed here until each is retrained or kept under an exception.
+        </p>
+      )}
+      {list?.map((r) => {
+        const open = r.impacts.filter((i) => !i.resolution).length;
+        return (
+          <div key={r.id} className="erasure" data-testid="erasure-row" data-id={r.id} data-status={r.status}>
+            <div>
+              <strong>#{r.id}</strong> on dataset <span className="mono">{idLabel(r.dataset)}</span>{" "}
+              <span className={`tag ${r.status === "open" ? "warn" : "ok"}`}>{r.status}</span> — {r.reason}{" "}
+              <span className="muted">
+                · subject {short(r.subjectHash, 12)}… · {when(r.createdAt)} by {r.createdBy} · {open} of {plural(r.impacts.length, "impact")} open
+              </span>
+            </div>
+            {r.impacts.length > 0 && (
+              <ul className="plain impacts">
+                {r.impacts.map((i) => (
+                  <li key={i.node} data-testid="erasure-impact" data-state={i.resolution ? "resolved" : "open"}>
+                    {i.kind === "version" ? (
+                      <a href={versionHash(idLabel(i.node))}>{idLabel(i.node)}</a>
+                    ) : (
+                      <a href="#/deployments">{kindOf(i.node) === "deployment" ? `${idLabel(i.node)} (deployment)` : i.node}</a>
+                    )}{" "}
+                    {i.resolution ? (
+                      <span className="ok">
+                        resolved: {i.resolution === "retrained" ? `retrained as ${i.resolutionRef}` : `${i.resolution} (${i.resolutionRef})`}
+                        <span className="muted">
+                          {" "}
+                          · {i.resolvedBy}
+                          {i.resolvedAt && `, ${when(i.resolvedAt)}`}
+                        </span>
+                      </span>
+                    ) : (
+                      <span className="error">open — tainted</span>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        );
+      })}
+    </section>
+  );
+}

@@ -1,0 +1,234 @@
+import { describe, expect, it, vi } from "vitest";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { BackendContext } from "../backend";
+import { AppContext, type AppState } from "../app-state";
+import { stubBackend } from "../test/stub-backend";
+import { DeploymentsView, localToRfc3339 } from "./Deployments";
+import { ReportsView } from "./Reports";
+import type { Deployment, Erasure, VersionSummary } from "../backend/generated/api";
+import type { ReportBundle } from "../backend/reports";
+
+function app(over: Partial<AppState> = {}): AppState {
+  return { progress: null, info: null, refreshInfo: vi.fn(async () => {}), pending: null, setPending: vi.fn(), setNotice: vi.fn(), ...over };
+}
+
+function wrap(backend: ReturnType<typeof stubBackend>["backend"], ui: React.ReactNode, state: AppState = app()) {
+  return render(
+    <BackendContext.Provider value={backend}>
+      <AppContext.Provider value={state}>{ui}</AppContext.Provider>
+    </BackendContext.Provider>,
+  );
+}
+
+const dep = (over: Partial<Deployment>): Deployment => ({
+  id: 1, env: "staging", model: "resnet", version: "1.0.0", strategy: "full", role: "primary", traffic: 100,
+  startedAt: "2026-11-27T10:00:00.000Z", endedAt: null, reason: "release", rollbackOf: null, createdBy: "alice", auditSeq: 1, ...over,
+});
+
+// Newest first, as the engine answers: staging had 1.0.0, then a 20 % canary of 1.1.0, then a rollback.
+const history: Deployment[] = [
+  dep({ id: 4, startedAt: "2026-11-27T12:00:00.000Z", reason: "canary errors", rollbackOf: 3 }),
+  dep({ id: 3, version: "1.1.0", strategy: "canary", role: "canary", traffic: 20, startedAt: "2026-11-27T11:00:00.000Z", endedAt: "2026-11-27T12:00:00.000Z" }),
+  dep({ id: 2, traffic: 80, startedAt: "2026-11-27T11:00:00.000Z", endedAt: "2026-11-27T12:00:00.000Z" }),
+  dep({ id: 1, endedAt: "2026-11-27T11:00:00.000Z" }),
+  dep({ id: 5, env: "prod", version: "0.9.0", startedAt: "2026-11-26T09:00:00.000Z" }),
+];
+
+describe("deployments view", () => {
+  it("explains deployments when there are none", async () => {
+    const { backend } = stubBackend({ deployments: () => ({ environments: [], deployments: [] }) });
+    wrap(backend, <DeploymentsView />);
+    expect((await screen.findByTestId("deployments-empty")).textContent).toContain("Nothing deployed yet");
+    expect(screen.queryByTestId("env-card")).toBeNull();
+  });
+
+  it("lists environments with a timeline and history, and rolls back with a reason", async () => {
+    let rows = history;
+    const { backend, calls } = stubBackend({
+      deployments: () => ({ environments: [{ name: "prod", production: true }, { name: "staging", production: false }], deployments: rows }),
+      rollback_env: (req) => {
+        const back = dep({ id: 6, version: "0.8.0", startedAt: "2026-11-27T13:00:00.000Z", reason: req.reason, rollbackOf: 5, env: "prod" });
+        rows = [back, ...rows.map((d) => (d.id === 5 ? { ...d, endedAt: back.startedAt } : d))];
+        return [back];
+      },
+    });
+    wrap(backend, <DeploymentsView />);
+    const cards = await screen.findAllByTestId("env-card");
+    // Production first.
+    expect(cards.map((c) => c.getAttribute("data-env"))).toEqual(["prod", "staging"]);
+    expect(within(cards[0]).getByTestId("env-production")).toBeTruthy();
+    expect(within(cards[1]).queryByTestId("env-production")).toBeNull();
+    expect(within(cards[1]).getByTestId("env-current").textContent).toBe("now: resnet@1.0.0 100 %");
+
+    const staging = cards[1];
+    const lanes = within(staging).getAllByTestId("timeline-lane").map((l) => l.getAttribute("data-version"));
+    expect(lanes).toEqual(["resnet@1.0.0", "resnet@1.1.0"]);
+    const bars = within(staging).getAllByTestId("timeline-bar").map((b) => b.textContent);
+    expect(bars).toEqual(expect.arrayContaining(["100%", "80%", "20%", "↺ 100%"]));
+    const list = within(staging).getAllByTestId("deploy-row");
+    expect(list).toHaveLength(4);
+    expect(within(list[0]).getByTestId("deploy-rollback-mark")).toBeTruthy();
+    expect(list[0].getAttribute("data-active")).toBe("true");
+    expect(list[1].textContent).toContain("canary");
+    expect(list[1].textContent).toContain("20 %");
+
+    // Rollback: a reason is required, then rollback_env and a reload.
+    fireEvent.click(within(cards[0]).getByTestId("env-rollback"));
+    fireEvent.click(within(cards[0]).getByTestId("env-rollback-submit"));
+    expect((await within(cards[0]).findByTestId("env-rollback-error")).textContent).toContain("reason is required");
+    expect(calls.some((c) => c.op === "rollback_env")).toBe(false);
+    fireEvent.change(within(cards[0]).getByTestId("env-rollback-reason"), { target: { value: "latency regression" } });
+    fireEvent.click(within(cards[0]).getByTestId("env-rollback-submit"));
+    await waitFor(() => expect(calls.some((c) => c.op === "rollback_env")).toBe(true));
+    expect(calls.find((c) => c.op === "rollback_env")!.req).toEqual({ env: "prod", reason: "latency regression" });
+    await waitFor(() => expect(within(screen.getAllByTestId("env-card")[0]).getByTestId("env-current").textContent).toBe("now: resnet@0.8.0 100 %"));
+    expect(within(screen.getAllByTestId("env-card")[0]).getAllByTestId("deploy-rollback-mark")).toHaveLength(1);
+  });
+
+  it("answers what served at a given time", async () => {
+    const { backend, calls } = stubBackend({
+      deployments: () => ({ environments: [{ name: "staging", production: false }], deployments: history.filter((d) => d.env === "staging") }),
+      serving_at: (req) => ({
+        env: req.env,
+        at: req.at ?? "2026-11-27T13:00:00.000Z",
+        deployments: req.at ? [history[2], history[1]] : [history[0]],
+      }),
+    });
+    wrap(backend, <DeploymentsView />);
+    const card = await screen.findByTestId("env-card");
+    fireEvent.click(within(card).getByTestId("serving-at-submit"));
+    expect((await within(card).findByTestId("serving-at-result")).textContent).toContain("resnet@1.0.0 100 %");
+    expect(calls.find((c) => c.op === "serving_at")!.req).toEqual({ env: "staging", at: null });
+
+    fireEvent.change(within(card).getByTestId("serving-at-input"), { target: { value: "2026-11-27T11:30:00" } });
+    fireEvent.click(within(card).getByTestId("serving-at-submit"));
+    await waitFor(() => expect(within(card).getByTestId("serving-at-result").textContent).toContain("resnet@1.1.0 20 % canary"));
+    expect(calls.filter((c) => c.op === "serving_at").at(-1)!.req).toEqual({ env: "staging", at: new Date("2026-11-27T11:30:00").toISOString() });
+    expect(localToRfc3339("")).toBeNull();
+  });
+});
+
+const versionSummary = (version: string): VersionSummary => ({
+  model: "resnet", version, status: "draft", format: "safetensors", rootDigest: "cd".repeat(32), fileCount: 2, totalSize: 4096,
+  bump: "minor", metrics: {}, message: "", createdBy: "alice", createdAt: "2026-11-27T10:00:00Z",
+});
+
+const bundle: ReportBundle = {
+  dir: "/ws/reports/resnet-1.1.0-20261127T100000Z",
+  name: "resnet-1.1.0-20261127T100000Z",
+  pdfA: true,
+  files: [
+    { path: "report.pdf", size: 48213, sha256: "0123456789abcdef".repeat(4) },
+    { path: "report.json", size: 5120, sha256: "fedcba9876543210".repeat(4) },
+    { path: "evidence/audit.jsonl", size: 900, sha256: "aa".repeat(32) },
+  ],
+};
+
+const reportHandlers = {
+  list_models: () => ({
+    models: [{ name: "resnet", description: "", owner: null, versionCount: 2, latestVersion: "1.1.0", latestAt: null, createdBy: "alice", createdAt: "2026-11-27T10:00:00Z" }],
+    nextAfter: null,
+  }),
+  list_versions: () => ({ model: "resnet", total: 2, versions: [versionSummary("1.1.0"), versionSummary("1.0.0")] }),
+  erasures: () => ({ requests: [] as Erasure[] }),
+};
+
+describe("reports view", () => {
+  it("picks a version with the model and version selects", async () => {
+    window.location.hash = "#/reports";
+    const { backend } = stubBackend(reportHandlers);
+    wrap(backend, <ReportsView reference="" />);
+    expect(await screen.findByTestId("reports-pick")).toBeTruthy();
+    await screen.findByRole("option", { name: "resnet" });
+    fireEvent.change(screen.getByTestId("reports-model"), { target: { value: "resnet" } });
+    await screen.findByRole("option", { name: "1.0.0 · draft" });
+    fireEvent.change(screen.getByTestId("reports-version"), { target: { value: "1.0.0" } });
+    expect(window.location.hash).toBe("#/reports/resnet@1.0.0");
+  });
+
+  it("previews the report in a sandboxed iframe (srcDoc, no scripts)", async () => {
+    const html = "<!doctype html><html><body><h1>Identity and version</h1><p>cdcd</p><script>alert(1)</script></body></html>";
+    const { backend, calls } = stubBackend({ ...reportHandlers, report_preview: () => ({ html }) });
+    wrap(backend, <ReportsView reference="resnet@1.1.0" />);
+    fireEvent.click(await screen.findByTestId("report-preview-button"));
+    const frame = (await screen.findByTestId("report-preview")) as HTMLIFrameElement;
+    expect(frame.tagName).toBe("IFRAME");
+    expect(frame.getAttribute("sandbox")).toBe("");
+    expect(frame.getAttribute("srcdoc")).toBe(html);
+    expect(frame.getAttribute("src")).toBeNull();
+    expect(calls.find((c) => c.op === "report_preview")!.req).toEqual({ reference: "resnet@1.1.0" });
+  });
+
+  it("exports the bundle with progress, lists its files with download links, and shows a failing verification", async () => {
+    let finish: (b: ReportBundle) => void = () => {};
+    const { backend, calls } = stubBackend({
+      ...reportHandlers,
+      build_report: () => new Promise<ReportBundle>((res) => (finish = res)),
+      verify_bundle: () => ({
+        ok: false,
+        fingerprint: "9f".repeat(32),
+        checks: [
+          { name: "manifest digests", ok: true, detail: "3 files match" },
+          { name: "signature", ok: false, detail: "report.json was modified after signing" },
+        ],
+      }),
+    });
+    const state = app({ progress: { task: "report", done: 2, total: 5, unit: "files", detail: "rendering the PDF" } });
+    wrap(backend, <ReportsView reference="resnet@1.1.0" />, state);
+    fireEvent.click(await screen.findByTestId("report-export"));
+    expect((await screen.findByTestId("report-progress")).textContent).toContain("rendering the PDF");
+    expect(calls.find((c) => c.op === "build_report")!.req).toEqual({ reference: "resnet@1.1.0", outDir: null });
+    await act(async () => finish(bundle));
+
+    const files = await screen.findAllByTestId("report-file");
+    expect(files.map((f) => f.getAttribute("data-path"))).toEqual(["report.pdf", "report.json", "evidence/audit.jsonl"]);
+    expect(files[0].textContent).toContain("47.1 KiB");
+    expect(files[0].textContent).toContain("0123456789abcdef…");
+    const link = within(files[2]).getByTestId("report-download") as HTMLAnchorElement;
+    expect(link.getAttribute("href")).toBe("/api/reports/resnet-1.1.0-20261127T100000Z/evidence/audit.jsonl");
+    expect(link.getAttribute("download")).toBe("audit.jsonl");
+    expect(screen.getByTestId("report-dir").textContent).toBe(bundle.dir);
+    expect(screen.getByTestId("report-pdfa").textContent).toBe("PDF/A");
+    expect(screen.queryByTestId("report-progress")).toBeNull();
+
+    fireEvent.click(screen.getByTestId("report-verify"));
+    const result = await screen.findByTestId("report-verify-result");
+    expect(calls.find((c) => c.op === "verify_bundle")!.req).toEqual({ dir: bundle.dir, key: null });
+    expect(within(result).getByTestId("report-fingerprint").textContent).toContain("9f".repeat(32));
+    expect(result.textContent).toContain("1 check failed");
+    const checks = within(result).getAllByTestId("report-check");
+    expect(checks.map((c) => c.getAttribute("data-ok"))).toEqual(["true", "false"]);
+    expect(checks[0].textContent).toContain("✓");
+    expect(checks[1].textContent).toBe("✗ signature — report.json was modified after signing");
+  });
+
+  it("shows an unknown report op as an error, not a crash", async () => {
+    const { backend } = stubBackend({ ...reportHandlers, build_report: () => Promise.reject({ code: "not_found", message: 'unknown operation "build_report"' }) });
+    wrap(backend, <ReportsView reference="resnet@1.1.0" />);
+    fireEvent.click(await screen.findByTestId("report-export"));
+    expect((await screen.findByTestId("reports-error")).textContent).toContain("unknown operation");
+    expect(screen.queryByTestId("report-bundle")).toBeNull();
+  });
+
+  it("lists erasure requests with open and resolved impacts", async () => {
+    const request: Erasure = {
+      id: 2, dataset: "dataset:imagenet-mini@2", subjectHash: "ab".repeat(32), reason: "GDPR art. 17", status: "open",
+      createdBy: "dpo@acme", createdAt: "2026-11-27T10:00:00Z", auditSeq: 9,
+      impacts: [
+        { node: "version:resnet@1.1.0", kind: "version", resolution: null, resolutionRef: null, resolvedBy: null, resolvedAt: null },
+        { node: "version:resnet@2.0.0", kind: "version", resolution: "retrained", resolutionRef: "resnet@2.1.0", resolvedBy: "alice", resolvedAt: "2026-11-27T12:00:00Z" },
+        { node: "deployment:staging", kind: "deployment", resolution: null, resolutionRef: null, resolvedBy: null, resolvedAt: null },
+      ],
+    };
+    const { backend } = stubBackend({ ...reportHandlers, erasures: () => ({ requests: [request] }) });
+    wrap(backend, <ReportsView reference="" />);
+    const row = await screen.findByTestId("erasure-row");
+    expect(row.textContent).toContain("#2 on dataset imagenet-mini@2");
+    expect(row.textContent).toContain("2 of 3 impacts open");
+    const impacts = within(row).getAllByTestId("erasure-impact");
+    expect(impacts.map((i) => i.getAttribute("data-state"))).toEqual(["open", "resolved", "open"]);
+    expect(impacts[0].textContent).toContain("open — tainted");
+    expect(impacts[1].textContent).toContain("retrained as resnet@2.1.0");
+    expect(impacts[2].textContent).toContain("staging (deployment)");
+  });
+});
