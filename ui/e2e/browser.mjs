@@ -281,40 +281,32 @@ try {
   check(impacts.some((t) => t.includes("resnet@1.1.0") && t.includes("open")), `Reports lists the erasure request with its open impacts (${impacts.join("; ")})`);
   await shot("15-reports-erasures");
 
-  // Report ops: guarded until the engine has them (an unknown op answers 404 "unknown operation").
-  const reportOps = await page.evaluate(async () => {
-    const res = await fetch("/api/build_report", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
-    return !(res.status === 404 && (await res.text()).includes("unknown operation"));
-  });
-  if (!reportOps) {
-    console.log("  skipped: report ops not built yet (report preview, export, verify)");
-  } else {
-    await byTest("reports-model").selectOption("resnet");
-    await page.locator('[data-testid="reports-version"] option[value="1.1.0"]').waitFor({ state: "attached" });
-    await byTest("reports-version").selectOption("1.1.0");
-    await page.waitForFunction(() => decodeURIComponent(location.hash) === "#/reports/resnet@1.1.0");
-    await byTest("report-preview-button").click();
-    await byTest("report-preview").waitFor();
-    check((await byTest("report-preview").getAttribute("sandbox")) === "", "the preview iframe is sandboxed (no scripts)");
-    const frameText = await page.frameLocator('[data-testid="report-preview"]').locator("body").innerText({ timeout: 15000 });
-    check(frameText.includes(rootDigest), `the preview shows the version's root digest (${rootDigest.slice(0, 16)}…)`);
-    await shot("16-report-preview");
-    await byTest("report-export").click();
-    await page.locator('[data-testid="report-file"]').first().waitFor({ timeout: 120000 });
-    const files = await page.locator('[data-testid="report-file"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-path")));
-    check(files.includes("report.pdf") && files.includes("report.json"), `Export bundle lists the files (${files.join(", ")})`);
-    const href = await page.locator('[data-testid="report-file"][data-path="report.json"] [data-testid="report-download"]').getAttribute("href");
-    const download = await page.evaluate(async (u) => {
-      const res = await fetch(u);
-      return { status: res.status, size: (await res.arrayBuffer()).byteLength };
-    }, href);
-    check(download.status === 200 && download.size > 0, `report.json downloads over HTTP (${href}, ${download.size} bytes)`);
-    await byTest("report-verify").click();
-    await byTest("report-verify-result").waitFor({ timeout: 60000 });
-    const checks = await page.locator('[data-testid="report-check"]').evaluateAll((els) => els.map((e) => [e.getAttribute("data-ok"), e.textContent]));
-    check(checks.length > 0 && checks.every(([ok]) => ok === "true"), `Verify bundle: every check ✓ (${checks.map(([, t]) => t.split(" — ")[0]).join(", ")})`);
-    await shot("17-report-bundle");
-  }
+  // Reports: preview, export, download, verify.
+  await byTest("reports-model").selectOption("resnet");
+  await page.locator('[data-testid="reports-version"] option[value="1.1.0"]').waitFor({ state: "attached" });
+  await byTest("reports-version").selectOption("1.1.0");
+  await page.waitForFunction(() => decodeURIComponent(location.hash) === "#/reports/resnet@1.1.0");
+  await byTest("report-preview-button").click();
+  await byTest("report-preview").waitFor();
+  check((await byTest("report-preview").getAttribute("sandbox")) === "", "the preview iframe is sandboxed (no scripts)");
+  const frameText = await page.frameLocator('[data-testid="report-preview"]').locator("body").innerText({ timeout: 15000 });
+  check(frameText.includes(rootDigest), `the preview shows the version's root digest (${rootDigest.slice(0, 16)}…)`);
+  await shot("16-report-preview");
+  await byTest("report-export").click();
+  await page.locator('[data-testid="report-file"]').first().waitFor({ timeout: 120000 });
+  const files = await page.locator('[data-testid="report-file"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-path")));
+  check(files.includes("report.pdf") && files.includes("report.json"), `Export bundle lists the files (${files.join(", ")})`);
+  const href = await page.locator('[data-testid="report-file"][data-path="report.json"] [data-testid="report-download"]').getAttribute("href");
+  const download = await page.evaluate(async (u) => {
+    const res = await fetch(u);
+    return { status: res.status, size: (await res.arrayBuffer()).byteLength };
+  }, href);
+  check(download.status === 200 && download.size > 0, `report.json downloads over HTTP (${href}, ${download.size} bytes)`);
+  await byTest("report-verify").click();
+  await byTest("report-verify-result").waitFor({ timeout: 60000 });
+  const checks = await page.locator('[data-testid="report-check"]').evaluateAll((els) => els.map((e) => [e.getAttribute("data-ok"), e.textContent]));
+  check(checks.length > 0 && checks.every(([ok]) => ok === "true"), `Verify bundle: every check ✓ (${checks.map(([, t]) => t.split(" — ")[0]).join(", ")})`);
+  await shot("17-report-bundle");
   check(errors.length === 0, `no uncaught page errors (${errors.join("; ")})`);
 } catch (e) {
   failed = true;

@@ -86,6 +86,27 @@ try {
   await (await browser.$('[data-testid="artifact-row"][data-path="b.safetensors"]')).waitForDisplayed({ timeout: 20000 });
   check(true, "a file written into the store appears in the Stores view through Tauri store events");
   await browser.saveScreenshot(join(shots, "desktop-4-stores.png"));
+
+  // Reports: the demo's churn@2.0.0 (approved, evaluated, canary in prod) → preview, export, verify.
+  await (await byTest("nav-reports")).click();
+  await (await byTest("reports-model")).selectByAttribute("value", "churn");
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="reports-version"] option[value="2.0.0"]')).length > 0, { timeout: 15000 });
+  await (await byTest("reports-version")).selectByAttribute("value", "2.0.0");
+  await (await byTest("report-preview-button")).click();
+  await (await byTest("report-preview")).waitForExist({ timeout: 20000 });
+  await (await byTest("report-export")).click();
+  await (await byTest("report-bundle")).waitForDisplayed({ timeout: 60000 });
+  const files = await browser.$$('[data-testid="report-file"]');
+  const paths = [];
+  for (const f of files) paths.push(await f.getAttribute("data-path"));
+  check(paths.includes("report.pdf") && paths.includes("mlbom.cdx.json"), `the desktop app exports a report bundle (${paths.length} files)`);
+  await (await byTest("report-verify")).click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="report-check"]')).length >= 5, { timeout: 30000 });
+  const checks = await browser.$$('[data-testid="report-check"]');
+  let bad = 0;
+  for (const c of checks) if ((await c.getAttribute("data-ok")) !== "true") bad++;
+  check(bad === 0, `the exported bundle verifies in the app (${checks.length} checks)`);
+  await browser.saveScreenshot(join(shots, "desktop-5-report.png"));
 } catch (e) {
   failed = true;
   console.error(e);

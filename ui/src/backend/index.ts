@@ -11,8 +11,6 @@ import { createTauriBackend, runningInTauri } from "./tauri";
 export type { ApiError, OpName, Ops, Progress, StoreEvent } from "./generated/api";
 export { asApiError, errorMessage } from "./errors";
 export { topLevelPaths } from "./paths";
-export { callReport } from "./reports";
-export type { BundleCheck, BundleFile, BundleVerification, ReportBundle, ReportPreview } from "./reports";
 
 /** A file picked up from a browser drop, with its path relative to the drop. */
 export interface UploadItem {

@@ -1,24 +1,20 @@
 /** An in-memory Backend for component unit tests: answers from a table, records calls. */
 import type { Backend } from "../backend";
-import type { Ops, Progress, StoreEvent } from "../backend/generated/api";
-import type { ReportOps } from "../backend/reports";
+import type { OpName, Ops, Progress, StoreEvent } from "../backend/generated/api";
 
-/** The generated operations plus the report ones (declared locally until they are generated). */
-type AllOps = Ops & ReportOps;
-type AllOpName = keyof AllOps;
-type Handler<K extends AllOpName> = (req: AllOps[K]["req"]) => AllOps[K]["res"] | Promise<AllOps[K]["res"]>;
+type Handler<K extends OpName> = (req: Ops[K]["req"]) => Ops[K]["res"] | Promise<Ops[K]["res"]>;
 
-export function stubBackend(handlers: { [K in AllOpName]?: Handler<K> }) {
-  const calls: { op: AllOpName; req: unknown }[] = [];
+export function stubBackend(handlers: { [K in OpName]?: Handler<K> }) {
+  const calls: { op: OpName; req: unknown }[] = [];
   const progressListeners = new Set<(p: Progress) => void>();
   const storeListeners = new Set<(e: StoreEvent) => void>();
   const backend: Backend = {
     transport: "http",
     async call(op, req) {
       calls.push({ op, req });
-      const h = handlers[op as AllOpName] as ((req: unknown) => unknown) | undefined;
+      const h = handlers[op] as Handler<typeof op> | undefined;
       if (!h) throw { code: "internal", message: `no stub for ${op}` };
-      return h(req) as never;
+      return h(req as never) as never;
     },
     onProgress: (cb) => {
       progressListeners.add(cb);

@@ -174,6 +174,8 @@ function Gantt({ rows, now }: { rows: Deployment[]; now: number }) {
           <div className="track">
             {rows
               .filter((d) => ref(d) === lane)
+              // Oldest first, so a later interval starting at the same instant is drawn on top.
+              .sort((a, b) => t(a.startedAt) - t(b.startedAt) || a.id - b.id)
               .map((d) => {
                 const start = t(d.startedAt);
                 const end = d.endedAt ? t(d.endedAt) : now;
@@ -184,7 +186,7 @@ function Gantt({ rows, now }: { rows: Deployment[]; now: number }) {
                     key={d.id}
                     className={cls}
                     data-testid="timeline-bar"
-                    style={{ left: pct(start), width: `min(${width.toFixed(3)}%, calc(100% - ${pct(start)}))` }}
+                    style={{ left: `min(${pct(start)}, calc(100% - 6px))`, width: `min(${width.toFixed(3)}%, calc(100% - ${pct(start)}))` }}
                     title={`${lane} · ${d.role} · ${trafficText(d)} · ${d.strategy}\n${when(d.startedAt)} → ${d.endedAt ? when(d.endedAt) : "now"}\n${d.rollbackOf !== null ? "rollback: " : ""}${d.reason}`}
                   >
                     {d.rollbackOf !== null && "↺ "}

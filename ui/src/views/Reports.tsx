@@ -5,8 +5,8 @@
  * with the versions and deployments each one affects.
  */
 import { useEffect, useRef, useState } from "react";
-import { callReport, errorMessage, useBackend, type BundleVerification, type ReportBundle } from "../backend";
-import type { Erasure, ModelSummary, VersionSummary } from "../backend/generated/api";
+import { errorMessage, useBackend } from "../backend";
+import type { BundleVerification, Erasure, ModelSummary, ReportBundle, VersionSummary } from "../backend/generated/api";
 import { useApp } from "../app-state";
 import { navigate, reportsHash, versionHash } from "../router";
 import { bytes, idLabel, kindOf, plural, short, when } from "../format";
@@ -62,7 +62,7 @@ export function ReportsView({ reference }: { reference: string }) {
     setPreviewing(true);
     setError(null);
     try {
-      const r = await callReport(backend, "report_preview", { reference });
+      const r = await backend.call("report_preview", { reference });
       if (current.current === reference) setHtml(r.html);
     } catch (e) {
       setError(errorMessage(e));
@@ -77,7 +77,7 @@ export function ReportsView({ reference }: { reference: string }) {
     setBundle(null);
     setVerification(null);
     try {
-      const b = await callReport(backend, "build_report", { reference, outDir: null });
+      const b = await backend.call("build_report", { reference, outDir: null });
       if (current.current === reference) setBundle(b);
     } catch (e) {
       setError(errorMessage(e));
@@ -91,7 +91,7 @@ export function ReportsView({ reference }: { reference: string }) {
     setVerifying(true);
     setError(null);
     try {
-      setVerification(await callReport(backend, "verify_bundle", { dir: bundle.dir, key: null }));
+      setVerification(await backend.call("verify_bundle", { dir: bundle.dir, key: null }));
     } catch (e) {
       setError(errorMessage(e));
     } finally {

@@ -5,8 +5,7 @@ import { AppContext, type AppState } from "../app-state";
 import { stubBackend } from "../test/stub-backend";
 import { DeploymentsView, localToRfc3339 } from "./Deployments";
 import { ReportsView } from "./Reports";
-import type { Deployment, Erasure, VersionSummary } from "../backend/generated/api";
-import type { ReportBundle } from "../backend/reports";
+import type { Deployment, Erasure, ReportBundle, VersionSummary } from "../backend/generated/api";
 
 function app(over: Partial<AppState> = {}): AppState {
   return { progress: null, info: null, refreshInfo: vi.fn(async () => {}), pending: null, setPending: vi.fn(), setNotice: vi.fn(), ...over };
