@@ -261,6 +261,31 @@ mod tests {
     }
 
     #[test]
+    fn renders_hostile_strings_as_pdf_a() {
+        let digest = "ab".repeat(32);
+        let report = serde_json::json!({
+            "schema": "pedigree.report/v1",
+            "title": "#set page(width: 1pt)",
+            "subject": {"model": "\"]); #panic()", "version": "2.0.0", "rootDigest": digest},
+            "generatedAt": "2026-11-27T03:40:00.000Z",
+            "generatedBy": "<script>alert(1)</script>",
+            "sections": [{"number": "1", "title": "מודל نموذج", "blocks": [
+                {"kind": "facts", "items": [{"label": "]", "value": "x".repeat(2000), "mono": true}]},
+                {"kind": "table", "columns": ["a"], "mono": [true], "rows": [["#{"], ["nul\u{0}\u{202E}"]]},
+                {"kind": "todo", "label": "Risk", "hint": "*not bold*"},
+                {"kind": "lineage"},
+            ]}],
+            "integrity": {"checkpoint": "origin\n1\nroot\n\n— sig"},
+        });
+        let pdf = render_pdf(&report, None).expect("renders");
+        assert!(pdf.bytes.starts_with(b"%PDF-"));
+        assert!(pdf.pdf_a, "expected PDF/A-2b");
+        // A broken SVG falls back to the placeholder instead of failing.
+        assert!(render_pdf(&report, Some("<svg")).is_ok());
+        assert!(render_pdf(&serde_json::json!("not an object"), None).is_err());
+    }
+
+    #[test]
     fn now_is_a_valid_date() {
         let (y, mo, d, h, mi, s) = now_utc();
         assert!(y >= 2024);

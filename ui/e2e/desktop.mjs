@@ -89,7 +89,8 @@ try {
 
   // Reports: the demo's churn@2.0.0 (approved, evaluated, canary in prod) → preview, export, verify.
   await (await byTest("nav-reports")).click();
-  await (await byTest("reports-model")).selectByAttribute("value", "churn");
+  await browser.waitUntil(async () => (await (await byTest("reports-model")).getText()).includes("churn"), { timeout: 15000 });
+  await (await byTest("reports-model")).selectByVisibleText("churn");
   await browser.waitUntil(async () => (await browser.$$('[data-testid="reports-version"] option[value="2.0.0"]')).length > 0, { timeout: 15000 });
   await (await byTest("reports-version")).selectByAttribute("value", "2.0.0");
   await (await byTest("report-preview-button")).click();
