@@ -297,34 +297,53 @@ enum ErasureCommand {
     },
 }
 
+#[derive(Args, Debug)]
+struct StoreAddArgs {
+    name: String,
+    uri: String,
+    /// S3-compatible endpoint (path-style), e.g. http://127.0.0.1:9000 [default: $AWS_ENDPOINT_URL or AWS]
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// S3 region [default: $AWS_REGION, $AWS_DEFAULT_REGION or us-east-1]
+    #[arg(long)]
+    region: Option<String>,
+    /// Access key id, sealed in the workspace [default: read $AWS_ACCESS_KEY_ID at index time]
+    #[arg(long)]
+    access_key_id: Option<String>,
+    /// Secret access key, sealed in the workspace (prefer the environment variable)
+    #[arg(long, env = "PEDIGREE_SECRET_ACCESS_KEY", hide_env_values = true)]
+    secret_access_key: Option<String>,
+    /// Session token, sealed in the workspace
+    #[arg(long, hide_env_values = true)]
+    session_token: Option<String>,
+    /// Seconds before a remote request is given up (then retried)
+    #[arg(long)]
+    timeout: Option<u32>,
+    /// Retries (exponential backoff) for transient remote errors
+    #[arg(long)]
+    retries: Option<u32>,
+}
+
+impl From<StoreAddArgs> for crate::index::StoreAddRequest {
+    fn from(a: StoreAddArgs) -> Self {
+        crate::index::StoreAddRequest {
+            name: a.name,
+            uri: a.uri,
+            endpoint: a.endpoint,
+            region: a.region,
+            access_key_id: a.access_key_id,
+            secret_access_key: a.secret_access_key,
+            session_token: a.session_token,
+            timeout_secs: a.timeout,
+            retries: a.retries,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum StoreCommand {
     /// Add a store: file:///path, s3://bucket/prefix or http(s)://host/path/
-    Add {
-        name: String,
-        uri: String,
-        /// S3-compatible endpoint (path-style), e.g. http://127.0.0.1:9000 [default: $AWS_ENDPOINT_URL or AWS]
-        #[arg(long)]
-        endpoint: Option<String>,
-        /// S3 region [default: $AWS_REGION, $AWS_DEFAULT_REGION or us-east-1]
-        #[arg(long)]
-        region: Option<String>,
-        /// Access key id, sealed in the workspace [default: read $AWS_ACCESS_KEY_ID at index time]
-        #[arg(long)]
-        access_key_id: Option<String>,
-        /// Secret access key, sealed in the workspace (prefer the environment variable)
-        #[arg(long, env = "PEDIGREE_SECRET_ACCESS_KEY", hide_env_values = true)]
-        secret_access_key: Option<String>,
-        /// Session token, sealed in the workspace
-        #[arg(long, hide_env_values = true)]
-        session_token: Option<String>,
-        /// Seconds before a remote request is given up (then retried)
-        #[arg(long)]
-        timeout: Option<u32>,
-        /// Retries (exponential backoff) for transient remote errors
-        #[arg(long)]
-        retries: Option<u32>,
-    },
+    Add(StoreAddArgs),
     /// List stores (credentials are never shown)
     List,
     /// Remove a store and what was indexed in it (registered versions stay)
@@ -460,28 +479,8 @@ fn run(cli: Cli) -> Result<i32, ApiError> {
             }
         }
         Command::Store { command } => match command {
-            StoreCommand::Add {
-                name,
-                uri,
-                endpoint,
-                region,
-                access_key_id,
-                secret_access_key,
-                session_token,
-                timeout,
-                retries,
-            } => {
-                let req = crate::index::StoreAddRequest {
-                    name,
-                    uri,
-                    endpoint,
-                    region,
-                    access_key_id,
-                    secret_access_key,
-                    session_token,
-                    timeout_secs: timeout,
-                    retries,
-                };
+            StoreCommand::Add(args) => {
+                let req = crate::index::StoreAddRequest::from(args);
                 let info = api::store_add(&mut open()?, &req)?;
                 emit(g.json, &info, |i| render::stores(std::slice::from_ref(i)));
             }
