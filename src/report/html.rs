@@ -63,11 +63,15 @@ fn block(b: &Value, svg: Option<&str>, out: &mut String) {
             out.push_str("</tbody></table>\n");
         }
         "text" => out.push_str(&format!("<p>{}</p>\n", escape(str_of(&b["text"])))),
-        "todo" => out.push_str(&format!(
-            "<div class=\"todo\"><b>To be completed by the provider — {}</b><br>{}</div>\n",
-            escape(str_of(&b["label"])),
-            escape(str_of(&b["hint"]))
-        )),
+        "todo" => {
+            let hint = str_of(&b["hint"]);
+            let hint = hint.strip_prefix("To be completed by the provider: ").unwrap_or(hint);
+            out.push_str(&format!(
+                "<div class=\"todo\"><b>{}</b> — to be completed by the provider<br>{}</div>\n",
+                escape(str_of(&b["label"])),
+                escape(hint)
+            ))
+        }
         "lineage" => match svg {
             Some(s) => out.push_str(&format!("<h3>Lineage</h3><figure>{s}</figure>\n")),
             None => out.push_str("<p class=\"empty\">(graph not available)</p>\n"),

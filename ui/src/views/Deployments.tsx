@@ -8,9 +8,24 @@ import { errorMessage, useBackend } from "../backend";
 import type { Deployment, Environment, Serving, Timeline } from "../backend/generated/api";
 import { versionHash } from "../router";
 import { whenExact as when } from "../format";
-import { trafficText } from "./Governance";
+import { DEPLOYMENT_COLUMNS as COL, DeploymentTable, deploymentRef as ref, trafficText } from "../components/DeploymentTable";
+import { ErrorBanner } from "../components/ErrorBanner";
+import { useAction } from "../components/useAction";
 
-const ref = (d: Deployment) => `${d.model}@${d.version}`;
+const HISTORY_COLUMNS = [
+  COL.from,
+  COL.until,
+  COL.version,
+  COL.role(
+    <span className="tag rollback" data-testid="deploy-rollback-mark">
+      ↺ rollback
+    </span>,
+  ),
+  COL.traffic,
+  COL.strategy,
+  COL.reason,
+  COL.by,
+];
 
 export function DeploymentsView() {
   const backend = useBackend();
@@ -56,11 +71,7 @@ export function DeploymentsView() {
           Refresh
         </button>
       </div>
-      {error && (
-        <div className="banner error" data-testid="deployments-error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} testId="deployments-error" />
       {!timeline && !error && <div className="loading">Loading deployments…</div>}
       {timeline && timeline.deployments.length === 0 && (
         <div className="card" data-testid="deployments-empty">
@@ -113,43 +124,16 @@ function EnvCard({ env, rows, now, onChanged }: { env: Environment; rows: Deploy
       <ServingAt env={env.name} />
       <details className="history" open>
         <summary>History ({rows.length})</summary>
-        <table className="grid compact">
-          <thead>
-            <tr>
-              <th>From</th>
-              <th>Until</th>
-              <th>Version</th>
-              <th>Role</th>
-              <th>Traffic</th>
-              <th>Strategy</th>
-              <th>Reason</th>
-              <th>By</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((d) => (
-              <tr key={d.id} data-testid="deploy-row" data-id={d.id} data-active={String(d.endedAt === null)} className={d.rollbackOf !== null ? "rollback" : ""}>
-                <td className="nowrap">{when(d.startedAt)}</td>
-                <td className="nowrap">{d.endedAt ? when(d.endedAt) : <span className="ok">serving</span>}</td>
-                <td>
-                  <a href={versionHash(ref(d))}>{ref(d)}</a>
-                </td>
-                <td>
-                  {d.role}
-                  {d.rollbackOf !== null && (
-                    <span className="tag rollback" data-testid="deploy-rollback-mark">
-                      ↺ rollback
-                    </span>
-                  )}
-                </td>
-                <td className="nowrap">{trafficText(d)}</td>
-                <td>{d.strategy}</td>
-                <td>{d.reason}</td>
-                <td className="muted">{d.createdBy}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DeploymentTable
+          list={rows}
+          columns={HISTORY_COLUMNS}
+          row={(d) => ({
+            "data-testid": "deploy-row",
+            "data-id": d.id,
+            "data-active": String(d.endedAt === null),
+            className: d.rollbackOf !== null ? "rollback" : "",
+          })}
+        />
       </details>
     </section>
   );
@@ -265,23 +249,16 @@ function Rollback({ env, disabled, onDone }: { env: string; disabled: boolean; o
   const backend = useBackend();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     if (!reason.trim()) return setError("A reason is required: say why, for the audit trail.");
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await backend.call("rollback_env", { env, reason: reason.trim() });
       setOpen(false);
       setReason("");
       await onDone();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   if (!open)
     return (

@@ -7,7 +7,11 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorMessage, useBackend } from "../backend";
 import type { Approval, Deployment, Environment, Evaluation, Gate, VersionGovernance } from "../backend/generated/api";
-import { andList, idLabel, num, when, whenExact } from "../format";
+import { andList, idLabel, num, when } from "../format";
+import { DEPLOYMENT_COLUMNS as COL, DeploymentTable, trafficText } from "../components/DeploymentTable";
+import { useAction } from "../components/useAction";
+
+export { trafficText };
 
 export const ROLES = ["validator", "owner", "risk"] as const;
 export const PROMOTE_TO = ["candidate", "approved", "deprecated", "revoked"] as const;
@@ -163,25 +167,18 @@ function ApproveForm({ reference, onDone }: { reference: string; onDone: () => P
   const [role, setRole] = useState<string>("validator");
   const [decision, setDecision] = useState<"approved" | "rejected">("approved");
   const [justification, setJustification] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     if (!justification.trim()) {
       setError("A justification is required: say why, for the audit trail.");
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await backend.call("approve_version", { reference, decision, role, justification: justification.trim() });
       setJustification("");
       await onDone();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form className="gov-form" data-testid="gov-approve-form" onSubmit={submit} noValidate>
@@ -235,8 +232,7 @@ function PromoteForm({ reference, status, gateOk, onDone }: { reference: string;
       : (PROMOTE_TO.find((s) => s !== status && PROMOTE_TO.indexOf(s) >= PROMOTE_TO.indexOf(status as never)) ?? "candidate");
   const [to, setTo] = useState<string>(next);
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   useEffect(() => setTo(next), [next]);
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -244,17 +240,11 @@ function PromoteForm({ reference, status, gateOk, onDone }: { reference: string;
       setError("A reason is required: say why, for the audit trail.");
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await backend.call("promote_version", { reference, status: to, reason: reason.trim() });
       setReason("");
       await onDone();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form className="gov-form" data-testid="gov-promote-form" onSubmit={submit} noValidate>
@@ -335,8 +325,7 @@ function EvaluateForm({ reference, datasets, onDone }: { reference: string; data
   const [value, setValue] = useState("");
   const [slice, setSlice] = useState("");
   const [threshold, setThreshold] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     const v = Number(value);
@@ -344,9 +333,7 @@ function EvaluateForm({ reference, datasets, onDone }: { reference: string; data
       setError("Give a dataset (NAME@VERSION), a metric name and a number.");
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await backend.call("evaluate_version", {
         reference,
         dataset: dataset.trim(),
@@ -355,11 +342,7 @@ function EvaluateForm({ reference, datasets, onDone }: { reference: string; data
       setValue("");
       setSlice("");
       await onDone();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form className="gov-form" data-testid="gov-eval-form" onSubmit={submit} noValidate>
@@ -402,46 +385,25 @@ function EvaluateForm({ reference, datasets, onDone }: { reference: string; data
   );
 }
 
-export function trafficText(d: Deployment): string {
-  return d.role === "shadow" ? "shadow (0 %)" : `${d.traffic} %`;
-}
+const VERSION_DEPLOYMENT_COLUMNS = [
+  COL.env,
+  COL.role(<span className="tag rollback"> ↺ rollback</span>),
+  COL.traffic,
+  COL.strategy,
+  COL.from,
+  COL.until,
+  COL.reason,
+  COL.by,
+];
 
 function VersionDeployments({ list }: { list: Deployment[] }) {
   if (list.length === 0) return <p className="muted">Not deployed anywhere.</p>;
   return (
-    <table className="grid compact">
-      <thead>
-        <tr>
-          <th>Environment</th>
-          <th>Role</th>
-          <th>Traffic</th>
-          <th>Strategy</th>
-          <th>From</th>
-          <th>Until</th>
-          <th>Reason</th>
-          <th>By</th>
-        </tr>
-      </thead>
-      <tbody>
-        {list.map((d) => (
-          <tr key={d.id} data-testid="gov-deploy-row" data-env={d.env} data-active={String(d.endedAt === null)}>
-            <td>
-              <strong>{d.env}</strong>
-            </td>
-            <td>
-              {d.role}
-              {d.rollbackOf !== null && <span className="tag rollback"> ↺ rollback</span>}
-            </td>
-            <td className="nowrap">{trafficText(d)}</td>
-            <td>{d.strategy}</td>
-            <td className="nowrap">{whenExact(d.startedAt)}</td>
-            <td className="nowrap">{d.endedAt ? whenExact(d.endedAt) : <span className="ok">serving</span>}</td>
-            <td>{d.reason}</td>
-            <td className="muted">{d.createdBy}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DeploymentTable
+      list={list}
+      columns={VERSION_DEPLOYMENT_COLUMNS}
+      row={(d) => ({ "data-testid": "gov-deploy-row", "data-env": d.env, "data-active": String(d.endedAt === null) })}
+    />
   );
 }
 
@@ -451,9 +413,8 @@ function DeployForm({ reference, status, envs, onDone }: { reference: string; st
   const [strategy, setStrategy] = useState<string>("full");
   const [traffic, setTraffic] = useState("");
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
   const [ok, setOk] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const prod = env.trim() !== "" && isProductionEnv(env.trim(), envs);
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -464,9 +425,7 @@ function DeployForm({ reference, status, envs, onDone }: { reference: string; st
       return setError("A canary needs a traffic share: a whole percent from 1 to 99.");
     }
     if (!reason.trim()) return setError("A reason is required: say why, for the audit trail.");
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const serving = await backend.call("deploy_version", {
         reference,
         env: env.trim(),
@@ -477,11 +436,7 @@ function DeployForm({ reference, status, envs, onDone }: { reference: string; st
       setOk(`${env.trim()} now serves ${serving.map((d) => `${d.model}@${d.version} ${trafficText(d)}`).join(", ")}`);
       setReason("");
       await onDone();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form className="gov-form" data-testid="gov-deploy-form" onSubmit={submit} noValidate>
