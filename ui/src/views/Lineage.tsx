@@ -25,6 +25,7 @@ import {
 import { navigate, versionHash, modelHash } from "../router";
 import { LineageCanvas } from "./LineageCanvas";
 import { CreatedFacts } from "../components/Facts";
+import { ErrorBanner } from "../components/ErrorBanner";
 import { idLabel, kindOf, short } from "../format";
 
 export function LineageView({ query }: { query: string }) {
@@ -211,11 +212,7 @@ export function LineageView({ query }: { query: string }) {
           {view && <span className="muted">{view.nodes.length} nodes{layoutMs !== null ? ` · layout ${layoutMs.toFixed(0)} ms` : ""}</span>}
         </span>
       </div>
-      {error && (
-        <div className="banner error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
       <div className="lineage-body">
         <div className="canvas" data-testid="lineage-canvas">
           {view && (

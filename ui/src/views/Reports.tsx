@@ -10,6 +10,8 @@ import type { BundleVerification, Erasure, ModelSummary, ReportBundle, VersionSu
 import { useApp } from "../app-state";
 import { navigate, reportsHash, versionHash } from "../router";
 import { bytes, idLabel, kindOf, plural, short, when } from "../format";
+import { ErrorBanner } from "../components/ErrorBanner";
+import { useAction } from "../components/useAction";
 
 export function ReportsView({ reference }: { reference: string }) {
   const backend = useBackend();
@@ -19,11 +21,12 @@ export function ReportsView({ reference }: { reference: string }) {
   const [versions, setVersions] = useState<VersionSummary[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [html, setHtml] = useState<string | null>(null);
-  const [previewing, setPreviewing] = useState(false);
   const [bundle, setBundle] = useState<ReportBundle | null>(null);
-  const [exporting, setExporting] = useState(false);
   const [verification, setVerification] = useState<BundleVerification | null>(null);
-  const [verifying, setVerifying] = useState(false);
+  // The three actions report to the page's one error banner.
+  const { busy: previewing, run: runPreview } = useAction(setError);
+  const { busy: exporting, run: runExport } = useAction(setError);
+  const { busy: verifying, run: runVerify } = useAction(setError);
   const version = reference.includes("@") ? reference.slice(reference.lastIndexOf("@") + 1) : "";
   // Answers for a version no longer shown are dropped.
   const current = useRef(reference);
@@ -58,45 +61,26 @@ export function ReportsView({ reference }: { reference: string }) {
     };
   }, [backend, model]);
 
-  const preview = async () => {
-    setPreviewing(true);
-    setError(null);
-    try {
+  const preview = () =>
+    runPreview(async () => {
       const r = await backend.call("report_preview", { reference });
       if (current.current === reference) setHtml(r.html);
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setPreviewing(false);
-    }
-  };
+    });
 
-  const exportBundle = async () => {
-    setExporting(true);
-    setError(null);
+  const exportBundle = () => {
     setBundle(null);
     setVerification(null);
-    try {
+    return runExport(async () => {
       const b = await backend.call("build_report", { reference, outDir: null });
       if (current.current === reference) setBundle(b);
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setExporting(false);
-    }
+    });
   };
 
   const verify = async () => {
     if (!bundle) return;
-    setVerifying(true);
-    setError(null);
-    try {
+    await runVerify(async () => {
       setVerification(await backend.call("verify_bundle", { dir: bundle.dir, key: null }));
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setVerifying(false);
-    }
+    });
   };
 
   const p = exporting && progress && progress.task.startsWith("report") ? progress : null;
@@ -154,11 +138,7 @@ export function ReportsView({ reference }: { reference: string }) {
           </>
         )}
       </div>
-      {error && (
-        <div className="banner error" data-testid="reports-error" role="alert">
-          {error} <button onClick={() => setError(null)}>Dismiss</button>
-        </div>
-      )}
+      <ErrorBanner error={error} testId="reports-error" onDismiss={() => setError(null)} />
       {!reference && (
         <p className="muted" data-testid="reports-pick">
           Pick a version to preview its report or export the bundle: the report (PDF and JSON) with the evidence behind it, each file listed with its

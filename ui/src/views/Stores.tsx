@@ -11,6 +11,9 @@ import type { Artifact, IndexReport, LineageHint, StoreAddRequest, StoreEvent, S
 import { useApp } from "../app-state";
 import { navigate, storeHash, versionHash } from "../router";
 import { bytes, idLabel, plural, short, when } from "../format";
+import { ErrorBanner } from "../components/ErrorBanner";
+import { TensorRows } from "../components/TensorRows";
+import { useAction } from "../components/useAction";
 
 const PAGE = 100;
 const FEED = 20;
@@ -33,10 +36,10 @@ export function StoresView({ store }: { store: string | null }) {
   const [stores, setStores] = useState<StoreInfo[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [showAdd, setShowAdd] = useState(false);
-  const [indexing, setIndexing] = useState<string | null>(null);
+  const { running: indexing, run: runIndex } = useAction<string>(setError);
   const [reports, setReports] = useState<{ title: string; list: IndexReport[] } | null>(null);
   const [confirmRemove, setConfirmRemove] = useState<string | null>(null);
-  const [staging, setStaging] = useState<number | null>(null);
+  const { running: staging, run: runStage } = useAction<number>(setError);
   const [feed, setFeed] = useState<(StoreEvent & { seq: number })[]>([]);
   // Bumped to reload the artifacts page in place (same filter and offset).
   const [artifactsTick, setArtifactsTick] = useState(0);
@@ -82,20 +85,13 @@ export function StoresView({ store }: { store: string | null }) {
     };
   }, [backend, loadStores]);
 
-  const index = async (name: string | null) => {
-    setIndexing(name ?? "*");
-    setError(null);
-    try {
+  const index = (name: string | null) =>
+    runIndex(async () => {
       const r = await backend.call("index_stores", { store: name });
       setReports({ title: name ? `Index of ${name}` : "Index of every store", list: r.reports });
       await loadStores();
       setArtifactsTick((t) => t + 1);
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setIndexing(null);
-    }
-  };
+    }, name ?? "*");
 
   const remove = async (name: string) => {
     setConfirmRemove(null);
@@ -111,21 +107,14 @@ export function StoresView({ store }: { store: string | null }) {
     }
   };
 
-  const register = async (a: Artifact) => {
-    setStaging(a.id);
-    setError(null);
-    try {
+  const register = (a: Artifact) =>
+    runStage(async () => {
       // Remote artifacts are downloaded here (progress events "downloading PATH").
       const s = await backend.call("stage_artifact", { id: a.id });
       setNotice?.(null);
       setPending(s.paths, { fromIndex: a.id, store: a.store, uri: s.artifact.uri, model: s.suggestedModel, trainedOn: s.trainedOn });
       navigate("#/register");
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setStaging(null);
-    }
-  };
+    }, a.id);
 
   const added = async (info: StoreInfo) => {
     setShowAdd(false);
@@ -156,11 +145,7 @@ export function StoresView({ store }: { store: string | null }) {
           </>
         )}
       </div>
-      {error && (
-        <div className="banner error" data-testid="stores-error" role="alert">
-          {error} <button onClick={() => setError(null)}>Dismiss</button>
-        </div>
-      )}
+      <ErrorBanner error={error} testId="stores-error" onDismiss={() => setError(null)} />
       {empty && (
         <div className="card" data-testid="stores-empty">
           <h2>No stores yet</h2>
@@ -341,8 +326,7 @@ function AddStoreForm({ onAdded }: { onAdded: (s: StoreInfo) => void }) {
   const [region, setRegion] = useState("");
   const [accessKeyId, setAccessKeyId] = useState("");
   const [secret, setSecret] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const s3 = /^s3:\/\//i.test(uri.trim());
   const opt = (v: string) => (s3 && v.trim() ? v.trim() : null);
 
@@ -359,9 +343,7 @@ function AddStoreForm({ onAdded }: { onAdded: (s: StoreInfo) => void }) {
       timeoutSecs: null,
       retries: null,
     };
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const info = await backend.call("store_add", req);
       setName("");
       setUri("");
@@ -370,11 +352,7 @@ function AddStoreForm({ onAdded }: { onAdded: (s: StoreInfo) => void }) {
       setAccessKeyId("");
       setSecret("");
       onAdded(info);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -511,11 +489,7 @@ function ArtifactsTable({
           </button>
         </span>
       </div>
-      {error && (
-        <div className="banner error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
       <table className="grid" data-testid="artifacts-table">
         <thead>
           <tr>
@@ -614,29 +588,16 @@ function ArtifactsTable({
 }
 
 function SpecRows({ title, list }: { title: string; list: TensorSpec[] }) {
-  if (list.length === 0) return null;
   return (
-    <>
-      <tr className="group">
-        <th colSpan={3}>
-          {title} ({list.length})
-        </th>
-      </tr>
-      {list.slice(0, 50).map((t) => (
-        <tr key={`${title}${t.name}`}>
-          <td className="mono">{t.name}</td>
-          <td>{t.dtype}</td>
-          <td className="mono">[{t.shape.join(", ")}]</td>
-        </tr>
-      ))}
-      {list.length > 50 && (
-        <tr>
-          <td colSpan={3} className="muted">
-            … {list.length - 50} more (all of them on the version page once registered)
-          </td>
-        </tr>
-      )}
-    </>
+    <TensorRows
+      title={title}
+      list={list}
+      more={
+        <td colSpan={3} className="muted">
+          … {list.length - 50} more (all of them on the version page once registered)
+        </td>
+      }
+    />
   );
 }
 

@@ -6,36 +6,24 @@ import type { AuditRow, ShowVersionResponse, Subgraph, TensorSpec } from "../bac
 import { buildView, fromSubgraph, lineageHash, defaultLineageState } from "../lineage/model";
 import { LineageCanvas } from "./LineageCanvas";
 import { CreatedFacts } from "../components/Facts";
+import { TensorRows } from "../components/TensorRows";
 import { modelHash, navigate, reportsHash } from "../router";
 import { GovernancePanel, TaintedBanner, useGovernance } from "./Governance";
 import { bytes, idLabel, plural, when } from "../format";
 
 function Tensors({ title, list }: { title: string; list: TensorSpec[] }) {
   const [all, setAll] = useState(false);
-  if (list.length === 0) return null;
-  const shown = all ? list : list.slice(0, 50);
   return (
-    <>
-      <tr className="group">
-        <th colSpan={3}>
-          {title} ({list.length})
-        </th>
-      </tr>
-      {shown.map((t) => (
-        <tr key={`${title}${t.name}`}>
-          <td className="mono">{t.name}</td>
-          <td>{t.dtype}</td>
-          <td className="mono">[{t.shape.join(", ")}]</td>
-        </tr>
-      ))}
-      {list.length > 50 && !all && (
-        <tr>
-          <td colSpan={3}>
-            <button onClick={() => setAll(true)}>Show all {list.length}</button>
-          </td>
-        </tr>
-      )}
-    </>
+    <TensorRows
+      title={title}
+      list={list}
+      all={all}
+      more={
+        <td colSpan={3}>
+          <button onClick={() => setAll(true)}>Show all {list.length}</button>
+        </td>
+      }
+    />
   );
 }
 

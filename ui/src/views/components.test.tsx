@@ -1,24 +1,11 @@
-import { describe, expect, it, vi } from "vitest";
-import { fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { BackendContext } from "../backend";
-import { AppContext, type AppState } from "../app-state";
+import { describe, expect, it } from "vitest";
+import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { stubBackend } from "../test/stub-backend";
+import { app, wrap } from "../test/render";
 import { EmptyState } from "./EmptyState";
 import { RegisterView } from "./Register";
 import { AuditView } from "./Audit";
 import type { InspectResponse } from "../backend/generated/api";
-
-function app(over: Partial<AppState> = {}): AppState {
-  return { progress: null, info: null, refreshInfo: vi.fn(async () => {}), pending: null, setPending: vi.fn(), ...over };
-}
-
-function wrap(backend: ReturnType<typeof stubBackend>["backend"], state: AppState, ui: React.ReactNode) {
-  return render(
-    <BackendContext.Provider value={backend}>
-      <AppContext.Provider value={state}>{ui}</AppContext.Provider>
-    </BackendContext.Provider>,
-  );
-}
 
 const inspected: InspectResponse = {
   files: [{ path: "model.safetensors", size: 120, sha256: "ab".repeat(32), format: "safetensors" }],
@@ -40,7 +27,7 @@ describe("empty state", () => {
   it("opens the demo workspace and refreshes the summary", async () => {
     const { backend, calls } = stubBackend({ open_demo: () => ({ models: 7, versions: 12, datasetVersions: 6 }) });
     const state = app();
-    wrap(backend, state, <EmptyState />);
+    wrap(backend, <EmptyState />, state);
     fireEvent.click(screen.getByTestId("open-demo"));
     await waitFor(() => expect(state.refreshInfo).toHaveBeenCalled());
     expect(calls.map((c) => c.op)).toEqual(["open_demo"]);
@@ -49,7 +36,7 @@ describe("empty state", () => {
 
   it("shows why the demo could not be created", async () => {
     const { backend } = stubBackend({ open_demo: () => Promise.reject({ code: "conflict", message: "the demo needs an empty workspace" }) });
-    wrap(backend, app(), <EmptyState />);
+    wrap(backend, <EmptyState />, app());
     fireEvent.click(screen.getByTestId("open-demo"));
     expect(await screen.findByRole("alert")).toHaveProperty("textContent", "the demo needs an empty workspace");
   });
@@ -61,7 +48,7 @@ describe("registration form", () => {
       inspect_paths: () => inspected,
       register_version: (req) => ({ ...inspected, model: req.model, version: "1.3.0", node: "version:classifier@1.3.0", createdModel: false, manifestDigest: "", weightsDigest: "", bump: "minor", fileCount: 1, newBytes: 120, datasets: [], auditSeq: 9 }),
     });
-    wrap(backend, app({ pending: ["/tmp/drop/model.safetensors"] }), <RegisterView />);
+    wrap(backend, <RegisterView />, app({ pending: ["/tmp/drop/model.safetensors"] }));
     await waitFor(() => expect((screen.getByTestId("reg-version") as HTMLInputElement).value).toBe("1.3.0"));
     expect((screen.getByTestId("reg-model") as HTMLInputElement).value).toBe("classifier");
     expect(screen.getByTestId("reg-format").textContent).toBe("safetensors");
@@ -80,7 +67,7 @@ describe("registration form", () => {
     const { backend } = stubBackend({
       inspect_paths: () => Promise.reject({ code: "bad_file", message: "/tmp/x.safetensors: corrupt safetensors file: header length 1152921504606846976" }),
     });
-    wrap(backend, app({ pending: ["/tmp/x.safetensors"] }), <RegisterView />);
+    wrap(backend, <RegisterView />, app({ pending: ["/tmp/x.safetensors"] }));
     expect((await screen.findByTestId("reg-error")).textContent).toContain("corrupt safetensors");
     expect((screen.getByTestId("reg-submit") as HTMLButtonElement).disabled).toBe(true);
   });
@@ -93,7 +80,7 @@ describe("audit view", () => {
       audit_log: () => ({ events: [row] }),
       audit_verify: () => ({ ok: false, events: 2, head: null, firstBadSeq: 2, problem: "content does not match its hash (edited)", badObjects: [], checkpoints: 0 }),
     });
-    wrap(backend, app(), <AuditView />);
+    wrap(backend, <AuditView />, app());
     expect(await screen.findAllByTestId("audit-row")).toHaveLength(1);
     fireEvent.click(screen.getByTestId("verify-chain"));
     expect((await screen.findByTestId("verify-result")).textContent).toContain("broken at seq 2");

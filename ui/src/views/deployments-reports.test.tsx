@@ -1,23 +1,10 @@
-import { describe, expect, it, vi } from "vitest";
-import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { BackendContext } from "../backend";
-import { AppContext, type AppState } from "../app-state";
+import { describe, expect, it } from "vitest";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { stubBackend } from "../test/stub-backend";
+import { app, wrap } from "../test/render";
 import { DeploymentsView, localToRfc3339 } from "./Deployments";
 import { ReportsView } from "./Reports";
 import type { Deployment, Erasure, ReportBundle, VersionSummary } from "../backend/generated/api";
-
-function app(over: Partial<AppState> = {}): AppState {
-  return { progress: null, info: null, refreshInfo: vi.fn(async () => {}), pending: null, setPending: vi.fn(), setNotice: vi.fn(), ...over };
-}
-
-function wrap(backend: ReturnType<typeof stubBackend>["backend"], ui: React.ReactNode, state: AppState = app()) {
-  return render(
-    <BackendContext.Provider value={backend}>
-      <AppContext.Provider value={state}>{ui}</AppContext.Provider>
-    </BackendContext.Provider>,
-  );
-}
 
 const dep = (over: Partial<Deployment>): Deployment => ({
   id: 1, env: "staging", model: "resnet", version: "1.0.0", strategy: "full", role: "primary", traffic: 100,

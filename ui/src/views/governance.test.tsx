@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { BackendContext } from "../backend";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { stubBackend } from "../test/stub-backend";
+import { renderWithBackend } from "../test/render";
 import { GovernancePanel, TaintedBanner, baselineText, gateText, useGovernance } from "./Governance";
 import { VersionView } from "./Version";
 import type { Approval, Deployment, Erasure, Evaluation, VersionGovernance } from "../backend/generated/api";
@@ -17,11 +17,7 @@ function Gov({ reference }: { reference: string }) {
 }
 
 function wrap(backend: ReturnType<typeof stubBackend>["backend"], reference = "resnet@1.1.0") {
-  return render(
-    <BackendContext.Provider value={backend}>
-      <Gov reference={reference} />
-    </BackendContext.Provider>,
-  );
+  return renderWithBackend(backend, <Gov reference={reference} />);
 }
 
 const approval = (over: Partial<Approval> = {}): Approval => ({
@@ -250,11 +246,7 @@ describe("version page", () => {
       version_governance: () => governance({ status: "approved", taintedBy: [erasure()] }),
       deployments: () => timeline,
     });
-    render(
-      <BackendContext.Provider value={backend}>
-        <VersionView reference="resnet@1.1.0" />
-      </BackendContext.Provider>,
-    );
+    renderWithBackend(backend, <VersionView reference="resnet@1.1.0" />);
     await screen.findByTestId("governance");
     expect(screen.getByTestId("version-status").textContent).toBe("approved");
     expect(screen.getByTestId("gov-tainted").textContent).toContain("Tainted by erasure request #3");

@@ -1,23 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
-import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { BackendContext } from "../backend";
-import { AppContext, type AppState } from "../app-state";
+import { act, fireEvent, screen, waitFor } from "@testing-library/react";
 import { stubBackend } from "../test/stub-backend";
+import { app, wrap } from "../test/render";
 import { RegisterView } from "./Register";
 import { AuditView } from "./Audit";
 import type { InspectResponse, RegisterResponse } from "../backend/generated/api";
-
-function app(over: Partial<AppState> = {}): AppState {
-  return { progress: null, info: null, refreshInfo: vi.fn(async () => {}), pending: null, setPending: vi.fn(), setNotice: vi.fn(), ...over };
-}
-
-function wrap(backend: ReturnType<typeof stubBackend>["backend"], state: AppState, ui: React.ReactNode) {
-  return render(
-    <BackendContext.Provider value={backend}>
-      <AppContext.Provider value={state}>{ui}</AppContext.Provider>
-    </BackendContext.Provider>,
-  );
-}
 
 const inspect = (model: string, suggestedVersion: string): InspectResponse => ({
   files: [{ path: "w.safetensors", size: 2048, sha256: "ab".repeat(32), format: "safetensors" }],
@@ -48,7 +35,7 @@ describe("registration form", () => {
     });
     vi.useFakeTimers({ shouldAdvanceTime: true });
     try {
-      wrap(backend, app({ pending: ["/up/w.safetensors"] }), <RegisterView />);
+      wrap(backend, <RegisterView />, app({ pending: ["/up/w.safetensors"] }));
       await waitFor(() => expect((screen.getByTestId("reg-version") as HTMLInputElement).value).toBe("1.0.0"));
       fireEvent.change(screen.getByTestId("reg-model"), { target: { value: "slow-model" } });
       await act(async () => void vi.advanceTimersByTime(400));
@@ -70,7 +57,7 @@ describe("registration form", () => {
     };
     const { backend } = stubBackend({ inspect_paths: () => inspect("w", "1.0.0"), register_version: () => res });
     const state = app({ pending: ["/up/w.safetensors"] });
-    wrap(backend, state, <RegisterView />);
+    wrap(backend, <RegisterView />, state);
     await waitFor(() => expect((screen.getByTestId("reg-submit") as HTMLButtonElement).disabled).toBe(false));
     fireEvent.click(screen.getByTestId("reg-submit"));
     await waitFor(() => expect(state.setNotice).toHaveBeenCalled());
@@ -85,7 +72,7 @@ describe("registration form", () => {
       register_version: () => Promise.reject({ code: "conflict", message: "w already has version 1.0.0; use 1.0.1 or later" }),
     });
     const state = app({ pending: ["/up/w.safetensors"] });
-    wrap(backend, state, <RegisterView />);
+    wrap(backend, <RegisterView />, state);
     await waitFor(() => expect((screen.getByTestId("reg-submit") as HTMLButtonElement).disabled).toBe(false));
     fireEvent.click(screen.getByTestId("reg-submit"));
     expect((await screen.findByTestId("reg-error")).textContent).toContain("already has version 1.0.0");
@@ -104,7 +91,7 @@ describe("audit view", () => {
       audit_log: () => ({ events: [row(3, "register_version"), row(2, "init"), row(1, "register_version")] }),
       audit_verify: () => ({ ok: true, events: 3, head: "9".repeat(64), firstBadSeq: null, problem: null, badObjects: [], checkpoints: 0 }),
     });
-    wrap(backend, app(), <AuditView />);
+    wrap(backend, <AuditView />, app());
     expect(await screen.findAllByTestId("audit-row")).toHaveLength(3);
     fireEvent.change(screen.getByTestId("audit-action"), { target: { value: "register_version" } });
     expect(screen.getAllByTestId("audit-row")).toHaveLength(2);

@@ -1,24 +1,11 @@
-import { describe, expect, it, vi } from "vitest";
-import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { BackendContext } from "../backend";
-import { AppContext, type AppState } from "../app-state";
+import { describe, expect, it } from "vitest";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { stubBackend } from "../test/stub-backend";
+import { app, renderWithBackend, wrap } from "../test/render";
 import { StoresView } from "./Stores";
 import { RegisterView } from "./Register";
 import { App } from "../App";
 import type { Artifact, IndexReport, InspectResponse, StoreInfo } from "../backend/generated/api";
-
-function app(over: Partial<AppState> = {}): AppState {
-  return { progress: null, info: null, refreshInfo: vi.fn(async () => {}), pending: null, setPending: vi.fn(), setNotice: vi.fn(), ...over };
-}
-
-function wrap(backend: ReturnType<typeof stubBackend>["backend"], state: AppState, ui: React.ReactNode) {
-  return render(
-    <BackendContext.Provider value={backend}>
-      <AppContext.Provider value={state}>{ui}</AppContext.Provider>
-    </BackendContext.Provider>,
-  );
-}
 
 const report = (over: Partial<IndexReport> = {}): IndexReport => ({
   store: "local", files: 4, hashedFiles: 3, hashedBytes: 4096, unchanged: 1, added: 3, changed: 0, removed: 0,
@@ -56,7 +43,7 @@ describe("stores view", () => {
       store_list: () => ({ stores: [store(), store({ name: "bucket", kind: "s3", uri: "s3://ml/models", credentials: "sealed in the workspace", lastIndexedAt: null, lastReport: null, unregistered: 0 })] }),
       list_artifacts: () => ({ artifacts: [artifact(), artifact({ id: 8, path: "old.safetensors", registeredAs: "version:old@1.2.0", hints: [] })], total: 2 }),
     });
-    wrap(backend, app(), <StoresView store="local" />);
+    wrap(backend, <StoresView store="local" />, app());
     const rows = await screen.findAllByTestId("store-row");
     expect(rows.map((r) => r.getAttribute("data-store"))).toEqual(["local", "bucket"]);
     expect(rows[0].textContent).toContain("file:///data/models");
@@ -98,7 +85,7 @@ describe("stores view", () => {
       },
       list_artifacts: () => ({ artifacts: [], total: 0 }),
     });
-    wrap(backend, app(), <StoresView store={null} />);
+    wrap(backend, <StoresView store={null} />, app());
     expect((await screen.findByTestId("stores-empty")).textContent).toContain("A store is");
     expect(screen.queryByTestId("store-s3-fields")).toBeNull();
     fireEvent.change(screen.getByTestId("store-name"), { target: { value: "bucket" } });
@@ -124,7 +111,7 @@ describe("stores view", () => {
       store_list: () => ({ stores: [] }),
       store_add: () => Promise.reject({ code: "conflict", message: "a store named local already exists" }),
     });
-    wrap(backend, app(), <StoresView store={null} />);
+    wrap(backend, <StoresView store={null} />, app());
     fireEvent.change(await screen.findByTestId("store-name"), { target: { value: "local" } });
     fireEvent.change(screen.getByTestId("store-uri"), { target: { value: "file:///data/models" } });
     fireEvent.click(screen.getByTestId("store-add-submit"));
@@ -155,7 +142,7 @@ describe("stores view", () => {
         ),
     });
     const state = app({ progress: { task: "indexing local", done: 10, total: 100, unit: "bytes", detail: "12 of 340 files" } });
-    wrap(backend, state, <StoresView store="local" />);
+    wrap(backend, <StoresView store="local" />, state);
     fireEvent.click(await screen.findByTestId("store-index"));
     expect((await screen.findByTestId("store-indexing")).textContent).toBe("Indexing… 12 of 340 files");
     expect(calls.find((c) => c.op === "index_stores")!.req).toEqual({ store: "local" });
@@ -178,7 +165,7 @@ describe("stores view", () => {
       store_remove: () => ({ stores: [] }),
       list_artifacts: () => ({ artifacts: [], total: 0 }),
     });
-    wrap(backend, app(), <StoresView store={null} />);
+    wrap(backend, <StoresView store={null} />, app());
     fireEvent.click(await screen.findByTestId("store-remove"));
     expect(calls.some((c) => c.op === "store_remove")).toBe(false);
     fireEvent.click(screen.getByTestId("store-remove-confirm"));
@@ -191,7 +178,7 @@ describe("stores view", () => {
       store_list: () => ({ stores: [store(), store({ name: "other", uri: "file:///other" })] }),
       list_artifacts: () => ({ artifacts: [artifact()], total: 1 }),
     });
-    wrap(backend, app(), <StoresView store="local" />);
+    wrap(backend, <StoresView store="local" />, app());
     await screen.findAllByTestId("artifact-row");
     const count = (op: string) => calls.filter((c) => c.op === op).length;
     const [lists, arts] = [count("store_list"), count("list_artifacts")];
@@ -233,11 +220,7 @@ describe("registering an indexed artifact", () => {
       // Left pending: the request is what this test checks.
       register_version: () => new Promise(() => {}),
     });
-    render(
-      <BackendContext.Provider value={backend}>
-        <App />
-      </BackendContext.Provider>,
-    );
+    renderWithBackend(backend, <App />);
     fireEvent.click(await screen.findByTestId("artifact-register"));
     await screen.findByTestId("register-form");
     expect(calls.find((c) => c.op === "stage_artifact")!.req).toEqual({ id: 7 });
@@ -261,7 +244,7 @@ describe("registering an indexed artifact", () => {
       inspect_paths: () => inspected,
       register_version: () => new Promise(() => {}),
     });
-    wrap(backend, app({ pending: ["/up/clf.safetensors"] }), <RegisterView />);
+    wrap(backend, <RegisterView />, app({ pending: ["/up/clf.safetensors"] }));
     await waitFor(() => expect((screen.getByTestId("reg-submit") as HTMLButtonElement).disabled).toBe(false));
     fireEvent.click(screen.getByTestId("reg-submit"));
     await waitFor(() => expect(calls.some((c) => c.op === "register_version")).toBe(true));
