@@ -307,6 +307,30 @@ try {
   const checks = await page.locator('[data-testid="report-check"]').evaluateAll((els) => els.map((e) => [e.getAttribute("data-ok"), e.textContent]));
   check(checks.length > 0 && checks.every(([ok]) => ok === "true"), `Verify bundle: every check ✓ (${checks.map(([, t]) => t.split(" — ")[0]).join(", ")})`);
   await shot("17-report-bundle");
+
+  // A second erasure request from the Reports view's form, then one impacted version kept under an exception.
+  await byTest("erasure-dataset").fill("imagenet-mini@2");
+  await byTest("erasure-subject").fill("0123456789abcdef".repeat(4));
+  await byTest("erasure-reason").fill("GDPR art. 17 request, second subject");
+  await byTest("erasure-submit").click();
+  await byTest("erasure-created").waitFor();
+  const created = await byTest("erasure-created").textContent();
+  const erasure2 = page.locator('[data-testid="erasure-row"][data-id="2"]');
+  await erasure2.waitFor();
+  const impacts2 = await erasure2.locator('[data-testid="erasure-impact"]').allTextContents();
+  check(created.includes("Request #2") && created.includes("resnet@1.1.0") && impacts2.some((t) => t.includes("resnet@1.1.0") && t.includes("open")),
+    `the erasure form records request #2 and lists its impacts (${created.trim()})`);
+  const resolve = erasure2.locator('[data-testid="erasure-resolve"][data-node="version:resnet@1.1.0"]');
+  await resolve.locator("summary").click();
+  await resolve.locator('[data-testid="erasure-resolve-mode"]').selectOption("exception");
+  await resolve.locator('[data-testid="erasure-resolve-ref"]').fill("legal hold: litigation 2026-17");
+  await resolve.locator('[data-testid="erasure-resolve-submit"]').click();
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('[data-testid="erasure-row"][data-id="2"] [data-testid="erasure-impact"]')].some(
+      (e) => e.getAttribute("data-state") === "resolved" && e.textContent.includes("resnet@1.1.0") && e.textContent.includes("legal hold")));
+  check((await erasure2.locator('[data-testid="erasure-resolve"][data-node="version:resnet@1.1.0"]').count()) === 0,
+    "Resolve… keeps resnet@1.1.0 under an exception: the impact shows resolved with its justification");
+  await shot("18-erasure-resolved");
   check(errors.length === 0, `no uncaught page errors (${errors.join("; ")})`);
 } catch (e) {
   failed = true;

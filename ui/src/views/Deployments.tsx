@@ -119,6 +119,7 @@ function EnvCard({ env, rows, now, onChanged }: { env: Environment; rows: Deploy
           )}
         </span>
         <Rollback env={env.name} disabled={active.length === 0} onDone={onChanged} />
+        <ProductionFlag env={env} onDone={onChanged} />
       </div>
       <Gantt rows={rows} now={now} />
       <ServingAt env={env.name} />
@@ -242,6 +243,43 @@ function ServingAt({ env }: { env: string }) {
         </span>
       )}
     </form>
+  );
+}
+
+/** Marks an environment as production (only approved versions go there) or unmarks it: tick, then confirm. */
+function ProductionFlag({ env, onDone }: { env: Environment; onDone: () => Promise<void> }) {
+  const backend = useBackend();
+  const [production, setProduction] = useState(env.production);
+  const { busy, error, run } = useAction();
+  useEffect(() => setProduction(env.production), [env.production]);
+  const changed = production !== env.production;
+  const save = () =>
+    run(async () => {
+      await backend.call("set_environment", { name: env.name, production });
+      await onDone();
+    });
+  return (
+    <span className="env-production-form">
+      <label className="check" title="Production environments only take approved versions">
+        <input type="checkbox" data-testid="env-production-toggle" checked={production} onChange={(e) => setProduction(e.target.checked)} />
+        production
+      </label>
+      {changed && (
+        <>
+          <button className={production ? "warn" : ""} data-testid="env-production-save" disabled={busy} onClick={() => void save()}>
+            {busy ? "Saving…" : production ? `Mark ${env.name} as production` : `Unmark ${env.name} as production`}
+          </button>
+          <button type="button" onClick={() => setProduction(env.production)} disabled={busy}>
+            Cancel
+          </button>
+        </>
+      )}
+      {error && (
+        <span className="error" data-testid="env-production-error" role="alert">
+          {error}
+        </span>
+      )}
+    </span>
   );
 }
 

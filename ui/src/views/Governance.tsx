@@ -145,6 +145,7 @@ export function GovernancePanel({
           <ApproveForm reference={reference} onDone={reload} />
           <PromoteForm reference={reference} status={gov.status} gateOk={gov.gate.ok} onDone={reload} />
         </div>
+        <PolicyForm model={model} required={gov.gate.required} onDone={reload} />
       </section>
       <section className="card" data-testid="gov-evaluations">
         <h2>Evaluations</h2>
@@ -219,6 +220,48 @@ function ApproveForm({ reference, onDone }: { reference: string; onDone: () => P
         </p>
       )}
       <p className="muted small">Whoever registered a version cannot approve it (maker ≠ checker).</p>
+    </form>
+  );
+}
+
+/** The model's approval policy: the roles that must approve (applies to all its versions). */
+function PolicyForm({ model, required, onDone }: { model: string; required: string[]; onDone: () => Promise<void> }) {
+  const backend = useBackend();
+  const key = required.join(",");
+  const [roles, setRoles] = useState<string[]>(required);
+  const { busy, error, run } = useAction();
+  // Follows the policy after a reload.
+  useEffect(() => setRoles(key ? key.split(",") : []), [key]);
+  const changed = [...roles].sort().join(",") !== [...required].sort().join(",");
+  const toggle = (role: string, on: boolean) => setRoles((rs) => (on ? [...ROLES.filter((r) => r === role || rs.includes(r)), ...rs.filter((r) => !(ROLES as readonly string[]).includes(r))] : rs.filter((r) => r !== role)));
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    await run(async () => {
+      await backend.call("set_policy", { model, requiredRoles: roles });
+      await onDone();
+    });
+  };
+  return (
+    <form className="gov-form gov-policy" data-testid="gov-policy" onSubmit={submit} noValidate>
+      <h3>Policy</h3>
+      <div className="fields roles">
+        <span className="muted small">Required approvals for {model}:</span>
+        {ROLES.map((r) => (
+          <label key={r}>
+            <input type="checkbox" data-testid="gov-policy-role" data-role={r} checked={roles.includes(r)} onChange={(e) => toggle(r, e.target.checked)} />
+            {r}
+          </label>
+        ))}
+        <button data-testid="gov-policy-save" disabled={busy || !changed}>
+          {busy ? "Saving…" : "Save policy"}
+        </button>
+      </div>
+      {error && (
+        <p className="field-error" data-testid="gov-policy-error" role="alert">
+          {error}
+        </p>
+      )}
+      <p className="muted small">Applies to every version of the model: the gate above is recomputed.</p>
     </form>
   );
 }

@@ -4,7 +4,7 @@
  * (browser) or find its folder (desktop), and verify the bundle. Below, the erasure requests
  * with the versions and deployments each one affects.
  */
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { errorMessage, useBackend } from "../backend";
 import type { BundleVerification, Erasure, ModelSummary, ReportBundle, VersionSummary } from "../backend/generated/api";
 import { useApp } from "../app-state";
@@ -261,20 +261,25 @@ export function ErasuresPanel() {
   const backend = useBackend();
   const [list, setList] = useState<Erasure[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    backend
-      .call("erasures", {})
-      .then((r) => setList(r.requests))
-      .catch((e) => setError(errorMessage(e)));
+  const load = useCallback(async () => {
+    try {
+      setList((await backend.call("erasures", {})).requests);
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
   }, [backend]);
+  useEffect(() => {
+    void load();
+  }, [load]);
   return (
     <section className="card" data-testid="erasures">
       <h2>Erasure requests</h2>
       {error && <p className="error">{error}</p>}
       {list && list.length === 0 && (
         <p className="muted" data-testid="erasures-empty">
-          No erasure requests. One is recorded with <code>pedigree erase --dataset NAME@VER --subject-hash HEX --reason …</code>; the versions trained on
-          that data and the environments serving them are listed here until each is retrained or kept under an exception.
+          No erasure requests. Record one below or with <code>pedigree erase --dataset NAME@VER --subject-hash HEX --reason …</code>; the versions trained
+          on that data and the environments serving them are listed here until each is retrained or kept under an exception.
         </p>
       )}
       {list?.map((r) => {
@@ -309,6 +314,7 @@ export function ErasuresPanel() {
                     ) : (
                       <span className="error">open — tainted</span>
                     )}
+                    {!i.resolution && i.kind === "version" && <ResolveImpact id={r.id} node={i.node} onDone={load} />}
                   </li>
                 ))}
               </ul>
@@ -316,6 +322,132 @@ export function ErasuresPanel() {
           </div>
         );
       })}
+      <EraseForm onDone={load} />
     </section>
+  );
+}
+
+/** `version:resnet@1.1.0` → `resnet@1.1.0` (the reference `resolve_erasure` takes). */
+export function impactReference(node: string): string {
+  return node.startsWith("version:") ? node.slice("version:".length) : node;
+}
+
+function EraseForm({ onDone }: { onDone: () => Promise<void> }) {
+  const backend = useBackend();
+  const [dataset, setDataset] = useState("");
+  const [subject, setSubject] = useState("");
+  const [reason, setReason] = useState("");
+  const [created, setCreated] = useState<Erasure | null>(null);
+  const { busy, error, setError, run } = useAction();
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setCreated(null);
+    const hash = subject.trim().toLowerCase();
+    if (!dataset.trim().includes("@")) return setError("Name the dataset as DATASET@VERSION (e.g. imagenet-mini@2).");
+    if (!/^[0-9a-f]+$/.test(hash)) return setError("The subject hash must be hexadecimal (a salted hash of the identifier).");
+    if (!reason.trim()) return setError("A reason is required: say why, for the audit trail.");
+    await run(async () => {
+      const r = await backend.call("erase_subject", { dataset: dataset.trim(), subjectHash: hash, reason: reason.trim() });
+      setCreated(r);
+      setSubject("");
+      setReason("");
+      await onDone();
+    });
+  };
+  return (
+    <form className="gov-form" data-testid="erasure-form" onSubmit={submit} noValidate>
+      <h3>New erasure request</h3>
+      <div className="fields">
+        <label>
+          Dataset
+          <input data-testid="erasure-dataset" value={dataset} onChange={(e) => setDataset(e.target.value)} placeholder="DATASET@VERSION" required />
+        </label>
+        <label className="grow">
+          Subject hash
+          <input
+            className="mono"
+            data-testid="erasure-subject"
+            value={subject}
+            onChange={(e) => setSubject(e.target.value)}
+            placeholder="hex, e.g. sha256(salt + subject id)"
+            spellCheck={false}
+            autoComplete="off"
+            required
+          />
+        </label>
+        <label className="grow">
+          Reason
+          <input data-testid="erasure-reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. GDPR art. 17 request #123" required />
+        </label>
+        <button className="primary" data-testid="erasure-submit" disabled={busy}>
+          {busy ? "Recording…" : "Record request"}
+        </button>
+      </div>
+      <p className="muted small">
+        The subject hash must be a salted hash of the data subject's identifier (hex) — never the identifier itself: it is kept in the audit log.
+      </p>
+      {error && (
+        <p className="field-error" data-testid="erasure-error" role="alert">
+          {error}
+        </p>
+      )}
+      {created && (
+        <p className="ok small" data-testid="erasure-created" role="status">
+          Request #{created.id} recorded on {idLabel(created.dataset)}:{" "}
+          {created.impacts.length === 0
+            ? "nothing trained on that data."
+            : `${plural(created.impacts.length, "impact")} — ${created.impacts.map((i) => (i.kind === "version" ? idLabel(i.node) : `${idLabel(i.node)} (${i.kind})`)).join(", ")}.`}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function ResolveImpact({ id, node, onDone }: { id: number; node: string; onDone: () => Promise<void> }) {
+  const backend = useBackend();
+  const [mode, setMode] = useState<"retrained" | "exception">("retrained");
+  const [value, setValue] = useState("");
+  const { busy, error, setError, run } = useAction();
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const v = value.trim();
+    if (mode === "retrained" && !v.includes("@")) return setError("Name the retrained version as MODEL@VERSION.");
+    if (mode === "exception" && !v) return setError("An exception needs a justification (e.g. legal hold).");
+    await run(async () => {
+      await backend.call("resolve_erasure", {
+        id,
+        reference: impactReference(node),
+        retrainedAs: mode === "retrained" ? v : null,
+        exception: mode === "exception" ? v : null,
+      });
+      setValue("");
+      await onDone();
+    });
+  };
+  return (
+    <details className="erasure-resolve" data-testid="erasure-resolve" data-node={node}>
+      <summary>Resolve…</summary>
+      <form className="rollback-form" onSubmit={submit} noValidate>
+        <select data-testid="erasure-resolve-mode" value={mode} onChange={(e) => (setMode(e.target.value as "retrained" | "exception"), setError(null))}>
+          <option value="retrained">retrained as</option>
+          <option value="exception">exception</option>
+        </select>
+        <input
+          data-testid="erasure-resolve-ref"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+          placeholder={mode === "retrained" ? "MODEL@VERSION" : "justification, e.g. legal hold"}
+          required
+        />
+        <button data-testid="erasure-resolve-submit" disabled={busy}>
+          {busy ? "Saving…" : "Resolve"}
+        </button>
+        {error && (
+          <span className="error" data-testid="erasure-resolve-error" role="alert">
+            {error}
+          </span>
+        )}
+      </form>
+    </details>
   );
 }

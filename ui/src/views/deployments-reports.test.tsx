@@ -92,6 +92,36 @@ describe("deployments view", () => {
     expect(calls.filter((c) => c.op === "serving_at").at(-1)!.req).toEqual({ env: "staging", at: new Date("2026-11-27T11:30:00").toISOString() });
     expect(localToRfc3339("")).toBeNull();
   });
+  it("marks an environment as production after confirming, and shows a refusal inline", async () => {
+    let envs = [{ name: "staging", production: false }];
+    let refuse = false;
+    const { backend, calls } = stubBackend({
+      deployments: () => ({ environments: envs, deployments: history.filter((d) => d.env === "staging") }),
+      set_environment: (req) => {
+        if (refuse) throw { code: "conflict", message: "only an admin may change environments" };
+        envs = [{ name: req.name, production: req.production }];
+        return envs[0];
+      },
+    });
+    wrap(backend, <DeploymentsView />);
+    const card = await screen.findByTestId("env-card");
+    expect(within(card).queryByTestId("env-production")).toBeNull();
+    expect(within(card).queryByTestId("env-production-save")).toBeNull();
+    fireEvent.click(within(card).getByTestId("env-production-toggle"));
+    fireEvent.click(within(card).getByTestId("env-production-save"));
+    await waitFor(() => expect(calls.find((c) => c.op === "set_environment")?.req).toEqual({ name: "staging", production: true }));
+    expect(await within(screen.getByTestId("env-card")).findByTestId("env-production")).toBeTruthy();
+    expect(calls.filter((c) => c.op === "deployments").length).toBeGreaterThanOrEqual(2);
+    expect((within(screen.getByTestId("env-card")).getByTestId("env-production-toggle") as HTMLInputElement).checked).toBe(true);
+    expect(within(screen.getByTestId("env-card")).queryByTestId("env-production-save")).toBeNull();
+
+    refuse = true;
+    fireEvent.click(within(screen.getByTestId("env-card")).getByTestId("env-production-toggle"));
+    fireEvent.click(within(screen.getByTestId("env-card")).getByTestId("env-production-save"));
+    expect((await screen.findByTestId("env-production-error")).textContent).toContain("only an admin");
+    expect(calls.filter((c) => c.op === "set_environment").at(-1)!.req).toEqual({ name: "staging", production: false });
+    expect(screen.getByTestId("env-production")).toBeTruthy();
+  });
 });
 
 const versionSummary = (version: string): VersionSummary => ({
@@ -216,5 +246,125 @@ describe("reports view", () => {
     expect(impacts[0].textContent).toContain("open — tainted");
     expect(impacts[1].textContent).toContain("retrained as resnet@2.1.0");
     expect(impacts[2].textContent).toContain("staging (deployment)");
+  });
+});
+
+const openRequest = (over: Partial<Erasure> = {}): Erasure => ({
+  id: 2, dataset: "dataset:imagenet-mini@2", subjectHash: "ab".repeat(32), reason: "GDPR art. 17", status: "open",
+  createdBy: "dpo@acme", createdAt: "2026-11-27T10:00:00Z", auditSeq: 9,
+  impacts: [
+    { node: "version:resnet@1.1.0", kind: "version", resolution: null, resolutionRef: null, resolvedBy: null, resolvedAt: null },
+    { node: "deployment:staging", kind: "deployment", resolution: null, resolutionRef: null, resolvedBy: null, resolvedAt: null },
+  ],
+  ...over,
+});
+
+describe("erasure requests", () => {
+  it("records a request with dataset, subject hash and reason, shows its impacts and refreshes the list", async () => {
+    let requests: Erasure[] = [];
+    const { backend, calls } = stubBackend({
+      ...reportHandlers,
+      erasures: () => ({ requests }),
+      erase_subject: (req) => {
+        const r = openRequest({ dataset: `dataset:${req.dataset}`, subjectHash: req.subjectHash, reason: req.reason });
+        requests = [r];
+        return r;
+      },
+    });
+    wrap(backend, <ReportsView reference="" />);
+    const form = await screen.findByTestId("erasure-form");
+    expect(form.textContent).toContain("never the identifier");
+    await screen.findByTestId("erasures-empty");
+    // Validation first: no call without a hex hash.
+    fireEvent.change(screen.getByTestId("erasure-dataset"), { target: { value: "imagenet-mini@2" } });
+    fireEvent.change(screen.getByTestId("erasure-subject"), { target: { value: "alice@example.com" } });
+    fireEvent.change(screen.getByTestId("erasure-reason"), { target: { value: "GDPR art. 17" } });
+    fireEvent.click(screen.getByTestId("erasure-submit"));
+    expect((await screen.findByTestId("erasure-error")).textContent).toContain("hexadecimal");
+    expect(calls.some((c) => c.op === "erase_subject")).toBe(false);
+
+    fireEvent.change(screen.getByTestId("erasure-subject"), { target: { value: "AB".repeat(32) } });
+    fireEvent.click(screen.getByTestId("erasure-submit"));
+    expect((await screen.findByTestId("erasure-created")).textContent).toContain("Request #2 recorded on imagenet-mini@2: 2 impacts — resnet@1.1.0, staging (deployment)");
+    expect(calls.find((c) => c.op === "erase_subject")!.req).toEqual({ dataset: "imagenet-mini@2", subjectHash: "ab".repeat(32), reason: "GDPR art. 17" });
+    expect(screen.queryByTestId("erasure-error")).toBeNull();
+    const row = await screen.findByTestId("erasure-row");
+    expect(row.textContent).toContain("2 of 2 impacts open");
+    // Only the open version impact can be resolved here.
+    expect(within(row).getAllByTestId("erasure-resolve").map((r) => r.getAttribute("data-node"))).toEqual(["version:resnet@1.1.0"]);
+  });
+
+  it("shows the API's refusal of a request inline", async () => {
+    const { backend } = stubBackend({
+      ...reportHandlers,
+      erase_subject: () => Promise.reject({ code: "not_found", message: 'dataset "nope@1" not found' }),
+    });
+    wrap(backend, <ReportsView reference="" />);
+    await screen.findByTestId("erasures-empty");
+    fireEvent.change(screen.getByTestId("erasure-dataset"), { target: { value: "nope@1" } });
+    fireEvent.change(screen.getByTestId("erasure-subject"), { target: { value: "cd".repeat(32) } });
+    fireEvent.change(screen.getByTestId("erasure-reason"), { target: { value: "request" } });
+    fireEvent.click(screen.getByTestId("erasure-submit"));
+    expect((await screen.findByTestId("erasure-error")).textContent).toContain('dataset "nope@1" not found');
+    expect(screen.queryByTestId("erasure-created")).toBeNull();
+  });
+
+  it("resolves an impacted version as retrained, or under an exception, and shows a refusal", async () => {
+    let request = openRequest();
+    let refuse = false;
+    const { backend, calls } = stubBackend({
+      ...reportHandlers,
+      erasures: () => ({ requests: [request] }),
+      resolve_erasure: (req) => {
+        if (refuse) throw { code: "invalid_input", message: "resnet@9.9.9 is not registered" };
+        request = {
+          ...request,
+          impacts: request.impacts.map((i) =>
+            i.node === `version:${req.reference}`
+              ? { ...i, resolution: req.retrainedAs ? "retrained" : "exception", resolutionRef: req.retrainedAs ?? req.exception, resolvedBy: "dpo@acme", resolvedAt: "2026-11-27T12:00:00Z" }
+              : i,
+          ),
+        };
+        return request;
+      },
+    });
+    wrap(backend, <ReportsView reference="" />);
+    const resolve = await screen.findByTestId("erasure-resolve");
+    expect(resolve.getAttribute("data-node")).toBe("version:resnet@1.1.0");
+
+    // Retrained: a MODEL@VERSION is required, the API's refusal shows inline.
+    fireEvent.click(within(resolve).getByTestId("erasure-resolve-submit"));
+    expect((await within(resolve).findByTestId("erasure-resolve-error")).textContent).toContain("MODEL@VERSION");
+    refuse = true;
+    fireEvent.change(within(resolve).getByTestId("erasure-resolve-ref"), { target: { value: "resnet@9.9.9" } });
+    fireEvent.click(within(resolve).getByTestId("erasure-resolve-submit"));
+    await waitFor(() => expect(within(resolve).getByTestId("erasure-resolve-error").textContent).toContain("is not registered"));
+    expect(calls.find((c) => c.op === "resolve_erasure")!.req).toEqual({ id: 2, reference: "resnet@1.1.0", retrainedAs: "resnet@9.9.9", exception: null });
+
+    // Exception with a justification: sent, then the list is reloaded and the impact is resolved.
+    refuse = false;
+    fireEvent.change(within(resolve).getByTestId("erasure-resolve-mode"), { target: { value: "exception" } });
+    fireEvent.change(within(resolve).getByTestId("erasure-resolve-ref"), { target: { value: "legal hold" } });
+    fireEvent.click(within(resolve).getByTestId("erasure-resolve-submit"));
+    await waitFor(() => expect(screen.queryByTestId("erasure-resolve")).toBeNull());
+    expect(calls.filter((c) => c.op === "resolve_erasure").at(-1)!.req).toEqual({ id: 2, reference: "resnet@1.1.0", retrainedAs: null, exception: "legal hold" });
+    const impacts = screen.getAllByTestId("erasure-impact");
+    expect(impacts[0].getAttribute("data-state")).toBe("resolved");
+    expect(impacts[0].textContent).toContain("exception (legal hold)");
+  });
+
+  it("sends retrainedAs for a retrained version", async () => {
+    const { backend, calls } = stubBackend({
+      ...reportHandlers,
+      erasures: () => ({ requests: [openRequest()] }),
+      resolve_erasure: () => openRequest({ status: "open" }),
+    });
+    wrap(backend, <ReportsView reference="" />);
+    const resolve = await screen.findByTestId("erasure-resolve");
+    fireEvent.change(within(resolve).getByTestId("erasure-resolve-ref"), { target: { value: " resnet@1.2.0 " } });
+    fireEvent.click(within(resolve).getByTestId("erasure-resolve-submit"));
+    await waitFor(() => expect(calls.some((c) => c.op === "resolve_erasure")).toBe(true));
+    expect(calls.find((c) => c.op === "resolve_erasure")!.req).toEqual({ id: 2, reference: "resnet@1.1.0", retrainedAs: "resnet@1.2.0", exception: null });
+    await waitFor(() => expect(calls.filter((c) => c.op === "erasures").length).toBeGreaterThanOrEqual(2));
   });
 });

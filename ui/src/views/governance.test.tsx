@@ -254,3 +254,42 @@ describe("version page", () => {
     expect((screen.getByTestId("gov-eval-dataset") as HTMLInputElement).value).toBe("imagenet-mini@2");
   });
 });
+
+describe("approval policy on the version page", () => {
+  it("lists the required roles, saves a new policy with set_policy and reloads the gate", async () => {
+    let required = ["validator"];
+    const { backend, calls } = stubBackend({
+      version_governance: () => governance({ gate: { required, approved: [], missing: required, rejected: [], ok: false } }),
+      deployments: () => timeline,
+      set_policy: (req) => (required = req.requiredRoles),
+    });
+    wrap(backend);
+    const policy = await screen.findByTestId("gov-policy");
+    const boxes = within(policy).getAllByTestId("gov-policy-role") as HTMLInputElement[];
+    expect(boxes.map((b) => [b.getAttribute("data-role"), b.checked])).toEqual([["validator", true], ["owner", false], ["risk", false]]);
+    const save = within(policy).getByTestId("gov-policy-save") as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+    fireEvent.click(boxes[2]);
+    expect(save.disabled).toBe(false);
+    fireEvent.click(save);
+    await waitFor(() => expect(calls.some((c) => c.op === "set_policy")).toBe(true));
+    expect(calls.find((c) => c.op === "set_policy")!.req).toEqual({ model: "resnet", requiredRoles: ["validator", "risk"] });
+    await waitFor(() => expect(screen.getByTestId("gov-gate").textContent).toContain("needs validator and risk approval"));
+    expect(calls.filter((c) => c.op === "version_governance").length).toBe(2);
+    expect((within(screen.getByTestId("gov-policy")).getByTestId("gov-policy-save") as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("shows the API's refusal inline", async () => {
+    const { backend, calls } = stubBackend({
+      version_governance: () => governance(),
+      deployments: () => timeline,
+      set_policy: () => Promise.reject({ code: "invalid_input", message: "a policy needs at least one role" }),
+    });
+    wrap(backend);
+    const policy = await screen.findByTestId("gov-policy");
+    fireEvent.click(within(policy).getAllByTestId("gov-policy-role")[0]);
+    fireEvent.click(within(policy).getByTestId("gov-policy-save"));
+    expect((await within(policy).findByTestId("gov-policy-error")).textContent).toContain("at least one role");
+    expect(calls.find((c) => c.op === "set_policy")!.req).toEqual({ model: "resnet", requiredRoles: [] });
+  });
+});
