@@ -55,14 +55,9 @@ fn main() {
             // `store` events (the Stores view refreshes on them).
             let handle = app.handle().clone();
             let workspace = app.state::<Shell>().workspace.clone();
-            std::thread::spawn(move || {
-                let stop = std::sync::atomic::AtomicBool::new(false);
-                let opts = pedigree::index::watch::WatchOptions::default();
-                if let Err(e) = pedigree::index::watch::watch(&workspace, &opts, &stop, &mut |ev| {
-                    let _ = handle.emit("store", ev);
-                }) {
-                    eprintln!("warning: watching stores stopped: {e}");
-                }
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            pedigree::index::watch::spawn(workspace, stop, move |ev| {
+                let _ = handle.emit("store", ev);
             });
             Ok(())
         })

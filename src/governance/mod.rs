@@ -251,9 +251,8 @@ pub fn promote(conn: &Connection, req: &PromoteRequest, actor: &str) -> Result<S
         }
     }
     let payload = json!({"from": v.status, "to": req.status, "reason": req.reason});
-    let seq = audit::append(conn, &audit::now(), actor, "set_status", &v.node, &payload)?;
+    audit::append(conn, &audit::now(), actor, "set_status", &v.node, &payload)?;
     conn.execute("UPDATE versions SET status = ?2 WHERE id = ?1", params![v.id, req.status]).map_err(CatalogError::from)?;
-    let _ = seq;
     Ok(req.status.clone())
 }
 

@@ -29,6 +29,12 @@ pub struct IndexedSource {
     pub staging: Option<PathBuf>,
 }
 
+/// The artifact's own name: its file or folder name, or the store's name for a store whose
+/// root is the artifact.
+fn artifact_name(row: &ArtifactRow) -> String {
+    if row.path == "." { row.store.clone() } else { row.path.rsplit('/').next().unwrap_or(&row.path).to_string() }
+}
+
 /// The API view of an artifact row.
 pub fn artifact(conn: &catalog::Conn, ws_root: &Path, row: &ArtifactRow) -> Result<Artifact, StoreError> {
     let sniffed: Sniffed = catalog::json("artifact sniff", &row.sniffed)?;
@@ -94,12 +100,10 @@ pub fn stage(ws: &Workspace, id: i64, progress: OnProgress<'_>) -> Result<(Stage
             let remote = Remote::open(&st).map_err(|message| StoreError::Remote { store: st.name.clone(), message })?;
             let dir = download(ws, &remote, &row, progress)?;
             let source = IndexedSource { artifact_id: id, uri: art.uri.clone(), expected_root: None, staging: Some(dir.clone()) };
-            let name = row.path.rsplit('/').next().unwrap_or(&row.path);
-            let name = if row.path == "." { st.name.as_str() } else { name };
-            (vec![dir.join("data").join(name).display().to_string()], Vec::new(), source)
+            (vec![dir.join("data").join(artifact_name(&row)).display().to_string()], Vec::new(), source)
         }
     };
-    let base = if row.path == "." { st.name.clone() } else { row.path.rsplit('/').next().unwrap_or(&row.path).to_string() };
+    let base = artifact_name(&row);
     let stem = if row.kind == "file" { base.rsplit_once('.').map(|(s, _)| s.to_string()).unwrap_or(base) } else { base };
     let suggested_model = crate::registry::register::name_from_path(Path::new(&stem), "model");
     Ok((StagedArtifact { artifact: art, paths, trained_on, suggested_model }, source))
@@ -122,7 +126,7 @@ fn download(ws: &Workspace, remote: &Remote, row: &ArtifactRow, progress: OnProg
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("data")).map_err(io(&dir))?;
     let files = rows::load_files(ws.catalog.conn(), row.store_id)?;
-    let name = if row.path == "." { row.store.clone() } else { row.path.rsplit('/').next().unwrap_or(&row.path).to_string() };
+    let name = artifact_name(row);
     let prefix = if row.path == "." { String::new() } else { format!("{}/", row.path) };
     let members: Vec<_> = if row.kind == "file" {
         files.iter().filter(|f| f.path == row.path).collect()

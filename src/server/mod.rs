@@ -191,7 +191,11 @@ pub fn serve(mut opts: ServeOptions, ready: impl FnOnce(SocketAddr, String)) -> 
             store_events: store_events.clone(),
         });
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let watcher = opts.watch.then(|| spawn_watcher(opts.workspace.clone(), store_events, stop.clone()));
+        let watcher = opts.watch.then(|| {
+            crate::index::watch::spawn(opts.workspace.clone(), stop.clone(), move |ev| {
+                let _ = store_events.send(ev.clone());
+            })
+        });
         let url = match &opts.token {
             Some(t) => format!("http://{addr}/?token={t}"),
             None => format!("http://{addr}/"),
@@ -233,22 +237,6 @@ async fn report_file(State(st): State<Arc<AppState>>, UrlPath((name, path)): Url
         }
         Err(_) => bad(StatusCode::NOT_FOUND, "no such report file"),
     }
-}
-
-/// Watches local stores in a thread until `stop`; events go to the SSE stream.
-pub fn spawn_watcher(
-    workspace: PathBuf,
-    events: broadcast::Sender<StoreEvent>,
-    stop: Arc<std::sync::atomic::AtomicBool>,
-) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        let opts = crate::index::watch::WatchOptions::default();
-        if let Err(e) = crate::index::watch::watch(&workspace, &opts, &stop, &mut |ev| {
-            let _ = events.send(ev.clone());
-        }) {
-            eprintln!("warning: watching stores stopped: {e}");
-        }
-    })
 }
 
 async fn shutdown() {
