@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use pedigree::api::{ApiError, ErrorCode, Session, ops};
 use pedigree::progress::Progress;
 use serde_json::Value;
-use tauri::{AppHandle, Emitter, Manager, State};
+use tauri::{AppHandle, Emitter, Manager, State, Url};
 
 /// The workspace the window works on.
 struct Shell {
@@ -36,6 +36,20 @@ async fn call(app: AppHandle, shell: State<'_, Shell>, op: String, request: Valu
     .map_err(|e| ApiError::new(ErrorCode::Internal, format!("operation crashed: {e}")))?
 }
 
+/// Whether the window may show `url`: only the app's own pages (`tauri://localhost`, or
+/// `http(s)://tauri.localhost` on Windows; the Vite dev server in dev builds) and inline
+/// `about:` documents. Links and scripts cannot take the window — and with it the IPC bridge —
+/// to remote content; capabilities/default.json grants no `remote` origin either.
+fn app_url(url: &Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "about" => matches!(url.path(), "blank" | "srcdoc"),
+        "http" | "https" if url.host_str() == Some("tauri.localhost") => true,
+        "http" if tauri::is_dev() => url.host_str() == Some("localhost") && url.port() == Some(5173),
+        _ => false,
+    }
+}
+
 fn main() {
     let workspace = pedigree::workspace::default_dir();
     if let Err(e) = pedigree::api::init_workspace(&workspace) {
@@ -46,6 +60,7 @@ fn main() {
     tauri::Builder::default()
         .manage(Shell { workspace, actor })
         .invoke_handler(tauri::generate_handler![call])
+        .plugin(tauri::plugin::Builder::<tauri::Wry>::new("navigation-guard").on_navigation(|_, url| app_url(url)).build())
         .setup(|app| {
             if let Some(w) = app.get_webview_window("main") {
                 let ws = app.state::<Shell>().workspace.display().to_string();

@@ -25,6 +25,9 @@ pub enum ErrorCode {
     Io,
     /// A bug or a damaged catalog.
     Internal,
+    /// The server refused the request before any operation ran: wrong host, another web page's
+    /// origin, or no session secret.
+    Denied,
 }
 
 /// An operation's failure.

@@ -244,12 +244,17 @@ enum Command {
         /// Port (0 picks a free one)
         #[arg(long, default_value_t = 8765)]
         port: u16,
-        /// Address to bind; anything but loopback requires a token
+        /// Address to bind (loopback by default)
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
-        /// Bearer token required on every request [default: none on loopback, random otherwise]
-        #[arg(long, env = "PEDIGREE_TOKEN")]
+        /// The secret every request needs (cookie set by the printed link, or Authorization:
+        /// Bearer) [default: a random one per launch]
+        #[arg(long, env = "PEDIGREE_TOKEN", hide_env_values = true)]
         token: Option<String>,
+        /// The URL others use to reach this server (behind a proxy or by a name): its host and
+        /// origin are accepted
+        #[arg(long, value_parser = parse_public_url)]
+        public_url: Option<url::Url>,
         /// Do not watch local stores while serving
         #[arg(long)]
         no_watch: bool,
@@ -616,13 +621,14 @@ fn run(cli: Cli) -> Result<i32, ApiError> {
             let req = crate::governance::erasure::ResolveErasureRequest { id, reference, retrained_as, exception };
             emit(g.json, &api::governance::resolve_erasure(&mut open()?, &req)?, |e| render::erasures(std::slice::from_ref(e)));
         }
-        Command::Serve { port, bind, token, no_watch } => {
+        Command::Serve { port, bind, token, public_url, no_watch } => {
             let opts = crate::server::ServeOptions {
                 workspace: root.clone(),
                 actor: resolve_actor(g.actor.as_deref()),
                 bind,
                 port,
                 token,
+                public_url,
                 watch: !no_watch,
             };
             let json = g.json;
@@ -645,6 +651,15 @@ fn run(cli: Cli) -> Result<i32, ApiError> {
         }
     }
     Ok(0)
+}
+
+/// `--public-url`: an http(s) URL with a host.
+fn parse_public_url(s: &str) -> Result<url::Url, String> {
+    let u = url::Url::parse(s).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+        return Err("expected http(s)://HOST[:PORT]/".to_string());
+    }
+    Ok(u)
 }
 
 fn evaluate_request(

@@ -6,15 +6,16 @@
 //! - `POST /api/upload?batch=B&path=P`: stages a dropped file for registration (browser drops).
 //! - everything else: the UI (`ui/dist`, embedded in release builds).
 //!
-//! Loopback by default; binding any other address requires a bearer token.
+//! Every request first passes `guard` (host allow-list, origin, the per-launch secret, JSON
+//! content type): loopback is not a security boundary against the web pages the user visits.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, Request, State};
+use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -31,6 +32,7 @@ use crate::index::StoreEvent;
 use crate::progress::Progress;
 
 mod assets;
+pub mod guard;
 mod upload;
 
 /// Content Security Policy for the UI: nothing from other origins; inline styles only (React
@@ -45,8 +47,11 @@ pub struct ServeOptions {
     pub actor: String,
     pub bind: IpAddr,
     pub port: u16,
-    /// Required on every request when set (always set for non-loopback binds).
+    /// The secret every request needs (a random one per launch when not given).
     pub token: Option<String>,
+    /// The address others use to reach this server (behind a proxy, or by name): its host is
+    /// accepted in `Host` and its origin in `Origin`.
+    pub public_url: Option<url::Url>,
     /// Watch local stores and stream their changes as `store` events.
     pub watch: bool,
 }
@@ -55,7 +60,7 @@ pub struct ServeOptions {
 struct AppState {
     workspace: PathBuf,
     actor: String,
-    token: Option<String>,
+    guard: guard::Guard,
     events: broadcast::Sender<Progress>,
     store_events: broadcast::Sender<StoreEvent>,
 }
@@ -67,6 +72,7 @@ fn status(code: ErrorCode) -> StatusCode {
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::Conflict => StatusCode::CONFLICT,
         ErrorCode::Io | ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Denied => StatusCode::FORBIDDEN,
     }
 }
 
@@ -121,27 +127,22 @@ async fn events(State(st): State<Arc<AppState>>) -> Sse<impl Stream<Item = Resul
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
-#[derive(serde::Deserialize)]
-struct TokenQuery {
-    token: Option<String>,
-}
-
-async fn auth(
-    State(st): State<Arc<AppState>>,
-    Query(q): Query<TokenQuery>,
-    headers: HeaderMap,
-    req: Request,
-    next: Next,
-) -> Response {
-    if let Some(want) = &st.token {
-        let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-        let given = bearer.map(str::to_string).or(q.token);
-        if given.as_deref() != Some(want.as_str()) {
-            let err = ApiError::new(ErrorCode::InvalidInput, "missing or wrong token: open the URL printed by `pedigree serve`");
-            return (StatusCode::UNAUTHORIZED, Json(err)).into_response();
-        }
+/// The checks of `guard` on every request (UI assets included), then the handler.
+async fn guarded(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    match st.guard.check(req.method(), req.uri(), req.headers()) {
+        Ok(guard::Verdict::Pass) => next.run(req).await,
+        Ok(guard::Verdict::Land { clean }) => (
+            StatusCode::SEE_OTHER,
+            [
+                (header::LOCATION, clean),
+                (header::SET_COOKIE, st.guard.set_cookie()),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+                (header::REFERRER_POLICY, "no-referrer".to_string()),
+            ],
+        )
+            .into_response(),
+        Err(refusal) => refusal.into_response(),
     }
-    next.run(req).await
 }
 
 /// The router (exposed for tests).
@@ -150,9 +151,8 @@ fn router(st: Arc<AppState>) -> Router {
         .route("/api/events", get(events))
         .route("/api/upload", post(upload::upload).layer(DefaultBodyLimit::disable()))
         .route("/api/reports/{name}/{*path}", get(report_file))
-        .route("/api/{op}", post(call))
-        .layer(middleware::from_fn_with_state(st.clone(), auth));
-    api.fallback(assets::serve_asset).with_state(st)
+        .route("/api/{op}", post(call));
+    api.fallback(assets::serve_asset).layer(middleware::from_fn_with_state(st.clone(), guarded)).with_state(st)
 }
 
 /// A random token (hex of 16 random bytes).
@@ -165,12 +165,19 @@ pub fn new_token() -> String {
 
 /// Binds and serves until Ctrl-C / SIGTERM. `ready` is called with the bound address and the
 /// URL to open (with the token when one is required).
-pub fn serve(mut opts: ServeOptions, ready: impl FnOnce(SocketAddr, String)) -> Result<(), ApiError> {
+pub fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr, String)) -> Result<(), ApiError> {
     // Fail early (and clearly) if the workspace is missing.
     Session::open(&opts.workspace, opts.actor.clone())?;
-    if !opts.bind.is_loopback() && opts.token.is_none() {
-        opts.token = Some(new_token());
-    }
+    let token = match opts.token.clone() {
+        Some(t) if t.len() < guard::MIN_TOKEN_LEN || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b)) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("the token must be at least {} characters of A-Z a-z 0-9 - . _ ~", guard::MIN_TOKEN_LEN),
+            ));
+        }
+        Some(t) => t,
+        None => new_token(),
+    };
     upload::purge_stale(&opts.workspace);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -181,12 +188,18 @@ pub fn serve(mut opts: ServeOptions, ready: impl FnOnce(SocketAddr, String)) -> 
             .await
             .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot listen on {}:{}: {e}", opts.bind, opts.port)))?;
         let addr = listener.local_addr().map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+        let interfaces: Vec<IpAddr> = if opts.bind.is_loopback() {
+            Vec::new()
+        } else {
+            if_addrs::get_if_addrs().map(|l| l.iter().map(|i| i.ip()).collect()).unwrap_or_default()
+        };
+        let guard = guard::Guard::new(opts.bind, addr.port(), opts.public_url.as_ref(), &interfaces, token.clone());
         let (events, _) = broadcast::channel(1024);
         let (store_events, _) = broadcast::channel(1024);
         let st = Arc::new(AppState {
             workspace: opts.workspace.clone(),
             actor: opts.actor.clone(),
-            token: opts.token.clone(),
+            guard,
             events,
             store_events: store_events.clone(),
         });
@@ -196,10 +209,7 @@ pub fn serve(mut opts: ServeOptions, ready: impl FnOnce(SocketAddr, String)) -> 
                 let _ = store_events.send(ev.clone());
             })
         });
-        let url = match &opts.token {
-            Some(t) => format!("http://{addr}/?token={t}"),
-            None => format!("http://{addr}/"),
-        };
+        let url = landing_url(addr, opts.public_url.as_ref(), &token);
         ready(addr, url);
         let served = axum::serve(listener, router(st))
             .with_graceful_shutdown(shutdown())
@@ -211,6 +221,22 @@ pub fn serve(mut opts: ServeOptions, ready: impl FnOnce(SocketAddr, String)) -> 
         }
         served
     })
+}
+
+/// The URL to open: the public URL when given, else the bound address (127.0.0.1 for a wildcard
+/// bind), carrying the token once.
+fn landing_url(addr: SocketAddr, public_url: Option<&url::Url>, token: &str) -> String {
+    if let Some(u) = public_url {
+        let mut u = u.clone();
+        u.query_pairs_mut().append_pair("token", token);
+        return u.to_string();
+    }
+    let host = match addr.ip() {
+        ip if ip.is_unspecified() => "127.0.0.1".to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+        IpAddr::V4(v4) => v4.to_string(),
+    };
+    format!("http://{host}:{}/?token={token}", addr.port())
 }
 
 /// A file of a report bundle written under the workspace's reports/ folder (for download).

@@ -11,10 +11,14 @@ use std::process::{Child, Stdio};
 
 use common::Ws;
 
-struct Server {
+mod security;
+
+pub struct Server {
     child: Child,
-    addr: String,
-    token: Option<String>,
+    pub addr: String,
+    pub port: u16,
+    pub token: String,
+    pub url: String,
 }
 
 impl Drop for Server {
@@ -24,33 +28,55 @@ impl Drop for Server {
     }
 }
 
-fn start(w: &Ws, extra: &[&str]) -> Server {
+pub fn start(w: &Ws, extra: &[&str]) -> Server {
+    start_with(w, extra, &[])
+}
+
+/// Starts `pedigree serve --port 0` with extra arguments and environment; reads the printed URL.
+pub fn start_with(w: &Ws, extra: &[&str], env: &[(&str, &str)]) -> Server {
     let mut args = vec!["serve", "--port", "0", "--json"];
     args.extend_from_slice(extra);
-    let mut child = w.command(&args).stdout(Stdio::piped()).spawn().unwrap();
+    let mut cmd = w.command(&args);
+    cmd.stdout(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
     let url = v["url"].as_str().unwrap().to_string();
-    let port = v["address"].as_str().unwrap().rsplit(':').next().unwrap().to_string();
-    let token = url.split_once("token=").map(|(_, t)| t.to_string());
-    Server { child, addr: format!("127.0.0.1:{port}"), token }
+    let port: u16 = v["address"].as_str().unwrap().rsplit(':').next().unwrap().parse().unwrap();
+    let token = url.split_once("token=").map(|(_, t)| t.to_string()).expect("the printed URL carries the token");
+    Server { child, addr: format!("127.0.0.1:{port}"), port, token, url }
 }
 
-/// One HTTP/1.1 request; returns (status, body).
-fn http(s: &Server, method: &str, path: &str, body: &[u8], auth: bool) -> (u16, Vec<u8>) {
+/// An HTTP answer: status, head (lower-cased header lines) and body.
+pub struct Answer {
+    pub status: u16,
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = format!("{}:", name.to_ascii_lowercase());
+        self.head.lines().find(|l| l.to_ascii_lowercase().starts_with(&name)).map(|l| l[name.len()..].trim())
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).to_string()
+    }
+}
+
+/// One HTTP/1.1 request with exactly the given headers (plus Content-Length and Connection).
+pub fn raw(s: &Server, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
     let mut stream = TcpStream::connect(&s.addr).unwrap();
-    let auth = match (&s.token, auth) {
-        (Some(t), true) => format!("Authorization: Bearer {t}\r\n"),
-        _ => String::new(),
-    };
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n",
-        s.addr,
-        body.len()
-    )
-    .unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()));
+    stream.write_all(req.as_bytes()).unwrap();
     stream.write_all(body).unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
@@ -61,7 +87,29 @@ fn http(s: &Server, method: &str, path: &str, body: &[u8], auth: bool) -> (u16, 
     if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
         body = dechunk(&body);
     }
-    (status, body)
+    Answer { status, head, body }
+}
+
+/// A request as the CLI or a script sends it: right Host, the bearer token when `auth`, JSON
+/// content type for API calls.
+fn http(s: &Server, method: &str, path: &str, body: &[u8], auth: bool) -> (u16, Vec<u8>) {
+    let bearer = format!("Bearer {}", s.token);
+    let mut headers = vec![("Host", s.addr.as_str())];
+    if auth {
+        headers.push(("Authorization", bearer.as_str()));
+    }
+    if path.starts_with("/api/") && !path.starts_with("/api/upload") {
+        headers.push(("Content-Type", "application/json"));
+    }
+    let a = raw(s, method, path, &headers, body);
+    (a.status, a.body)
+}
+
+/// Opens a streaming GET (for Server-Sent Events) with the right host and token.
+fn stream_get(s: &Server, path: &str) -> TcpStream {
+    let mut sse = TcpStream::connect(&s.addr).unwrap();
+    write!(sse, "GET {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\r\n", s.addr, s.token).unwrap();
+    sse
 }
 
 fn dechunk(mut b: &[u8]) -> Vec<u8> {
@@ -86,7 +134,6 @@ fn call(s: &Server, op: &str, req: serde_json::Value) -> (u16, serde_json::Value
 fn operations_over_http_match_the_cli() {
     let w = Ws::new();
     let s = start(&w, &[]);
-    assert!(s.token.is_none(), "loopback needs no token");
     let (st, info) = call(&s, "workspace_info", serde_json::json!({}));
     assert_eq!((st, info["models"].as_u64()), (200, Some(0)));
     let (st, demo) = call(&s, "open_demo", serde_json::json!({}));
@@ -148,8 +195,7 @@ fn uploads_are_staged_then_inspected_and_registered() {
 fn progress_is_streamed_as_server_sent_events() {
     let w = Ws::new();
     let s = start(&w, &[]);
-    let mut sse = TcpStream::connect(&s.addr).unwrap();
-    write!(sse, "GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut sse = stream_get(&s, "/api/events");
     std::thread::sleep(std::time::Duration::from_millis(200));
     let big = w.write("big.bin", &vec![5u8; 8 << 20]);
     let (st, _) = call(
@@ -171,29 +217,14 @@ fn progress_is_streamed_as_server_sent_events() {
 }
 
 #[test]
-fn binding_beyond_loopback_requires_the_token() {
-    let w = Ws::new();
-    let s = start(&w, &["--bind", "0.0.0.0"]);
-    assert!(s.token.as_ref().is_some_and(|t| t.len() == 32), "a token is generated");
-    let (st, _) = http(&s, "POST", "/api/workspace_info", b"{}", false);
-    assert_eq!(st, 401);
-    let (st, _) = http(&s, "POST", "/api/workspace_info", b"{}", true);
-    assert_eq!(st, 200);
-    let (st, _) = http(&s, "POST", &format!("/api/workspace_info?token={}", s.token.as_ref().unwrap()), b"{}", false);
-    assert_eq!(st, 200);
-}
-
-#[test]
 fn the_ui_is_served_with_a_strict_csp() {
     let w = Ws::new();
     let s = start(&w, &[]);
-    let mut stream = TcpStream::connect(&s.addr).unwrap();
-    write!(stream, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).unwrap();
-    assert!(raw.starts_with("HTTP/1.1 200"), "{raw}");
-    assert!(raw.to_ascii_lowercase().contains("content-security-policy: default-src 'self'"), "{raw}");
-    assert!(raw.contains("<title>"), "{raw}");
+    let bearer = format!("Bearer {}", s.token);
+    let a = raw(&s, "GET", "/", &[("Host", &s.addr), ("Authorization", &bearer)], b"");
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert!(a.header("content-security-policy").is_some_and(|c| c.starts_with("default-src 'self'")), "{}", a.head);
+    assert!(a.text().contains("<title>"), "{}", a.text());
 }
 
 #[test]
@@ -218,8 +249,7 @@ fn stores_over_http_and_watch_events_as_server_sent_events() {
     assert_eq!(st, 400, "{bad}");
 
     // The server watches local stores: a new file shows up as `store` events.
-    let mut sse = TcpStream::connect(&s.addr).unwrap();
-    write!(sse, "GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut sse = stream_get(&s, "/api/events");
     std::thread::sleep(std::time::Duration::from_millis(2500)); // the watcher picks up stores every 2 s
     std::fs::write(tree.join("b.safetensors"), fixtures::safetensors(&[("w", "F32", &[3])], &[])).unwrap();
     sse.set_read_timeout(Some(std::time::Duration::from_secs(15))).unwrap();

@@ -20,6 +20,7 @@ import { check, checksPassed, cleanup, pedigree, safetensorsBytes, serve, shots,
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { createServer as createHttpServer } from "node:http";
 
 const dir = tempDir("pedigree-e2e-");
 const ws = join(dir, "ws");
@@ -44,6 +45,8 @@ try {
 
   await page.goto(server.url);
   await byTest("empty-state").waitFor();
+  check(!page.url().includes("token=") && (await page.evaluate(() => document.cookie)) === "",
+    `the printed link lands on the clean URL (${page.url()}) and the session cookie is invisible to scripts (HttpOnly)`);
   check(await byTest("open-demo").isVisible(), "empty workspace shows the empty state with 'Open demo workspace'");
   await shot("1-empty");
 
@@ -332,6 +335,20 @@ try {
     "Resolve… keeps resnet@1.1.0 under an exception: the impact shows resolved with its justification");
   await shot("18-erasure-resolved");
   check(errors.length === 0, `no uncaught page errors (${errors.join("; ")})`);
+
+  // Another web page in the same browser cannot use the server: a "simple" no-cors POST (no
+  // preflight) from another loopback port — same site, so the SameSite cookie travels with it —
+  // is refused by the Origin check. (Rebinding reads are covered over raw HTTP in tests/server.)
+  const evil = await hostilePage(server.url);
+  const attacker = await browser.newPage();
+  await attacker.goto(evil.url);
+  await attacker.evaluate(async (target) => {
+    const api = new URL("/api/set_environment", target).href;
+    await fetch(api, { method: "POST", mode: "no-cors", credentials: "include", headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ name: "evil-env", production: false }) }).catch(() => {});
+  }, server.url);
+  check(!pedigree(ws, "audit", "log", "--json").includes("evil-env"), "a no-cors POST from a page on another origin in the same browser changes nothing");
+  await attacker.close();
+  evil.close();
 } catch (e) {
   failed = true;
   console.error(e);
@@ -341,4 +358,15 @@ try {
   cleanup(dir, profile);
 }
 console.log(`e2e: browser ${checksPassed()} checks passed${failed ? ", FAILED" : ""}`);
+
+/** A page on another loopback port (same site, other origin), as a malicious local app would serve. */
+function hostilePage() {
+  return new Promise((resolveP) => {
+    const srv = createHttpServer((_, res) => {
+      res.writeHead(200, { "Content-Type": "text/html" });
+      res.end("<!doctype html><title>elsewhere</title><p>another site</p>");
+    });
+    srv.listen(0, "127.0.0.1", () => resolveP({ url: `http://127.0.0.1:${srv.address().port}/`, close: () => srv.close() }));
+  });
+}
 process.exit(failed ? 1 : 0);

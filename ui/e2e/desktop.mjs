@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createServer as createHttpServer } from "node:http";
 import { remote } from "webdriverio";
 import { check, checksPassed, cleanup, memoryOf, safetensorsBytes, shots, tempDir } from "./lib.mjs";
 
@@ -108,6 +109,34 @@ try {
   for (const c of checks) if ((await c.getAttribute("data-ok")) !== "true") bad++;
   check(bad === 0, `the exported bundle verifies in the app (${checks.length} checks)`);
   await browser.saveScreenshot(join(shots, "desktop-5-report.png"));
+
+  // The window cannot be taken to remote content (which would then hold the IPC bridge): a
+  // script navigating away, a link click and window.open all leave the app where it is, and the
+  // remote server never sees a request.
+  const seen = [];
+  const remotePage = createHttpServer((req, res) => {
+    seen.push(req.url);
+    res.writeHead(200, { "Content-Type": "text/html" });
+    res.end("<!doctype html><title>remote</title><p data-testid='remote-page'>remote</p>");
+  });
+  await new Promise((r) => remotePage.listen(0, "127.0.0.1", r));
+  const remoteUrl = `http://127.0.0.1:${remotePage.address().port}/`;
+  const before = await browser.getUrl();
+  await browser.execute((u) => { window.location.href = u + "by-script"; }, remoteUrl);
+  await browser.execute((u) => {
+    const a = document.createElement("a");
+    a.href = u + "by-link";
+    document.body.appendChild(a);
+    a.click();
+  }, remoteUrl);
+  await browser.execute((u) => { window.open(u + "by-window-open"); }, remoteUrl);
+  await new Promise((r) => setTimeout(r, 2000));
+  const after = await browser.getUrl();
+  const handles = await browser.getWindowHandles();
+  const stillApp = (await browser.$$('[data-testid="nav-models"]')).length > 0;
+  remotePage.close();
+  check(stillApp && after === before && seen.length === 0 && handles.length === 1,
+    `the window refuses remote navigation (still ${after}, ${handles.length} window, remote requests: ${seen.length})`);
 } catch (e) {
   failed = true;
   console.error(e);

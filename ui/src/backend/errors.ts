@@ -1,7 +1,7 @@
 /** Normalises anything thrown by a transport into an `ApiError` the UI can show. */
 import type { ApiError, ErrorCode } from "./generated/api";
 
-const CODES: ErrorCode[] = ["invalid_input", "not_found", "conflict", "bad_file", "io", "internal"];
+const CODES: ErrorCode[] = ["invalid_input", "not_found", "conflict", "bad_file", "io", "internal", "denied"];
 
 export function isApiError(e: unknown): e is ApiError {
   return (

@@ -46,9 +46,8 @@ describe("http backend events", () => {
 });
 
 describe("report downloads", () => {
-  it("builds GET /api/reports/<name>/<path> with each segment encoded and the token as a query", () => {
-    expect(reportFileUrl("", "resnet-1.1.0", "evidence/a b#1.json", null)).toBe("/api/reports/resnet-1.1.0/evidence/a%20b%231.json");
-    expect(reportFileUrl("http://h", "r", "report.pdf", "t/k")).toBe("http://h/api/reports/r/report.pdf?token=t%2Fk");
+  it("builds GET /api/reports/<name>/<path> with each segment encoded and no secret in the URL", () => {
+    expect(reportFileUrl("", "resnet-1.1.0", "evidence/a b#1.json")).toBe("/api/reports/resnet-1.1.0/evidence/a%20b%231.json");
     expect(createHttpBackend("http://h").reportFileUrl("r", "report.pdf")).toBe("http://h/api/reports/r/report.pdf");
   });
 });

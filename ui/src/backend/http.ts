@@ -1,37 +1,14 @@
 /**
  * Backend over HTTP for a browser talking to `pedigree serve`: `POST /api/<op>`, progress and
  * store changes as Server-Sent Events (`progress` and `store` on one `/api/events` stream),
- * browser drops staged with `POST /api/upload`. A `?token=` in the page URL is kept for the
- * session and sent as a bearer token (as `?token=` where a plain link or EventSource cannot send
- * headers: the event stream and report downloads).
+ * browser drops staged with `POST /api/upload`. The session is an HttpOnly cookie the server set
+ * when the link it printed was opened; same-origin requests (fetch, EventSource, links) carry it,
+ * so no secret is ever visible to this code.
  */
 import type { Backend, UploadItem } from "./index";
 import { topLevelPaths } from "./paths";
 import { asApiError } from "./errors";
 import type { OpName, Ops, Progress, StoreEvent } from "./generated/api";
-
-const TOKEN_KEY = "pedigree.token";
-
-/** Reads `?token=` from the page URL (before or inside the hash) and remembers it. */
-export function sessionToken(loc: Location = window.location, store: Storage | null = safeSession()): string | null {
-  const fromSearch = new URLSearchParams(loc.search).get("token");
-  const hashQuery = loc.hash.includes("?") ? loc.hash.slice(loc.hash.indexOf("?") + 1) : "";
-  const fromHash = new URLSearchParams(hashQuery).get("token");
-  const token = fromSearch || fromHash;
-  if (token) {
-    store?.setItem(TOKEN_KEY, token);
-    return token;
-  }
-  return store?.getItem(TOKEN_KEY) ?? null;
-}
-
-function safeSession(): Storage | null {
-  try {
-    return window.sessionStorage;
-  } catch {
-    return null;
-  }
-}
 
 function batchId(): string {
   const c = globalThis.crypto;
@@ -57,16 +34,13 @@ async function readError(res: Response): Promise<never> {
   throw e;
 }
 
-/** `GET /api/reports/<name>/<path>` (each path segment encoded), with `?token=` when needed. */
-export function reportFileUrl(base: string, bundle: string, path: string, token: string | null): string {
+/** `GET /api/reports/<name>/<path>`, each path segment encoded. */
+export function reportFileUrl(base: string, bundle: string, path: string): string {
   const segs = path.split("/").filter(Boolean).map(encodeURIComponent).join("/");
-  return `${base}/api/reports/${encodeURIComponent(bundle)}/${segs}${token ? `?token=${encodeURIComponent(token)}` : ""}`;
+  return `${base}/api/reports/${encodeURIComponent(bundle)}/${segs}`;
 }
 
 export function createHttpBackend(base = ""): Backend {
-  const token = typeof window !== "undefined" ? sessionToken() : null;
-  const headers = (extra: Record<string, string> = {}): Record<string, string> =>
-    token ? { ...extra, Authorization: `Bearer ${token}` } : extra;
 
   // One EventSource shared by every subscriber (progress and store events), opened on first use.
   const progressListeners = new Set<(p: Progress) => void>();
@@ -83,8 +57,7 @@ export function createHttpBackend(base = ""): Backend {
   };
   const ensureSource = () => {
     if (source || typeof EventSource === "undefined") return;
-    const url = `${base}/api/events${token ? `?token=${encodeURIComponent(token)}` : ""}`;
-    source = new EventSource(url);
+    source = new EventSource(`${base}/api/events`);
     source.addEventListener("progress", relay(progressListeners));
     source.addEventListener("store", relay(storeListeners));
   };
@@ -103,7 +76,7 @@ export function createHttpBackend(base = ""): Backend {
       try {
         res = await fetch(`${base}/api/${op}`, {
           method: "POST",
-          headers: headers({ "Content-Type": "application/json" }),
+          headers: { "Content-Type": "application/json" },
           body: JSON.stringify(req ?? {}),
         });
       } catch (e) {
@@ -133,7 +106,7 @@ export function createHttpBackend(base = ""): Backend {
         try {
           res = await fetch(`${base}/api/upload?${q}`, {
             method: "POST",
-            headers: headers({ "Content-Type": "application/octet-stream" }),
+            headers: { "Content-Type": "application/octet-stream" },
             body: it.file,
           });
         } catch (e) {
@@ -148,7 +121,7 @@ export function createHttpBackend(base = ""): Backend {
       return topLevelPaths(batchDir, items.map((it) => it.relPath));
     },
     reportFileUrl(bundle: string, path: string) {
-      return reportFileUrl(base, bundle, path, token);
+      return reportFileUrl(base, bundle, path);
     },
   };
 }

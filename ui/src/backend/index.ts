@@ -43,7 +43,7 @@ export interface Backend {
   upload(items: UploadItem[], onProgress?: (done: number, total: number) => void): Promise<string[]>;
   /**
    * Browser only: where a file of a built report bundle downloads from
-   * (`GET /api/reports/<name>/<path>`, with the session token when there is one). Null in the
+   * (`GET /api/reports/<name>/<path>`; the session cookie authenticates it). Null in the
    * desktop app, where the bundle is a local folder.
    */
   reportFileUrl(bundle: string, path: string): string | null;

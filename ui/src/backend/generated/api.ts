@@ -2,7 +2,7 @@
 
 export type ApiError = { code: ErrorCode, message: string, };
 
-export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "bad_file" | "io" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "bad_file" | "io" | "internal" | "denied";
 
 export type Progress = { 
 /**
