@@ -5,6 +5,8 @@ mod common;
 #[path = "../common/fixtures.rs"]
 mod fixtures;
 
+mod compat;
+
 use common::{Ws, s};
 
 /// A workspace with five events: create_model, register_version ×3, plus a second model.

@@ -1,0 +1,86 @@
+//! Old data keeps working: a workspace and a report bundle written by the code before the
+//! structure step (tests/fixtures/before-structure-step/, made with `open_demo`, a sealed S3
+//! store, a signed checkpoint and `pedigree report churn@2.0.0`) open, migrate, verify and take
+//! new writes with today's code.
+
+use std::path::{Path, PathBuf};
+
+use super::common::{Ws, s, stderr};
+use super::fixtures;
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/before-structure-step")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// A scratch copy of the old workspace (the fixture itself is never written).
+fn old_workspace() -> Ws {
+    let w = Ws { dir: tempfile::tempdir().unwrap() };
+    copy_dir(&fixture().join("ws"), &w.path());
+    w
+}
+
+#[test]
+fn a_workspace_from_before_the_structure_step_opens_verifies_and_takes_new_versions() {
+    let w = old_workspace();
+    let v = w.json(&["audit", "verify"]);
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["events"], 37, "{v}");
+    let models = w.json(&["models"]);
+    let names: Vec<&str> = models["models"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["churn", "llm-base", "llm-legal", "llm-legal-q4", "llm-small", "resnet", "router"]);
+    let shown = w.json(&["show", "churn@2.0.0"]);
+    assert_eq!(shown["version"]["version"], "2.0.0");
+    let serving = w.json(&["serving", "--env", "prod"]);
+    let live: Vec<(String, u64)> = serving["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (format!("{}@{}", d["model"].as_str().unwrap(), d["version"].as_str().unwrap()), d["traffic"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(live, [("churn@2.0.0".to_string(), 20), ("churn@1.0.0".to_string(), 80)], "{serving}");
+    let stores = w.json(&["store", "list"]);
+    assert_eq!(stores["stores"][0]["name"], "team");
+    assert!(!stores.to_string().contains("fixture-secret"), "sealed credentials stay sealed");
+    // New writes land after the old history and keep the chain valid.
+    let f = w.write("m.safetensors", &fixtures::safetensors(&[("w", "F32", &[3])], &[]));
+    let reg = w.json(&["register", s(&f), "--model", "after-upgrade"]);
+    assert_eq!(reg["version"], "1.0.0", "{reg}");
+    let v = w.json(&["audit", "verify"]);
+    assert_eq!((v["ok"].as_bool(), v["events"].as_i64()), (Some(true), Some(39)), "{v}");
+    let report = w.dir.path().join("new-report");
+    w.json(&["report", "churn@2.0.0", "--out", s(&report)]);
+    assert_eq!(w.json(&["verify", s(&report)])["ok"], true);
+}
+
+#[test]
+fn a_report_bundle_from_before_the_structure_step_still_verifies_and_its_tampering_is_caught() {
+    let w = Ws::new();
+    let bundle = w.dir.path().join("old-bundle");
+    copy_dir(&fixture().join("bundle"), &bundle);
+    let v = w.json(&["verify", s(&bundle)]);
+    assert_eq!(v["ok"], true, "{v}");
+    let html = bundle.join("report.html");
+    let mut bytes = std::fs::read(&html).unwrap();
+    let i = bytes.iter().position(|&b| b == b'<').unwrap();
+    bytes[i + 1] ^= 1;
+    std::fs::write(&html, bytes).unwrap();
+    let out = w.run(&["verify", s(&bundle)]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("report.html") || String::from_utf8_lossy(&out.stdout).contains("report.html"),
+        "{}",
+        stderr(&out)
+    );
+}
