@@ -36,11 +36,22 @@ pub enum ErrorCode {
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    /// The request field at fault (camelCase, as sent), when one is: the UI marks it, the CLI
+    /// names its flag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError { code, message: message.into() }
+        ApiError { code, message: message.into(), field: None }
+    }
+
+    /// The same error, about request field `field`.
+    pub fn on(mut self, field: &str) -> ApiError {
+        self.field = Some(field.to_string());
+        self
     }
 }
 

@@ -15,12 +15,34 @@ use crate::governance::{self, Approval, ApproveRequest, Gate, GovError, PolicyRe
 impl From<GovError> for ApiError {
     fn from(e: GovError) -> Self {
         let code = match &e {
-            GovError::Catalog(_) => ErrorCode::Internal,
-            GovError::Name(_) | GovError::Invalid(_) => ErrorCode::InvalidInput,
-            GovError::UnknownVersion(_) | GovError::NotFound(_) => ErrorCode::NotFound,
-            GovError::Refused(_) => ErrorCode::Conflict,
+            GovError::Catalog(_) | GovError::TrafficSum { .. } => ErrorCode::Internal,
+            GovError::Name(_)
+            | GovError::NotOneOf { .. }
+            | GovError::BadValue { .. }
+            | GovError::Missing { .. }
+            | GovError::CanaryShare(_)
+            | GovError::FullShare { .. }
+            | GovError::NotAffected { .. }
+            | GovError::ResolutionNeeded => ErrorCode::InvalidInput,
+            GovError::UnknownVersion(_) | GovError::UnknownDataset(_) | GovError::UnknownModel(_) | GovError::NoErasure(_) => {
+                ErrorCode::NotFound
+            }
+            GovError::MakerIsChecker { .. }
+            | GovError::WrongStatus { .. }
+            | GovError::ProductionGate { .. }
+            | GovError::NotApproved(_)
+            | GovError::NothingServes(_)
+            | GovError::AlreadyPrimary { .. }
+            | GovError::NoEarlierVersion(_)
+            | GovError::AlreadyResolved { .. }
+            | GovError::RetrainedOnErased(_) => ErrorCode::Conflict,
         };
-        ApiError::new(code, e.to_string())
+        let field = e.field();
+        let err = ApiError::new(code, e.to_string());
+        match field {
+            Some(f) => err.on(f),
+            None => err,
+        }
     }
 }
 

@@ -12,11 +12,12 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::merkle::{self, Hash};
+use crate::catalog::checkpoints::{self, StoredCheckpoint};
 use crate::catalog::{CatalogError, audit_rows};
 
 /// A parsed, verified checkpoint.
@@ -97,28 +98,22 @@ pub fn leaves(conn: &Connection) -> Result<Vec<Hash>, CatalogError> {
     Ok(out)
 }
 
+/// Keeps a checkpoint in the catalog (a repeated one is ignored).
 pub fn store(conn: &Connection, c: &Checkpoint, at: &str) -> Result<(), CatalogError> {
-    conn.execute(
-        "INSERT OR IGNORE INTO checkpoints (tree_size, root_hash, note, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![c.size as i64, c.root, c.note, at],
-    )?;
-    Ok(())
+    checkpoints::insert(conn, &StoredCheckpoint { size: c.size, root: c.root.clone(), note: c.note.clone() }, at)
 }
 
+/// The newest stored checkpoint.
 pub fn latest(conn: &Connection) -> Result<Option<Checkpoint>, CatalogError> {
-    Ok(conn
-        .query_row("SELECT tree_size, root_hash, note FROM checkpoints ORDER BY tree_size DESC LIMIT 1", [], |r| {
-            let note: String = r.get(2)?;
-            let origin = note.lines().next().unwrap_or_default().to_string();
-            Ok(Checkpoint { origin, size: r.get::<_, i64>(0)? as u64, root: r.get(1)?, note })
-        })
-        .optional()?)
+    Ok(checkpoints::latest(conn)?.map(|c| {
+        let origin = c.note.lines().next().unwrap_or_default().to_string();
+        Checkpoint { origin, size: c.size, root: c.root, note: c.note }
+    }))
 }
 
-pub fn all(conn: &Connection) -> Result<Vec<(u64, String, String)>, CatalogError> {
-    let mut st = conn.prepare("SELECT tree_size, root_hash, note FROM checkpoints ORDER BY tree_size")?;
-    let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+/// Every stored checkpoint, smallest tree first.
+pub fn all(conn: &Connection) -> Result<Vec<StoredCheckpoint>, CatalogError> {
+    checkpoints::all(conn)
 }
 
 #[cfg(test)]

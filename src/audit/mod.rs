@@ -177,7 +177,7 @@ fn verify_checkpoints(conn: &Connection, public_key: Option<&[u8]>) -> Result<Op
     }
     let leaves = checkpoint::leaves(conn)?;
     use base64::Engine;
-    for (size, root, note) in stored {
+    for crate::catalog::checkpoints::StoredCheckpoint { size, root, note } in stored {
         if size as usize > leaves.len() {
             return Ok(Some((leaves.len() as i64 + 1, format!("checkpoint of {size} events, but only {} remain", leaves.len()))));
         }

@@ -100,3 +100,10 @@ pub fn counts(conn: &Connection) -> Result<(u32, u32, u32, u32), CatalogError> {
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?)
 }
+
+/// Every node's id and label.
+pub fn all_labels(conn: &Connection) -> Result<Vec<(String, String)>, CatalogError> {
+    let mut stmt = conn.prepare_cached("SELECT id, label FROM nodes")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}

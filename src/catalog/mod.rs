@@ -5,8 +5,13 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+pub mod approvals;
 pub mod audit_rows;
+pub mod checkpoints;
 pub mod datasets;
+pub mod deployments;
+pub mod erasures;
+pub mod evaluations;
 pub mod graph;
 pub mod models;
 mod schema;

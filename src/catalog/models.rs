@@ -315,3 +315,28 @@ mod erased {
         }
     }
 }
+
+/// What governance needs to know of a version found by name.
+pub struct VersionKey {
+    pub id: i64,
+    pub model_id: i64,
+    pub status: String,
+    pub created_by: String,
+}
+
+pub fn version_key(conn: &Connection, model: &str, version: &str) -> Result<Option<VersionKey>, CatalogError> {
+    Ok(conn
+        .query_row(
+            "SELECT v.id, v.model_id, v.status, v.created_by FROM versions v JOIN models m ON m.id = v.model_id
+             WHERE m.name = ?1 AND v.version = ?2",
+            params![model, version],
+            |r| Ok(VersionKey { id: r.get(0)?, model_id: r.get(1)?, status: r.get(2)?, created_by: r.get(3)? }),
+        )
+        .optional()?)
+}
+
+/// Moves a version to another lifecycle status.
+pub fn set_status(conn: &Connection, version_id: i64, status: &str) -> Result<(), CatalogError> {
+    conn.execute("UPDATE versions SET status = ?2 WHERE id = ?1", params![version_id, status])?;
+    Ok(())
+}

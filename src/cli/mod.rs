@@ -420,10 +420,31 @@ pub fn main() -> i32 {
             if json {
                 println!("{}", serde_json::to_string(&serde_json::json!({ "error": e })).expect("errors serialise"));
             }
-            eprintln!("error: {}", e.message);
+            match e.field.as_deref().and_then(flag_of) {
+                Some(flag) => eprintln!("error: {} ({flag})", e.message),
+                None => eprintln!("error: {}", e.message),
+            }
             1
         }
     }
+}
+
+/// The flag that sets request field `field` (camelCase), for error hints. Positional arguments
+/// (the version reference, a store name) have none.
+fn flag_of(field: &str) -> Option<String> {
+    let flag = match field {
+        "reference" | "name" | "id" | "model" => return None,
+        "requiredRoles" => "require".to_string(),
+        "metrics" => "metric".to_string(),
+        f => f.chars().fold(String::new(), |mut out, c| {
+            if c.is_ascii_uppercase() {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+            out
+        }),
+    };
+    Some(format!("--{flag}"))
 }
 
 fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T) -> String) {

@@ -2,7 +2,7 @@
 //! against a threshold and against the previous version's value on the same dataset, metric and
 //! slice (the baseline).
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -10,7 +10,7 @@ use ts_rs::TS;
 use super::{GovError, resolve};
 use crate::audit;
 use crate::catalog::graph::{EdgeRow, insert_edge};
-use crate::catalog::{CatalogError, datasets};
+use crate::catalog::{CatalogError, evaluations};
 use crate::ids;
 
 /// One metric value to record.
@@ -69,8 +69,11 @@ pub struct EvaluateResponse {
 fn parse_threshold(t: &str) -> Result<(String, f64), GovError> {
     let t = t.trim();
     let op = [">=", "<=", "==", ">", "<"].into_iter().find(|op| t.starts_with(op));
-    let bad =
-        || GovError::Invalid(format!("bad threshold {t:?}: use OP VALUE with OP one of >=, >, <=, <, == (e.g. \">= 0.9\")"));
+    let bad = || GovError::BadValue {
+        field: "threshold",
+        value: t.to_string(),
+        expected: "use OP VALUE with OP one of >=, >, <=, <, == (e.g. \">= 0.9\")",
+    };
     let op = op.ok_or_else(bad)?;
     let v: f64 = t[op.len()..].trim().parse().map_err(|_| bad())?;
     if !v.is_finite() {
@@ -117,24 +120,23 @@ fn verdict(metric: &str, op: Option<&str>, value: f64, baseline: f64) -> &'stati
 pub fn evaluate(conn: &Connection, req: &EvaluateRequest, actor: &str) -> Result<EvaluateResponse, GovError> {
     let v = resolve(conn, &req.reference)?;
     let dref = req.dataset.strip_prefix("dataset:").unwrap_or(&req.dataset);
-    let (dn, dv) = ids::split_ref(dref).map_err(|_| GovError::Invalid(format!("--dataset {dref:?}: use DATASET@VERSION")))?;
-    if datasets::get(conn, dn, dv)?.is_none() {
-        return Err(GovError::NotFound(format!(
-            "dataset {dn}@{dv} is not registered (datasets are registered with `pedigree register … --trained-on PATH`)"
-        )));
-    }
+    let (dn, dv) = super::dataset_ref(conn, dref)?;
     if req.metrics.is_empty() {
-        return Err(GovError::Invalid("give at least one --metric NAME=VALUE".into()));
+        return Err(GovError::Missing { field: "metrics", why: "give at least one metric NAME=VALUE" });
     }
     let dnode = ids::dataset_node(dn, dv);
     let mut parsed = Vec::new();
     for m in &req.metrics {
         if m.metric.trim().is_empty() || !m.value.is_finite() {
-            return Err(GovError::Invalid(format!("bad metric {:?}={}: a name and a finite number", m.metric, m.value)));
+            return Err(GovError::BadValue {
+                field: "metrics",
+                value: format!("{}={}", m.metric, m.value),
+                expected: "a name and a finite number",
+            });
         }
         let slice = m.slice.clone().unwrap_or_default();
         if !slice.is_empty() && !slice.contains('=') {
-            return Err(GovError::Invalid(format!("bad slice {slice:?}: use KEY=VALUE, e.g. age=65+")));
+            return Err(GovError::BadValue { field: "slice", value: slice, expected: "use KEY=VALUE, e.g. age=65+" });
         }
         let th = m.threshold.as_deref().filter(|t| !t.trim().is_empty()).map(parse_threshold).transpose()?;
         parsed.push((m, slice, th));
@@ -147,12 +149,18 @@ pub fn evaluate(conn: &Connection, req: &EvaluateRequest, actor: &str) -> Result
     });
     let seq = audit::append(conn, &now, actor, "evaluate", &v.node, &payload)?;
     for (m, slice, th) in &parsed {
-        conn.execute(
-            "INSERT INTO evaluations (version_id, dataset, metric, slice, value, threshold_op, threshold, created_by, created_at, audit_seq)
-             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
-            params![v.id, dnode, m.metric, slice, m.value, th.as_ref().map(|t| &t.0), th.as_ref().map(|t| t.1), actor, now, seq],
-        )
-        .map_err(CatalogError::from)?;
+        let row = evaluations::NewEvaluation {
+            version_id: v.id,
+            dataset: &dnode,
+            metric: &m.metric,
+            slice,
+            value: m.value,
+            threshold: th.as_ref().map(|(op, t)| (op.as_str(), *t)),
+            created_by: actor,
+            created_at: &now,
+            audit_seq: seq,
+        };
+        evaluations::insert(conn, &row)?;
     }
     insert_edge(conn, &EdgeRow { src: v.node.clone(), dst: dnode, kind: "validated_on".into(), relation: None }, seq)?;
     let all = list(conn, v.id)?;
@@ -163,43 +171,33 @@ pub fn evaluate(conn: &Connection, req: &EvaluateRequest, actor: &str) -> Result
 
 /// Every evaluation of a version, with threshold and baseline verdicts.
 pub fn list(conn: &Connection, version_id: i64) -> Result<Vec<Evaluation>, CatalogError> {
-    let mut st = conn.prepare_cached(
-        "SELECT e.dataset, e.metric, e.slice, e.value, e.threshold_op, e.threshold, e.created_by, e.created_at, e.audit_seq,
-                (SELECT m.name || '@' || pv.version || char(9) || pe.value
-                   FROM evaluations pe JOIN versions pv ON pv.id = pe.version_id JOIN models m ON m.id = pv.model_id
-                  WHERE pv.model_id = v.model_id AND pv.sort_key < v.sort_key
-                    AND pe.dataset = e.dataset AND pe.metric = e.metric AND pe.slice = e.slice
-                  ORDER BY pv.sort_key DESC, pe.id DESC LIMIT 1)
-         FROM evaluations e JOIN versions v ON v.id = e.version_id WHERE e.version_id = ?1 ORDER BY e.id",
-    )?;
-    let rows = st
-        .query_map([version_id], |r| {
-            let op: Option<String> = r.get(4)?;
-            let th: Option<f64> = r.get(5)?;
-            let value: f64 = r.get(3)?;
-            let metric: String = r.get(1)?;
-            let base: Option<String> = r.get(9)?;
-            let (baseline_version, baseline) = match base.as_deref().and_then(|b| b.split_once('\t')) {
-                Some((bv, val)) => (Some(bv.to_string()), val.parse::<f64>().ok()),
-                None => (None, None),
-            };
-            Ok(Evaluation {
-                dataset: r.get(0)?,
-                slice: r.get(2)?,
-                value,
-                threshold: op.as_ref().zip(th).map(|(o, t)| format!("{o} {t}")),
-                passed: op.as_ref().zip(th).map(|(o, t)| passes(o, value, t)),
-                vs_baseline: baseline.map(|b| verdict(&metric, op.as_deref(), value, b).to_string()),
-                baseline_version,
-                baseline,
-                metric,
-                created_by: r.get(6)?,
-                created_at: r.get(7)?,
-                audit_seq: r.get(8)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    let rows = evaluations::of_version(conn, version_id)?;
+    Ok(rows.into_iter().map(judge).collect())
+}
+
+/// Adds the verdicts (threshold, baseline) to a stored row.
+fn judge(r: evaluations::EvaluationRow) -> Evaluation {
+    let threshold = r.threshold.as_ref().map(|(o, t)| format!("{o} {t}"));
+    let passed = r.threshold.as_ref().map(|(o, t)| passes(o, r.value, *t));
+    let (baseline_version, baseline) = match r.baseline {
+        Some((bv, b)) => (Some(bv), Some(b)),
+        None => (None, None),
+    };
+    let op = r.threshold.as_ref().map(|(o, _)| o.as_str());
+    Evaluation {
+        vs_baseline: baseline.map(|b| verdict(&r.metric, op, r.value, b).to_string()),
+        dataset: r.dataset,
+        slice: r.slice,
+        value: r.value,
+        threshold,
+        passed,
+        baseline_version,
+        baseline,
+        metric: r.metric,
+        created_by: r.created_by,
+        created_at: r.created_at,
+        audit_seq: r.audit_seq,
+    }
 }
 
 #[cfg(test)]

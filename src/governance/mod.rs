@@ -4,13 +4,14 @@
 //! erasure requests with their lineage impact. Every change is an audit event written in the
 //! same transaction as its row.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
 
 use crate::audit;
-use crate::catalog::{CatalogError, models};
+pub use crate::catalog::approvals::Approval;
+use crate::catalog::{CatalogError, approvals, models};
 use crate::ids::{self, NameError};
 
 pub mod deploy;
@@ -19,24 +20,77 @@ pub mod evaluate;
 
 /// Roles an approver can act in.
 pub const ROLES: &[&str] = &["validator", "owner", "risk"];
+/// Approval decisions.
+pub const DECISIONS: &[&str] = &["approved", "rejected"];
 /// Version statuses, in lifecycle order.
 pub const STATUSES: &[&str] = &["draft", "candidate", "approved", "deprecated", "revoked"];
 
-/// Why a governance action was refused.
+/// Why a governance action was refused. Messages say what to do without naming CLI flags (they
+/// reach the UI too); [`GovError::field`] names the request field at fault, which the CLI turns
+/// into a flag hint.
 #[derive(Debug, thiserror::Error)]
 pub enum GovError {
     #[error(transparent)]
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Name(#[from] NameError),
-    #[error("{0} is not registered (see `pedigree versions MODEL`)")]
+    #[error("{0} is not registered (see the model's versions)")]
     UnknownVersion(String),
+    #[error("dataset {0} is not registered (datasets are registered with a version that was trained on them)")]
+    UnknownDataset(String),
+    #[error("no model named {0}")]
+    UnknownModel(String),
+    #[error("no erasure request {0}")]
+    NoErasure(i64),
+    /// A value outside its fixed set.
+    #[error("unknown {field} {value:?}: use {}", allowed.join(", "))]
+    NotOneOf { field: &'static str, value: String, allowed: &'static [&'static str] },
+    /// A value of the wrong form.
+    #[error("bad {field} {value:?}: {expected}")]
+    BadValue { field: &'static str, value: String, expected: &'static str },
+    #[error("a {field} is required: {why}")]
+    Missing { field: &'static str, why: &'static str },
+    #[error("{actor} registered {version} and cannot also approve it (maker ≠ checker): another person must decide")]
+    MakerIsChecker { actor: String, version: String },
+    #[error("{version} is {status}; it cannot be {action}")]
+    WrongStatus { version: String, status: String, action: &'static str },
+    #[error("{env} is a production environment: {why}")]
+    ProductionGate { env: String, why: String },
     #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Refused(String),
-    #[error("{0}")]
-    NotFound(String),
+    NotApproved(String),
+    #[error("a canary takes 1–99 % of the traffic (got {0}); deploy fully for 100 %")]
+    CanaryShare(u32),
+    #[error("a {strategy} deployment serves 100 %; use a canary for a share")]
+    FullShare { strategy: String },
+    #[error("nothing serves in {0} yet: deploy a version fully first")]
+    NothingServes(String),
+    #[error("{version} already serves {env} as primary")]
+    AlreadyPrimary { version: String, env: String },
+    #[error("{0} has no earlier version to roll back to")]
+    NoEarlierVersion(String),
+    #[error("{version} is not affected by erasure request {request}")]
+    NotAffected { version: String, request: i64 },
+    #[error("{version} is already resolved for erasure request {request}")]
+    AlreadyResolved { version: String, request: i64 },
+    #[error("{0} is itself trained on the erased data; retrain on a dataset version without the subject")]
+    RetrainedOnErased(String),
+    #[error("resolve with either the retrained version or an exception with its justification")]
+    ResolutionNeeded,
+    #[error("traffic in {env} would add up to {sum} %, not 100 % (a bug: please report it)")]
+    TrafficSum { env: String, sum: i64 },
+}
+
+impl GovError {
+    /// The request field (camelCase, as on the wire) the error is about, if one is.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            GovError::NotOneOf { field, .. } | GovError::BadValue { field, .. } | GovError::Missing { field, .. } => Some(field),
+            GovError::CanaryShare(_) | GovError::FullShare { .. } => Some("traffic"),
+            GovError::UnknownDataset(_) => Some("dataset"),
+            GovError::ResolutionNeeded | GovError::RetrainedOnErased(_) => Some("retrainedAs"),
+            _ => None,
+        }
+    }
 }
 
 /// A version resolved from `MODEL@VERSION`.
@@ -54,32 +108,52 @@ pub struct VersionRef {
 pub fn resolve(conn: &Connection, reference: &str) -> Result<VersionRef, GovError> {
     let reference = reference.strip_prefix("version:").unwrap_or(reference);
     let (m, v) = ids::split_ref(reference)?;
-    let row = conn
-        .query_row(
-            "SELECT v.id, v.model_id, v.status, v.created_by FROM versions v JOIN models m ON m.id = v.model_id
-             WHERE m.name = ?1 AND v.version = ?2",
-            params![m, v],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)),
-        )
-        .optional()
-        .map_err(CatalogError::from)?;
-    let (id, model_id, status, created_by) = row.ok_or_else(|| GovError::UnknownVersion(reference.to_string()))?;
+    let row = models::version_key(conn, m, v)?.ok_or_else(|| GovError::UnknownVersion(reference.to_string()))?;
     Ok(VersionRef {
-        id,
-        model_id,
+        id: row.id,
+        model_id: row.model_id,
         model: m.to_string(),
         version: v.to_string(),
-        status,
-        created_by,
+        status: row.status,
+        created_by: row.created_by,
         node: ids::version_node(m, v),
     })
 }
 
-fn required(text: &str, what: &str) -> Result<(), GovError> {
+/// A registered dataset version named `DATASET@VERSION` (or `dataset:…`), split.
+pub fn dataset_ref<'a>(conn: &Connection, d: &'a str) -> Result<(&'a str, &'a str), GovError> {
+    let d = d.strip_prefix("dataset:").unwrap_or(d);
+    let (dn, dv) = ids::split_ref(d).map_err(|_| GovError::BadValue {
+        field: "dataset",
+        value: d.to_string(),
+        expected: "use DATASET@VERSION",
+    })?;
+    if crate::catalog::datasets::get(conn, dn, dv)?.is_none() {
+        return Err(GovError::UnknownDataset(format!("{dn}@{dv}")));
+    }
+    Ok((dn, dv))
+}
+
+impl VersionRef {
+    /// `MODEL@VERSION`.
+    pub fn name(&self) -> String {
+        format!("{}@{}", self.model, self.version)
+    }
+}
+
+fn required(text: &str, field: &'static str) -> Result<(), GovError> {
     if text.trim().is_empty() {
-        return Err(GovError::Invalid(format!("{what} is required: say why, for the audit trail")));
+        return Err(GovError::Missing { field, why: "say why, for the audit trail" });
     }
     Ok(())
+}
+
+/// `value` if it is one of `allowed`.
+fn one_of(field: &'static str, value: &str, allowed: &'static [&'static str]) -> Result<(), GovError> {
+    if allowed.contains(&value) {
+        return Ok(());
+    }
+    Err(GovError::NotOneOf { field, value: value.to_string(), allowed })
 }
 
 // ---------------------------------------------------------------- approvals and policy
@@ -94,18 +168,6 @@ pub struct ApproveRequest {
     /// validator, owner or risk.
     pub role: String,
     pub justification: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Approval {
-    pub actor: String,
-    pub role: String,
-    pub decision: String,
-    pub justification: String,
-    pub created_at: String,
-    #[ts(type = "number")]
-    pub audit_seq: i64,
 }
 
 /// Whether a version has the approvals its model's policy asks for.
@@ -139,31 +201,12 @@ pub struct PromoteRequest {
 }
 
 pub fn approvals(conn: &Connection, version_id: i64) -> Result<Vec<Approval>, CatalogError> {
-    let mut st = conn.prepare_cached(
-        "SELECT actor, role, decision, justification, created_at, audit_seq FROM approvals WHERE version_id = ?1 ORDER BY id",
-    )?;
-    let rows = st
-        .query_map([version_id], |r| {
-            Ok(Approval {
-                actor: r.get(0)?,
-                role: r.get(1)?,
-                decision: r.get(2)?,
-                justification: r.get(3)?,
-                created_at: r.get(4)?,
-                audit_seq: r.get(5)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    approvals::of_version(conn, version_id)
 }
 
+/// The roles a model's versions need approvals from (validator unless a policy says otherwise).
 pub fn policy(conn: &Connection, model_id: i64) -> Result<Vec<String>, CatalogError> {
-    let text: Option<String> =
-        conn.query_row("SELECT required_roles FROM policies WHERE model_id = ?1", [model_id], |r| r.get(0)).optional()?;
-    match text {
-        Some(t) => crate::catalog::json("policies.required_roles", &t),
-        None => Ok(vec!["validator".to_string()]),
-    }
+    Ok(approvals::policy(conn, model_id)?.unwrap_or_else(|| vec!["validator".to_string()]))
 }
 
 pub fn gate(conn: &Connection, v: &VersionRef) -> Result<Gate, CatalogError> {
@@ -180,79 +223,72 @@ pub fn gate(conn: &Connection, v: &VersionRef) -> Result<Gate, CatalogError> {
 /// Records an approval decision. The actor who registered the version cannot approve it.
 pub fn approve(conn: &Connection, req: &ApproveRequest, actor: &str) -> Result<Gate, GovError> {
     let v = resolve(conn, &req.reference)?;
-    if !ROLES.contains(&req.role.as_str()) {
-        return Err(GovError::Invalid(format!("unknown role {:?}: use validator, owner or risk", req.role)));
-    }
-    if !matches!(req.decision.as_str(), "approved" | "rejected") {
-        return Err(GovError::Invalid(format!("unknown decision {:?}: use approved or rejected", req.decision)));
-    }
-    required(&req.justification, "--justification")?;
+    one_of("role", &req.role, ROLES)?;
+    one_of("decision", &req.decision, DECISIONS)?;
+    required(&req.justification, "justification")?;
     if v.created_by == actor {
-        return Err(GovError::Refused(format!(
-            "{actor} registered {}@{} and cannot also approve it (maker ≠ checker): another person must decide",
-            v.model, v.version
-        )));
+        return Err(GovError::MakerIsChecker { actor: actor.to_string(), version: v.name() });
     }
     if matches!(v.status.as_str(), "revoked") {
-        return Err(GovError::Refused(format!("{}@{} is revoked; it cannot be approved", v.model, v.version)));
+        return Err(GovError::WrongStatus { version: v.name(), status: v.status.clone(), action: "approved" });
     }
     let now = audit::now();
     let payload = json!({"role": req.role, "decision": req.decision, "justification": req.justification});
     let seq = audit::append(conn, &now, actor, "approve", &v.node, &payload)?;
-    conn.execute(
-        "INSERT INTO approvals (version_id, actor, role, decision, justification, created_at, audit_seq) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-        params![v.id, actor, req.role, req.decision, req.justification, now, seq],
-    )
-    .map_err(CatalogError::from)?;
+    let row = Approval {
+        actor: actor.to_string(),
+        role: req.role.clone(),
+        decision: req.decision.clone(),
+        justification: req.justification.clone(),
+        created_at: now,
+        audit_seq: seq,
+    };
+    approvals::insert(conn, v.id, &row)?;
     Ok(gate(conn, &v)?)
 }
 
 /// Sets the roles a model's versions need approvals from.
 pub fn set_policy(conn: &Connection, req: &PolicyRequest, actor: &str) -> Result<Vec<String>, GovError> {
-    let model_id =
-        models::model_id(conn, &req.model)?.ok_or_else(|| GovError::NotFound(format!("no model named {}", req.model)))?;
+    let model_id = models::model_id(conn, &req.model)?.ok_or_else(|| GovError::UnknownModel(req.model.clone()))?;
     let mut roles = req.required_roles.clone();
     roles.sort();
     roles.dedup();
     if roles.is_empty() {
-        return Err(GovError::Invalid("a policy needs at least one role (validator, owner, risk)".into()));
+        return Err(GovError::Missing {
+            field: "requiredRoles",
+            why: "a policy needs at least one role (validator, owner, risk)",
+        });
     }
-    if let Some(r) = roles.iter().find(|r| !ROLES.contains(&r.as_str())) {
-        return Err(GovError::Invalid(format!("unknown role {r:?}: use validator, owner or risk")));
+    for r in &roles {
+        one_of("requiredRoles", r, ROLES)?;
     }
     let seq =
         audit::append(conn, &audit::now(), actor, "set_policy", &ids::model_node(&req.model), &json!({"requiredRoles": roles}))?;
-    conn.execute(
-        "INSERT INTO policies (model_id, required_roles, audit_seq) VALUES (?1, ?2, ?3)
-         ON CONFLICT (model_id) DO UPDATE SET required_roles = excluded.required_roles, audit_seq = excluded.audit_seq",
-        params![model_id, serde_json::to_string(&roles).expect("roles serialise"), seq],
-    )
-    .map_err(CatalogError::from)?;
+    approvals::set_policy(conn, model_id, &roles, seq)?;
     Ok(roles)
 }
 
 /// Moves a version to another status; `approved` needs the policy's approvals.
 pub fn promote(conn: &Connection, req: &PromoteRequest, actor: &str) -> Result<String, GovError> {
     let v = resolve(conn, &req.reference)?;
-    if !STATUSES.contains(&req.status.as_str()) || req.status == "draft" {
-        return Err(GovError::Invalid(format!(
-            "unknown status {:?}: use candidate, approved, deprecated or revoked",
-            req.status
-        )));
-    }
-    required(&req.reason, "--reason")?;
+    one_of("status", &req.status, &STATUSES[1..])?;
+    required(&req.reason, "reason")?;
     if v.status == "revoked" {
-        return Err(GovError::Refused(format!("{}@{} is revoked; revocation is final", v.model, v.version)));
+        return Err(GovError::WrongStatus {
+            version: v.name(),
+            status: v.status.clone(),
+            action: "changed (revocation is final)",
+        });
     }
     if req.status == "approved" {
         let g = gate(conn, &v)?;
         if !g.ok {
-            return Err(GovError::Refused(gate_message(&v, &g)));
+            return Err(GovError::NotApproved(gate_message(&v, &g)));
         }
     }
     let payload = json!({"from": v.status, "to": req.status, "reason": req.reason});
     audit::append(conn, &audit::now(), actor, "set_status", &v.node, &payload)?;
-    conn.execute("UPDATE versions SET status = ?2 WHERE id = ?1", params![v.id, req.status]).map_err(CatalogError::from)?;
+    models::set_status(conn, v.id, &req.status)?;
     Ok(req.status.clone())
 }
 
@@ -261,13 +297,11 @@ pub fn gate_message(v: &VersionRef, g: &Gate) -> String {
         format!("{}@{} was rejected by {}; a new approval from that role is needed", v.model, v.version, g.rejected.join(", "))
     } else {
         format!(
-            "{}@{} lacks approvals from {} (policy: {}); ask with `pedigree approve {}@{} --role … --decision approved`",
+            "{}@{} lacks approvals from {} (policy: {}); someone other than its registrant must approve it in that role",
             v.model,
             v.version,
             g.missing.join(", "),
-            g.required.join(", "),
-            v.model,
-            v.version
+            g.required.join(", ")
         )
     }
 }

@@ -92,11 +92,7 @@ impl LineageGraph {
     /// Loads every edge and node label from the catalog.
     pub fn load(conn: &Connection) -> Result<LineageGraph, CatalogError> {
         let mut g = LineageGraph::from_edges(all_edges(conn)?);
-        let mut stmt = conn.prepare_cached("SELECT id, label FROM nodes")?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
-            let (id, label) = row?;
-            g.labels.insert(id, label);
-        }
+        g.labels.extend(crate::catalog::graph::all_labels(conn)?);
         Ok(g)
     }
 

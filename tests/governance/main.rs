@@ -112,6 +112,37 @@ fn maker_cannot_check_and_the_policy_gates_promotion_and_production() {
     assert!(ws.run(&["audit", "verify"]).status.success());
 }
 
+/// Engine errors name the request field at fault (never a CLI flag: the UI shows them too); the
+/// CLI turns the field into its flag.
+#[test]
+fn errors_carry_the_field_and_the_cli_names_the_flag() {
+    let ws = Ws::new();
+    two_versions(&ws);
+    let bob = "bob@example.com";
+    let err =
+        refused(&ws, bob, &["approve", "churn@1.0.0", "--role", "validator", "--decision", "approved", "--justification", " "]);
+    assert!(err.contains("a justification is required") && err.trim_end().ends_with("(--justification)"), "{err}");
+    let err = refused(&ws, bob, &["deploy", "churn@1.0.0", "--env", "Bad Env", "--strategy", "full", "--reason", "r"]);
+    assert!(err.contains("bad env \"Bad Env\"") && err.trim_end().ends_with("(--env)"), "{err}");
+    let err = refused(&ws, bob, &["erase", "--dataset", "d@1", "--subject-hash", "not-hex", "--reason", "r"]);
+    assert!(err.trim_end().ends_with("(--subject-hash)") && !err.contains("--subject-hash must"), "{err}");
+    let err = refused(&ws, bob, &["evaluate", "churn@1.0.0", "--dataset", "d@1", "--metric", "auc=0.9", "--threshold", "~ 1"]);
+    assert!(err.contains("bad threshold \"~ 1\"") && err.trim_end().ends_with("(--threshold)"), "{err}");
+    // Over the API the same error carries the field, for the UI to mark.
+    let out =
+        as_actor(&ws, bob, &["deploy", "churn@1.0.0", "--env", "staging", "--strategy", "canary", "--reason", "r", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["error"]["code"].as_str(), v["error"]["field"].as_str()), (Some("invalid_input"), Some("traffic")), "{v}");
+    // Errors that are about no single field carry none.
+    let out = as_actor(
+        &ws,
+        "alice@example.com",
+        &["approve", "churn@1.0.0", "--role", "validator", "--decision", "approved", "--justification", "mine", "--json"],
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["error"]["message"].as_str().unwrap().contains("maker ≠ checker") && v["error"].get("field").is_none(), "{v}");
+}
+
 fn approve_and_promote(ws: &Ws, r: &str) {
     ok_json(ws, "bob@example.com", &["approve", r, "--decision", "approved", "--role", "validator", "--justification", "ok"]);
     ok_json(ws, "alice@example.com", &["promote", r, "--status", "approved", "--reason", "ok"]);
