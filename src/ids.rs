@@ -117,6 +117,18 @@ pub fn normalize_node(input: &str) -> Result<String, NameError> {
     Ok(model_node(input))
 }
 
+/// A valid model or dataset name derived from a path's last component (extension dropped for
+/// files), or `fallback`.
+pub fn name_from_path(abs: &std::path::Path, fallback: &str) -> String {
+    let raw = if abs.is_file() { abs.file_stem() } else { abs.file_name() };
+    let raw = raw.map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let mut name: String =
+        raw.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '-' }).collect();
+    name = name.trim_start_matches(['.', '_', '-']).to_string();
+    name.truncate(128);
+    if name.is_empty() { fallback.into() } else { name }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,37 +3,19 @@
 //! uses, so no operation is written twice. Progress events are re-emitted as Tauri events.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use std::path::PathBuf;
-
-use pedigree::api::{ApiError, ErrorCode, Session, ops};
-use pedigree::progress::Progress;
+use pedigree::api::ApiError;
+use pedigree::api::host::Host;
 use serde_json::Value;
 use tauri::{AppHandle, Emitter, Manager, State, Url};
 
-/// The workspace the window works on.
-struct Shell {
-    workspace: PathBuf,
-    actor: String,
-}
-
-/// Runs one API operation in a worker thread (hashing must not block the UI thread).
+/// Runs one API operation in a worker thread (hashing must not block the UI thread); progress
+/// is re-emitted as `progress` events.
 #[tauri::command]
-async fn call(app: AppHandle, shell: State<'_, Shell>, op: String, request: Value) -> Result<Value, ApiError> {
-    let (workspace, actor) = (shell.workspace.clone(), shell.actor.clone());
-    tauri::async_runtime::spawn_blocking(move || {
-        let mut session = Session::open(&workspace, actor)?;
-        let last = std::sync::Mutex::new(std::time::Instant::now());
-        let progress = |p: &Progress| {
-            let mut last = last.lock().expect("progress lock");
-            if p.done == 0 || p.done == p.total || last.elapsed().as_millis() >= 50 {
-                *last = std::time::Instant::now();
-                let _ = app.emit("progress", p);
-            }
-        };
-        ops::dispatch(&mut session, &op, request, &progress)
+async fn call(app: AppHandle, host: State<'_, Host>, op: String, request: Value) -> Result<Value, ApiError> {
+    host.call(op, request, move |p| {
+        let _ = app.emit("progress", p);
     })
     .await
-    .map_err(|e| ApiError::new(ErrorCode::Internal, format!("operation crashed: {e}")))?
 }
 
 /// Whether the window may show `url`: only the app's own pages (`tauri://localhost`, or
@@ -58,20 +40,19 @@ fn main() {
     }
     let actor = pedigree::audit::resolve_actor(None);
     tauri::Builder::default()
-        .manage(Shell { workspace, actor })
+        .manage(Host { workspace, actor })
         .invoke_handler(tauri::generate_handler![call])
         .plugin(tauri::plugin::Builder::<tauri::Wry>::new("navigation-guard").on_navigation(|_, url| app_url(url)).build())
         .setup(|app| {
             if let Some(w) = app.get_webview_window("main") {
-                let ws = app.state::<Shell>().workspace.display().to_string();
+                let ws = app.state::<Host>().workspace.display().to_string();
                 let _ = w.set_title(&format!("Pedigree — {ws}"));
             }
             // Local stores are watched while the window is open; changes reach the UI as
             // `store` events (the Stores view refreshes on them).
             let handle = app.handle().clone();
-            let workspace = app.state::<Shell>().workspace.clone();
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-            pedigree::index::watch::spawn(workspace, stop, move |ev| {
+            app.state::<Host>().watch_in_background(stop, move |ev| {
                 let _ = handle.emit("store", ev);
             });
             Ok(())

@@ -96,7 +96,11 @@ impl From<RegisterError> for ApiError {
             R::VersionExists { .. } | R::VersionNotGreater { .. } | R::ChangedSinceIndexed(_) => ErrorCode::Conflict,
             R::UnknownParent(_) | R::UnknownDataset(_) => ErrorCode::NotFound,
         };
-        ApiError::new(code, e.to_string())
+        let err = ApiError::new(code, e.to_string());
+        match e.field() {
+            Some(f) => err.on(f),
+            None => err,
+        }
     }
 }
 

@@ -21,6 +21,7 @@ use crate::workspace::Workspace;
 mod error;
 pub mod explore;
 pub mod governance;
+pub mod host;
 pub mod ops;
 pub mod typescript;
 
@@ -61,7 +62,7 @@ pub fn init_workspace(root: &Path) -> Result<InitResponse, ApiError> {
 /// are given).
 pub fn register_version(s: &mut Session, req: &RegisterRequest, progress: OnProgress<'_>) -> Result<RegisterResponse, ApiError> {
     let Some(id) = req.from_index else {
-        return Ok(registry::register(&mut s.ws, req, &s.actor, progress)?);
+        return Ok(registry::register(&mut s.ws, req, None, &s.actor, progress)?);
     };
     let (staged, source) = index::stage::stage(&s.ws, id, progress)?;
     let mut req = req.clone();
@@ -69,10 +70,8 @@ pub fn register_version(s: &mut Session, req: &RegisterRequest, progress: OnProg
     if req.trained_on.is_empty() {
         req.trained_on = staged.trained_on;
     }
-    let staging = source.staging.clone();
-    req.source = Some(source);
-    let out = registry::register(&mut s.ws, &req, &s.actor, progress);
-    if let (Ok(_), Some(dir)) = (&out, staging) {
+    let out = registry::register(&mut s.ws, &req, Some(&source.origin), &s.actor, progress);
+    if let (Ok(_), Some(dir)) = (&out, source.staging) {
         let _ = std::fs::remove_dir_all(dir);
     }
     Ok(out?)

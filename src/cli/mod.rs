@@ -436,6 +436,8 @@ fn flag_of(field: &str) -> Option<String> {
         "reference" | "name" | "id" | "model" => return None,
         "requiredRoles" => "require".to_string(),
         "metrics" => "metric".to_string(),
+        "params" => "param".to_string(),
+        "parents" => "parent".to_string(),
         f => f.chars().fold(String::new(), |mut out, c| {
             if c.is_ascii_uppercase() {
                 out.push('-');
@@ -541,16 +543,11 @@ fn run(cli: Cli) -> Result<i32, ApiError> {
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
             let flag = stop.clone();
             let _ = ctrlc_flag(flag);
-            let opts = crate::index::watch::WatchOptions {
-                stores,
-                settle: std::time::Duration::from_millis(settle_ms),
-                initial_index: true,
-            };
             if !g.json {
                 eprintln!("watching (Ctrl-C to stop)…");
             }
             let json = g.json;
-            crate::index::watch::watch(&root, &opts, &stop, &mut |e| {
+            api::host::watch_stores(&root, stores, std::time::Duration::from_millis(settle_ms), &stop, &mut |e| {
                 if json {
                     println!("{}", serde_json::to_string(e).expect("events serialise"));
                 } else {
@@ -785,6 +782,5 @@ fn register_request(a: RegisterArgs) -> Result<api::RegisterRequest, ApiError> {
         environment: a.environment,
         run: a.run,
         from_index: a.from_index,
-        source: None,
     })
 }

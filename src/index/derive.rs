@@ -11,7 +11,7 @@ use super::store::{Location, Store};
 use super::{ItemError, LineageHint};
 use crate::catalog::models::FileEntry;
 use crate::catalog::stores::{ArtifactRow, FileRow};
-use crate::registry::register::summarize;
+use crate::registry::summary::summarize;
 use crate::sniff::{self, Format, Sniffed};
 
 /// Artifacts as this run sees them (ids are filled in by the caller), plus per-item errors.

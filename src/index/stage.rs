@@ -12,20 +12,18 @@ use super::{Artifact, LineageHint, StagedArtifact};
 use crate::catalog::stores::{self as rows, ArtifactRow};
 use crate::catalog::{self};
 use crate::progress::{OnProgress, Progress, Unit};
+use crate::registry::register::Origin;
 use crate::sniff::Sniffed;
 use crate::workspace::Workspace;
 
 /// Folder (in the workspace) holding downloads of remote artifacts.
 pub const STAGING: &str = "staging";
 
-/// Where a registration came from, and what its bytes must hash to.
+/// Where a registration from the index comes from (what its bytes must hash to), and the
+/// staging folder to delete after registration (remote artifacts).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexedSource {
-    pub artifact_id: i64,
-    pub uri: String,
-    /// Root digest the files must have (local artifacts, from the index).
-    pub expected_root: Option<String>,
-    /// A staging folder to delete after registration.
+    pub origin: Origin,
     pub staging: Option<PathBuf>,
 }
 
@@ -93,19 +91,20 @@ pub fn stage(ws: &Workspace, id: i64, progress: OnProgress<'_>) -> Result<(Stage
                 .filter(|p| p.exists())
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>();
-            let source = IndexedSource { artifact_id: id, uri: art.uri.clone(), expected_root, staging: None };
+            let source = IndexedSource { origin: Origin { artifact_id: id, uri: art.uri.clone(), expected_root }, staging: None };
             (vec![p.display().to_string()], trained_on, source)
         }
         _ => {
             let remote = Remote::open(&st).map_err(|message| StoreError::Remote { store: st.name.clone(), message })?;
             let dir = download(ws, &remote, &row, progress)?;
-            let source = IndexedSource { artifact_id: id, uri: art.uri.clone(), expected_root: None, staging: Some(dir.clone()) };
+            let origin = Origin { artifact_id: id, uri: art.uri.clone(), expected_root: None };
+            let source = IndexedSource { origin, staging: Some(dir.clone()) };
             (vec![dir.join("data").join(artifact_name(&row)).display().to_string()], Vec::new(), source)
         }
     };
     let base = artifact_name(&row);
     let stem = if row.kind == "file" { base.rsplit_once('.').map(|(s, _)| s.to_string()).unwrap_or(base) } else { base };
-    let suggested_model = crate::registry::register::name_from_path(Path::new(&stem), "model");
+    let suggested_model = crate::ids::name_from_path(Path::new(&stem), "model");
     Ok((StagedArtifact { artifact: art, paths, trained_on, suggested_model }, source))
 }
 

@@ -161,20 +161,6 @@ pub fn watch(
     Ok(())
 }
 
-/// Watches every local store of `workspace` in a background thread until `stop` is set; used
-/// by `pedigree serve` and the desktop shell, which pass events on to their UI.
-pub fn spawn(
-    workspace: std::path::PathBuf,
-    stop: std::sync::Arc<AtomicBool>,
-    mut on_event: impl FnMut(&StoreEvent) + Send + 'static,
-) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        if let Err(e) = watch(&workspace, &WatchOptions::default(), &stop, &mut on_event) {
-            eprintln!("warning: watching stores stopped: {e}");
-        }
-    })
-}
-
 fn run(
     ws: &mut Workspace,
     name: &str,

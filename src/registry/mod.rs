@@ -13,6 +13,7 @@ pub mod inspect;
 pub mod manifest;
 pub mod register;
 pub mod semver_policy;
+pub mod summary;
 
 pub use register::{RegisterRequest, RegisterResponse, register};
 
@@ -36,22 +37,39 @@ pub enum RegisterError {
     Cas(#[from] CasError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
-    #[error("{model}@{version} already exists; versions never change — register a new version (omit --version for a suggestion)")]
+    #[error(
+        "{model}@{version} already exists; versions never change — register a new version (leave the version out for a suggestion)"
+    )]
     VersionExists { model: String, version: String },
     #[error(
-        "version {version} is not greater than {model}'s latest version {latest}; use a higher version or omit --version for a suggestion"
+        "version {version} is not greater than {model}'s latest version {latest}; use a higher version or leave it out for a suggestion"
     )]
     VersionNotGreater { model: String, version: String, latest: String },
-    #[error("parent {0} is not registered (see `pedigree versions MODEL`)")]
+    #[error("parent {0} is not registered (see the model's versions)")]
     UnknownParent(String),
     #[error("unknown relation {0:?}: use one of finetune, adapter, merge, quantized, distilled, pruned, ensemble")]
     InvalidRelation(String),
-    #[error("{given} relations for {parents} parents: give one --relation per --parent, or one for all")]
+    #[error("{given} relations for {parents} parents: give one relation per parent, or one for all")]
     RelationCount { given: usize, parents: usize },
     #[error("dataset {0} is not registered and is not an existing path")]
     UnknownDataset(String),
-    #[error("{0} changed since it was indexed; run `pedigree index` again, then register it")]
+    #[error("{0} changed since it was indexed; index its store again, then register it")]
     ChangedSinceIndexed(String),
     #[error("invalid {kind} {given:?}: expected KEY=VALUE{hint}")]
     KeyValue { kind: &'static str, given: String, hint: &'static str },
+}
+
+impl RegisterError {
+    /// The request field (camelCase, as on the wire) the error is about, if one is.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            RegisterError::VersionExists { .. } | RegisterError::VersionNotGreater { .. } => Some("version"),
+            RegisterError::UnknownParent(_) => Some("parents"),
+            RegisterError::InvalidRelation(_) | RegisterError::RelationCount { .. } => Some("relation"),
+            RegisterError::UnknownDataset(_) => Some("trainedOn"),
+            RegisterError::KeyValue { kind: "metric", .. } => Some("metrics"),
+            RegisterError::KeyValue { kind: "param", .. } => Some("params"),
+            _ => None,
+        }
+    }
 }

@@ -11,8 +11,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, Path as UrlPath, Request, State};
 use axum::http::{StatusCode, header};
@@ -27,7 +26,8 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::api::{ApiError, ErrorCode, Session, ops};
+use crate::api::host::Host;
+use crate::api::{ApiError, ErrorCode, Session};
 use crate::index::StoreEvent;
 use crate::progress::Progress;
 
@@ -58,8 +58,8 @@ pub struct ServeOptions {
 
 #[derive(Clone)]
 struct AppState {
+    host: Host,
     workspace: PathBuf,
-    actor: String,
     guard: guard::Guard,
     events: broadcast::Sender<Progress>,
     store_events: broadcast::Sender<StoreEvent>,
@@ -82,18 +82,6 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Sends progress to the event stream, at most every 50 ms per task (and always the last one).
-fn throttled(events: broadcast::Sender<Progress>) -> impl Fn(&Progress) + Sync {
-    let last = Mutex::new(Instant::now() - Duration::from_secs(1));
-    move |p: &Progress| {
-        let mut last = last.lock().expect("progress lock");
-        if p.done == p.total || p.done == 0 || last.elapsed() >= Duration::from_millis(50) {
-            *last = Instant::now();
-            let _ = events.send(p.clone());
-        }
-    }
-}
-
 async fn call(
     State(st): State<Arc<AppState>>,
     UrlPath(op): UrlPath<String>,
@@ -105,15 +93,11 @@ async fn call(
         serde_json::from_slice(&body)
             .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("request body is not JSON: {e}")))?
     };
-    let st2 = st.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        let mut session = Session::open(&st2.workspace, st2.actor.clone())?;
-        let progress = throttled(st2.events.clone());
-        ops::dispatch(&mut session, &op, request, &progress)
-    })
-    .await
-    .map_err(|e| ApiError::new(ErrorCode::Internal, format!("operation crashed: {e}")))??;
-    Ok(Json(out))
+    let events = st.events.clone();
+    let out = st.host.call(op, request, move |p| {
+        let _ = events.send(p.clone());
+    });
+    Ok(Json(out.await?))
 }
 
 async fn events(State(st): State<Arc<AppState>>) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
@@ -197,15 +181,15 @@ pub fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr, String)) -> Resu
         let (events, _) = broadcast::channel(1024);
         let (store_events, _) = broadcast::channel(1024);
         let st = Arc::new(AppState {
+            host: Host { workspace: opts.workspace.clone(), actor: opts.actor.clone() },
             workspace: opts.workspace.clone(),
-            actor: opts.actor.clone(),
             guard,
             events,
             store_events: store_events.clone(),
         });
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let watcher = opts.watch.then(|| {
-            crate::index::watch::spawn(opts.workspace.clone(), stop.clone(), move |ev| {
+            st.host.watch_in_background(stop.clone(), move |ev| {
                 let _ = store_events.send(ev.clone());
             })
         });

@@ -257,7 +257,7 @@ fn register_from_index_checks_the_digest_and_uses_dvc_data_deps() {
         .unwrap();
     let before = ws.snapshot();
     let err = ws.fails(&["register", "--from-index", &clf_id, "--model", "clf"]);
-    assert!(err.contains("changed since it was indexed") && err.contains("pedigree index"), "{err}");
+    assert!(err.contains("changed since it was indexed") && err.contains("index its store again"), "{err}");
     assert_eq!(ws.snapshot(), before);
     // DVC files are not models.
     let dvc_id = by_path(&arts, "dvc.lock")["id"].as_i64().unwrap().to_string();

@@ -1,0 +1,44 @@
+//! What a set of sniffed files is, as one version: its format and merged interface.
+
+use std::collections::BTreeMap;
+
+use crate::catalog::models::FileEntry;
+use crate::sniff::{Format, Interface, Sniffed};
+
+/// The version's format and interface: a folder format (MLflow, Hugging Face) wins; otherwise
+/// the format of the largest weight file. Interfaces merge: the first inputs/outputs found,
+/// tensors from every file.
+pub fn summarize(sniffed: &BTreeMap<String, Sniffed>, files: &[FileEntry]) -> (String, Interface) {
+    let folder = sniffed
+        .iter()
+        .filter(|(p, s)| !files.iter().any(|f| &f.path == *p) && s.format != Format::Unknown)
+        .map(|(_, s)| s.format)
+        .next();
+    let largest_weights = files
+        .iter()
+        .filter_map(|f| sniffed.get(&f.path).filter(|s| s.format.holds_weights()).map(|s| (f.size, s.format)))
+        .max_by_key(|(size, _)| *size)
+        .map(|(_, fmt)| fmt);
+    let format = folder.or(largest_weights).unwrap_or(Format::Unknown);
+    let mut iface = Interface::default();
+    // Folder sniffs first (they carry signatures), then files in path order.
+    let order = sniffed
+        .iter()
+        .filter(|(p, _)| !files.iter().any(|f| &f.path == *p))
+        .chain(sniffed.iter().filter(|(p, _)| files.iter().any(|f| &f.path == *p)));
+    for (_, s) in order {
+        if iface.inputs.is_empty() {
+            iface.inputs = s.interface.inputs.clone();
+        }
+        if iface.outputs.is_empty() {
+            iface.outputs = s.interface.outputs.clone();
+        }
+        if iface.task.is_none() {
+            iface.task = s.interface.task.clone();
+        }
+        iface.tensors.extend(s.interface.tensors.iter().cloned());
+    }
+    iface.tensors.sort();
+    iface.tensors.dedup_by(|a, b| a.name == b.name);
+    (format.as_str().to_string(), iface)
+}
