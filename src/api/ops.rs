@@ -32,6 +32,11 @@ macro_rules! operations {
             }
         }
 
+        /// Visits every request and response type (the generated TypeScript starts from these).
+        pub fn visit_types(v: &mut impl ts_rs::TypeVisitor) {
+            $( v.visit::<$req>(); <$req as TS>::visit_generics(v); v.visit::<$res>(); <$res as TS>::visit_generics(v); )*
+        }
+
         /// `export type Ops = { op: { req: …, res: … }, … }` for the UI.
         pub fn ops_typescript(cfg: &Config) -> String {
             let mut out = String::from("export type Ops = {\n");

@@ -3,69 +3,57 @@
 //! checked-in copy is stale; `cargo run -- dev gen-types` (or the test with
 //! `PEDIGREE_UPDATE_TYPES=1`) rewrites it.
 
-use ts_rs::{Config, TS};
+use std::any::TypeId;
+use std::collections::{BTreeMap, HashSet};
+
+use ts_rs::{Config, TS, TypeVisitor};
 
 /// Path of the generated file, relative to the repository root.
 pub const PATH: &str = "ui/src/backend/generated/api.ts";
 
-macro_rules! decls {
-    ($cfg:expr; $($t:ty),* $(,)?) => {{
-        let mut out = Vec::new();
-        $( out.push(format!("export {}", <$t as TS>::decl($cfg))); )*
-        out
-    }};
+/// Types the UI receives outside an operation's response: errors and pushed events.
+fn event_roots(v: &mut Collect<'_>) {
+    v.visit::<crate::api::ApiError>();
+    v.visit::<crate::progress::Progress>();
+    v.visit::<crate::index::StoreEvent>();
 }
 
-/// The full text of the generated file.
+/// Declarations of every type reachable from the roots, by TypeScript name.
+struct Collect<'a> {
+    cfg: &'a Config,
+    seen: HashSet<TypeId>,
+    decls: BTreeMap<String, String>,
+}
+
+impl TypeVisitor for Collect<'_> {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        // Built-ins (strings, numbers, Vec, Option, maps) have no declaration of their own; their
+        // type arguments are visited by the types that use them.
+        if T::output_path().is_none() || !self.seen.insert(TypeId::of::<T>()) {
+            return;
+        }
+        let name = T::ident(self.cfg);
+        let decl = format!("export {}", T::decl(self.cfg));
+        if let Some(other) = self.decls.insert(name.clone(), decl.clone())
+            && other != decl
+        {
+            panic!("two API types are both called {name} in TypeScript; rename one");
+        }
+        T::visit_dependencies(self);
+        T::visit_generics(self);
+    }
+}
+
+/// The full text of the generated file: every type reachable from the operation table's
+/// requests and responses (and the pushed events), so adding an operation touches one place.
 pub fn bindings() -> String {
     let cfg = Config::new().with_large_int("number");
-    let decls = decls!(&cfg;
-        crate::api::ApiError, crate::api::ErrorCode,
-        crate::progress::Progress, crate::progress::Unit,
-        crate::ids::NodeKind,
-        crate::sniff::Format, crate::sniff::TensorSpec, crate::sniff::Interface,
-        crate::registry::semver_policy::Bump,
-        crate::api::ParentLink, crate::api::RegisterRequest, crate::api::RegisterResponse,
-        crate::api::InitResponse,
-        crate::api::ListModelsRequest, crate::api::ListModelsResponse, crate::catalog::models::ModelSummary,
-        crate::api::ListVersionsRequest, crate::api::ListVersionsResponse, crate::catalog::models::VersionSummary,
-        crate::api::ShowVersionRequest, crate::api::ShowVersionResponse, crate::catalog::models::VersionRecord,
-        crate::catalog::models::FileEntry, crate::catalog::datasets::DatasetVersion,
-        crate::api::LineageRequest, crate::lineage::Subgraph, crate::lineage::LineageNode, crate::lineage::LineageEdge,
-        crate::api::ClosureRequest, crate::lineage::Way, crate::api::ImpactRequest, crate::lineage::Impact,
-        crate::api::PathRequest,
-        crate::api::AuditLogRequest, crate::api::AuditLogResponse, crate::catalog::audit_rows::AuditRow,
-        crate::audit::VerifyReport,
-        crate::api::explore::Empty, crate::api::explore::WorkspaceInfo,
-        crate::api::explore::SearchNodesRequest, crate::api::explore::SearchNodesResponse, crate::api::explore::NodeRef,
-        crate::api::explore::NodeDetailsRequest, crate::api::explore::NodeDetails,
-        crate::registry::inspect::InspectRequest, crate::registry::inspect::InspectResponse,
-        crate::registry::inspect::CandidateParent,
-        crate::demo::DemoSummary,
-        crate::index::StoreAddRequest, crate::index::StoreInfo, crate::index::StoreListResponse,
-        crate::index::StoreNameRequest, crate::index::IndexRequest, crate::index::IndexResponse, crate::index::IndexReport,
-        crate::index::ItemError, crate::index::ListArtifactsRequest, crate::index::ListArtifactsResponse,
-        crate::index::Artifact, crate::index::LineageHint, crate::index::ArtifactRequest, crate::index::StagedArtifact,
-        crate::index::StoreEvent,
-        crate::governance::ApproveRequest, crate::governance::Approval, crate::governance::Gate,
-        crate::governance::PolicyRequest, crate::governance::PromoteRequest,
-        crate::governance::evaluate::MetricInput, crate::governance::evaluate::EvaluateRequest,
-        crate::governance::evaluate::Evaluation, crate::governance::evaluate::EvaluateResponse,
-        crate::governance::deploy::DeployRequest, crate::governance::deploy::RollbackRequest,
-        crate::governance::deploy::EnvRequest, crate::governance::deploy::Environment, crate::governance::deploy::Deployment,
-        crate::governance::deploy::ServingRequest, crate::governance::deploy::Serving,
-        crate::governance::deploy::TimelineRequest, crate::governance::deploy::Timeline,
-        crate::governance::erasure::EraseRequest, crate::governance::erasure::ResolveErasureRequest,
-        crate::governance::erasure::ErasureImpact, crate::governance::erasure::Erasure, crate::governance::erasure::ErasureList,
-        crate::api::governance::VersionRequest, crate::api::governance::VersionGovernance,
-        crate::audit::checkpoint::Checkpoint,
-        crate::api::governance::ReportRequest, crate::api::governance::ReportPreview,
-        crate::report::bundle::BundleFile, crate::report::bundle::ReportBundle,
-        crate::report::verify::VerifyBundleRequest, crate::report::verify::Check, crate::report::verify::BundleVerification,
-    );
+    let mut c = Collect { cfg: &cfg, seen: HashSet::new(), decls: BTreeMap::new() };
+    crate::api::ops::visit_types(&mut c);
+    event_roots(&mut c);
     let mut out = String::from("// Generated by `pedigree dev gen-types` from the Rust API types (ts-rs). Do not edit.\n\n");
-    for d in decls {
-        out.push_str(&d);
+    for d in c.decls.values() {
+        out.push_str(d);
         out.push_str("\n\n");
     }
     out.push_str(&crate::api::ops::ops_typescript(&cfg));

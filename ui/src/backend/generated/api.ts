@@ -7,25 +7,238 @@ export type ApiError = { code: ErrorCode, message: string,
  */
 field?: string, };
 
+export type Approval = { actor: string, role: string, decision: string, justification: string, createdAt: string, auditSeq: number, };
+
+export type ApproveRequest = { 
+/**
+ * `MODEL@VERSION`.
+ */
+reference: string, 
+/**
+ * approved or rejected.
+ */
+decision: string, 
+/**
+ * validator, owner or risk.
+ */
+role: string, justification: string, };
+
+export type Artifact = { id: number, store: string, 
+/**
+ * Store-relative path ("." for a store whose root is itself a model folder).
+ */
+path: string, uri: string, 
+/**
+ * file, folder or dvc.
+ */
+kind: string, format: string, size: number, fileCount: number, 
+/**
+ * sha256 (file) or model-signing root digest (folder) for local stores.
+ */
+digest: string | null, 
+/**
+ * ETag (file) or a digest of the listing (folder) for remote stores.
+ */
+etag: string | null, interface: Interface, metadata: { [key in string]: string }, hints: Array<LineageHint>, 
+/**
+ * E.g. why the interface is not known yet for a large remote file.
+ */
+note: string | null, indexedAt: string, 
+/**
+ * `version:MODEL@VER` once registered.
+ */
+registeredAs: string | null, };
+
+export type ArtifactRequest = { id: number, };
+
+export type AuditLogRequest = { 
+/**
+ * Only events whose subject starts with this (e.g. `version:resnet@`).
+ */
+subject: string, 
+/**
+ * Only events before this seq (paging).
+ */
+before: number | null, limit: number | null, };
+
+export type AuditLogResponse = { events: Array<AuditRow>, };
+
+export type AuditRow = { seq: number, ts: string, actor: string, action: string, subject: string, 
+/**
+ * RFC 8785 canonical JSON text.
+ */
+payload: string, prevHash: string, hash: string, };
+
+export type Bump = "initial" | "major" | "minor" | "patch" | "explicit";
+
+export type BundleFile = { path: string, size: number, sha256: string, };
+
+export type BundleVerification = { ok: boolean, 
+/**
+ * Hex SHA-256 of the signing key.
+ */
+fingerprint: string | null, checks: Array<Check>, };
+
+export type CandidateParent = { 
+/**
+ * `MODEL@VERSION`.
+ */
+reference: string, reason: string, };
+
+export type Check = { name: string, ok: boolean, detail: string, };
+
+export type Checkpoint = { origin: string, size: number, 
+/**
+ * Base64 root hash, as in the note.
+ */
+root: string, 
+/**
+ * The whole signed note.
+ */
+note: string, };
+
+export type ClosureRequest = { node: string, way: Way, };
+
+export type DatasetVersion = { dataset: string, version: string, rootDigest: string, sourceUri: string, fileCount: number, totalSize: number, createdBy: string, createdAt: string, };
+
+export type DemoSummary = { models: number, versions: number, datasetVersions: number, };
+
+export type DeployRequest = { reference: string, env: string, strategy: string, 
+/**
+ * Percent of traffic for a canary (1–99).
+ */
+traffic: number | null, reason: string, };
+
+export type Deployment = { id: number, env: string, model: string, version: string, strategy: string, 
+/**
+ * primary, canary or shadow.
+ */
+role: string, traffic: number, startedAt: string, endedAt: string | null, reason: string, rollbackOf: number | null, createdBy: string, auditSeq: number, };
+
+export type Empty = Record<symbol, never>;
+
+export type EnvRequest = { name: string, production: boolean, };
+
+export type Environment = { name: string, production: boolean, };
+
+export type EraseRequest = { 
+/**
+ * `DATASET@VERSION`.
+ */
+dataset: string, 
+/**
+ * A salted hash of the data subject's identifier (hex), never the identifier itself.
+ */
+subjectHash: string, reason: string, };
+
+export type Erasure = { id: number, dataset: string, subjectHash: string, reason: string, 
+/**
+ * open or resolved.
+ */
+status: string, createdBy: string, createdAt: string, auditSeq: number, impacts: Array<ErasureImpact>, };
+
+export type ErasureImpact = { 
+/**
+ * `version:…` or `deployment:<env>`.
+ */
+node: string, 
+/**
+ * version or deployment.
+ */
+kind: string, 
+/**
+ * retrained or exception; none while open.
+ */
+resolution: string | null, 
+/**
+ * The replacing version, or the exception's justification.
+ */
+resolutionRef: string | null, resolvedBy: string | null, resolvedAt: string | null, };
+
+export type ErasureList = { requests: Array<Erasure>, };
+
 export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "bad_file" | "io" | "internal" | "denied";
 
-export type Progress = { 
+export type EvaluateRequest = { reference: string, 
 /**
- * Short label, e.g. "hashing".
+ * `DATASET@VERSION` of a registered dataset.
  */
-task: string, done: number, total: number, unit: Unit, 
+dataset: string, metrics: Array<MetricInput>, };
+
+export type EvaluateResponse = { evaluations: Array<Evaluation>, 
 /**
- * A second count for people, e.g. "1,204 of 100,000 files" while bytes are measured.
+ * No threshold failed and nothing is worse than the baseline.
  */
-detail?: string, };
+passed: boolean, };
 
-export type Unit = "bytes" | "files";
+export type Evaluation = { dataset: string, metric: string, slice: string, value: number, threshold: string | null, 
+/**
+ * Against the threshold (none without one).
+ */
+passed: boolean | null, baselineVersion: string | null, baseline: number | null, 
+/**
+ * better, same or worse than the baseline (direction from the threshold, else from the
+ * metric name: loss/error/latency-like metrics are better when lower).
+ */
+vsBaseline: string | null, createdBy: string, createdAt: string, auditSeq: number, };
 
-export type NodeKind = "model" | "version" | "dataset" | "run" | "code" | "env" | "deployment";
+export type FileEntry = { path: string, size: number, sha256: string, format: string, };
 
-export type Format = "safetensors" | "onnx" | "gguf" | "pytorch" | "pickle" | "keras" | "hdf5" | "mlflow" | "huggingface" | "unknown";
+export type Gate = { required: Array<string>, 
+/**
+ * Roles whose latest decision is "approved".
+ */
+approved: Array<string>, missing: Array<string>, 
+/**
+ * Roles whose latest decision is "rejected".
+ */
+rejected: Array<string>, ok: boolean, };
 
-export type TensorSpec = { name: string, dtype: string, shape: Array<string>, };
+export type Impact = { dataset: string, versions: Array<string>, deployments: Array<string>, };
+
+export type ImpactRequest = { 
+/**
+ * `dataset:NAME@VERSION` or `NAME@VERSION`.
+ */
+dataset: string, };
+
+export type IndexReport = { store: string, 
+/**
+ * Files (objects) the store holds as far as this run saw.
+ */
+files: number, 
+/**
+ * Files read and hashed (local) or fetched and sniffed (remote) this run.
+ */
+hashedFiles: number, hashedBytes: number, 
+/**
+ * Files the stat cache (or ETag) showed unchanged: not read.
+ */
+unchanged: number, added: number, changed: number, removed: number, 
+/**
+ * Artifacts now known in the store, and how many of them are new.
+ */
+artifacts: number, newArtifacts: number, errors: Array<ItemError>, elapsedMs: number, 
+/**
+ * False when the listing itself failed part-way (nothing was dropped then).
+ */
+complete: boolean, };
+
+export type IndexRequest = { store: string | null, };
+
+export type IndexResponse = { reports: Array<IndexReport>, };
+
+export type InspectRequest = { paths: Array<string>, model: string | null, };
+
+export type InspectResponse = { files: Array<FileEntry>, totalSize: number, format: string, interface: Interface, 
+/**
+ * Per file (or folder) sniffed facts.
+ */
+sniffed: { [key in string]: { [key in string]: string } }, model: string, 
+/**
+ * Whether `model` already exists.
+ */
+modelExists: boolean, latestVersion: string | null, suggestedVersion: string, bump: Bump, bumpReason: string, rootDigest: string, candidateParents: Array<CandidateParent>, };
 
 export type Interface = { 
 /**
@@ -46,7 +259,120 @@ tensors: Array<TensorSpec>,
  */
 task: string | null, };
 
-export type Bump = "initial" | "major" | "minor" | "patch" | "explicit";
+export type ItemError = { 
+/**
+ * Store-relative path ("" for the store itself).
+ */
+path: string, message: string, };
+
+export type LineageEdge = { from: string, to: string, kind: string, relation: string | null, };
+
+export type LineageHint = { 
+/**
+ * `trained_on` (a data dependency of the stage that produced it), `code` (a code
+ * dependency), `dvc_out` (the DVC file that tracks it), or for DVC files themselves `out`.
+ */
+kind: string, 
+/**
+ * Store-relative path the hint points at.
+ */
+path: string, 
+/**
+ * DVC's md5 for that path when recorded.
+ */
+md5: string | null, 
+/**
+ * Where the hint comes from, e.g. `dvc.lock stage train`.
+ */
+source: string, };
+
+export type LineageNode = { id: string, kind: NodeKind, label: string, 
+/**
+ * Upstream neighbours not in this view (for "expand" / "N more").
+ */
+hiddenUp: number, 
+/**
+ * Downstream neighbours not in this view.
+ */
+hiddenDown: number, };
+
+export type LineageRequest = { 
+/**
+ * A node id, or `MODEL@VERSION`, or a model name.
+ */
+node: string, up: number, down: number, };
+
+export type ListArtifactsRequest = { store: string | null, unregisteredOnly: boolean, 
+/**
+ * Substring of the path.
+ */
+query: string | null, offset: number | null, limit: number | null, };
+
+export type ListArtifactsResponse = { artifacts: Array<Artifact>, total: number, };
+
+export type ListModelsRequest = { 
+/**
+ * Substring the name must contain.
+ */
+filter: string, 
+/**
+ * Return models whose name sorts after this one (keyset paging).
+ */
+after: string, 
+/**
+ * Page size (default 100, at most 1000).
+ */
+limit: number | null, };
+
+export type ListModelsResponse = { models: Array<ModelSummary>, 
+/**
+ * Pass as `after` for the next page; absent on the last page.
+ */
+nextAfter: string | null, };
+
+export type ListVersionsRequest = { model: string, offset: number, limit: number | null, };
+
+export type ListVersionsResponse = { model: string, 
+/**
+ * Number of versions of the model (for virtualised lists).
+ */
+total: number, versions: Array<VersionSummary>, };
+
+export type MetricInput = { metric: string, value: number, 
+/**
+ * `KEY=VALUE` of the group, e.g. `age=65+`; absent for the overall value.
+ */
+slice: string | null, 
+/**
+ * `OP VALUE` with OP one of >=, >, <=, <, ==, e.g. `>= 0.9`.
+ */
+threshold: string | null, };
+
+export type ModelSummary = { name: string, description: string, owner: string | null, versionCount: number, latestVersion: string | null, latestAt: string | null, createdBy: string, createdAt: string, };
+
+export type NodeDetails = { id: string, kind: NodeKind, label: string, 
+/**
+ * Stored attributes (runs, code, environments).
+ */
+attrs: { [key in string]: string }, 
+/**
+ * Set for version nodes.
+ */
+version: VersionSummary | null, 
+/**
+ * Set for dataset nodes.
+ */
+dataset: DatasetVersion | null, 
+/**
+ * Set for model nodes: number of versions.
+ */
+versionCount: number | null, upstream: Array<LineageEdge>, downstream: Array<LineageEdge>, };
+
+export type NodeDetailsRequest = { node: string, };
+
+export type NodeKind = "model" | "version" | "dataset" | "run" | "code" | "env" | "deployment";
+
+export type NodeRef = { id: string, kind: NodeKind, label: string, };
 
 export type ParentLink = { 
 /**
@@ -57,6 +383,30 @@ parent: string,
  * finetune, adapter, merge, quantized, distilled or pruned; unspecified when absent.
  */
 relation: string | null, };
+
+export type PathRequest = { from: string, to: string, };
+
+export type PolicyRequest = { model: string, 
+/**
+ * Roles that must approve before a version is approved or goes to production.
+ */
+requiredRoles: Array<string>, };
+
+export type Progress = { 
+/**
+ * Short label, e.g. "hashing".
+ */
+task: string, done: number, total: number, unit: Unit, 
+/**
+ * A second count for people, e.g. "1,204 of 100,000 files" while bytes are measured.
+ */
+detail?: string, };
+
+export type PromoteRequest = { reference: string, 
+/**
+ * candidate, approved, deprecated or revoked.
+ */
+status: string, reason: string, };
 
 export type RegisterRequest = { paths: Array<string>, model: string, 
 /**
@@ -94,43 +444,59 @@ newBytes: number,
  */
 datasets: Array<string>, auditSeq: number, };
 
-export type InitResponse = { workspace: string, 
+export type ReportBundle = { 
 /**
- * False when the workspace already existed (init is idempotent).
+ * Absolute folder of the bundle.
  */
-created: boolean, publicKey: string | null, };
-
-export type ListModelsRequest = { 
+dir: string, 
 /**
- * Substring the name must contain.
+ * Its folder name (the HTTP server serves bundles under the workspace's reports/ by name).
  */
-filter: string, 
+name: string, files: Array<BundleFile>, 
 /**
- * Return models whose name sorts after this one (keyset paging).
+ * Whether the PDF was produced as PDF/A-2b.
  */
-after: string, 
+pdfA: boolean, };
+
+export type ReportPreview = { html: string, };
+
+export type ReportRequest = { 
 /**
- * Page size (default 100, at most 1000).
+ * `MODEL@VERSION`.
  */
-limit: number | null, };
-
-export type ListModelsResponse = { models: Array<ModelSummary>, 
+reference: string, 
 /**
- * Pass as `after` for the next page; absent on the last page.
+ * Folder to create; default `<workspace>/reports/<model>@<version>-<timestamp>`.
  */
-nextAfter: string | null, };
+outDir: string | null, };
 
-export type ModelSummary = { name: string, description: string, owner: string | null, versionCount: number, latestVersion: string | null, latestAt: string | null, createdBy: string, createdAt: string, };
-
-export type ListVersionsRequest = { model: string, offset: number, limit: number | null, };
-
-export type ListVersionsResponse = { model: string, 
+export type ResolveErasureRequest = { id: number, 
 /**
- * Number of versions of the model (for virtualised lists).
+ * The impacted version being resolved, `MODEL@VERSION`.
  */
-total: number, versions: Array<VersionSummary>, };
+reference: string, 
+/**
+ * The version that replaces it, trained without the erased data.
+ */
+retrainedAs: string | null, 
+/**
+ * Or: why it is kept (Art. 17(3) exception), e.g. "legal hold".
+ */
+exception: string | null, };
 
-export type VersionSummary = { model: string, version: string, status: string, format: string, rootDigest: string, fileCount: number, totalSize: number, bump: string, metrics: { [key in string]: number }, message: string, createdBy: string, createdAt: string, };
+export type RollbackRequest = { env: string, reason: string, };
+
+export type SearchNodesRequest = { query: string, limit: number | null, };
+
+export type SearchNodesResponse = { nodes: Array<NodeRef>, };
+
+export type Serving = { env: string, at: string, deployments: Array<Deployment>, };
+
+export type ServingRequest = { env: string, 
+/**
+ * RFC 3339 instant; now when absent.
+ */
+at: string | null, };
 
 export type ShowVersionRequest = { reference: string, };
 
@@ -144,67 +510,84 @@ upstream: Array<LineageEdge>,
  */
 downstream: Array<LineageEdge>, };
 
-export type VersionRecord = { 
+export type StagedArtifact = { artifact: Artifact, paths: Array<string>, 
 /**
- * SHA-256 of the canonical JSON manifest (paths, sizes and digests).
+ * Local paths of data the artifact was made from (DVC stage deps that exist here).
  */
-manifestDigest: string, weightsDigest: string, interface: Interface, sniffed: { [key in string]: { [key in string]: string } }, params: { [key in string]: string }, environment: string | null, bumpReason: string, auditSeq: number, files: Array<FileEntry>, model: string, version: string, status: string, format: string, rootDigest: string, fileCount: number, totalSize: number, bump: string, metrics: { [key in string]: number }, message: string, createdBy: string, createdAt: string, };
-
-export type FileEntry = { path: string, size: number, sha256: string, format: string, };
-
-export type DatasetVersion = { dataset: string, version: string, rootDigest: string, sourceUri: string, fileCount: number, totalSize: number, createdBy: string, createdAt: string, };
-
-export type LineageRequest = { 
+trainedOn: Array<string>, 
 /**
- * A node id, or `MODEL@VERSION`, or a model name.
+ * A model name derived from the path.
  */
-node: string, up: number, down: number, };
+suggestedModel: string, };
+
+export type StoreAddRequest = { name: string, 
+/**
+ * `file:///abs/path` (or a plain path), `s3://bucket/prefix`, `http(s)://host/path/`.
+ */
+uri: string, 
+/**
+ * S3 endpoint for S3-compatible servers (path-style requests), e.g. `http://127.0.0.1:9000`.
+ */
+endpoint: string | null, region: string | null, 
+/**
+ * Credentials given here are sealed (encrypted with a key in the workspace's `keys/`),
+ * never stored or shown in plain text. Without them the usual `AWS_*` variables are read
+ * at index time.
+ */
+accessKeyId: string | null, secretAccessKey: string | null, sessionToken: string | null, 
+/**
+ * Per-request timeout for remote stores (default 30 s).
+ */
+timeoutSecs: number | null, 
+/**
+ * Retries with exponential backoff for transient remote errors (default 3).
+ */
+retries: number | null, };
+
+export type StoreEvent = { store: string, 
+/**
+ * added, changed, removed (files), artifact (a new artifact), error, indexed (a run ended).
+ */
+change: string, path: string, detail: string | null, };
+
+export type StoreInfo = { name: string, uri: string, 
+/**
+ * local, s3 or http.
+ */
+kind: string, endpoint: string | null, region: string | null, 
+/**
+ * Where credentials come from: "sealed in the workspace", "AWS environment variables" or "none".
+ */
+credentials: string, createdAt: string, lastIndexedAt: string | null, files: number, artifacts: number, 
+/**
+ * Artifacts not registered yet.
+ */
+unregistered: number, lastReport: IndexReport | null, };
+
+export type StoreListResponse = { stores: Array<StoreInfo>, };
+
+export type StoreNameRequest = { name: string, };
 
 export type Subgraph = { focus: string, nodes: Array<LineageNode>, edges: Array<LineageEdge>, };
 
-export type LineageNode = { id: string, kind: NodeKind, label: string, 
+export type TensorSpec = { name: string, dtype: string, shape: Array<string>, };
+
+export type Timeline = { environments: Array<Environment>, 
 /**
- * Upstream neighbours not in this view (for "expand" / "N more").
+ * Newest first.
  */
-hiddenUp: number, 
+deployments: Array<Deployment>, };
+
+export type TimelineRequest = { env: string | null, reference: string | null, };
+
+export type Unit = "bytes" | "files";
+
+export type VerifyBundleRequest = { dir: string, 
 /**
- * Downstream neighbours not in this view.
+ * Hex public key the signer must have (pinning); otherwise the bundle's own key is used and
+ * its fingerprint reported.
  */
-hiddenDown: number, };
-
-export type LineageEdge = { from: string, to: string, kind: string, relation: string | null, };
-
-export type ClosureRequest = { node: string, way: Way, };
-
-export type Way = "upstream" | "downstream";
-
-export type ImpactRequest = { 
-/**
- * `dataset:NAME@VERSION` or `NAME@VERSION`.
- */
-dataset: string, };
-
-export type Impact = { dataset: string, versions: Array<string>, deployments: Array<string>, };
-
-export type PathRequest = { from: string, to: string, };
-
-export type AuditLogRequest = { 
-/**
- * Only events whose subject starts with this (e.g. `version:resnet@`).
- */
-subject: string, 
-/**
- * Only events before this seq (paging).
- */
-before: number | null, limit: number | null, };
-
-export type AuditLogResponse = { events: Array<AuditRow>, };
-
-export type AuditRow = { seq: number, ts: string, actor: string, action: string, subject: string, 
-/**
- * RFC 8785 canonical JSON text.
- */
-payload: string, prevHash: string, hash: string, };
+key: string | null, };
 
 export type VerifyReport = { ok: boolean, 
 /**
@@ -233,355 +616,17 @@ badObjects: Array<string>,
  */
 checkpoints: number, };
 
-export type Empty = Record<symbol, never>;
+export type VersionGovernance = { reference: string, status: string, createdBy: string, gate: Gate, approvals: Array<Approval>, evaluations: Array<Evaluation>, deployments: Array<Deployment>, 
+/**
+ * Open erasure requests whose data this version was trained on.
+ */
+taintedBy: Array<Erasure>, };
 
-export type WorkspaceInfo = { workspace: string, models: number, versions: number, datasetVersions: number, auditEvents: number, };
-
-export type SearchNodesRequest = { query: string, limit: number | null, };
-
-export type SearchNodesResponse = { nodes: Array<NodeRef>, };
-
-export type NodeRef = { id: string, kind: NodeKind, label: string, };
-
-export type NodeDetailsRequest = { node: string, };
-
-export type NodeDetails = { id: string, kind: NodeKind, label: string, 
+export type VersionRecord = { 
 /**
- * Stored attributes (runs, code, environments).
+ * SHA-256 of the canonical JSON manifest (paths, sizes and digests).
  */
-attrs: { [key in string]: string }, 
-/**
- * Set for version nodes.
- */
-version: VersionSummary | null, 
-/**
- * Set for dataset nodes.
- */
-dataset: DatasetVersion | null, 
-/**
- * Set for model nodes: number of versions.
- */
-versionCount: number | null, upstream: Array<LineageEdge>, downstream: Array<LineageEdge>, };
-
-export type InspectRequest = { paths: Array<string>, model: string | null, };
-
-export type InspectResponse = { files: Array<FileEntry>, totalSize: number, format: string, interface: Interface, 
-/**
- * Per file (or folder) sniffed facts.
- */
-sniffed: { [key in string]: { [key in string]: string } }, model: string, 
-/**
- * Whether `model` already exists.
- */
-modelExists: boolean, latestVersion: string | null, suggestedVersion: string, bump: Bump, bumpReason: string, rootDigest: string, candidateParents: Array<CandidateParent>, };
-
-export type CandidateParent = { 
-/**
- * `MODEL@VERSION`.
- */
-reference: string, reason: string, };
-
-export type DemoSummary = { models: number, versions: number, datasetVersions: number, };
-
-export type StoreAddRequest = { name: string, 
-/**
- * `file:///abs/path` (or a plain path), `s3://bucket/prefix`, `http(s)://host/path/`.
- */
-uri: string, 
-/**
- * S3 endpoint for S3-compatible servers (path-style requests), e.g. `http://127.0.0.1:9000`.
- */
-endpoint: string | null, region: string | null, 
-/**
- * Credentials given here are sealed (encrypted with a key in the workspace's `keys/`),
- * never stored or shown in plain text. Without them the usual `AWS_*` variables are read
- * at index time.
- */
-accessKeyId: string | null, secretAccessKey: string | null, sessionToken: string | null, 
-/**
- * Per-request timeout for remote stores (default 30 s).
- */
-timeoutSecs: number | null, 
-/**
- * Retries with exponential backoff for transient remote errors (default 3).
- */
-retries: number | null, };
-
-export type StoreInfo = { name: string, uri: string, 
-/**
- * local, s3 or http.
- */
-kind: string, endpoint: string | null, region: string | null, 
-/**
- * Where credentials come from: "sealed in the workspace", "AWS environment variables" or "none".
- */
-credentials: string, createdAt: string, lastIndexedAt: string | null, files: number, artifacts: number, 
-/**
- * Artifacts not registered yet.
- */
-unregistered: number, lastReport: IndexReport | null, };
-
-export type StoreListResponse = { stores: Array<StoreInfo>, };
-
-export type StoreNameRequest = { name: string, };
-
-export type IndexRequest = { store: string | null, };
-
-export type IndexResponse = { reports: Array<IndexReport>, };
-
-export type IndexReport = { store: string, 
-/**
- * Files (objects) the store holds as far as this run saw.
- */
-files: number, 
-/**
- * Files read and hashed (local) or fetched and sniffed (remote) this run.
- */
-hashedFiles: number, hashedBytes: number, 
-/**
- * Files the stat cache (or ETag) showed unchanged: not read.
- */
-unchanged: number, added: number, changed: number, removed: number, 
-/**
- * Artifacts now known in the store, and how many of them are new.
- */
-artifacts: number, newArtifacts: number, errors: Array<ItemError>, elapsedMs: number, 
-/**
- * False when the listing itself failed part-way (nothing was dropped then).
- */
-complete: boolean, };
-
-export type ItemError = { 
-/**
- * Store-relative path ("" for the store itself).
- */
-path: string, message: string, };
-
-export type ListArtifactsRequest = { store: string | null, unregisteredOnly: boolean, 
-/**
- * Substring of the path.
- */
-query: string | null, offset: number | null, limit: number | null, };
-
-export type ListArtifactsResponse = { artifacts: Array<Artifact>, total: number, };
-
-export type Artifact = { id: number, store: string, 
-/**
- * Store-relative path ("." for a store whose root is itself a model folder).
- */
-path: string, uri: string, 
-/**
- * file, folder or dvc.
- */
-kind: string, format: string, size: number, fileCount: number, 
-/**
- * sha256 (file) or model-signing root digest (folder) for local stores.
- */
-digest: string | null, 
-/**
- * ETag (file) or a digest of the listing (folder) for remote stores.
- */
-etag: string | null, interface: Interface, metadata: { [key in string]: string }, hints: Array<LineageHint>, 
-/**
- * E.g. why the interface is not known yet for a large remote file.
- */
-note: string | null, indexedAt: string, 
-/**
- * `version:MODEL@VER` once registered.
- */
-registeredAs: string | null, };
-
-export type LineageHint = { 
-/**
- * `trained_on` (a data dependency of the stage that produced it), `code` (a code
- * dependency), `dvc_out` (the DVC file that tracks it), or for DVC files themselves `out`.
- */
-kind: string, 
-/**
- * Store-relative path the hint points at.
- */
-path: string, 
-/**
- * DVC's md5 for that path when recorded.
- */
-md5: string | null, 
-/**
- * Where the hint comes from, e.g. `dvc.lock stage train`.
- */
-source: string, };
-
-export type ArtifactRequest = { id: number, };
-
-export type StagedArtifact = { artifact: Artifact, paths: Array<string>, 
-/**
- * Local paths of data the artifact was made from (DVC stage deps that exist here).
- */
-trainedOn: Array<string>, 
-/**
- * A model name derived from the path.
- */
-suggestedModel: string, };
-
-export type StoreEvent = { store: string, 
-/**
- * added, changed, removed (files), artifact (a new artifact), error, indexed (a run ended).
- */
-change: string, path: string, detail: string | null, };
-
-export type ApproveRequest = { 
-/**
- * `MODEL@VERSION`.
- */
-reference: string, 
-/**
- * approved or rejected.
- */
-decision: string, 
-/**
- * validator, owner or risk.
- */
-role: string, justification: string, };
-
-export type Approval = { actor: string, role: string, decision: string, justification: string, createdAt: string, auditSeq: number, };
-
-export type Gate = { required: Array<string>, 
-/**
- * Roles whose latest decision is "approved".
- */
-approved: Array<string>, missing: Array<string>, 
-/**
- * Roles whose latest decision is "rejected".
- */
-rejected: Array<string>, ok: boolean, };
-
-export type PolicyRequest = { model: string, 
-/**
- * Roles that must approve before a version is approved or goes to production.
- */
-requiredRoles: Array<string>, };
-
-export type PromoteRequest = { reference: string, 
-/**
- * candidate, approved, deprecated or revoked.
- */
-status: string, reason: string, };
-
-export type MetricInput = { metric: string, value: number, 
-/**
- * `KEY=VALUE` of the group, e.g. `age=65+`; absent for the overall value.
- */
-slice: string | null, 
-/**
- * `OP VALUE` with OP one of >=, >, <=, <, ==, e.g. `>= 0.9`.
- */
-threshold: string | null, };
-
-export type EvaluateRequest = { reference: string, 
-/**
- * `DATASET@VERSION` of a registered dataset.
- */
-dataset: string, metrics: Array<MetricInput>, };
-
-export type Evaluation = { dataset: string, metric: string, slice: string, value: number, threshold: string | null, 
-/**
- * Against the threshold (none without one).
- */
-passed: boolean | null, baselineVersion: string | null, baseline: number | null, 
-/**
- * better, same or worse than the baseline (direction from the threshold, else from the
- * metric name: loss/error/latency-like metrics are better when lower).
- */
-vsBaseline: string | null, createdBy: string, createdAt: string, auditSeq: number, };
-
-export type EvaluateResponse = { evaluations: Array<Evaluation>, 
-/**
- * No threshold failed and nothing is worse than the baseline.
- */
-passed: boolean, };
-
-export type DeployRequest = { reference: string, env: string, strategy: string, 
-/**
- * Percent of traffic for a canary (1–99).
- */
-traffic: number | null, reason: string, };
-
-export type RollbackRequest = { env: string, reason: string, };
-
-export type EnvRequest = { name: string, production: boolean, };
-
-export type Environment = { name: string, production: boolean, };
-
-export type Deployment = { id: number, env: string, model: string, version: string, strategy: string, 
-/**
- * primary, canary or shadow.
- */
-role: string, traffic: number, startedAt: string, endedAt: string | null, reason: string, rollbackOf: number | null, createdBy: string, auditSeq: number, };
-
-export type ServingRequest = { env: string, 
-/**
- * RFC 3339 instant; now when absent.
- */
-at: string | null, };
-
-export type Serving = { env: string, at: string, deployments: Array<Deployment>, };
-
-export type TimelineRequest = { env: string | null, reference: string | null, };
-
-export type Timeline = { environments: Array<Environment>, 
-/**
- * Newest first.
- */
-deployments: Array<Deployment>, };
-
-export type EraseRequest = { 
-/**
- * `DATASET@VERSION`.
- */
-dataset: string, 
-/**
- * A salted hash of the data subject's identifier (hex), never the identifier itself.
- */
-subjectHash: string, reason: string, };
-
-export type ResolveErasureRequest = { id: number, 
-/**
- * The impacted version being resolved, `MODEL@VERSION`.
- */
-reference: string, 
-/**
- * The version that replaces it, trained without the erased data.
- */
-retrainedAs: string | null, 
-/**
- * Or: why it is kept (Art. 17(3) exception), e.g. "legal hold".
- */
-exception: string | null, };
-
-export type ErasureImpact = { 
-/**
- * `version:…` or `deployment:<env>`.
- */
-node: string, 
-/**
- * version or deployment.
- */
-kind: string, 
-/**
- * retrained or exception; none while open.
- */
-resolution: string | null, 
-/**
- * The replacing version, or the exception's justification.
- */
-resolutionRef: string | null, resolvedBy: string | null, resolvedAt: string | null, };
-
-export type Erasure = { id: number, dataset: string, subjectHash: string, reason: string, 
-/**
- * open or resolved.
- */
-status: string, createdBy: string, createdAt: string, auditSeq: number, impacts: Array<ErasureImpact>, };
-
-export type ErasureList = { requests: Array<Erasure>, };
+manifestDigest: string, weightsDigest: string, interface: Interface, sniffed: { [key in string]: { [key in string]: string } }, params: { [key in string]: string }, environment: string | null, bumpReason: string, auditSeq: number, files: Array<FileEntry>, model: string, version: string, status: string, format: string, rootDigest: string, fileCount: number, totalSize: number, bump: string, metrics: { [key in string]: number }, message: string, createdBy: string, createdAt: string, };
 
 export type VersionRequest = { 
 /**
@@ -589,64 +634,11 @@ export type VersionRequest = {
  */
 reference: string, };
 
-export type VersionGovernance = { reference: string, status: string, createdBy: string, gate: Gate, approvals: Array<Approval>, evaluations: Array<Evaluation>, deployments: Array<Deployment>, 
-/**
- * Open erasure requests whose data this version was trained on.
- */
-taintedBy: Array<Erasure>, };
+export type VersionSummary = { model: string, version: string, status: string, format: string, rootDigest: string, fileCount: number, totalSize: number, bump: string, metrics: { [key in string]: number }, message: string, createdBy: string, createdAt: string, };
 
-export type Checkpoint = { origin: string, size: number, 
-/**
- * Base64 root hash, as in the note.
- */
-root: string, 
-/**
- * The whole signed note.
- */
-note: string, };
+export type Way = "upstream" | "downstream";
 
-export type ReportRequest = { 
-/**
- * `MODEL@VERSION`.
- */
-reference: string, 
-/**
- * Folder to create; default `<workspace>/reports/<model>@<version>-<timestamp>`.
- */
-outDir: string | null, };
-
-export type ReportPreview = { html: string, };
-
-export type BundleFile = { path: string, size: number, sha256: string, };
-
-export type ReportBundle = { 
-/**
- * Absolute folder of the bundle.
- */
-dir: string, 
-/**
- * Its folder name (the HTTP server serves bundles under the workspace's reports/ by name).
- */
-name: string, files: Array<BundleFile>, 
-/**
- * Whether the PDF was produced as PDF/A-2b.
- */
-pdfA: boolean, };
-
-export type VerifyBundleRequest = { dir: string, 
-/**
- * Hex public key the signer must have (pinning); otherwise the bundle's own key is used and
- * its fingerprint reported.
- */
-key: string | null, };
-
-export type Check = { name: string, ok: boolean, detail: string, };
-
-export type BundleVerification = { ok: boolean, 
-/**
- * Hex SHA-256 of the signing key.
- */
-fingerprint: string | null, checks: Array<Check>, };
+export type WorkspaceInfo = { workspace: string, models: number, versions: number, datasetVersions: number, auditEvents: number, };
 
 export type Ops = {
   workspace_info: { req: Empty, res: WorkspaceInfo },
