@@ -1,0 +1,410 @@
+//! The command line's shape (clap): every subcommand, flag and its help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "pedigree",
+    version,
+    about = "Version ML models the way git versions code: content-addressed versions, lineage, audit log."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Workspace directory [default: $PEDIGREE_WORKSPACE or ~/.local/share/pedigree]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    /// Machine output: one JSON document on stdout
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Who is acting [default: $PEDIGREE_ACTOR, git user.email, OS user]
+    #[arg(long, global = true)]
+    pub actor: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create a workspace (catalog, object store, signing key); safe to re-run
+    Init,
+    /// Register files or folders as one immutable version of a model
+    Register(RegisterArgs),
+    /// List models
+    Models {
+        /// Only models whose name contains this
+        #[arg(long, default_value = "")]
+        filter: String,
+        /// Page size
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// Start after this model name (paging)
+        #[arg(long, default_value = "")]
+        after: String,
+    },
+    /// List a model's versions, highest first
+    Versions {
+        model: String,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+    },
+    /// Show one version: files, digests, interface, params, metrics, lineage links
+    Show {
+        /// MODEL@VERSION
+        reference: String,
+    },
+    /// Show the lineage around a node (model:NAME, NAME@VERSION, dataset:NAME@N, run:ID…)
+    Lineage {
+        node: String,
+        /// Hops upstream (towards data, parents, code)
+        #[arg(long, default_value_t = 2)]
+        up: u32,
+        /// Hops downstream (towards children, deployments)
+        #[arg(long, default_value_t = 2)]
+        down: u32,
+        #[arg(long, value_enum)]
+        format: Option<LineageFormat>,
+    },
+    /// The audit log
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Artifact stores: local folders, S3 buckets, HTTP listings (indexed, never copied)
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
+    /// Walk stores and record the artifacts in them (incremental; all stores by default)
+    Index {
+        /// Store name [default: every store]
+        store: Option<String>,
+    },
+    /// List artifacts found by `pedigree index`
+    Artifacts {
+        /// Only this store
+        store: Option<String>,
+        /// Only artifacts not registered yet
+        #[arg(long)]
+        unregistered: bool,
+        /// Only paths containing this
+        #[arg(long)]
+        filter: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+    },
+    /// Watch local stores and index files as they land (Ctrl-C to stop); one line (or one JSON
+    /// object with --json) per event
+    Watch {
+        /// Stores to watch [default: every local store, including ones added later]
+        stores: Vec<String>,
+        /// Milliseconds a file must be quiet before it is indexed
+        #[arg(long, default_value_t = 1000)]
+        settle_ms: u64,
+    },
+    /// Record an approval decision (the version's registrant cannot approve it)
+    Approve {
+        /// MODEL@VERSION
+        reference: String,
+        #[arg(long, value_parser = ["approved", "rejected"])]
+        decision: String,
+        #[arg(long, value_parser = ["validator", "owner", "risk"])]
+        role: String,
+        #[arg(long)]
+        justification: String,
+    },
+    /// Set which roles must approve a model's versions (default: validator)
+    Policy {
+        model: String,
+        /// Roles, comma-separated: validator,owner,risk
+        #[arg(long, value_delimiter = ',', required = true)]
+        require: Vec<String>,
+    },
+    /// Change a version's status (approved needs the policy's approvals)
+    Promote {
+        reference: String,
+        #[arg(long, value_parser = ["candidate", "approved", "deprecated", "revoked"])]
+        status: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record evaluation metrics of a version on a dataset (per slice, with thresholds)
+    Evaluate {
+        reference: String,
+        /// DATASET@VERSION
+        #[arg(long)]
+        dataset: Option<String>,
+        /// NAME=VALUE (repeatable)
+        #[arg(long = "metric", value_name = "NAME=VALUE")]
+        metrics: Vec<String>,
+        /// KEY=VALUE group the metrics are for
+        #[arg(long)]
+        slice: Option<String>,
+        /// OP VALUE applied to the metrics given here, e.g. ">= 0.9"
+        #[arg(long, num_args = 1..=2, value_name = "OP VALUE")]
+        threshold: Vec<String>,
+        /// JSON file: {"dataset": "...", "metrics": [{"metric", "value", "slice"?, "threshold"?}]}
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+    },
+    /// Deploy a version to an environment
+    Deploy {
+        reference: String,
+        #[arg(long)]
+        env: String,
+        #[arg(long, value_parser = ["full", "blue-green", "canary", "shadow"], default_value = "full")]
+        strategy: String,
+        /// Percent of traffic (canary)
+        #[arg(long)]
+        traffic: Option<u32>,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Roll an environment back (drop the canary, or restore the previous version)
+    Rollback {
+        #[arg(long)]
+        env: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Which versions served in an environment at a time (default: now)
+    Serving {
+        #[arg(long)]
+        env: String,
+        /// RFC 3339 time, e.g. 2026-11-27T10:00:00Z
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Deployment history, newest first
+    Deployments {
+        #[arg(long)]
+        env: Option<String>,
+    },
+    /// Mark an environment as production (deployments there need approved versions)
+    Env {
+        name: String,
+        #[arg(long)]
+        production: bool,
+    },
+    /// Record a data-erasure request and compute which versions and deployments it affects
+    Erase {
+        /// DATASET@VERSION
+        #[arg(long)]
+        dataset: String,
+        /// Hex digest of the salted subject id (never the id itself)
+        #[arg(long)]
+        subject_hash: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Erasure requests: list them, or resolve an affected version
+    Erasure {
+        #[command(subcommand)]
+        command: ErasureCommand,
+    },
+    /// Write an audit report bundle for a version: report.json/html/pdf, CycloneDX ML-BOM, model
+    /// card, cited audit events with inclusion proofs, a signed manifest
+    Report {
+        reference: String,
+        /// Folder to create [default: WORKSPACE/reports/MODEL@VERSION-TIMESTAMP]
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check a report bundle offline (signatures, every file digest, inclusion proofs, chain);
+    /// exits non-zero naming what failed
+    Verify {
+        dir: PathBuf,
+        /// Hex Ed25519 public key the bundle must be signed with
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Serve the UI and the API over HTTP (loopback by default)
+    Serve {
+        /// Port (0 picks a free one)
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+        /// Address to bind (loopback by default)
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The secret every request needs (cookie set by the printed link, or Authorization:
+        /// Bearer) [default: a random one per launch]
+        #[arg(long, env = "PEDIGREE_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// The URL others use to reach this server (behind a proxy or by a name): its host and
+        /// origin are accepted
+        #[arg(long, value_parser = parse_public_url)]
+        public_url: Option<url::Url>,
+        /// Do not watch local stores while serving
+        #[arg(long)]
+        no_watch: bool,
+    },
+    /// Developer tasks
+    #[command(hide = true)]
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// List events, newest first
+    Log {
+        /// Only events whose subject starts with this (e.g. version:resnet@)
+        #[arg(long, default_value = "")]
+        subject: String,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Recompute the hash chain, the signed checkpoints and every stored object; exits non-zero
+    /// naming the first problem
+    Verify,
+    /// Sign a checkpoint of the log (C2SP tlog-checkpoint over the RFC 6962 tree) and print it
+    Checkpoint,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ErasureCommand {
+    /// List requests and their impact
+    List,
+    /// Resolve one affected version of a request
+    Resolve {
+        id: i64,
+        /// MODEL@VERSION affected by the request
+        reference: String,
+        /// The replacing version, trained without the erased data
+        #[arg(long, conflicts_with = "exception")]
+        retrained_as: Option<String>,
+        /// Why the version is kept (e.g. an Art. 17(3) exception)
+        #[arg(long)]
+        exception: Option<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct StoreAddArgs {
+    pub name: String,
+    pub uri: String,
+    /// S3-compatible endpoint (path-style), e.g. http://127.0.0.1:9000 [default: $AWS_ENDPOINT_URL or AWS]
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// S3 region [default: $AWS_REGION, $AWS_DEFAULT_REGION or us-east-1]
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Access key id, sealed in the workspace [default: read $AWS_ACCESS_KEY_ID at index time]
+    #[arg(long)]
+    pub access_key_id: Option<String>,
+    /// Secret access key, sealed in the workspace (prefer the environment variable)
+    #[arg(long, env = "PEDIGREE_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub secret_access_key: Option<String>,
+    /// Session token, sealed in the workspace
+    #[arg(long, hide_env_values = true)]
+    pub session_token: Option<String>,
+    /// Seconds before a remote request is given up (then retried)
+    #[arg(long)]
+    pub timeout: Option<u32>,
+    /// Retries (exponential backoff) for transient remote errors
+    #[arg(long)]
+    pub retries: Option<u32>,
+}
+
+impl From<StoreAddArgs> for crate::index::StoreAddRequest {
+    fn from(a: StoreAddArgs) -> Self {
+        crate::index::StoreAddRequest {
+            name: a.name,
+            uri: a.uri,
+            endpoint: a.endpoint,
+            region: a.region,
+            access_key_id: a.access_key_id,
+            secret_access_key: a.secret_access_key,
+            session_token: a.session_token,
+            timeout_secs: a.timeout,
+            retries: a.retries,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StoreCommand {
+    /// Add a store: file:///path, s3://bucket/prefix or http(s)://host/path/
+    Add(StoreAddArgs),
+    /// List stores (credentials are never shown)
+    List,
+    /// Remove a store and what was indexed in it (registered versions stay)
+    Remove { name: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DevCommand {
+    /// Rewrite ui/src/backend/generated/api.ts from the Rust API types
+    GenTypes,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineageFormat {
+    Json,
+    Dot,
+}
+
+#[derive(Args, Debug)]
+pub struct RegisterArgs {
+    /// Files and folders that make up the version
+    #[arg(required_unless_present = "from_index", value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Register an artifact found by `pedigree index` (its id, see `pedigree artifacts`);
+    /// remote ones are downloaded once and verified
+    #[arg(long, value_name = "ARTIFACT_ID", conflicts_with = "paths")]
+    pub from_index: Option<i64>,
+    #[arg(long)]
+    pub model: String,
+    /// X.Y.Z; omit to get the semver policy's suggestion
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Parent version MODEL@VER (repeatable)
+    #[arg(long = "parent", value_name = "MODEL@VER")]
+    pub parents: Vec<String>,
+    /// How the version derives from its parent: finetune|adapter|merge|quantized|distilled|pruned
+    #[arg(long = "relation")]
+    pub relations: Vec<String>,
+    /// Training data: DATASET@VER, or a path registered as a dataset (repeatable)
+    #[arg(long = "trained-on", value_name = "DATASET@VER|PATH")]
+    pub trained_on: Vec<String>,
+    /// Hyper-parameter k=v (repeatable)
+    #[arg(long = "param", value_name = "K=V")]
+    pub params: Vec<String>,
+    /// Metric k=v with a numeric value (repeatable)
+    #[arg(long = "metric", value_name = "K=V")]
+    pub metrics: Vec<String>,
+    /// Why this version exists
+    #[arg(long, short = 'm', default_value = "")]
+    pub message: String,
+    /// Code it was built from, e.g. git+https://github.com/acme/train@3f2a9c1
+    #[arg(long)]
+    pub code: Option<String>,
+    /// Environment id, e.g. an image digest or lockfile hash
+    #[arg(long)]
+    pub environment: Option<String>,
+    /// Id of the run that produced it
+    #[arg(long)]
+    pub run: Option<String>,
+}
+
+/// Runs the CLI with the process arguments; returns the exit code.
+/// `--public-url`: an http(s) URL with a host.
+fn parse_public_url(s: &str) -> Result<url::Url, String> {
+    let u = url::Url::parse(s).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+        return Err("expected http(s)://HOST[:PORT]/".to_string());
+    }
+    Ok(u)
+}

@@ -1,0 +1,117 @@
+//! Building API requests from command-line arguments (and a Ctrl-C flag for long commands).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::args::RegisterArgs;
+use crate::api::{self, ApiError, ErrorCode};
+use crate::registry::RegisterError;
+
+pub(super) fn evaluate_request(
+    reference: String,
+    dataset: Option<String>,
+    metrics: Vec<String>,
+    slice: Option<String>,
+    threshold: Vec<String>,
+    from: Option<PathBuf>,
+) -> Result<crate::governance::evaluate::EvaluateRequest, ApiError> {
+    use crate::governance::evaluate::{EvaluateRequest, MetricInput};
+    let mut req = match &from {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| ApiError::new(ErrorCode::Io, format!("{}: {e}", path.display())))?;
+            let mut r: EvaluateRequest = serde_json::from_str(&text).map_err(|e| {
+                ApiError::new(ErrorCode::InvalidInput, format!("{}: not an evaluation file: {e}", path.display()))
+            })?;
+            r.reference = reference.clone();
+            r
+        }
+        None => EvaluateRequest { reference: reference.clone(), ..Default::default() },
+    };
+    if let Some(d) = dataset {
+        req.dataset = d;
+    }
+    if req.dataset.is_empty() {
+        return Err(ApiError::new(ErrorCode::InvalidInput, "--dataset DATASET@VERSION is required"));
+    }
+    let threshold = (!threshold.is_empty()).then(|| threshold.join(" "));
+    for (k, v) in key_values("metric", &metrics, " with a numeric value, e.g. accuracy=0.93")? {
+        let value: f64 = v.trim().parse().map_err(|_| {
+            ApiError::new(ErrorCode::InvalidInput, format!("invalid metric {k}={v}: expected a number, e.g. accuracy=0.93"))
+        })?;
+        req.metrics.push(MetricInput { metric: k, value, slice: slice.clone(), threshold: threshold.clone() });
+    }
+    Ok(req)
+}
+
+/// Sets `flag` on SIGINT/SIGTERM (the watch loop checks it between event batches).
+pub(super) fn ctrlc_flag(flag: std::sync::Arc<std::sync::atomic::AtomicBool>) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    std::thread::spawn(move || {
+        rt.block_on(async {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+            tokio::select! { _ = tokio::signal::ctrl_c() => {}, _ = term.recv() => {} }
+        });
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    Ok(())
+}
+
+pub(super) fn key_values(
+    kind: &'static str,
+    items: &[String],
+    hint: &'static str,
+) -> Result<BTreeMap<String, String>, RegisterError> {
+    let mut out = BTreeMap::new();
+    for kv in items {
+        match kv.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => {
+                out.insert(k.trim().to_string(), v.to_string());
+            }
+            _ => return Err(RegisterError::KeyValue { kind, given: kv.clone(), hint }),
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn register_request(a: RegisterArgs) -> Result<api::RegisterRequest, ApiError> {
+    let params = key_values("param", &a.params, "")?;
+    let mut metrics = BTreeMap::new();
+    for (k, v) in key_values("metric", &a.metrics, " with a numeric value, e.g. accuracy=0.93")? {
+        let x: f64 = v.trim().parse().ok().filter(|x: &f64| x.is_finite()).ok_or_else(|| RegisterError::KeyValue {
+            kind: "metric",
+            given: format!("{k}={v}"),
+            hint: " with a numeric value, e.g. accuracy=0.93",
+        })?;
+        metrics.insert(k, x);
+    }
+    if !a.relations.is_empty() && a.relations.len() != 1 && a.relations.len() != a.parents.len() {
+        return Err(RegisterError::RelationCount { given: a.relations.len(), parents: a.parents.len() }.into());
+    }
+    if a.parents.is_empty() && !a.relations.is_empty() {
+        return Err(ApiError::new(ErrorCode::InvalidInput, "--relation needs a --parent MODEL@VER"));
+    }
+    let parents = a
+        .parents
+        .iter()
+        .enumerate()
+        .map(|(i, p)| api::ParentLink {
+            parent: p.clone(),
+            relation: a.relations.get(if a.relations.len() == 1 { 0 } else { i }).cloned(),
+        })
+        .collect();
+    Ok(api::RegisterRequest {
+        paths: a.paths.iter().map(|p| p.display().to_string()).collect(),
+        model: a.model,
+        version: a.version,
+        parents,
+        trained_on: a.trained_on,
+        params,
+        metrics,
+        message: a.message,
+        code: a.code,
+        environment: a.environment,
+        run: a.run,
+        from_index: a.from_index,
+    })
+}

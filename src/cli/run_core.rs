@@ -1,0 +1,94 @@
+//! `pedigree init|register|models|versions|show|lineage|audit|serve|dev`: the registry itself, its audit log and the server.
+
+use std::path::PathBuf;
+
+use super::args::*;
+use super::progress_bar;
+use super::requests::register_request;
+use super::{Ctx, emit, render};
+use crate::api::ErrorCode;
+use crate::api::{self, ApiError};
+
+/// Runs one of this area's commands (the others are routed elsewhere by `cli::run`).
+pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
+    match command {
+        Command::Init => emit(ctx.json, &api::init_workspace(&ctx.root)?, render::init),
+        Command::Register(a) => {
+            let req = register_request(a)?;
+            let mut s = ctx.open()?;
+            let bar = progress_bar::Bar::new();
+            let res = api::register_version(&mut s, &req, &|p| bar.update(p));
+            bar.finish();
+            emit(ctx.json, &res?, render::registered);
+        }
+        Command::Models { filter, limit, after } => {
+            let res = api::list_models(&ctx.open()?, &api::ListModelsRequest { filter, after, limit: Some(limit) })?;
+            emit(ctx.json, &res, render::models);
+        }
+        Command::Versions { model, limit, offset } => {
+            let res = api::list_versions(&ctx.open()?, &api::ListVersionsRequest { model, offset, limit: Some(limit) })?;
+            emit(ctx.json, &res, render::versions);
+        }
+        Command::Show { reference } => {
+            emit(ctx.json, &api::show_version(&ctx.open()?, &api::ShowVersionRequest { reference })?, render::show)
+        }
+        Command::Lineage { node, up, down, format } => {
+            let sub = api::lineage(&ctx.open()?, &api::LineageRequest { node, up, down })?;
+            match (format, ctx.json) {
+                (Some(LineageFormat::Dot), _) => print!("{}", crate::lineage::to_dot(&sub)),
+                (Some(LineageFormat::Json), _) | (None, true) => emit(true, &sub, |_| String::new()),
+                (None, false) => print!("{}", render::lineage(&sub)),
+            }
+        }
+        Command::Audit { command: AuditCommand::Log { subject, limit } } => {
+            let res = api::audit_log(&ctx.open()?, &api::AuditLogRequest { subject, before: None, limit: Some(limit) })?;
+            emit(ctx.json, &res, render::audit_log);
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let report = api::audit_verify(&ctx.open()?)?;
+            emit(ctx.json, &report, render::verify);
+            if !report.ok {
+                let problem = report.problem.as_deref().unwrap_or("unknown problem");
+                match report.first_bad_seq {
+                    Some(seq) => eprintln!("error: audit chain broken at seq {seq}: {problem}"),
+                    None => eprintln!("error: {problem}"),
+                }
+                return Ok(1);
+            }
+        }
+        Command::Audit { command: AuditCommand::Checkpoint } => {
+            let c = api::governance::checkpoint(&mut ctx.open()?)?;
+            emit(ctx.json, &c, |c| c.note.clone());
+        }
+        Command::Serve { port, bind, token, public_url, no_watch } => {
+            let opts = crate::server::ServeOptions {
+                workspace: ctx.root.clone(),
+                actor: ctx.actor(),
+                bind,
+                port,
+                token,
+                public_url,
+                watch: !no_watch,
+            };
+            let json = ctx.json;
+            crate::server::serve(opts, |addr, url| {
+                if json {
+                    println!("{}", serde_json::json!({ "address": addr.to_string(), "url": url }));
+                } else {
+                    println!("Pedigree is serving {url}  (Ctrl-C to stop)");
+                }
+                use std::io::Write;
+                let _ = std::io::stdout().flush();
+            })?;
+        }
+        Command::Dev { command: DevCommand::GenTypes } => {
+            let path = PathBuf::from(api::typescript::PATH);
+            std::fs::create_dir_all(path.parent().expect("has parent"))
+                .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+            std::fs::write(&path, api::typescript::bindings()).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        other => unreachable!("{other:?} is not a core command"),
+    }
+    Ok(0)
+}
