@@ -18,6 +18,7 @@ use crate::progress::OnProgress;
 use crate::registry;
 use crate::workspace::Workspace;
 
+pub mod demo;
 mod error;
 pub mod explore;
 pub mod governance;

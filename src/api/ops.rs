@@ -49,7 +49,7 @@ macro_rules! operations {
 
 operations! {
     workspace_info(Empty) -> explore::WorkspaceInfo = |s, r, p| explore::workspace_info(s, &r);
-    open_demo(Empty) -> crate::demo::DemoSummary = |s, r, p| crate::demo::open_demo(s, p);
+    open_demo(Empty) -> demo::DemoSummary = |s, r, p| demo::open_demo(s, p);
     list_models(ListModelsRequest) -> ListModelsResponse = |s, r, p| list_models(s, &r);
     list_versions(ListVersionsRequest) -> ListVersionsResponse = |s, r, p| list_versions(s, &r);
     show_version(ShowVersionRequest) -> ShowVersionResponse = |s, r, p| show_version(s, &r);

@@ -3,24 +3,29 @@
 //! quantized children, an ensemble, an ONNX image classifier whose input shape changes, an
 //! MLflow churn model, datasets with several versions, runs, code commits and environments.
 //! Source files are written under `WORKSPACE/demo-data/` (datasets are referenced there).
+//!
+//! This module only writes the files and returns the [`Plan`]: the requests to make, in order.
+//! `api::demo` carries it out through the same operations a user calls.
 
+use std::io;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
-
-use crate::api::{self, ApiError, ErrorCode, ParentLink, RegisterRequest, Session};
-use crate::progress::{OnProgress, Progress, Unit};
+use crate::governance::deploy::DeployRequest;
+use crate::governance::evaluate::{EvaluateRequest, MetricInput};
+use crate::governance::{ApproveRequest, PromoteRequest};
+use crate::registry::register::{ParentLink, RegisterRequest};
 
 pub mod files;
 
-/// What the demo created.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct DemoSummary {
-    pub models: u32,
-    pub versions: u32,
-    pub dataset_versions: u32,
+/// The demo's history: registrations, then governance. Approvals must come from someone other
+/// than the registrant (maker ≠ checker).
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub registrations: Vec<RegisterRequest>,
+    pub evaluations: Vec<EvaluateRequest>,
+    pub approvals: Vec<ApproveRequest>,
+    pub promotions: Vec<PromoteRequest>,
+    pub deployments: Vec<DeployRequest>,
 }
 
 struct Step {
@@ -36,16 +41,12 @@ struct Step {
     message: &'static str,
 }
 
-fn io(e: std::io::Error) -> ApiError {
-    ApiError::new(ErrorCode::Io, format!("cannot write demo files: {e}"))
-}
-
-fn dataset(dir: &Path, name: &str, version: u32, rows: usize) -> Result<PathBuf, ApiError> {
+fn dataset(dir: &Path, name: &str, version: u32, rows: usize) -> io::Result<PathBuf> {
     let d = dir.join("data").join(format!("{name}-v{version}")).join(name);
-    std::fs::create_dir_all(d.join("train")).map_err(io)?;
+    std::fs::create_dir_all(d.join("train"))?;
     let body: String = (0..rows).map(|i| format!("{i},sample text {i} v{version},{}\n", i % 3)).collect();
-    std::fs::write(d.join("train/part-000.csv"), format!("id,text,label\n{body}")).map_err(io)?;
-    std::fs::write(d.join("README.md"), format!("# {name}\nversion {version}, {rows} rows\n")).map_err(io)?;
+    std::fs::write(d.join("train/part-000.csv"), format!("id,text,label\n{body}"))?;
+    std::fs::write(d.join("README.md"), format!("# {name}\nversion {version}, {rows} rows\n"))?;
     Ok(d)
 }
 
@@ -53,13 +54,8 @@ const TRAIN: &str = "git+https://github.com/acme/llm-train";
 const VISION: &str = "git+https://github.com/acme/vision";
 const TABULAR: &str = "git+https://github.com/acme/churn";
 
-/// Creates the demo in an empty workspace.
-pub fn open_demo(s: &mut Session, progress: OnProgress<'_>) -> Result<DemoSummary, ApiError> {
-    let (models, ..) = crate::catalog::graph::counts(s.ws.catalog.conn())?;
-    if models > 0 {
-        return Err(ApiError::new(ErrorCode::Conflict, "the demo needs an empty workspace; this one already has models"));
-    }
-    let dir = s.ws.root.join("demo-data");
+/// Writes the demo's files under `dir` and returns what to register and do with them.
+pub fn plan(dir: &Path) -> io::Result<Plan> {
     let m = |name: &str| dir.join("models").join(name);
     let web1 = dataset(&dir, "web-text", 1, 200)?;
     let web2 = dataset(&dir, "web-text", 2, 260)?;
@@ -73,35 +69,38 @@ pub fn open_demo(s: &mut Session, progress: OnProgress<'_>) -> Result<DemoSummar
         ("lm_head.weight", &[256, 64][..]),
     ];
     let small = [("model.embed_tokens.weight", &[256u64, 32][..]), ("lm_head.weight", &[256, 32][..])];
-    files::hf_folder(&m("llm-base-1"), "LlamaForCausalLM", None, &llm, 1).map_err(io)?;
-    files::hf_folder(&m("llm-base-2"), "LlamaForCausalLM", None, &llm, 2).map_err(io)?;
-    files::hf_folder(&m("llm-legal-1"), "LlamaForCausalLM", Some("acme/llm-base"), &llm, 3).map_err(io)?;
-    files::hf_folder(&m("llm-legal-2"), "LlamaForCausalLM", Some("acme/llm-base"), &llm, 3).map_err(io)?;
-    std::fs::write(m("llm-legal-2").join("README.md"), "---\nlicense: apache-2.0\nbase_model: acme/llm-base\nbase_model_relation: finetune\n---\n\n# llm-legal\nFine-tuned on contracts. Not for legal advice.\n").map_err(io)?;
-    files::hf_folder(&m("llm-small"), "LlamaForCausalLM", Some("acme/llm-base"), &small, 4).map_err(io)?;
-    std::fs::create_dir_all(m("llm-legal-q4")).map_err(io)?;
+    files::hf_folder(&m("llm-base-1"), "LlamaForCausalLM", None, &llm, 1)?;
+    files::hf_folder(&m("llm-base-2"), "LlamaForCausalLM", None, &llm, 2)?;
+    files::hf_folder(&m("llm-legal-1"), "LlamaForCausalLM", Some("acme/llm-base"), &llm, 3)?;
+    files::hf_folder(&m("llm-legal-2"), "LlamaForCausalLM", Some("acme/llm-base"), &llm, 3)?;
+    std::fs::write(
+        m("llm-legal-2").join("README.md"),
+        "---\nlicense: apache-2.0\nbase_model: acme/llm-base\nbase_model_relation: finetune\n---\n\n# llm-legal\nFine-tuned on contracts. Not for legal advice.\n",
+    )?;
+    files::hf_folder(&m("llm-small"), "LlamaForCausalLM", Some("acme/llm-base"), &small, 4)?;
+    std::fs::create_dir_all(m("llm-legal-q4"))?;
     std::fs::write(
         m("llm-legal-q4").join("llm-legal.Q8_0.gguf"),
         files::gguf("llama", "llm-legal", &[("token_embd.weight", &[64, 256]), ("output.weight", &[64, 256])]),
-    )
-    .map_err(io)?;
-    std::fs::create_dir_all(m("router")).map_err(io)?;
-    std::fs::write(m("router").join("router.safetensors"), files::safetensors(&[("gate.weight", &[2, 64])], 5)).map_err(io)?;
-    std::fs::write(m("router").join("ensemble.json"), r#"{"members": ["llm-legal", "llm-small"], "strategy": "route-by-topic"}"#)
-        .map_err(io)?;
+    )?;
+    std::fs::create_dir_all(m("router"))?;
+    std::fs::write(m("router").join("router.safetensors"), files::safetensors(&[("gate.weight", &[2, 64])], 5))?;
+    std::fs::write(
+        m("router").join("ensemble.json"),
+        r#"{"members": ["llm-legal", "llm-small"], "strategy": "route-by-topic"}"#,
+    )?;
     for (i, (dims, fill)) in
         [(["batch", "3", "224", "224"], 6u8), (["batch", "3", "224", "224"], 7), (["batch", "3", "256", "256"], 8)]
             .iter()
             .enumerate()
     {
         let d = m(&format!("resnet-{i}"));
-        std::fs::create_dir_all(&d).map_err(io)?;
-        std::fs::write(d.join("model.onnx"), files::onnx(("pixels", dims), ("logits", &["batch", "1000"]), 512, *fill))
-            .map_err(io)?;
-        std::fs::write(d.join("labels.txt"), "tench\ngoldfish\ngreat white shark\n").map_err(io)?;
+        std::fs::create_dir_all(&d)?;
+        std::fs::write(d.join("model.onnx"), files::onnx(("pixels", dims), ("logits", &["batch", "1000"]), 512, *fill))?;
+        std::fs::write(d.join("labels.txt"), "tench\ngoldfish\ngreat white shark\n")?;
     }
-    files::mlflow_folder(&m("churn-1"), &["tenure", "monthly_charges", "support_calls"], 9).map_err(io)?;
-    files::mlflow_folder(&m("churn-2"), &["tenure", "monthly_charges", "support_calls", "contract_months"], 10).map_err(io)?;
+    files::mlflow_folder(&m("churn-1"), &["tenure", "monthly_charges", "support_calls"], 9)?;
+    files::mlflow_folder(&m("churn-2"), &["tenure", "monthly_charges", "support_calls", "contract_months"], 10)?;
 
     let env_gpu = "docker.io/pytorch/pytorch@sha256:7d5e1c9a2b4f";
     let steps = vec![
@@ -250,89 +249,79 @@ pub fn open_demo(s: &mut Session, progress: OnProgress<'_>) -> Result<DemoSummar
             message: "Adds contract length as a feature",
         },
     ];
-    let total = steps.len() as u64;
-    for (i, st) in steps.into_iter().enumerate() {
-        progress(&Progress { task: "creating demo".into(), done: i as u64, total, unit: Unit::Files, detail: None });
-        let code_repo = match st.model {
-            "resnet" => VISION,
-            "churn" => TABULAR,
-            _ => TRAIN,
-        };
-        let req = RegisterRequest {
-            paths: vec![st.source.display().to_string()],
-            model: st.model.into(),
-            version: None,
-            parents: st
-                .parents
-                .iter()
-                .map(|(p, r)| ParentLink { parent: p.to_string(), relation: Some(r.to_string()) })
-                .collect(),
-            trained_on: st.data.iter().map(|d| d.display().to_string()).collect(),
-            params: st.params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            metrics: st.metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-            message: st.message.into(),
-            code: Some(format!("{code_repo}@{}", st.code)),
-            environment: Some(st.env.into()),
-            run: Some(st.run.into()),
-            ..Default::default()
-        };
-        api::register_version(s, &req, &crate::progress::ignore)?;
-    }
-    governance(s)?;
-    progress(&Progress { task: "creating demo".into(), done: total, total, unit: Unit::Files, detail: None });
-    let (models, versions, dataset_versions, _) = crate::catalog::graph::counts(s.ws.catalog.conn())?;
-    Ok(DemoSummary { models, versions, dataset_versions })
+    let registrations = steps.into_iter().map(registration).collect();
+    Ok(Plan { registrations, ..governance() })
 }
 
-/// Governance history for the demo: a validator (another person than the registrant) approves
-/// the churn models, they are evaluated per group, churn 1.0.0 serves in prod and 2.0.0 takes a
-/// canary share; resnet 2.0.0 is in staging.
-fn governance(s: &mut Session) -> Result<(), ApiError> {
-    use crate::api::governance as g;
-    use crate::governance::deploy::DeployRequest;
-    use crate::governance::evaluate::{EvaluateRequest, MetricInput};
-    use crate::governance::{ApproveRequest, PromoteRequest};
-    let me = s.actor.clone();
-    let validator = if me == "validator@demo.pedigree" { "checker@demo.pedigree" } else { "validator@demo.pedigree" }.to_string();
-    for (r, auc, auc65) in [("churn@1.0.0", 0.84, 0.79), ("churn@2.0.0", 0.87, 0.83)] {
-        let metric = |m: &str, v: f64, slice: Option<&str>| MetricInput {
-            metric: m.into(),
-            value: v,
-            slice: slice.map(str::to_string),
-            threshold: Some(">= 0.75".into()),
-        };
-        let req = EvaluateRequest {
-            reference: r.into(),
+fn registration(st: Step) -> RegisterRequest {
+    let code_repo = match st.model {
+        "resnet" => VISION,
+        "churn" => TABULAR,
+        _ => TRAIN,
+    };
+    RegisterRequest {
+        paths: vec![st.source.display().to_string()],
+        model: st.model.into(),
+        version: None,
+        parents: st.parents.iter().map(|(p, r)| ParentLink { parent: p.to_string(), relation: Some(r.to_string()) }).collect(),
+        trained_on: st.data.iter().map(|d| d.display().to_string()).collect(),
+        params: st.params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        metrics: st.metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        message: st.message.into(),
+        code: Some(format!("{code_repo}@{}", st.code)),
+        environment: Some(st.env.into()),
+        run: Some(st.run.into()),
+        ..Default::default()
+    }
+}
+
+/// Governance history for the demo: the churn models are evaluated per group, approved by a
+/// validator (another person than the registrant) and promoted; churn 1.0.0 serves in prod and
+/// 2.0.0 takes a canary share; resnet 2.0.0 is in staging.
+fn governance() -> Plan {
+    let churn = [("churn@1.0.0", 0.84, 0.79), ("churn@2.0.0", 0.87, 0.83)];
+    let metric = |m: &str, v: f64, slice: Option<&str>| MetricInput {
+        metric: m.into(),
+        value: v,
+        slice: slice.map(str::to_string),
+        threshold: Some(">= 0.75".into()),
+    };
+    let evaluations = churn
+        .iter()
+        .map(|(r, auc, auc65)| EvaluateRequest {
+            reference: r.to_string(),
             dataset: "customers@1".into(),
             metrics: vec![
-                metric("auc", auc, None),
-                metric("auc", auc65, Some("age=65+")),
+                metric("auc", *auc, None),
+                metric("auc", *auc65, Some("age=65+")),
                 metric("auc", auc - 0.02, Some("region=eu")),
             ],
-        };
-        g::evaluate(s, &req)?;
-        s.actor = validator.clone();
-        let approved = g::approve(
-            s,
-            &ApproveRequest {
-                reference: r.into(),
-                decision: "approved".into(),
-                role: "validator".into(),
-                justification: "independent validation on the customers holdout; all groups above 0.75".into(),
-            },
-        );
-        s.actor = me.clone();
-        approved?;
-        g::promote(s, &PromoteRequest { reference: r.into(), status: "approved".into(), reason: "validated".into() })?;
-    }
-    let deploy = |s: &mut Session, r: &str, env: &str, strategy: &str, traffic: Option<u32>, reason: &str| {
-        g::deploy(
-            s,
-            &DeployRequest { reference: r.into(), env: env.into(), strategy: strategy.into(), traffic, reason: reason.into() },
-        )
+        })
+        .collect();
+    let approvals = churn
+        .iter()
+        .map(|(r, ..)| ApproveRequest {
+            reference: r.to_string(),
+            decision: "approved".into(),
+            role: "validator".into(),
+            justification: "independent validation on the customers holdout; all groups above 0.75".into(),
+        })
+        .collect();
+    let promotions = churn
+        .iter()
+        .map(|(r, ..)| PromoteRequest { reference: r.to_string(), status: "approved".into(), reason: "validated".into() })
+        .collect();
+    let deploy = |r: &str, env: &str, strategy: &str, traffic: Option<u32>, reason: &str| DeployRequest {
+        reference: r.into(),
+        env: env.into(),
+        strategy: strategy.into(),
+        traffic,
+        reason: reason.into(),
     };
-    deploy(s, "churn@1.0.0", "prod", "full", None, "first production release")?;
-    deploy(s, "churn@2.0.0", "prod", "canary", Some(20), "canary of the contract-length model")?;
-    deploy(s, "resnet@2.0.0", "staging", "full", None, "try the 256 px input")?;
-    Ok(())
+    let deployments = vec![
+        deploy("churn@1.0.0", "prod", "full", None, "first production release"),
+        deploy("churn@2.0.0", "prod", "canary", Some(20), "canary of the contract-length model"),
+        deploy("resnet@2.0.0", "staging", "full", None, "try the 256 px input"),
+    ];
+    Plan { registrations: Vec::new(), evaluations, approvals, promotions, deployments }
 }

@@ -10,7 +10,7 @@ fn the_demo_registers_a_realistic_lineage() {
     let root = dir.path().join("ws");
     api::init_workspace(&root).unwrap();
     let mut s = Session::open(&root, "demo".into()).unwrap();
-    let summary = pedigree::demo::open_demo(&mut s, &pedigree::progress::ignore).unwrap();
+    let summary = pedigree::api::demo::open_demo(&mut s, &pedigree::progress::ignore).unwrap();
     assert_eq!((summary.models, summary.versions, summary.dataset_versions), (7, 12, 6));
     let show = |r: &str| api::show_version(&s, &api::ShowVersionRequest { reference: r.into() }).unwrap();
     // Policy decisions on real files.
@@ -33,7 +33,7 @@ fn the_demo_registers_a_realistic_lineage() {
     }
     assert!(!imp.versions.iter().any(|v| v.contains("resnet") || v.contains("churn") || v.contains("llm-base@1.0.0")));
     // A second demo into a non-empty workspace is refused; the chain is intact.
-    assert_eq!(pedigree::demo::open_demo(&mut s, &pedigree::progress::ignore).unwrap_err().code, api::ErrorCode::Conflict);
+    assert_eq!(pedigree::api::demo::open_demo(&mut s, &pedigree::progress::ignore).unwrap_err().code, api::ErrorCode::Conflict);
     assert!(api::audit_verify(&s).unwrap().ok);
     let info = api::explore::workspace_info(&s, &Empty {}).unwrap();
     assert_eq!(info.models, 7);
