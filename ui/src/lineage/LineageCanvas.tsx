@@ -1,5 +1,5 @@
 /**
- * Draws a lineage View with React Flow: upstream on the left (layout from ./lineage/layout, elkjs
+ * Draws a lineage View with React Flow: upstream on the left (layout from ./layout, elkjs
  * in a worker for big views), only visible elements rendered, and a plain-box level of detail
  * when zoomed out. Pure rendering: what to show and what clicks mean is the caller's business.
  */
@@ -18,8 +18,8 @@ import {
   type Node,
   type NodeProps,
 } from "@xyflow/react";
-import { layoutGraph, keepAnchor, type Positions } from "../lineage/layout";
-import { structureKey, type View, type ViewNode } from "../lineage/model";
+import { layoutGraph, keepAnchor, type Positions } from "./layout";
+import { structureKey, type View, type ViewNode } from "./model";
 
 export const NODE_W = 210;
 export const NODE_H = 46;

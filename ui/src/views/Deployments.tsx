@@ -3,14 +3,17 @@
  * interval, its traffic share inside; rollbacks marked), the full history, "what served at
  * <time>" and a rollback (reason required). Versions are deployed from their own page.
  */
-import { useCallback, useEffect, useMemo, useState } from "react";
-import { errorMessage, useBackend } from "../backend";
-import type { Deployment, Environment, Serving, Timeline } from "../backend/generated/api";
+import { useMemo, useState } from "react";
+import { useBackend } from "../backend";
+import type { Deployment, Environment, Serving } from "../backend/generated/api";
 import { versionHash } from "../router";
 import { whenExact as when } from "../format";
 import { DEPLOYMENT_COLUMNS as COL, DeploymentTable, deploymentRef as ref, trafficText } from "../components/DeploymentTable";
 import { ErrorBanner } from "../components/ErrorBanner";
+import { FieldError } from "../components/FieldError";
 import { useAction } from "../components/useAction";
+import { useFollow } from "../components/useFollow";
+import { useLoad } from "../components/useLoad";
 
 const HISTORY_COLUMNS = [
   COL.from,
@@ -29,22 +32,13 @@ const HISTORY_COLUMNS = [
 
 export function DeploymentsView() {
   const backend = useBackend();
-  const [timeline, setTimeline] = useState<Timeline | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [now, setNow] = useState(() => Date.now());
-
-  const load = useCallback(async () => {
-    try {
-      setTimeline(await backend.call("deployments", { env: null, reference: null }));
-      setNow(Date.now());
-      setError(null);
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  }, [backend]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  // `now`: when the timeline was loaded (the right end of the bars still open).
+  const { data, error, refresh: load } = useLoad(
+    async () => ({ timeline: await backend.call("deployments", { env: null, reference: null }), now: Date.now() }),
+    [backend],
+  );
+  const timeline = data?.timeline ?? null;
+  const now = data?.now ?? 0;
 
   const envs = useMemo(() => {
     if (!timeline) return [];
@@ -201,16 +195,17 @@ function ServingAt({ env }: { env: string }) {
   const backend = useBackend();
   const [at, setAt] = useState("");
   const [result, setResult] = useState<Serving | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const ask = async (e: React.FormEvent) => {
+  const { error, run } = useAction();
+  const ask = (e: React.FormEvent) => {
     e.preventDefault();
-    setError(null);
-    try {
-      setResult(await backend.call("serving_at", { env, at: localToRfc3339(at) }));
-    } catch (err) {
-      setResult(null);
-      setError(errorMessage(err));
-    }
+    void run(async () => {
+      try {
+        setResult(await backend.call("serving_at", { env, at: localToRfc3339(at) }));
+      } catch (err) {
+        setResult(null);
+        throw err;
+      }
+    });
   };
   return (
     <form className="serving-at" data-testid="serving-at" onSubmit={ask}>
@@ -237,11 +232,7 @@ function ServingAt({ env }: { env: string }) {
           )}
         </span>
       )}
-      {error && (
-        <span className="error" data-testid="serving-at-error" role="alert">
-          {error}
-        </span>
-      )}
+      <FieldError error={error} testId="serving-at-error" inline />
     </form>
   );
 }
@@ -249,9 +240,8 @@ function ServingAt({ env }: { env: string }) {
 /** Marks an environment as production (only approved versions go there) or unmarks it: tick, then confirm. */
 function ProductionFlag({ env, onDone }: { env: Environment; onDone: () => Promise<void> }) {
   const backend = useBackend();
-  const [production, setProduction] = useState(env.production);
+  const [production, setProduction] = useFollow(env.production);
   const { busy, error, run } = useAction();
-  useEffect(() => setProduction(env.production), [env.production]);
   const changed = production !== env.production;
   const save = () =>
     run(async () => {
@@ -274,11 +264,7 @@ function ProductionFlag({ env, onDone }: { env: Environment; onDone: () => Promi
           </button>
         </>
       )}
-      {error && (
-        <span className="error" data-testid="env-production-error" role="alert">
-          {error}
-        </span>
-      )}
+      <FieldError error={error} testId="env-production-error" inline />
     </span>
   );
 }
@@ -313,11 +299,7 @@ function Rollback({ env, disabled, onDone }: { env: string; disabled: boolean; o
       <button type="button" onClick={() => (setOpen(false), setError(null))}>
         Cancel
       </button>
-      {error && (
-        <span className="error" data-testid="env-rollback-error" role="alert">
-          {error}
-        </span>
-      )}
+      <FieldError error={error} testId="env-rollback-error" inline />
     </form>
   );
 }

@@ -1,14 +1,17 @@
 /** One version: files and digests, sniffed interface, params, metrics, a small lineage graph,
  * governance (approvals, status, evaluations, deployments, erasure taint) and its audit history. */
 import { useEffect, useMemo, useState } from "react";
-import { errorMessage, useBackend } from "../backend";
-import type { AuditRow, ShowVersionResponse, Subgraph, TensorSpec } from "../backend/generated/api";
+import { useBackend } from "../backend";
+import type { AuditRow, TensorSpec } from "../backend/generated/api";
 import { buildView, fromSubgraph, lineageHash, defaultLineageState } from "../lineage/model";
-import { LineageCanvas } from "./LineageCanvas";
+import { LineageCanvas } from "../lineage/LineageCanvas";
 import { CreatedFacts } from "../components/Facts";
 import { TensorRows } from "../components/TensorRows";
+import { useLoad } from "../components/useLoad";
 import { modelHash, navigate, reportsHash } from "../router";
-import { GovernancePanel, TaintedBanner, useGovernance } from "./Governance";
+import { GovernancePanel } from "./Governance";
+import { TaintedBanner } from "./governance/TaintedBanner";
+import { useGovernance } from "./governance/useGovernance";
 import { bytes, idLabel, plural, when } from "../format";
 
 function Tensors({ title, list }: { title: string; list: TensorSpec[] }) {
@@ -29,26 +32,17 @@ function Tensors({ title, list }: { title: string; list: TensorSpec[] }) {
 
 export function VersionView({ reference }: { reference: string }) {
   const backend = useBackend();
-  const [data, setData] = useState<ShowVersionResponse | null>(null);
-  const [sub, setSub] = useState<Subgraph | null>(null);
+  const shown = useLoad(() => backend.call("show_version", { reference }), [backend, reference]);
+  const data = shown.data;
+  const node = data?.node;
+  // The version's neighbours, one hop each way, once it is known.
+  const graph = useLoad(async () => (node ? backend.call("lineage", { node, up: 1, down: 1 }) : null), [backend, node]);
+  const sub = graph.data;
+  const error = shown.error ?? graph.error;
   const [events, setEvents] = useState<AuditRow[]>([]);
-  const [error, setError] = useState<string | null>(null);
   const governance = useGovernance(reference);
 
-  useEffect(() => {
-    setData(null);
-    setError(null);
-    backend
-      .call("show_version", { reference })
-      .then((d) => {
-        setData(d);
-        return backend.call("lineage", { node: d.node, up: 1, down: 1 }).then(setSub);
-      })
-      .catch((e) => setError(errorMessage(e)));
-  }, [backend, reference]);
-
   // The audit history, again after every governance change (approvals, deployments… are events).
-  const node = data?.node;
   useEffect(() => {
     if (!node) return;
     backend

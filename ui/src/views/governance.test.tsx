@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { stubBackend } from "../test/stub-backend";
 import { renderWithBackend } from "../test/render";
-import { GovernancePanel, TaintedBanner, baselineText, gateText, useGovernance } from "./Governance";
+import { GovernancePanel } from "./Governance";
+import { TaintedBanner } from "./governance/TaintedBanner";
+import { baselineText, gateText } from "./governance/rules";
+import { useGovernance } from "./governance/useGovernance";
 import { VersionView } from "./Version";
 import type { Approval, Deployment, Erasure, Evaluation, VersionGovernance } from "../backend/generated/api";
 
