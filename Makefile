@@ -14,7 +14,7 @@ ui:
 # A self-contained desktop binary (custom-protocol embeds ui/dist; a plain cargo build would
 # load the Vite dev server instead).
 desktop: ui
-	cargo build --locked -p pedigree-desktop --features tauri/custom-protocol
+	cargo build --locked -p pedigree-desktop --features custom-protocol
 
 run:
 	@scripts/deps.sh desktop

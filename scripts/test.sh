@@ -27,8 +27,14 @@ export PEDIGREE_MOTO_SERVER="$venv/bin/moto_server"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-echo "== 1/4 Rust tests"
-cargo test --locked -p pedigree --lib --bins --tests --no-fail-fast 2>&1 | tee "$log"
+# One cargo run builds the engine's tests, the `pedigree` binary and the desktop binary
+# (pedigree-desktop has an integration test, so its real binary is built too): shared
+# dependencies such as typst are compiled once, with one feature set, instead of once per build.
+# The desktop embeds ui/dist, so the UI is built first.
+echo "== 1/4 Rust tests (engine and desktop shell)"
+(cd ui && npm run --silent build) >/dev/null || { echo "UI build failed"; status=1; }
+cargo test --locked -p pedigree -p pedigree-desktop --features pedigree-desktop/custom-protocol \
+  --lib --bins --tests --no-fail-fast 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 summary+=("$(awk '/^test result:/ { p += $4; f += $6; n++ } END { printf "rust: %d binaries, %d passed, %d failed", n, p, f }' "$log")")
 
@@ -38,13 +44,11 @@ echo "== 2/4 UI unit tests"
 summary+=("ui: vitest $(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ +Tests +[0-9]' | tail -1 | sed 's/^ *Tests *//')")
 
 echo "== 3/4 Browser end-to-end (Playwright + Chromium against pedigree serve)"
-(cd ui && npm run --silent build) >/dev/null && cargo build --locked -p pedigree --bin pedigree 2>&1 | tail -1
 node ui/e2e/browser.mjs 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 summary+=("browser: $(grep -E '^e2e:' "$log" | tail -1)")
 
 echo "== 4/4 Desktop end-to-end (tauri-driver + WebKitWebDriver under xvfb-run)"
-cargo build --locked -p pedigree-desktop --features tauri/custom-protocol 2>&1 | tail -1
 xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" dbus-run-session -- \
   env TAURI_DRIVER="$tools/bin/tauri-driver" APP="$CARGO_TARGET_DIR/debug/pedigree-desktop" node ui/e2e/desktop.mjs 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1

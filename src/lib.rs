@@ -1,11 +1,16 @@
 //! Pedigree: versions ML models the way git versions code.
 //!
-//! The engine is transport-free: the CLI (`cli`), and later the HTTP server and the desktop
-//! shell, are adapters over [`api`], which holds one function per user operation.
+//! The engine is transport-free. Three adapters sit on [`api`], which holds one function per
+//! user operation and the operation table: the CLI ([`cli`]), the HTTP server ([`server`]) and
+//! the desktop shell (the `pedigree-desktop` crate); the last two share [`api::host`].
 //!
-//! Rooms: [`catalog`] (SQLite, the only SQL), [`cas`] (content-addressed blobs), [`sniff`]
-//! (format sniffers), [`registry`] (models, versions, semver policy, registration),
-//! [`lineage`] (petgraph views of catalog edges), [`audit`] (hash-chained event log).
+//! Rooms, each owning one concern: [`catalog`] (SQLite: schema, migrations, every SQL
+//! statement), [`cas`] (content-addressed blobs), [`sniff`] (format sniffers, nothing executed),
+//! [`registry`] (registration in named steps, the semver policy), [`lineage`] (petgraph views of
+//! catalog edges), [`audit`] (hash-chained log, Merkle checkpoints), [`index`] (artifact stores,
+//! watch, staging), [`governance`] (the rules of approvals, deployments, evaluations, erasure),
+//! [`report`] (audit report bundles and their verifier), [`demo`] (the demo's files and plan).
+//! Engine rooms never import `api`, `cli` or `server`.
 
 pub mod api;
 pub mod audit;

@@ -48,9 +48,9 @@ impl ApiError {
         ApiError { code, message: message.into(), field: None }
     }
 
-    /// The same error, about request field `field`.
-    pub fn on(mut self, field: &str) -> ApiError {
-        self.field = Some(field.to_string());
+    /// The same error, about request field `field` (when there is one).
+    pub fn on(mut self, field: Option<&str>) -> ApiError {
+        self.field = field.map(str::to_string);
         self
     }
 }
@@ -96,11 +96,7 @@ impl From<RegisterError> for ApiError {
             R::VersionExists { .. } | R::VersionNotGreater { .. } | R::ChangedSinceIndexed(_) => ErrorCode::Conflict,
             R::UnknownParent(_) | R::UnknownDataset(_) => ErrorCode::NotFound,
         };
-        let err = ApiError::new(code, e.to_string());
-        match e.field() {
-            Some(f) => err.on(f),
-            None => err,
-        }
+        ApiError::new(code, e.to_string()).on(e.field())
     }
 }
 
@@ -108,12 +104,14 @@ impl From<crate::index::StoreError> for ApiError {
     fn from(e: crate::index::StoreError) -> Self {
         use crate::index::StoreError as S;
         let code = match &e {
-            S::Catalog(_) => ErrorCode::Internal,
-            S::Name(_) | S::BadUri(_) | S::Invalid(_) => ErrorCode::InvalidInput,
+            S::Catalog(_) | S::Workspace(_) => ErrorCode::Internal,
+            S::Name(_) | S::BadUri(_) | S::BadEndpoint(_) | S::HalfCredentials | S::DvcFile { .. } | S::RemoteWatch(_) => {
+                ErrorCode::InvalidInput
+            }
             S::Exists(_) => ErrorCode::Conflict,
             S::Unknown(_) | S::UnknownArtifact(_) => ErrorCode::NotFound,
-            S::Local { .. } | S::Remote { .. } => ErrorCode::Io,
+            S::Local { .. } | S::Remote { .. } | S::Watch(_) | S::Sealed { .. } => ErrorCode::Io,
         };
-        ApiError::new(code, e.to_string())
+        ApiError::new(code, e.to_string()).on(e.field())
     }
 }

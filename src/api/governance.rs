@@ -37,12 +37,7 @@ impl From<GovError> for ApiError {
             | GovError::AlreadyResolved { .. }
             | GovError::RetrainedOnErased(_) => ErrorCode::Conflict,
         };
-        let field = e.field();
-        let err = ApiError::new(code, e.to_string());
-        match field {
-            Some(f) => err.on(f),
-            None => err,
-        }
+        ApiError::new(code, e.to_string()).on(e.field())
     }
 }
 

@@ -1,5 +1,9 @@
 //! The catalog: one SQLite file (`catalog.sqlite`), WAL mode, foreign keys on, a busy timeout,
-//! migrations by `PRAGMA user_version`. This folder holds all of Pedigree's SQL.
+//! migrations by `PRAGMA user_version`. This folder holds every SQL statement Pedigree runs
+//! (a test greps the rest of `src/` for any), one module per table family: models and versions,
+//! datasets, graph (nodes and edges), audit rows, checkpoints, stores and artifacts, approvals
+//! and policies, deployments and environments, evaluations, erasure requests. Other rooms call
+//! typed functions; the rules (who may approve, what traffic adds up to) stay with them.
 
 use std::path::{Path, PathBuf};
 
@@ -116,6 +120,33 @@ mod tests {
         let v: i64 = cat.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, schema::MIGRATIONS.len() as i64);
         assert_eq!(cat.integrity_check().unwrap(), "ok");
+    }
+
+    /// The room rule: SQL lives here and nowhere else in `src/`.
+    #[test]
+    fn no_sql_outside_the_catalog() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let calls = ["execute(", "execute_batch(", "prepare(", "prepare_cached(", "query_row(", "query_map("];
+        let mut offenders = Vec::new();
+        let mut stack = vec![src.clone()];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    if p != src.join("catalog") {
+                        stack.push(p);
+                    }
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    for (n, line) in text.lines().enumerate() {
+                        if calls.iter().any(|c| line.contains(&format!(".{c}"))) {
+                            offenders.push(format!("{}:{}: {}", p.display(), n + 1, line.trim()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(offenders.is_empty(), "SQL outside src/catalog:\n{}", offenders.join("\n"));
     }
 
     #[test]

@@ -64,10 +64,7 @@ pub fn stage(ws: &Workspace, id: i64, progress: OnProgress<'_>) -> Result<(Stage
     let conn = ws.catalog.conn();
     let row = rows::get_artifact(conn, id)?.ok_or(StoreError::UnknownArtifact(id))?;
     if row.kind == "dvc" {
-        return Err(StoreError::Invalid(format!(
-            "artifact {id} is a DVC file ({}); register the model it tracks instead",
-            row.path
-        )));
+        return Err(StoreError::DvcFile { id, path: row.path.clone() });
     }
     let art = artifact(conn, &ws.root, &row)?;
     let st = store::resolve(&ws.root, conn, &row.store)?;

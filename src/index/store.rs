@@ -20,11 +20,11 @@ pub enum StoreError {
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Name(#[from] ids::NameError),
-    #[error("store {0:?} already exists; remove it first (`pedigree store remove {0}`) or pick another name")]
+    #[error("store {0:?} already exists; remove it first or pick another name")]
     Exists(String),
-    #[error("no store named {0:?}; see `pedigree store list`")]
+    #[error("no store named {0:?} (see the list of stores)")]
     Unknown(String),
-    #[error("no artifact with id {0}; see `pedigree artifacts`")]
+    #[error("no artifact with id {0} (see the indexed artifacts)")]
     UnknownArtifact(i64),
     #[error("unsupported store URI {0:?}: use file:///path, s3://bucket/prefix or http(s)://host/path/")]
     BadUri(String),
@@ -32,8 +32,33 @@ pub enum StoreError {
     Local { path: PathBuf, message: String },
     #[error("store {store}: {message}")]
     Remote { store: String, message: String },
-    #[error("{0}")]
-    Invalid(String),
+    #[error("artifact {id} is a DVC file ({path}); register the model it tracks instead")]
+    DvcFile { id: i64, path: String },
+    #[error("endpoint {0:?} must start with http:// or https://")]
+    BadEndpoint(String),
+    #[error("give both an access key id and a secret access key, or neither")]
+    HalfCredentials,
+    #[error("store {store}: sealed credentials: {message}")]
+    Sealed { store: String, message: String },
+    #[error("store {0} is remote; watching covers local folders (index remote stores instead)")]
+    RemoteWatch(String),
+    #[error("cannot watch files: {0}")]
+    Watch(String),
+    #[error("cannot open the workspace: {0}")]
+    Workspace(String),
+}
+
+impl StoreError {
+    /// The request field (camelCase, as on the wire) the error is about, if one is.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            StoreError::Exists(_) | StoreError::Name(_) => Some("name"),
+            StoreError::BadUri(_) => Some("uri"),
+            StoreError::BadEndpoint(_) => Some("endpoint"),
+            StoreError::HalfCredentials => Some("secretAccessKey"),
+            _ => None,
+        }
+    }
 }
 
 /// Where a store's bytes are.
@@ -149,7 +174,7 @@ pub fn add_store(ws: &mut Workspace, req: &StoreAddRequest, actor: &str) -> Resu
     };
     if let Some(e) = &options.endpoint {
         if !(e.starts_with("http://") || e.starts_with("https://")) {
-            return Err(StoreError::Invalid(format!("endpoint {e:?} must start with http:// or https://")));
+            return Err(StoreError::BadEndpoint(e.clone()));
         }
     }
     let creds = Credentials {
@@ -158,13 +183,14 @@ pub fn add_store(ws: &mut Workspace, req: &StoreAddRequest, actor: &str) -> Resu
         session_token: req.session_token.clone().filter(|s| !s.is_empty()),
     };
     if creds.access_key_id.is_some() != creds.secret_access_key.is_some() {
-        return Err(StoreError::Invalid("give both an access key id and a secret access key, or neither".into()));
+        return Err(StoreError::HalfCredentials);
     }
     let sealed = if creds == Credentials::default() {
         None
     } else {
         let plain = serde_json::to_vec(&creds).expect("credentials serialise");
-        Some(secret::seal(&ws.root, &req.name, &plain).map_err(StoreError::Invalid)?)
+        let sealed = secret::seal(&ws.root, &req.name, &plain);
+        Some(sealed.map_err(|message| StoreError::Sealed { store: req.name.clone(), message })?)
     };
     let uri = canonical_uri(&location);
     let options_json = serde_json::to_string(&options).expect("options serialise");
@@ -247,8 +273,9 @@ pub fn resolve(ws_root: &Path, conn: &catalog::Conn, name: &str) -> Result<Store
 pub fn resolve_row(ws_root: &Path, row: &StoreRow) -> Result<Store, StoreError> {
     let credentials = match &row.sealed_secret {
         Some(blob) => {
-            let plain = secret::open(ws_root, &row.name, blob).map_err(StoreError::Invalid)?;
-            Some(serde_json::from_slice(&plain).map_err(|e| StoreError::Invalid(format!("sealed credentials: {e}")))?)
+            let sealed = |message: String| StoreError::Sealed { store: row.name.clone(), message };
+            let plain = secret::open(ws_root, &row.name, blob).map_err(sealed)?;
+            Some(serde_json::from_slice(&plain).map_err(|e| sealed(e.to_string()))?)
         }
         None => None,
     };

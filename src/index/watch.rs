@@ -44,12 +44,12 @@ pub fn watch(
     stop: &AtomicBool,
     on_event: &mut dyn FnMut(&StoreEvent),
 ) -> Result<(), StoreError> {
-    let mut ws = Workspace::open(ws_root).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let mut ws = Workspace::open(ws_root).map_err(|e| StoreError::Workspace(e.to_string()))?;
     let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
     let mut watcher = notify::recommended_watcher(move |ev| {
         let _ = tx.send(ev);
     })
-    .map_err(|e| StoreError::Invalid(format!("cannot watch files: {e}")))?;
+    .map_err(|e| StoreError::Watch(e.to_string()))?;
     let mut watched: HashMap<String, PathBuf> = HashMap::new();
     let mut pending: HashMap<String, HashMap<String, Instant>> = HashMap::new();
     let mut last_refresh = Instant::now() - Duration::from_secs(60);
@@ -63,9 +63,7 @@ pub fn watch(
                 match stores.iter().find(|s| &s.name == name) {
                     None => return Err(StoreError::Unknown(name.clone())),
                     Some(s) if !matches!(s.location, Location::Local(_)) => {
-                        return Err(StoreError::Invalid(format!(
-                            "store {name} is remote; watch covers local folders (index remote stores with `pedigree index {name}`)"
-                        )));
+                        return Err(StoreError::RemoteWatch(name.clone()));
                     }
                     Some(_) => {}
                 }
