@@ -9,6 +9,7 @@ pub mod audit_rows;
 pub mod datasets;
 pub mod graph;
 pub mod models;
+pub mod reports;
 mod schema;
 pub mod stores;
 
