@@ -164,10 +164,17 @@ pub struct ReportPreview {
 
 impl From<crate::report::ReportError> for ApiError {
     fn from(e: crate::report::ReportError) -> Self {
+        use crate::report::ReportError;
         match e {
-            crate::report::ReportError::Gov(g) => g.into(),
-            crate::report::ReportError::Catalog(c) => c.into(),
-            crate::report::ReportError::Io(m) => ApiError::new(ErrorCode::Io, m),
+            ReportError::Gov(g) => g.into(),
+            ReportError::Catalog(c) => c.into(),
+            ReportError::Exists { .. }
+            | ReportError::NoParent { .. }
+            | ReportError::Io { .. }
+            | ReportError::SigningKey(_)
+            | ReportError::NoPublicKey
+            | ReportError::CheckpointMismatch { .. }
+            | ReportError::Pdf { .. } => ApiError::new(ErrorCode::Io, e.to_string()),
         }
     }
 }
@@ -187,14 +194,9 @@ pub fn build_report(
     let out = match &req.out_dir {
         Some(d) if !d.trim().is_empty() => std::path::PathBuf::from(d),
         _ => {
-            let subj = &facts.report["subject"];
+            let subj = &facts.report.subject;
             let stamp = now.replace([':', '-'], "").replace('.', "");
-            s.ws.root.join(REPORTS_DIR).join(format!(
-                "{}@{}-{}",
-                subj["model"].as_str().unwrap_or_default(),
-                subj["version"].as_str().unwrap_or_default(),
-                stamp
-            ))
+            s.ws.root.join(REPORTS_DIR).join(format!("{}@{}-{}", subj.model, subj.version, stamp))
         }
     };
     Ok(crate::report::bundle::write(&s.ws, facts, &cp, &out, progress)?)

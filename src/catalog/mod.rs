@@ -18,6 +18,7 @@ pub mod erasures;
 pub mod evaluations;
 pub mod graph;
 pub mod models;
+pub mod reports;
 mod schema;
 pub mod stores;
 

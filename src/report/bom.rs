@@ -20,6 +20,7 @@ fn sha(d: &str) -> Value {
     json!([{"alg": "SHA-256", "content": d}])
 }
 
+/// The ML-BOM of the version `report` is about.
 pub fn render(f: &Facts, report: &Value) -> Value {
     let subj = &report["subject"];
     let (model, version) = (subj["model"].as_str().unwrap_or_default(), subj["version"].as_str().unwrap_or_default());
@@ -54,13 +55,14 @@ pub fn render(f: &Facts, report: &Value) -> Value {
     let ancestors: Vec<Value> = f
         .parents
         .iter()
-        .map(|(p, rel, root)| {
-            let (pm, pv) = p.rsplit_once('@').unwrap_or((p.as_str(), ""));
-            let mut a = json!({"bom-ref": format!("version:{p}"), "type": "machine-learning-model", "name": pm, "version": pv});
-            if let Some(r) = root {
+        .map(|p| {
+            let (pm, pv) = p.reference.rsplit_once('@').unwrap_or((p.reference.as_str(), ""));
+            let bom_ref = format!("version:{}", p.reference);
+            let mut a = json!({"bom-ref": bom_ref, "type": "machine-learning-model", "name": pm, "version": pv});
+            if let Some(r) = &p.root_digest {
                 a["hashes"] = sha(r);
             }
-            if let Some(rel) = rel {
+            if let Some(rel) = &p.relation {
                 a["properties"] = json!([{"name": "pedigree:relation", "value": rel}]);
             }
             a

@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
+use ring::signature::Ed25519KeyPair;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use ts_rs::TS;
 
+use super::model::Integrity;
 use super::{Facts, ReportError, bom, card, html, pdf, svg};
 use crate::audit::checkpoint::Checkpoint;
 use crate::audit::{self, merkle};
@@ -76,8 +78,12 @@ It checks, and names anything that fails:
 Without Pedigree: the same steps need only SHA-256, Ed25519 and base64 (see the formats above).
 ";
 
-fn io(p: &Path) -> impl Fn(std::io::Error) -> ReportError + '_ {
-    move |e| ReportError::Io(format!("{}: {e}", p.display()))
+/// Bundle files: path relative to the bundle, content.
+type Files = Vec<(String, Vec<u8>)>;
+
+/// Maps an I/O failure of `operation` on `path` to a [`ReportError`].
+fn io<'p>(operation: &'static str, path: &'p Path) -> impl Fn(std::io::Error) -> ReportError + 'p {
+    move |source| ReportError::Io { operation, path: path.to_path_buf(), source }
 }
 
 /// Writes the bundle for `facts` into `out` (which must not exist yet).
@@ -89,39 +95,71 @@ pub fn write(
     progress: OnProgress<'_>,
 ) -> Result<ReportBundle, ReportError> {
     if out.exists() {
-        return Err(ReportError::Io(format!("{} already exists; choose another folder", out.display())));
+        return Err(ReportError::Exists { path: out.to_path_buf() });
     }
     let step = |done: u64, what: &str| {
         progress(&Progress { task: "report".into(), done, total: 7, unit: Unit::Files, detail: Some(what.into()) })
     };
     step(0, "audit proofs");
-    let key = ws.signing_key().map_err(|e| ReportError::Io(e.to_string()))?;
-    let public = ws.public_key_bytes().ok_or_else(|| ReportError::Io("the workspace has no public key".into()))?;
-    let fp = fingerprint(&public);
+    let key = ws.signing_key().map_err(ReportError::SigningKey)?;
+    let public = ws.public_key_bytes().ok_or(ReportError::NoPublicKey)?;
+    let log = cited_log(ws, checkpoint, &mut facts.cited)?;
+    facts.report.integrity = Some(Integrity::new(checkpoint, &public));
+    let (mut files, pdf_a) = render(&facts, &step)?;
+    files.extend(log);
+    files.push(("keys/ed25519.pub".into(), format!("{}\n", hex::encode(&public)).into_bytes()));
+    files.push(("VERIFY.md".into(), VERIFY_MD.as_bytes().to_vec()));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
 
-    // Cited events, their inclusion proofs against the checkpoint.
-    let conn = ws.catalog.conn();
+    step(5, "writing");
+    let parent = out.parent().ok_or_else(|| ReportError::NoParent { path: out.to_path_buf() })?;
+    std::fs::create_dir_all(parent).map_err(io("create folder", parent))?;
+    let tmp: PathBuf =
+        parent.join(format!(".{}.tmp-{}", out.file_name().and_then(|n| n.to_str()).unwrap_or("report"), std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let listed = write_files(&tmp, &files)?;
+    step(6, "signing");
+    let envelope = manifest(&key, &fingerprint(&public), &listed, &facts, checkpoint);
+    let mp = tmp.join(MANIFEST);
+    std::fs::write(&mp, serde_json::to_vec_pretty(&envelope).expect("envelope serialises")).map_err(io("write", &mp))?;
+    std::fs::rename(&tmp, out).map_err(io("rename to", out))?;
+    step(7, "done");
+    let dir = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
+    Ok(ReportBundle {
+        name: dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
+        dir: dir.display().to_string(),
+        files: listed,
+        pdf_a,
+    })
+}
+
+/// The log/ files: the checkpoint, the cited events (those `cited` keeps: the ones inside the
+/// checkpoint) and their RFC 6962 inclusion proofs. Fails when the stored log no longer gives
+/// the checkpoint's root.
+fn cited_log(ws: &Workspace, checkpoint: &Checkpoint, cited: &mut Vec<i64>) -> Result<Files, ReportError> {
     let mut rows = Vec::new();
-    audit_rows::for_each(conn, |r| {
-        if (r.seq as u64) <= checkpoint.size {
+    audit_rows::for_each(ws.catalog.conn(), |r| {
+        let inside = (r.seq as u64) <= checkpoint.size;
+        if inside {
             rows.push(r);
-            true
-        } else {
-            false
         }
+        inside
     })?;
     let leaves: Vec<merkle::Hash> = rows.iter().map(|r| merkle::leaf_hash(audit::record_json(r).as_bytes())).collect();
-    let root = merkle::root(&leaves);
-    if B64.encode(root) != checkpoint.root {
-        return Err(ReportError::Io("the audit log no longer matches its latest checkpoint; run `pedigree audit verify`".into()));
+    let root = B64.encode(merkle::root(&leaves));
+    if root != checkpoint.root {
+        return Err(ReportError::CheckpointMismatch {
+            size: checkpoint.size,
+            checkpoint_root: checkpoint.root.clone(),
+            log_root: root,
+        });
     }
-    facts.cited.retain(|s| (*s as u64) <= checkpoint.size);
+    cited.retain(|s| (*s as u64) <= checkpoint.size);
     let mut entries = String::new();
     let mut proofs = Vec::new();
-    for &seq in &facts.cited {
+    for &seq in cited.iter() {
         let i = (seq - 1) as usize;
-        let r = &rows[i];
-        entries.push_str(&serde_json::to_string(r).expect("rows serialise"));
+        entries.push_str(&serde_json::to_string(&rows[i]).expect("rows serialise"));
         entries.push('\n');
         proofs.push(json!({
             "seq": seq, "index": i, "leafHash": hex::encode(leaves[i]),
@@ -129,99 +167,79 @@ pub fn write(
         }));
     }
     let proofs = json!({"treeSize": checkpoint.size, "rootHash": checkpoint.root, "leaf": "sha256(0x00 || RFC 8785 record)", "proofs": proofs});
-    facts.report["integrity"] = json!({
-        "logSize": checkpoint.size.to_string(),
-        "rootHash": checkpoint.root,
-        "checkpoint": checkpoint.note,
-        "publicKey": hex::encode(&public),
-        "fingerprint": fp,
-    });
+    Ok(vec![
+        ("log/checkpoint.txt".into(), checkpoint.note.clone().into_bytes()),
+        ("log/entries.jsonl".into(), entries.into_bytes()),
+        ("log/proofs.json".into(), serde_json::to_vec_pretty(&proofs).expect("proofs serialise")),
+    ])
+}
 
+/// The rendered files: report.json, HTML, PDF, ML-BOM, model card and the lineage SVG; and
+/// whether the PDF is PDF/A.
+fn render(facts: &Facts, step: &dyn Fn(u64, &str)) -> Result<(Files, bool), ReportError> {
     step(1, "lineage graph");
     let lineage_svg = (!facts.lineage.nodes.is_empty()).then(|| svg::render(&facts.lineage));
-    let report_json = audit::canonical(&facts.report);
+    let report = facts.report.to_value();
+    let report_json = audit::canonical(&report);
     step(2, "HTML");
-    let html_doc = html::render(&facts.report, lineage_svg.as_deref());
+    let html_doc = html::render(&report, lineage_svg.as_deref());
     step(3, "PDF");
-    let pdf_doc = pdf::render_pdf(&facts.report, lineage_svg.as_deref()).map_err(|e| ReportError::Io(format!("PDF: {e}")))?;
+    let pdf_doc = pdf::render_pdf(&report, lineage_svg.as_deref()).map_err(|reason| ReportError::Pdf { reason })?;
     step(4, "ML-BOM and model card");
-    let bom_doc = serde_json::to_string_pretty(&bom::render(&facts, &facts.report)).expect("BOM serialises");
-    let card_doc = card::render(&facts, &facts.report);
-
-    step(5, "writing");
-    let parent = out.parent().ok_or_else(|| ReportError::Io(format!("{}: no parent folder", out.display())))?;
-    std::fs::create_dir_all(parent).map_err(io(parent))?;
-    let tmp: PathBuf =
-        parent.join(format!(".{}.tmp-{}", out.file_name().and_then(|n| n.to_str()).unwrap_or("report"), std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let mut files: Vec<(String, Vec<u8>)> = vec![
+    let bom_doc = serde_json::to_string_pretty(&bom::render(facts, &report)).expect("BOM serialises");
+    let card_doc = card::render(facts, &report);
+    let mut files: Files = vec![
         ("report.json".into(), report_json.into_bytes()),
         ("report.html".into(), html_doc.into_bytes()),
         ("report.pdf".into(), pdf_doc.bytes),
         ("mlbom.cdx.json".into(), bom_doc.into_bytes()),
         ("model-card.md".into(), card_doc.into_bytes()),
-        ("log/checkpoint.txt".into(), checkpoint.note.clone().into_bytes()),
-        ("log/entries.jsonl".into(), entries.into_bytes()),
-        ("log/proofs.json".into(), serde_json::to_vec_pretty(&proofs).expect("proofs serialise")),
-        ("keys/ed25519.pub".into(), format!("{}\n", hex::encode(&public)).into_bytes()),
-        ("VERIFY.md".into(), VERIFY_MD.as_bytes().to_vec()),
     ];
-    if let Some(svg) = &lineage_svg {
-        files.push(("lineage.svg".into(), svg.clone().into_bytes()));
+    if let Some(svg) = lineage_svg {
+        files.push(("lineage.svg".into(), svg.into_bytes()));
     }
-    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok((files, pdf_doc.pdf_a))
+}
+
+/// Writes `files` under `dir`, returning each with its size and SHA-256.
+fn write_files(dir: &Path, files: &Files) -> Result<Vec<BundleFile>, ReportError> {
     let mut listed = Vec::new();
-    for (rel, bytes) in &files {
-        let p = tmp.join(rel);
+    for (rel, bytes) in files {
+        let p = dir.join(rel);
         if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d).map_err(io(d))?;
+            std::fs::create_dir_all(d).map_err(io("create folder", d))?;
         }
-        std::fs::write(&p, bytes).map_err(io(&p))?;
+        std::fs::write(&p, bytes).map_err(io("write", &p))?;
         listed.push(BundleFile { path: rel.clone(), size: bytes.len() as u64, sha256: crate::hash::sha256_hex(bytes) });
     }
-    step(6, "signing");
-    let subj = &facts.report["subject"];
+    Ok(listed)
+}
+
+/// MANIFEST.intoto.json: the DSSE envelope of an in-toto Statement over `listed`, signed by `key`.
+fn manifest(key: &Ed25519KeyPair, fp: &str, listed: &[BundleFile], facts: &Facts, checkpoint: &Checkpoint) -> Value {
+    let (r, subj) = (&facts.report, &facts.report.subject);
     let statement = json!({
         "_type": "https://in-toto.io/Statement/v1",
         "subject": listed.iter().map(|f| json!({"name": f.path, "digest": {"sha256": f.sha256}})).collect::<Vec<_>>(),
         "predicateType": PREDICATE_TYPE,
         "predicate": {
-            "model": subj["model"], "version": subj["version"], "rootDigest": subj["rootDigest"],
-            "manifestDigest": subj["manifestDigest"], "reportSchema": super::SCHEMA,
+            "model": subj.model, "version": subj.version, "rootDigest": subj.root_digest,
+            "manifestDigest": subj.manifest_digest, "reportSchema": super::SCHEMA,
             "checkpoint": {"origin": checkpoint.origin, "size": checkpoint.size, "rootHash": checkpoint.root},
-            "generatedAt": facts.report["generatedAt"], "generatedBy": facts.report["generatedBy"],
+            "generatedAt": r.generated_at, "generatedBy": r.generated_by,
         },
     });
     let body = audit::canonical(&statement).into_bytes();
     let sig = key.sign(&pae(PAYLOAD_TYPE, &body));
-    let envelope = json!({
+    json!({
         "payload": B64.encode(&body), "payloadType": PAYLOAD_TYPE,
         "signatures": [{"keyid": fp, "sig": B64.encode(sig.as_ref())}],
-    });
-    let mp = tmp.join(MANIFEST);
-    std::fs::write(&mp, serde_json::to_vec_pretty(&envelope).expect("envelope serialises")).map_err(io(&mp))?;
-    std::fs::rename(&tmp, out).map_err(io(out))?;
-    step(7, "done");
-    let dir = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
-    Ok(ReportBundle {
-        name: dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
-        dir: dir.display().to_string(),
-        files: listed,
-        pdf_a: pdf_doc.pdf_a,
     })
 }
 
 /// The HTML alone (the UI's preview), with the integrity block of the latest checkpoint.
 pub fn preview(ws: &Workspace, mut facts: Facts, checkpoint: Option<&Checkpoint>) -> String {
-    if let Some(c) = checkpoint {
-        let public = ws.public_key_bytes().unwrap_or_default();
-        facts.report["integrity"] = json!({
-            "logSize": c.size.to_string(), "rootHash": c.root, "checkpoint": c.note,
-            "publicKey": hex::encode(&public), "fingerprint": fingerprint(&public),
-        });
-    } else {
-        facts.report["integrity"] = Value::Null;
-    }
+    facts.report.integrity = checkpoint.map(|c| Integrity::new(c, &ws.public_key_bytes().unwrap_or_default()));
     let svg = (!facts.lineage.nodes.is_empty()).then(|| svg::render(&facts.lineage));
-    html::render(&facts.report, svg.as_deref())
+    html::render(&facts.report.to_value(), svg.as_deref())
 }

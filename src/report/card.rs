@@ -21,6 +21,7 @@ fn md(s: &str) -> String {
     out
 }
 
+/// model-card.md for the version `report` is about.
 pub fn render(f: &Facts, report: &Value) -> String {
     let subj = &report["subject"];
     let model = subj["model"].as_str().unwrap_or_default();
@@ -29,10 +30,10 @@ pub fn render(f: &Facts, report: &Value) -> String {
     out.push_str(&format!("model_name: {}\nversion: {}\n", yaml_str(model), yaml_str(version)));
     if !f.parents.is_empty() {
         out.push_str("base_model:\n");
-        for (p, _, _) in &f.parents {
-            out.push_str(&format!("- {}\n", yaml_str(p)));
+        for p in &f.parents {
+            out.push_str(&format!("- {}\n", yaml_str(&p.reference)));
         }
-        if let Some(rel) = f.parents.iter().find_map(|(_, r, _)| r.clone()) {
+        if let Some(rel) = f.parents.iter().find_map(|p| p.relation.clone()) {
             out.push_str(&format!("base_model_relation: {}\n", yaml_str(&rel)));
         }
     }
@@ -70,8 +71,8 @@ pub fn render(f: &Facts, report: &Value) -> String {
             md(&d.source_uri)
         ));
     }
-    for (p, r, _) in &f.parents {
-        out.push_str(&format!("- Derived from {} ({})\n", md(p), md(r.as_deref().unwrap_or("derived"))));
+    for p in &f.parents {
+        out.push_str(&format!("- Derived from {} ({})\n", md(&p.reference), md(p.relation.as_deref().unwrap_or("derived"))));
     }
     out.push_str("\n## Evaluation\n\n");
     if f.evaluations.is_empty() {

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::model::TODO_PREFIX;
 use super::svg::escape;
 
 const CSS: &str = r#"
@@ -65,7 +66,7 @@ fn block(b: &Value, svg: Option<&str>, out: &mut String) {
         "text" => out.push_str(&format!("<p>{}</p>\n", escape(str_of(&b["text"])))),
         "todo" => {
             let hint = str_of(&b["hint"]);
-            let hint = hint.strip_prefix("To be completed by the provider: ").unwrap_or(hint);
+            let hint = hint.strip_prefix(TODO_PREFIX).unwrap_or(hint);
             out.push_str(&format!(
                 "<div class=\"todo\"><b>{}</b> — to be completed by the provider<br>{}</div>\n",
                 escape(str_of(&b["label"])),

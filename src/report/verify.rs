@@ -81,8 +81,7 @@ fn run(dir: &Path, pinned: Option<&str>, c: &mut Checks) -> Option<String> {
     };
     let fp = fingerprint(&public);
     if let Some(pin) = pinned {
-        if !c.add("pinned key", pin.trim().eq_ignore_ascii_case(&key_hex), "the bundle's key must equal the key given with --key")
-        {
+        if !c.add("pinned key", pin.trim().eq_ignore_ascii_case(&key_hex), "the bundle's key must equal the pinned key") {
             return Some(fp);
         }
     }

@@ -6,6 +6,7 @@ mod common;
 mod fixtures;
 
 mod compat;
+mod report_json;
 
 use common::{Ws, s};
 

@@ -1,0 +1,136 @@
+//! Sections from the version's governance record: training data, validation (evaluations and
+//! registration metrics), approvals and deployments.
+
+use super::{MONO, PLAIN};
+use crate::governance::deploy::Deployment;
+use crate::governance::evaluate::Evaluation;
+use crate::progress::human_size;
+use crate::report::gather::Sources;
+use crate::report::model::{Section, fact, facts, table, text, todo};
+
+/// Section 6, "Training data": the dataset versions, with digests and sources.
+pub(super) fn data(src: &Sources) -> Section {
+    let rows = src
+        .datasets
+        .iter()
+        .map(|d| {
+            let size = human_size(d.total_size);
+            let name = format!("{}@{}", d.dataset, d.version);
+            vec![name, d.root_digest.clone(), d.file_count.to_string(), size, d.source_uri.clone()]
+        })
+        .collect();
+    let columns = [("Dataset", PLAIN), ("Root digest", MONO), ("Files", PLAIN), ("Size", PLAIN), ("Source", PLAIN)];
+    Section::new(
+        "data",
+        "Training data",
+        "EU AI Act Annex IV 2(d), Art 10; ISO/IEC 42001 A.7.5 (provenance); NIST AI RMF MEASURE 2",
+        vec![
+            table("Datasets the version was trained on", &columns, rows),
+            todo(
+                "Data provenance, collection and preparation",
+                "how the data was obtained and selected, labelling and cleaning, and the bias examination (Art 10(2)).",
+            ),
+        ],
+    )
+}
+
+/// Section 7, "Validation and testing": evaluations per group, metrics given at registration.
+pub(super) fn validation(src: &Sources) -> Section {
+    let columns = ["Dataset", "Metric", "Group", "Value", "Threshold", "Result", "Baseline", "By", "When"].map(|c| (c, PLAIN));
+    let rows = src.evaluations.iter().map(evaluation_row).collect();
+    let mut blocks = vec![table("Evaluations (per group where a slice is given)", &columns, rows)];
+    if src.evaluations.is_empty() {
+        blocks.push(text("No evaluation is recorded for this version."));
+    }
+    let metrics = &src.record.summary.metrics;
+    if !metrics.is_empty() {
+        let rows = metrics.iter().map(|(k, v)| vec![k.clone(), format!("{v}")]).collect();
+        blocks.push(table("Metrics given at registration", &[("Metric", PLAIN), ("Value", PLAIN)], rows));
+    }
+    blocks
+        .push(todo("Appropriateness of the metrics", "why these metrics and thresholds fit the intended purpose (Annex IV 4)."));
+    Section::new(
+        "validation",
+        "Validation and testing",
+        "EU AI Act Annex IV 2(g), 3, 4, Art 15; NIST AI RMF MEASURE 2.1; SR 11-7 validation (outcomes analysis)",
+        blocks,
+    )
+}
+
+/// One evaluation: dataset, metric, group, value, threshold, result, baseline, by, when.
+fn evaluation_row(e: &Evaluation) -> Vec<String> {
+    let result = match e.passed {
+        Some(true) => "pass",
+        Some(false) => "FAIL",
+        None => "-",
+    };
+    let baseline = match (&e.vs_baseline, &e.baseline_version, e.baseline) {
+        (Some(vs), Some(bv), Some(b)) => format!("{vs} than {bv} ({b})"),
+        _ => "-".into(),
+    };
+    vec![
+        e.dataset.trim_start_matches("dataset:").to_string(),
+        e.metric.clone(),
+        if e.slice.is_empty() { "all".into() } else { e.slice.clone() },
+        format!("{}", e.value),
+        e.threshold.clone().unwrap_or_else(|| "-".into()),
+        result.into(),
+        baseline,
+        e.created_by.clone(),
+        e.created_at.clone(),
+    ]
+}
+
+/// Section 8, "Approvals": the policy, whether its gate is met, and every decision.
+pub(super) fn approvals(src: &Sources) -> Section {
+    let registrant = &src.record.summary.created_by;
+    let rows = src
+        .approvals
+        .iter()
+        .map(|a| {
+            let seq = a.audit_seq.to_string();
+            vec![a.actor.clone(), a.role.clone(), a.decision.clone(), a.created_at.clone(), a.justification.clone(), seq]
+        })
+        .collect();
+    let columns = ["Who", "Role", "Decision", "When", "Why", "Audit event"].map(|c| (c, PLAIN));
+    Section::new(
+        "approvals",
+        "Approvals",
+        "SR 11-7 / SR 26-2 effective challenge (validator independent of the developer); NIST AI RMF MANAGE 1.1, GOVERN 2; ISO/IEC 42001 5.3",
+        vec![
+            facts(vec![
+                fact("Policy: approvals required from", src.gate.required.join(", ")),
+                fact("Approval gate met", if src.gate.ok { "yes" } else { "no" }),
+                fact("Separation of duties", format!("enforced: {registrant} (the registrant) cannot approve")),
+            ]),
+            table("Decisions", &columns, rows),
+        ],
+    )
+}
+
+/// Section 9, "Deployments and rollbacks": every interval the version served.
+pub(super) fn deployments(src: &Sources) -> Section {
+    let columns = ["Environment", "Role", "Traffic", "Strategy", "From", "Until", "Reason", "By"].map(|c| (c, PLAIN));
+    let rows = src.deployments.iter().map(deployment_row).collect();
+    Section::new(
+        "deployments",
+        "Deployments and rollbacks",
+        "EU AI Act Annex IV 1(d); NIST AI RMF MANAGE 2.4; SR 11-7 inventory (actual usage); ISO/IEC 42001 A.6.2.5",
+        vec![table("Where this version served", &columns, rows)],
+    )
+}
+
+/// One deployment: environment, role, traffic, strategy, from, until, reason, by.
+fn deployment_row(d: &Deployment) -> Vec<String> {
+    let rollback = if d.rollback_of.is_some() { " (rollback)" } else { "" };
+    vec![
+        d.env.clone(),
+        d.role.clone(),
+        format!("{} %", d.traffic),
+        format!("{}{rollback}", d.strategy),
+        d.started_at.clone(),
+        d.ended_at.clone().unwrap_or_else(|| "serving".into()),
+        d.reason.clone(),
+        d.created_by.clone(),
+    ]
+}

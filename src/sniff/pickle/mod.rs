@@ -1,0 +1,123 @@
+//! Pickle scanning without unpickling. [`scan_pickle`] walks the opcodes of protocols 0–5 with a
+//! small abstract stack (strings, globals, "something else") and a memo, so that the module and
+//! name each GLOBAL / STACK_GLOBAL / INST resolves to are known exactly — a pickle cannot hide
+//! `builtins.eval` behind string shuffling. Imports outside an allowlist of data-only
+//! reconstructors used by PyTorch and numpy checkpoints are reported as unsafe.
+
+//!
+//! The opcodes run on an abstract machine (`machine`, `opcodes`); text arguments are decoded as
+//! Python does (`unescape`); the allow-list is in `allow`; compressed pickles are recognised
+//! and refused (`compression`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::path::Path;
+
+use super::bounded::read_prefix;
+use super::{Format, Interface, MAX_HEADER, SniffError, Sniffed};
+
+mod allow;
+mod compression;
+mod machine;
+mod opcodes;
+mod unescape;
+
+use allow::is_safe_import;
+use compression::compression_of;
+use machine::Machine;
+
+const FORMAT: &str = "pickle";
+
+/// What a scan of one pickle (or of consecutive pickles) found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PickleScan {
+    /// Every global the pickle imports, as "module.name", sorted and deduplicated.
+    pub imports: Vec<String>,
+    /// Number of call opcodes (REDUCE, NEWOBJ, NEWOBJ_EX, OBJ, INST).
+    pub reduces: usize,
+    /// Protocol from the first PROTO opcode, if any (protocols 0 and 1 have none).
+    pub protocol: Option<u8>,
+    /// The imports that are not on the allowlist: loading the pickle would call them.
+    pub unsafe_imports: Vec<String>,
+}
+
+/// Scan one pickle (up to its STOP opcode) without executing it. Errors on an unknown opcode,
+/// truncation, or a malformed stack.
+pub fn scan_pickle(bytes: &[u8]) -> Result<PickleScan, String> {
+    let mut scanner = Scanner::default();
+    scanner.scan(bytes, 0)?;
+    Ok(scanner.finish())
+}
+
+/// Accumulates imports over one or more consecutive pickles.
+#[derive(Default)]
+struct Scanner {
+    /// Every import seen, as "module.name".
+    imports: BTreeSet<String>,
+    /// Call opcodes seen.
+    reduces: usize,
+    /// Protocol of the first pickle that names one.
+    protocol: Option<u8>,
+}
+
+impl Scanner {
+    fn finish(self) -> PickleScan {
+        let imports: Vec<String> = self.imports.into_iter().collect();
+        let unsafe_imports = imports.iter().filter(|i| !is_safe_import(i)).cloned().collect();
+        PickleScan { imports, reduces: self.reduces, protocol: self.protocol, unsafe_imports }
+    }
+
+    /// Scan the pickle starting at `start`; returns the offset just past its STOP.
+    fn scan(&mut self, bytes: &[u8], start: usize) -> Result<usize, String> {
+        Machine::new(bytes, start).run(self)
+    }
+}
+
+/// The first pickle of a legacy (non-zip) `torch.save` file: the magic number 0x1950a86a20f9469cfc6c.
+const TORCH_LEGACY_MAGIC: &[u8] = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19\x2e";
+
+/// Scans `count` consecutive pickles from the start of `bytes`: what they import, and why the
+/// scan stopped early if it did (the imports seen before that still count).
+fn scan_run(bytes: &[u8], count: usize) -> (PickleScan, Option<String>) {
+    let mut scanner = Scanner::default();
+    let mut at = 0;
+    for _ in 0..count {
+        match scanner.scan(bytes, at) {
+            Ok(end) => at = end,
+            Err(e) => return (scanner.finish(), Some(e)),
+        }
+    }
+    (scanner.finish(), None)
+}
+
+/// Sniff a pickle file (including legacy `torch.save` files, which are a run of pickles
+/// followed by raw storage bytes).
+pub(crate) fn sniff(path: &Path, mut file: File, len: u64) -> Result<Sniffed, SniffError> {
+    let corrupt = |reason: String| SniffError::Corrupt { path: path.to_path_buf(), format: FORMAT, reason };
+    let bytes = read_prefix(&mut file, MAX_HEADER).map_err(|source| SniffError::Io { path: path.to_path_buf(), source })?;
+    let legacy_torch = bytes.starts_with(TORCH_LEGACY_MAGIC);
+    if !legacy_torch && len > MAX_HEADER {
+        return Err(corrupt(format!("pickle of {len} bytes is too large to scan (limit {MAX_HEADER})")));
+    }
+    if let Some(kind) = compression_of(&bytes) {
+        return Err(corrupt(format!("{kind}-compressed pickle cannot be scanned")));
+    }
+    // A legacy torch file holds: magic, protocol version, sys info, the object, storage keys.
+    let (scan, failure) = scan_run(&bytes, if legacy_torch { 5 } else { 1 });
+    if !scan.unsafe_imports.is_empty() {
+        return Err(SniffError::UnsafePickle { path: path.to_path_buf(), imports: scan.unsafe_imports.join(", ") });
+    }
+    if let Some(reason) = failure {
+        return Err(corrupt(reason));
+    }
+    let mut metadata = BTreeMap::new();
+    metadata.insert("imports".into(), scan.imports.join(","));
+    metadata.insert("reduce_count".into(), scan.reduces.to_string());
+    if let Some(p) = scan.protocol {
+        metadata.insert("protocol".into(), p.to_string());
+    }
+    if legacy_torch {
+        metadata.insert("legacy_torch".into(), "true".into());
+    }
+    Ok(Sniffed { format: Format::Pickle, interface: Interface::default(), metadata })
+}
