@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{ApiError, ErrorCode, Session, governance, register_version};
+use super::deploy::{DeployRequest, deploy};
+use super::governance::{self, ApproveRequest, EvaluateRequest, PromoteRequest};
+use super::{ApiError, ErrorCode, Session, register_version};
 use crate::progress::{OnProgress, Progress, Unit};
 
 /// What the demo created.
@@ -19,6 +21,26 @@ pub struct DemoSummary {
 /// Who approves in the demo: never the person who registered.
 fn validator(me: &str) -> String {
     if me == "validator@demo.pedigree" { "checker@demo.pedigree" } else { "validator@demo.pedigree" }.to_string()
+}
+
+/// Evaluates a version, has an independent validator approve it, and promotes it.
+fn validate(s: &mut Session, v: &crate::demo::Validated) -> Result<(), ApiError> {
+    let reference = v.reference.to_string();
+    let eval = EvaluateRequest { reference: reference.clone(), dataset: v.dataset.into(), metrics: v.metrics.clone() };
+    governance::evaluate(s, &eval)?;
+    let me = s.actor.clone();
+    s.actor = validator(&me);
+    let approve = ApproveRequest {
+        reference: reference.clone(),
+        decision: "approved".into(),
+        role: "validator".into(),
+        justification: v.justification.into(),
+    };
+    let approved = governance::approve(s, &approve);
+    s.actor = me;
+    approved?;
+    governance::promote(s, &PromoteRequest { reference, status: "approved".into(), reason: "validated".into() })?;
+    Ok(())
 }
 
 /// Creates the demo in an empty workspace.
@@ -36,19 +58,18 @@ pub fn open_demo(s: &mut Session, progress: OnProgress<'_>) -> Result<DemoSummar
         register_version(s, req, &crate::progress::ignore)?;
     }
     tick(total - 1);
-    for req in &plan.evaluations {
-        governance::evaluate(s, req)?;
+    for v in &plan.validated {
+        validate(s, v)?;
     }
-    let me = s.actor.clone();
-    s.actor = validator(&me);
-    let approved: Result<Vec<_>, ApiError> = plan.approvals.iter().map(|req| governance::approve(s, req)).collect();
-    s.actor = me;
-    approved?;
-    for req in &plan.promotions {
-        governance::promote(s, req)?;
-    }
-    for req in &plan.deployments {
-        governance::deploy(s, req)?;
+    for d in &plan.deployments {
+        let req = DeployRequest {
+            reference: d.reference.into(),
+            env: d.env.into(),
+            strategy: d.strategy.into(),
+            traffic: d.traffic,
+            reason: d.reason.into(),
+        };
+        deploy(s, &req)?;
     }
     tick(total);
     let (models, versions, dataset_versions, _) = crate::catalog::graph::counts(s.ws.catalog.conn())?;

@@ -1,16 +1,16 @@
-//! Governance operations: each runs in one catalog transaction (row + audit event together).
+//! Governance operations — approvals, policy, promotion, evaluations, a version's governance
+//! panel — and their wire types. Each write runs in one catalog transaction (row and audit event
+//! together). Deployments are in `api::deploy`, erasure in `api::erasure`, reports in
+//! `api::report`.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{ApiError, ErrorCode, Session};
-use crate::audit::checkpoint::{self, Checkpoint};
-use crate::governance::deploy::{
-    self, DeployRequest, Deployment, EnvRequest, Environment, RollbackRequest, Serving, ServingRequest, Timeline, TimelineRequest,
-};
-use crate::governance::erasure::{self, EraseRequest, Erasure, ErasureList, ResolveErasureRequest};
-use crate::governance::evaluate::{self, EvaluateRequest, EvaluateResponse, Evaluation};
-use crate::governance::{self, Approval, ApproveRequest, Gate, GovError, PolicyRequest, PromoteRequest};
+use crate::governance::deploy::{self, Deployment};
+use crate::governance::erasure::{self, Erasure};
+use crate::governance::evaluate::{self, Evaluation, MetricInput};
+use crate::governance::{self, Approval, Gate, GovError};
 
 impl From<GovError> for ApiError {
     fn from(e: GovError) -> Self {
@@ -41,57 +41,81 @@ impl From<GovError> for ApiError {
     }
 }
 
-fn write<T>(s: &mut Session, f: impl FnOnce(&rusqlite::Connection, &str) -> Result<T, GovError>) -> Result<T, ApiError> {
+/// Runs `f` in one write transaction as the session's actor.
+pub(super) fn write<T>(
+    s: &mut Session,
+    f: impl FnOnce(&rusqlite::Connection, &str) -> Result<T, GovError>,
+) -> Result<T, ApiError> {
     let actor = s.actor.clone();
     Ok(s.ws.catalog.write(|c| f(c, &actor))?)
 }
 
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ApproveRequest {
+    /// `MODEL@VERSION`.
+    pub reference: String,
+    /// approved or rejected.
+    pub decision: String,
+    /// validator, owner or risk.
+    pub role: String,
+    pub justification: String,
+}
+
+/// Records an approval decision (the registrant cannot approve: maker ≠ checker).
 pub fn approve(s: &mut Session, req: &ApproveRequest) -> Result<Gate, ApiError> {
-    write(s, |c, a| governance::approve(c, req, a))
+    write(s, |c, a| governance::approve(c, &req.reference, &req.role, &req.decision, &req.justification, a))
 }
 
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyRequest {
+    pub model: String,
+    /// Roles that must approve before a version is approved or goes to production.
+    pub required_roles: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PromoteRequest {
+    pub reference: String,
+    /// candidate, approved, deprecated or revoked.
+    pub status: String,
+    pub reason: String,
+}
+
+/// Sets the roles a model's versions need approvals from.
 pub fn set_policy(s: &mut Session, req: &PolicyRequest) -> Result<Vec<String>, ApiError> {
-    write(s, |c, a| governance::set_policy(c, req, a))
+    write(s, |c, a| governance::set_policy(c, &req.model, &req.required_roles, a))
 }
 
+/// Moves a version to another status (`approved` needs the policy's approvals).
 pub fn promote(s: &mut Session, req: &PromoteRequest) -> Result<String, ApiError> {
-    write(s, |c, a| governance::promote(c, req, a))
+    write(s, |c, a| governance::promote(c, &req.reference, &req.status, &req.reason, a))
 }
 
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EvaluateRequest {
+    pub reference: String,
+    /// `DATASET@VERSION` of a registered dataset.
+    pub dataset: String,
+    pub metrics: Vec<MetricInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EvaluateResponse {
+    pub evaluations: Vec<Evaluation>,
+    /// No threshold failed and nothing is worse than the baseline.
+    pub passed: bool,
+}
+
+/// Records evaluations and says whether they pass (thresholds, baseline).
 pub fn evaluate(s: &mut Session, req: &EvaluateRequest) -> Result<EvaluateResponse, ApiError> {
-    write(s, |c, a| evaluate::evaluate(c, req, a))
-}
-
-pub fn deploy(s: &mut Session, req: &DeployRequest) -> Result<Vec<Deployment>, ApiError> {
-    write(s, |c, a| deploy::deploy(c, req, a))
-}
-
-pub fn rollback(s: &mut Session, req: &RollbackRequest) -> Result<Vec<Deployment>, ApiError> {
-    write(s, |c, a| deploy::rollback(c, req, a))
-}
-
-pub fn set_environment(s: &mut Session, req: &EnvRequest) -> Result<Environment, ApiError> {
-    write(s, |c, a| deploy::set_env(c, req, a))
-}
-
-pub fn serving(s: &Session, req: &ServingRequest) -> Result<Serving, ApiError> {
-    Ok(deploy::serving(s.ws.catalog.conn(), req)?)
-}
-
-pub fn deployments(s: &Session, req: &TimelineRequest) -> Result<Timeline, ApiError> {
-    Ok(deploy::timeline(s.ws.catalog.conn(), req)?)
-}
-
-pub fn erase(s: &mut Session, req: &EraseRequest) -> Result<Erasure, ApiError> {
-    write(s, |c, a| erasure::erase(c, req, a))
-}
-
-pub fn resolve_erasure(s: &mut Session, req: &ResolveErasureRequest) -> Result<Erasure, ApiError> {
-    write(s, |c, a| erasure::resolve_impact(c, req, a))
-}
-
-pub fn erasures(s: &Session) -> Result<ErasureList, ApiError> {
-    Ok(erasure::list(s.ws.catalog.conn())?)
+    let evaluations = write(s, |c, a| evaluate::evaluate(c, &req.reference, &req.dataset, &req.metrics, a))?;
+    let passed = evaluate::all_passed(&evaluations);
+    Ok(EvaluateResponse { evaluations, passed })
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -126,91 +150,7 @@ pub fn version_governance(s: &Session, req: &VersionRequest) -> Result<VersionGo
         gate: governance::gate(c, &v)?,
         approvals: governance::approvals(c, v.id)?,
         evaluations: evaluate::list(c, v.id)?,
-        deployments: deploy::timeline(c, &TimelineRequest { env: None, reference: Some(req.reference.clone()) })?.deployments,
+        deployments: deploy::timeline(c, None, Some(&req.reference))?,
         tainted_by: erasure::tainting(c, &v.node)?,
     })
-}
-
-/// Signs a checkpoint of the audit log as it is now (reused when nothing was appended since).
-pub fn checkpoint(s: &mut Session) -> Result<Checkpoint, ApiError> {
-    let key = s.ws.signing_key()?;
-    let conn = s.ws.catalog.conn();
-    let leaves = checkpoint::leaves(conn)?;
-    if let Some(c) = checkpoint::latest(conn)? {
-        if c.size == leaves.len() as u64 {
-            return Ok(c);
-        }
-    }
-    let c = checkpoint::sign(&key, leaves.len() as u64, &crate::audit::merkle::root(&leaves));
-    let now = crate::audit::now();
-    s.ws.catalog.write(|tx| checkpoint::store(tx, &c, &now))?;
-    Ok(c)
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ReportRequest {
-    /// `MODEL@VERSION`.
-    pub reference: String,
-    /// Folder to create; default `<workspace>/reports/<model>@<version>-<timestamp>`.
-    pub out_dir: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ReportPreview {
-    pub html: String,
-}
-
-impl From<crate::report::ReportError> for ApiError {
-    fn from(e: crate::report::ReportError) -> Self {
-        use crate::report::ReportError;
-        match e {
-            ReportError::Gov(g) => g.into(),
-            ReportError::Catalog(c) => c.into(),
-            ReportError::Exists { .. }
-            | ReportError::NoParent { .. }
-            | ReportError::Io { .. }
-            | ReportError::SigningKey(_)
-            | ReportError::NoPublicKey
-            | ReportError::CheckpointMismatch { .. }
-            | ReportError::Pdf { .. } => ApiError::new(ErrorCode::Io, e.to_string()),
-        }
-    }
-}
-
-/// Folder holding bundles written without an explicit `outDir`.
-pub const REPORTS_DIR: &str = "reports";
-
-/// Builds the report bundle (signing a checkpoint of the log first).
-pub fn build_report(
-    s: &mut Session,
-    req: &ReportRequest,
-    progress: crate::progress::OnProgress<'_>,
-) -> Result<crate::report::bundle::ReportBundle, ApiError> {
-    let now = crate::audit::now();
-    let facts = crate::report::gather(s.ws.catalog.conn(), &req.reference, &s.actor, &now)?;
-    let cp = checkpoint(s)?;
-    let out = match &req.out_dir {
-        Some(d) if !d.trim().is_empty() => std::path::PathBuf::from(d),
-        _ => {
-            let subj = &facts.report.subject;
-            let stamp = now.replace([':', '-'], "").replace('.', "");
-            s.ws.root.join(REPORTS_DIR).join(format!("{}@{}-{}", subj.model, subj.version, stamp))
-        }
-    };
-    Ok(crate::report::bundle::write(&s.ws, facts, &cp, &out, progress)?)
-}
-
-/// The report as HTML, for a preview (nothing written).
-pub fn report_preview(s: &Session, req: &VersionRequest) -> Result<ReportPreview, ApiError> {
-    let facts = crate::report::gather(s.ws.catalog.conn(), &req.reference, &s.actor, &crate::audit::now())?;
-    let cp = crate::audit::checkpoint::latest(s.ws.catalog.conn())?;
-    Ok(ReportPreview { html: crate::report::bundle::preview(&s.ws, facts, cp.as_ref()) })
-}
-
-pub fn verify_bundle(
-    req: &crate::report::verify::VerifyBundleRequest,
-) -> Result<crate::report::verify::BundleVerification, ApiError> {
-    Ok(crate::report::verify::verify(req))
 }

@@ -19,11 +19,14 @@ use crate::registry;
 use crate::workspace::Workspace;
 
 pub mod demo;
+pub mod deploy;
+pub mod erasure;
 mod error;
 pub mod explore;
 pub mod governance;
 pub mod host;
 pub mod ops;
+pub mod report;
 pub mod typescript;
 
 pub use error::{ApiError, ErrorCode};

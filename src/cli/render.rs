@@ -301,7 +301,7 @@ pub fn gate(reference: &str, g: &crate::governance::Gate) -> String {
     format!("Recorded. {reference}: {state} (policy: {})\n", g.required.join(", "))
 }
 
-pub fn evaluations(r: &crate::governance::evaluate::EvaluateResponse) -> String {
+pub fn evaluations(r: &crate::api::governance::EvaluateResponse) -> String {
     let rows: Vec<Vec<String>> = r
         .evaluations
         .iter()

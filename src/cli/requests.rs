@@ -14,8 +14,9 @@ pub(super) fn evaluate_request(
     slice: Option<String>,
     threshold: Vec<String>,
     from: Option<PathBuf>,
-) -> Result<crate::governance::evaluate::EvaluateRequest, ApiError> {
-    use crate::governance::evaluate::{EvaluateRequest, MetricInput};
+) -> Result<api::governance::EvaluateRequest, ApiError> {
+    use crate::api::governance::EvaluateRequest;
+    use crate::governance::evaluate::MetricInput;
     let mut req = match &from {
         Some(path) => {
             let text =

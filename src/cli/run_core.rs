@@ -57,7 +57,7 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             }
         }
         Command::Audit { command: AuditCommand::Checkpoint } => {
-            let c = api::governance::checkpoint(&mut ctx.open()?)?;
+            let c = api::report::checkpoint(&mut ctx.open()?)?;
             emit(ctx.json, &c, |c| c.note.clone());
         }
         Command::Serve { port, bind, token, public_url, no_watch } => {

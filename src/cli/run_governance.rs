@@ -10,16 +10,16 @@ use crate::api::{self, ApiError};
 pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
     match command {
         Command::Report { reference, out } => {
-            let req = api::governance::ReportRequest { reference, out_dir: out.map(|p| p.display().to_string()) };
+            let req = api::report::ReportRequest { reference, out_dir: out.map(|p| p.display().to_string()) };
             let mut s = ctx.open()?;
             let bar = progress_bar::Bar::new();
-            let res = api::governance::build_report(&mut s, &req, &|p| bar.update(p));
+            let res = api::report::build_report(&mut s, &req, &|p| bar.update(p));
             bar.finish();
             emit(ctx.json, &res?, render::bundle);
         }
         Command::Verify { dir, key } => {
             let req = crate::report::verify::VerifyBundleRequest { dir: dir.display().to_string(), key };
-            let res = api::governance::verify_bundle(&req)?;
+            let res = api::report::verify_bundle(&req)?;
             emit(ctx.json, &res, render::bundle_verification);
             if !res.ok {
                 let failed: Vec<&str> = res.checks.iter().filter(|c| !c.ok).map(|c| c.name.as_str()).collect();
@@ -28,21 +28,21 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             }
         }
         Command::Approve { reference, decision, role, justification } => {
-            let req = crate::governance::ApproveRequest { reference: reference.clone(), decision, role, justification };
+            let req = api::governance::ApproveRequest { reference: reference.clone(), decision, role, justification };
             let gate = api::governance::approve(&mut ctx.open()?, &req)?;
             emit(ctx.json, &gate, |gt| render::gate(&reference, gt));
         }
         Command::Policy { model, require } => {
             let roles = api::governance::set_policy(
                 &mut ctx.open()?,
-                &crate::governance::PolicyRequest { model: model.clone(), required_roles: require },
+                &api::governance::PolicyRequest { model: model.clone(), required_roles: require },
             )?;
             emit(ctx.json, &roles, |r| format!("{model}: versions need approvals from {}\n", r.join(", ")));
         }
         Command::Promote { reference, status, reason } => {
             let st = api::governance::promote(
                 &mut ctx.open()?,
-                &crate::governance::PromoteRequest { reference: reference.clone(), status, reason },
+                &api::governance::PromoteRequest { reference: reference.clone(), status, reason },
             )?;
             emit(ctx.json, &st, |st| format!("{reference} is now {st}\n"));
         }
@@ -55,37 +55,35 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             }
         }
         Command::Deploy { reference, env, strategy, traffic, reason } => {
-            let req = crate::governance::deploy::DeployRequest { reference, env, strategy, traffic, reason };
-            emit(ctx.json, &api::governance::deploy(&mut ctx.open()?, &req)?, |d| render::deployments(d));
+            let req = api::deploy::DeployRequest { reference, env, strategy, traffic, reason };
+            emit(ctx.json, &api::deploy::deploy(&mut ctx.open()?, &req)?, |d| render::deployments(d));
         }
         Command::Rollback { env, reason } => {
-            let req = crate::governance::deploy::RollbackRequest { env, reason };
-            emit(ctx.json, &api::governance::rollback(&mut ctx.open()?, &req)?, |d| render::deployments(d));
+            let req = api::deploy::RollbackRequest { env, reason };
+            emit(ctx.json, &api::deploy::rollback(&mut ctx.open()?, &req)?, |d| render::deployments(d));
         }
         Command::Serving { env, at } => {
-            let res = api::governance::serving(&ctx.open()?, &crate::governance::deploy::ServingRequest { env, at })?;
+            let res = api::deploy::serving(&ctx.open()?, &api::deploy::ServingRequest { env, at })?;
             emit(ctx.json, &res, |r| format!("{} at {}:\n{}", r.env, r.at, render::deployments(&r.deployments)));
         }
         Command::Deployments { env } => {
-            let res =
-                api::governance::deployments(&ctx.open()?, &crate::governance::deploy::TimelineRequest { env, reference: None })?;
+            let res = api::deploy::deployments(&ctx.open()?, &api::deploy::TimelineRequest { env, reference: None })?;
             emit(ctx.json, &res, |t| render::deployments(&t.deployments));
         }
         Command::Env { name, production } => {
-            let res =
-                api::governance::set_environment(&mut ctx.open()?, &crate::governance::deploy::EnvRequest { name, production })?;
+            let res = api::deploy::set_environment(&mut ctx.open()?, &api::deploy::EnvRequest { name, production })?;
             emit(ctx.json, &res, |e| format!("{}: {}\n", e.name, if e.production { "production" } else { "not production" }));
         }
         Command::Erase { dataset, subject_hash, reason } => {
-            let req = crate::governance::erasure::EraseRequest { dataset, subject_hash, reason };
-            emit(ctx.json, &api::governance::erase(&mut ctx.open()?, &req)?, |e| render::erasures(std::slice::from_ref(e)));
+            let req = api::erasure::EraseRequest { dataset, subject_hash, reason };
+            emit(ctx.json, &api::erasure::erase(&mut ctx.open()?, &req)?, |e| render::erasures(std::slice::from_ref(e)));
         }
         Command::Erasure { command: ErasureCommand::List } => {
-            emit(ctx.json, &api::governance::erasures(&ctx.open()?)?, |l| render::erasures(&l.requests));
+            emit(ctx.json, &api::erasure::erasures(&ctx.open()?)?, |l| render::erasures(&l.requests));
         }
         Command::Erasure { command: ErasureCommand::Resolve { id, reference, retrained_as, exception } } => {
-            let req = crate::governance::erasure::ResolveErasureRequest { id, reference, retrained_as, exception };
-            emit(ctx.json, &api::governance::resolve_erasure(&mut ctx.open()?, &req)?, |e| {
+            let req = api::erasure::ResolveErasureRequest { id, reference, retrained_as, exception };
+            emit(ctx.json, &api::erasure::resolve_erasure(&mut ctx.open()?, &req)?, |e| {
                 render::erasures(std::slice::from_ref(e))
             });
         }

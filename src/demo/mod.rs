@@ -10,9 +10,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::governance::deploy::DeployRequest;
-use crate::governance::evaluate::{EvaluateRequest, MetricInput};
-use crate::governance::{ApproveRequest, PromoteRequest};
+use crate::governance::evaluate::MetricInput;
 use crate::registry::register::{ParentLink, RegisterRequest};
 
 pub mod files;
@@ -22,10 +20,28 @@ pub mod files;
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub registrations: Vec<RegisterRequest>,
-    pub evaluations: Vec<EvaluateRequest>,
-    pub approvals: Vec<ApproveRequest>,
-    pub promotions: Vec<PromoteRequest>,
-    pub deployments: Vec<DeployRequest>,
+    /// Versions evaluated on a dataset, then approved by a validator and promoted.
+    pub validated: Vec<Validated>,
+    pub deployments: Vec<Rollout>,
+}
+
+/// A version evaluated on `dataset` with `metrics`, then approved with `justification`.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub reference: &'static str,
+    pub dataset: &'static str,
+    pub metrics: Vec<MetricInput>,
+    pub justification: &'static str,
+}
+
+/// A deployment: `MODEL@VERSION`, environment, strategy, canary share, reason.
+#[derive(Debug, Clone)]
+pub struct Rollout {
+    pub reference: &'static str,
+    pub env: &'static str,
+    pub strategy: &'static str,
+    pub traffic: Option<u32>,
+    pub reason: &'static str,
 }
 
 struct Step {
@@ -279,49 +295,30 @@ fn registration(st: Step) -> RegisterRequest {
 /// validator (another person than the registrant) and promoted; churn 1.0.0 serves in prod and
 /// 2.0.0 takes a canary share; resnet 2.0.0 is in staging.
 fn governance() -> Plan {
-    let churn = [("churn@1.0.0", 0.84, 0.79), ("churn@2.0.0", 0.87, 0.83)];
     let metric = |m: &str, v: f64, slice: Option<&str>| MetricInput {
         metric: m.into(),
         value: v,
         slice: slice.map(str::to_string),
         threshold: Some(">= 0.75".into()),
     };
-    let evaluations = churn
-        .iter()
-        .map(|(r, auc, auc65)| EvaluateRequest {
-            reference: r.to_string(),
-            dataset: "customers@1".into(),
+    let validated = [("churn@1.0.0", 0.84, 0.79), ("churn@2.0.0", 0.87, 0.83)]
+        .into_iter()
+        .map(|(reference, auc, auc65)| Validated {
+            reference,
+            dataset: "customers@1",
             metrics: vec![
-                metric("auc", *auc, None),
-                metric("auc", *auc65, Some("age=65+")),
+                metric("auc", auc, None),
+                metric("auc", auc65, Some("age=65+")),
                 metric("auc", auc - 0.02, Some("region=eu")),
             ],
+            justification: "independent validation on the customers holdout; all groups above 0.75",
         })
         .collect();
-    let approvals = churn
-        .iter()
-        .map(|(r, ..)| ApproveRequest {
-            reference: r.to_string(),
-            decision: "approved".into(),
-            role: "validator".into(),
-            justification: "independent validation on the customers holdout; all groups above 0.75".into(),
-        })
-        .collect();
-    let promotions = churn
-        .iter()
-        .map(|(r, ..)| PromoteRequest { reference: r.to_string(), status: "approved".into(), reason: "validated".into() })
-        .collect();
-    let deploy = |r: &str, env: &str, strategy: &str, traffic: Option<u32>, reason: &str| DeployRequest {
-        reference: r.into(),
-        env: env.into(),
-        strategy: strategy.into(),
-        traffic,
-        reason: reason.into(),
-    };
+    let rollout = |reference, env, strategy, traffic, reason| Rollout { reference, env, strategy, traffic, reason };
     let deployments = vec![
-        deploy("churn@1.0.0", "prod", "full", None, "first production release"),
-        deploy("churn@2.0.0", "prod", "canary", Some(20), "canary of the contract-length model"),
-        deploy("resnet@2.0.0", "staging", "full", None, "try the 256 px input"),
+        rollout("churn@1.0.0", "prod", "full", None, "first production release"),
+        rollout("churn@2.0.0", "prod", "canary", Some(20), "canary of the contract-length model"),
+        rollout("resnet@2.0.0", "staging", "full", None, "try the 256 px input"),
     ];
-    Plan { registrations: Vec::new(), evaluations, approvals, promotions, deployments }
+    Plan { registrations: Vec::new(), validated, deployments }
 }

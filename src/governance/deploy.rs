@@ -8,9 +8,7 @@
 //! deployed to a production environment must be approved (its model's approval policy).
 
 use rusqlite::Connection;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use ts_rs::TS;
 
 use super::{GovError, VersionRef, gate, gate_message, resolve};
 use crate::audit;
@@ -21,60 +19,17 @@ use crate::ids;
 
 pub const STRATEGIES: &[&str] = &["full", "blue-green", "canary", "shadow"];
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct DeployRequest {
-    pub reference: String,
-    pub env: String,
-    pub strategy: String,
+/// A deployment to make.
+#[derive(Debug, Clone, Copy)]
+pub struct Deploy<'a> {
+    /// `MODEL@VERSION`.
+    pub reference: &'a str,
+    pub env: &'a str,
+    /// full, blue-green, canary or shadow.
+    pub strategy: &'a str,
     /// Percent of traffic for a canary (1–99).
     pub traffic: Option<u32>,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct RollbackRequest {
-    pub env: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct EnvRequest {
-    pub name: String,
-    pub production: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ServingRequest {
-    pub env: String,
-    /// RFC 3339 instant; now when absent.
-    pub at: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Serving {
-    pub env: String,
-    pub at: String,
-    pub deployments: Vec<Deployment>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct TimelineRequest {
-    pub env: Option<String>,
-    pub reference: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Timeline {
-    pub environments: Vec<Environment>,
-    /// Newest first.
-    pub deployments: Vec<Deployment>,
+    pub reason: &'a str,
 }
 
 fn validate_env(name: &str) -> Result<(), GovError> {
@@ -87,18 +42,18 @@ fn validate_env(name: &str) -> Result<(), GovError> {
 
 /// Marks an environment as production (or not). Environments named prod/production are
 /// production by default.
-pub fn set_env(conn: &Connection, req: &EnvRequest, actor: &str) -> Result<Environment, GovError> {
-    validate_env(&req.name)?;
+pub fn set_env(conn: &Connection, name: &str, production: bool, actor: &str) -> Result<Environment, GovError> {
+    validate_env(name)?;
     let seq = audit::append(
         conn,
         &audit::now(),
         actor,
         "set_environment",
-        &format!("env:{}", req.name),
-        &json!({"production": req.production}),
+        &format!("env:{name}"),
+        &json!({ "production": production }),
     )?;
-    deployments::set_environment(conn, &req.name, req.production, seq)?;
-    Ok(Environment { name: req.name.clone(), production: req.production })
+    deployments::set_environment(conn, name, production, seq)?;
+    Ok(Environment { name: name.to_string(), production })
 }
 
 fn ensure_env(conn: &Connection, name: &str, actor: &str, now: &str) -> Result<bool, GovError> {
@@ -136,15 +91,15 @@ fn version_id_of(conn: &Connection, d: &Deployment) -> Result<i64, GovError> {
 }
 
 /// Deploys a version; returns what serves in the environment afterwards.
-pub fn deploy(conn: &Connection, req: &DeployRequest, actor: &str) -> Result<Vec<Deployment>, GovError> {
-    let v = resolve(conn, &req.reference)?;
-    super::one_of("strategy", &req.strategy, STRATEGIES)?;
-    super::required(&req.reason, "reason")?;
+pub fn deploy(conn: &Connection, req: &Deploy<'_>, actor: &str) -> Result<Vec<Deployment>, GovError> {
+    let v = resolve(conn, req.reference)?;
+    super::one_of("strategy", req.strategy, STRATEGIES)?;
+    super::required(req.reason, "reason")?;
     if matches!(v.status.as_str(), "revoked" | "deprecated") {
         return Err(GovError::WrongStatus { version: v.name(), status: v.status.clone(), action: "deployed" });
     }
     let now = audit::now();
-    let production = ensure_env(conn, &req.env, actor, &now)?;
+    let production = ensure_env(conn, req.env, actor, &now)?;
     if production && req.strategy != "shadow" {
         let g = gate(conn, &v)?;
         if !g.ok || v.status != "approved" {
@@ -153,30 +108,30 @@ pub fn deploy(conn: &Connection, req: &DeployRequest, actor: &str) -> Result<Vec
             } else {
                 gate_message(&v, &g)
             };
-            return Err(GovError::ProductionGate { env: req.env.clone(), why });
+            return Err(GovError::ProductionGate { env: req.env.to_string(), why });
         }
     }
-    let current = active(conn, &req.env)?;
+    let current = active(conn, req.env)?;
     let primary = current.iter().find(|d| d.role == "primary").cloned();
     let canary = current.iter().find(|d| d.role == "canary").cloned();
-    let traffic = match req.strategy.as_str() {
+    let traffic = match req.strategy {
         "canary" => {
             let t = req.traffic.ok_or(GovError::Missing { field: "traffic", why: "a canary takes a share of 1–99 %" })?;
             if !(1..=99).contains(&t) {
                 return Err(GovError::CanaryShare(t));
             }
             let Some(p) = &primary else {
-                return Err(GovError::NothingServes(req.env.clone()));
+                return Err(GovError::NothingServes(req.env.to_string()));
             };
             if p.model == v.model && p.version == v.version {
-                return Err(GovError::AlreadyPrimary { version: v.name(), env: req.env.clone() });
+                return Err(GovError::AlreadyPrimary { version: v.name(), env: req.env.to_string() });
             }
             t
         }
         "shadow" => 0,
         _ => {
             if req.traffic.is_some_and(|t| t != 100) {
-                return Err(GovError::FullShare { strategy: req.strategy.clone() });
+                return Err(GovError::FullShare { strategy: req.strategy.to_string() });
             }
             100
         }
@@ -185,15 +140,15 @@ pub fn deploy(conn: &Connection, req: &DeployRequest, actor: &str) -> Result<Vec
                          "replaces": current.iter().map(|d| format!("{}@{} ({} %)", d.model, d.version, d.traffic)).collect::<Vec<_>>()});
     let seq = audit::append(conn, &now, actor, "deploy", &v.node, &payload)?;
     let new = |role: &'static str, traffic: u32, vid: i64| NewRow {
-        env: &req.env,
+        env: req.env,
         version_id: vid,
-        strategy: &req.strategy,
+        strategy: req.strategy,
         role,
         traffic,
-        reason: &req.reason,
+        reason: req.reason,
         rollback_of: None,
     };
-    match req.strategy.as_str() {
+    match req.strategy {
         "shadow" => {
             start(conn, &new("shadow", 0, v.id), actor, &now, seq)?;
         }
@@ -216,50 +171,43 @@ pub fn deploy(conn: &Connection, req: &DeployRequest, actor: &str) -> Result<Vec
             start(conn, &new("primary", 100, v.id), actor, &now, seq)?;
         }
     }
-    check_sum(conn, &req.env)?;
-    Ok(active(conn, &req.env)?)
+    check_sum(conn, req.env)?;
+    Ok(active(conn, req.env)?)
 }
 
 /// Rolls an environment back: drops an active canary (its share returns to the primary), or else
 /// puts the previous primary version back at 100 %.
-pub fn rollback(conn: &Connection, req: &RollbackRequest, actor: &str) -> Result<Vec<Deployment>, GovError> {
-    super::required(&req.reason, "reason")?;
-    validate_env(&req.env)?;
-    let current = active(conn, &req.env)?;
+pub fn rollback(conn: &Connection, env: &str, reason: &str, actor: &str) -> Result<Vec<Deployment>, GovError> {
+    super::required(reason, "reason")?;
+    validate_env(env)?;
+    let current = active(conn, env)?;
     let primary = current.iter().find(|d| d.role == "primary").cloned();
     let Some(primary) = primary else {
-        return Err(GovError::NothingServes(req.env.clone()));
+        return Err(GovError::NothingServes(env.to_string()));
     };
     let now = audit::now();
     if let Some(c) = current.iter().find(|d| d.role == "canary") {
         let vnode = ids::version_node(&c.model, &c.version);
-        let seq = audit::append(
-            conn,
-            &now,
-            actor,
-            "rollback",
-            &vnode,
-            &json!({"env": req.env, "reason": req.reason, "undo": "canary"}),
-        )?;
+        let seq = audit::append(conn, &now, actor, "rollback", &vnode, &json!({"env": env, "reason": reason, "undo": "canary"}))?;
         end(conn, c.id, &now)?;
         end(conn, primary.id, &now)?;
         let pid = version_id_of(conn, &primary)?;
         let n = NewRow {
-            env: &req.env,
+            env: env,
             version_id: pid,
             strategy: &primary.strategy,
             role: "primary",
             traffic: 100,
-            reason: &req.reason,
+            reason: reason,
             rollback_of: Some(c.id),
         };
         start(conn, &n, actor, &now, seq)?;
     } else {
         // The latest earlier primary of another version.
-        let prev = deployments::earlier_primaries(conn, &req.env, &primary.model, &primary.version)?
+        let prev = deployments::earlier_primaries(conn, env, &primary.model, &primary.version)?
             .into_iter()
             .next()
-            .ok_or_else(|| GovError::NoEarlierVersion(req.env.clone()))?;
+            .ok_or_else(|| GovError::NoEarlierVersion(env.to_string()))?;
         let target: VersionRef = resolve(conn, &format!("{}@{}", prev.model, prev.version))?;
         if target.status == "revoked" {
             return Err(GovError::WrongStatus {
@@ -274,34 +222,35 @@ pub fn rollback(conn: &Connection, req: &RollbackRequest, actor: &str) -> Result
             actor,
             "rollback",
             &target.node,
-            &json!({"env": req.env, "reason": req.reason, "from": format!("{}@{}", primary.model, primary.version)}),
+            &json!({"env": env, "reason": reason, "from": format!("{}@{}", primary.model, primary.version)}),
         )?;
         for d in current.iter().filter(|d| d.role != "shadow") {
             end(conn, d.id, &now)?;
         }
         let n = NewRow {
-            env: &req.env,
+            env: env,
             version_id: target.id,
             strategy: "full",
             role: "primary",
             traffic: 100,
-            reason: &req.reason,
+            reason: reason,
             rollback_of: Some(primary.id),
         };
         start(conn, &n, actor, &now, seq)?;
     }
-    check_sum(conn, &req.env)?;
-    Ok(active(conn, &req.env)?)
+    check_sum(conn, env)?;
+    Ok(active(conn, env)?)
 }
 
 /// What served in `env` at instant `at` (rows with started_at ≤ at < ended_at).
-pub fn serving(conn: &Connection, req: &ServingRequest) -> Result<Serving, GovError> {
-    validate_env(&req.env)?;
-    let at = match &req.at {
+/// Returns the instant asked about (normalised) and the rows.
+pub fn serving(conn: &Connection, env: &str, at: Option<&str>) -> Result<(String, Vec<Deployment>), GovError> {
+    validate_env(env)?;
+    let at = match at {
         Some(t) => chrono::DateTime::parse_from_rfc3339(t)
             .map_err(|_| GovError::BadValue {
                 field: "at",
-                value: t.clone(),
+                value: t.to_string(),
                 expected: "use an RFC 3339 time, e.g. 2026-11-27T10:00:00Z",
             })?
             .with_timezone(&chrono::Utc)
@@ -309,16 +258,15 @@ pub fn serving(conn: &Connection, req: &ServingRequest) -> Result<Serving, GovEr
             .to_string(),
         None => audit::now(),
     };
-    let deployments = deployments::serving_at(conn, &req.env, &at)?;
-    Ok(Serving { env: req.env.clone(), at, deployments })
+    let rows = deployments::serving_at(conn, env, &at)?;
+    Ok((at, rows))
 }
 
 /// Deployment history (newest first), for one environment, one version, or everything.
-pub fn timeline(conn: &Connection, req: &TimelineRequest) -> Result<Timeline, GovError> {
-    let history = match (&req.env, &req.reference) {
+pub fn timeline(conn: &Connection, env: Option<&str>, reference: Option<&str>) -> Result<Vec<Deployment>, GovError> {
+    Ok(match (env, reference) {
         (_, Some(r)) => deployments::of_version(conn, resolve(conn, r)?.id)?,
         (Some(e), None) => deployments::in_env(conn, e)?,
         (None, None) => deployments::all(conn)?,
-    };
-    Ok(Timeline { environments: environments(conn)?, deployments: history })
+    })
 }

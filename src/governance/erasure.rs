@@ -7,44 +7,13 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use rusqlite::Connection;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use ts_rs::TS;
 
 use super::{GovError, resolve};
 use crate::audit;
 pub use crate::catalog::erasures::{Erasure, ErasureImpact};
 use crate::catalog::{CatalogError, erasures, graph};
 use crate::ids::{self, NodeKind};
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct EraseRequest {
-    /// `DATASET@VERSION`.
-    pub dataset: String,
-    /// A salted hash of the data subject's identifier (hex), never the identifier itself.
-    pub subject_hash: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ResolveErasureRequest {
-    #[ts(type = "number")]
-    pub id: i64,
-    /// The impacted version being resolved, `MODEL@VERSION`.
-    pub reference: String,
-    /// The version that replaces it, trained without the erased data.
-    pub retrained_as: Option<String>,
-    /// Or: why it is kept (Art. 17(3) exception), e.g. "legal hold".
-    pub exception: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ErasureList {
-    pub requests: Vec<Erasure>,
-}
 
 /// Kinds of edges through which training data flows into a version (not `validated_on`:
 /// evaluating on data does not train on it).
@@ -66,23 +35,22 @@ pub fn impact(conn: &Connection, dataset: &str) -> Result<(Vec<String>, Vec<Stri
 }
 
 /// Records an erasure request and its impact.
-pub fn erase(conn: &Connection, req: &EraseRequest, actor: &str) -> Result<Erasure, GovError> {
-    let d = req.dataset.strip_prefix("dataset:").unwrap_or(&req.dataset);
+pub fn erase(conn: &Connection, dataset: &str, subject_hash: &str, reason: &str, actor: &str) -> Result<Erasure, GovError> {
+    let d = dataset.strip_prefix("dataset:").unwrap_or(dataset);
     let (dn, dv) = super::dataset_ref(conn, d)?;
-    let h = req.subject_hash.trim().to_lowercase();
+    let h = subject_hash.trim().to_lowercase();
     if !(32..=128).contains(&h.len()) || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(GovError::BadValue {
             field: "subjectHash",
-            value: req.subject_hash.clone(),
+            value: subject_hash.to_string(),
             expected: "a hex digest (32–128 hex chars) of a salted subject id; never record the id itself",
         });
     }
-    super::required(&req.reason, "reason")?;
+    super::required(reason, "reason")?;
     let dnode = ids::dataset_node(dn, dv);
     let (versions, deployments) = impact(conn, &dnode)?;
     let now = audit::now();
-    let payload =
-        json!({"dataset": dnode, "subjectHash": h, "reason": req.reason, "versions": versions, "deployments": deployments});
+    let payload = json!({"dataset": dnode, "subjectHash": h, "reason": reason, "versions": versions, "deployments": deployments});
     let seq = audit::append(conn, &now, actor, "erasure_request", &dnode, &payload)?;
     let status = if versions.is_empty() { "resolved" } else { "open" };
     let impacts: Vec<(&str, &str)> =
@@ -90,7 +58,7 @@ pub fn erase(conn: &Connection, req: &EraseRequest, actor: &str) -> Result<Erasu
     let row = erasures::NewErasure {
         dataset: &dnode,
         subject_hash: &h,
-        reason: &req.reason,
+        reason,
         status,
         created_by: actor,
         created_at: &now,
@@ -101,16 +69,24 @@ pub fn erase(conn: &Connection, req: &EraseRequest, actor: &str) -> Result<Erasu
 }
 
 /// Resolves one impacted version of a request.
-pub fn resolve_impact(conn: &Connection, req: &ResolveErasureRequest, actor: &str) -> Result<Erasure, GovError> {
-    let e = get(conn, req.id)?;
-    let v = resolve(conn, &req.reference)?;
+/// `retrained_as` names the version that replaces it; or `exception` says why it is kept.
+pub fn resolve_impact(
+    conn: &Connection,
+    id: i64,
+    reference: &str,
+    retrained_as: Option<&str>,
+    exception: Option<&str>,
+    actor: &str,
+) -> Result<Erasure, GovError> {
+    let e = get(conn, id)?;
+    let v = resolve(conn, reference)?;
     let Some(imp) = e.impacts.iter().find(|i| i.node == v.node) else {
-        return Err(GovError::NotAffected { version: v.name(), request: req.id });
+        return Err(GovError::NotAffected { version: v.name(), request: id });
     };
     if imp.resolution.is_some() {
-        return Err(GovError::AlreadyResolved { version: v.name(), request: req.id });
+        return Err(GovError::AlreadyResolved { version: v.name(), request: id });
     }
-    let (resolution, reference) = match (&req.retrained_as, &req.exception) {
+    let (resolution, reference) = match (retrained_as, exception) {
         (Some(r), None) => {
             let nv = resolve(conn, r)?;
             if e.impacts.iter().any(|i| i.node == nv.node) {
@@ -118,7 +94,7 @@ pub fn resolve_impact(conn: &Connection, req: &ResolveErasureRequest, actor: &st
             }
             ("retrained", nv.node)
         }
-        (None, Some(x)) if !x.trim().is_empty() => ("exception", x.clone()),
+        (None, Some(x)) if !x.trim().is_empty() => ("exception", x.to_string()),
         _ => return Err(GovError::ResolutionNeeded),
     };
     let now = audit::now();
@@ -128,10 +104,10 @@ pub fn resolve_impact(conn: &Connection, req: &ResolveErasureRequest, actor: &st
         actor,
         "erasure_resolve",
         &v.node,
-        &json!({"request": req.id, "resolution": resolution, "ref": reference}),
+        &json!({"request": id, "resolution": resolution, "ref": reference}),
     )?;
     let done = erasures::Resolution {
-        request: req.id,
+        request: id,
         node: &v.node,
         resolution,
         reference: &reference,
@@ -140,15 +116,16 @@ pub fn resolve_impact(conn: &Connection, req: &ResolveErasureRequest, actor: &st
         audit_seq: seq,
     };
     erasures::resolve(conn, &done)?;
-    get(conn, req.id)
+    get(conn, id)
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Erasure, GovError> {
     erasures::get(conn, id)?.ok_or(GovError::NoErasure(id))
 }
 
-pub fn list(conn: &Connection) -> Result<ErasureList, GovError> {
-    Ok(ErasureList { requests: erasures::list(conn)? })
+/// Every request, newest first.
+pub fn list(conn: &Connection) -> Result<Vec<Erasure>, GovError> {
+    Ok(erasures::list(conn)?)
 }
 
 /// Open requests that taint a node.

@@ -27,15 +27,6 @@ pub struct MetricInput {
     pub threshold: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase", default)]
-pub struct EvaluateRequest {
-    pub reference: String,
-    /// `DATASET@VERSION` of a registered dataset.
-    pub dataset: String,
-    pub metrics: Vec<MetricInput>,
-}
-
 /// A recorded evaluation, with its verdicts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -56,14 +47,6 @@ pub struct Evaluation {
     pub created_at: String,
     #[ts(type = "number")]
     pub audit_seq: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct EvaluateResponse {
-    pub evaluations: Vec<Evaluation>,
-    /// No threshold failed and nothing is worse than the baseline.
-    pub passed: bool,
 }
 
 fn parse_threshold(t: &str) -> Result<(String, f64), GovError> {
@@ -117,16 +100,22 @@ fn verdict(metric: &str, op: Option<&str>, value: f64, baseline: f64) -> &'stati
 
 /// Records evaluations (one audit event for the batch) and links version → dataset
 /// (`validated_on`).
-pub fn evaluate(conn: &Connection, req: &EvaluateRequest, actor: &str) -> Result<EvaluateResponse, GovError> {
-    let v = resolve(conn, &req.reference)?;
-    let dref = req.dataset.strip_prefix("dataset:").unwrap_or(&req.dataset);
-    let (dn, dv) = super::dataset_ref(conn, dref)?;
-    if req.metrics.is_empty() {
+/// Returns the evaluations recorded now.
+pub fn evaluate(
+    conn: &Connection,
+    reference: &str,
+    dataset: &str,
+    metrics: &[MetricInput],
+    actor: &str,
+) -> Result<Vec<Evaluation>, GovError> {
+    let v = resolve(conn, reference)?;
+    let (dn, dv) = super::dataset_ref(conn, dataset)?;
+    if metrics.is_empty() {
         return Err(GovError::Missing { field: "metrics", why: "give at least one metric NAME=VALUE" });
     }
     let dnode = ids::dataset_node(dn, dv);
     let mut parsed = Vec::new();
-    for m in &req.metrics {
+    for m in metrics {
         if m.metric.trim().is_empty() || !m.value.is_finite() {
             return Err(GovError::BadValue {
                 field: "metrics",
@@ -163,10 +152,12 @@ pub fn evaluate(conn: &Connection, req: &EvaluateRequest, actor: &str) -> Result
         evaluations::insert(conn, &row)?;
     }
     insert_edge(conn, &EdgeRow { src: v.node.clone(), dst: dnode, kind: "validated_on".into(), relation: None }, seq)?;
-    let all = list(conn, v.id)?;
-    let evaluations: Vec<Evaluation> = all.into_iter().filter(|e| e.audit_seq == seq).collect();
-    let passed = evaluations.iter().all(|e| e.passed != Some(false) && e.vs_baseline.as_deref() != Some("worse"));
-    Ok(EvaluateResponse { evaluations, passed })
+    Ok(list(conn, v.id)?.into_iter().filter(|e| e.audit_seq == seq).collect())
+}
+
+/// No threshold failed and nothing is worse than its baseline.
+pub fn all_passed(evaluations: &[Evaluation]) -> bool {
+    evaluations.iter().all(|e| e.passed != Some(false) && e.vs_baseline.as_deref() != Some("worse"))
 }
 
 /// Every evaluation of a version, with threshold and baseline verdicts.

@@ -158,18 +158,6 @@ fn one_of(field: &'static str, value: &str, allowed: &'static [&'static str]) ->
 
 // ---------------------------------------------------------------- approvals and policy
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ApproveRequest {
-    /// `MODEL@VERSION`.
-    pub reference: String,
-    /// approved or rejected.
-    pub decision: String,
-    /// validator, owner or risk.
-    pub role: String,
-    pub justification: String,
-}
-
 /// Whether a version has the approvals its model's policy asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -181,23 +169,6 @@ pub struct Gate {
     /// Roles whose latest decision is "rejected".
     pub rejected: Vec<String>,
     pub ok: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PolicyRequest {
-    pub model: String,
-    /// Roles that must approve before a version is approved or goes to production.
-    pub required_roles: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PromoteRequest {
-    pub reference: String,
-    /// candidate, approved, deprecated or revoked.
-    pub status: String,
-    pub reason: String,
 }
 
 pub fn approvals(conn: &Connection, version_id: i64) -> Result<Vec<Approval>, CatalogError> {
@@ -221,11 +192,18 @@ pub fn gate(conn: &Connection, v: &VersionRef) -> Result<Gate, CatalogError> {
 }
 
 /// Records an approval decision. The actor who registered the version cannot approve it.
-pub fn approve(conn: &Connection, req: &ApproveRequest, actor: &str) -> Result<Gate, GovError> {
-    let v = resolve(conn, &req.reference)?;
-    one_of("role", &req.role, ROLES)?;
-    one_of("decision", &req.decision, DECISIONS)?;
-    required(&req.justification, "justification")?;
+pub fn approve(
+    conn: &Connection,
+    reference: &str,
+    role: &str,
+    decision: &str,
+    justification: &str,
+    actor: &str,
+) -> Result<Gate, GovError> {
+    let v = resolve(conn, reference)?;
+    one_of("role", role, ROLES)?;
+    one_of("decision", decision, DECISIONS)?;
+    required(justification, "justification")?;
     if v.created_by == actor {
         return Err(GovError::MakerIsChecker { actor: actor.to_string(), version: v.name() });
     }
@@ -233,13 +211,13 @@ pub fn approve(conn: &Connection, req: &ApproveRequest, actor: &str) -> Result<G
         return Err(GovError::WrongStatus { version: v.name(), status: v.status.clone(), action: "approved" });
     }
     let now = audit::now();
-    let payload = json!({"role": req.role, "decision": req.decision, "justification": req.justification});
+    let payload = json!({"role": role, "decision": decision, "justification": justification});
     let seq = audit::append(conn, &now, actor, "approve", &v.node, &payload)?;
     let row = Approval {
         actor: actor.to_string(),
-        role: req.role.clone(),
-        decision: req.decision.clone(),
-        justification: req.justification.clone(),
+        role: role.to_string(),
+        decision: decision.to_string(),
+        justification: justification.to_string(),
         created_at: now,
         audit_seq: seq,
     };
@@ -248,9 +226,9 @@ pub fn approve(conn: &Connection, req: &ApproveRequest, actor: &str) -> Result<G
 }
 
 /// Sets the roles a model's versions need approvals from.
-pub fn set_policy(conn: &Connection, req: &PolicyRequest, actor: &str) -> Result<Vec<String>, GovError> {
-    let model_id = models::model_id(conn, &req.model)?.ok_or_else(|| GovError::UnknownModel(req.model.clone()))?;
-    let mut roles = req.required_roles.clone();
+pub fn set_policy(conn: &Connection, model: &str, required_roles: &[String], actor: &str) -> Result<Vec<String>, GovError> {
+    let model_id = models::model_id(conn, model)?.ok_or_else(|| GovError::UnknownModel(model.to_string()))?;
+    let mut roles = required_roles.to_vec();
     roles.sort();
     roles.dedup();
     if roles.is_empty() {
@@ -262,17 +240,16 @@ pub fn set_policy(conn: &Connection, req: &PolicyRequest, actor: &str) -> Result
     for r in &roles {
         one_of("requiredRoles", r, ROLES)?;
     }
-    let seq =
-        audit::append(conn, &audit::now(), actor, "set_policy", &ids::model_node(&req.model), &json!({"requiredRoles": roles}))?;
+    let seq = audit::append(conn, &audit::now(), actor, "set_policy", &ids::model_node(model), &json!({"requiredRoles": roles}))?;
     approvals::set_policy(conn, model_id, &roles, seq)?;
     Ok(roles)
 }
 
 /// Moves a version to another status; `approved` needs the policy's approvals.
-pub fn promote(conn: &Connection, req: &PromoteRequest, actor: &str) -> Result<String, GovError> {
-    let v = resolve(conn, &req.reference)?;
-    one_of("status", &req.status, &STATUSES[1..])?;
-    required(&req.reason, "reason")?;
+pub fn promote(conn: &Connection, reference: &str, status: &str, reason: &str, actor: &str) -> Result<String, GovError> {
+    let v = resolve(conn, reference)?;
+    one_of("status", status, &STATUSES[1..])?;
+    required(reason, "reason")?;
     if v.status == "revoked" {
         return Err(GovError::WrongStatus {
             version: v.name(),
@@ -280,16 +257,16 @@ pub fn promote(conn: &Connection, req: &PromoteRequest, actor: &str) -> Result<S
             action: "changed (revocation is final)",
         });
     }
-    if req.status == "approved" {
+    if status == "approved" {
         let g = gate(conn, &v)?;
         if !g.ok {
             return Err(GovError::NotApproved(gate_message(&v, &g)));
         }
     }
-    let payload = json!({"from": v.status, "to": req.status, "reason": req.reason});
+    let payload = json!({"from": v.status, "to": status, "reason": reason});
     audit::append(conn, &audit::now(), actor, "set_status", &v.node, &payload)?;
-    models::set_status(conn, v.id, &req.status)?;
-    Ok(req.status.clone())
+    models::set_status(conn, v.id, status)?;
+    Ok(status.to_string())
 }
 
 pub fn gate_message(v: &VersionRef, g: &Gate) -> String {

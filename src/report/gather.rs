@@ -81,14 +81,13 @@ impl Sources {
             .ok_or_else(|| GovError::UnknownVersion(reference.into()))?;
         let out_edges = graph::edges_from(conn, &version.node)?;
         let links = Links::load(conn, &out_edges)?;
-        let timeline = deploy::TimelineRequest { env: None, reference: Some(reference.into()) };
         Ok(Sources {
             datasets: dataset_versions(conn, &links.datasets)?,
             parents: parents(conn, &out_edges),
             gate: governance::gate(conn, &version)?,
             approvals: governance::approvals(conn, version.id)?,
             evaluations: evaluate::list(conn, version.id)?,
-            deployments: deploy::timeline(conn, &timeline)?.deployments,
+            deployments: deploy::timeline(conn, None, Some(reference))?,
             erasures: erasures_touching(conn, &version.node, &links.datasets)?,
             previous: reports::previous_version(conn, version.model_id, &version.version)?,
             cited: cited_events(conn, &version, &links.datasets)?,
@@ -189,7 +188,7 @@ fn erasures_touching(
     node: &str,
     datasets: &BTreeSet<String>,
 ) -> Result<Vec<erasure::Erasure>, ReportError> {
-    let all = erasure::list(conn)?.requests;
+    let all = erasure::list(conn)?;
     Ok(all.into_iter().filter(|e| e.impacts.iter().any(|i| i.node == node) || datasets.contains(&e.dataset)).collect())
 }
 

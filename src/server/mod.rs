@@ -230,7 +230,7 @@ async fn report_file(State(st): State<Arc<AppState>>, UrlPath((name, path)): Url
     if !safe(&name) || !safe(&path) {
         return bad(StatusCode::BAD_REQUEST, "bad report path");
     }
-    let file = st.workspace.join(crate::api::governance::REPORTS_DIR).join(&name).join(&path);
+    let file = st.workspace.join(crate::api::report::REPORTS_DIR).join(&name).join(&path);
     match tokio::fs::read(&file).await {
         Ok(bytes) => {
             let mime = mime_guess::from_path(&file).first_or_octet_stream();
