@@ -27,6 +27,7 @@ pub mod governance;
 pub mod host;
 pub mod ops;
 pub mod report;
+pub mod stores;
 pub mod typescript;
 
 pub use error::{ApiError, ErrorCode};
@@ -79,71 +80,6 @@ pub fn register_version(s: &mut Session, req: &RegisterRequest, progress: OnProg
         let _ = std::fs::remove_dir_all(dir);
     }
     Ok(out?)
-}
-
-/// Adds an artifact store.
-pub fn store_add(s: &mut Session, req: &index::StoreAddRequest) -> Result<index::StoreInfo, ApiError> {
-    Ok(index::add_store(&mut s.ws, req, &s.actor)?)
-}
-
-pub fn store_list(s: &Session) -> Result<index::StoreListResponse, ApiError> {
-    Ok(index::StoreListResponse { stores: index::list_stores(&s.ws)? })
-}
-
-pub fn store_remove(s: &mut Session, req: &index::StoreNameRequest) -> Result<index::StoreListResponse, ApiError> {
-    index::remove_store(&mut s.ws, &req.name, &s.actor)?;
-    store_list(s)
-}
-
-/// Indexes one store, or all of them.
-pub fn index_stores(
-    s: &mut Session,
-    req: &index::IndexRequest,
-    progress: OnProgress<'_>,
-) -> Result<index::IndexResponse, ApiError> {
-    let names: Vec<String> = match &req.store {
-        Some(n) => vec![n.clone()],
-        None => index::list_stores(&s.ws)?.into_iter().map(|st| st.name).collect(),
-    };
-    if names.is_empty() {
-        return Err(ApiError::new(ErrorCode::NotFound, "no stores yet: add one with `pedigree store add NAME URI`"));
-    }
-    let mut reports = Vec::new();
-    for n in names {
-        reports.push(index::index_store(&mut s.ws, &n, &index::IndexOptions::default(), progress)?.0);
-    }
-    Ok(index::IndexResponse { reports })
-}
-
-/// A page of discovered artifacts.
-pub fn list_artifacts(s: &Session, req: &index::ListArtifactsRequest) -> Result<index::ListArtifactsResponse, ApiError> {
-    let conn = s.ws.catalog.conn();
-    let store_id = match &req.store {
-        Some(n) => Some(
-            crate::catalog::stores::get_store(conn, n)?.ok_or_else(|| ApiError::from(index::StoreError::Unknown(n.clone())))?.id,
-        ),
-        None => None,
-    };
-    let (rows, total) = crate::catalog::stores::list_artifacts(
-        conn,
-        store_id,
-        req.unregistered_only,
-        req.query.as_deref().filter(|q| !q.is_empty()),
-        req.offset.unwrap_or(0),
-        req.limit.unwrap_or(100).min(1000),
-    )?;
-    let artifacts = rows.iter().map(|r| index::stage::artifact(conn, &s.ws.root, r)).collect::<Result<Vec<_>, _>>()?;
-    Ok(index::ListArtifactsResponse { artifacts, total })
-}
-
-/// Local paths for an indexed artifact (remote ones are downloaded and verified), for the
-/// registration form.
-pub fn stage_artifact(
-    s: &Session,
-    req: &index::ArtifactRequest,
-    progress: OnProgress<'_>,
-) -> Result<index::StagedArtifact, ApiError> {
-    Ok(index::stage::stage(&s.ws, req.id, progress)?.0)
 }
 
 /// Inspects files for the registration form (sniff + hash, nothing written).

@@ -318,9 +318,9 @@ pub struct StoreAddArgs {
     pub retries: Option<u32>,
 }
 
-impl From<StoreAddArgs> for crate::index::StoreAddRequest {
+impl From<StoreAddArgs> for crate::api::stores::StoreAddRequest {
     fn from(a: StoreAddArgs) -> Self {
-        crate::index::StoreAddRequest {
+        crate::api::stores::StoreAddRequest {
             name: a.name,
             uri: a.uri,
             endpoint: a.endpoint,

@@ -224,7 +224,7 @@ pub fn stores(stores: &[crate::index::StoreInfo]) -> String {
     table(&["STORE", "KIND", "URI", "FILES", "ARTIFACTS", "INDEXED", "CREDENTIALS"], &rows)
 }
 
-pub fn index_reports(r: &crate::index::IndexResponse) -> String {
+pub fn index_reports(r: &crate::api::stores::IndexResponse) -> String {
     let mut out = String::new();
     for rep in &r.reports {
         out.push_str(&format!(
@@ -250,7 +250,7 @@ pub fn index_reports(r: &crate::index::IndexResponse) -> String {
     out
 }
 
-pub fn artifacts(r: &crate::index::ListArtifactsResponse) -> String {
+pub fn artifacts(r: &crate::api::stores::ListArtifactsResponse) -> String {
     if r.artifacts.is_empty() {
         return "No artifacts. Add a store and run `pedigree index`.\n".into();
     }

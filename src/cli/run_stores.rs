@@ -11,20 +11,21 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
     match command {
         Command::Store { command } => match command {
             StoreCommand::Add(args) => {
-                let req = crate::index::StoreAddRequest::from(args);
-                let info = api::store_add(&mut ctx.open()?, &req)?;
+                let req = crate::api::stores::StoreAddRequest::from(args);
+                let info = api::stores::store_add(&mut ctx.open()?, &req)?;
                 emit(ctx.json, &info, |i| render::stores(std::slice::from_ref(i)));
             }
-            StoreCommand::List => emit(ctx.json, &api::store_list(&ctx.open()?)?, |r| render::stores(&r.stores)),
+            StoreCommand::List => emit(ctx.json, &api::stores::store_list(&ctx.open()?)?, |r| render::stores(&r.stores)),
             StoreCommand::Remove { name } => {
-                let res = api::store_remove(&mut ctx.open()?, &crate::index::StoreNameRequest { name: name.clone() })?;
+                let res =
+                    api::stores::store_remove(&mut ctx.open()?, &crate::api::stores::StoreNameRequest { name: name.clone() })?;
                 emit(ctx.json, &res, |_| format!("removed store {name}\n"));
             }
         },
         Command::Index { store } => {
             let mut s = ctx.open()?;
             let bar = progress_bar::Bar::new();
-            let res = api::index_stores(&mut s, &crate::index::IndexRequest { store }, &|p| bar.update(p));
+            let res = api::stores::index_stores(&mut s, &crate::api::stores::IndexRequest { store }, &|p| bar.update(p));
             bar.finish();
             let res = res?;
             emit(ctx.json, &res, render::index_reports);
@@ -33,14 +34,14 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             }
         }
         Command::Artifacts { store, unregistered, filter, limit, offset } => {
-            let req = crate::index::ListArtifactsRequest {
+            let req = crate::api::stores::ListArtifactsRequest {
                 store,
                 unregistered_only: unregistered,
                 query: filter,
                 offset: Some(offset),
                 limit: Some(limit),
             };
-            emit(ctx.json, &api::list_artifacts(&ctx.open()?, &req)?, render::artifacts);
+            emit(ctx.json, &api::stores::list_artifacts(&ctx.open()?, &req)?, render::artifacts);
         }
         Command::Watch { stores, settle_ms } => {
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

@@ -25,29 +25,7 @@ pub mod store;
 pub mod watch;
 
 pub use run::{IndexOptions, index_store};
-pub use store::{StoreError, add_store, list_stores, remove_store};
-
-/// `pedigree store add`: a named store.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct StoreAddRequest {
-    pub name: String,
-    /// `file:///abs/path` (or a plain path), `s3://bucket/prefix`, `http(s)://host/path/`.
-    pub uri: String,
-    /// S3 endpoint for S3-compatible servers (path-style requests), e.g. `http://127.0.0.1:9000`.
-    pub endpoint: Option<String>,
-    pub region: Option<String>,
-    /// Credentials given here are sealed (encrypted with a key in the workspace's `keys/`),
-    /// never stored or shown in plain text. Without them the usual `AWS_*` variables are read
-    /// at index time.
-    pub access_key_id: Option<String>,
-    pub secret_access_key: Option<String>,
-    pub session_token: Option<String>,
-    /// Per-request timeout for remote stores (default 30 s).
-    pub timeout_secs: Option<u32>,
-    /// Retries with exponential backoff for transient remote errors (default 3).
-    pub retries: Option<u32>,
-}
+pub use store::{Credentials, StoreError, StoreOptions, add_store, list_stores, remove_store};
 
 /// A store as listed (never with secrets).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -71,25 +49,6 @@ pub struct StoreInfo {
     #[ts(type = "number")]
     pub unregistered: u64,
     pub last_report: Option<IndexReport>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct StoreListResponse {
-    pub stores: Vec<StoreInfo>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct StoreNameRequest {
-    pub name: String,
-}
-
-/// `pedigree index [STORE]`: one store, or every store when `store` is absent.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct IndexRequest {
-    pub store: Option<String>,
 }
 
 /// A problem with one file, folder or object; the walk went on.
@@ -135,12 +94,6 @@ pub struct IndexReport {
     pub complete: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct IndexResponse {
-    pub reports: Vec<IndexReport>,
-}
-
 /// A lineage hint found next to an artifact (today: from DVC files).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -184,34 +137,6 @@ pub struct Artifact {
     pub indexed_at: String,
     /// `version:MODEL@VER` once registered.
     pub registered_as: Option<String>,
-}
-
-/// `pedigree artifacts`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ListArtifactsRequest {
-    pub store: Option<String>,
-    #[serde(default)]
-    pub unregistered_only: bool,
-    /// Substring of the path.
-    pub query: Option<String>,
-    pub offset: Option<u32>,
-    pub limit: Option<u32>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ListArtifactsResponse {
-    pub artifacts: Vec<Artifact>,
-    #[ts(type = "number")]
-    pub total: u64,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ArtifactRequest {
-    #[ts(type = "number")]
-    pub id: i64,
 }
 
 /// Local paths holding an artifact's bytes, ready for `inspect_paths` / `register_version`

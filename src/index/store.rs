@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{IndexReport, StoreAddRequest, StoreInfo, secret};
+use super::{IndexReport, StoreInfo, secret};
 use crate::audit;
 use crate::catalog::stores::{self as rows, NewStore, StoreRow};
 use crate::catalog::{self, CatalogError};
@@ -155,10 +155,18 @@ fn canonical_uri(loc: &Location) -> String {
     }
 }
 
-/// Adds a store (audited). A local folder must exist; remote stores are checked on `index`.
-pub fn add_store(ws: &mut Workspace, req: &StoreAddRequest, actor: &str) -> Result<StoreInfo, StoreError> {
-    ids::validate_name(&req.name)?;
-    let mut location = parse_uri(&req.uri)?;
+/// Adds a store named `name` at `uri` (audited); credentials given here are sealed. A local
+/// folder must exist; remote stores are checked when indexed. Empty strings count as absent.
+pub fn add_store(
+    ws: &mut Workspace,
+    name: &str,
+    uri: &str,
+    options: StoreOptions,
+    creds: Credentials,
+    actor: &str,
+) -> Result<StoreInfo, StoreError> {
+    ids::validate_name(name)?;
+    let mut location = parse_uri(uri)?;
     if let Location::Local(p) = &location {
         let abs = p.canonicalize().map_err(|e| StoreError::Local { path: p.clone(), message: e.to_string() })?;
         if !abs.is_dir() {
@@ -166,21 +174,17 @@ pub fn add_store(ws: &mut Workspace, req: &StoreAddRequest, actor: &str) -> Resu
         }
         location = Location::Local(abs);
     }
-    let options = StoreOptions {
-        endpoint: req.endpoint.clone().filter(|s| !s.is_empty()),
-        region: req.region.clone().filter(|s| !s.is_empty()),
-        timeout_secs: req.timeout_secs,
-        retries: req.retries,
-    };
+    let given = |v: Option<String>| v.filter(|s| !s.is_empty());
+    let options = StoreOptions { endpoint: given(options.endpoint), region: given(options.region), ..options };
     if let Some(e) = &options.endpoint {
         if !(e.starts_with("http://") || e.starts_with("https://")) {
             return Err(StoreError::BadEndpoint(e.clone()));
         }
     }
     let creds = Credentials {
-        access_key_id: req.access_key_id.clone().filter(|s| !s.is_empty()),
-        secret_access_key: req.secret_access_key.clone().filter(|s| !s.is_empty()),
-        session_token: req.session_token.clone().filter(|s| !s.is_empty()),
+        access_key_id: given(creds.access_key_id),
+        secret_access_key: given(creds.secret_access_key),
+        session_token: given(creds.session_token),
     };
     if creds.access_key_id.is_some() != creds.secret_access_key.is_some() {
         return Err(StoreError::HalfCredentials);
@@ -189,13 +193,13 @@ pub fn add_store(ws: &mut Workspace, req: &StoreAddRequest, actor: &str) -> Resu
         None
     } else {
         let plain = serde_json::to_vec(&creds).expect("credentials serialise");
-        let sealed = secret::seal(&ws.root, &req.name, &plain);
-        Some(sealed.map_err(|message| StoreError::Sealed { store: req.name.clone(), message })?)
+        let sealed = secret::seal(&ws.root, name, &plain);
+        Some(sealed.map_err(|message| StoreError::Sealed { store: name.to_string(), message })?)
     };
     let uri = canonical_uri(&location);
     let options_json = serde_json::to_string(&options).expect("options serialise");
     let now = audit::now();
-    let name = req.name.clone();
+    let name = name.to_string();
     ws.catalog.write(|tx| {
         if rows::get_store(tx, &name)?.is_some() {
             return Err(StoreError::Exists(name.clone()));
@@ -219,7 +223,7 @@ pub fn add_store(ws: &mut Workspace, req: &StoreAddRequest, actor: &str) -> Resu
         )?;
         Ok(())
     })?;
-    let row = rows::get_store(ws.catalog.conn(), &req.name)?.ok_or_else(|| StoreError::Unknown(req.name.clone()))?;
+    let row = rows::get_store(ws.catalog.conn(), &name)?.ok_or_else(|| StoreError::Unknown(name.clone()))?;
     info(ws.catalog.conn(), &row)
 }
 
