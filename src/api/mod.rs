@@ -82,13 +82,21 @@ pub fn register_version(s: &mut Session, req: &RegisterRequest, progress: OnProg
     Ok(out?)
 }
 
+/// Files or folders to inspect; `model` overrides the suggested model name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InspectRequest {
+    pub paths: Vec<String>,
+    pub model: Option<String>,
+}
+
 /// Inspects files for the registration form (sniff + hash, nothing written).
 pub fn inspect_paths(
     s: &Session,
-    req: &crate::registry::inspect::InspectRequest,
+    req: &InspectRequest,
     progress: OnProgress<'_>,
 ) -> Result<crate::registry::inspect::InspectResponse, ApiError> {
-    Ok(crate::registry::inspect::inspect(&s.ws, req, progress)?)
+    Ok(crate::registry::inspect::inspect(&s.ws, &req.paths, req.model.as_deref(), progress)?)
 }
 
 /// A page of models.

@@ -9,7 +9,6 @@ use ts_rs::{Config, TS};
 use super::explore::{self, Empty, NodeDetailsRequest, SearchNodesRequest};
 use super::*;
 use crate::progress::OnProgress;
-use crate::registry::inspect::InspectRequest;
 
 macro_rules! operations {
     ($( $name:ident ( $req:ty ) -> $res:ty = |$s:ident, $r:ident, $p:ident| $body:expr ;)*) => {
@@ -85,5 +84,5 @@ operations! {
     audit_checkpoint(Empty) -> crate::audit::checkpoint::Checkpoint = |s, r, p| report::checkpoint(s);
     report_preview(governance::VersionRequest) -> report::ReportPreview = |s, r, p| report::report_preview(s, &r);
     build_report(report::ReportRequest) -> crate::report::bundle::ReportBundle = |s, r, p| report::build_report(s, &r, p);
-    verify_bundle(crate::report::verify::VerifyBundleRequest) -> crate::report::verify::BundleVerification = |s, r, p| report::verify_bundle(&r);
+    verify_bundle(report::VerifyBundleRequest) -> crate::report::verify::BundleVerification = |s, r, p| report::verify_bundle(&r);
 }

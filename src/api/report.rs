@@ -86,8 +86,16 @@ pub fn report_preview(s: &Session, req: &VersionRequest) -> Result<ReportPreview
     Ok(ReportPreview { html: crate::report::bundle::preview(&s.ws, facts, cp.as_ref()) })
 }
 
-pub fn verify_bundle(
-    req: &crate::report::verify::VerifyBundleRequest,
-) -> Result<crate::report::verify::BundleVerification, ApiError> {
-    Ok(crate::report::verify::verify(req))
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyBundleRequest {
+    pub dir: String,
+    /// Hex public key the signer must have (pinning); otherwise the bundle's own key is used and
+    /// its fingerprint reported.
+    pub key: Option<String>,
+}
+
+/// Verifies a report bundle offline (needs nothing but the folder).
+pub fn verify_bundle(req: &VerifyBundleRequest) -> Result<crate::report::verify::BundleVerification, ApiError> {
+    Ok(crate::report::verify::verify(std::path::Path::new(&req.dir), req.key.as_deref()))
 }

@@ -18,7 +18,7 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             emit(ctx.json, &res?, render::bundle);
         }
         Command::Verify { dir, key } => {
-            let req = crate::report::verify::VerifyBundleRequest { dir: dir.display().to_string(), key };
+            let req = api::report::VerifyBundleRequest { dir: dir.display().to_string(), key };
             let res = api::report::verify_bundle(&req)?;
             emit(ctx.json, &res, render::bundle_verification);
             if !res.ok {

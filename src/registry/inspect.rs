@@ -23,14 +23,6 @@ use crate::progress::{OnProgress, Progress, Unit};
 use crate::sniff::{Format, Interface};
 use crate::workspace::Workspace;
 
-/// Files or folders to inspect; `model` overrides the suggested model name.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct InspectRequest {
-    pub paths: Vec<String>,
-    pub model: Option<String>,
-}
-
 /// A registered version that looks like a parent, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -63,8 +55,14 @@ pub struct InspectResponse {
 }
 
 /// Inspects paths for the registration form.
-pub fn inspect(ws: &Workspace, req: &InspectRequest, progress: OnProgress<'_>) -> Result<InspectResponse, RegisterError> {
-    let paths: Vec<PathBuf> = req.paths.iter().map(PathBuf::from).collect();
+/// `model` overrides the model name suggested from the paths.
+pub fn inspect(
+    ws: &Workspace,
+    paths: &[String],
+    model: Option<&str>,
+    progress: OnProgress<'_>,
+) -> Result<InspectResponse, RegisterError> {
+    let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
     let (files, folders) = collect(&paths)?;
     let (sniffed, formats) = sniff_inputs(&files, &folders)?;
     let total: u64 = files.iter().map(|f| f.size).sum();
@@ -84,10 +82,10 @@ pub fn inspect(ws: &Workspace, req: &InspectRequest, progress: OnProgress<'_>) -
     )?;
     let (format, interface) = summarize(&sniffed, &entries);
     let weights = manifest::weights(&entries);
-    let model = match &req.model {
+    let model = match model {
         Some(m) => {
             ids::validate_name(m)?;
-            m.clone()
+            m.to_string()
         }
         None => name_from_path(&paths[0].canonicalize().unwrap_or_else(|_| paths[0].clone()), "model"),
     };

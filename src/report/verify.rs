@@ -30,15 +30,6 @@ pub struct BundleVerification {
     pub checks: Vec<Check>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct VerifyBundleRequest {
-    pub dir: String,
-    /// Hex public key the signer must have (pinning); otherwise the bundle's own key is used and
-    /// its fingerprint reported.
-    pub key: Option<String>,
-}
-
 struct Checks(Vec<Check>);
 
 impl Checks {
@@ -57,10 +48,10 @@ fn files_under(dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-pub fn verify(req: &VerifyBundleRequest) -> BundleVerification {
-    let dir = Path::new(&req.dir);
+/// Verifies the bundle in `dir`; `key` (hex) pins the signer's public key.
+pub fn verify(dir: &Path, key: Option<&str>) -> BundleVerification {
     let mut c = Checks(Vec::new());
-    let fp = run(dir, req.key.as_deref(), &mut c);
+    let fp = run(dir, key, &mut c);
     let ok = !c.0.is_empty() && c.0.iter().all(|k| k.ok);
     BundleVerification { ok, fingerprint: fp, checks: c.0 }
 }
