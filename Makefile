@@ -21,7 +21,7 @@ run:
 	$(MAKE) desktop
 	"$(CARGO_TARGET_DIR)/debug/pedigree-desktop"
 
-# The same UI in a browser: http://127.0.0.1:8765/
+# The same UI in a browser: open the printed http://127.0.0.1:8765/?token=… link
 serve:
 	@scripts/deps.sh desktop
 	$(MAKE) ui
