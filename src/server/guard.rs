@@ -189,8 +189,11 @@ impl Refusal {
     pub fn into_response(self) -> Response {
         if self.page {
             let body = format!(
-                "<!doctype html><meta charset=utf-8><title>Pedigree</title>\
-                 <h1>Pedigree did not open this page</h1><p>{}</p>",
+                "<!doctype html><meta charset=utf-8><title>Pedigree — open it from its link</title>\
+                 <body style=\"font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1f2933\">\
+                 <h1 style=\"font-size:1.4rem\">Pedigree did not open this page</h1><p>Why: {}.</p>\
+                 <p>Each start of <code>pedigree serve</code> makes a new secret, so after a restart open the new \
+                 link it printed. Other web pages cannot reach this server, on purpose.</p></body>",
                 html_escape(&self.message)
             );
             let headers = [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CONTENT_SECURITY_POLICY, super::CSP)];
