@@ -140,6 +140,7 @@ pub fn show(r: &ShowVersionResponse) -> String {
     if !i.tensors.is_empty() {
         out.push_str(&format!("  tensors       {} (first: {})\n", i.tensors.len(), i.tensors[0].name));
     }
+    out.push_str(&pickle_verdicts(&v.sniffed));
     for (k, x) in &v.params {
         out.push_str(&format!("  param         {k}={x}\n"));
     }
@@ -391,5 +392,35 @@ pub fn bundle_verification(v: &crate::report::verify::BundleVerification) -> Str
         out.push_str(&format!("signing key fingerprint (sha256): {fp}\n"));
     }
     out.push_str(if v.ok { "bundle verified\n" } else { "bundle does NOT verify\n" });
+    out
+}
+
+/// One line per pickle-family file: what loading it would run (never run here).
+fn pickle_verdicts(sniffed: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>) -> String {
+    let mut out = String::new();
+    for (path, m) in sniffed {
+        let Some(risk) = m.get("pickle_risk") else { continue };
+        let libs: Vec<String> = m
+            .get("loading_runs_code_from")
+            .map(|l| {
+                l.split(',')
+                    .map(|lib| match m.get(&format!("library_version.{lib}")) {
+                        Some(v) => format!("{lib} {v}"),
+                        None => lib.to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let what = match risk.as_str() {
+            "safe" => "plain data only".to_string(),
+            "known" => format!("loading runs code from {}", libs.join(", ")),
+            "unknown" => format!(
+                "WARNING: loading runs code from unknown modules: {}",
+                m.get("unknown_imports").map(String::as_str).unwrap_or("?")
+            ),
+            other => format!("{other}: {}", m.get("imports").map(String::as_str).unwrap_or("")),
+        };
+        out.push_str(&format!("  pickle        {path}: {what}\n"));
+    }
     out
 }

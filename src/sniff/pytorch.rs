@@ -93,7 +93,7 @@ fn sniff_torch(path: &Path, archive: &mut Archive, names: &[String], pkl: &str) 
     let mut metadata = BTreeMap::new();
     metadata.insert("archive".to_string(), prefix.trim_end_matches('/').to_string());
     metadata.insert("entries".to_string(), names.len().to_string());
-    metadata.insert("imports".to_string(), scan.imports.join(","));
+    super::pickle::describe(&scan, &mut metadata);
     metadata.insert("reduce_count".to_string(), scan.reduces.to_string());
     if let Some(p) = scan.protocol {
         metadata.insert("protocol".to_string(), p.to_string());

@@ -261,3 +261,21 @@ fn fixtures_sha(bytes: &[u8]) -> String {
 fn sha_of_hex(digests: &[&str]) -> String {
     pedigree::hash::root_digest(digests.iter().copied()).unwrap()
 }
+
+/// A scikit-learn model pickle is stored and described (never loaded): `show` names the library
+/// and the version the file records; a pickle that would run a command is refused.
+#[test]
+fn a_scikit_learn_pickle_is_registered_and_show_names_the_library() {
+    let w = Ws::new();
+    let f = w.write("churn.pkl", &fixtures::pickle_object("sklearn.ensemble._forest", "RandomForestClassifier", "1.5.2"));
+    w.json(&["register", s(&f), "--model", "churn"]);
+    let out = w.run(&["show", "churn@1.0.0"]);
+    assert!(common::stdout(&out).contains("churn.pkl: loading runs code from sklearn 1.5.2"), "{}", common::stdout(&out));
+    let shown = w.json(&["show", "churn@1.0.0"]);
+    assert_eq!(shown["version"]["sniffed"]["churn.pkl"]["pickle_risk"], "known", "{shown}");
+    let bad = w.write("bad.pkl", &fixtures::pickle_object("os", "system", "1.5.2"));
+    let before = w.snapshot();
+    let err = w.fails(&["register", s(&bad), "--model", "bad"]);
+    assert!(err.contains("os.system"), "{err}");
+    assert_eq!(w.snapshot(), before, "a refused pickle writes nothing");
+}

@@ -59,6 +59,19 @@ pub fn pytorch_legacy() -> Vec<u8> {
     out
 }
 
+/// What CPython's `pickle.dumps(obj, protocol=2)` writes for an object of `module.Class` whose
+/// state is `{"C": 1.0, "_sklearn_version": version}` (NEWOBJ with an empty tuple, then BUILD).
+pub fn pickle_object(module: &str, class: &str, version: &str) -> Vec<u8> {
+    let mut b = b"\x80\x02c".to_vec();
+    b.extend_from_slice(format!("{module}\n{class}\n").as_bytes());
+    b.extend_from_slice(b"q\x00)\x81q\x01}q\x02(X\x01\x00\x00\x00Cq\x03G?\xf0\x00\x00\x00\x00\x00\x00");
+    b.extend_from_slice(b"X\x10\x00\x00\x00_sklearn_versionq\x04X");
+    b.extend_from_slice(&(version.len() as u32).to_le_bytes());
+    b.extend_from_slice(version.as_bytes());
+    b.extend_from_slice(b"q\x05ub.");
+    b
+}
+
 // ---------------------------------------------------------------------------------------------
 // Zip archives
 

@@ -6,6 +6,8 @@ mod fixtures;
 
 use std::path::{Path, PathBuf};
 
+mod pickles;
+
 use fixtures::Dim;
 use pedigree::sniff::{Format, SniffError, Sniffed, TensorSpec, sniff_file, sniff_folder};
 use proptest::prelude::*;

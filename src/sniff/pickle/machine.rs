@@ -32,12 +32,29 @@ pub(super) struct Machine<'a> {
     pub(super) marks: Vec<usize>,
     /// The memo, by index.
     pub(super) memo: HashMap<u64, V>,
+    /// The last string pushed (a dict key, when a value follows).
+    last_str: Option<Rc<str>>,
+    /// Library versions the pickle records, e.g. scikit-learn's `_sklearn_version` state key.
+    versions: Vec<(String, String)>,
 }
+
+/// State keys under which libraries record the version that wrote an object.
+const VERSION_KEYS: &[(&str, &str)] = &[("_sklearn_version", "sklearn")];
 
 impl<'a> Machine<'a> {
     /// A machine at `start` of `bytes`, with an empty stack and memo.
     pub(super) fn new(bytes: &'a [u8], start: usize) -> Machine<'a> {
-        Machine { b: bytes, i: start, op_at: start, proto: 0, stack: Vec::new(), marks: Vec::new(), memo: HashMap::new() }
+        Machine {
+            b: bytes,
+            i: start,
+            op_at: start,
+            proto: 0,
+            stack: Vec::new(),
+            marks: Vec::new(),
+            memo: HashMap::new(),
+            last_str: None,
+            versions: Vec::new(),
+        }
     }
 
     /// Runs the pickle up to its STOP; returns the offset just past it.
@@ -49,6 +66,7 @@ impl<'a> Machine<'a> {
             };
             self.i += 1;
             if op == b'.' {
+                sc.versions.extend(self.versions.drain(..));
                 return Ok(self.i);
             }
             self.exec(sc, op)?;
@@ -138,7 +156,20 @@ impl<'a> Machine<'a> {
     }
 
     pub(super) fn push_str(&mut self, s: String) {
-        self.stack.push(V::Str(Rc::from(s)));
+        let s: Rc<str> = Rc::from(s);
+        self.note_str(&s);
+        self.stack.push(V::Str(s));
+    }
+
+    /// Remembers the string, and a library version when it follows that library's version key.
+    fn note_str(&mut self, s: &Rc<str>) {
+        if let Some(prev) = &self.last_str
+            && let Some((_, lib)) = VERSION_KEYS.iter().find(|(k, _)| **k == **prev)
+            && s.len() <= 32
+        {
+            self.versions.push((lib.to_string(), s.to_string()));
+        }
+        self.last_str = Some(s.clone());
     }
 
     /// Record an import by GLOBAL or INST, renamed as Python 3 does for protocols below 3.
@@ -156,6 +187,9 @@ impl<'a> Machine<'a> {
         match self.memo.get(&idx) {
             Some(v) => {
                 let v = v.clone();
+                if let V::Str(s) = &v {
+                    self.note_str(s);
+                }
                 self.stack.push(v);
                 Ok(())
             }

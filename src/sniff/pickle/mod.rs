@@ -17,12 +17,14 @@ use super::bounded::read_prefix;
 use super::{Format, Interface, MAX_HEADER, SniffError, Sniffed};
 
 mod allow;
+pub mod classify;
 mod compression;
 mod machine;
 mod opcodes;
 mod unescape;
 
-use allow::is_safe_import;
+pub use classify::Risk;
+use classify::{classify, library};
 use compression::compression_of;
 use machine::Machine;
 
@@ -37,8 +39,16 @@ pub struct PickleScan {
     pub reduces: usize,
     /// Protocol from the first PROTO opcode, if any (protocols 0 and 1 have none).
     pub protocol: Option<u8>,
-    /// The imports that are not on the allowlist: loading the pickle would call them.
+    /// The dangerous imports (commands, code, network, files): a file with any is refused.
     pub unsafe_imports: Vec<String>,
+    /// Imports from no known library and not plain data: registered with a warning.
+    pub unknown_imports: Vec<String>,
+    /// Known libraries whose code loading the file runs (e.g. `sklearn`), sorted.
+    pub libraries: Vec<String>,
+    /// Library versions the file records, e.g. `("sklearn", "1.5.2")`.
+    pub versions: Vec<(String, String)>,
+    /// The worst class of any import.
+    pub risk: Risk,
 }
 
 /// Scan one pickle (up to its STOP opcode) without executing it. Errors on an unknown opcode,
@@ -58,18 +68,51 @@ struct Scanner {
     reduces: usize,
     /// Protocol of the first pickle that names one.
     protocol: Option<u8>,
+    /// Library versions recorded in the pickles.
+    versions: Vec<(String, String)>,
 }
 
 impl Scanner {
-    fn finish(self) -> PickleScan {
+    fn finish(mut self) -> PickleScan {
         let imports: Vec<String> = self.imports.into_iter().collect();
-        let unsafe_imports = imports.iter().filter(|i| !is_safe_import(i)).cloned().collect();
-        PickleScan { imports, reduces: self.reduces, protocol: self.protocol, unsafe_imports }
+        let of = |r: Risk| imports.iter().filter(|i| classify(i) == r).cloned().collect::<Vec<_>>();
+        let (unsafe_imports, unknown_imports) = (of(Risk::Dangerous), of(Risk::Unknown));
+        let risk = imports.iter().map(|i| classify(i)).max().unwrap_or(Risk::Safe);
+        let libraries: BTreeSet<String> =
+            imports.iter().filter(|i| classify(i) == Risk::Known).filter_map(|i| library(i)).map(String::from).collect();
+        self.versions.sort();
+        self.versions.dedup();
+        PickleScan {
+            imports,
+            reduces: self.reduces,
+            protocol: self.protocol,
+            unsafe_imports,
+            unknown_imports,
+            libraries: libraries.into_iter().collect(),
+            versions: self.versions,
+            risk,
+        }
     }
 
     /// Scan the pickle starting at `start`; returns the offset just past its STOP.
     fn scan(&mut self, bytes: &[u8], start: usize) -> Result<usize, String> {
         Machine::new(bytes, start).run(self)
+    }
+}
+
+/// Writes what a scan found into sniffed metadata: the import inventory, the verdict, the
+/// libraries whose code loading runs and the versions the file records.
+pub(crate) fn describe(scan: &PickleScan, metadata: &mut BTreeMap<String, String>) {
+    metadata.insert("imports".into(), scan.imports.join(","));
+    metadata.insert("pickle_risk".into(), scan.risk.as_str().into());
+    if !scan.libraries.is_empty() {
+        metadata.insert("loading_runs_code_from".into(), scan.libraries.join(","));
+    }
+    if !scan.unknown_imports.is_empty() {
+        metadata.insert("unknown_imports".into(), scan.unknown_imports.join(","));
+    }
+    for (lib, version) in &scan.versions {
+        metadata.insert(format!("library_version.{lib}"), version.clone());
     }
 }
 
@@ -111,7 +154,7 @@ pub(crate) fn sniff(path: &Path, mut file: File, len: u64) -> Result<Sniffed, Sn
         return Err(corrupt(reason));
     }
     let mut metadata = BTreeMap::new();
-    metadata.insert("imports".into(), scan.imports.join(","));
+    describe(&scan, &mut metadata);
     metadata.insert("reduce_count".into(), scan.reduces.to_string());
     if let Some(p) = scan.protocol {
         metadata.insert("protocol".into(), p.to_string());
