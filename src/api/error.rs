@@ -87,7 +87,8 @@ impl From<RegisterError> for ApiError {
             | R::DuplicatePath(_)
             | R::InvalidRelation(_)
             | R::RelationCount { .. }
-            | R::KeyValue { .. } => ErrorCode::InvalidInput,
+            | R::KeyValue { .. }
+            | R::UnsafeWithoutReason => ErrorCode::InvalidInput,
             R::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => ErrorCode::NotFound,
             R::Io { .. } | R::Cas(_) => ErrorCode::Io,
             R::Sniff(SniffError::Io { .. }) => ErrorCode::Io,

@@ -397,6 +397,10 @@ pub struct RegisterArgs {
     /// Id of the run that produced it
     #[arg(long)]
     pub run: Option<String>,
+    /// Register files whose pickles would run commands or code on load, for this reason
+    /// (recorded in the audit log); they are never loaded by Pedigree
+    #[arg(long, value_name = "REASON")]
+    pub allow_unsafe: Option<String>,
 }
 
 /// Runs the CLI with the process arguments; returns the exit code.

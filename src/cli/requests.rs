@@ -114,5 +114,6 @@ pub(super) fn register_request(a: RegisterArgs) -> Result<api::RegisterRequest, 
         environment: a.environment,
         run: a.run,
         from_index: a.from_index,
+        allow_unsafe: a.allow_unsafe,
     })
 }

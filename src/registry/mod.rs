@@ -57,6 +57,8 @@ pub enum RegisterError {
     ChangedSinceIndexed(String),
     #[error("invalid {kind} {given:?}: expected KEY=VALUE{hint}")]
     KeyValue { kind: &'static str, given: String, hint: &'static str },
+    #[error("accepting files that run code on load needs a reason, for the audit trail")]
+    UnsafeWithoutReason,
 }
 
 impl RegisterError {
@@ -67,6 +69,7 @@ impl RegisterError {
             RegisterError::UnknownParent(_) => Some("parents"),
             RegisterError::InvalidRelation(_) | RegisterError::RelationCount { .. } => Some("relation"),
             RegisterError::UnknownDataset(_) => Some("trainedOn"),
+            RegisterError::UnsafeWithoutReason => Some("allowUnsafe"),
             RegisterError::KeyValue { kind: "metric", .. } => Some("metrics"),
             RegisterError::KeyValue { kind: "param", .. } => Some("params"),
             _ => None,

@@ -124,8 +124,10 @@ pub enum SniffError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path}: corrupt {format} file: {reason}")]
     Corrupt { path: PathBuf, format: &'static str, reason: String },
-    #[error("{path}: pickle would run code on load (imports {imports}); refusing to register it")]
-    UnsafePickle { path: PathBuf, imports: String },
+    /// `described` is what the file is (its import inventory, `pickle_risk` = dangerous), for a
+    /// registration that accepts the risk with a stated reason.
+    #[error("{path}: loading it would run commands or code (imports {imports}); refusing to register it")]
+    UnsafePickle { path: PathBuf, imports: String, described: Box<Sniffed> },
 }
 
 /// Sniff one regular file. Unknown formats are not an error (`Format::Unknown`); a file that

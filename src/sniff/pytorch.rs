@@ -87,7 +87,7 @@ fn sniff_torch(path: &Path, archive: &mut Archive, names: &[String], pkl: &str) 
     let bytes = read_entry(archive, pkl, MAX_HEADER).map_err(corrupt)?;
     let scan = scan_pickle(&bytes).map_err(|e| corrupt(format!("{pkl}: {e}")))?;
     if !scan.unsafe_imports.is_empty() {
-        return Err(SniffError::UnsafePickle { path: path.to_path_buf(), imports: scan.unsafe_imports.join(", ") });
+        return Err(super::pickle::refusal(path, &scan, Format::Pytorch));
     }
     let prefix = pkl.strip_suffix("data.pkl").unwrap_or_default();
     let mut metadata = BTreeMap::new();

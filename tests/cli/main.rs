@@ -279,3 +279,32 @@ fn a_scikit_learn_pickle_is_registered_and_show_names_the_library() {
     assert!(err.contains("os.system"), "{err}");
     assert_eq!(w.snapshot(), before, "a refused pickle writes nothing");
 }
+
+/// A pickle that would run a command is refused unless the registrant states a reason; then it
+/// is stored (never loaded: the command's marker file stays absent) and the reason and the
+/// offending imports are in the audit event.
+#[test]
+fn a_dangerous_pickle_needs_a_stated_reason_and_is_never_run() {
+    let w = Ws::new();
+    let marker = w.dir.path().join("pwned");
+    let cmd = format!("touch {}", marker.display());
+    let mut payload = b"\x80\x02cposix\nsystem\nq\x00X".to_vec();
+    payload.extend_from_slice(&(cmd.len() as u32).to_le_bytes());
+    payload.extend_from_slice(cmd.as_bytes());
+    payload.extend_from_slice(b"q\x01\x85q\x02Rq\x03.");
+    let f = w.write("exploit.pkl", &payload);
+    let err = w.fails(&["register", s(&f), "--model", "exploit"]);
+    assert!(err.contains("posix.system") && err.contains("refusing"), "{err}");
+    let err = w.fails(&["register", s(&f), "--model", "exploit", "--allow-unsafe", "  "]);
+    assert!(err.contains("needs a reason") && err.trim_end().ends_with("(--allow-unsafe)"), "{err}");
+    let reg = w.json(&["register", s(&f), "--model", "exploit", "--allow-unsafe", "red-team sample for the scanner"]);
+    assert_eq!(reg["version"], "1.0.0");
+    let shown = w.json(&["show", "exploit@1.0.0"]);
+    assert_eq!(shown["version"]["sniffed"]["exploit.pkl"]["pickle_risk"], "dangerous", "{shown}");
+    let log = w.json(&["audit", "log"]);
+    let ev = log["events"].as_array().unwrap().iter().find(|e| e["action"] == "register_version").unwrap();
+    let p: serde_json::Value = serde_json::from_str(ev["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(p["allowUnsafe"]["reason"], "red-team sample for the scanner");
+    assert_eq!(p["allowUnsafe"]["files"][0]["imports"], "posix.system");
+    assert!(!marker.exists(), "the pickle was executed");
+}

@@ -18,10 +18,14 @@ use crate::sniff::{self, Format, Interface, Sniffed};
 
 /// Sniffs the folders given (MLflow, Hugging Face) and every file. Returns all results keyed by
 /// manifest path (a folder by its prefix, "." for a single folder) and each file's format.
+/// With `allow_unsafe`, files whose pickles would run commands or code are described instead of
+/// refused, and listed (path, dangerous imports) as the third part of the result.
+#[allow(clippy::type_complexity)]
 pub(crate) fn sniff_inputs(
     files: &[InputFile],
     folders: &[(PathBuf, String)],
-) -> Result<(BTreeMap<String, Sniffed>, BTreeMap<String, Format>), RegisterError> {
+    allow_unsafe: bool,
+) -> Result<(BTreeMap<String, Sniffed>, BTreeMap<String, Format>, Vec<(String, String)>), RegisterError> {
     let mut sniffed: BTreeMap<String, Sniffed> = BTreeMap::new();
     for (dir, prefix) in folders {
         if let Some(s) = sniff::sniff_folder(dir)? {
@@ -29,11 +33,20 @@ pub(crate) fn sniff_inputs(
             sniffed.insert(key, s);
         }
     }
-    let file_sniffs: Vec<(String, Sniffed)> =
-        files.par_iter().map(|f| Ok((f.rel.clone(), sniff::sniff_file(&f.abs)?))).collect::<Result<_, RegisterError>>()?;
-    let file_formats = file_sniffs.iter().map(|(p, s)| (p.clone(), s.format)).collect();
-    sniffed.extend(file_sniffs);
-    Ok((sniffed, file_formats))
+    let file_sniffs: Vec<(String, Sniffed, Option<String>)> = files
+        .par_iter()
+        .map(|f| match sniff::sniff_file(&f.abs) {
+            Ok(s) => Ok((f.rel.clone(), s, None)),
+            Err(sniff::SniffError::UnsafePickle { imports, described, .. }) if allow_unsafe => {
+                Ok((f.rel.clone(), *described, Some(imports)))
+            }
+            Err(e) => Err(RegisterError::from(e)),
+        })
+        .collect::<Result<_, RegisterError>>()?;
+    let file_formats = file_sniffs.iter().map(|(p, s, _)| (p.clone(), s.format)).collect();
+    let unsafe_files = file_sniffs.iter().filter_map(|(p, _, d)| d.clone().map(|d| (p.clone(), d))).collect();
+    sniffed.extend(file_sniffs.into_iter().map(|(p, s, _)| (p, s)));
+    Ok((sniffed, file_formats, unsafe_files))
 }
 
 /// The model's latest version (if any) and the semver policy's suggestion for a new version

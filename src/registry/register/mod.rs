@@ -63,6 +63,11 @@ pub struct RegisterRequest {
     #[serde(default)]
     #[ts(optional, type = "number")]
     pub from_index: Option<i64>,
+    /// Register files whose pickles would run commands or code, for this stated reason (kept in
+    /// the audit event). Without it such files are refused.
+    #[serde(default)]
+    #[ts(optional)]
+    pub allow_unsafe: Option<String>,
 }
 
 /// What a registration recorded.
@@ -105,6 +110,8 @@ pub struct Origin {
 /// The files and datasets of a request, sniffed and listed, nothing written yet.
 struct Inputs {
     files: Vec<InputFile>,
+    /// Files with dangerous imports accepted under `allowUnsafe`, with those imports.
+    unsafe_files: Vec<(String, String)>,
     sniffed: BTreeMap<String, Sniffed>,
     file_formats: BTreeMap<String, Format>,
     /// Each `trainedOn` entry: a path's files to hash, or none for a registered dataset.
@@ -141,6 +148,7 @@ pub fn register(
         entries: stored.entries,
         new_bytes: stored.new_bytes,
         datasets: stored.datasets,
+        unsafe_files: inputs.unsafe_files,
     };
     record::record(ws, &facts, actor)
 }
@@ -168,7 +176,11 @@ fn validate(req: &RegisterRequest) -> Result<Option<semver::Version>, RegisterEr
 fn read_inputs(ws: &Workspace, req: &RegisterRequest) -> Result<Inputs, RegisterError> {
     let paths: Vec<PathBuf> = req.paths.iter().map(PathBuf::from).collect();
     let (files, folders) = collect(&paths)?;
-    let (sniffed, file_formats) = sniff_inputs(&files, &folders)?;
+    let allow = req.allow_unsafe.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if req.allow_unsafe.is_some() && allow.is_none() {
+        return Err(RegisterError::UnsafeWithoutReason);
+    }
+    let (sniffed, file_formats, unsafe_files) = sniff_inputs(&files, &folders, allow.is_some())?;
     let mut datasets_in = Vec::new();
     for d in &req.trained_on {
         let path = PathBuf::from(d);
@@ -182,7 +194,7 @@ fn read_inputs(ws: &Workspace, req: &RegisterRequest) -> Result<Inputs, Register
         }
         datasets_in.push((d.clone(), Vec::new()));
     }
-    Ok(Inputs { files, sniffed, file_formats, datasets: datasets_in })
+    Ok(Inputs { files, unsafe_files, sniffed, file_formats, datasets: datasets_in })
 }
 
 /// An indexed artifact must still be what the index saw.

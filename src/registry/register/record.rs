@@ -33,6 +33,8 @@ pub(super) struct Facts<'a> {
     pub entries: Vec<FileEntry>,
     pub new_bytes: u64,
     pub datasets: Vec<DatasetRef>,
+    /// Files accepted under `allowUnsafe`: (path, dangerous imports).
+    pub unsafe_files: Vec<(String, String)>,
 }
 
 /// The version number chosen: explicit (checked) or the policy's suggestion, with the reason.
@@ -67,6 +69,7 @@ pub(super) fn record(ws: &mut Workspace, f: &Facts<'_>, actor: &str) -> Result<R
             "code": req.code, "environment": req.environment, "run": req.run,
             "source": f.origin.map(|o| &o.uri),
         });
+        let payload = with_unsafe(payload, req, &f.unsafe_files);
         let seq = audit::append(tx, &now, actor, "register_version", &vnode, &payload)?;
         version_row(tx, f, model_id, &n, actor, &now, seq)?;
         if let Some(o) = f.origin {
@@ -92,6 +95,16 @@ pub(super) fn record(ws: &mut Workspace, f: &Facts<'_>, actor: &str) -> Result<R
             audit_seq: seq,
         })
     })
+}
+
+/// Adds `allowUnsafe` (the reason and each file's dangerous imports) to the registration event
+/// when files that would run code were accepted.
+fn with_unsafe(mut payload: serde_json::Value, req: &RegisterRequest, files: &[(String, String)]) -> serde_json::Value {
+    if let (Some(reason), false) = (&req.allow_unsafe, files.is_empty()) {
+        let files: Vec<_> = files.iter().map(|(p, i)| json!({"path": p, "imports": i})).collect();
+        payload["allowUnsafe"] = json!({"reason": reason.trim(), "files": files});
+    }
+    payload
 }
 
 /// The model's id, creating it (with its audit event) when new.

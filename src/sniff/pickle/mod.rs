@@ -116,6 +116,18 @@ pub(crate) fn describe(scan: &PickleScan, metadata: &mut BTreeMap<String, String
     }
 }
 
+/// The refusal of a file with dangerous imports, carrying what the file is.
+pub(crate) fn refusal(path: &Path, scan: &PickleScan, format: Format) -> SniffError {
+    let mut metadata = BTreeMap::new();
+    describe(scan, &mut metadata);
+    metadata.insert("dangerous_imports".into(), scan.unsafe_imports.join(","));
+    SniffError::UnsafePickle {
+        path: path.to_path_buf(),
+        imports: scan.unsafe_imports.join(", "),
+        described: Box::new(Sniffed { format, interface: Interface::default(), metadata }),
+    }
+}
+
 /// The first pickle of a legacy (non-zip) `torch.save` file: the magic number 0x1950a86a20f9469cfc6c.
 const TORCH_LEGACY_MAGIC: &[u8] = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19\x2e";
 
@@ -148,7 +160,7 @@ pub(crate) fn sniff(path: &Path, mut file: File, len: u64) -> Result<Sniffed, Sn
     // A legacy torch file holds: magic, protocol version, sys info, the object, storage keys.
     let (scan, failure) = scan_run(&bytes, if legacy_torch { 5 } else { 1 });
     if !scan.unsafe_imports.is_empty() {
-        return Err(SniffError::UnsafePickle { path: path.to_path_buf(), imports: scan.unsafe_imports.join(", ") });
+        return Err(refusal(path, &scan, Format::Pickle));
     }
     if let Some(reason) = failure {
         return Err(corrupt(reason));

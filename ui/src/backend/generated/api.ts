@@ -432,7 +432,12 @@ run: string | null,
 /**
  * Register an artifact found by `pedigree index` (its id) instead of `paths`.
  */
-fromIndex?: number, };
+fromIndex?: number, 
+/**
+ * Register files whose pickles would run commands or code, for this stated reason (kept in
+ * the audit event). Without it such files are refused.
+ */
+allowUnsafe?: string, };
 
 export type RegisterResponse = { model: string, version: string, node: string, createdModel: boolean, rootDigest: string, manifestDigest: string, weightsDigest: string, format: string, interface: Interface, bump: Bump, bumpReason: string, fileCount: number, totalSize: number, 
 /**
