@@ -78,12 +78,47 @@ pub fn suggest(latest: Option<(&semver::Version, Facts<'_>)>, new: Facts<'_>) ->
             (Bump::Minor, format!("same interface, new weights{data}"))
         }
     };
+    let minor_libs: Vec<String> = library_changes(prev.interface, new.interface)
+        .into_iter()
+        .filter(|c| !c.major)
+        .map(|c| format!("{} {} → {}", c.library, c.from, c.to))
+        .collect();
+    let reason = if minor_libs.is_empty() { reason } else { format!("{reason}; {}", minor_libs.join(", ")) };
     let version = match bump {
         Bump::Major => semver::Version::new(prev_v.major + 1, 0, 0),
         Bump::Minor => semver::Version::new(prev_v.major, prev_v.minor + 1, 0),
         _ => semver::Version::new(prev_v.major, prev_v.minor, prev_v.patch + 1),
     };
     Suggestion { version, bump, reason }
+}
+
+/// A library whose recorded version differs between two interfaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LibraryChange {
+    pub library: String,
+    pub from: String,
+    pub to: String,
+    /// The major version differs (for 0.x, the minor: 0.23 → 0.24 is a major step).
+    pub major: bool,
+}
+
+/// Libraries both interfaces record, whose versions differ.
+pub fn library_changes(old: &Interface, new: &Interface) -> Vec<LibraryChange> {
+    let (Some(a), Some(b)) = (&old.libraries, &new.libraries) else { return Vec::new() };
+    let head = |v: &str| {
+        let mut parts = v.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty());
+        match parts.next() {
+            Some("0") => format!("0.{}", parts.next().unwrap_or("")),
+            Some(m) => m.to_string(),
+            None => v.to_string(),
+        }
+    };
+    a.iter()
+        .filter_map(|(lib, from)| {
+            let to = b.get(lib).filter(|to| *to != from)?;
+            Some(LibraryChange { library: lib.clone(), from: from.clone(), to: to.clone(), major: head(from) != head(to) })
+        })
+        .collect()
 }
 
 /// How an interface changed.
@@ -127,6 +162,9 @@ pub fn compare(old: &Interface, new: &Interface) -> Change {
     diff("input", &old.inputs, &new.inputs, true);
     diff("output", &old.outputs, &new.outputs, false);
     diff("tensor", &old.tensors, &new.tensors, false);
+    if let Some(major) = library_changes(old, new).into_iter().find(|c| c.major) {
+        breaking.push(format!("{} {} → {} (a new major version)", major.library, major.from, major.to));
+    }
     let summarise = |v: Vec<String>| match v.len() {
         1 => v[0].clone(),
         n => format!("{} (and {} more)", v[0], n - 1),
@@ -182,6 +220,25 @@ mod tests {
         assert_eq!((s.version, s.bump), (semver::Version::new(1, 5, 0), Bump::Minor));
         let s = suggest(Some((&v, facts(&old, "aa"))), facts(&old, "aa"));
         assert_eq!((s.version, s.bump), (semver::Version::new(1, 4, 3), Bump::Patch));
+    }
+
+    fn with_libs(libs: &[(&str, &str)]) -> Interface {
+        Interface { libraries: Some(libs.iter().map(|(l, v)| (l.to_string(), v.to_string())).collect()), ..Default::default() }
+    }
+
+    #[test]
+    fn a_new_major_library_version_is_major_and_other_changes_are_named() {
+        let v = semver::Version::new(1, 2, 0);
+        let old = with_libs(&[("sklearn", "1.4.2")]);
+        let s = suggest(Some((&v, facts(&old, "aa"))), facts(&with_libs(&[("sklearn", "2.0.0")]), "bb"));
+        assert_eq!(s.version, semver::Version::new(2, 0, 0));
+        assert!(s.reason.contains("sklearn 1.4.2 → 2.0.0 (a new major version)"), "{}", s.reason);
+        let s = suggest(Some((&v, facts(&old, "aa"))), facts(&with_libs(&[("sklearn", "1.5.2")]), "bb"));
+        assert_eq!(s.bump, Bump::Minor);
+        assert!(s.reason.ends_with("; sklearn 1.4.2 → 1.5.2"), "{}", s.reason);
+        let zero = with_libs(&[("xgboost", "0.90")]);
+        assert!(library_changes(&zero, &with_libs(&[("xgboost", "0.91")]))[0].major, "0.x minor steps are major");
+        assert!(library_changes(&old, &Interface::default()).is_empty(), "a library no longer recorded is not compared");
     }
 
     #[test]

@@ -40,5 +40,29 @@ pub fn summarize(sniffed: &BTreeMap<String, Sniffed>, files: &[FileEntry]) -> (S
     }
     iface.tensors.sort();
     iface.tensors.dedup_by(|a, b| a.name == b.name);
+    let libraries = library_versions(sniffed);
+    iface.libraries = (!libraries.is_empty()).then_some(libraries);
     (format.as_str().to_string(), iface)
+}
+
+/// Library versions the files record: pickles' `library_version.<lib>` (e.g. scikit-learn's
+/// `_sklearn_version`) and MLflow flavors' `flavor.<flavor>.<lib>_version`. The first file (in
+/// path order) that names a library wins.
+fn library_versions(sniffed: &BTreeMap<String, Sniffed>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for s in sniffed.values() {
+        for (k, v) in &s.metadata {
+            let lib = k.strip_prefix("library_version.").or_else(|| {
+                let rest = k.strip_prefix("flavor.")?;
+                let (_, key) = rest.split_once('.')?;
+                key.strip_suffix("_version").filter(|l| !matches!(*l, "python" | "mlflow" | "code"))
+            });
+            if let Some(lib) = lib
+                && !v.is_empty()
+            {
+                out.entry(lib.to_string()).or_insert_with(|| v.clone());
+            }
+        }
+    }
+    out
 }

@@ -125,7 +125,7 @@ fn parse_mlmodel(text: &str) -> Result<Sniffed, String> {
             _ => Ok(Vec::new()),
         }
     };
-    let interface = Interface { inputs: side("inputs")?, outputs: side("outputs")?, tensors: Vec::new(), task };
+    let interface = Interface { inputs: side("inputs")?, outputs: side("outputs")?, tensors: Vec::new(), task, libraries: None };
     Ok(Sniffed { format: Format::Mlflow, interface, metadata })
 }
 

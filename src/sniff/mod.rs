@@ -92,11 +92,21 @@ pub struct Interface {
     /// Task or architecture when a file says so (HF `architectures`, GGUF `general.architecture`,
     /// MLflow flavor).
     pub task: Option<String>,
+    /// Versions of the libraries loading the model needs, as its files record them (e.g.
+    /// scikit-learn's `_sklearn_version`, an MLflow flavor's version). A new major version of one
+    /// is an incompatible change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub libraries: Option<BTreeMap<String, String>>,
 }
 
 impl Interface {
     pub fn is_empty(&self) -> bool {
-        self.inputs.is_empty() && self.outputs.is_empty() && self.tensors.is_empty() && self.task.is_none()
+        self.inputs.is_empty()
+            && self.outputs.is_empty()
+            && self.tensors.is_empty()
+            && self.task.is_none()
+            && self.libraries.is_none()
     }
 }
 

@@ -191,7 +191,7 @@ fn parse_model<R: Read + Seek>(s: &mut Stream<R>) -> Result<Sniffed, Fail> {
     let inputs = graph.inputs.into_iter().filter(|i| !initializers.contains(&i.name)).collect();
     Ok(Sniffed {
         format: Format::Onnx,
-        interface: Interface { inputs, outputs: graph.outputs, tensors: Vec::new(), task: None },
+        interface: Interface { inputs, outputs: graph.outputs, tensors: Vec::new(), task: None, libraries: None },
         metadata,
     })
 }

@@ -308,3 +308,23 @@ fn a_dangerous_pickle_needs_a_stated_reason_and_is_never_run() {
     assert_eq!(p["allowUnsafe"]["files"][0]["imports"], "posix.system");
     assert!(!marker.exists(), "the pickle was executed");
 }
+
+/// The library version a pickle records is part of its interface: a new scikit-learn major
+/// version proposes a major bump, a minor one is named in the reason.
+#[test]
+fn library_versions_recorded_in_pickles_drive_the_semver_suggestion() {
+    let w = Ws::new();
+    // Each file differs (its recorded version), so each version has new weights.
+    let reg = |ver: &str, n: u8| {
+        let bytes = fixtures::pickle_object("sklearn.ensemble._forest", "RandomForestClassifier", ver);
+        let f = w.write(&format!("v{n}/churn.pkl"), &bytes);
+        w.json(&["register", s(&f), "--model", "churn"])
+    };
+    assert_eq!(reg("1.4.2", 1)["version"], "1.0.0");
+    let r = reg("1.5.2", 2);
+    assert_eq!(r["version"], "1.1.0", "{r}");
+    assert!(r["bumpReason"].as_str().unwrap().ends_with("sklearn 1.4.2 → 1.5.2"), "{r}");
+    let r = reg("2.0.0", 3);
+    assert_eq!(r["version"], "2.0.0", "{r}");
+    assert!(r["bumpReason"].as_str().unwrap().contains("sklearn 1.5.2 → 2.0.0 (a new major version)"), "{r}");
+}

@@ -257,7 +257,13 @@ tensors: Array<TensorSpec>,
  * Task or architecture when a file says so (HF `architectures`, GGUF `general.architecture`,
  * MLflow flavor).
  */
-task: string | null, };
+task: string | null, 
+/**
+ * Versions of the libraries loading the model needs, as its files record them (e.g.
+ * scikit-learn's `_sklearn_version`, an MLflow flavor's version). A new major version of one
+ * is an incompatible change.
+ */
+libraries?: { [key in string]: string }, };
 
 export type ItemError = { 
 /**
