@@ -336,6 +336,24 @@ try {
   await shot("18-erasure-resolved");
   check(errors.length === 0, `no uncaught page errors (${errors.join("; ")})`);
 
+  // A scikit-learn pickle (read, never run): the version page says what loading it would run.
+  const ver = "1.5.2";
+  const pkl = Buffer.concat([
+    Buffer.from("\x80\x02csklearn.ensemble._forest\nRandomForestClassifier\nq\x00)\x81q\x01}q\x02(X\x10\x00\x00\x00_sklearn_versionq\x03X", "latin1"),
+    Buffer.from([ver.length, 0, 0, 0]),
+    Buffer.from(`${ver}q\x04ub.`, "latin1"),
+  ]);
+  const pklPath = join(dir, "churn-rf.pkl");
+  writeFileSync(pklPath, pkl);
+  pedigree(ws, "register", pklPath, "--model", "churn-rf");
+  await page.goto(server.url.split("?")[0] + "#/versions/churn-rf@1.0.0");
+  const verdict = page.locator('[data-testid="pickle-verdict"]');
+  await verdict.waitFor();
+  const verdictText = await verdict.textContent();
+  check((await verdict.getAttribute("data-risk")) === "known" && verdictText.includes("Loading runs code from sklearn 1.5.2"),
+    `a scikit-learn pickle is registered and its page says what loading it runs (${verdictText.trim().slice(0, 60)}…)`);
+  await shot("19-pickle-verdict");
+
   // Another web page in the same browser cannot use the server: a "simple" no-cors POST (no
   // preflight) from another loopback port — same site, so the SameSite cookie travels with it —
   // is refused by the Origin check. (Rebinding reads are covered over raw HTTP in tests/server.)

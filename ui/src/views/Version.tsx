@@ -12,6 +12,7 @@ import { modelHash, navigate, reportsHash } from "../router";
 import { GovernancePanel } from "./Governance";
 import { TaintedBanner } from "./governance/TaintedBanner";
 import { useGovernance } from "./governance/useGovernance";
+import { PickleVerdicts } from "./version/PickleVerdicts";
 import { bytes, idLabel, plural, when } from "../format";
 
 function Tensors({ title, list }: { title: string; list: TensorSpec[] }) {
@@ -170,6 +171,7 @@ export function VersionView({ reference }: { reference: string }) {
           </table>
         )}
       </section>
+      <PickleVerdicts sniffed={v.sniffed} />
       <section className="card">
         <h2>Files</h2>
         <table className="grid">
