@@ -397,30 +397,5 @@ pub fn bundle_verification(v: &crate::report::verify::BundleVerification) -> Str
 
 /// One line per pickle-family file: what loading it would run (never run here).
 fn pickle_verdicts(sniffed: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>) -> String {
-    let mut out = String::new();
-    for (path, m) in sniffed {
-        let Some(risk) = m.get("pickle_risk") else { continue };
-        let libs: Vec<String> = m
-            .get("loading_runs_code_from")
-            .map(|l| {
-                l.split(',')
-                    .map(|lib| match m.get(&format!("library_version.{lib}")) {
-                        Some(v) => format!("{lib} {v}"),
-                        None => lib.to_string(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let what = match risk.as_str() {
-            "safe" => "plain data only".to_string(),
-            "known" => format!("loading runs code from {}", libs.join(", ")),
-            "unknown" => format!(
-                "WARNING: loading runs code from unknown modules: {}",
-                m.get("unknown_imports").map(String::as_str).unwrap_or("?")
-            ),
-            other => format!("{other}: {}", m.get("imports").map(String::as_str).unwrap_or("")),
-        };
-        out.push_str(&format!("  pickle        {path}: {what}\n"));
-    }
-    out
+    crate::sniff::verdicts(sniffed).iter().map(|v| format!("  pickle        {}: {}\n", v.path, v.summary())).collect()
 }

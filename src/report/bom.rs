@@ -82,6 +82,9 @@ pub fn render(f: &Facts, report: &Value) -> Value {
             {"name": "pedigree:rootDigestRule", "value": "model-signing v1.0 files: sha256 over the file digests in path order"},
         ],
     });
+    if let Some(props) = component["properties"].as_array_mut() {
+        props.extend(loading_properties(&f.record));
+    }
     if !ancestors.is_empty() {
         component["pedigree"] = json!({"ancestors": ancestors});
     }
@@ -117,4 +120,24 @@ pub fn render(f: &Facts, report: &Value) -> Value {
         bom["dependencies"] = json!([{"ref": format!("version:{model}@{version}"), "dependsOn": data_refs}]);
     }
     bom
+}
+
+/// What loading the model would run, as component properties: per pickle-family file its
+/// verdict (safe, known, unknown, dangerous), the libraries whose code runs and every import;
+/// and the library versions the files record. Nothing for models without pickles.
+fn loading_properties(record: &crate::catalog::models::VersionRecord) -> Vec<Value> {
+    let mut out = Vec::new();
+    for v in crate::sniff::verdicts(&record.sniffed) {
+        let prop = |name: &str, value: String| json!({"name": format!("pedigree:pickle:{}:{name}", v.path), "value": value});
+        out.push(prop("risk", v.risk.clone()));
+        for (name, list) in [("loadingRunsCodeFrom", &v.libraries), ("imports", &v.imports), ("dangerousImports", &v.dangerous)] {
+            if !list.is_empty() {
+                out.push(prop(name, list.join(",")));
+            }
+        }
+    }
+    for (lib, version) in record.interface.libraries.iter().flatten() {
+        out.push(json!({"name": format!("pedigree:library:{lib}"), "value": version}));
+    }
+    out
 }

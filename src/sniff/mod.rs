@@ -23,7 +23,7 @@ mod pytorch;
 mod safetensors;
 
 pub use folder::sniff_folder;
-pub use pickle::{PickleScan, scan_pickle};
+pub use pickle::{PickleScan, Verdict, scan_pickle, verdicts};
 
 /// Largest header/metadata block any sniffer will read into memory (64 MiB).
 pub const MAX_HEADER: u64 = 64 << 20;

@@ -328,3 +328,29 @@ fn library_versions_recorded_in_pickles_drive_the_semver_suggestion() {
     assert_eq!(r["version"], "2.0.0", "{r}");
     assert!(r["bumpReason"].as_str().unwrap().contains("sklearn 1.5.2 → 2.0.0 (a new major version)"), "{r}");
 }
+
+/// The ML-BOM of a report carries what loading the model would run, per pickle file.
+#[test]
+fn the_ml_bom_names_what_loading_a_pickle_runs() {
+    let w = Ws::new();
+    let f = w.write("churn.pkl", &fixtures::pickle_object("sklearn.ensemble._forest", "RandomForestClassifier", "1.5.2"));
+    w.json(&["register", s(&f), "--model", "churn"]);
+    let out = w.dir.path().join("bundle");
+    w.json(&["report", "churn@1.0.0", "--out", s(&out)]);
+    let bom: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("mlbom.cdx.json")).unwrap()).unwrap();
+    let props = bom["metadata"]["component"]["properties"].as_array().cloned().unwrap_or_else(|| {
+        bom["components"].as_array().unwrap().iter().find(|c| c["type"] == "machine-learning-model").unwrap()["properties"]
+            .as_array()
+            .unwrap()
+            .clone()
+    });
+    let get = |name: &str| props.iter().find(|p| p["name"] == name).map(|p| p["value"].clone());
+    assert_eq!(get("pedigree:pickle:churn.pkl:risk"), Some("known".into()), "{props:?}");
+    assert_eq!(get("pedigree:pickle:churn.pkl:loadingRunsCodeFrom"), Some("sklearn 1.5.2".into()));
+    assert_eq!(get("pedigree:library:sklearn"), Some("1.5.2".into()));
+    // The compliance report shows the same in its design section (JSON, and so HTML and PDF).
+    let report = std::fs::read_to_string(out.join("report.json")).unwrap();
+    assert!(report.contains("loading runs code from sklearn 1.5.2"), "report.json lacks the verdict");
+    assert!(std::fs::read_to_string(out.join("report.html")).unwrap().contains("loading runs code from sklearn 1.5.2"));
+    assert_eq!(w.json(&["verify", s(&out)])["ok"], true);
+}

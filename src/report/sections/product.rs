@@ -114,6 +114,15 @@ pub(super) fn design(src: &Sources) -> Section {
         ),
         table("Parameters", &[("Name", PLAIN), ("Value", PLAIN)], params),
     ];
+    let verdicts = crate::sniff::verdicts(&src.record.sniffed);
+    if !verdicts.is_empty() {
+        let rows = verdicts.iter().map(|v| vec![v.path.clone(), v.risk.clone(), v.summary(), v.imports.join(", ")]).collect();
+        blocks.push(table(
+            "Loading the model (pickle-family files, read and never run by Pedigree)",
+            &[("File", MONO), ("Verdict", PLAIN), ("What loading runs", PLAIN), ("Imports", MONO)],
+            rows,
+        ));
+    }
     if iface.tensors.len() > MAX_TENSORS {
         blocks.push(text(format!("{} more tensors are listed in the version's manifest.", iface.tensors.len() - MAX_TENSORS)));
     }

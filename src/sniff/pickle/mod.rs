@@ -116,6 +116,60 @@ pub(crate) fn describe(scan: &PickleScan, metadata: &mut BTreeMap<String, String
     }
 }
 
+/// What was recorded about one pickle-family file of a version, read back from its sniffed
+/// metadata (see [`describe`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub path: String,
+    /// safe, known, unknown or dangerous.
+    pub risk: String,
+    /// Libraries whose code loading runs, with the version the file records (`sklearn 1.5.2`).
+    pub libraries: Vec<String>,
+    pub unknown: Vec<String>,
+    pub dangerous: Vec<String>,
+    pub imports: Vec<String>,
+}
+
+impl Verdict {
+    /// One line for people: what loading the file would run.
+    pub fn summary(&self) -> String {
+        match self.risk.as_str() {
+            "safe" => "plain data only: loading runs no library code".to_string(),
+            "known" => format!("loading runs code from {}", self.libraries.join(", ")),
+            "unknown" => format!("WARNING: loading runs code from unknown modules: {}", self.unknown.join(", ")),
+            _ => format!("registered despite imports that run commands or code: {}", self.dangerous.join(", ")),
+        }
+    }
+}
+
+/// The verdicts of every pickle-family file in a version's sniffed metadata, by path.
+pub fn verdicts(sniffed: &BTreeMap<String, BTreeMap<String, String>>) -> Vec<Verdict> {
+    let list = |m: &BTreeMap<String, String>, k: &str| -> Vec<String> {
+        m.get(k).map(|v| v.split(',').filter(|x| !x.is_empty()).map(String::from).collect()).unwrap_or_default()
+    };
+    sniffed
+        .iter()
+        .filter_map(|(path, m)| {
+            let risk = m.get("pickle_risk")?.clone();
+            let libraries = list(m, "loading_runs_code_from")
+                .into_iter()
+                .map(|lib| match m.get(&format!("library_version.{lib}")) {
+                    Some(v) => format!("{lib} {v}"),
+                    None => lib,
+                })
+                .collect();
+            Some(Verdict {
+                path: path.clone(),
+                risk,
+                libraries,
+                unknown: list(m, "unknown_imports"),
+                dangerous: list(m, "dangerous_imports"),
+                imports: list(m, "imports"),
+            })
+        })
+        .collect()
+}
+
 /// The refusal of a file with dangerous imports, carrying what the file is.
 pub(crate) fn refusal(path: &Path, scan: &PickleScan, format: Format) -> SniffError {
     let mut metadata = BTreeMap::new();
