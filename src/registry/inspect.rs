@@ -64,7 +64,9 @@ pub fn inspect(
 ) -> Result<InspectResponse, RegisterError> {
     let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
     let (files, folders) = collect(&paths)?;
-    let (sniffed, formats, _) = sniff_inputs(&files, &folders, false)?;
+    // Files that would run code are described, not refused: the form shows why, and asks for the
+    // reason registration then requires.
+    let (sniffed, formats, _) = sniff_inputs(&files, &folders, true)?;
     let total: u64 = files.iter().map(|f| f.size).sum();
     let done = AtomicU64::new(0);
     let entries = par_map_largest_first(

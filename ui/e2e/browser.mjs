@@ -130,6 +130,24 @@ try {
   check(JSON.parse(pedigree(ws, "models", "--json")).models.length === countBefore, "nothing is registered from a corrupt drop");
   await shot("7-corrupt");
 
+  // A pickle that would run a command: the form says so before anything is stored, refuses to
+  // register without a stated reason, and registers it (never loading it) with one.
+  const cmdPickle = Buffer.concat([Buffer.from("\x80\x02cposix\nsystem\nq\x00X\x0a\x00\x00\x00echo pwnedq\x01\x85q\x02Rq\x03.", "latin1")]);
+  await drop("exploit.pkl", cmdPickle);
+  const risky = page.locator('[data-testid="pickle-verdict"][data-risk="dangerous"]');
+  await risky.waitFor();
+  check((await risky.textContent()).includes("posix.system"), "the form shows a dropped pickle's dangerous import before registering");
+  await byTest("reg-model").fill("exploit-sample");
+  await byTest("reg-submit").click();
+  await byTest("reg-error").waitFor();
+  check(JSON.parse(pedigree(ws, "models", "--json")).models.length === countBefore, "without a reason nothing is registered");
+  await byTest("reg-allow-unsafe").fill("red-team sample for the scanner tests");
+  await shot("7b-dangerous-pickle");
+  await byTest("reg-submit").click();
+  await page.waitForFunction(() => decodeURIComponent(location.hash).includes("version:exploit-sample@1.0.0"), null, { timeout: 30000 });
+  const log = pedigree(ws, "audit", "log", "--json");
+  check(log.includes("red-team sample for the scanner tests"), "with a reason it is registered and the reason is in the audit log");
+
   await byTest("nav-audit").click();
   await page.locator('[data-testid="audit-row"]').first().waitFor();
   await byTest("verify-chain").click();

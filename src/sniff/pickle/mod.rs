@@ -137,7 +137,7 @@ impl Verdict {
             "safe" => "plain data only: loading runs no library code".to_string(),
             "known" => format!("loading runs code from {}", self.libraries.join(", ")),
             "unknown" => format!("WARNING: loading runs code from unknown modules: {}", self.unknown.join(", ")),
-            _ => format!("registered despite imports that run commands or code: {}", self.dangerous.join(", ")),
+            _ => format!("DANGER: loading would run commands or code: {}", self.dangerous.join(", ")),
         }
     }
 }

@@ -12,6 +12,8 @@ import { useApp } from "../app-state";
 import { lineageHash, defaultLineageState } from "../lineage/model";
 import { navigate, storeHash } from "../router";
 import { bytes, plural, short } from "../format";
+import { PickleVerdictList } from "./version/PickleVerdicts";
+import { pickleVerdicts } from "./version/pickle";
 
 const RELATIONS = ["finetune", "adapter", "merge", "quantized", "distilled", "pruned", "ensemble"];
 const NAME = /^[a-z0-9][a-z0-9._-]*$/;
@@ -41,6 +43,8 @@ export function RegisterView() {
   const [params, setParams] = useState("");
   const [metrics, setMetrics] = useState("");
   const [message, setMessage] = useState("");
+  const [allowUnsafe, setAllowUnsafe] = useState("");
+  const dangerous = inspected ? pickleVerdicts(inspected.sniffed).some((v) => v.risk === "dangerous") : false;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<"inspecting" | "registering" | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -103,6 +107,10 @@ export function RegisterView() {
       setError(`Metric "${bad[0]}" needs a numeric value, e.g. accuracy=0.93`);
       return;
     }
+    if (dangerous && !allowUnsafe.trim()) {
+      setError("Some files would run commands or code when loaded: say why they should be registered anyway.");
+      return;
+    }
     const req: RegisterRequest = {
       paths: pending,
       model,
@@ -116,6 +124,7 @@ export function RegisterView() {
       environment: null,
       run: null,
       ...(origin ? { fromIndex: origin.fromIndex } : {}),
+      ...(dangerous ? { allowUnsafe } : {}),
     };
     setBusy("registering");
     setError(null);
@@ -222,6 +231,12 @@ export function RegisterView() {
               Message: why does this version exist?
               <textarea data-testid="reg-message" rows={2} value={message} onChange={(e) => setMessage(e.target.value)} />
             </label>
+            {dangerous && (
+              <label>
+                Reason to register files that run commands or code on load (kept in the audit log)
+                <textarea data-testid="reg-allow-unsafe" rows={2} value={allowUnsafe} onChange={(e) => setAllowUnsafe(e.target.value)} />
+              </label>
+            )}
           </div>
           <div>
             <h2>{origin ? "From the index" : "What was dropped"}</h2>
@@ -237,6 +252,7 @@ export function RegisterView() {
                   root <span className="mono">{short(inspected.rootDigest)}</span>
                 </p>
                 {inspected.interface.task && <p>Task: {inspected.interface.task}</p>}
+                <PickleVerdictList sniffed={inspected.sniffed} />
                 <p className="muted">
                   {inspected.interface.inputs.length} inputs · {inspected.interface.outputs.length} outputs · {inspected.interface.tensors.length} tensors
                 </p>

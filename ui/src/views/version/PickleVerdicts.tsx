@@ -2,12 +2,24 @@
 import { plural } from "../../format";
 import { pickleVerdicts } from "./pickle";
 
-export function PickleVerdicts({ sniffed }: { sniffed: { [path: string]: { [key: string]: string } } }) {
-  const verdicts = pickleVerdicts(sniffed);
-  if (verdicts.length === 0) return null;
+type Sniffed = { [path: string]: { [key: string]: string } };
+
+export function PickleVerdicts({ sniffed }: { sniffed: Sniffed }) {
+  if (pickleVerdicts(sniffed).length === 0) return null;
   return (
     <section className="card" data-testid="pickle-verdicts">
       <h2>Loading this model</h2>
+      <PickleVerdictList sniffed={sniffed} />
+    </section>
+  );
+}
+
+/** The verdicts alone (the registration form shows them before anything is stored). */
+export function PickleVerdictList({ sniffed }: { sniffed: Sniffed }) {
+  const verdicts = pickleVerdicts(sniffed);
+  if (verdicts.length === 0) return null;
+  return (
+    <>
       <p className="muted">Pedigree read these files without running them. Loading them in Python would:</p>
       <ul className="plain">
         {verdicts.map((v) => (
@@ -24,6 +36,6 @@ export function PickleVerdicts({ sniffed }: { sniffed: { [path: string]: { [key:
           </li>
         ))}
       </ul>
-    </section>
+    </>
   );
 }

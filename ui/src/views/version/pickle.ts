@@ -32,7 +32,7 @@ export function pickleVerdicts(sniffed: { [path: string]: { [key: string]: strin
           ? `Loading runs code from ${libs.join(", ")}.`
           : risk === "unknown"
             ? `Loading runs code from modules Pedigree does not know: ${list(m.unknown_imports).join(", ")}.`
-            : `Registered despite imports that run commands or code: ${list(m.dangerous_imports).join(", ")}.`;
+            : `Loading would run commands or code: ${list(m.dangerous_imports).join(", ")}.`;
     out.push({ path, risk, text, imports: list(m.imports) });
   }
   return out.sort((a, b) => a.path.localeCompare(b.path));
