@@ -6,6 +6,7 @@ mod fixtures;
 
 use std::path::{Path, PathBuf};
 
+mod peers;
 mod pickles;
 
 use fixtures::Dim;
