@@ -32,7 +32,11 @@ pub fn sniff_folder(dir: &Path) -> Result<Option<Sniffed>, SniffError> {
         let text = read_capped(&config, MAX_CONFIG, Some("huggingface"))?;
         let readme = dir.join("README.md");
         let card = if readme.is_file() { Some(read_capped(&readme, MAX_README, None)?) } else { None };
-        return parse_hf(&text, card.as_deref()).map_err(|reason| corrupt(&config, "huggingface", reason));
+        let mut sniffed = parse_hf(&text, card.as_deref()).map_err(|reason| corrupt(&config, "huggingface", reason))?;
+        if let Some(s) = sniffed.as_mut() {
+            shard_index(dir, &mut s.metadata)?;
+        }
+        return Ok(sniffed);
     }
     Ok(None)
 }
@@ -165,6 +169,48 @@ fn column_type(item: &Json) -> String {
         ("array", Some(inner)) => format!("array<{}>", column_type(inner)),
         _ => kind.to_string(),
     }
+}
+
+/// Index files of sharded Hugging Face checkpoints.
+const SHARD_INDEXES: &[&str] = &["model.safetensors.index.json", "pytorch_model.bin.index.json"];
+
+/// Largest shard index read (a 1-trillion-parameter model's weight map is a few MiB).
+const MAX_INDEX: u64 = 32 << 20;
+
+/// Checks a sharded checkpoint's index: its `weight_map` names shards by plain file name, and
+/// every shard it names is in the folder. Records the number of shards and tensors and the
+/// index's total size. (The interface is already one over all shards: every shard is sniffed
+/// and their tensors merged.)
+fn shard_index(dir: &Path, metadata: &mut BTreeMap<String, String>) -> Result<(), SniffError> {
+    for name in SHARD_INDEXES {
+        let path = dir.join(name);
+        if !path.is_file() {
+            continue;
+        }
+        let bad = |reason: String| corrupt(&path, "huggingface", reason);
+        let text = read_capped(&path, MAX_INDEX, Some("huggingface"))?;
+        let index: Json = serde_json::from_str(&text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+        let map = index.get("weight_map").and_then(Json::as_object).ok_or_else(|| bad("no weight_map object".into()))?;
+        let mut shards = std::collections::BTreeSet::new();
+        for (tensor, shard) in map {
+            let shard = shard.as_str().ok_or_else(|| bad(format!("weight_map[{tensor:?}] is not a file name")))?;
+            let plain = !shard.is_empty() && !shard.contains(['/', '\\']) && shard != "." && shard != "..";
+            if !plain {
+                return Err(bad(format!("weight_map[{tensor:?}] names {shard:?}, not a file in this folder")));
+            }
+            shards.insert(shard);
+        }
+        if let Some(missing) = shards.iter().find(|s| !dir.join(s).is_file()) {
+            return Err(bad(format!("shard {missing} is named by the index but missing from the folder")));
+        }
+        let key = name.trim_end_matches(".index.json");
+        metadata.insert(format!("shards.{key}"), shards.len().to_string());
+        metadata.insert(format!("sharded_tensors.{key}"), map.len().to_string());
+        if let Some(total) = index.pointer("/metadata/total_size").and_then(Json::as_u64) {
+            metadata.insert(format!("shards_total_size.{key}"), total.to_string());
+        }
+    }
+    Ok(())
 }
 
 /// Parse a Hugging Face `config.json` and optional model card; `Ok(None)` when the JSON is not a

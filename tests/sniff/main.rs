@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 mod peers;
 mod pickles;
+mod shards;
 
 use fixtures::Dim;
 use pedigree::sniff::{Format, SniffError, Sniffed, TensorSpec, sniff_file, sniff_folder};
