@@ -20,8 +20,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Returns the hex digest and the byte count.
 pub fn hash_copy(
     reader: &mut dyn Read,
-    mut sink: Option<&mut dyn Write>,
+    sink: Option<&mut dyn Write>,
     on_chunk: &mut dyn FnMut(u64),
+) -> io::Result<(String, u64)> {
+    hash_copy_seeing(reader, sink, &mut |b| on_chunk(b.len() as u64))
+}
+
+/// [`hash_copy`], handing every chunk of bytes to `see` (e.g. to hash parts of the file too).
+pub fn hash_copy_seeing(
+    reader: &mut dyn Read,
+    mut sink: Option<&mut dyn Write>,
+    see: &mut dyn FnMut(&[u8]),
 ) -> io::Result<(String, u64)> {
     let mut ctx = Sha256::new();
     let mut buf = vec![0u8; CHUNK];
@@ -38,9 +47,49 @@ pub fn hash_copy(
             w.write_all(&buf[..n])?;
         }
         total += n as u64;
-        on_chunk(n as u64);
+        see(&buf[..n]);
     }
     Ok((hex::encode(ctx.finish()), total))
+}
+
+/// SHA-256 of byte ranges of a stream, fed chunk by chunk (ranges may touch or overlap).
+pub struct RangeHasher {
+    ranges: Vec<(String, u64, u64)>,
+    ctx: Vec<Option<Sha256>>,
+    pos: u64,
+}
+
+impl RangeHasher {
+    /// `ranges`: (name, start, end) absolute offsets, end exclusive.
+    pub fn new(ranges: Vec<(String, u64, u64)>) -> RangeHasher {
+        let ctx = ranges.iter().map(|_| Some(Sha256::new())).collect();
+        RangeHasher { ranges, ctx, pos: 0 }
+    }
+
+    /// Feeds the next chunk of the stream.
+    pub fn update(&mut self, chunk: &[u8]) {
+        let (from, to) = (self.pos, self.pos + chunk.len() as u64);
+        for (i, (_, start, end)) in self.ranges.iter().enumerate() {
+            let (a, b) = ((*start).max(from), (*end).min(to));
+            if a < b
+                && let Some(c) = self.ctx[i].as_mut()
+            {
+                c.update(&chunk[(a - from) as usize..(b - from) as usize]);
+            }
+        }
+        self.pos = to;
+    }
+
+    /// (name, hex digest) of every range the stream covered completely.
+    pub fn finish(self) -> Vec<(String, String)> {
+        let pos = self.pos;
+        self.ranges
+            .into_iter()
+            .zip(self.ctx)
+            .filter(|((_, _, end), _)| *end <= pos)
+            .filter_map(|((name, _, _), c)| c.map(|c| (name, hex::encode(c.finish()))))
+            .collect()
+    }
 }
 
 /// Hex SHA-256 of a file's content.

@@ -20,6 +20,7 @@ use crate::workspace::Workspace;
 
 pub mod demo;
 pub mod deploy;
+pub mod diff;
 pub mod erasure;
 mod error;
 pub mod explore;

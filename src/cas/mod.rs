@@ -68,6 +68,11 @@ impl Cas {
     /// Copies `src` into the store while hashing it. `on_chunk` receives byte counts as they
     /// are read (for progress bars).
     pub fn put_file(&self, src: &Path, on_chunk: &mut dyn FnMut(u64)) -> Result<Put, CasError> {
+        self.put_file_seeing(src, &mut |b| on_chunk(b.len() as u64))
+    }
+
+    /// [`Cas::put_file`], handing every chunk of the bytes to `see` as it is stored.
+    pub fn put_file_seeing(&self, src: &Path, see: &mut dyn FnMut(&[u8])) -> Result<Put, CasError> {
         let read_err = |source| CasError::Read { path: src.to_path_buf(), source };
         let mut input = File::open(src).map_err(read_err)?;
         let tmp = self.root.join("tmp").join(format!("{}-{}", std::process::id(), TMP_COUNTER.fetch_add(1, Ordering::Relaxed)));
@@ -77,7 +82,7 @@ impl Cas {
         };
         let result = (|| {
             let mut out = File::create(&tmp).map_err(write_err(&tmp))?;
-            let (sha256, size) = hash::hash_copy(&mut input, Some(&mut out), on_chunk).map_err(|e| {
+            let (sha256, size) = hash::hash_copy_seeing(&mut input, Some(&mut out), see).map_err(|e| {
                 // Distinguish a failing source from a failing store.
                 if e.kind() == io::ErrorKind::StorageFull || e.kind() == io::ErrorKind::QuotaExceeded {
                     CasError::Write { path: tmp.clone(), source: e }

@@ -340,3 +340,26 @@ pub fn set_status(conn: &Connection, version_id: i64, status: &str) -> Result<()
     conn.execute("UPDATE versions SET status = ?2 WHERE id = ?1", params![version_id, status])?;
     Ok(())
 }
+
+/// Records per-tensor digests of a version's files: (path, tensor, sha256).
+pub fn insert_tensor_digests(
+    conn: &Connection,
+    version_id: i64,
+    digests: &[(String, String, String)],
+) -> Result<(), CatalogError> {
+    let mut st =
+        conn.prepare_cached("INSERT OR IGNORE INTO tensor_digests (version_id, path, tensor, sha256) VALUES (?1, ?2, ?3, ?4)")?;
+    for (path, tensor, sha) in digests {
+        st.execute(params![version_id, path, tensor, sha])?;
+    }
+    Ok(())
+}
+
+/// A version's per-tensor digests as (path, tensor, sha256), by path then tensor; empty for
+/// versions registered before digests were recorded.
+pub fn tensor_digests(conn: &Connection, version_id: i64) -> Result<Vec<(String, String, String)>, CatalogError> {
+    let mut st =
+        conn.prepare_cached("SELECT path, tensor, sha256 FROM tensor_digests WHERE version_id = ?1 ORDER BY path, tensor")?;
+    let rows = st.query_map([version_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}

@@ -243,4 +243,14 @@ pub const MIGRATIONS: &[&str] = &[
         created_at TEXT NOT NULL
     );
     "#,
+    // 4: per-tensor digests of safetensors files, recorded at registration (version diff).
+    r#"
+    CREATE TABLE tensor_digests (
+        version_id INTEGER NOT NULL REFERENCES versions(id),
+        path       TEXT NOT NULL,
+        tensor     TEXT NOT NULL,
+        sha256     TEXT NOT NULL,
+        PRIMARY KEY (version_id, path, tensor)
+    ) WITHOUT ROWID;
+    "#,
 ];

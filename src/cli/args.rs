@@ -61,6 +61,14 @@ pub enum Command {
         /// MODEL@VERSION
         reference: String,
     },
+    /// What changed from version A to version B: files, tensors (which ones' bytes), pickle
+    /// imports, params, metrics, links, and the bump the policy would give
+    Diff {
+        /// MODEL@VERSION (the older one)
+        a: String,
+        /// MODEL@VERSION
+        b: String,
+    },
     /// Show the lineage around a node (model:NAME, NAME@VERSION, dataset:NAME@N, run:ID…)
     Lineage {
         node: String,

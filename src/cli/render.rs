@@ -399,3 +399,37 @@ pub fn bundle_verification(v: &crate::report::verify::BundleVerification) -> Str
 fn pickle_verdicts(sniffed: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>) -> String {
     crate::sniff::verdicts(sniffed).iter().map(|v| format!("  pickle        {}: {}\n", v.path, v.summary())).collect()
 }
+
+/// `pedigree diff`: one section per kind of change, only those that changed.
+pub fn diff(d: &crate::registry::diff::VersionDiff) -> String {
+    let mut out = format!("{} → {}\n  bump          {} — {}\n", d.a, d.b, d.bump.bump.as_str(), d.bump.reason);
+    let mut list = |label: &str, items: &[String]| {
+        if !items.is_empty() {
+            out.push_str(&format!("  {label:<13} {}\n", items.join(", ")));
+        }
+    };
+    list("files +", &d.files.added);
+    list("files -", &d.files.removed);
+    list("files ~", &d.files.changed);
+    list("tensors +", &d.tensors.added);
+    list("tensors -", &d.tensors.removed);
+    list("reshaped", &d.tensors.reshaped);
+    list("bytes changed", &d.tensors.changed);
+    list("imports +", &d.imports.added);
+    list("imports -", &d.imports.removed);
+    list("links +", &d.links.added);
+    list("links -", &d.links.removed);
+    if !d.tensors.digests_known {
+        out.push_str("  (one of the versions has no per-tensor digests: which tensors' bytes changed is unknown)\n");
+    }
+    for p in &d.params {
+        let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "—".into());
+        out.push_str(&format!("  param         {}: {} → {}\n", p.name, v(&p.a), v(&p.b)));
+    }
+    for m in &d.metrics {
+        let v = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_else(|| "—".into());
+        let delta = m.delta.map(|x| format!(" ({x:+})")).unwrap_or_default();
+        out.push_str(&format!("  metric        {}: {} → {}{delta}\n", m.name, v(m.a), v(m.b)));
+    }
+    out
+}

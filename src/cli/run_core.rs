@@ -32,6 +32,9 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
         Command::Show { reference } => {
             emit(ctx.json, &api::show_version(&ctx.open()?, &api::ShowVersionRequest { reference })?, render::show)
         }
+        Command::Diff { a, b } => {
+            emit(ctx.json, &api::diff::diff_versions(&ctx.open()?, &api::diff::DiffRequest { a, b })?, render::diff)
+        }
         Command::Lineage { node, up, down, format } => {
             let sub = api::lineage(&ctx.open()?, &api::LineageRequest { node, up, down })?;
             match (format, ctx.json) {

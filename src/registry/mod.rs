@@ -9,6 +9,7 @@ use crate::ids::NameError;
 use crate::sniff::SniffError;
 
 pub mod collect;
+pub mod diff;
 pub mod inspect;
 pub mod manifest;
 pub mod register;

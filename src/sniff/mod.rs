@@ -20,7 +20,7 @@ mod hdf5;
 mod onnx;
 mod pickle;
 mod pytorch;
-mod safetensors;
+pub mod safetensors;
 
 pub use folder::sniff_folder;
 pub use pickle::{PickleScan, Verdict, scan_pickle, verdicts};

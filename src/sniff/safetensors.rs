@@ -146,3 +146,34 @@ mod tests {
         assert!(parse_header(b"[1]", 0).is_err());
     }
 }
+
+/// Byte ranges of each tensor's data in a safetensors file (absolute offsets), by name, for
+/// per-tensor digests. The file has been sniffed already; a header that does not parse gives
+/// no ranges.
+pub fn tensor_ranges(path: &Path) -> Vec<(String, u64, u64)> {
+    let Ok(mut f) = File::open(path) else { return Vec::new() };
+    let mut len = [0u8; 8];
+    if std::io::Read::read_exact(&mut f, &mut len).is_err() {
+        return Vec::new();
+    }
+    let n = u64::from_le_bytes(len);
+    if n > MAX_HEADER {
+        return Vec::new();
+    }
+    let mut header = vec![0u8; n as usize];
+    if std::io::Read::read_exact(&mut f, &mut header).is_err() {
+        return Vec::new();
+    }
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&header) else { return Vec::new() };
+    let base = 8 + n;
+    let mut out: Vec<(String, u64, u64)> = map
+        .iter()
+        .filter(|(k, _)| *k != "__metadata__")
+        .filter_map(|(k, v)| {
+            let o = v.get("data_offsets")?.as_array()?;
+            Some((k.clone(), base + o.first()?.as_u64()?, base + o.get(1)?.as_u64()?))
+        })
+        .collect();
+    out.sort_by_key(|r| (r.1, r.2));
+    out
+}

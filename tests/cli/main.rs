@@ -6,6 +6,8 @@ mod common;
 #[path = "../common/fixtures.rs"]
 mod fixtures;
 
+mod diff;
+
 use common::{Ws, s, stdout};
 
 fn st(tensors: &[(&str, &str, &[u64])]) -> Vec<u8> {

@@ -148,6 +148,7 @@ pub fn register(
         entries: stored.entries,
         new_bytes: stored.new_bytes,
         datasets: stored.datasets,
+        tensors: stored.tensors,
         unsafe_files: inputs.unsafe_files,
     };
     record::record(ws, &facts, actor)

@@ -35,6 +35,8 @@ pub(super) struct Facts<'a> {
     pub datasets: Vec<DatasetRef>,
     /// Files accepted under `allowUnsafe`: (path, dangerous imports).
     pub unsafe_files: Vec<(String, String)>,
+    /// Per-tensor digests: (path, tensor, sha256).
+    pub tensors: Vec<(String, String, String)>,
 }
 
 /// The version number chosen: explicit (checked) or the policy's suggestion, with the reason.
@@ -71,7 +73,8 @@ pub(super) fn record(ws: &mut Workspace, f: &Facts<'_>, actor: &str) -> Result<R
         });
         let payload = with_unsafe(payload, req, &f.unsafe_files);
         let seq = audit::append(tx, &now, actor, "register_version", &vnode, &payload)?;
-        version_row(tx, f, model_id, &n, actor, &now, seq)?;
+        let version_id = version_row(tx, f, model_id, &n, actor, &now, seq)?;
+        models::insert_tensor_digests(tx, version_id, &f.tensors)?;
         if let Some(o) = f.origin {
             crate::catalog::stores::set_registered(tx, o.artifact_id, &vnode, None)?;
         }

@@ -7,11 +7,11 @@ use super::super::RegisterError;
 use super::super::manifest;
 use super::Inputs;
 use crate::catalog::models::FileEntry;
-use crate::hash::par_map_largest_first;
+use crate::hash::{RangeHasher, par_map_largest_first};
 use crate::ids::name_from_path;
 use crate::progress::{OnProgress, Progress, Unit};
 use crate::registry::collect::InputFile;
-use crate::sniff::Format;
+use crate::sniff::{Format, safetensors};
 use crate::workspace::Workspace;
 
 /// A dataset given by path, hashed and ready to be recorded.
@@ -36,6 +36,8 @@ pub(super) struct Stored {
     /// Bytes that were not in the store before.
     pub new_bytes: u64,
     pub datasets: Vec<DatasetRef>,
+    /// Per-tensor digests of safetensors files: (path, tensor, sha256), hashed in the same pass.
+    pub tensors: Vec<(String, String, String)>,
 }
 
 /// Copies every model file into the CAS and hashes every dataset file, reporting bytes done.
@@ -50,25 +52,32 @@ pub(super) fn store_files(ws: &Workspace, inputs: &Inputs, progress: OnProgress<
     progress(&Progress { task: "hashing".into(), done: 0, total, unit: Unit::Bytes, detail: None });
     ws.cas.clean_stale_tmp();
     let cas = ws.cas.clone();
-    let puts: Vec<(FileEntry, bool)> = par_map_largest_first(
+    let puts: Vec<(FileEntry, bool, Vec<(String, String)>)> = par_map_largest_first(
         &inputs.files,
         |f| f.size,
         |f| {
-            let put = cas.put_file(&f.abs, &mut |n| tick(n))?;
             let format = inputs.file_formats.get(&f.rel).copied().unwrap_or(Format::Unknown);
+            let ranges = if format == Format::Safetensors { safetensors::tensor_ranges(&f.abs) } else { Vec::new() };
+            let mut tensors = RangeHasher::new(ranges);
+            let put = cas.put_file_seeing(&f.abs, &mut |b| {
+                tensors.update(b);
+                tick(b.len() as u64)
+            })?;
             Ok::<_, RegisterError>((
                 FileEntry { path: f.rel.clone(), size: put.size, sha256: put.sha256, format: format.as_str().to_string() },
                 put.existed,
+                tensors.finish(),
             ))
         },
     )?;
-    let new_bytes = puts.iter().filter(|(_, existed)| !existed).map(|(f, _)| f.size).sum();
-    let entries: Vec<FileEntry> = puts.into_iter().map(|(f, _)| f).collect();
+    let new_bytes = puts.iter().filter(|(_, existed, _)| !existed).map(|(f, _, _)| f.size).sum();
+    let tensors = puts.iter().flat_map(|(f, _, t)| t.iter().map(|(n, d)| (f.path.clone(), n.clone(), d.clone()))).collect();
+    let entries: Vec<FileEntry> = puts.into_iter().map(|(f, _, _)| f).collect();
     let mut datasets = Vec::new();
     for (given, dfiles) in &inputs.datasets {
         datasets.push(hash_dataset(given, dfiles, &tick)?);
     }
-    Ok(Stored { entries, new_bytes, datasets })
+    Ok(Stored { entries, new_bytes, datasets, tensors })
 }
 
 /// A dataset given by path: its files hashed where they are (never copied).

@@ -71,6 +71,8 @@ payload: string, prevHash: string, hash: string, };
 
 export type Bump = "initial" | "major" | "minor" | "patch" | "explicit";
 
+export type BumpVerdict = { bump: Bump, reason: string, };
+
 export type BundleFile = { path: string, size: number, sha256: string, };
 
 export type BundleVerification = { ok: boolean, 
@@ -84,6 +86,8 @@ export type CandidateParent = {
  * `MODEL@VERSION`.
  */
 reference: string, reason: string, };
+
+export type Changes = { added: Array<string>, removed: Array<string>, changed: Array<string>, };
 
 export type Check = { name: string, ok: boolean, detail: string, };
 
@@ -114,6 +118,8 @@ export type Deployment = { id: number, env: string, model: string, version: stri
  * primary, canary or shadow.
  */
 role: string, traffic: number, startedAt: string, endedAt: string | null, reason: string, rollbackOf: number | null, createdBy: string, auditSeq: number, };
+
+export type DiffRequest = { a: string, b: string, };
 
 export type Empty = Record<symbol, never>;
 
@@ -343,6 +349,8 @@ export type ListVersionsResponse = { model: string,
  * Number of versions of the model (for virtualised lists).
  */
 total: number, versions: Array<VersionSummary>, };
+
+export type MetricChange = { name: string, a: number | null, b: number | null, delta: number | null, };
 
 export type MetricInput = { metric: string, value: number, 
 /**
@@ -581,6 +589,13 @@ export type StoreNameRequest = { name: string, };
 
 export type Subgraph = { focus: string, nodes: Array<LineageNode>, edges: Array<LineageEdge>, };
 
+export type TensorChanges = { added: Array<string>, removed: Array<string>, changed: Array<string>, reshaped: Array<string>, 
+/**
+ * Both versions have per-tensor digests (versions registered before they were recorded
+ * cannot say which tensors' bytes changed).
+ */
+digestsKnown: boolean, };
+
 export type TensorSpec = { name: string, dtype: string, shape: Array<string>, };
 
 export type Timeline = { environments: Array<Environment>, 
@@ -592,6 +607,8 @@ deployments: Array<Deployment>, };
 export type TimelineRequest = { env: string | null, reference: string | null, };
 
 export type Unit = "bytes" | "files";
+
+export type ValueChange = { name: string, a: string | null, b: string | null, };
 
 export type VerifyBundleRequest = { dir: string, 
 /**
@@ -627,6 +644,16 @@ badObjects: Array<string>,
  */
 checkpoints: number, };
 
+export type VersionDiff = { a: string, b: string, files: Changes, tensors: TensorChanges, 
+/**
+ * Pickle imports (every `module.name` loading would import).
+ */
+imports: Changes, params: Array<ValueChange>, metrics: Array<MetricChange>, 
+/**
+ * Upstream links (`kind → node`): datasets, code, environment, parents, runs.
+ */
+links: Changes, bump: BumpVerdict, };
+
 export type VersionGovernance = { reference: string, status: string, createdBy: string, gate: Gate, approvals: Array<Approval>, evaluations: Array<Evaluation>, deployments: Array<Deployment>, 
 /**
  * Open erasure requests whose data this version was trained on.
@@ -657,6 +684,7 @@ export type Ops = {
   list_models: { req: ListModelsRequest, res: ListModelsResponse },
   list_versions: { req: ListVersionsRequest, res: ListVersionsResponse },
   show_version: { req: ShowVersionRequest, res: ShowVersionResponse },
+  diff_versions: { req: DiffRequest, res: VersionDiff },
   search_nodes: { req: SearchNodesRequest, res: SearchNodesResponse },
   node_details: { req: NodeDetailsRequest, res: NodeDetails },
   lineage: { req: LineageRequest, res: Subgraph },
