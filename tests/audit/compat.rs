@@ -53,6 +53,11 @@ fn a_workspace_from_before_the_structure_step_opens_verifies_and_takes_new_versi
     let stores = w.json(&["store", "list"]);
     assert_eq!(stores["stores"][0]["name"], "team");
     assert!(!stores.to_string().contains("fixture-secret"), "sealed credentials stay sealed");
+    // Versions from before per-tensor digests (catalog migration 4) still diff; which tensors'
+    // bytes changed is unknown for them, and says so.
+    let d = w.json(&["diff", "llm-base@1.0.0", "llm-base@1.1.0"]);
+    assert_eq!(d["tensors"]["digestsKnown"], false, "{d}");
+    assert!(!d["files"]["changed"].as_array().unwrap().is_empty(), "{d}");
     // New writes land after the old history and keep the chain valid.
     let f = w.write("m.safetensors", &fixtures::safetensors(&[("w", "F32", &[3])], &[]));
     let reg = w.json(&["register", s(&f), "--model", "after-upgrade"]);
