@@ -354,6 +354,20 @@ try {
   await shot("18-erasure-resolved");
   check(errors.length === 0, `no uncaught page errors (${errors.join("; ")})`);
 
+  // Compare: tick two versions of the demo's llm-base on its model page; the Compare view shows
+  // the bump the policy gives and which tensors' bytes changed (digests from the catalog).
+  await page.goto(server.url.split("?")[0] + "#/models/llm-base");
+  await page.locator('[data-testid="version-row"]').first().waitFor();
+  await page.locator('[data-testid="version-row"][data-version="1.0.0"] [data-testid="compare-pick"]').check();
+  await page.locator('[data-testid="version-row"][data-version="1.1.0"] [data-testid="compare-pick"]').check();
+  await byTest("compare-button").click();
+  await byTest("compare-bump").waitFor();
+  const bumpText = await byTest("compare-bump").textContent();
+  const changedTensors = await byTest("compare-tensors-changed").textContent();
+  check(decodeURIComponent(page.url()).includes("a=llm-base@1.0.0&b=llm-base@1.1.0") && bumpText.includes("minor") && changedTensors.length > 0,
+    `Compare shows the bump and the tensors whose bytes changed (${bumpText.trim()} · ${changedTensors.slice(0, 60)})`);
+  await shot("20-compare");
+
   // A scikit-learn pickle (read, never run): the version page says what loading it would run.
   const ver = "1.5.2";
   const pkl = Buffer.concat([

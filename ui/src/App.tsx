@@ -3,6 +3,7 @@
  * window-wide drop target (native paths in the desktop app, HTML5 drops staged on the server in
  * a browser). Views are chosen by the hash route.
  */
+import { CompareView } from "./views/Compare";
 import { useCallback, useMemo, useState } from "react";
 import { useBackend } from "./backend";
 import type { WorkspaceInfo } from "./backend/generated/api";
@@ -80,6 +81,7 @@ function RouteView({ route }: { route: Route }) {
   if (route.page === "models" && route.arg) return <ModelView name={route.arg} />;
   if (route.page === "models") return <ModelsView />;
   if (route.page === "versions") return <VersionView reference={route.arg} />;
+  if (route.page === "compare") return <CompareView query={route.query} />;
   if (route.page === "audit") return <AuditView />;
   if (route.page === "register") return <RegisterView />;
   if (route.page === "stores") return <StoresView store={route.arg || null} />;
@@ -90,7 +92,7 @@ function RouteView({ route }: { route: Route }) {
 
 function TopBar({ route, info, infoError }: { route: Route; info: WorkspaceInfo | null; infoError: string | null }) {
   const nav = (page: string, label: string, hash: string) => (
-    <a data-testid={`nav-${page}`} className={route.page === page || (page === "models" && route.page === "versions") ? "active" : ""} href={hash}>
+    <a data-testid={`nav-${page}`} className={route.page === page || (page === "models" && (route.page === "versions" || route.page === "compare")) ? "active" : ""} href={hash}>
       {label}
     </a>
   );

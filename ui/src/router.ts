@@ -47,3 +47,5 @@ export const versionHash = (ref: string) => `#/versions/${encodeURIComponent(ref
 export const modelHash = (name: string) => `#/models/${encodeURIComponent(name)}`;
 export const storeHash = (name: string | null) => (name ? `#/stores/${encodeURIComponent(name)}` : "#/stores");
 export const reportsHash = (ref: string | null) => (ref ? `#/reports/${encodeURIComponent(ref).replace(/%40/g, "@")}` : "#/reports");
+export const compareHash = (a: string, b: string) =>
+  `#/compare?a=${encodeURIComponent(a).replace(/%40/g, "@")}&b=${encodeURIComponent(b).replace(/%40/g, "@")}`;

@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 import { errorMessage, useBackend } from "../backend";
 import type { VersionSummary } from "../backend/generated/api";
 import { lineageHash, defaultLineageState } from "../lineage/model";
-import { navigate, versionHash } from "../router";
+import { compareHash, navigate, versionHash } from "../router";
 import { short, when } from "../format";
 
 const PAGE = 50;
@@ -14,6 +14,9 @@ export function ModelView({ name }: { name: string }) {
   const [total, setTotal] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
+  // Two versions picked for Compare (oldest first when compared).
+  const [picked, setPicked] = useState<string[]>([]);
+  const pick = (v: string) => setPicked((p) => (p.includes(v) ? p.filter((x) => x !== v) : [...p, v].slice(-2)));
 
   const load = (offset: number) => {
     setLoading(true);
@@ -40,6 +43,18 @@ export function ModelView({ name }: { name: string }) {
         <a className="button" href={lineageHash({ ...defaultLineageState(`model:${name}`), up: 1, down: 1 })}>
           Show lineage
         </a>
+        <button
+          data-testid="compare-button"
+          disabled={picked.length !== 2}
+          title="Tick two versions to compare them"
+          onClick={() => {
+            const order = versions.map((v) => v.version);
+            const [x, y] = [...picked].sort((p, q) => order.indexOf(q) - order.indexOf(p));
+            navigate(compareHash(`${name}@${x}`, `${name}@${y}`));
+          }}
+        >
+          Compare{picked.length ? ` (${picked.length}/2)` : ""}
+        </button>
       </div>
       {error && <div className="banner error">{error}</div>}
       <table className="grid">
@@ -52,6 +67,7 @@ export function ModelView({ name }: { name: string }) {
             <th>Digest</th>
             <th>Created</th>
             <th>Message</th>
+            <th>Compare</th>
           </tr>
         </thead>
         <tbody>
@@ -76,6 +92,15 @@ export function ModelView({ name }: { name: string }) {
                 <div className="muted">{v.createdBy}</div>
               </td>
               <td>{v.message}</td>
+              <td onClick={(e) => e.stopPropagation()}>
+                <input
+                  type="checkbox"
+                  data-testid="compare-pick"
+                  aria-label={`Compare ${v.version}`}
+                  checked={picked.includes(v.version)}
+                  onChange={() => pick(v.version)}
+                />
+              </td>
             </tr>
           ))}
         </tbody>
