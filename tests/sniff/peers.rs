@@ -103,3 +103,24 @@ fn scikit_learn_models_written_by_pickle_are_described() {
         assert!(s.metadata["imports"].contains("sklearn."), "{name}");
     }
 }
+
+const JOBLIB_MODEL: &str = r#"
+import sys, joblib, numpy as np
+from sklearn.linear_model import LogisticRegression
+X = np.random.RandomState(0).rand(30, 3); y = (X[:, 0] > 0.5).astype(int)
+joblib.dump(LogisticRegression().fit(X, y), sys.argv[1])
+"#;
+
+/// joblib stores numpy arrays as raw bytes inside the pickle stream; until the scanner skips
+/// them exactly, such files are refused with a message that says why and what to do (never
+/// loaded, never half-registered).
+#[test]
+fn a_joblib_file_with_arrays_is_refused_with_a_clear_reason_for_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.joblib");
+    run_python(JOBLIB_MODEL, &[path.to_str().unwrap()]);
+    match sniff_file(&path) {
+        Err(SniffError::Corrupt { reason, .. }) => assert!(reason.contains("joblib file with numpy arrays"), "{reason}"),
+        other => panic!("expected a clear refusal, got {other:?}"),
+    }
+}

@@ -217,6 +217,12 @@ pub(crate) fn sniff(path: &Path, mut file: File, len: u64) -> Result<Sniffed, Sn
         return Err(refusal(path, &scan, Format::Pickle));
     }
     if let Some(reason) = failure {
+        if scan.imports.iter().any(|i| i.starts_with("joblib.numpy_pickle.NumpyArrayWrapper")) {
+            return Err(corrupt(format!(
+                "{reason}: this is a joblib file with numpy arrays stored inside the pickle stream, which Pedigree \
+                 cannot scan yet; save the model with pickle.dump (or skops) to register it"
+            )));
+        }
         return Err(corrupt(reason));
     }
     let mut metadata = BTreeMap::new();
