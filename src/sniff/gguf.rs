@@ -27,7 +27,21 @@ const KEEP_BUDGET: u64 = 4 * MAX_HEADER;
 /// Sniff a GGUF file.
 pub(crate) fn sniff(path: &Path, file: File, len: u64) -> Result<Sniffed, super::SniffError> {
     let mut s = Stream::from_file(file, len).map_err(|e| e.at(path, FORMAT))?;
-    parse(&mut s).map_err(|e| e.at(path, FORMAT))
+    parse(&mut s).map(|(sniffed, _)| sniffed).map_err(|e| e.at(path, FORMAT))
+}
+
+/// Byte ranges of each tensor's data (absolute offsets), by name, for per-tensor digests; only
+/// tensors whose ggml type has a known block layout. A file that does not parse gives none.
+pub fn tensor_ranges(path: &Path) -> Vec<(String, u64, u64)> {
+    let ranges = (|| {
+        let file = File::open(path).ok()?;
+        let len = file.metadata().ok()?.len();
+        let mut s = Stream::from_file(file, len).ok()?;
+        parse(&mut s).ok().map(|(_, ranges)| ranges)
+    })();
+    let mut ranges = ranges.unwrap_or_default();
+    ranges.sort_by_key(|r| (r.1, r.2));
+    ranges
 }
 
 /// ggml tensor type name.
@@ -220,7 +234,10 @@ impl<R: Read + Seek> Reader<'_, R> {
     }
 }
 
-fn parse<R: Read + Seek>(s: &mut Stream<R>) -> Result<Sniffed, Fail> {
+/// The sniffed facts, and each tensor's data range (absolute offsets) when its size is known.
+type Parsed = (Sniffed, Vec<(String, u64, u64)>);
+
+fn parse<R: Read + Seek>(s: &mut Stream<R>) -> Result<Parsed, Fail> {
     let mut magic = [0u8; 4];
     s.read_exact(&mut magic, "magic")?;
     if &magic != b"GGUF" {
@@ -276,10 +293,15 @@ fn parse<R: Read + Seek>(s: &mut Stream<R>) -> Result<Sniffed, Fail> {
     let pos = r.s.pos();
     let data_start = pos.div_ceil(alignment) * alignment;
     let len = r.s.len();
+    let mut ranges = Vec::new();
     for (name, offset, bytes) in extents {
         let end = data_start.checked_add(offset).and_then(|o| o.checked_add(bytes.unwrap_or(0)));
         match end {
-            Some(e) if e <= len => {}
+            Some(e) if e <= len => {
+                if bytes.is_some() {
+                    ranges.push((name, data_start + offset, e));
+                }
+            }
             _ => return bad(format!("truncated: tensor {name:?} data at offset {offset} runs past the end of the file")),
         }
     }
@@ -287,7 +309,7 @@ fn parse<R: Read + Seek>(s: &mut Stream<R>) -> Result<Sniffed, Fail> {
     metadata.insert("gguf.version".into(), version.to_string());
     metadata.insert("tensor_count".into(), tensor_count.to_string());
     let task = metadata.get("general.architecture").cloned();
-    Ok(Sniffed { format: Format::Gguf, interface: Interface { tensors, task, ..Interface::default() }, metadata })
+    Ok((Sniffed { format: Format::Gguf, interface: Interface { tensors, task, ..Interface::default() }, metadata }, ranges))
 }
 
 /// Data size of a tensor, when its ggml type's block layout is known. Rows whose length is not

@@ -15,7 +15,7 @@ use ts_rs::TS;
 
 mod bounded;
 mod folder;
-mod gguf;
+pub mod gguf;
 mod hdf5;
 mod onnx;
 mod pickle;

@@ -50,3 +50,18 @@ fn an_interface_change_is_major_with_the_reason() {
     let err = w.fails(&["diff", "m@1.0.0", "m@9.9.9"]);
     assert!(err.contains("m@9.9.9 is not registered"), "{err}");
 }
+
+#[test]
+fn gguf_tensors_are_digested_too() {
+    let w = Ws::new();
+    let base = fixtures::gguf("llama", &[("token_embd.weight", &[8, 4], 0), ("output.weight", &[8, 4], 0)]);
+    let mut tuned = base.clone();
+    *tuned.last_mut().unwrap() ^= 1;
+    let a = w.write("v1/m.gguf", &base);
+    let b = w.write("v2/m.gguf", &tuned);
+    w.json(&["register", s(&a), "--model", "g"]);
+    w.json(&["register", s(&b), "--model", "g"]);
+    let d = w.json(&["diff", "g@1.0.0", "g@1.1.0"]);
+    assert_eq!(d["tensors"]["digestsKnown"], true, "{d}");
+    assert_eq!(d["tensors"]["changed"].as_array().unwrap().len(), 1, "exactly one tensor's bytes changed: {d}");
+}

@@ -11,7 +11,7 @@ use crate::hash::{RangeHasher, par_map_largest_first};
 use crate::ids::name_from_path;
 use crate::progress::{OnProgress, Progress, Unit};
 use crate::registry::collect::InputFile;
-use crate::sniff::{Format, safetensors};
+use crate::sniff::{Format, gguf, safetensors};
 use crate::workspace::Workspace;
 
 /// A dataset given by path, hashed and ready to be recorded.
@@ -57,7 +57,11 @@ pub(super) fn store_files(ws: &Workspace, inputs: &Inputs, progress: OnProgress<
         |f| f.size,
         |f| {
             let format = inputs.file_formats.get(&f.rel).copied().unwrap_or(Format::Unknown);
-            let ranges = if format == Format::Safetensors { safetensors::tensor_ranges(&f.abs) } else { Vec::new() };
+            let ranges = match format {
+                Format::Safetensors => safetensors::tensor_ranges(&f.abs),
+                Format::Gguf => gguf::tensor_ranges(&f.abs),
+                _ => Vec::new(),
+            };
             let mut tensors = RangeHasher::new(ranges);
             let put = cas.put_file_seeing(&f.abs, &mut |b| {
                 tensors.update(b);
