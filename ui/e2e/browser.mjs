@@ -48,6 +48,16 @@ try {
   check(!page.url().includes("token=") && (await page.evaluate(() => document.cookie)) === "",
     `the printed link lands on the clean URL (${page.url()}) and the session cookie is invisible to scripts (HttpOnly)`);
   check(await byTest("open-demo").isVisible(), "empty workspace shows the empty state with 'Open demo workspace'");
+  // Without drag and drop: "Choose files…" uploads and opens the registration form.
+  await page.setInputFiles('[data-testid="pick-files-input"]', {
+    name: "picked.safetensors",
+    mimeType: "application/octet-stream",
+    buffer: Buffer.from(safetensorsBytes([["w", [4, 4]]], 1)),
+  });
+  await page.waitForFunction(() => document.querySelector('[data-testid="reg-format"]')?.textContent?.includes("safetensors"));
+  check((await byTest("reg-model").inputValue()) !== "", "Choose files… uploads the picked file and opens the form pre-filled");
+  await page.goto(server.url.split("?")[0] + "#/lineage");
+  await byTest("empty-state").waitFor();
   await shot("1-empty");
 
   await byTest("open-demo").click();

@@ -49,8 +49,8 @@ export function App() {
   const drop = useWindowDrop(openRegister);
 
   const state: AppState = useMemo(
-    () => ({ progress, info, refreshInfo, pending, setPending, pendingOrigin, notice, setNotice }),
-    [progress, info, refreshInfo, pending, setPending, pendingOrigin, notice],
+    () => ({ progress, info, refreshInfo, pending, setPending, pendingOrigin, notice, setNotice, uploadPicked: drop.uploadPicked }),
+    [progress, info, refreshInfo, pending, setPending, pendingOrigin, notice, drop.uploadPicked],
   );
   // The Stores view works on an empty workspace too: indexing a store is another way in.
   const empty = info !== null && info.models === 0 && route.page !== "register" && route.page !== "stores";

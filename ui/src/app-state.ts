@@ -1,6 +1,7 @@
 /** State shared across views: the latest progress event and the paths waiting to be registered. */
 import { createContext, useContext } from "react";
 import type { Progress, WorkspaceInfo } from "./backend/generated/api";
+import type { UploadItem } from "./backend";
 
 /** Where pending paths come from when they are an indexed artifact (the Stores view). */
 export interface PendingOrigin {
@@ -27,6 +28,8 @@ export interface AppState {
   /** A success message shown by the shell until dismissed (survives navigation). */
   notice?: string | null;
   setNotice?: (text: string | null) => void;
+  /** Browser: uploads files picked with a file input and opens the registration form. */
+  uploadPicked?: (items: UploadItem[]) => Promise<void>;
 }
 
 export const AppContext = createContext<AppState | null>(null);

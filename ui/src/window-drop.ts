@@ -4,7 +4,7 @@
  * answers with staged paths. Either way `onPaths` gets the paths to register.
  */
 import { useCallback, useEffect, useState } from "react";
-import { errorMessage, useBackend, type Backend } from "./backend";
+import { errorMessage, useBackend, type Backend, type UploadItem } from "./backend";
 import { filesFromDrop } from "./drop";
 
 export interface Upload {
@@ -43,7 +43,23 @@ export function useWindowDrop(onPaths: (paths: string[]) => void) {
     return listenForFileDrags(setHovering, (dt) => void upload(dt));
   }, [backend, deliver]);
 
-  return { hovering, uploading, error, dismissError: () => setError(null) };
+  /** Files picked with a file input (browser): uploaded like a drop. */
+  const uploadPicked = useCallback(
+    async (items: UploadItem[]) => {
+      if (items.length === 0) return;
+      try {
+        setUploading({ done: 0, total: items.reduce((n, it) => n + it.file.size, 0) });
+        deliver(await backend.upload(items, (done, total) => setUploading({ done, total })));
+      } catch (err) {
+        setError(errorMessage(err));
+      } finally {
+        setUploading(null);
+      }
+    },
+    [backend, deliver],
+  );
+
+  return { hovering, uploading, error, dismissError: () => setError(null), uploadPicked };
 }
 
 /** Uploads what was dropped; null when nothing was (e.g. an empty folder). */

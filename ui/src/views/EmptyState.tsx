@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { errorMessage, useBackend } from "../backend";
 import { useApp } from "../app-state";
+import { FilePicker } from "../components/FilePicker";
 import { navigate } from "../router";
 import { lineageHash, defaultLineageState } from "../lineage/model";
 
@@ -34,6 +35,7 @@ export function EmptyState() {
           <div className="big">⤓</div>
           <h2>Drop model files here</h2>
           <p>safetensors, ONNX, GGUF, PyTorch, pickle, Keras, or whole MLflow / Hugging Face folders. Nothing is executed.</p>
+          <FilePicker />
         </div>
         <div className="way">
           <div className="big">◎</div>

@@ -13,6 +13,7 @@ import { lineageHash, defaultLineageState } from "../lineage/model";
 import { navigate, storeHash } from "../router";
 import { bytes, plural, short } from "../format";
 import { PickleVerdictList } from "./version/PickleVerdicts";
+import { FilePicker } from "../components/FilePicker";
 import { pickleVerdicts } from "./version/pickle";
 
 const RELATIONS = ["finetune", "adapter", "merge", "quantized", "distilled", "pruned", "ensemble"];
@@ -147,7 +148,8 @@ export function RegisterView() {
     return (
       <div className="page">
         <h1>Register a model version</h1>
-        <p className="muted">Drop model files or a model folder anywhere on this window to start.</p>
+        <p className="muted">Drop model files or a model folder anywhere on this window to start, or choose them:</p>
+        <FilePicker />
       </div>
     );
   }
