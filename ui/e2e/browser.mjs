@@ -378,6 +378,16 @@ try {
     `Compare shows the bump and the tensors whose bytes changed (${bumpText.trim()} · ${changedTensors.slice(0, 60)})`);
   await shot("20-compare");
 
+  // Compare from the lineage graph: a version node's side panel compares it with another version.
+  await page.goto(server.url.split("?")[0] + "#/lineage?focus=version:resnet@2.0.0");
+  await page.locator('[data-testid="lineage-node"][data-node-id="version:resnet@2.0.0"]').first().click();
+  await byTest("compare-with").selectOption("1.1.0");
+  await byTest("compare-with-go").click();
+  await byTest("compare-bump").waitFor();
+  const fromGraph = await byTest("compare-bump").textContent();
+  check(decodeURIComponent(page.url()).includes("a=resnet@1.1.0&b=resnet@2.0.0") && fromGraph.includes("major"),
+    `Compare from the lineage side panel: resnet 1.1.0 → 2.0.0 is major (${fromGraph.trim().slice(0, 70)})`);
+
   // A scikit-learn pickle (read, never run): the version page says what loading it would run.
   const ver = "1.5.2";
   const pkl = Buffer.concat([

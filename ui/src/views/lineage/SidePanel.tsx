@@ -6,6 +6,7 @@ import { modelHash, versionHash } from "../../router";
 import { idLabel, kindOf, short } from "../../format";
 import { CreatedFacts } from "../../components/Facts";
 import { useLoad } from "../../components/useLoad";
+import { CompareWith } from "./CompareWith";
 
 interface PanelProps {
   id: string;
@@ -50,6 +51,7 @@ export function SidePanel({ id, hiddenUp, hiddenDown, onExpand, onFocus, onPathF
           </button>
         )}
       </div>
+      {kind === "version" && <CompareWith id={id} />}
       {d && <NodeFacts d={d} />}
       {d && <NodeLinks d={d} onSelect={onSelect} />}
     </aside>
