@@ -77,9 +77,22 @@ pub fn raw(s: &Server, method: &str, path: &str, headers: &[(&str, &str)], body:
     }
     req.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()));
     stream.write_all(req.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
+    // A server may answer (e.g. 413) and close before reading the whole body: what it answered
+    // is what counts, so a failed body write or a reset after the answer is not an error here.
+    let _ = stream.write_all(body);
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
+    let mut buf = [0u8; 8192];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+            Err(e) if !raw.is_empty() => {
+                eprintln!("(connection ended with {e} after the answer)");
+                break;
+            }
+            Err(e) => panic!("no answer to {method} {path}: {e}"),
+        }
+    }
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
     let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();

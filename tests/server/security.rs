@@ -306,16 +306,45 @@ fn uploads_are_capped_by_free_disk_and_never_left_half_written() {
     let host = s.addr.clone();
     let auth = [("Host", host.as_str()), ("Authorization", bearer.as_str())];
 
-    // Declared too big: refused before a byte is stored, naming the space needed.
-    let big = vec![7u8; 3 << 20];
-    let a = raw(&s, "POST", "/api/upload?batch=b1&path=big.bin", &auth, &big);
-    assert_eq!(a.status, 413, "{}", a.text());
-    assert!(a.text().contains("needs 262.0 MiB of free disk"), "{}", a.text());
-    assert!(a.text().contains("258.0 MiB free"), "names what is free: {}", a.text());
+    // Declared too big: refused from the Content-Length alone, before a byte of the body is read
+    // (so the client sends only the head here: the answer must not wait for the body).
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    write!(c, "POST /api/upload?batch=b1&path=big.bin HTTP/1.1\r\nHost: {host}\r\nAuthorization: {bearer}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", 3 << 20).unwrap();
+    c.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 4096];
+    while let Ok(n) = c.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+        if got.windows(4).any(|w| w == b"free") {
+            break;
+        }
+    }
+    let answer = String::from_utf8_lossy(&got).to_string();
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("needs 262.0 MiB of free disk"), "{answer}");
+    assert!(answer.contains("258.0 MiB free"), "names what is free: {answer}");
+    drop(c);
 
     // Streamed without a length (chunked): stopped at the cap, the partial file removed.
     let mut c = TcpStream::connect(&s.addr).unwrap();
     write!(c, "POST /api/upload?batch=b2&path=streamed.bin HTTP/1.1\r\nHost: {host}\r\nAuthorization: {bearer}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n").unwrap();
+    // The answer is read while the body is still being sent: the server answers at the cap and
+    // closes, and a reset after that must not lose the answer.
+    let mut r = c.try_clone().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = r.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&got).to_string()
+    });
     let chunk = vec![1u8; 64 << 10];
     for _ in 0..40 {
         if write!(c, "{:x}\r\n", chunk.len()).is_err() || c.write_all(&chunk).is_err() || c.write_all(b"\r\n").is_err() {
@@ -323,8 +352,7 @@ fn uploads_are_capped_by_free_disk_and_never_left_half_written() {
         }
     }
     let _ = c.write_all(b"0\r\n\r\n");
-    let mut answer = String::new();
-    let _ = c.read_to_string(&mut answer);
+    let answer = reader.join().unwrap();
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
 
     // Interrupted mid-body: the connection drops, nothing stays.
