@@ -24,9 +24,8 @@ fn record(s: &Session, reference: &str) -> Result<(VersionRecord, i64), ApiError
     let (model, version) = ids::split_ref(reference.strip_prefix("version:").unwrap_or(reference))?;
     let conn = s.ws.catalog.conn();
     let not_found = || ApiError::new(ErrorCode::NotFound, format!("{model}@{version} is not registered")).on(Some("a"));
-    let model_id = models::model_id(conn, model)?.ok_or_else(not_found)?;
     let key = models::version_key(conn, model, version)?.ok_or_else(not_found)?;
-    let rec = models::get_version(conn, model_id, version)?.ok_or_else(not_found)?;
+    let rec = models::get_version(conn, key.model_id, version)?.ok_or_else(not_found)?;
     Ok((rec, key.id))
 }
 

@@ -194,7 +194,7 @@ impl Refusal {
                  <h1 style=\"font-size:1.4rem\">Pedigree did not open this page</h1><p>Why: {}.</p>\
                  <p>Each start of <code>pedigree serve</code> makes a new secret, so after a restart open the new \
                  link it printed. Other web pages cannot reach this server, on purpose.</p></body>",
-                html_escape(&self.message)
+                crate::report::svg::escape(&self.message)
             );
             let headers = [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CONTENT_SECURITY_POLICY, super::CSP)];
             return (self.status, headers, body).into_response();
@@ -237,10 +237,6 @@ fn is_json(headers: &HeaderMap) -> bool {
 fn same_secret(given: &str, want: &str) -> bool {
     let (a, b) = (given.as_bytes(), want.as_bytes());
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::AppState;
 use crate::api::{ApiError, ErrorCode};
+use crate::progress::human_size;
 
 #[derive(Deserialize)]
 pub struct UploadQuery {
@@ -65,22 +66,12 @@ fn too_big(size: u64, free: u64) -> Response {
     let msg = format!(
         "this file needs {} of free disk ({} staged, then stored, plus a {} reserve) and the workspace disk has {} free: \
          free up space, or register it from its own path with `pedigree register`",
-        human(size.saturating_mul(2).saturating_add(RESERVE)),
-        human(size),
-        human(RESERVE),
-        human(free)
+        human_size(size.saturating_mul(2).saturating_add(RESERVE)),
+        human_size(size),
+        human_size(RESERVE),
+        human_size(free)
     );
     (StatusCode::PAYLOAD_TOO_LARGE, Json(ApiError::new(ErrorCode::Io, msg))).into_response()
-}
-
-fn human(b: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let (mut v, mut u) = (b as f64, 0);
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 { format!("{b} B") } else { format!("{v:.1} {}", UNITS[u]) }
 }
 
 pub async fn upload(State(st): State<Arc<AppState>>, Query(q): Query<UploadQuery>, headers: HeaderMap, body: Body) -> Response {
@@ -169,7 +160,7 @@ mod tests {
     fn the_cap_leaves_room_to_store_the_file_and_a_reserve() {
         assert_eq!(super::cap(0), 0);
         assert_eq!(super::cap(super::RESERVE + 10), 5);
-        assert!(super::human(3 << 30).starts_with("3.0 GiB"));
+        assert!(crate::progress::human_size(3 << 30).starts_with("3.0 GiB"));
     }
 
     #[test]

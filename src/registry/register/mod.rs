@@ -5,8 +5,8 @@
 //! whole version; CAS objects written before the kill are harmless and reused by a re-run.
 //!
 //! The steps, each in its own function: [`validate`] the request, `checks::preflight` against
-//! the catalog, [`read_inputs`] (collect and sniff), `store::store_files` and
-//! `store::hash_datasets`, [`check_origin`], then `record::record` in one transaction.
+//! the catalog, [`read_inputs`] (collect and sniff), `store::store_files` (model files
+//! into the CAS, datasets hashed in place), [`check_origin`], then `record::record` in one transaction.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -151,7 +151,7 @@ pub fn register(
         tensors: stored.tensors,
         unsafe_files: inputs.unsafe_files,
     };
-    record::record(ws, &facts, actor)
+    record::record(ws, facts, actor)
 }
 
 /// Checks of the request alone: names, versions, relations, metrics. Returns the explicit version.

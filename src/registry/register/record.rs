@@ -47,11 +47,12 @@ struct Numbered {
 }
 
 /// Writes the version and everything around it in one transaction.
-pub(super) fn record(ws: &mut Workspace, f: &Facts<'_>, actor: &str) -> Result<RegisterResponse, RegisterError> {
+pub(super) fn record(ws: &mut Workspace, mut facts: Facts<'_>, actor: &str) -> Result<RegisterResponse, RegisterError> {
     let now = audit::now();
-    let req = f.req;
     // The datasets move into the transaction (they are written once).
-    let dataset_refs: Vec<DatasetRef> = f.datasets.iter().map(DatasetRef::clone).collect();
+    let dataset_refs: Vec<DatasetRef> = std::mem::take(&mut facts.datasets);
+    let f = &facts;
+    let req = f.req;
     ws.catalog.write(|tx| {
         let (model_id, created_model) = model_row(tx, &req.model, actor, &now)?;
         let dataset_nodes = record_datasets(tx, dataset_refs, actor, &now)?;

@@ -15,7 +15,6 @@ use crate::sniff::{Format, gguf, safetensors};
 use crate::workspace::Workspace;
 
 /// A dataset given by path, hashed and ready to be recorded.
-#[derive(Clone)]
 pub(super) struct NewDataset {
     pub name: String,
     pub source_uri: String,
@@ -23,7 +22,6 @@ pub(super) struct NewDataset {
     pub root: String,
 }
 
-#[derive(Clone)]
 pub(super) enum DatasetRef {
     Existing(String),
     New(NewDataset),

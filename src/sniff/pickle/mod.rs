@@ -75,11 +75,11 @@ struct Scanner {
 impl Scanner {
     fn finish(mut self) -> PickleScan {
         let imports: Vec<String> = self.imports.into_iter().collect();
-        let of = |r: Risk| imports.iter().filter(|i| classify(i) == r).cloned().collect::<Vec<_>>();
+        let judged: Vec<(&String, Risk)> = imports.iter().map(|i| (i, classify(i))).collect();
+        let of = |r: Risk| judged.iter().filter(|(_, c)| *c == r).map(|(i, _)| (*i).clone()).collect::<Vec<_>>();
         let (unsafe_imports, unknown_imports) = (of(Risk::Dangerous), of(Risk::Unknown));
-        let risk = imports.iter().map(|i| classify(i)).max().unwrap_or(Risk::Safe);
-        let libraries: BTreeSet<String> =
-            imports.iter().filter(|i| classify(i) == Risk::Known).filter_map(|i| library(i)).map(String::from).collect();
+        let risk = judged.iter().map(|(_, c)| *c).max().unwrap_or(Risk::Safe);
+        let libraries: BTreeSet<String> = of(Risk::Known).iter().filter_map(|i| library(i)).map(String::from).collect();
         self.versions.sort();
         self.versions.dedup();
         PickleScan {
