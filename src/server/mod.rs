@@ -58,8 +58,8 @@ pub struct ServeOptions {
 
 #[derive(Clone)]
 struct AppState {
+    /// The workspace and the actor operations run as.
     host: Host,
-    workspace: PathBuf,
     guard: guard::Guard,
     events: broadcast::Sender<Progress>,
     store_events: broadcast::Sender<StoreEvent>,
@@ -182,7 +182,6 @@ pub fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr, String)) -> Resu
         let (store_events, _) = broadcast::channel(1024);
         let st = Arc::new(AppState {
             host: Host { workspace: opts.workspace.clone(), actor: opts.actor.clone() },
-            workspace: opts.workspace.clone(),
             guard,
             events,
             store_events: store_events.clone(),
@@ -230,7 +229,7 @@ async fn report_file(State(st): State<Arc<AppState>>, UrlPath((name, path)): Url
     if !safe(&name) || !safe(&path) {
         return bad(StatusCode::BAD_REQUEST, "bad report path");
     }
-    let file = st.workspace.join(crate::api::report::REPORTS_DIR).join(&name).join(&path);
+    let file = st.host.workspace.join(crate::api::report::REPORTS_DIR).join(&name).join(&path);
     match tokio::fs::read(&file).await {
         Ok(bytes) => {
             let mime = mime_guess::from_path(&file).first_or_octet_stream();

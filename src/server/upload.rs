@@ -81,7 +81,7 @@ pub async fn upload(State(st): State<Arc<AppState>>, Query(q): Query<UploadQuery
     let Some(rel) = safe_relative(&q.path) else {
         return bad("path must be relative, without '..'").into_response();
     };
-    let batch_dir = st.workspace.join("uploads").join(&q.batch);
+    let batch_dir = st.host.workspace.join("uploads").join(&q.batch);
     let dest = batch_dir.join(&rel);
     let io = |e: std::io::Error| ApiError::new(ErrorCode::Io, format!("cannot store upload {}: {e}", rel.display()));
     if let Err(e) = tokio::fs::create_dir_all(dest.parent().expect("has a parent")).await {
