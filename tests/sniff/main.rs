@@ -6,6 +6,7 @@ mod fixtures;
 
 use std::path::{Path, PathBuf};
 
+mod joblib;
 mod peers;
 mod pickles;
 mod shards;

@@ -2,28 +2,47 @@
 //! the memo, with the primitive moves the opcodes are made of. [`Machine::run`] steps through
 //! one pickle; the opcodes themselves are in `opcodes`.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::Scanner;
 use super::allow::py2_compat;
+use super::input::{Input, Short};
+use super::joblib::Dtype;
 
-/// A value on the abstract stack: only strings and globals matter.
+/// A value on the abstract stack. Strings, small integers, small tuples and dicts of those, and
+/// globals are tracked, as far as the scan needs them: to resolve STACK_GLOBAL, to read library
+/// versions, and to size the arrays joblib writes after its wrappers.
 #[derive(Debug, Clone)]
 pub(super) enum V {
     Str(Rc<str>),
-    Global,
+    Int(i64),
+    /// A global, as "module.name".
+    Global(Rc<str>),
+    /// A tuple of at most [`MAX_TRACKED`] items, none a tuple or dict.
+    Tuple(Rc<[V]>),
+    /// A dict's string-keyed items (at most [`MAX_TRACKED`]; values are never dicts, so no cycle).
+    Dict(Rc<RefCell<Vec<(Rc<str>, V)>>>),
+    /// A `numpy.dtype` object; its BUILD fills in the item size and flags.
+    Dtype(Rc<RefCell<Dtype>>),
+    /// A joblib `NumpyArrayWrapper`, whose BUILD is followed by the array's raw bytes.
+    Wrapper,
     Other,
 }
 
+/// Most items tracked in one tuple or dict.
+pub(super) const MAX_TRACKED: usize = 64;
+
+/// Most memo entries one pickle may make.
+const MAX_MEMO: usize = 8_000_000;
+
 /// The state of one pickle being stepped through.
-pub(super) struct Machine<'a> {
+pub(super) struct Machine<'i, 'a> {
     /// The bytes (the pickle and whatever follows it).
-    b: &'a [u8],
-    /// Offset of the next byte to read.
-    i: usize,
+    pub(super) inp: &'i mut Input<'a>,
     /// Offset of the opcode being run (for error messages).
-    op_at: usize,
+    op_at: u64,
     /// Protocol of the current pickle (0 until a PROTO opcode).
     pub(super) proto: u8,
     /// The abstract stack.
@@ -36,40 +55,52 @@ pub(super) struct Machine<'a> {
     last_str: Option<Rc<str>>,
     /// Library versions the pickle records, e.g. scikit-learn's `_sklearn_version` state key.
     versions: Vec<(String, String)>,
+    /// Whether a BUILD of a joblib array wrapper reads the array bytes that follow it, as
+    /// `joblib.load` does (`pickle.load` does not).
+    pub(super) joblib: bool,
 }
 
 /// State keys under which libraries record the version that wrote an object.
 const VERSION_KEYS: &[(&str, &str)] = &[("_sklearn_version", "sklearn")];
 
-impl<'a> Machine<'a> {
-    /// A machine at `start` of `bytes`, with an empty stack and memo.
-    pub(super) fn new(bytes: &'a [u8], start: usize) -> Machine<'a> {
+impl<'i, 'a> Machine<'i, 'a> {
+    /// A machine at the next byte of `inp`, with an empty stack and memo.
+    pub(super) fn new(inp: &'i mut Input<'a>, joblib: bool) -> Machine<'i, 'a> {
         Machine {
-            b: bytes,
-            i: start,
-            op_at: start,
+            op_at: inp.offset(),
+            inp,
             proto: 0,
             stack: Vec::new(),
             marks: Vec::new(),
             memo: HashMap::new(),
             last_str: None,
             versions: Vec::new(),
+            joblib,
         }
     }
 
-    /// Runs the pickle up to its STOP; returns the offset just past it.
-    pub(super) fn run(&mut self, sc: &mut Scanner) -> Result<usize, String> {
+    /// Runs the pickle up to and including its STOP.
+    pub(super) fn run(&mut self, sc: &mut Scanner) -> Result<(), String> {
         loop {
-            self.op_at = self.i;
-            let Some(&op) = self.b.get(self.i) else {
-                return self.err("truncated: no STOP opcode");
+            self.op_at = self.inp.offset();
+            let op = match self.inp.byte() {
+                Ok(Some(op)) => op,
+                Ok(None) => return self.err("truncated: no STOP opcode"),
+                Err(e) => return self.short(e),
             };
-            self.i += 1;
             if op == b'.' {
                 sc.versions.extend(self.versions.drain(..));
-                return Ok(self.i);
+                return Ok(());
             }
             self.exec(sc, op)?;
+        }
+    }
+
+    /// The error for a read that stopped short.
+    fn short<T>(&self, e: Short) -> Result<T, String> {
+        match e {
+            Short::End => self.err("truncated: the stream ends inside an argument"),
+            Short::Failed(why) => self.err(why),
         }
     }
 
@@ -77,14 +108,21 @@ impl<'a> Machine<'a> {
         Err(format!("{what} (opcode at offset {})", self.op_at))
     }
 
-    pub(super) fn take(&mut self, n: u64) -> Result<&'a [u8], String> {
-        let left = (self.b.len() - self.i) as u64;
-        if n > left {
-            return self.err(format!("truncated: argument of {n} bytes but {left} remain"));
+    pub(super) fn take(&mut self, n: u64) -> Result<&[u8], String> {
+        let op_at = self.op_at;
+        self.inp.take(n).map_err(|e| match e {
+            Short::End => format!("truncated: argument of {n} bytes runs past the end (opcode at offset {op_at})"),
+            Short::Failed(why) => format!("{why} (opcode at offset {op_at})"),
+        })
+    }
+
+    /// Reads past an `n`-byte payload without holding it.
+    pub(super) fn skip(&mut self, n: u64) -> Result<(), String> {
+        match self.inp.skip(n) {
+            Ok(got) if got == n => Ok(()),
+            Ok(got) => self.err(format!("truncated: argument of {n} bytes but {got} remain")),
+            Err(e) => self.short(e),
         }
-        let s = &self.b[self.i..self.i + n as usize];
-        self.i += n as usize;
-        Ok(s)
     }
 
     pub(super) fn le(&mut self, n: u64) -> Result<u64, String> {
@@ -101,15 +139,12 @@ impl<'a> Machine<'a> {
     }
 
     /// A newline-terminated argument, without the newline.
-    pub(super) fn line(&mut self) -> Result<&'a [u8], String> {
-        let rest = &self.b[self.i..];
-        match rest.iter().position(|&c| c == b'\n') {
-            Some(n) => {
-                self.i += n + 1;
-                Ok(&rest[..n])
-            }
-            None => self.err("truncated: unterminated line argument"),
-        }
+    pub(super) fn line(&mut self) -> Result<&[u8], String> {
+        let op_at = self.op_at;
+        self.inp.line().map_err(|e| match e {
+            Short::End => format!("truncated: unterminated line argument (opcode at offset {op_at})"),
+            Short::Failed(why) => format!("{why} (opcode at offset {op_at})"),
+        })
     }
 
     pub(super) fn decimal(&mut self) -> Result<u64, String> {
@@ -173,14 +208,17 @@ impl<'a> Machine<'a> {
     }
 
     /// Record an import by GLOBAL or INST, renamed as Python 3 does for protocols below 3.
-    pub(super) fn text_import(&self, sc: &mut Scanner, module: &str, name: &str) {
+    pub(super) fn text_import(&self, sc: &mut Scanner, module: &str, name: &str) -> Rc<str> {
         let (module, name) = if self.proto < 3 { py2_compat(module, name) } else { (module, name) };
-        sc.imports.insert(format!("{module}.{name}"));
+        let full: Rc<str> = Rc::from(format!("{module}.{name}"));
+        sc.imports.insert(full.to_string());
+        full
     }
 
     pub(super) fn global(&mut self, sc: &mut Scanner, module: &str, name: &str) {
-        sc.imports.insert(format!("{module}.{name}"));
-        self.stack.push(V::Global);
+        let full: Rc<str> = Rc::from(format!("{module}.{name}"));
+        sc.imports.insert(full.to_string());
+        self.stack.push(V::Global(full));
     }
 
     pub(super) fn memo_get(&mut self, idx: u64) -> Result<(), String> {
@@ -199,20 +237,23 @@ impl<'a> Machine<'a> {
 
     pub(super) fn memo_put(&mut self, idx: u64) -> Result<(), String> {
         let v = self.top()?;
+        if self.memo.len() >= MAX_MEMO && !self.memo.contains_key(&idx) {
+            return self.err(format!("over {MAX_MEMO} memo entries; too large to scan"));
+        }
         self.memo.insert(idx, v);
         Ok(())
     }
 
-    /// Consume an `n`-byte argument and push a non-string value.
+    /// Read past an `n`-byte payload (bytes, a big integer) and push a value not tracked.
     pub(super) fn push_arg(&mut self, n: u64) -> Result<(), String> {
-        self.take(n)?;
+        self.skip(n)?;
         self.stack.push(V::Other);
         Ok(())
     }
 
     pub(super) fn push_bytes_str(&mut self, n: u64) -> Result<(), String> {
-        let raw = self.take(n)?;
-        self.push_str(String::from_utf8_lossy(raw).into_owned());
+        let s = String::from_utf8_lossy(self.take(n)?).into_owned();
+        self.push_str(s);
         Ok(())
     }
 }

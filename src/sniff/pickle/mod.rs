@@ -5,27 +5,34 @@
 //! reconstructors used by PyTorch and numpy checkpoints are reported as unsafe.
 
 //!
-//! The opcodes run on an abstract machine (`machine`, `opcodes`); text arguments are decoded as
-//! Python does (`unescape`); the allow-list is in `allow`; compressed pickles are recognised
-//! and refused (`compression`).
+//! The opcodes run on an abstract machine (`machine`, `opcodes`) over a bounded window of the
+//! stream (`input`), so pickles of any size scan in bounded memory; text arguments are decoded
+//! as Python does (`unescape`); the allow-list is in `allow`. Files written by `joblib.dump` are
+//! read as `joblib.load` reads them: the raw array bytes after each array wrapper are read past
+//! (`joblib`), compressed files are decompressed as a stream with a cap (`compression`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use super::bounded::read_prefix;
-use super::{Format, Interface, MAX_HEADER, SniffError, Sniffed};
+use super::{Format, Interface, SniffError, Sniffed};
 
 mod allow;
 pub mod classify;
 mod compression;
+mod input;
+mod inventory;
+mod joblib;
 mod machine;
 mod opcodes;
 mod unescape;
 
 pub use classify::Risk;
-use classify::{classify, library};
-use compression::compression_of;
+pub use inventory::{inventory, merge};
+use classify::classify;
+use compression::{Compression, MAX_INFLATED, compression_of};
+use input::Input;
 use machine::Machine;
 
 const FORMAT: &str = "pickle";
@@ -49,13 +56,15 @@ pub struct PickleScan {
     pub versions: Vec<(String, String)>,
     /// The worst class of any import.
     pub risk: Risk,
+    /// Arrays joblib wrote after their wrappers, read past (0 for a plain pickle).
+    pub arrays: usize,
 }
 
 /// Scan one pickle (up to its STOP opcode) without executing it. Errors on an unknown opcode,
 /// truncation, or a malformed stack.
 pub fn scan_pickle(bytes: &[u8]) -> Result<PickleScan, String> {
     let mut scanner = Scanner::default();
-    scanner.scan(bytes, 0)?;
+    Machine::new(&mut Input::new(bytes), false).run(&mut scanner)?;
     Ok(scanner.finish())
 }
 
@@ -70,33 +79,25 @@ struct Scanner {
     protocol: Option<u8>,
     /// Library versions recorded in the pickles.
     versions: Vec<(String, String)>,
+    /// joblib arrays read past.
+    arrays: usize,
 }
 
 impl Scanner {
-    fn finish(mut self) -> PickleScan {
-        let imports: Vec<String> = self.imports.into_iter().collect();
-        let judged: Vec<(&String, Risk)> = imports.iter().map(|i| (i, classify(i))).collect();
-        let of = |r: Risk| judged.iter().filter(|(_, c)| *c == r).map(|(i, _)| (*i).clone()).collect::<Vec<_>>();
-        let (unsafe_imports, unknown_imports) = (of(Risk::Dangerous), of(Risk::Unknown));
-        let risk = judged.iter().map(|(_, c)| *c).max().unwrap_or(Risk::Safe);
-        let libraries: BTreeSet<String> = of(Risk::Known).iter().filter_map(|i| library(i)).map(String::from).collect();
-        self.versions.sort();
-        self.versions.dedup();
-        PickleScan {
-            imports,
-            reduces: self.reduces,
-            protocol: self.protocol,
-            unsafe_imports,
-            unknown_imports,
-            libraries: libraries.into_iter().collect(),
-            versions: self.versions,
-            risk,
-        }
+    fn finish(self) -> PickleScan {
+        let mut scan = inventory(self.imports, self.versions, self.reduces);
+        scan.protocol = self.protocol;
+        scan.arrays = self.arrays;
+        scan
     }
 
-    /// Scan the pickle starting at `start`; returns the offset just past its STOP.
-    fn scan(&mut self, bytes: &[u8], start: usize) -> Result<usize, String> {
-        Machine::new(bytes, start).run(self)
+    /// Scans `count` consecutive pickles from `inp`; the error says why it stopped early (the
+    /// imports seen before that still count).
+    fn scan_run(&mut self, inp: &mut Input, count: usize, joblib: bool) -> Result<(), String> {
+        for _ in 0..count {
+            Machine::new(inp, joblib).run(self)?;
+        }
+        Ok(())
     }
 }
 
@@ -185,46 +186,37 @@ pub(crate) fn refusal(path: &Path, scan: &PickleScan, format: Format) -> SniffEr
 /// The first pickle of a legacy (non-zip) `torch.save` file: the magic number 0x1950a86a20f9469cfc6c.
 const TORCH_LEGACY_MAGIC: &[u8] = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19\x2e";
 
-/// Scans `count` consecutive pickles from the start of `bytes`: what they import, and why the
-/// scan stopped early if it did (the imports seen before that still count).
-fn scan_run(bytes: &[u8], count: usize) -> (PickleScan, Option<String>) {
-    let mut scanner = Scanner::default();
-    let mut at = 0;
-    for _ in 0..count {
-        match scanner.scan(bytes, at) {
-            Ok(end) => at = end,
-            Err(e) => return (scanner.finish(), Some(e)),
-        }
-    }
-    (scanner.finish(), None)
-}
-
-/// Sniff a pickle file (including legacy `torch.save` files, which are a run of pickles
-/// followed by raw storage bytes).
-pub(crate) fn sniff(path: &Path, mut file: File, len: u64) -> Result<Sniffed, SniffError> {
+/// Sniff a pickle file: a plain pickle, a `joblib.dump` file (compressed or not), or a legacy
+/// (non-zip) `torch.save` file, which is a run of pickles followed by raw storage bytes. The file
+/// is streamed, never held whole.
+pub(crate) fn sniff(path: &Path, mut file: File) -> Result<Sniffed, SniffError> {
     let corrupt = |reason: String| SniffError::Corrupt { path: path.to_path_buf(), format: FORMAT, reason };
-    let bytes = read_prefix(&mut file, MAX_HEADER).map_err(|source| SniffError::Io { path: path.to_path_buf(), source })?;
-    let legacy_torch = bytes.starts_with(TORCH_LEGACY_MAGIC);
-    if !legacy_torch && len > MAX_HEADER {
-        return Err(corrupt(format!("pickle of {len} bytes is too large to scan (limit {MAX_HEADER})")));
-    }
-    if let Some(kind) = compression_of(&bytes) {
-        return Err(corrupt(format!("{kind}-compressed pickle cannot be scanned")));
-    }
+    let io = |source| SniffError::Io { path: path.to_path_buf(), source };
+    let mut head = Vec::with_capacity(16);
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    file.by_ref().take(16).read_to_end(&mut head).map_err(io)?;
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
     // A legacy torch file holds: magic, protocol version, sys info, the object, storage keys.
-    let (scan, failure) = scan_run(&bytes, if legacy_torch { 5 } else { 1 });
+    let legacy_torch = head.starts_with(TORCH_LEGACY_MAGIC);
+    let compression = if legacy_torch { None } else { compression_of(&head) };
+    let mut scanner = Scanner::default();
+    let scanned = match compression {
+        Some(kind) => scan_compressed(&mut scanner, &mut file, kind).map_err(corrupt)?,
+        None => scanner.scan_run(&mut Input::new(&mut file), if legacy_torch { 5 } else { 1 }, !legacy_torch),
+    };
+    if scanner.arrays > 0 && compression.is_none() {
+        // pickle.load reads the bytes after an array wrapper as opcodes, where joblib.load
+        // reads array data: what a plain load would import counts too.
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        let mut plain = Scanner::default();
+        let _ = plain.scan_run(&mut Input::new(&mut file), 1, false);
+        scanner.imports.extend(plain.imports.into_iter().filter(|i| classify(i) == Risk::Dangerous));
+    }
+    let scan = scanner.finish();
     if !scan.unsafe_imports.is_empty() {
         return Err(refusal(path, &scan, Format::Pickle));
     }
-    if let Some(reason) = failure {
-        if scan.imports.iter().any(|i| i.starts_with("joblib.numpy_pickle.NumpyArrayWrapper")) {
-            return Err(corrupt(format!(
-                "{reason}: this is a joblib file with numpy arrays stored inside the pickle stream, which Pedigree \
-                 cannot scan yet; save the model with pickle.dump (or skops) to register it"
-            )));
-        }
-        return Err(corrupt(reason));
-    }
+    scanned.map_err(corrupt)?;
     let mut metadata = BTreeMap::new();
     describe(&scan, &mut metadata);
     metadata.insert("reduce_count".into(), scan.reduces.to_string());
@@ -234,5 +226,48 @@ pub(crate) fn sniff(path: &Path, mut file: File, len: u64) -> Result<Sniffed, Sn
     if legacy_torch {
         metadata.insert("legacy_torch".into(), "true".into());
     }
+    if scan.arrays > 0 {
+        metadata.insert("joblib_arrays".into(), scan.arrays.to_string());
+    }
+    if let Some(kind) = compression {
+        metadata.insert("compression".into(), kind.name().into());
+    }
     Ok(Sniffed { format: Format::Pickle, interface: Interface::default(), metadata })
+}
+
+/// Whether a file of any name is a compressed pickle (`model.pkl.gz`, `model.joblib.xz`...): a
+/// compressor's magic whose stream starts with a PROTO opcode of protocol 2 to 5. Loading it
+/// with joblib would unpickle it, so it is scanned like one.
+pub(crate) fn is_compressed_pickle(file: &mut File) -> bool {
+    let mut head = Vec::with_capacity(16);
+    let read = file.seek(SeekFrom::Start(0)).and_then(|_| file.by_ref().take(16).read_to_end(&mut head));
+    let kind = compression_of(&head).filter(|_| read.is_ok());
+    let mut first = [0u8; 2];
+    let opened = kind.and_then(|k| {
+        let _ = file.seek(SeekFrom::Start(0));
+        k.inflate(&mut *file).map(|mut s| s.read_exact(&mut first).is_ok())
+    });
+    let _ = file.seek(SeekFrom::Start(0));
+    opened == Some(true) && first[0] == 0x80 && (2..=5).contains(&first[1])
+}
+
+/// Scans the decompressed stream of a compressed pickle, as joblib loads it. The outer error is
+/// a container joblib itself no longer reads; the inner one why the scan stopped.
+fn scan_compressed(scanner: &mut Scanner, file: &mut File, kind: Compression) -> Result<Result<(), String>, String> {
+    let Some(stream) = kind.inflate(file) else {
+        return Err(format!(
+            "a {} compressed pickle (joblib before 0.9.3, arrays in side files) cannot be scanned; load and save it \
+             again with a current joblib to register it",
+            kind.name()
+        ));
+    };
+    let mut inp = Input::new(stream);
+    // Read to the end of the stream too, so a truncated or damaged one is noticed even when the
+    // pickle's STOP came before the damage.
+    let done = scanner.scan_run(&mut inp, 1, true).and_then(|()| inp.drain());
+    Ok(if inp.offset() > MAX_INFLATED {
+        Err(format!("the {} stream inflates past {MAX_INFLATED} bytes; not scanned", kind.name()))
+    } else {
+        done.map_err(|e| format!("{e} (in the {}-decompressed stream)", kind.name()))
+    })
 }

@@ -1,11 +1,15 @@
 //! What each opcode of protocols 0–5 does to the abstract machine, by family. Every family
 //! answers whether the opcode is one of its own; one that no family claims is an error.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use super::Scanner;
-use super::machine::{Machine, V};
+use super::joblib::{Dtype, is_wrapper, payload};
+use super::machine::{MAX_TRACKED, Machine, V};
 use super::unescape::{raw_unicode_unescape, unescape_string};
 
-impl Machine<'_> {
+impl Machine<'_, '_> {
     /// Runs one opcode (other than STOP).
     pub(super) fn exec(&mut self, sc: &mut Scanner, op: u8) -> Result<(), String> {
         let known = self.protocol_op(sc, op)?
@@ -61,17 +65,37 @@ impl Machine<'_> {
     /// Numbers and constants: INT, LONG, FLOAT, BININT*, BINFLOAT, LONG1, LONG4, NONE, booleans.
     fn number_op(&mut self, op: u8) -> Result<bool, String> {
         match op {
-            b'I' | b'L' | b'F' => {
+            b'I' | b'L' => {
+                let text = String::from_utf8_lossy(self.line()?).into_owned();
+                let n = text.trim().trim_end_matches('L').parse::<i64>().ok();
+                self.stack.push(n.map_or(V::Other, V::Int));
+            }
+            b'F' => {
                 self.line()?;
                 self.stack.push(V::Other);
             }
-            b'J' => self.push_arg(4)?,
-            b'K' => self.push_arg(1)?,
-            b'M' => self.push_arg(2)?,
+            b'J' => {
+                let n = self.le(4)? as u32 as i32;
+                self.stack.push(V::Int(i64::from(n)));
+            }
+            b'K' => {
+                let n = self.le(1)?;
+                self.stack.push(V::Int(n as i64));
+            }
+            b'M' => {
+                let n = self.le(2)?;
+                self.stack.push(V::Int(n as i64));
+            }
             b'G' => self.push_arg(8)?,
             0x8a => {
                 let n = self.le(1)?;
-                self.push_arg(n)?;
+                if (1..=8).contains(&n) {
+                    let raw = self.le(n)?;
+                    let shift = 64 - 8 * n as u32;
+                    self.stack.push(V::Int(((raw << shift) as i64) >> shift));
+                } else {
+                    self.push_arg(n)?;
+                }
             }
             0x8b => {
                 let n = self.i32_len()?;
@@ -87,7 +111,7 @@ impl Machine<'_> {
     fn string_op(&mut self, op: u8) -> Result<bool, String> {
         match op {
             b'S' => {
-                let raw = self.line()?;
+                let raw = self.line()?.to_vec();
                 let quoted = raw.len() >= 2 && raw[0] == raw[raw.len() - 1] && (raw[0] == b'\'' || raw[0] == b'"');
                 if !quoted {
                     return self.err("STRING argument must be quoted");
@@ -95,8 +119,8 @@ impl Machine<'_> {
                 self.push_str(unescape_string(&raw[1..raw.len() - 1]));
             }
             b'V' => {
-                let raw = self.line()?;
-                self.push_str(raw_unicode_unescape(raw));
+                let s = raw_unicode_unescape(self.line()?);
+                self.push_str(s);
             }
             b'T' => {
                 let n = self.i32_len()?;
@@ -148,18 +172,42 @@ impl Machine<'_> {
     /// appends and set-items into them.
     fn container_op(&mut self, op: u8) -> Result<bool, String> {
         match op {
-            b')' | b']' | b'}' | 0x8f => self.stack.push(V::Other),
-            b'l' | b't' | b'd' | 0x91 => {
+            b')' => self.stack.push(V::Tuple(Rc::from([]))),
+            b'}' => self.stack.push(V::Dict(Rc::default())),
+            b']' | 0x8f => self.stack.push(V::Other),
+            b't' => {
+                let items = self.pop_mark()?;
+                self.stack.push(tuple(items));
+            }
+            b'd' => {
+                let items = self.pop_mark()?;
+                let dict = V::Dict(Rc::default());
+                set_items(&dict, items);
+                self.stack.push(dict);
+            }
+            b'l' | 0x91 => {
                 self.pop_mark()?;
                 self.stack.push(V::Other);
             }
             0x85..=0x87 => {
-                self.pop_n(usize::from(op - 0x84))?;
-                self.stack.push(V::Other);
+                let n = usize::from(op - 0x84);
+                if self.stack.len() < self.base() + n {
+                    return self.err("stack underflow");
+                }
+                let items = self.stack.split_off(self.stack.len() - n);
+                self.stack.push(tuple(items));
             }
             b'a' => self.pop_n(1)?,
-            b's' => self.pop_n(2)?,
-            b'e' | b'u' | 0x90 => drop(self.pop_mark()?),
+            b's' => {
+                let value = self.pop()?;
+                let key = self.pop()?;
+                set_items(&self.top()?, vec![key, value]);
+            }
+            b'u' => {
+                let items = self.pop_mark()?;
+                set_items(&self.top()?, items);
+            }
+            b'e' | 0x90 => drop(self.pop_mark()?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -197,8 +245,8 @@ impl Machine<'_> {
             b'c' => {
                 let module = String::from_utf8_lossy(self.line()?).into_owned();
                 let name = String::from_utf8_lossy(self.line()?).into_owned();
-                self.text_import(sc, &module, &name);
-                self.stack.push(V::Global);
+                let global = self.text_import(sc, &module, &name);
+                self.stack.push(V::Global(global));
             }
             0x93 => {
                 let name = self.pop()?;
@@ -225,35 +273,100 @@ impl Machine<'_> {
                 let module = String::from_utf8_lossy(self.line()?).into_owned();
                 let name = String::from_utf8_lossy(self.line()?).into_owned();
                 self.pop_mark()?;
-                self.text_import(sc, &module, &name);
+                let class = V::Global(self.text_import(sc, &module, &name));
                 sc.reduces += 1;
-                self.stack.push(V::Other);
+                self.stack.push(instance(&class));
             }
-            b'R' | 0x81 => {
-                self.pop_n(2)?;
+            b'R' => {
+                let args = self.pop()?;
+                let callable = self.pop()?;
                 sc.reduces += 1;
-                self.stack.push(V::Other);
+                self.stack.push(called(&callable, &args));
+            }
+            0x81 => {
+                self.pop()?;
+                let class = self.pop()?;
+                sc.reduces += 1;
+                self.stack.push(instance(&class));
             }
             0x92 => {
-                self.pop_n(3)?;
+                self.pop_n(2)?;
+                let class = self.pop()?;
                 sc.reduces += 1;
-                self.stack.push(V::Other);
+                self.stack.push(instance(&class));
             }
             b'o' => {
-                if self.pop_mark()?.is_empty() {
+                let items = self.pop_mark()?;
+                let Some(class) = items.first() else {
                     return self.err("OBJ without a class");
-                }
+                };
                 sc.reduces += 1;
-                self.stack.push(V::Other);
+                self.stack.push(instance(class));
             }
             b'b' => {
-                self.pop()?;
-                self.top()?;
+                let state = self.pop()?;
+                match self.top()? {
+                    V::Wrapper if self.joblib => {
+                        let what = match payload(&state) {
+                            Ok(p) => p,
+                            Err(e) => return self.err(e),
+                        };
+                        // joblib.load replaces the wrapper by the array it reads.
+                        self.stack.pop();
+                        self.stack.push(V::Other);
+                        self.read_array(sc, what)?;
+                    }
+                    V::Dtype(d) => {
+                        if let V::Tuple(items) = &state {
+                            d.borrow_mut().set_state(items);
+                        }
+                    }
+                    _ => {}
+                }
             }
             _ => return Ok(false),
         }
         Ok(true)
     }
+}
+
+/// A tuple of tracked items, when it is small and flat enough to track.
+fn tuple(items: Vec<V>) -> V {
+    if items.len() > MAX_TRACKED || items.iter().any(|v| matches!(v, V::Tuple(_) | V::Dict(_))) {
+        return V::Other;
+    }
+    V::Tuple(Rc::from(items))
+}
+
+/// Sets key/value pairs into a tracked dict: string keys, values other than dicts, at most
+/// [`MAX_TRACKED`] items.
+fn set_items(dict: &V, items: Vec<V>) {
+    let V::Dict(d) = dict else { return };
+    let mut d = d.borrow_mut();
+    for pair in items.chunks(2) {
+        if let [V::Str(k), v] = pair
+            && d.len() < MAX_TRACKED
+        {
+            let v = if matches!(v, V::Dict(_)) { V::Other } else { v.clone() };
+            d.push((k.clone(), v));
+        }
+    }
+}
+
+/// What calling `callable(*args)` yields, as far as the scan tracks it: numpy dtypes, and a
+/// joblib wrapper made by protocol 0/1's `copyreg._reconstructor(cls, object, None)`.
+fn called(callable: &V, args: &V) -> V {
+    let (V::Global(name), V::Tuple(args)) = (callable, args) else { return V::Other };
+    match (&**name, args.first()) {
+        ("numpy.dtype", Some(V::Str(typestr))) => V::Dtype(Rc::new(RefCell::new(Dtype::new(typestr.clone())))),
+        ("copyreg._reconstructor", Some(class)) => instance(class),
+        _ => V::Other,
+    }
+}
+
+/// A new instance of `class`: a joblib wrapper when it is one.
+fn instance(class: &V) -> V {
+    if is_wrapper(class) { V::Wrapper } else { V::Other }
 }
 
 #[cfg(test)]
