@@ -158,6 +158,34 @@ const DANGEROUS: &[Entry] = &[
     ("joblib", Some(&["load"])),
     ("pandas", Some(&["read_pickle", "eval"])),
     ("sklearn.utils._testing", None),
+    // Keras: what its own deserializer refuses as "non-modeling APIs" (files, network, loading
+    // other models, unsafe deserialization), the layers that run arbitrary code or load a
+    // SavedModel from a path, and the code-loading internals.
+    ("keras.layers", Some(&["Lambda", "TFSMLayer"])),
+    ("keras.src.layers.core.lambda_layer", None),
+    ("keras.src.export", None),
+    ("keras.config", Some(&["enable_unsafe_deserialization"])),
+    ("keras.saving", None),
+    ("keras.src.saving", None),
+    ("keras.models", Some(&["load_model", "model_from_json", "save_model"])),
+    ("keras.preprocessing", None),
+    ("keras.backend", Some(&["clear_session"])),
+    ("keras.src.utils.file_utils", None),
+    (
+        "keras.utils",
+        Some(&[
+            "get_file",
+            "load_img",
+            "save_img",
+            "audio_dataset_from_directory",
+            "image_dataset_from_directory",
+            "text_dataset_from_directory",
+            "register_keras_serializable",
+            "serialize_keras_object",
+            "deserialize_keras_object",
+            "clear_session",
+        ]),
+    ),
 ];
 
 /// Libraries whose classes make up models; loading their pickles runs their code.
@@ -177,7 +205,17 @@ const KNOWN: &[&str] = &[
     "category_encoders",
     "tokenizers",
     "transformers",
+    "keras",
+    "keras_hub",
+    "keras_nlp",
+    "keras_cv",
+    "tf_keras",
 ];
+
+/// Module prefixes that belong to a known library under another name: TorchScript-compiled
+/// classes (`__torch__.*`) are defined by the archive's `code/` and run by torch's TorchScript
+/// interpreter, never imported from Python.
+const ALIASES: &[(&str, &str)] = &[("__torch__", "torch")];
 
 /// The class of one `module.name` import.
 pub fn classify(import: &str) -> Risk {
@@ -214,7 +252,7 @@ fn dangerous(module: &str, name: &str) -> bool {
 /// The known library an import belongs to (its top-level module), if any.
 pub fn library(import: &str) -> Option<&'static str> {
     let top = import.split('.').next().unwrap_or(import);
-    KNOWN.iter().copied().find(|k| *k == top)
+    KNOWN.iter().copied().find(|k| *k == top).or_else(|| ALIASES.iter().find(|(a, _)| *a == top).map(|(_, lib)| *lib))
 }
 
 #[cfg(test)]
@@ -284,5 +322,33 @@ mod tests {
         assert_eq!(classify("builtins.print"), Risk::Unknown, "builtins that do not construct data are not vouched for");
         assert_eq!(classify("datetime.datetime"), Risk::Safe);
         assert_eq!(library("sklearn.linear_model._logistic.LogisticRegression"), Some("sklearn"));
+    }
+
+    #[test]
+    fn keras_layers_are_known_but_code_running_keras_apis_are_dangerous() {
+        for known in ["keras.layers.Dense", "keras.src.models.sequential.Sequential", "keras.DTypePolicy", "keras_hub.models.Gemma"] {
+            assert_eq!(classify(known), Risk::Known, "{known}");
+        }
+        for bad in [
+            "keras.layers.Lambda",
+            "keras.layers.TFSMLayer",
+            "keras.src.layers.core.lambda_layer.Lambda",
+            "keras.utils.get_file",
+            "keras.saving.load_model",
+            "keras.models.load_model",
+            "keras.config.enable_unsafe_deserialization",
+        ] {
+            assert_eq!(classify(bad), Risk::Dangerous, "{bad}");
+        }
+        assert_eq!(library("keras.layers.Dense"), Some("keras"));
+    }
+
+    #[test]
+    fn torchscript_classes_are_torch() {
+        assert_eq!(classify("__torch__.MyModule"), Risk::Known);
+        assert_eq!(classify("__torch__.torch.nn.modules.linear.Linear"), Risk::Known);
+        assert_eq!(library("__torch__.MyModule"), Some("torch"));
+        assert_eq!(classify("__torch__x.Evil"), Risk::Unknown);
+        assert_eq!(classify("torch.load"), Risk::Dangerous);
     }
 }
