@@ -69,6 +69,9 @@ pub struct VersionRecord {
     pub bump_reason: String,
     pub audit_seq: u32,
     pub files: Vec<FileEntry>,
+    /// How the files were put in the store: `copy`, `reflink` (copy-on-write clones) or
+    /// `hardlink` (hard links to the registered files, made read-only).
+    pub storage: String,
 }
 
 /// A version to insert (the caller has validated it and appended its audit event).
@@ -89,6 +92,8 @@ pub struct NewVersion<'a> {
     pub bump_reason: &'a str,
     pub message: &'a str,
     pub files: &'a [FileEntry],
+    /// How the files were put in the store: copy, reflink or hardlink.
+    pub storage: &'a str,
     pub created_by: &'a str,
     pub created_at: &'a str,
     pub audit_seq: i64,
@@ -197,7 +202,7 @@ pub fn get_version(conn: &Connection, model_id: i64, version: &str) -> Result<Op
         .query_row(
             &format!(
                 "SELECT {SUMMARY_COLS}, v.id, v.weights_digest, v.interface, v.sniffed, v.params, v.environment,
-                        v.bump_reason, v.audit_seq, v.manifest_digest
+                        v.bump_reason, v.audit_seq, v.manifest_digest, v.storage
                  FROM versions v JOIN models m ON m.id = v.model_id WHERE v.model_id = ?1 AND v.version = ?2"
             ),
             params![model_id, version],
@@ -213,11 +218,12 @@ pub fn get_version(conn: &Connection, model_id: i64, version: &str) -> Result<Op
                     r.get::<_, String>(18)?,
                     r.get::<_, u32>(19)?,
                     r.get::<_, String>(20)?,
+                    r.get::<_, String>(21)?,
                 ))
             },
         )
         .optional()?;
-    let Some((summary, id, weights_digest, interface, sniffed, params, environment, bump_reason, audit_seq, manifest_digest)) =
+    let Some((summary, id, weights_digest, interface, sniffed, params, environment, bump_reason, audit_seq, manifest_digest, storage)) =
         row
     else {
         return Ok(None);
@@ -240,6 +246,7 @@ pub fn get_version(conn: &Connection, model_id: i64, version: &str) -> Result<Op
         bump_reason,
         audit_seq,
         files,
+        storage,
     }))
 }
 
@@ -248,8 +255,8 @@ pub fn insert_version(conn: &Connection, v: &NewVersion<'_>) -> Result<i64, Cata
     conn.execute(
         "INSERT INTO versions (model_id, version, sort_key, root_digest, manifest_digest, weights_digest, format, interface, sniffed,
                                params, metrics, environment, bump, bump_reason, message, file_count, total_size,
-                               created_by, created_at, audit_seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                               created_by, created_at, audit_seq, storage)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
         params![
             v.model_id,
             v.version.to_string(),
@@ -271,6 +278,7 @@ pub fn insert_version(conn: &Connection, v: &NewVersion<'_>) -> Result<i64, Cata
             v.created_by,
             v.created_at,
             v.audit_seq,
+            v.storage,
         ],
     )?;
     let id = conn.last_insert_rowid();

@@ -253,4 +253,8 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (version_id, path, tensor)
     ) WITHOUT ROWID;
     "#,
+    // 5: how a version's files were put in the store (`register --link`): copy, reflink, hardlink.
+    r#"
+    ALTER TABLE versions ADD COLUMN storage TEXT NOT NULL DEFAULT 'copy';
+    "#,
 ];

@@ -409,6 +409,19 @@ pub struct RegisterArgs {
     /// (recorded in the audit log); they are never loaded by Pedigree
     #[arg(long, value_name = "REASON")]
     pub allow_unsafe: Option<String>,
+    /// Store large files without a second copy: `--link` makes copy-on-write clones (reflinks,
+    /// on btrfs or XFS); `--link=hard` hard-links them and makes them read-only
+    #[arg(long, value_name = "MODE", num_args = 0..=1, require_equals = true, default_missing_value = "reflink", value_parser = parse_link)]
+    pub link: Option<crate::cas::Link>,
+}
+
+/// `--link=MODE`: reflink (the default) or hard.
+fn parse_link(s: &str) -> Result<crate::cas::Link, String> {
+    match s {
+        "reflink" => Ok(crate::cas::Link::Reflink),
+        "hard" => Ok(crate::cas::Link::Hard),
+        _ => Err("expected --link (a copy-on-write clone) or --link=hard".to_string()),
+    }
 }
 
 /// Runs the CLI with the process arguments; returns the exit code.

@@ -55,7 +55,23 @@ pub fn registered(r: &RegisterResponse) -> String {
     for d in &r.datasets {
         s.push_str(&format!("  trained on   {d}\n"));
     }
+    s.push_str(&stored_as(&r.storage, Some(r.linked_files), 13));
     s
+}
+
+/// How a version's files were put in the store, when not by copy, as a line labelled in a
+/// column `width` wide; for hard links, what that means for the source files.
+fn stored_as(storage: &str, linked: Option<u32>, width: usize) -> String {
+    let count = linked.map(|n| format!("{n} file{} ", if n == 1 { "" } else { "s" })).unwrap_or_default();
+    let (label, indent) = (format!("  {:<width$}", "stored as"), " ".repeat(width + 2));
+    match storage {
+        "reflink" => format!("{label}{count}copy-on-write clones (reflinks) of the registered files\n"),
+        "hardlink" => format!(
+            "{label}{count}hard links to the registered files, now read-only: rewriting one in place would change\n\
+             {indent}the stored object (`pedigree audit verify` re-hashes every object and names any that changed)\n"
+        ),
+        _ => String::new(),
+    }
 }
 
 pub fn models(r: &ListModelsResponse) -> String {
@@ -141,6 +157,7 @@ pub fn show(r: &ShowVersionResponse) -> String {
         out.push_str(&format!("  tensors       {} (first: {})\n", i.tensors.len(), i.tensors[0].name));
     }
     out.push_str(&pickle_verdicts(&v.sniffed));
+    out.push_str(&stored_as(&v.storage, None, 14));
     for (k, x) in &v.params {
         out.push_str(&format!("  param         {k}={x}\n"));
     }

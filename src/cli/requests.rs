@@ -115,5 +115,6 @@ pub(super) fn register_request(a: RegisterArgs) -> Result<api::RegisterRequest, 
         run: a.run,
         from_index: a.from_index,
         allow_unsafe: a.allow_unsafe,
+        link: a.link,
     })
 }

@@ -42,6 +42,8 @@ fn a_workspace_from_before_the_structure_step_opens_verifies_and_takes_new_versi
     assert_eq!(names, ["churn", "llm-base", "llm-legal", "llm-legal-q4", "llm-small", "resnet", "router"]);
     let shown = w.json(&["show", "churn@2.0.0"]);
     assert_eq!(shown["version"]["version"], "2.0.0");
+    // Catalog migration 5 (`register --link`): versions from before were copied into the store.
+    assert_eq!(shown["version"]["storage"], "copy", "{shown}");
     let serving = w.json(&["serving", "--env", "prod"]);
     let live: Vec<(String, u64)> = serving["deployments"]
         .as_array()

@@ -7,6 +7,7 @@ mod common;
 mod fixtures;
 
 mod diff;
+mod link;
 
 use common::{Ws, s, stdout};
 

@@ -93,6 +93,7 @@ fn listings_stay_indexed_with_100k_versions() {
                         bump_reason: "",
                         message: "",
                         files: &files,
+                        storage: "copy",
                         created_by: "x",
                         created_at: "t",
                         audit_seq: seq,

@@ -68,6 +68,11 @@ pub struct RegisterRequest {
     #[serde(default)]
     #[ts(optional)]
     pub allow_unsafe: Option<String>,
+    /// Put the model files into the store by copy-on-write clone or hard link instead of a copy
+    /// (`pedigree register --link[=hard]`). Recorded with the version.
+    #[serde(default)]
+    #[ts(optional)]
+    pub link: Option<crate::cas::Link>,
 }
 
 /// What a registration recorded.
@@ -93,6 +98,10 @@ pub struct RegisterResponse {
     pub new_bytes: u64,
     /// Dataset nodes linked with `trained_on` (registered now if they were new).
     pub datasets: Vec<String>,
+    /// How the files were put in the store: copy, reflink or hardlink.
+    pub storage: String,
+    /// Files cloned or hard-linked rather than copied (files already stored are neither).
+    pub linked_files: u32,
     #[ts(type = "number")]
     pub audit_seq: i64,
 }
@@ -116,6 +125,8 @@ struct Inputs {
     file_formats: BTreeMap<String, Format>,
     /// Each `trainedOn` entry: a path's files to hash, or none for a registered dataset.
     datasets: Vec<(String, Vec<InputFile>)>,
+    /// How model files get into the store.
+    link: crate::cas::Link,
 }
 
 /// Registers a version. See the module docs for the crash-safety argument.
@@ -150,6 +161,7 @@ pub fn register(
         datasets: stored.datasets,
         tensors: stored.tensors,
         unsafe_files: inputs.unsafe_files,
+        linked: stored.linked,
     };
     record::record(ws, facts, actor)
 }
@@ -195,7 +207,7 @@ fn read_inputs(ws: &Workspace, req: &RegisterRequest) -> Result<Inputs, Register
         }
         datasets_in.push((d.clone(), Vec::new()));
     }
-    Ok(Inputs { files, unsafe_files, sniffed, file_formats, datasets: datasets_in })
+    Ok(Inputs { files, unsafe_files, sniffed, file_formats, datasets: datasets_in, link: req.link.unwrap_or_default() })
 }
 
 /// An indexed artifact must still be what the index saw.

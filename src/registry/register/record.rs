@@ -37,6 +37,8 @@ pub(super) struct Facts<'a> {
     pub unsafe_files: Vec<(String, String)>,
     /// Per-tensor digests: (path, tensor, sha256).
     pub tensors: Vec<(String, String, String)>,
+    /// Files put in the store by clone or hard link.
+    pub linked: Vec<String>,
 }
 
 /// The version number chosen: explicit (checked) or the policy's suggestion, with the reason.
@@ -72,7 +74,7 @@ pub(super) fn record(ws: &mut Workspace, mut facts: Facts<'_>, actor: &str) -> R
             "code": req.code, "environment": req.environment, "run": req.run,
             "source": f.origin.map(|o| &o.uri),
         });
-        let payload = with_unsafe(payload, req, &f.unsafe_files);
+        let payload = with_link(with_unsafe(payload, req, &f.unsafe_files), req, &f.linked);
         let seq = audit::append(tx, &now, actor, "register_version", &vnode, &payload)?;
         let version_id = version_row(tx, f, model_id, &n, actor, &now, seq)?;
         models::insert_tensor_digests(tx, version_id, &f.tensors)?;
@@ -96,6 +98,8 @@ pub(super) fn record(ws: &mut Workspace, mut facts: Facts<'_>, actor: &str) -> R
             total_size: f.entries.iter().map(|e| e.size).sum(),
             new_bytes: f.new_bytes,
             datasets: dataset_nodes,
+            storage: req.link.unwrap_or_default().as_str().to_string(),
+            linked_files: f.linked.len() as u32,
             audit_seq: seq,
         })
     })
@@ -107,6 +111,15 @@ fn with_unsafe(mut payload: serde_json::Value, req: &RegisterRequest, files: &[(
     if let (Some(reason), false) = (&req.allow_unsafe, files.is_empty()) {
         let files: Vec<_> = files.iter().map(|(p, i)| json!({"path": p, "imports": i})).collect();
         payload["allowUnsafe"] = json!({"reason": reason.trim(), "files": files});
+    }
+    payload
+}
+
+/// Adds `link` (the mode and the files linked rather than copied) to the registration event
+/// when `--link` was asked for.
+fn with_link(mut payload: serde_json::Value, req: &RegisterRequest, files: &[String]) -> serde_json::Value {
+    if let Some(link) = req.link.filter(|l| *l != crate::cas::Link::Copy) {
+        payload["link"] = json!({"mode": link.as_str(), "files": files});
     }
     payload
 }
@@ -162,6 +175,7 @@ fn version_row(
             bump_reason: &n.reason,
             message: &req.message,
             files: &f.entries,
+            storage: req.link.unwrap_or_default().as_str(),
             created_by: actor,
             created_at: now,
             audit_seq: seq,

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::super::RegisterError;
 use super::super::manifest;
 use super::Inputs;
+use crate::cas::Link;
 use crate::catalog::models::FileEntry;
 use crate::hash::{RangeHasher, par_map_largest_first};
 use crate::ids::name_from_path;
@@ -36,6 +37,8 @@ pub(super) struct Stored {
     pub datasets: Vec<DatasetRef>,
     /// Per-tensor digests of safetensors files: (path, tensor, sha256), hashed in the same pass.
     pub tensors: Vec<(String, String, String)>,
+    /// Files put in the store by clone or hard link (not those already stored).
+    pub linked: Vec<String>,
 }
 
 /// Copies every model file into the CAS and hashes every dataset file, reporting bytes done.
@@ -50,6 +53,7 @@ pub(super) fn store_files(ws: &Workspace, inputs: &Inputs, progress: OnProgress<
     progress(&Progress { task: "hashing".into(), done: 0, total, unit: Unit::Bytes, detail: None });
     ws.cas.clean_stale_tmp();
     let cas = ws.cas.clone();
+    let link = inputs.link;
     let puts: Vec<(FileEntry, bool, Vec<(String, String)>)> = par_map_largest_first(
         &inputs.files,
         |f| f.size,
@@ -61,7 +65,7 @@ pub(super) fn store_files(ws: &Workspace, inputs: &Inputs, progress: OnProgress<
                 _ => Vec::new(),
             };
             let mut tensors = RangeHasher::new(ranges);
-            let put = cas.put_file_seeing(&f.abs, &mut |b| {
+            let put = cas.put_linked(&f.abs, link, &mut |b| {
                 tensors.update(b);
                 tick(b.len() as u64)
             })?;
@@ -73,13 +77,17 @@ pub(super) fn store_files(ws: &Workspace, inputs: &Inputs, progress: OnProgress<
         },
     )?;
     let new_bytes = puts.iter().filter(|(_, existed, _)| !existed).map(|(f, _, _)| f.size).sum();
+    let linked = match link {
+        Link::Copy => Vec::new(),
+        _ => puts.iter().filter(|(_, existed, _)| !existed).map(|(f, _, _)| f.path.clone()).collect(),
+    };
     let tensors = puts.iter().flat_map(|(f, _, t)| t.iter().map(|(n, d)| (f.path.clone(), n.clone(), d.clone()))).collect();
     let entries: Vec<FileEntry> = puts.into_iter().map(|(f, _, _)| f).collect();
     let mut datasets = Vec::new();
     for (given, dfiles) in &inputs.datasets {
         datasets.push(hash_dataset(given, dfiles, &tick)?);
     }
-    Ok(Stored { entries, new_bytes, datasets, tensors })
+    Ok(Stored { entries, new_bytes, datasets, tensors, linked })
 }
 
 /// A dataset given by path: its files hashed where they are (never copied).
