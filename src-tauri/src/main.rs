@@ -1,22 +1,22 @@
-//! The Pedigree desktop shell: one window showing the web UI, native file drops, and a single
-//! IPC command that forwards to `pedigree::api::ops::dispatch` — the same table the HTTP server
-//! uses, so no operation is written twice. Progress events are re-emitted as Tauri events.
+//! The Pedigree desktop shell: one window showing the web UI, native file drops, a native menu
+//! and file chooser, and a few IPC commands ([`commands`]): `call` forwards to
+//! `pedigree::api::ops::dispatch` — the same table the HTTP server uses, so no operation is
+//! written twice — and the others pick files and switch the workspace ([`shell`]), which
+//! persists a recent list ([`recent`]). Progress events are re-emitted as Tauri events.
+//!
+//! Usage: `pedigree-desktop [WORKSPACE]`; without an argument, `PEDIGREE_WORKSPACE`, else the
+//! most recent workspace, else `~/.local/share/pedigree`.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use pedigree::api::ApiError;
-use pedigree::api::host::Host;
-use serde_json::Value;
-use tauri::{AppHandle, Emitter, Manager, State, Url};
+mod commands;
+mod menu;
+mod recent;
+mod shell;
 
-/// Runs one API operation in a worker thread (hashing must not block the UI thread); progress
-/// is re-emitted as `progress` events.
-#[tauri::command]
-async fn call(app: AppHandle, host: State<'_, Host>, op: String, request: Value) -> Result<Value, ApiError> {
-    host.call(op, request, move |p| {
-        let _ = app.emit("progress", p);
-    })
-    .await
-}
+use pedigree::api::host::Host;
+use tauri::{Manager, Url};
+
+use shell::Shell;
 
 /// Whether the window may show `url`: only the app's own pages (`tauri://localhost`, or
 /// `http(s)://tauri.localhost` on Windows; the Vite dev server in dev builds) and inline
@@ -33,28 +33,23 @@ fn app_url(url: &Url) -> bool {
 }
 
 fn main() {
-    let workspace = pedigree::workspace::default_dir();
+    let recent_file = recent::file();
+    let arg = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let workspace = recent::normalize(&shell::startup_workspace(arg, &recent::load(&recent_file)));
     if let Err(e) = pedigree::api::init_workspace(&workspace) {
         eprintln!("error: cannot open the workspace at {}: {}", workspace.display(), e.message);
         std::process::exit(1);
     }
     let actor = pedigree::audit::resolve_actor(None);
     tauri::Builder::default()
-        .manage(Host { workspace, actor })
-        .invoke_handler(tauri::generate_handler![call])
+        .manage(Shell::new(Host { workspace, actor }, recent_file))
+        .plugin(tauri_plugin_dialog::init())
+        .invoke_handler(tauri::generate_handler![commands::call, commands::pick, commands::open_workspace, commands::recent_workspaces])
         .plugin(tauri::plugin::Builder::<tauri::Wry>::new("navigation-guard").on_navigation(|_, url| app_url(url)).build())
+        .menu(menu::build)
+        .on_menu_event(menu::on_event)
         .setup(|app| {
-            if let Some(w) = app.get_webview_window("main") {
-                let ws = app.state::<Host>().workspace.display().to_string();
-                let _ = w.set_title(&format!("Pedigree — {ws}"));
-            }
-            // Local stores are watched while the window is open; changes reach the UI as
-            // `store` events (the Stores view refreshes on them).
-            let handle = app.handle().clone();
-            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-            app.state::<Host>().watch_in_background(stop, move |ev| {
-                let _ = handle.emit("store", ev);
-            });
+            app.state::<Shell>().start(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!())

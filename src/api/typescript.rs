@@ -11,11 +11,13 @@ use ts_rs::{Config, TS, TypeVisitor};
 /// Path of the generated file, relative to the repository root.
 pub const PATH: &str = "ui/src/backend/generated/api.ts";
 
-/// Types the UI receives outside an operation's response: errors and pushed events.
+/// Types the UI receives outside an operation's response: errors, pushed events, and the
+/// desktop shell's own commands and events.
 fn event_roots(v: &mut Collect<'_>) {
     v.visit::<crate::api::ApiError>();
     v.visit::<crate::progress::Progress>();
     v.visit::<crate::index::StoreEvent>();
+    crate::api::host::visit_shell_types(v);
 }
 
 /// Declarations of every type reachable from the roots, by TypeScript name.

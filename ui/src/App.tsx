@@ -1,15 +1,18 @@
 /**
  * The app shell: navigation, workspace header, global progress bar, the empty state, and the
  * window-wide drop target (native paths in the desktop app, HTML5 drops staged on the server in
- * a browser). Views are chosen by the hash route.
+ * a browser). In the desktop app also "Register…" (native file chooser), the workspace menu
+ * (open another, recent ones) and the native menu's actions (desktop.tsx); views remount when
+ * the workspace changes. Views are chosen by the hash route.
  */
 import { CompareView } from "./views/Compare";
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useBackend } from "./backend";
 import type { WorkspaceInfo } from "./backend/generated/api";
 import { AppContext, type AppState, type PendingOrigin } from "./app-state";
 import { navigate, useRoute, type Route } from "./router";
 import { useWindowDrop } from "./window-drop";
+import { RegisterButton, WorkspaceMenu, WorkspaceOffer, useDesktop, useWorkspaceGeneration, type Desktop } from "./desktop";
 import { EmptyState } from "./views/EmptyState";
 import { LineageView } from "./views/Lineage";
 import { ModelsView } from "./views/Models";
@@ -47,10 +50,21 @@ export function App() {
     [setPending],
   );
   const drop = useWindowDrop(openRegister);
+  const desktop = useDesktop(openRegister, setNotice);
+  // Another workspace: nothing pending from the old one, fresh counts, every view remounts.
+  const workspaceChanged = useCallback(() => {
+    setPending(null);
+    void refreshInfo();
+  }, [setPending, refreshInfo]);
+  const generation = useWorkspaceGeneration(workspaceChanged);
+  useEffect(() => {
+    if (info) document.title = `Pedigree — ${info.workspace}`;
+  }, [info]);
 
+  const pickToRegister = desktop?.pickToRegister;
   const state: AppState = useMemo(
-    () => ({ progress, info, refreshInfo, pending, setPending, pendingOrigin, notice, setNotice, uploadPicked: drop.uploadPicked }),
-    [progress, info, refreshInfo, pending, setPending, pendingOrigin, notice, drop.uploadPicked],
+    () => ({ progress, info, refreshInfo, pending, setPending, pendingOrigin, notice, setNotice, uploadPicked: drop.uploadPicked, pickToRegister }),
+    [progress, info, refreshInfo, pending, setPending, pendingOrigin, notice, drop.uploadPicked, pickToRegister],
   );
   // The Stores view works on an empty workspace too: indexing a store is another way in.
   const empty = info !== null && info.models === 0 && route.page !== "register" && route.page !== "stores";
@@ -58,7 +72,7 @@ export function App() {
   return (
     <AppContext.Provider value={state}>
       <div className="shell">
-        <TopBar route={route} info={info} infoError={infoError} />
+        <TopBar route={route} info={info} infoError={infoError} desktop={desktop} />
         <ProgressBar progress={progress} uploading={drop.uploading} />
         {notice && (
           <div className="banner ok" data-testid="reg-success" role="status">
@@ -66,7 +80,9 @@ export function App() {
           </div>
         )}
         <ErrorBanner error={drop.error} onDismiss={drop.dismissError} />
-        <main className="content">{empty ? <EmptyState /> : <RouteView route={route} />}</main>
+        {desktop && <ErrorBanner error={desktop.error} testId="desktop-error" onDismiss={desktop.dismissError} />}
+        {desktop && <WorkspaceOffer desktop={desktop} />}
+        <main className="content" key={generation}>{empty ? <EmptyState /> : <RouteView route={route} />}</main>
         {drop.hovering && (
           <div className="drop-overlay" data-testid="drop-zone">
             <div>Drop model files or folders to register a new version</div>
@@ -90,12 +106,13 @@ function RouteView({ route }: { route: Route }) {
   return <LineageView query={route.query} />;
 }
 
-function TopBar({ route, info, infoError }: { route: Route; info: WorkspaceInfo | null; infoError: string | null }) {
+function TopBar({ route, info, infoError, desktop }: { route: Route; info: WorkspaceInfo | null; infoError: string | null; desktop: Desktop | null }) {
   const nav = (page: string, label: string, hash: string) => (
     <a data-testid={`nav-${page}`} className={route.page === page || (page === "models" && (route.page === "versions" || route.page === "compare")) ? "active" : ""} href={hash}>
       {label}
     </a>
   );
+  const label = info ? `${info.workspace} · ${info.models} models · ${info.versions} versions` : infoError ?? "…";
   return (
     <header className="topbar">
       <div className="brand">
@@ -109,9 +126,16 @@ function TopBar({ route, info, infoError }: { route: Route; info: WorkspaceInfo 
         {nav("reports", "Reports", "#/reports")}
         {nav("audit", "Audit", "#/audit")}
       </nav>
-      <div className="workspace" data-testid="workspace-path" title="Workspace">
-        {info ? `${info.workspace} · ${info.models} models · ${info.versions} versions` : infoError ?? "…"}
-      </div>
+      {desktop ? (
+        <>
+          <WorkspaceMenu desktop={desktop} label={label} />
+          <RegisterButton desktop={desktop} />
+        </>
+      ) : (
+        <div className="workspace" data-testid="workspace-path" title="Workspace">
+          {label}
+        </div>
+      )}
     </header>
   );
 }

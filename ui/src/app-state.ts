@@ -30,6 +30,8 @@ export interface AppState {
   setNotice?: (text: string | null) => void;
   /** Browser: uploads files picked with a file input and opens the registration form. */
   uploadPicked?: (items: UploadItem[]) => Promise<void>;
+  /** Desktop: the native file chooser, then the registration form with what was chosen. */
+  pickToRegister?: (purpose: "registerFiles" | "registerFolder") => Promise<void>;
 }
 
 export const AppContext = createContext<AppState | null>(null);

@@ -4,11 +4,32 @@
  * `tauri.ts` and `http.ts` know which.
  */
 import { createContext, useContext } from "react";
-import type { OpName, Ops, Progress, StoreEvent } from "./generated/api";
+import type {
+  MenuAction,
+  OpName,
+  OpenWorkspaceResponse,
+  Ops,
+  PickPurpose,
+  Progress,
+  RecentWorkspace,
+  StoreEvent,
+  WorkspaceChanged,
+} from "./generated/api";
 import { createHttpBackend } from "./http";
 import { createTauriBackend, runningInTauri } from "./tauri";
 
-export type { ApiError, OpName, Ops, Progress, StoreEvent } from "./generated/api";
+export type {
+  ApiError,
+  MenuAction,
+  OpName,
+  OpenWorkspaceResponse,
+  Ops,
+  PickPurpose,
+  Progress,
+  RecentWorkspace,
+  StoreEvent,
+  WorkspaceChanged,
+} from "./generated/api";
 export { asApiError, errorMessage } from "./errors";
 export { topLevelPaths } from "./paths";
 
@@ -19,6 +40,22 @@ export interface UploadItem {
 }
 
 export type Unsubscribe = () => void;
+
+/**
+ * What only the desktop window has: the native file chooser, switching the workspace, the
+ * recent list, and the native menu's actions.
+ */
+export interface DesktopShell {
+  /** Shows the native file chooser for `purpose`; the chosen paths, empty when cancelled. */
+  pick(purpose: PickPurpose): Promise<string[]>;
+  /** Opens the folder as the workspace (creating one there only with `create`). */
+  openWorkspace(path: string, create: boolean): Promise<OpenWorkspaceResponse>;
+  recentWorkspaces(): Promise<RecentWorkspace[]>;
+  /** The window switched workspace (from any caller): views reload. */
+  onWorkspaceChanged(cb: (e: WorkspaceChanged) => void): Unsubscribe;
+  /** A native menu item whose work the UI does. */
+  onMenu(cb: (a: MenuAction) => void): Unsubscribe;
+}
 
 export interface Backend {
   transport: "tauri" | "http";
@@ -47,6 +84,8 @@ export interface Backend {
    * desktop app, where the bundle is a local folder.
    */
   reportFileUrl(bundle: string, path: string): string | null;
+  /** The desktop shell's own features; absent in a browser. */
+  shell?: DesktopShell;
 }
 
 /** The backend for where the bundle runs. */

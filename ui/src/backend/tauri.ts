@@ -1,14 +1,25 @@
 /**
- * Backend inside the desktop shell: one Tauri command `call {op, request}`, progress as the
- * `progress` event, store changes as the `store` event, native file drops from the webview. The only module (with http.ts) that
- * knows about Tauri.
+ * Backend inside the desktop shell: the Tauri command `call {op, request}` for operations,
+ * progress as the `progress` event, store changes as the `store` event, native file drops from
+ * the webview, and the shell's own commands (`pick`, `open_workspace`, `recent_workspaces`) and
+ * events (`menu`, `workspace`). The only module (with http.ts) that knows about Tauri.
  */
 import { invoke, isTauri } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
-import type { Backend } from "./index";
+import type { Backend, DesktopShell } from "./index";
 import { asApiError } from "./errors";
-import type { OpName, Ops, Progress, StoreEvent } from "./generated/api";
+import type {
+  MenuAction,
+  OpName,
+  OpenWorkspaceResponse,
+  Ops,
+  PickPurpose,
+  Progress,
+  RecentWorkspace,
+  StoreEvent,
+  WorkspaceChanged,
+} from "./generated/api";
 
 export function runningInTauri(): boolean {
   try {
@@ -31,6 +42,25 @@ function subscribe(start: () => Promise<() => void>): () => void {
   return () => {
     cancelled = true;
     stop?.();
+  };
+}
+
+/** Invokes a shell command; rejects with an `ApiError`. */
+async function command<T>(name: string, args: Record<string, unknown> = {}): Promise<T> {
+  try {
+    return await invoke<T>(name, args);
+  } catch (e) {
+    throw asApiError(e);
+  }
+}
+
+function createShell(): DesktopShell {
+  return {
+    pick: (purpose: PickPurpose) => command<string[]>("pick", { purpose }),
+    openWorkspace: (path: string, create: boolean) => command<OpenWorkspaceResponse>("open_workspace", { path, create }),
+    recentWorkspaces: () => command<RecentWorkspace[]>("recent_workspaces"),
+    onWorkspaceChanged: (cb) => subscribe(() => listen<WorkspaceChanged>("workspace", (e) => cb(e.payload))),
+    onMenu: (cb) => subscribe(() => listen<MenuAction>("menu", (e) => cb(e.payload))),
   };
 }
 
@@ -69,5 +99,6 @@ export function createTauriBackend(): Backend {
     reportFileUrl() {
       return null; // the bundle is a local folder: the view shows its path
     },
+    shell: createShell(),
   };
 }

@@ -1,7 +1,7 @@
 /**
- * Register without drag and drop (browser): pick files, or a whole folder, with the system's
- * file chooser; they are uploaded and open the registration form like a drop. The desktop app
- * registers from real paths and does not show this.
+ * Register without drag and drop: pick files, or a whole folder, with the system's file
+ * chooser. In a browser they are uploaded and open the registration form like a drop; in the
+ * desktop app the native chooser hands over real paths (nothing is copied first).
  */
 import { useRef } from "react";
 import { useBackend } from "../backend";
@@ -15,9 +15,10 @@ export function relPathOf(file: File): string {
 
 export function FilePicker() {
   const backend = useBackend();
-  const { uploadPicked } = useApp();
+  const { uploadPicked, pickToRegister } = useApp();
   const files = useRef<HTMLInputElement>(null);
   const folder = useRef<HTMLInputElement>(null);
+  if (backend.transport === "tauri" && pickToRegister) return <NativePicker pick={pickToRegister} />;
   if (backend.transport !== "http" || !uploadPicked) return null;
   const picked = (input: HTMLInputElement | null) => {
     const list = Array.from(input?.files ?? []);
@@ -41,6 +42,20 @@ export function FilePicker() {
         onChange={(e) => picked(e.currentTarget)}
         {...({ webkitdirectory: "", directory: "" } as Record<string, string>)}
       />
+    </div>
+  );
+}
+
+/** The desktop's buttons: the native chooser for files (Ctrl+N) or a folder (Ctrl+Shift+N). */
+function NativePicker({ pick }: { pick: (purpose: "registerFiles" | "registerFolder") => Promise<void> }) {
+  return (
+    <div className="file-picker">
+      <button type="button" data-testid="pick-files" title="Ctrl+N" onClick={() => void pick("registerFiles")}>
+        Choose files…
+      </button>
+      <button type="button" data-testid="pick-folder" title="Ctrl+Shift+N" onClick={() => void pick("registerFolder")}>
+        Choose a folder…
+      </button>
     </div>
   );
 }

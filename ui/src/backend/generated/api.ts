@@ -314,6 +314,8 @@ export type LineageRequest = {
  */
 node: string, up: number, down: number, };
 
+export type Link = "copy" | "reflink" | "hard";
+
 export type ListArtifactsRequest = { store: string | null, unregisteredOnly: boolean, 
 /**
  * Substring of the path.
@@ -349,6 +351,8 @@ export type ListVersionsResponse = { model: string,
  * Number of versions of the model (for virtualised lists).
  */
 total: number, versions: Array<VersionSummary>, };
+
+export type MenuAction = { "action": "registerFiles" } | { "action": "registerFolder" } | { "action": "openWorkspace" } | { "action": "openRecent", path: string, } | { "action": "navigate", hash: string, };
 
 export type MetricChange = { name: string, a: number | null, b: number | null, delta: number | null, };
 
@@ -388,6 +392,8 @@ export type NodeKind = "model" | "version" | "dataset" | "run" | "code" | "env" 
 
 export type NodeRef = { id: string, kind: NodeKind, label: string, };
 
+export type OpenWorkspaceResponse = { "status": "opened", workspace: string, created: boolean, recent: Array<RecentWorkspace>, } | { "status": "notAWorkspace", path: string, };
+
 export type ParentLink = { 
 /**
  * `MODEL@VERSION`.
@@ -399,6 +405,8 @@ parent: string,
 relation: string | null, };
 
 export type PathRequest = { from: string, to: string, };
+
+export type PickPurpose = "registerFiles" | "registerFolder" | "workspace";
 
 export type PolicyRequest = { model: string, 
 /**
@@ -421,6 +429,16 @@ export type PromoteRequest = { reference: string,
  * candidate, approved, deprecated or revoked.
  */
 status: string, reason: string, };
+
+export type RecentWorkspace = { path: string, 
+/**
+ * False when the folder (or its workspace) is gone: shown as missing, not opened.
+ */
+exists: boolean, 
+/**
+ * The workspace the window shows now.
+ */
+current: boolean, };
 
 export type RegisterRequest = { paths: Array<string>, model: string, 
 /**
@@ -451,7 +469,12 @@ fromIndex?: number,
  * Register files whose pickles would run commands or code, for this stated reason (kept in
  * the audit event). Without it such files are refused.
  */
-allowUnsafe?: string, };
+allowUnsafe?: string, 
+/**
+ * Put the model files into the store by copy-on-write clone or hard link instead of a copy
+ * (`pedigree register --link[=hard]`). Recorded with the version.
+ */
+link?: Link, };
 
 export type RegisterResponse = { model: string, version: string, node: string, createdModel: boolean, rootDigest: string, manifestDigest: string, weightsDigest: string, format: string, interface: Interface, bump: Bump, bumpReason: string, fileCount: number, totalSize: number, 
 /**
@@ -461,7 +484,15 @@ newBytes: number,
 /**
  * Dataset nodes linked with `trained_on` (registered now if they were new).
  */
-datasets: Array<string>, auditSeq: number, };
+datasets: Array<string>, 
+/**
+ * How the files were put in the store: copy, reflink or hardlink.
+ */
+storage: string, 
+/**
+ * Files cloned or hard-linked rather than copied (files already stored are neither).
+ */
+linkedFiles: number, auditSeq: number, };
 
 export type ReportBundle = { 
 /**
@@ -664,7 +695,12 @@ export type VersionRecord = {
 /**
  * SHA-256 of the canonical JSON manifest (paths, sizes and digests).
  */
-manifestDigest: string, weightsDigest: string, interface: Interface, sniffed: { [key in string]: { [key in string]: string } }, params: { [key in string]: string }, environment: string | null, bumpReason: string, auditSeq: number, files: Array<FileEntry>, model: string, version: string, status: string, format: string, rootDigest: string, fileCount: number, totalSize: number, bump: string, metrics: { [key in string]: number }, message: string, createdBy: string, createdAt: string, };
+manifestDigest: string, weightsDigest: string, interface: Interface, sniffed: { [key in string]: { [key in string]: string } }, params: { [key in string]: string }, environment: string | null, bumpReason: string, auditSeq: number, files: Array<FileEntry>, 
+/**
+ * How the files were put in the store: `copy`, `reflink` (copy-on-write clones) or
+ * `hardlink` (hard links to the registered files, made read-only).
+ */
+storage: string, model: string, version: string, status: string, format: string, rootDigest: string, fileCount: number, totalSize: number, bump: string, metrics: { [key in string]: number }, message: string, createdBy: string, createdAt: string, };
 
 export type VersionRequest = { 
 /**
@@ -675,6 +711,8 @@ reference: string, };
 export type VersionSummary = { model: string, version: string, status: string, format: string, rootDigest: string, fileCount: number, totalSize: number, bump: string, metrics: { [key in string]: number }, message: string, createdBy: string, createdAt: string, };
 
 export type Way = "upstream" | "downstream";
+
+export type WorkspaceChanged = { workspace: string, };
 
 export type WorkspaceInfo = { workspace: string, models: number, versions: number, datasetVersions: number, auditEvents: number, };
 
