@@ -6,7 +6,7 @@
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TARGET_DIR
 
-.PHONY: run test bench bench-index types ui desktop serve
+.PHONY: run test bench bench-index bench-register types ui desktop serve
 
 ui:
 	cd ui && npm run build
@@ -41,6 +41,12 @@ bench:
 bench-index:
 	@scripts/deps.sh core
 	cargo bench --locked --bench index -- $(or $(GIB),4) $(or $(SMALL),100000)
+
+# Registering a GIB-sized sharded safetensors model (default 4): copy and --link, against cp -r
+# and `openssl dgst -sha256` of the same tree, same run. Needs about 3 × GIB free disk.
+bench-register:
+	@scripts/deps.sh core
+	cargo bench --locked --bench register -- $(or $(GIB),4)
 
 # Rewrite the generated TypeScript types after changing API types.
 types:

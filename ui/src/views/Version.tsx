@@ -99,6 +99,16 @@ export function VersionView({ reference }: { reference: string }) {
             <dd>
               {bytes(v.totalSize)} in {plural(v.fileCount, "file")}
             </dd>
+            {v.storage !== "copy" && (
+              <>
+                <dt>Stored as</dt>
+                <dd data-testid="version-storage">
+                  {v.storage === "hardlink"
+                    ? "hard links to the registered files (read-only; rewriting one in place changes the stored object — audit verify names it)"
+                    : "copy-on-write clones (reflinks) of the registered files"}
+                </dd>
+              </>
+            )}
             <CreatedFacts createdAt={v.createdAt} createdBy={v.createdBy} message={v.message} />
           </dl>
         </section>

@@ -46,7 +46,7 @@ describe("registration form", () => {
   it("is pre-filled from inspect_paths and registers with the policy's suggestion", async () => {
     const { backend, calls } = stubBackend({
       inspect_paths: () => inspected,
-      register_version: (req) => ({ ...inspected, model: req.model, version: "1.3.0", node: "version:classifier@1.3.0", createdModel: false, manifestDigest: "", weightsDigest: "", bump: "minor", fileCount: 1, newBytes: 120, datasets: [], auditSeq: 9 }),
+      register_version: (req) => ({ ...inspected, model: req.model, version: "1.3.0", node: "version:classifier@1.3.0", createdModel: false, manifestDigest: "", weightsDigest: "", bump: "minor", fileCount: 1, newBytes: 120, datasets: [], storage: "copy", linkedFiles: 0, auditSeq: 9 }),
     });
     wrap(backend, <RegisterView />, app({ pending: ["/tmp/drop/model.safetensors"] }));
     await waitFor(() => expect((screen.getByTestId("reg-version") as HTMLInputElement).value).toBe("1.3.0"));

@@ -237,7 +237,7 @@ describe("version page", () => {
       manifestDigest: "ef".repeat(32), weightsDigest: "ab".repeat(32), interface: { inputs: [], outputs: [], tensors: [], task: null }, sniffed: {},
       params: {}, environment: null, bumpReason: "new weights", auditSeq: 5, files: [], model: "resnet", version: "1.1.0", status: "draft",
       format: "onnx", rootDigest: "cd".repeat(32), fileCount: 0, totalSize: 0, bump: "minor", metrics: {}, message: "", createdBy: "maker@acme",
-      createdAt: "2026-11-27T10:00:00Z",
+      createdAt: "2026-11-27T10:00:00Z", storage: "hardlink",
     };
     const { backend } = stubBackend({
       show_version: () => ({
@@ -255,6 +255,7 @@ describe("version page", () => {
     expect(screen.getByTestId("gov-tainted").textContent).toContain("Tainted by erasure request #3");
     expect(screen.getByTestId("version-report").getAttribute("href")).toBe("#/reports/resnet@1.1.0");
     expect((screen.getByTestId("gov-eval-dataset") as HTMLInputElement).value).toBe("imagenet-mini@2");
+    expect(screen.getByTestId("version-storage").textContent).toContain("hard links to the registered files");
   });
 });
 

@@ -53,7 +53,7 @@ describe("registration form", () => {
     const res: RegisterResponse = {
       model: "w", version: "1.0.0", node: "version:w@1.0.0", createdModel: true, rootDigest: "", manifestDigest: "", weightsDigest: "",
       format: "safetensors", interface: { inputs: [], outputs: [], tensors: [], task: null }, bump: "initial",
-      bumpReason: "first version of this model", fileCount: 1, totalSize: 2048, newBytes: 1024, datasets: [], auditSeq: 3,
+      bumpReason: "first version of this model", fileCount: 1, totalSize: 2048, newBytes: 1024, datasets: [], storage: "copy", linkedFiles: 0, auditSeq: 3,
     };
     const { backend } = stubBackend({ inspect_paths: () => inspect("w", "1.0.0"), register_version: () => res });
     const state = app({ pending: ["/up/w.safetensors"] });
