@@ -62,12 +62,12 @@ pub fn registered(r: &RegisterResponse) -> String {
 /// How a version's files were put in the store, when not by copy, as a line labelled in a
 /// column `width` wide; for hard links, what that means for the source files.
 fn stored_as(storage: &str, linked: Option<u32>, width: usize) -> String {
-    let count = linked.map(|n| format!("{n} file{} ", if n == 1 { "" } else { "s" })).unwrap_or_default();
+    let count = linked.map(|n| format!(" ({n} file{} linked)", if n == 1 { "" } else { "s" })).unwrap_or_default();
     let (label, indent) = (format!("  {:<width$}", "stored as"), " ".repeat(width + 2));
     match storage {
-        "reflink" => format!("{label}{count}copy-on-write clones (reflinks) of the registered files\n"),
+        "reflink" => format!("{label}copy-on-write clones (reflinks) of the registered files{count}\n"),
         "hardlink" => format!(
-            "{label}{count}hard links to the registered files, now read-only: rewriting one in place would change\n\
+            "{label}hard links to the registered files{count}, now read-only: rewriting one in place would change\n\
              {indent}the stored object (`pedigree audit verify` re-hashes every object and names any that changed)\n"
         ),
         _ => String::new(),

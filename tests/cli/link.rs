@@ -96,3 +96,61 @@ fn where_no_clone_or_link_can_be_made_the_refusal_says_what_to_do_and_nothing_is
     let err = w.fails(&["register", s(&f), "--model", "m", "--link=soft"]);
     assert!(err.contains("--link=hard"), "{err}");
 }
+
+/// An XFS image mounted on a loop device, unmounted on drop.
+struct Xfs {
+    _dir: tempfile::TempDir,
+    mount: std::path::PathBuf,
+}
+
+impl Xfs {
+    /// `None` (with the reason) where this machine cannot make one: no mkfs.xfs, not root, no loop.
+    fn mount() -> Result<Xfs, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let (image, mount) = (dir.path().join("xfs.img"), dir.path().join("mnt"));
+        std::fs::create_dir(&mount).unwrap();
+        std::fs::File::create(&image).unwrap().set_len(512 << 20).unwrap();
+        let run = |cmd: &mut std::process::Command| match cmd.output() {
+            Ok(o) if o.status.success() => Ok(()),
+            Ok(o) => Err(String::from_utf8_lossy(&o.stderr).trim().to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        run(std::process::Command::new("mkfs.xfs").args(["-q", "-m", "reflink=1"]).arg(&image))?;
+        run(std::process::Command::new("mount").arg("-o").arg("loop").arg(&image).arg(&mount))?;
+        Ok(Xfs { _dir: dir, mount })
+    }
+}
+
+impl Drop for Xfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.mount).status();
+    }
+}
+
+#[test]
+fn on_a_filesystem_with_reflinks_link_clones_and_a_later_rewrite_of_the_source_leaves_the_object_intact() {
+    let xfs = match Xfs::mount() {
+        Ok(x) => x,
+        Err(why) => {
+            eprintln!("SKIPPED: cannot mount an XFS image here ({why}); the refusal path is tested on this filesystem");
+            return;
+        }
+    };
+    let w = Ws { dir: tempfile::tempdir_in(&xfs.mount).unwrap() };
+    assert!(w.run(&["init"]).status.success());
+    let f = w.write("model.safetensors", &super::st(&[("w", "F32", &[256, 256])]));
+    let r = w.json(&["register", s(&f), "--model", "m", "--link"]);
+    assert_eq!((r["storage"].as_str(), r["linkedFiles"].as_u64()), (Some("reflink"), Some(1)), "{r}");
+    let sha = w.json(&["show", "m@1.0.0"])["version"]["files"][0]["sha256"].as_str().unwrap().to_string();
+    let (src, obj) = (std::fs::metadata(&f).unwrap(), std::fs::metadata(object(&w, &sha)).unwrap());
+    assert_ne!(src.ino(), obj.ino(), "a clone is its own file");
+    assert_ne!(src.permissions().mode() & 0o200, 0, "the source stays writable");
+    let shared = std::process::Command::new("filefrag").arg("-v").arg(object(&w, &sha)).output().unwrap();
+    assert!(String::from_utf8_lossy(&shared.stdout).contains("shared"), "blocks are shared with the source");
+    // Copy-on-write: rewriting the source in place does not touch the stored object.
+    let mut bytes = std::fs::read(&f).unwrap();
+    *bytes.last_mut().unwrap() ^= 0xff;
+    std::fs::OpenOptions::new().write(true).open(&f).and_then(|mut o| std::io::Write::write_all(&mut o, &bytes)).unwrap();
+    assert_eq!(w.json(&["audit", "verify"])["badObjects"].as_array().map(Vec::len), Some(0));
+    drop(w);
+}
