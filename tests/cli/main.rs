@@ -7,6 +7,7 @@ mod common;
 mod fixtures;
 
 mod diff;
+mod hostile;
 mod link;
 
 use common::{Ws, s, stdout};
