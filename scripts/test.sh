@@ -17,12 +17,15 @@ venv="${PEDIGREE_TEST_VENV:-$HOME/.cache/pedigree/venv-test}"
 # Test peers from PyPI in the same venv: moto's S3 server (the index tests start and stop it).
 # And cyclonedx-python-lib, whose bundled official CycloneDX schemas validate the ML-BOM;
 # picklescan 1.0.5 (peer check of the pickle verdicts), scikit-learn (real model pickles and
-# joblib files) and lz4 (joblib's lz4 compression).
-if ! "$venv/bin/python" -c "import model_signing, OpenSSL, moto, flask_cors, cyclonedx.validation.json, jsonschema, picklescan, sklearn, lz4" 2>/dev/null; then
-  echo "installing model-signing 1.1.1, moto[s3], cyclonedx-python-lib, picklescan 1.0.5, scikit-learn and lz4 into $venv"
+# joblib files), lz4 (joblib's lz4 compression), and the writers of the sniffer's real-library
+# fixtures: skops, safetensors and onnx (Keras and torch need multi-GB backends: their files are
+# built to the format in the tests).
+if ! "$venv/bin/python" -c "import model_signing, OpenSSL, moto, flask_cors, cyclonedx.validation.json, jsonschema, picklescan, sklearn, lz4, skops, safetensors, onnx" 2>/dev/null; then
+  echo "installing model-signing 1.1.1, moto[s3], cyclonedx-python-lib, picklescan 1.0.5, scikit-learn, lz4, skops, safetensors and onnx into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "model-signing==1.1.1" pyopenssl "moto[s3]==5.2.5" flask flask-cors \
-    "cyclonedx-python-lib[json-validation]" "picklescan==1.0.5" scikit-learn "lz4==4.4.5"
+    "cyclonedx-python-lib[json-validation]" "picklescan==1.0.5" scikit-learn "lz4==4.4.5" \
+    "skops==0.16.0" "safetensors==0.8.0" "onnx==1.23.2"
 fi
 export PEDIGREE_INTEROP_PYTHON="$venv/bin/python"
 export PEDIGREE_MOTO_SERVER="$venv/bin/moto_server"

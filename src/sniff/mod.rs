@@ -19,10 +19,11 @@ pub mod gguf;
 mod hdf5;
 mod onnx;
 mod pickle;
-mod pytorch;
 pub mod safetensors;
+mod zipped;
 
 pub use folder::sniff_folder;
+pub use onnx::external_files;
 pub use pickle::{PickleScan, Verdict, scan_pickle, verdicts};
 
 /// Largest header/metadata block any sniffer will read into memory (64 MiB).
@@ -144,7 +145,7 @@ pub enum SniffError {
 /// claims a format (by magic bytes or extension) but is malformed is.
 ///
 /// Dispatch: strong magic bytes first (GGUF, zip, HDF5 at offset 0), then the extension
-/// (`.safetensors`, `.onnx`, `.gguf`, `.pkl`/`.pickle`/`.joblib`, `.h5`/`.hdf5`, `.keras`,
+/// (`.safetensors`, `.onnx`, `.gguf`, `.pkl`/`.pickle`/`.joblib`, `.h5`/`.hdf5`, `.keras`, `.skops`,
 /// `.pt`/`.pth`), then weak signatures (a pickle PROTO opcode, an HDF5 signature after a user
 /// block, a safetensors-shaped header).
 pub fn sniff_file(path: &Path) -> Result<Sniffed, SniffError> {
@@ -175,7 +176,7 @@ fn sniff_file_inner(path: &Path) -> Result<Sniffed, SniffError> {
         return gguf::sniff(path, file, len);
     }
     if head.starts_with(b"PK\x03\x04") {
-        return pytorch::sniff_zip(path, file, len, &ext);
+        return zipped::sniff_zip(path, file, len, &ext);
     }
     if head.starts_with(hdf5::SIGNATURE) {
         return hdf5::sniff(path, &head);

@@ -7,9 +7,13 @@ mod fixtures;
 use std::path::{Path, PathBuf};
 
 mod joblib;
+mod keras;
+mod libraries;
 mod peers;
 mod pickles;
 mod shards;
+mod torchscript;
+mod venv;
 
 use fixtures::Dim;
 use pedigree::sniff::{Format, SniffError, Sniffed, TensorSpec, sniff_file, sniff_folder};
@@ -355,9 +359,22 @@ fn keras_archive() {
 #[test]
 fn other_zip_is_unknown() {
     let dir = tempfile::tempdir().unwrap();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("notes/readme.txt", zip::write::SimpleFileOptions::default()).unwrap();
+    std::io::Write::write_all(&mut zip, b"not a model").unwrap();
+    let path = write(dir.path(), "bundle.zip", &zip.finish().unwrap().into_inner());
+    assert_eq!(sniff_file(&path).unwrap(), Sniffed::unknown());
+}
+
+/// The skops file inside an MLflow sklearn folder is described, not left unknown.
+#[test]
+fn skops_in_an_mlflow_folder_is_described() {
+    let dir = tempfile::tempdir().unwrap();
     fixtures::mlflow_dir(dir.path());
     let s = sniff_file(&dir.path().join("model.skops")).unwrap();
-    assert_eq!(s, Sniffed::unknown());
+    assert_eq!(s.metadata["serialization"], "skops");
+    assert_eq!(s.metadata["imports"], "sklearn.linear_model._logistic.LogisticRegression");
+    assert_eq!(s.metadata["pickle_risk"], "known");
 }
 
 // ------------------------------------------------------------------------------- HDF5

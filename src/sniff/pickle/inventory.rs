@@ -14,10 +14,13 @@ use super::classify::{Risk, classify, library};
 /// the loader would make, where the format says.
 pub fn inventory(imports: impl IntoIterator<Item = String>, versions: Vec<(String, String)>, reduces: usize) -> PickleScan {
     let imports: BTreeSet<String> = imports.into_iter().collect();
-    let judged: Vec<(String, Risk)> = imports.into_iter().map(|i| {
-        let risk = classify(&i);
-        (i, risk)
-    }).collect();
+    let judged: Vec<(String, Risk)> = imports
+        .into_iter()
+        .map(|i| {
+            let risk = classify(&i);
+            (i, risk)
+        })
+        .collect();
     let of = |r: Risk| judged.iter().filter(|(_, c)| *c == r).map(|(i, _)| i.clone()).collect::<Vec<_>>();
     let libraries: BTreeSet<String> = of(Risk::Known).iter().filter_map(|i| library(i)).map(String::from).collect();
     let mut versions = versions;

@@ -2,6 +2,8 @@
 //! with seeks, so large length-delimited fields (initializer `raw_data`, node bodies, doc
 //! strings) are skipped rather than read; only names, types and shapes are read into memory.
 //! Every field must end within its enclosing message, so truncation anywhere is an error.
+//! Initializers that keep their bytes in external files are checked against those files
+//! (`external`).
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
@@ -11,6 +13,11 @@ use std::path::Path;
 use super::bounded::{Fail, Stream, bad};
 use super::{Format, Interface, MAX_HEADER, Sniffed, TensorSpec};
 
+mod external;
+
+use external::External;
+pub use external::external_files;
+
 const FORMAT: &str = "onnx";
 
 /// Protobuf wire types.
@@ -19,10 +26,12 @@ const I64: u8 = 1;
 const LEN: u8 = 2;
 const I32: u8 = 5;
 
-/// Sniff an ONNX model file.
+/// Sniff an ONNX model file; external data files must be beside it (see `external`).
 pub(crate) fn sniff(path: &Path, file: File, len: u64) -> Result<Sniffed, super::SniffError> {
     let mut s = Stream::from_file(file, len).map_err(|e| e.at(path, FORMAT))?;
-    parse_model(&mut s).map_err(|e| e.at(path, FORMAT))
+    let (sniffed, externals) = parse_model(&mut s).map_err(|e| e.at(path, FORMAT))?;
+    external::check(path, &externals)?;
+    Ok(sniffed)
 }
 
 /// ONNX `TensorProto.DataType` name.
@@ -143,9 +152,12 @@ struct Graph {
     initializers: HashSet<String>,
     inputs: Vec<TensorSpec>,
     outputs: Vec<TensorSpec>,
+    /// Initializers whose bytes live in other files.
+    externals: Vec<External>,
 }
 
-fn parse_model<R: Read + Seek>(s: &mut Stream<R>) -> Result<Sniffed, Fail> {
+/// The model's description and its external data references.
+fn parse_model<R: Read + Seek>(s: &mut Stream<R>) -> Result<(Sniffed, Vec<External>), Fail> {
     let end = s.len();
     let mut pb = Pb { s, budget: KEEP_BUDGET };
     let mut ir_version = None;
@@ -187,13 +199,15 @@ fn parse_model<R: Read + Seek>(s: &mut Stream<R>) -> Result<Sniffed, Fail> {
     if let Some(name) = graph.name {
         metadata.insert("graph_name".into(), name);
     }
+    external::describe(&graph.externals, &mut metadata);
     let initializers = graph.initializers;
     let inputs = graph.inputs.into_iter().filter(|i| !initializers.contains(&i.name)).collect();
-    Ok(Sniffed {
+    let sniffed = Sniffed {
         format: Format::Onnx,
         interface: Interface { inputs, outputs: graph.outputs, tensors: Vec::new(), task: None, libraries: None },
         metadata,
-    })
+    };
+    Ok((sniffed, graph.externals))
 }
 
 fn parse_opset<R: Read + Seek>(pb: &mut Pb<'_, R>, end: u64) -> Result<String, Fail> {
@@ -221,9 +235,15 @@ fn parse_graph<R: Read + Seek>(pb: &mut Pb<'_, R>, end: u64) -> Result<Graph, Fa
             (2, LEN) => g.name = Some(pb.string(end)?),
             (5, LEN) => {
                 let e = pb.len_end(end)?;
-                if let Some(name) = parse_tensor_name(pb, e)? {
+                let (name, external) = parse_tensor(pb, e)?;
+                g.externals.extend(external);
+                if let Some(name) = name {
                     g.initializers.insert(name);
                 }
+            }
+            (15, LEN) => {
+                let e = pb.len_end(end)?;
+                g.externals.extend(parse_sparse_tensor(pb, e)?);
             }
             (11, LEN) => {
                 let e = pb.len_end(end)?;
@@ -239,16 +259,57 @@ fn parse_graph<R: Read + Seek>(pb: &mut Pb<'_, R>, end: u64) -> Result<Graph, Fa
     Ok(g)
 }
 
-/// `TensorProto.name` (field 8); the data fields are skipped.
-fn parse_tensor_name<R: Read + Seek>(pb: &mut Pb<'_, R>, end: u64) -> Result<Option<String>, Fail> {
+/// `TensorProto.name` (field 8) and, when `data_location` (14) is EXTERNAL, its
+/// `external_data` (13) reference; the data fields are skipped.
+fn parse_tensor<R: Read + Seek>(pb: &mut Pb<'_, R>, end: u64) -> Result<(Option<String>, Option<External>), Fail> {
+    const EXTERNAL: u64 = 1;
     let mut name = None;
+    let mut entries = Vec::new();
+    let mut location = 0;
     while pb.pos() < end {
         match pb.key(end)? {
             (8, LEN) => name = Some(pb.string(end)?),
+            (13, LEN) => {
+                let e = pb.len_end(end)?;
+                entries.push(parse_entry(pb, e)?);
+            }
+            (14, VARINT) => location = pb.varint(end)?,
             (_, wire) => pb.skip(wire, end)?,
         }
     }
-    Ok(name)
+    if location != EXTERNAL {
+        return Ok((name, None));
+    }
+    let external = External::from_entries(name.clone().unwrap_or_default(), &entries)?;
+    Ok((name, Some(external)))
+}
+
+/// The external data of a `SparseTensorProto`'s `values` (1) and `indices` (2) tensors.
+fn parse_sparse_tensor<R: Read + Seek>(pb: &mut Pb<'_, R>, end: u64) -> Result<Vec<External>, Fail> {
+    let mut externals = Vec::new();
+    while pb.pos() < end {
+        match pb.key(end)? {
+            (1 | 2, LEN) => {
+                let e = pb.len_end(end)?;
+                externals.extend(parse_tensor(pb, e)?.1);
+            }
+            (_, wire) => pb.skip(wire, end)?,
+        }
+    }
+    Ok(externals)
+}
+
+/// A `StringStringEntryProto`: (key 1, value 2).
+fn parse_entry<R: Read + Seek>(pb: &mut Pb<'_, R>, end: u64) -> Result<(String, String), Fail> {
+    let (mut key, mut value) = (String::new(), String::new());
+    while pb.pos() < end {
+        match pb.key(end)? {
+            (1, LEN) => key = pb.string(end)?,
+            (2, LEN) => value = pb.string(end)?,
+            (_, wire) => pb.skip(wire, end)?,
+        }
+    }
+    Ok((key, value))
 }
 
 fn parse_value_info<R: Read + Seek>(pb: &mut Pb<'_, R>, end: u64) -> Result<TensorSpec, Fail> {
@@ -347,7 +408,7 @@ mod tests {
 
     fn parse_bytes(b: &[u8]) -> Result<Sniffed, Fail> {
         let mut s = Stream::new(Cursor::new(b), b.len() as u64);
-        parse_model(&mut s)
+        parse_model(&mut s).map(|(sniffed, _)| sniffed)
     }
 
     #[test]
