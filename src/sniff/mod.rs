@@ -189,7 +189,8 @@ fn sniff_file_inner(path: &Path) -> Result<Sniffed, SniffError> {
         "pkl" | "pickle" | "joblib" => return pickle::sniff(path, file),
         "h5" | "hdf5" => return hdf5::sniff(path, &head),
         "keras" => return Err(corrupt("keras", "not a zip archive")),
-        "skops" => return Err(corrupt("skops", "not a zip archive")),
+        // An empty zip (its end record first) holds no model: left unknown.
+        "skops" if !head.starts_with(b"PK\x05\x06") => return Err(corrupt("skops", "not a zip archive")),
         "pt" | "pth" if !pickle_magic => return Err(corrupt("pytorch", "neither a zip archive nor a pickle")),
         _ => {}
     }

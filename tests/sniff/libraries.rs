@@ -94,6 +94,9 @@ fn a_skops_file_that_would_import_os_system_is_refused() {
     assert!(matches!(sniff_file(&path), Err(SniffError::Corrupt { format: "skops", .. })));
     std::fs::write(&path, zip_of(&[("schema.json", b"{")])).unwrap();
     assert!(matches!(sniff_file(&path), Err(SniffError::Corrupt { format: "skops", .. })));
+    // An empty archive (as the demo's placeholder is) holds nothing to judge.
+    std::fs::write(&path, [b"PK\x05\x06".as_slice(), &[0u8; 18]].concat()).unwrap();
+    assert_eq!(sniff_file(&path).unwrap().format, Format::Unknown);
 }
 
 /// `mlflow.sklearn.save_model(serialization_format="skops")` layout with a real skops file: the

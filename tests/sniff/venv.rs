@@ -40,7 +40,9 @@ pub fn register(s: &mut Session, paths: &[&Path], model: &str, allow_unsafe: Opt
 
 /// What `show` reads back about a registered version: its sniffed metadata, by path.
 pub fn sniffed(s: &Session, r: &RegisterResponse) -> BTreeMap<String, BTreeMap<String, String>> {
-    let shown = api::show_version(s, &ShowVersionRequest { reference: format!("{}@{}", r.model, r.version) }).unwrap();
+    let shown =
+        api::show_version(s, &ShowVersionRequest { reference: format!("{}@{}", r.model, r.version), ..Default::default() })
+            .unwrap();
     shown.version.sniffed
 }
 
