@@ -9,6 +9,7 @@ use pedigree::registry::semver_policy::Bump;
 use pedigree::sniff::{Format, SniffError, sniff_file};
 
 use super::fixtures;
+use super::torchscript::{assert_no_crash, mutations};
 use super::venv::{register, verdict, workspace};
 use super::{spec, write};
 
@@ -178,5 +179,25 @@ fn hostile_keras_configs_are_corrupt_not_crashes() {
             Ok(s) => assert!(s.interface.inputs.is_empty(), "{config}: {s:?}"),
             other => panic!("{config}: {other:?}"),
         }
+    }
+}
+
+#[test]
+fn truncated_and_mutated_keras_files_never_crash_the_sniffer() {
+    let dir = tempfile::tempdir().unwrap();
+    // Stored entries, so mutations reach the JSON itself.
+    let config = functional(LAMBDA);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, data) in [
+        ("metadata.json", br#"{"keras_version": "3.6.0"}"#.as_slice()),
+        ("config.json", config.as_bytes()),
+        ("model.weights.h5", &fixtures::hdf5_bytes()),
+    ] {
+        zip.start_file(name, stored).unwrap();
+        std::io::Write::write_all(&mut zip, data).unwrap();
+    }
+    for bytes in mutations(&zip.finish().unwrap().into_inner()) {
+        assert_no_crash(&write(dir.path(), "m.keras", &bytes));
     }
 }

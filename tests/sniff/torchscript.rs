@@ -183,7 +183,14 @@ fn a_code_running_import_in_either_pickle_is_refused_and_never_run() {
 #[test]
 fn truncated_and_mutated_archives_never_crash_the_sniffer() {
     let dir = tempfile::tempdir().unwrap();
-    let good = archive(&data_pkl(None), &constants_pkl(None));
+    for bytes in mutations(&archive(&data_pkl(None), &constants_pkl(None))) {
+        assert_no_crash(&write(dir.path(), "tiny.pt", &bytes));
+    }
+}
+
+/// Every 7th truncation of `good` and 300 single-byte mutations of it (a fixed xorshift seed,
+/// so a failure reproduces).
+pub fn mutations(good: &[u8]) -> Vec<Vec<u8>> {
     let mut seed = 0x9e3779b97f4a7c15u64;
     let mut next = move || {
         seed ^= seed << 13;
@@ -193,14 +200,12 @@ fn truncated_and_mutated_archives_never_crash_the_sniffer() {
     };
     let mut variants: Vec<Vec<u8>> = (0..good.len()).step_by(7).map(|cut| good[..cut].to_vec()).collect();
     for _ in 0..300 {
-        let mut bytes = good.clone();
+        let mut bytes = good.to_vec();
         let at = (next() as usize) % bytes.len();
         bytes[at] = next() as u8;
         variants.push(bytes);
     }
-    for bytes in variants {
-        assert_no_crash(&write(dir.path(), "tiny.pt", &bytes));
-    }
+    variants
 }
 
 /// The sniffer answered (a description or a refusal with a reason), rather than panicking into
