@@ -15,7 +15,9 @@ if [ "$mode" != core ]; then
   for p in libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev file; do want_pkg "$p"; done
 fi
 if [ "$mode" = test ]; then
-  for p in xvfb xauth webkit2gtk-driver chromium dbus fonts-dejavu-core poppler-utils; do want_pkg "$p"; done
+  # xdotool: the desktop end-to-end test answers the native GTK file chooser with it.
+  # xfsprogs: `register --link` is tested on an XFS image (reflinks) where the machine can mount one.
+  for p in xvfb xauth webkit2gtk-driver chromium dbus fonts-dejavu-core poppler-utils xdotool xfsprogs; do want_pkg "$p"; done
 fi
 if ((${#apt_missing[@]})); then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -1,15 +1,19 @@
 // Desktop end-to-end: the real Tauri binary driven over WebDriver (tauri-driver +
 // WebKitWebDriver), run under `xvfb-run … dbus-run-session` by scripts/test.sh. The app starts
 // on an empty temp workspace, the demo opens, the graph shows nodes, a version page opens.
+// Then the desktop shell itself: Register… through the real GTK file chooser (driven with
+// xdotool: Ctrl+L, the path, Return), switching to a second workspace and back (the command
+// File → Open Workspace… and Open Recent end in), the native title and the recent list, and
+// Ctrl+O → folder chooser → "not a workspace yet" → create.
 // Prints cold start (session request → empty state visible) and idle memory of the app and
 // its WebKit processes. Screenshots: screenshots/desktop-*.png
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createServer as createHttpServer } from "node:http";
 import { remote } from "webdriverio";
-import { check, checksPassed, cleanup, memoryOf, safetensorsBytes, shots, tempDir } from "./lib.mjs";
+import { check, checksPassed, cleanup, memoryOf, pedigree, safetensorsBytes, shots, tempDir } from "./lib.mjs";
 
 const app = process.env.APP;
 const driverBin = process.env.TAURI_DRIVER || "tauri-driver";
@@ -25,12 +29,56 @@ const freePort = () =>
   });
 
 const dir = tempDir("pedigree-desktop-");
+// The recent list (and GTK's recently-used files) go to the test's own config and data dirs.
+const configHome = join(dir, "config");
+const dataHome = join(dir, "data");
+mkdirSync(configHome);
+mkdirSync(dataHome);
 const port = await freePort();
 const nativePort = await freePort();
 const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
   stdio: ["ignore", "inherit", "inherit"],
-  env: { ...process.env, PEDIGREE_WORKSPACE: join(dir, "ws"), PEDIGREE_ACTOR: "desktop-e2e@pedigree.test" },
+  env: { ...process.env, PEDIGREE_WORKSPACE: join(dir, "ws"), PEDIGREE_ACTOR: "desktop-e2e@pedigree.test", XDG_CONFIG_HOME: configHome, XDG_DATA_HOME: dataHome },
 });
+
+// X11 windows of the app (the window title, the GTK file chooser), seen and typed into with xdotool.
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const xdo = (...args) => {
+  try {
+    return execFileSync("xdotool", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return ""; // xdotool exits 1 when a search finds nothing
+  }
+};
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** Titles of the visible windows named like `pattern` (a regex). */
+const visibleTitles = (pattern) => xdo("search", "--onlyvisible", "--name", pattern, "getwindowname", "%@").split("\n").filter(Boolean);
+async function until(what, probe, timeout = 20000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+/** The main window's native title (set by the shell, not the page). */
+const nativeTitle = () => visibleTitles("^Pedigree — ")[0] ?? "";
+/**
+ * Answers the GTK file chooser titled `title` with `path`: Ctrl+L opens its location field,
+ * the path is typed, Return accepts. Resolves when the chooser has closed.
+ */
+async function chooseInDialog(title, path) {
+  const win = await until(`the file chooser "${title}"`, () => xdo("search", "--onlyvisible", "--name", `^${escapeRe(title)}$`).split("\n")[0]);
+  await sleep(500); // the chooser maps before it takes keys
+  xdo("windowfocus", "--sync", win);
+  xdo("key", "--clearmodifiers", "ctrl+l");
+  await sleep(300);
+  xdo("type", "--delay", "15", path);
+  await sleep(300);
+  xdo("key", "Return");
+  await until(`the file chooser "${title}" to close`, () => xdo("search", "--onlyvisible", "--name", `^${escapeRe(title)}$`) === "");
+}
 let failed = false;
 let browser;
 try {
@@ -137,6 +185,91 @@ try {
   remotePage.close();
   check(stillApp && after === before && seen.length === 0 && handles.length === 1,
     `the window refuses remote navigation (still ${after}, ${handles.length} window, remote requests: ${seen.length})`);
+
+  // ---- The desktop shell: native file chooser, workspaces, recent list, menu shortcuts.
+  if (!execFileSync("sh", ["-c", "command -v xdotool || true"], { encoding: "utf8" }).trim()) {
+    throw new Error("xdotool is missing: scripts/deps.sh test installs it (apt-get install xdotool)");
+  }
+  const ws1 = join(dir, "ws");
+  check(nativeTitle() === `Pedigree — ${ws1}`, `the window title names the workspace (${nativeTitle()})`);
+  const registerButton = await byTest("register-button");
+  check(await registerButton.isDisplayed(), "the desktop window has a Register… button in its top bar");
+
+  // Register… → the real GTK file chooser → a file typed into it → the registration form.
+  const picked = join(dir, "picked-model.safetensors");
+  writeFileSync(picked, safetensorsBytes([["w", [4, 4]]], 3));
+  await registerButton.click();
+  await chooseInDialog("Register model files", picked);
+  await (await byTest("register-form")).waitForDisplayed({ timeout: 20000 });
+  await browser.waitUntil(async () => (await (await byTest("reg-format")).getText()) === "safetensors", { timeout: 20000 });
+  const pickedName = await (await byTest("reg-model")).getValue();
+  check(pickedName === "picked-model", `Register… → native chooser → the form is pre-filled from the chosen file (${pickedName})`);
+  await browser.saveScreenshot(join(shots, "desktop-6-picked.png"));
+  await (await byTest("reg-submit")).click();
+  await (await byTest("reg-success")).waitForDisplayed({ timeout: 30000 });
+  check((await (await byTest("reg-success")).getText()).includes("picked-model@1.0.0"), "the chosen file registers as picked-model@1.0.0");
+
+  // A second workspace, made with the CLI, opened through the command File → Open Workspace…
+  // and Open Recent end in: the title, the counts and the views switch to it.
+  const ws2 = join(dir, "second");
+  pedigree(ws2, "init");
+  const soloFile = join(dir, "solo.safetensors");
+  writeFileSync(soloFile, safetensorsBytes([["w", [2]]], 4));
+  pedigree(ws2, "register", soloFile, "--model", "solo");
+  const opened = await browser.executeAsync((path, done) => {
+    window.__TAURI_INTERNALS__.invoke("open_workspace", { path, create: false }).then(done, (e) => done({ status: "failed", failure: e }));
+  }, ws2);
+  check(opened.status === "opened" && opened.workspace === ws2, `open_workspace switches to ${ws2} (${JSON.stringify(opened).slice(0, 120)})`);
+  await until("the title to name the second workspace", () => nativeTitle() === `Pedigree — ${ws2}`);
+  await browser.waitUntil(async () => (await (await byTest("workspace-path")).getText()).startsWith(`${ws2} · 1 models`), { timeout: 15000, timeoutMsg: "the top bar does not show the second workspace" });
+  check(true, `the title and the top bar switch to the second workspace (${nativeTitle()})`);
+  await (await byTest("nav-models")).click();
+  await (await browser.$('[data-testid="model-row"][data-model="solo"]')).waitForDisplayed({ timeout: 15000 });
+  const firstRows = (await browser.$$('[data-testid="model-row"][data-model="picked-model"]')).length;
+  check(firstRows === 0, "the models view reloads: the second workspace's model, none of the first's");
+
+  // The recent list: the file (most recent first) and the workspace menu in the top bar.
+  const recentFile = join(configHome, "pedigree", "recent.json");
+  const recent = JSON.parse(readFileSync(recentFile, "utf8"));
+  check(recent[0] === ws2 && recent[1] === ws1 && recent.length === 2, `recent.json lists ${ws2} first, then ${ws1}`);
+  await (await byTest("workspace-switcher")).click();
+  await (await byTest("workspace-menu")).waitForDisplayed({ timeout: 5000 });
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="recent-workspace"]')).length === 2, { timeout: 5000 });
+  const rows = [];
+  for (const r of await browser.$$('[data-testid="recent-workspace"]')) rows.push(`${await r.getAttribute("data-path")}:${(await r.getAttribute("disabled")) !== null ? "open" : "closed"}`);
+  check(rows.join(",") === `${ws2}:open,${ws1}:closed`, `the workspace menu lists the recent workspaces (${rows.join(", ")})`);
+  await browser.saveScreenshot(join(shots, "desktop-7-recent.png"));
+  // Back to the first one from the list.
+  await (await browser.$(`[data-testid="recent-workspace"][data-path="${ws1}"]`)).click();
+  await until("the title to name the first workspace again", () => nativeTitle() === `Pedigree — ${ws1}`);
+  await (await byTest("nav-models")).click();
+  await (await browser.$('[data-testid="model-row"][data-model="picked-model"]')).waitForDisplayed({ timeout: 15000 });
+  check(true, "choosing the first workspace in the recent list switches back (title, its models)");
+
+  // Ctrl+O (the native menu's accelerator) → folder chooser → a plain folder → the offer to
+  // create a workspace there → created and opened.
+  const plain = join(dir, "plain folder");
+  mkdirSync(plain);
+  const main = xdo("search", "--onlyvisible", "--name", "^Pedigree — ").split("\n")[0];
+  xdo("windowfocus", "--sync", main);
+  xdo("key", "--clearmodifiers", "ctrl+o");
+  await chooseInDialog("Open a Pedigree workspace", plain);
+  await (await byTest("workspace-offer")).waitForDisplayed({ timeout: 15000 });
+  check((await (await byTest("workspace-offer")).getText()).includes(`${plain} is not a Pedigree workspace yet`), "Ctrl+O → folder chooser → a plain folder is offered to become a workspace");
+  await browser.saveScreenshot(join(shots, "desktop-8-offer.png"));
+  check(nativeTitle() === `Pedigree — ${ws1}`, "nothing switches before the offer is accepted");
+  await (await byTest("workspace-create")).click();
+  await until("the title to name the new workspace", () => nativeTitle() === `Pedigree — ${plain}`);
+  await (await byTest("empty-state")).waitForDisplayed({ timeout: 15000 });
+  check(existsSync(join(plain, "catalog.sqlite")), "accepting creates the workspace, opens it and shows its empty state");
+
+  // A recent workspace that was deleted is shown as missing and cannot be chosen.
+  rmSync(ws2, { recursive: true, force: true });
+  await (await byTest("workspace-switcher")).click();
+  const gone = await browser.$(`[data-testid="recent-workspace"][data-path="${ws2}"]`);
+  await gone.waitForDisplayed({ timeout: 5000 });
+  check((await gone.getAttribute("data-exists")) === "false" && !(await gone.isEnabled()), "a deleted recent workspace is marked missing and disabled");
+  await browser.keys("Escape");
 } catch (e) {
   failed = true;
   console.error(e);

@@ -241,7 +241,7 @@ export function RegisterView() {
             )}
           </div>
           <div>
-            <h2>{origin ? "From the index" : "What was dropped"}</h2>
+            <h2>{origin ? "From the index" : "Files to register"}</h2>
             {origin && (
               <p className="muted" data-testid="reg-source">
                 Store <strong>{origin.store}</strong>: <span className="mono wrap">{origin.uri}</span>. Its digest is checked again when it is registered.
