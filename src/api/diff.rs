@@ -21,12 +21,11 @@ pub struct DiffRequest {
 }
 
 fn record(s: &Session, reference: &str) -> Result<(VersionRecord, i64), ApiError> {
-    let (model, version) = ids::split_ref(reference.strip_prefix("version:").unwrap_or(reference))?;
     let conn = s.ws.catalog.conn();
-    let not_found = || ApiError::new(ErrorCode::NotFound, format!("{model}@{version} is not registered")).on(Some("a"));
-    let key = models::version_key(conn, model, version)?.ok_or_else(not_found)?;
-    let rec = models::get_version(conn, key.model_id, version)?.ok_or_else(not_found)?;
-    Ok((rec, key.id))
+    let not_found = || ApiError::new(ErrorCode::NotFound, format!("{reference} is not registered")).on(Some("a"));
+    let v = crate::governance::resolve(conn, reference).map_err(|_| not_found())?;
+    let rec = models::get_version(conn, v.model_id, &v.version)?.ok_or_else(not_found)?;
+    Ok((rec, v.id))
 }
 
 fn side<'a>(s: &Session, rec: &'a VersionRecord, id: i64) -> Result<Side<'a>, ApiError> {

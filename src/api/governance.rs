@@ -24,9 +24,11 @@ impl From<GovError> for ApiError {
             | GovError::FullShare { .. }
             | GovError::NotAffected { .. }
             | GovError::ResolutionNeeded => ErrorCode::InvalidInput,
-            GovError::UnknownVersion(_) | GovError::UnknownDataset(_) | GovError::UnknownModel(_) | GovError::NoErasure(_) => {
-                ErrorCode::NotFound
-            }
+            GovError::UnknownVersion(_)
+            | GovError::UnknownDataset(_)
+            | GovError::UnknownModel(_)
+            | GovError::UnknownAlias { .. }
+            | GovError::NoErasure(_) => ErrorCode::NotFound,
             GovError::MakerIsChecker { .. }
             | GovError::WrongStatus { .. }
             | GovError::ProductionGate { .. }

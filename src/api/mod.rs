@@ -18,6 +18,7 @@ use crate::progress::OnProgress;
 use crate::registry;
 use crate::workspace::Workspace;
 
+pub mod aliases;
 pub mod demo;
 pub mod deploy;
 pub mod diff;
@@ -172,7 +173,12 @@ pub fn list_versions(s: &Session, req: &ListVersionsRequest) -> Result<ListVersi
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ShowVersionRequest {
+    /// `MODEL@VERSION` or `MODEL@ALIAS`.
     pub reference: String,
+    /// With an alias: the version it pointed to at this RFC 3339 instant.
+    #[serde(default)]
+    #[ts(optional)]
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -184,6 +190,8 @@ pub struct ShowVersionResponse {
     pub upstream: Vec<LineageEdge>,
     /// Links from what was made from this version (children, deployments).
     pub downstream: Vec<LineageEdge>,
+    /// The model's aliases that point to this version now.
+    pub aliases: Vec<String>,
 }
 
 pub(crate) fn to_edge(e: graph::EdgeRow) -> LineageEdge {
@@ -191,16 +199,32 @@ pub(crate) fn to_edge(e: graph::EdgeRow) -> LineageEdge {
 }
 
 pub fn show_version(s: &Session, req: &ShowVersionRequest) -> Result<ShowVersionResponse, ApiError> {
-    let (model, version) = ids::split_ref(&req.reference)?;
+    let (model, name) = ids::split_ref(&req.reference)?;
     let id = model_id(s, model)?;
     let conn = s.ws.catalog.conn();
-    let record = models::get_version(conn, id, version)?.ok_or_else(|| {
-        ApiError::new(ErrorCode::NotFound, format!("{model} has no version {version} (see `pedigree versions {model}`)"))
-    })?;
-    let node = ids::version_node(model, version);
+    let at = req.at.as_deref().map(|t| crate::governance::instant("at", t)).transpose()?;
+    let version = crate::governance::resolve_at(conn, &req.reference, at.as_deref())
+        .map_err(|e| match e {
+            crate::governance::GovError::UnknownVersion(_) => ApiError::new(
+                ErrorCode::NotFound,
+                format!("{model} has no version {name} (see `pedigree versions {model}`)"),
+            ),
+            e => e.into(),
+        })?
+        .version;
+    let record = models::get_version(conn, id, &version)?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("{model} has no version {version}")))?;
+    let node = ids::version_node(model, &version);
     let upstream = graph::edges_from(conn, &node)?.into_iter().filter(|e| e.kind != "version_of").map(to_edge).collect();
     let downstream = graph::edges_to(conn, &node)?.into_iter().map(to_edge).collect();
-    Ok(ShowVersionResponse { node, version: record, upstream, downstream })
+    let aliases = crate::catalog::aliases::of_model(conn, id)?.into_iter().filter(|a| a.version == version).map(|a| a.alias).collect();
+    Ok(ShowVersionResponse { node, version: record, upstream, downstream, aliases })
+}
+
+/// A lineage node from what a user typed (`churn@champion`, `version:churn@2.0.0`, `churn`),
+/// with a version's alias resolved.
+fn node_of(s: &Session, input: &str) -> Result<String, ApiError> {
+    Ok(crate::governance::aliases::canonical_node(s.ws.catalog.conn(), &ids::normalize_node(input)?)?)
 }
 
 /// The neighbourhood of a node.
@@ -216,7 +240,7 @@ pub struct LineageRequest {
 }
 
 fn known_node(s: &Session, input: &str) -> Result<(String, LineageGraph), ApiError> {
-    let node = ids::normalize_node(input)?;
+    let node = node_of(s, input)?;
     let g = LineageGraph::load(s.ws.catalog.conn())?;
     if !g.contains(&node) {
         return Err(ApiError::new(ErrorCode::NotFound, format!("{node} is not in the lineage graph")));
@@ -225,7 +249,7 @@ fn known_node(s: &Session, input: &str) -> Result<(String, LineageGraph), ApiErr
 }
 
 pub fn lineage(s: &Session, req: &LineageRequest) -> Result<Subgraph, ApiError> {
-    let node = ids::normalize_node(&req.node)?;
+    let node = node_of(s, &req.node)?;
     let g = LineageGraph::load_around(s.ws.catalog.conn(), &node, req.up, req.down)?;
     g.neighbourhood(&node, req.up, req.down)
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("{node} is not in the lineage graph")))
@@ -271,7 +295,7 @@ pub struct PathRequest {
 
 pub fn lineage_path(s: &Session, req: &PathRequest) -> Result<Subgraph, ApiError> {
     let (from, g) = known_node(s, &req.from)?;
-    let to = ids::normalize_node(&req.to)?;
+    let to = node_of(s, &req.to)?;
     let path =
         g.path(&from, &to).ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no path between {from} and {to}")))?;
     Ok(g.view(&from, &path))

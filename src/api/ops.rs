@@ -52,6 +52,9 @@ operations! {
     list_models(ListModelsRequest) -> ListModelsResponse = |s, r, p| list_models(s, &r);
     list_versions(ListVersionsRequest) -> ListVersionsResponse = |s, r, p| list_versions(s, &r);
     show_version(ShowVersionRequest) -> ShowVersionResponse = |s, r, p| show_version(s, &r);
+    set_alias(aliases::SetAliasRequest) -> crate::governance::aliases::AliasChange = |s, r, p| aliases::set_alias(s, &r);
+    remove_alias(aliases::RemoveAliasRequest) -> crate::governance::aliases::AliasChange = |s, r, p| aliases::remove_alias(s, &r);
+    list_aliases(aliases::AliasesRequest) -> crate::governance::aliases::ModelAliases = |s, r, p| aliases::list_aliases(s, &r);
     diff_versions(diff::DiffRequest) -> crate::registry::diff::VersionDiff = |s, r, p| diff::diff_versions(s, &r);
     search_nodes(SearchNodesRequest) -> explore::SearchNodesResponse = |s, r, p| explore::search_nodes(s, &r);
     node_details(NodeDetailsRequest) -> explore::NodeDetails = |s, r, p| explore::node_details(s, &r);

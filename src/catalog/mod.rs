@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+pub mod aliases;
 pub mod approvals;
 pub mod audit_rows;
 pub mod checkpoints;

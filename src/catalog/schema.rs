@@ -257,4 +257,25 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE versions ADD COLUMN storage TEXT NOT NULL DEFAULT 'copy';
     "#,
+    // 6: aliases (a model's named pointers to versions) and every move of one, for "--at TIME".
+    r#"
+    CREATE TABLE aliases (
+        model_id   INTEGER NOT NULL REFERENCES models(id),
+        alias      TEXT NOT NULL,
+        version_id INTEGER NOT NULL REFERENCES versions(id),
+        set_by     TEXT NOT NULL,
+        set_at     TEXT NOT NULL,
+        audit_seq  INTEGER NOT NULL,
+        PRIMARY KEY (model_id, alias)
+    ) WITHOUT ROWID;
+    CREATE TABLE alias_moves (
+        model_id   INTEGER NOT NULL REFERENCES models(id),
+        alias      TEXT NOT NULL,
+        version_id INTEGER REFERENCES versions(id),
+        at         TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        audit_seq  INTEGER NOT NULL,
+        PRIMARY KEY (model_id, alias, audit_seq)
+    ) WITHOUT ROWID;
+    "#,
 ];

@@ -58,9 +58,19 @@ pub enum Command {
     },
     /// Show one version: files, digests, interface, params, metrics, lineage links
     Show {
-        /// MODEL@VERSION
+        /// MODEL@VERSION or MODEL@ALIAS
         reference: String,
+        /// With an alias: the version it pointed to at this RFC 3339 time
+        #[arg(long)]
+        at: Option<String>,
     },
+    /// Point, move or remove a model's alias (`MODEL@ALIAS` then works wherever MODEL@VERSION does)
+    Alias {
+        #[command(subcommand)]
+        action: AliasAction,
+    },
+    /// A model's aliases, and every move of them
+    Aliases { model: String },
     /// What changed from version A to version B: files, tensors (which ones' bytes), pickle
     /// imports, params, metrics, links, and the bump the policy would give
     Diff {
@@ -422,6 +432,14 @@ fn parse_link(s: &str) -> Result<crate::cas::Link, String> {
         "hard" => Ok(crate::cas::Link::Hard),
         _ => Err("expected --link (a copy-on-write clone) or --link=hard".to_string()),
     }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AliasAction {
+    /// Point ALIAS at MODEL@VERSION (moving it if it pointed elsewhere)
+    Set { reference: String, alias: String },
+    /// Remove ALIAS from MODEL
+    Remove { model: String, alias: String },
 }
 
 /// Runs the CLI with the process arguments; returns the exit code.

@@ -4,6 +4,7 @@ use crate::api::{
     AuditLogResponse, InitResponse, ListModelsResponse, ListVersionsResponse, RegisterResponse, ShowVersionResponse,
 };
 use crate::audit::VerifyReport;
+use crate::governance::aliases::{AliasChange, ModelAliases};
 use crate::lineage::Subgraph;
 
 /// Left-aligned columns separated by two spaces.
@@ -144,6 +145,9 @@ pub fn show(r: &ShowVersionResponse) -> String {
     if !s.message.is_empty() {
         out.push_str(&format!("  message       {}\n", s.message));
     }
+    if !r.aliases.is_empty() {
+        out.push_str(&format!("  aliases       {}\n", r.aliases.join(", ")));
+    }
     let i = &v.interface;
     if let Some(t) = &i.task {
         out.push_str(&format!("  task          {t}\n"));
@@ -175,6 +179,32 @@ pub fn show(r: &ShowVersionResponse) -> String {
     let rows: Vec<Vec<String>> =
         v.files.iter().map(|f| vec![f.path.clone(), size(f.size), f.format.clone(), f.sha256.clone()]).collect();
     out.push_str(&table(&["PATH", "SIZE", "FORMAT", "SHA256"], &rows));
+    out
+}
+
+pub fn alias_change(c: &AliasChange) -> String {
+    match (&c.version, &c.previous) {
+        (Some(v), Some(p)) if v == p => format!("{}@{} already points to {v}\n", c.model, c.alias),
+        (Some(v), Some(p)) => format!("{}@{} moved from {p} to {v}\n", c.model, c.alias),
+        (Some(v), None) => format!("{}@{} now points to {v}\n", c.model, c.alias),
+        (None, p) => format!("{}@{} removed (it pointed to {})\n", c.model, c.alias, p.as_deref().unwrap_or("-")),
+    }
+}
+
+pub fn aliases(a: &ModelAliases) -> String {
+    if a.aliases.is_empty() && a.moves.is_empty() {
+        return format!("{} has no aliases. Set one: pedigree alias set {}@VERSION champion\n", a.model, a.model);
+    }
+    let rows: Vec<Vec<String>> =
+        a.aliases.iter().map(|x| vec![x.alias.clone(), x.version.clone(), x.set_at.clone(), x.set_by.clone()]).collect();
+    let mut out = table(&["ALIAS", "VERSION", "SET AT", "BY"], &rows);
+    out.push_str("\nMOVES (newest first)\n");
+    let rows: Vec<Vec<String>> = a
+        .moves
+        .iter()
+        .map(|m| vec![m.at.clone(), m.alias.clone(), m.version.clone().unwrap_or_else(|| "(removed)".into()), m.actor.clone()])
+        .collect();
+    out.push_str(&table(&["AT", "ALIAS", "VERSION", "BY"], &rows));
     out
 }
 

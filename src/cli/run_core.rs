@@ -29,8 +29,22 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             let res = api::list_versions(&ctx.open()?, &api::ListVersionsRequest { model, offset, limit: Some(limit) })?;
             emit(ctx.json, &res, render::versions);
         }
-        Command::Show { reference } => {
-            emit(ctx.json, &api::show_version(&ctx.open()?, &api::ShowVersionRequest { reference })?, render::show)
+        Command::Show { reference, at } => {
+            emit(ctx.json, &api::show_version(&ctx.open()?, &api::ShowVersionRequest { reference, at })?, render::show)
+        }
+        Command::Alias { action } => {
+            let res = match action {
+                AliasAction::Set { reference, alias } => {
+                    api::aliases::set_alias(&mut ctx.open()?, &api::aliases::SetAliasRequest { reference, alias })?
+                }
+                AliasAction::Remove { model, alias } => {
+                    api::aliases::remove_alias(&mut ctx.open()?, &api::aliases::RemoveAliasRequest { model, alias })?
+                }
+            };
+            emit(ctx.json, &res, render::alias_change);
+        }
+        Command::Aliases { model } => {
+            emit(ctx.json, &api::aliases::list_aliases(&ctx.open()?, &api::aliases::AliasesRequest { model })?, render::aliases)
         }
         Command::Diff { a, b } => {
             emit(ctx.json, &api::diff::diff_versions(&ctx.open()?, &api::diff::DiffRequest { a, b })?, render::diff)

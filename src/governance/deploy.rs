@@ -247,15 +247,7 @@ pub fn rollback(conn: &Connection, env: &str, reason: &str, actor: &str) -> Resu
 pub fn serving(conn: &Connection, env: &str, at: Option<&str>) -> Result<(String, Vec<Deployment>), GovError> {
     validate_env(env)?;
     let at = match at {
-        Some(t) => chrono::DateTime::parse_from_rfc3339(t)
-            .map_err(|_| GovError::BadValue {
-                field: "at",
-                value: t.to_string(),
-                expected: "use an RFC 3339 time, e.g. 2026-11-27T10:00:00Z",
-            })?
-            .with_timezone(&chrono::Utc)
-            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-            .to_string(),
+        Some(t) => super::instant("at", t)?,
         None => audit::now(),
     };
     let rows = deployments::serving_at(conn, env, &at)?;

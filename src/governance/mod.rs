@@ -14,6 +14,7 @@ pub use crate::catalog::approvals::Approval;
 use crate::catalog::{CatalogError, approvals, models};
 use crate::ids::{self, NameError};
 
+pub mod aliases;
 pub mod deploy;
 pub mod erasure;
 pub mod evaluate;
@@ -40,6 +41,8 @@ pub enum GovError {
     UnknownDataset(String),
     #[error("no model named {0}")]
     UnknownModel(String),
+    #[error("{model} has no alias {alias}{} (see `pedigree aliases {model}`)", at.as_deref().map(|t| format!(" at {t}")).unwrap_or_default())]
+    UnknownAlias { model: String, alias: String, at: Option<String> },
     #[error("no erasure request {0}")]
     NoErasure(i64),
     /// A value outside its fixed set.
@@ -105,19 +108,46 @@ pub struct VersionRef {
     pub node: String,
 }
 
+/// The version `MODEL@VERSION` or `MODEL@ALIAS` (optionally `version:`-prefixed) names now.
 pub fn resolve(conn: &Connection, reference: &str) -> Result<VersionRef, GovError> {
+    resolve_at(conn, reference, None)
+}
+
+/// [`resolve`], with an alias taken as it pointed at instant `at` (a version is what it is).
+pub fn resolve_at(conn: &Connection, reference: &str, at: Option<&str>) -> Result<VersionRef, GovError> {
     let reference = reference.strip_prefix("version:").unwrap_or(reference);
-    let (m, v) = ids::split_ref(reference)?;
-    let row = models::version_key(conn, m, v)?.ok_or_else(|| GovError::UnknownVersion(reference.to_string()))?;
+    let (m, name) = ids::split_ref(reference)?;
+    let unknown = || GovError::UnknownVersion(reference.to_string());
+    let model_id = models::model_id(conn, m)?.ok_or_else(unknown)?;
+    let v = aliases::version_of(conn, model_id, name, at)?.ok_or_else(|| GovError::UnknownAlias {
+        model: m.to_string(),
+        alias: name.to_string(),
+        at: at.map(str::to_string),
+    })?;
+    let row = models::version_key(conn, m, &v)?.ok_or_else(unknown)?;
     Ok(VersionRef {
         id: row.id,
         model_id: row.model_id,
         model: m.to_string(),
-        version: v.to_string(),
+        node: ids::version_node(m, &v),
+        version: v,
         status: row.status,
         created_by: row.created_by,
-        node: ids::version_node(m, v),
     })
+}
+
+/// An RFC 3339 instant, normalised to the audit log's form (UTC, milliseconds) so that instants
+/// compare as strings.
+pub fn instant(field: &'static str, t: &str) -> Result<String, GovError> {
+    Ok(chrono::DateTime::parse_from_rfc3339(t)
+        .map_err(|_| GovError::BadValue {
+            field,
+            value: t.to_string(),
+            expected: "use an RFC 3339 time, e.g. 2026-11-27T10:00:00Z",
+        })?
+        .with_timezone(&chrono::Utc)
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string())
 }
 
 /// A registered dataset version named `DATASET@VERSION` (or `dataset:…`), split.

@@ -6,6 +6,7 @@ mod common;
 #[path = "../common/fixtures.rs"]
 mod fixtures;
 
+mod aliases;
 mod diff;
 mod hostile;
 mod link;

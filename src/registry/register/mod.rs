@@ -137,6 +137,14 @@ pub fn register(
     actor: &str,
     progress: OnProgress<'_>,
 ) -> Result<RegisterResponse, RegisterError> {
+    let resolved;
+    let req = match with_parent_versions(ws.catalog.conn(), req)? {
+        Some(r) => {
+            resolved = r;
+            &resolved
+        }
+        None => req,
+    };
     let explicit = validate(req)?;
     // Refuse what the catalog already rules out before reading any bytes (checked again inside
     // the transaction, which is what guarantees it).
@@ -164,6 +172,27 @@ pub fn register(
         linked: stored.linked,
     };
     record::record(ws, facts, actor)
+}
+
+/// The request with parents named by alias (`base@champion`) turned into the versions the
+/// aliases point to now, which is what the lineage records; `None` when no parent is an alias.
+fn with_parent_versions(conn: &rusqlite::Connection, req: &RegisterRequest) -> Result<Option<RegisterRequest>, RegisterError> {
+    use crate::governance::aliases::validate_alias;
+    let is_alias = |p: &ParentLink| ids::split_ref(&p.parent).is_ok_and(|(_, name)| validate_alias(name).is_ok());
+    if !req.parents.iter().any(is_alias) {
+        return Ok(None);
+    }
+    let mut out = req.clone();
+    for p in out.parents.iter_mut().filter(|p| is_alias(p)) {
+        let (model, alias) = ids::split_ref(&p.parent)?;
+        let target = match crate::catalog::models::model_id(conn, model)? {
+            Some(id) => crate::catalog::aliases::target(conn, id, alias)?,
+            None => None,
+        };
+        let version = target.ok_or_else(|| RegisterError::UnknownParent(p.parent.clone()))?;
+        p.parent = format!("{model}@{version}");
+    }
+    Ok(Some(out))
 }
 
 /// Checks of the request alone: names, versions, relations, metrics. Returns the explicit version.

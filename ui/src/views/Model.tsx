@@ -31,6 +31,18 @@ export function ModelView({ name }: { name: string }) {
       .finally(() => setLoading(false));
   };
   useEffect(() => load(0), [name]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The model's aliases, as badges on the versions they point to.
+  const [aliases, setAliases] = useState<Record<string, string[]>>({});
+  useEffect(() => {
+    backend
+      .call("list_aliases", { model: name })
+      .then((r) => {
+        const by: Record<string, string[]> = {};
+        for (const a of r.aliases) (by[a.version] ??= []).push(a.alias);
+        setAliases(by);
+      })
+      .catch(() => setAliases({}));
+  }, [backend, name]);
 
   return (
     <div className="page">
@@ -75,6 +87,11 @@ export function ModelView({ name }: { name: string }) {
             <tr key={v.version} className="clickable" data-testid="version-row" data-version={v.version} onClick={() => navigate(versionHash(`${name}@${v.version}`))}>
               <td className="mono">
                 <strong>{v.version}</strong> <span className={`bump b-${v.bump}`}>{v.bump}</span>
+                {(aliases[v.version] ?? []).map((a) => (
+                  <span key={a} className="alias-badge" data-testid="row-alias">
+                    @{a}
+                  </span>
+                ))}
               </td>
               <td>
                 <span className={`status s-${v.status}`}>{v.status}</span>

@@ -12,6 +12,7 @@ import { modelHash, navigate, reportsHash } from "../router";
 import { GovernancePanel } from "./Governance";
 import { TaintedBanner } from "./governance/TaintedBanner";
 import { useGovernance } from "./governance/useGovernance";
+import { AliasesCard } from "./version/Aliases";
 import { PickleVerdicts } from "./version/PickleVerdicts";
 import { bytes, idLabel, plural, when } from "../format";
 
@@ -73,6 +74,11 @@ export function VersionView({ reference }: { reference: string }) {
         <span className={`status s-${governance.gov?.status ?? v.status}`} data-testid="version-status">
           {governance.gov?.status ?? v.status}
         </span>
+        {data.aliases.map((a) => (
+          <span key={a} className="alias-badge" title={`${v.model}@${a} points here`}>
+            @{a}
+          </span>
+        ))}
         <a className="button" href={lineageHash({ ...defaultLineageState(data.node), up: 2, down: 2, sel: data.node })}>
           Open in lineage explorer
         </a>
@@ -181,6 +187,7 @@ export function VersionView({ reference }: { reference: string }) {
           </table>
         )}
       </section>
+      <AliasesCard model={v.model} version={v.version} aliases={data.aliases} onChange={() => void shown.refresh()} />
       <PickleVerdicts sniffed={v.sniffed} />
       <section className="card">
         <h2>Files</h2>

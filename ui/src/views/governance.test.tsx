@@ -243,6 +243,7 @@ describe("version page", () => {
       show_version: () => ({
         node: "version:resnet@1.1.0", version: record,
         upstream: [{ from: "version:resnet@1.1.0", to: "dataset:imagenet-mini@2", kind: "trained_on", relation: null }], downstream: [],
+        aliases: ["champion"],
       }),
       lineage: () => ({ focus: "version:resnet@1.1.0", nodes: [], edges: [] }),
       audit_log: () => ({ events: [] }),
@@ -256,6 +257,7 @@ describe("version page", () => {
     expect(screen.getByTestId("version-report").getAttribute("href")).toBe("#/reports/resnet@1.1.0");
     expect((screen.getByTestId("gov-eval-dataset") as HTMLInputElement).value).toBe("imagenet-mini@2");
     expect(screen.getByTestId("version-storage").textContent).toContain("hard links to the registered files");
+    expect(screen.getAllByTestId("alias").map((a) => a.getAttribute("data-alias"))).toEqual(["champion"]);
   });
 });
 
