@@ -113,3 +113,20 @@ pub fn startup_workspace(arg: Option<String>, recent: &[PathBuf]) -> PathBuf {
     }
     recent.iter().find(|p| pedigree::api::host::is_workspace(p)).cloned().unwrap_or_else(pedigree::workspace::default_dir)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_argument_wins_then_the_most_recent_workspace_that_still_exists() {
+        let t = tempfile::tempdir().unwrap();
+        let (old, gone) = (t.path().join("old"), t.path().join("gone"));
+        pedigree::api::init_workspace(&old).unwrap();
+        let recent = [gone, old.clone()];
+        assert_eq!(startup_workspace(Some("/data/ws".into()), &recent), PathBuf::from("/data/ws"));
+        if std::env::var_os("PEDIGREE_WORKSPACE").is_none() {
+            assert_eq!(startup_workspace(None, &recent), old, "a missing recent workspace is skipped");
+        }
+    }
+}
