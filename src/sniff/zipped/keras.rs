@@ -173,7 +173,7 @@ fn model_layers(config: &Value) -> Vec<&Map<String, Value>> {
     }
 }
 
-fn class_of<'a>(layer: &'a Map<String, Value>) -> &'a str {
+fn class_of(layer: &Map<String, Value>) -> &str {
     layer.get("class_name").and_then(Value::as_str).unwrap_or("")
 }
 
