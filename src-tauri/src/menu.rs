@@ -72,6 +72,7 @@ pub fn build(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         name: Some("Pedigree".into()),
         version: Some(info.version.to_string()),
         comments: Some("Versions machine-learning models the way git versions code: content-addressed files, lineage, a tamper-evident audit log.".into()),
+        icon: app.default_window_icon().cloned(),
         ..Default::default()
     };
     let help = SubmenuBuilder::new(app, "Help").item(&PredefinedMenuItem::about(app, Some("About Pedigree"), Some(about))?).build()?;
