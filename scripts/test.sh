@@ -30,6 +30,17 @@ fi
 export PEDIGREE_INTEROP_PYTHON="$venv/bin/python"
 export PEDIGREE_MOTO_SERVER="$venv/bin/moto_server"
 
+# The MLflow peer of the sync tests: a real tracking server and the Python client that seeds it,
+# in a venv of its own (mlflow pins its own numpy/pandas). 3.17.2 is pinned: 3.18.0 does not
+# resolve from the registry here.
+mlflow_venv="${PEDIGREE_MLFLOW_VENV:-$HOME/.cache/pedigree/venv-mlflow}"
+if ! "$mlflow_venv/bin/python" -c "import mlflow, flask_wtf; assert mlflow.__version__ == '3.17.2'" 2>/dev/null; then
+  echo "installing mlflow[auth]==3.17.2 into $mlflow_venv (about a minute)"
+  python3 -m venv "$mlflow_venv"
+  "$mlflow_venv/bin/pip" install -q "mlflow[auth]==3.17.2"
+fi
+export PEDIGREE_MLFLOW_PYTHON="$mlflow_venv/bin/python"
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 

@@ -28,4 +28,5 @@ pub mod registry;
 pub mod report;
 pub mod server;
 pub mod sniff;
+pub mod sync;
 pub mod workspace;

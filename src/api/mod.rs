@@ -28,6 +28,7 @@ pub mod explore;
 pub mod governance;
 pub mod host;
 pub mod ops;
+pub mod remotes;
 pub mod report;
 pub mod stores;
 pub mod typescript;

@@ -19,6 +19,7 @@ pub mod erasures;
 pub mod evaluations;
 pub mod graph;
 pub mod models;
+pub mod remotes;
 pub mod reports;
 mod schema;
 pub mod stores;

@@ -371,3 +371,14 @@ pub fn tensor_digests(conn: &Connection, version_id: i64) -> Result<Vec<(String,
     let rows = st.query_map([version_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
+
+/// The version of a model whose files have this root digest (the same bytes registered before).
+pub fn version_with_root(conn: &Connection, model_id: i64, root_digest: &str) -> Result<Option<(String, String)>, CatalogError> {
+    Ok(conn
+        .query_row(
+            "SELECT version, manifest_digest FROM versions WHERE model_id = ?1 AND root_digest = ?2 ORDER BY id LIMIT 1",
+            params![model_id, root_digest],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}

@@ -278,4 +278,30 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (model_id, alias, audit_seq)
     ) WITHOUT ROWID;
     "#,
+    // 7: remotes (team registries synced with) and bindings of local objects to remote ones,
+    // with the base state of the last sync.
+    r#"
+    CREATE TABLE remotes (
+        name          TEXT PRIMARY KEY,
+        kind          TEXT NOT NULL,
+        url           TEXT NOT NULL,
+        sealed_secret BLOB,
+        created_by    TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        audit_seq     INTEGER NOT NULL,
+        last_sync_at  TEXT,
+        last_report   TEXT
+    );
+    CREATE TABLE bindings (
+        remote     TEXT NOT NULL REFERENCES remotes(name),
+        kind       TEXT NOT NULL,
+        remote_key TEXT NOT NULL,
+        local      TEXT,
+        digest     TEXT,
+        base       TEXT NOT NULL,
+        state      TEXT NOT NULL,
+        PRIMARY KEY (remote, kind, remote_key)
+    ) WITHOUT ROWID;
+    CREATE INDEX bindings_by_local ON bindings (local);
+    "#,
 ];

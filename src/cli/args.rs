@@ -96,6 +96,26 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Team registries Pedigree syncs with (MLflow)
+    Remote {
+        #[command(subcommand)]
+        action: RemoteAction,
+    },
+    /// Pull from a remote registry: models, versions (bytes verified), aliases; exit 3 when
+    /// conflicts are open
+    Sync {
+        /// Remote name [default: the only remote]
+        remote: Option<String>,
+        /// Only pull (the default for now: pushing comes next)
+        #[arg(long)]
+        pull_only: bool,
+        /// Report what would happen; change nothing on either side
+        #[arg(long)]
+        dry_run: bool,
+        /// Only models with this remote name or name prefix (repeatable)
+        #[arg(long = "model", value_name = "NAME-OR-PREFIX")]
+        models: Vec<String>,
+    },
     /// Artifact stores: local folders, S3 buckets, HTTP listings (indexed, never copied)
     Store {
         #[command(subcommand)]
@@ -432,6 +452,30 @@ fn parse_link(s: &str) -> Result<crate::cas::Link, String> {
         "hard" => Ok(crate::cas::Link::Hard),
         _ => Err("expected --link (a copy-on-write clone) or --link=hard".to_string()),
     }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RemoteAction {
+    /// Add a remote: pedigree remote add team mlflow https://mlflow.acme.internal
+    Add {
+        name: String,
+        /// Registry kind: mlflow
+        kind: String,
+        url: String,
+        /// Seal these credentials in the workspace (the password is read from stdin) instead of
+        /// reading MLFLOW_TRACKING_USERNAME/PASSWORD at sync time
+        #[arg(long)]
+        username: Option<String>,
+        /// Seal a token read from stdin (instead of MLFLOW_TRACKING_TOKEN at sync time)
+        #[arg(long)]
+        token_stdin: bool,
+    },
+    /// List remotes and their last sync
+    List,
+    /// Remove a remote (the versions it brought stay)
+    Remove { name: String },
+    /// Connect and print the server's version and what it supports
+    Test { name: String },
 }
 
 #[derive(Subcommand, Debug)]

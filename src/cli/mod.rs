@@ -21,6 +21,7 @@ mod requests;
 mod run_core;
 mod run_governance;
 mod run_stores;
+mod run_sync;
 
 /// What every command runs with.
 pub(crate) struct Ctx {
@@ -90,6 +91,7 @@ fn run(cli: Cli) -> Result<i32, ApiError> {
     let g = cli.global;
     let ctx = Ctx { root: g.workspace.clone().unwrap_or_else(crate::workspace::default_dir), json: g.json, actor: g.actor };
     match cli.command {
+        c @ (Command::Remote { .. } | Command::Sync { .. }) => run_sync::run(&ctx, c),
         c @ (Command::Store { .. } | Command::Index { .. } | Command::Artifacts { .. } | Command::Watch { .. }) => {
             run_stores::run(&ctx, c)
         }

@@ -5,6 +5,8 @@ use crate::api::{
 };
 use crate::audit::VerifyReport;
 use crate::governance::aliases::{AliasChange, ModelAliases};
+use crate::sync::SyncReport;
+use crate::sync::remote::{RemoteInfo, RemoteTest};
 use crate::lineage::Subgraph;
 
 /// Left-aligned columns separated by two spaces.
@@ -179,6 +181,46 @@ pub fn show(r: &ShowVersionResponse) -> String {
     let rows: Vec<Vec<String>> =
         v.files.iter().map(|f| vec![f.path.clone(), size(f.size), f.format.clone(), f.sha256.clone()]).collect();
     out.push_str(&table(&["PATH", "SIZE", "FORMAT", "SHA256"], &rows));
+    out
+}
+
+pub fn remotes(list: &[RemoteInfo]) -> String {
+    if list.is_empty() {
+        return "No remotes. Add one: pedigree remote add team mlflow https://mlflow.example.com\n".into();
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|r| vec![r.name.clone(), r.kind.clone(), r.url.clone(), r.credentials.clone(), r.last_sync_at.clone().unwrap_or_else(|| "never".into())])
+        .collect();
+    table(&["NAME", "KIND", "URL", "CREDENTIALS", "LAST SYNC"], &rows)
+}
+
+pub fn remote_test(t: &RemoteTest) -> String {
+    format!("{} ({}): MLflow {}; {} registered models; supports {}\n", t.name, t.url, t.server_version, t.models, t.supports.join(", "))
+}
+
+pub fn sync_report(r: &SyncReport) -> String {
+    let mut out = format!(
+        "{}{}: {} models and {} versions scanned; {} pulled, {} bound, {} unchanged, {} aliases moved, {} deleted remotely; {} skipped, {} conflicts, {} failed ({} requests)\n",
+        if r.dry_run { "dry run — " } else { "" },
+        r.remote,
+        r.scanned_models,
+        r.scanned_versions,
+        r.pulled,
+        r.bound,
+        r.unchanged,
+        r.aliases_pulled,
+        r.deleted_remotely,
+        r.skipped.len(),
+        r.conflicts.len(),
+        r.failed.len(),
+        r.requests
+    );
+    for (label, items) in [("skipped", &r.skipped), ("conflict", &r.conflicts), ("failed", &r.failed)] {
+        for i in items {
+            out.push_str(&format!("  {label:<9} {}: {}\n", i.subject, i.reason));
+        }
+    }
     out
 }
 

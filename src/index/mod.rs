@@ -19,7 +19,7 @@ pub mod dvc;
 mod local;
 mod remote;
 mod run;
-mod secret;
+pub(crate) mod secret;
 pub mod stage;
 pub mod store;
 pub mod watch;

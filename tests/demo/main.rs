@@ -12,7 +12,7 @@ fn the_demo_registers_a_realistic_lineage() {
     let mut s = Session::open(&root, "demo".into()).unwrap();
     let summary = pedigree::api::demo::open_demo(&mut s, &pedigree::progress::ignore).unwrap();
     assert_eq!((summary.models, summary.versions, summary.dataset_versions), (7, 12, 6));
-    let show = |r: &str| api::show_version(&s, &api::ShowVersionRequest { reference: r.into() }).unwrap();
+    let show = |r: &str| api::show_version(&s, &api::ShowVersionRequest { reference: r.into(), ..Default::default() }).unwrap();
     // Policy decisions on real files.
     let legal = show("llm-legal@1.0.1");
     assert_eq!(legal.version.summary.bump, "patch", "only the model card changed: {}", legal.version.bump_reason);

@@ -34,7 +34,7 @@ fn a_folder_manifest_is_sorted_and_its_root_follows_the_model_signing_files_rule
     std::fs::write(m.join(".git/HEAD"), "ref").unwrap();
     std::fs::write(m.join(".gitattributes"), "*").unwrap();
     let r = api::register_version(&mut s, &req(&[&m], "m"), &pedigree::progress::ignore).unwrap();
-    let show = api::show_version(&s, &api::ShowVersionRequest { reference: "m@1.0.0".into() }).unwrap();
+    let show = api::show_version(&s, &api::ShowVersionRequest { reference: "m@1.0.0".into(), ..Default::default() }).unwrap();
     let paths: Vec<&str> = show.version.files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, ["a.txt", "b.txt", "sub/c.txt"], "sorted, git files skipped");
     // root = sha256(raw(sha256("ay")) || raw(sha256("bee")) || raw(sha256("sea")))

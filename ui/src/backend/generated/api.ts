@@ -287,6 +287,12 @@ task: string | null,
  */
 libraries?: { [key in string]: string }, };
 
+export type Item = { 
+/**
+ * What: `mlflow-name/3`, `mlflow-name@champion`…
+ */
+subject: string, reason: string, };
+
 export type ItemError = { 
 /**
  * Store-relative path ("" for the store itself).
@@ -512,6 +518,41 @@ storage: string,
  */
 linkedFiles: number, auditSeq: number, };
 
+export type RemoteAddRequest = { name: string, 
+/**
+ * `mlflow`.
+ */
+kind: string, 
+/**
+ * The tracking server, e.g. `https://mlflow.acme.internal`.
+ */
+url: string, 
+/**
+ * Credentials to seal in the workspace; without them the MLflow environment variables are
+ * read at sync time.
+ */
+username?: string, password?: string, token?: string, };
+
+export type RemoteInfo = { name: string, kind: string, url: string, 
+/**
+ * "sealed in the workspace" or "MLflow environment variables at sync time".
+ */
+credentials: string, lastSyncAt: string | null, lastReport: SyncReport | null, };
+
+export type RemoteListResponse = { remotes: Array<RemoteInfo>, };
+
+export type RemoteNameRequest = { name: string, };
+
+export type RemoteTest = { name: string, url: string, serverVersion: string, 
+/**
+ * Capabilities the server's version has, in words.
+ */
+supports: Array<string>, 
+/**
+ * Registered models on the server ("1000+" when there are more than one page).
+ */
+models: string, };
+
 export type RemoveAliasRequest = { model: string, alias: string, };
 
 export type ReportBundle = { 
@@ -658,6 +699,47 @@ export type StoreNameRequest = { name: string, };
 
 export type Subgraph = { focus: string, nodes: Array<LineageNode>, edges: Array<LineageEdge>, };
 
+export type SyncReport = { remote: string, 
+/**
+ * Remote models and versions looked at.
+ */
+scannedModels: number, scannedVersions: number, 
+/**
+ * Remote versions registered here (bytes fetched and verified).
+ */
+pulled: number, 
+/**
+ * Remote versions bound to a local version with the same manifest digest.
+ */
+bound: number, 
+/**
+ * Models whose remote state did not change since the last sync.
+ */
+unchanged: number, 
+/**
+ * Local aliases moved to follow the remote.
+ */
+aliasesPulled: number, 
+/**
+ * Versions gone on the remote (kept here, marked deleted there).
+ */
+deletedRemotely: number, skipped: Array<Item>, conflicts: Array<Item>, failed: Array<Item>, 
+/**
+ * HTTP requests made.
+ */
+requests: number, dryRun: boolean, };
+
+export type SyncRequest = { remote?: string, 
+/**
+ * Only models whose remote name is one of these or starts with one (a prefix ending `*`
+ * or any prefix).
+ */
+models: Array<string>, 
+/**
+ * Report what would happen; write nothing on either side.
+ */
+dryRun: boolean, };
+
 export type TensorChanges = { added: Array<string>, removed: Array<string>, changed: Array<string>, reshaped: Array<string>, 
 /**
  * Both versions have per-tensor digests (versions registered before they were recorded
@@ -774,6 +856,11 @@ export type Ops = {
   register_version: { req: RegisterRequest, res: RegisterResponse },
   audit_log: { req: AuditLogRequest, res: AuditLogResponse },
   audit_verify: { req: Empty, res: VerifyReport },
+  remote_add: { req: RemoteAddRequest, res: RemoteInfo },
+  remote_list: { req: Empty, res: RemoteListResponse },
+  remote_remove: { req: RemoteNameRequest, res: RemoteListResponse },
+  remote_test: { req: RemoteNameRequest, res: RemoteTest },
+  sync_remote: { req: SyncRequest, res: SyncReport },
   store_add: { req: StoreAddRequest, res: StoreInfo },
   store_list: { req: Empty, res: StoreListResponse },
   store_remove: { req: StoreNameRequest, res: StoreListResponse },

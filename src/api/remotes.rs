@@ -1,0 +1,92 @@
+//! Remote and sync operations: add, list, remove, test a remote; sync with one.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{ApiError, ErrorCode, Session};
+use crate::progress::OnProgress;
+use crate::sync::remote::{self, Credentials, RemoteInfo, RemoteTest, SyncError};
+use crate::sync::{SyncOptions, SyncReport};
+
+impl From<SyncError> for ApiError {
+    fn from(e: SyncError) -> Self {
+        use crate::sync::mlflow::client::MlflowError;
+        let (code, field) = match &e {
+            SyncError::Catalog(_) | SyncError::Secret(_) => (ErrorCode::Internal, None),
+            SyncError::Name(_) => (ErrorCode::InvalidInput, Some("name")),
+            SyncError::BadValue { field, .. } => (ErrorCode::InvalidInput, Some(*field)),
+            SyncError::UnknownRemote(_) => (ErrorCode::NotFound, Some("remote")),
+            SyncError::Exists(_) => (ErrorCode::Conflict, Some("name")),
+            SyncError::Remote(MlflowError::Unauthorized { .. }) => (ErrorCode::Denied, None),
+            SyncError::Remote(MlflowError::Unreachable { .. }) => (ErrorCode::Io, None),
+            SyncError::Remote(_) => (ErrorCode::Io, None),
+        };
+        ApiError::new(code, e.to_string()).on(field)
+    }
+}
+
+/// Add a remote registry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteAddRequest {
+    pub name: String,
+    /// `mlflow`.
+    pub kind: String,
+    /// The tracking server, e.g. `https://mlflow.acme.internal`.
+    pub url: String,
+    /// Credentials to seal in the workspace; without them the MLflow environment variables are
+    /// read at sync time.
+    #[serde(default)]
+    #[ts(optional)]
+    pub username: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub password: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteNameRequest {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteListResponse {
+    pub remotes: Vec<RemoteInfo>,
+}
+
+/// Sync with a remote (the only one when none is named).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRequest {
+    #[serde(default)]
+    #[ts(optional)]
+    pub remote: Option<String>,
+    #[serde(flatten)]
+    pub options: SyncOptions,
+}
+
+pub fn remote_add(s: &mut Session, req: &RemoteAddRequest) -> Result<RemoteInfo, ApiError> {
+    let creds = Credentials { username: req.username.clone(), password: req.password.clone(), token: req.token.clone() };
+    Ok(remote::add(&mut s.ws, req.name.trim(), req.kind.trim(), req.url.trim(), Some(&creds), &s.actor)?)
+}
+
+pub fn remote_list(s: &Session) -> Result<RemoteListResponse, ApiError> {
+    Ok(RemoteListResponse { remotes: remote::list(&s.ws)? })
+}
+
+pub fn remote_remove(s: &mut Session, req: &RemoteNameRequest) -> Result<RemoteListResponse, ApiError> {
+    Ok(RemoteListResponse { remotes: remote::remove(&mut s.ws, &req.name, &s.actor)? })
+}
+
+pub fn remote_test(s: &Session, req: &RemoteNameRequest) -> Result<RemoteTest, ApiError> {
+    Ok(remote::test(&s.ws, &req.name)?)
+}
+
+pub fn sync_remote(s: &mut Session, req: &SyncRequest, progress: OnProgress<'_>) -> Result<SyncReport, ApiError> {
+    Ok(crate::sync::sync(&mut s.ws, req.remote.as_deref(), &req.options, &s.actor, progress)?)
+}

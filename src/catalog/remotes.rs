@@ -1,0 +1,130 @@
+//! Remotes (team registries Pedigree syncs with) and bindings: which remote object a local model
+//! or version is bound to, with the state both sides had at the last sync (the base of the
+//! three-way comparison that finds changes and conflicts). Rows only; the engine is `sync`.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::CatalogError;
+
+/// One configured remote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteRow {
+    pub name: String,
+    /// `mlflow`.
+    pub kind: String,
+    pub url: String,
+    /// Credentials given once, sealed with the workspace key (see `index::secret`).
+    pub sealed_secret: Option<Vec<u8>>,
+    pub created_at: String,
+    pub last_sync_at: Option<String>,
+    /// The last sync's report, as JSON.
+    pub last_report: Option<String>,
+}
+
+const COLS: &str = "name, kind, url, sealed_secret, created_at, last_sync_at, last_report";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RemoteRow> {
+    Ok(RemoteRow {
+        name: r.get(0)?,
+        kind: r.get(1)?,
+        url: r.get(2)?,
+        sealed_secret: r.get(3)?,
+        created_at: r.get(4)?,
+        last_sync_at: r.get(5)?,
+        last_report: r.get(6)?,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn insert(
+    conn: &Connection,
+    name: &str,
+    kind: &str,
+    url: &str,
+    sealed_secret: Option<&[u8]>,
+    actor: &str,
+    at: &str,
+    seq: i64,
+) -> Result<(), CatalogError> {
+    conn.execute(
+        "INSERT INTO remotes (name, kind, url, sealed_secret, created_by, created_at, audit_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![name, kind, url, sealed_secret, actor, at, seq],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, name: &str) -> Result<Option<RemoteRow>, CatalogError> {
+    Ok(conn.query_row(&format!("SELECT {COLS} FROM remotes WHERE name = ?1"), [name], row).optional()?)
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<RemoteRow>, CatalogError> {
+    let mut st = conn.prepare_cached(&format!("SELECT {COLS} FROM remotes ORDER BY name"))?;
+    let rows = st.query_map([], row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Removes a remote and its bindings (the versions it brought stay, with their history).
+pub fn remove(conn: &Connection, name: &str) -> Result<bool, CatalogError> {
+    conn.execute("DELETE FROM bindings WHERE remote = ?1", [name])?;
+    Ok(conn.execute("DELETE FROM remotes WHERE name = ?1", [name])? > 0)
+}
+
+pub fn set_last_sync(conn: &Connection, name: &str, at: &str, report: &str) -> Result<(), CatalogError> {
+    conn.execute("UPDATE remotes SET last_sync_at = ?2, last_report = ?3 WHERE name = ?1", params![name, at, report])?;
+    Ok(())
+}
+
+/// A local object bound to a remote one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    pub remote: String,
+    /// `model` or `version`.
+    pub kind: String,
+    /// The remote's key: an MLflow model name, or `name/version`.
+    pub remote_key: String,
+    /// The local node: `model:NAME` or `version:NAME@SEMVER` (none while its bytes are not here).
+    pub local: Option<String>,
+    /// The manifest digest the version had when bound.
+    pub digest: Option<String>,
+    /// The synced fields as both sides had them at the last sync (canonical JSON).
+    pub base: String,
+    /// `bound`, `unreachable` (bytes could not be fetched) or `deleted` (gone on the remote).
+    pub state: String,
+}
+
+pub fn upsert_binding(conn: &Connection, b: &Binding) -> Result<(), CatalogError> {
+    conn.execute(
+        "INSERT INTO bindings (remote, kind, remote_key, local, digest, base, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (remote, kind, remote_key) DO UPDATE SET local = ?4, digest = ?5, base = ?6, state = ?7",
+        params![b.remote, b.kind, b.remote_key, b.local, b.digest, b.base, b.state],
+    )?;
+    Ok(())
+}
+
+/// Every binding of a remote, by kind and key.
+pub fn bindings(conn: &Connection, remote: &str) -> Result<Vec<Binding>, CatalogError> {
+    let mut st = conn.prepare_cached(
+        "SELECT remote, kind, remote_key, local, digest, base, state FROM bindings WHERE remote = ?1 ORDER BY kind, remote_key",
+    )?;
+    let rows = st
+        .query_map([remote], |r| {
+            Ok(Binding {
+                remote: r.get(0)?,
+                kind: r.get(1)?,
+                remote_key: r.get(2)?,
+                local: r.get(3)?,
+                digest: r.get(4)?,
+                base: r.get(5)?,
+                state: r.get(6)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Where a local version is bound: `(remote, remote_key)` pairs.
+pub fn bound_to(conn: &Connection, local: &str) -> Result<Vec<(String, String, String)>, CatalogError> {
+    let mut st = conn.prepare_cached("SELECT remote, remote_key, state FROM bindings WHERE local = ?1 ORDER BY remote")?;
+    let rows = st.query_map([local], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}

@@ -1,0 +1,60 @@
+//! `pedigree remote add|list|remove|test` and `pedigree sync`.
+
+use std::io::BufRead;
+
+use super::args::*;
+use super::progress_bar;
+use super::{Ctx, emit, render};
+use crate::api::remotes::{RemoteAddRequest, RemoteNameRequest, SyncRequest};
+use crate::api::{self, ApiError, ErrorCode};
+use crate::sync::SyncOptions;
+
+/// Runs one of this area's commands (the others are routed elsewhere by `cli::run`).
+pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
+    match command {
+        Command::Remote { action } => match action {
+            RemoteAction::Add { name, kind, url, username, token_stdin } => {
+                let secret = if username.is_some() || token_stdin { Some(read_secret()?) } else { None };
+                let (password, token) = if token_stdin { (None, secret) } else { (secret, None) };
+                let req = RemoteAddRequest { name, kind, url, username, password, token };
+                let info = api::remotes::remote_add(&mut ctx.open()?, &req)?;
+                emit(ctx.json, &info, |i| render::remotes(std::slice::from_ref(i)));
+            }
+            RemoteAction::List => emit(ctx.json, &api::remotes::remote_list(&ctx.open()?)?, |r| render::remotes(&r.remotes)),
+            RemoteAction::Remove { name } => {
+                let res = api::remotes::remote_remove(&mut ctx.open()?, &RemoteNameRequest { name: name.clone() })?;
+                emit(ctx.json, &res, |_| format!("removed remote {name} (the versions it brought stay)\n"));
+            }
+            RemoteAction::Test { name } => {
+                emit(ctx.json, &api::remotes::remote_test(&ctx.open()?, &RemoteNameRequest { name })?, render::remote_test)
+            }
+        },
+        Command::Sync { remote, pull_only: _, dry_run, models } => {
+            let mut s = ctx.open()?;
+            let bar = progress_bar::Bar::new();
+            let req = SyncRequest { remote, options: SyncOptions { models, dry_run } };
+            let res = api::remotes::sync_remote(&mut s, &req, &|p| bar.update(p));
+            bar.finish();
+            let res = res?;
+            emit(ctx.json, &res, render::sync_report);
+            if !res.conflicts.is_empty() {
+                return Ok(3);
+            }
+            if !res.failed.is_empty() {
+                return Ok(1);
+            }
+        }
+        _ => unreachable!("routed here by cli::run"),
+    }
+    Ok(0)
+}
+
+/// One line from stdin (a password or token), so it stays out of the shell history.
+fn read_secret() -> Result<String, ApiError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("cannot read the secret from stdin: {e}")))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}

@@ -1,0 +1,203 @@
+//! A small blocking client for the MLflow REST API (model registry and artifact proxy), over
+//! reqwest on a private runtime. Every answer is treated as hostile: sizes are capped, JSON is
+//! parsed into defaults-everywhere shapes, artifact paths are checked before they reach disk.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+
+use super::wire::*;
+
+/// Largest JSON answer read (a page of 1,000 models with their tags fits easily).
+const MAX_JSON: usize = 64 << 20;
+
+/// How the client authenticates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    None,
+    Basic { user: String, password: String },
+    Bearer(String),
+}
+
+/// Why a call failed, in words for people.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum MlflowError {
+    #[error("cannot reach the MLflow server at {url}: {why}")]
+    Unreachable { url: String, why: String },
+    #[error("the MLflow server at {url} refused the credentials (HTTP {status}): set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN), or give them with `pedigree remote add … --username`")]
+    Unauthorized { url: String, status: u16 },
+    #[error("MLflow answered {status} {code} to {what}: {message}")]
+    Http { what: String, status: u16, code: String, message: String },
+    #[error("MLflow sent something unexpected for {what}: {why}")]
+    Bad { what: String, why: String },
+}
+
+impl MlflowError {
+    /// Not found (a deleted version, an unknown model).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, MlflowError::Http { status: 404, .. })
+    }
+}
+
+pub struct Client {
+    base: url::Url,
+    auth: Auth,
+    http: reqwest::Client,
+    rt: tokio::runtime::Runtime,
+    /// Requests made (for the sync report and the benchmark).
+    pub requests: AtomicU64,
+}
+
+impl Client {
+    pub fn new(base: &str, auth: Auth) -> Result<Client, MlflowError> {
+        let bad = |why: String| MlflowError::Bad { what: "the remote URL".into(), why };
+        let mut base = url::Url::parse(base).map_err(|e| bad(e.to_string()))?;
+        if !base.path().ends_with('/') {
+            base.set_path(&format!("{}/", base.path()));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(600))
+            .build()
+            .map_err(|e| bad(e.to_string()))?;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| bad(e.to_string()))?;
+        Ok(Client { base, auth, http, rt, requests: AtomicU64::new(0) })
+    }
+
+    pub fn url(&self) -> String {
+        self.base.as_str().trim_end_matches('/').to_string()
+    }
+
+    fn endpoint(&self, path: &str, query: &[(&str, &str)]) -> url::Url {
+        let mut u = self.base.join(path).expect("endpoint paths are relative");
+        if !query.is_empty() {
+            u.query_pairs_mut().extend_pairs(query);
+        }
+        u
+    }
+
+    fn request(&self, method: reqwest::Method, url: url::Url) -> reqwest::RequestBuilder {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let r = self.http.request(method, url);
+        match &self.auth {
+            Auth::None => r,
+            Auth::Basic { user, password } => r.basic_auth(user, Some(password)),
+            Auth::Bearer(t) => r.bearer_auth(t),
+        }
+    }
+
+    /// Sends a request and returns the answer when it is a success, or the error it means.
+    async fn send(&self, what: &str, req: reqwest::RequestBuilder) -> Result<reqwest::Response, MlflowError> {
+        let resp = req.send().await.map_err(|e| MlflowError::Unreachable { url: self.url(), why: root_cause(&e) })?;
+        let status = resp.status().as_u16();
+        if status == 401 || status == 403 {
+            return Err(MlflowError::Unauthorized { url: self.url(), status });
+        }
+        if !resp.status().is_success() {
+            let body = resp.bytes().await.unwrap_or_default();
+            let e: ErrorBody = serde_json::from_slice(&body[..body.len().min(MAX_JSON)]).unwrap_or_default();
+            let message = if e.message.is_empty() { String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned() } else { e.message };
+            return Err(MlflowError::Http { what: what.into(), status, code: e.error_code, message });
+        }
+        Ok(resp)
+    }
+
+    fn get_json<T: DeserializeOwned>(&self, what: &str, path: &str, query: &[(&str, &str)]) -> Result<T, MlflowError> {
+        let url = self.endpoint(path, query);
+        self.rt.block_on(async {
+            let resp = self.send(what, self.request(reqwest::Method::GET, url)).await?;
+            let body = read_capped(resp, MAX_JSON).await.map_err(|why| MlflowError::Bad { what: what.into(), why })?;
+            serde_json::from_slice(&body).map_err(|e| MlflowError::Bad { what: what.into(), why: e.to_string() })
+        })
+    }
+
+    /// The server's version (`GET /version`), e.g. `3.17.2`.
+    pub fn server_version(&self) -> Result<String, MlflowError> {
+        let url = self.endpoint("version", &[]);
+        self.rt.block_on(async {
+            let resp = self.send("GET /version", self.request(reqwest::Method::GET, url)).await?;
+            let body = read_capped(resp, 256).await.map_err(|why| MlflowError::Bad { what: "GET /version".into(), why })?;
+            Ok(String::from_utf8_lossy(&body).trim().to_string())
+        })
+    }
+
+    /// One page of registered models (with tags and aliases), by name.
+    pub fn search_models(&self, page_token: Option<&str>) -> Result<ModelsPage, MlflowError> {
+        let mut q = vec![("max_results", "1000"), ("order_by", "name ASC")];
+        if let Some(t) = page_token {
+            q.push(("page_token", t));
+        }
+        self.get_json("registered-models/search", "api/2.0/mlflow/registered-models/search", &q)
+    }
+
+    /// One page of a model's versions (with tags), by version number.
+    pub fn search_versions(&self, model: &str, page_token: Option<&str>) -> Result<VersionsPage, MlflowError> {
+        let filter = format!("name = '{}'", model.replace('\'', "\\'"));
+        let mut q = vec![("filter", filter.as_str()), ("max_results", "10000"), ("order_by", "version_number ASC")];
+        if let Some(t) = page_token {
+            q.push(("page_token", t));
+        }
+        self.get_json("model-versions/search", "api/2.0/mlflow/model-versions/search", &q)
+    }
+
+    /// Where a version's artifacts are (`get-download-uri`).
+    pub fn download_uri(&self, model: &str, version: &str) -> Result<String, MlflowError> {
+        let r: DownloadUri = self.get_json(
+            "model-versions/get-download-uri",
+            "api/2.0/mlflow/model-versions/get-download-uri",
+            &[("name", model), ("version", version)],
+        )?;
+        Ok(r.artifact_uri)
+    }
+
+    /// The entries of a folder in the artifact proxy (`mlflow-artifacts:/` paths, relative).
+    pub fn list_artifacts(&self, dir: &str) -> Result<Vec<ArtifactFile>, MlflowError> {
+        let r: ArtifactList =
+            self.get_json("mlflow-artifacts list", "api/2.0/mlflow-artifacts/artifacts", &[("path", dir)])?;
+        Ok(r.files)
+    }
+
+    /// Streams one artifact from the proxy into `out`; returns the bytes written.
+    pub fn download(&self, path: &str, out: &mut dyn Write, on_bytes: &mut dyn FnMut(u64)) -> Result<u64, MlflowError> {
+        let url = self.endpoint(&format!("api/2.0/mlflow-artifacts/artifacts/{}", encode_path(path)), &[]);
+        let what = format!("download {path}");
+        self.rt.block_on(async {
+            let mut resp = self.send(&what, self.request(reqwest::Method::GET, url)).await?;
+            let mut n = 0u64;
+            while let Some(chunk) = resp.chunk().await.map_err(|e| MlflowError::Unreachable { url: self.url(), why: root_cause(&e) })? {
+                out.write_all(&chunk).map_err(|e| MlflowError::Bad { what: what.clone(), why: format!("cannot write: {e}") })?;
+                n += chunk.len() as u64;
+                on_bytes(chunk.len() as u64);
+            }
+            Ok(n)
+        })
+    }
+}
+
+/// Percent-encodes each segment of a relative path (keeping the slashes).
+fn encode_path(path: &str) -> String {
+    path.split('/').map(|s| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")).collect::<Vec<_>>().join("/")
+}
+
+async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| root_cause(&e))? {
+        if body.len() + chunk.len() > cap {
+            return Err(format!("the answer is over {cap} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The innermost cause of a reqwest error (e.g. "Connection refused"), which is what people
+/// need to see.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur: &dyn std::error::Error = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}

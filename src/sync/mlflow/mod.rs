@@ -1,0 +1,3 @@
+pub mod client;
+pub mod pull;
+pub mod wire;

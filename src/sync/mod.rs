@@ -1,0 +1,150 @@
+//! The sync engine: remotes (team registries: MLflow today) and what Pedigree exchanges with
+//! them. One remote concept and one engine for every registry kind; the per-kind protocol lives
+//! in a submodule (`mlflow`). Identity is Pedigree's manifest digest; a remote's own ids
+//! (`name/version`) are bindings, kept with the state both sides had at the last sync, so a
+//! change on either side is found by comparing with that base — MLflow moves no timestamp when
+//! an alias or a tag changes.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub mod mlflow;
+pub mod remote;
+
+use crate::catalog::remotes;
+use crate::progress::OnProgress;
+use crate::workspace::Workspace;
+use remote::SyncError;
+
+/// Syncs with `remote` (or the only remote there is): pulls every wanted model and version.
+/// The report is kept with the remote when the sync changed or found anything; a sync that found
+/// nothing new writes nothing at all.
+pub fn sync(ws: &mut Workspace, remote: Option<&str>, opts: &SyncOptions, actor: &str, progress: OnProgress<'_>) -> Result<SyncReport, SyncError> {
+    let name = match remote {
+        Some(n) => n.to_string(),
+        None => {
+            let all = remotes::list(ws.catalog.conn())?;
+            match all.as_slice() {
+                [one] => one.name.clone(),
+                [] => return Err(SyncError::UnknownRemote("(none configured: `pedigree remote add NAME mlflow URL`)".into())),
+                _ => {
+                    return Err(SyncError::BadValue {
+                        field: "remote",
+                        value: String::new(),
+                        expected: format!("name one of {}", all.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")),
+                    });
+                }
+            }
+        }
+    };
+    let row = remote::row(ws, &name)?;
+    let client = remote::client(ws, &row)?;
+    let report = mlflow::pull::pull(ws, &name, &client, opts, actor, progress)?;
+    if !opts.dry_run && report.changed_anything() {
+        let json = serde_json::to_string(&report).expect("reports serialise");
+        ws.catalog.write(|tx| remotes::set_last_sync(tx, &name, &crate::audit::now(), &json))?;
+    }
+    Ok(report)
+}
+
+impl SyncReport {
+    /// Whether the sync did or found anything beyond "unchanged".
+    pub fn changed_anything(&self) -> bool {
+        self.pulled + self.bound + self.aliases_pulled + self.deleted_remotely > 0
+            || !self.skipped.is_empty()
+            || !self.conflicts.is_empty()
+            || !self.failed.is_empty()
+            || self.scanned_models > self.unchanged
+    }
+}
+
+/// What one sync did, counted. Nothing is silent: every item skipped or failed says why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    pub remote: String,
+    /// Remote models and versions looked at.
+    pub scanned_models: u32,
+    pub scanned_versions: u32,
+    /// Remote versions registered here (bytes fetched and verified).
+    pub pulled: u32,
+    /// Remote versions bound to a local version with the same manifest digest.
+    pub bound: u32,
+    /// Models whose remote state did not change since the last sync.
+    pub unchanged: u32,
+    /// Local aliases moved to follow the remote.
+    pub aliases_pulled: u32,
+    /// Versions gone on the remote (kept here, marked deleted there).
+    pub deleted_remotely: u32,
+    pub skipped: Vec<Item>,
+    pub conflicts: Vec<Item>,
+    pub failed: Vec<Item>,
+    /// HTTP requests made.
+    pub requests: u32,
+    pub dry_run: bool,
+}
+
+/// One thing the sync could not do, or chose not to, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Item {
+    /// What: `mlflow-name/3`, `mlflow-name@champion`…
+    pub subject: String,
+    pub reason: String,
+}
+
+/// What a sync is asked to do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncOptions {
+    /// Only models whose remote name is one of these or starts with one (a prefix ending `*`
+    /// or any prefix).
+    #[serde(default)]
+    pub models: Vec<String>,
+    /// Report what would happen; write nothing on either side.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+impl SyncOptions {
+    pub fn wants(&self, remote_name: &str) -> bool {
+        self.models.is_empty() || self.models.iter().any(|m| remote_name.starts_with(m.trim_end_matches('*')))
+    }
+}
+
+/// A Pedigree model name for a remote one: lower case, other characters as `-`, starting with
+/// a letter or digit (MLflow allows spaces, capitals, slashes…). The original is kept in the
+/// binding and shown.
+pub fn local_name(remote: &str) -> String {
+    let mut out = String::new();
+    for c in remote.chars() {
+        let c = c.to_ascii_lowercase();
+        let c = if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-') { c } else { '-' };
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
+        }
+    }
+    let trimmed: String = out.trim_start_matches(['-', '.', '_']).trim_end_matches('-').chars().take(128).collect();
+    if trimmed.is_empty() { "model".into() } else { trimmed }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_names_map_to_valid_local_names() {
+        for (remote, want) in [
+            ("churn", "churn"),
+            ("Fraud Detector v2", "fraud-detector-v2"),
+            ("team/vision::ResNet", "team-vision-resnet"),
+            ("__x", "x"),
+            ("!!!", "model"),
+        ] {
+            assert_eq!(local_name(remote), want);
+            crate::ids::validate_name(&local_name(remote)).unwrap();
+        }
+        assert!(SyncOptions { models: vec!["fraud*".into()], dry_run: false }.wants("fraud-2"));
+        assert!(!SyncOptions { models: vec!["fraud".into()], dry_run: false }.wants("churn"));
+    }
+}

@@ -1,0 +1,182 @@
+//! Remotes: `pedigree remote add NAME mlflow URL`, list, remove, test. Credentials come from the
+//! MLflow environment variables at sync time (`MLFLOW_TRACKING_USERNAME`/`_PASSWORD`, or
+//! `MLFLOW_TRACKING_TOKEN`), or are given once and sealed in the workspace like store
+//! credentials; they never reach the audit log or an error message.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use ts_rs::TS;
+
+use super::SyncReport;
+use super::mlflow::client::{Auth, Client, MlflowError};
+use crate::audit;
+use crate::catalog::{CatalogError, remotes};
+use crate::ids;
+use crate::workspace::Workspace;
+
+/// Registry kinds Pedigree syncs with.
+pub const KINDS: &[&str] = &["mlflow"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Name(#[from] ids::NameError),
+    #[error(transparent)]
+    Remote(#[from] MlflowError),
+    #[error("no remote named {0} (see `pedigree remote list`)")]
+    UnknownRemote(String),
+    #[error("a remote named {0} already exists (remove it first, or choose another name)")]
+    Exists(String),
+    #[error("bad {field} {value:?}: {expected}")]
+    BadValue { field: &'static str, value: String, expected: String },
+    #[error("{0}")]
+    Secret(String),
+}
+
+/// Credentials given once (`remote add --username/--password` or `--token`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credentials {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub token: Option<String>,
+}
+
+/// A remote as people see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteInfo {
+    pub name: String,
+    pub kind: String,
+    pub url: String,
+    /// "sealed in the workspace" or "MLflow environment variables at sync time".
+    pub credentials: String,
+    pub last_sync_at: Option<String>,
+    pub last_report: Option<SyncReport>,
+}
+
+/// What `remote test` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteTest {
+    pub name: String,
+    pub url: String,
+    pub server_version: String,
+    /// Capabilities the server's version has, in words.
+    pub supports: Vec<String>,
+    /// Registered models on the server ("1000+" when there are more than one page).
+    pub models: String,
+}
+
+fn info(r: &remotes::RemoteRow) -> RemoteInfo {
+    RemoteInfo {
+        name: r.name.clone(),
+        kind: r.kind.clone(),
+        url: r.url.clone(),
+        credentials: if r.sealed_secret.is_some() { "sealed in the workspace" } else { "MLflow environment variables at sync time" }
+            .into(),
+        last_sync_at: r.last_sync_at.clone(),
+        last_report: r.last_report.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+    }
+}
+
+pub fn add(ws: &mut Workspace, name: &str, kind: &str, url: &str, creds: Option<&Credentials>, actor: &str) -> Result<RemoteInfo, SyncError> {
+    ids::validate_name(name)?;
+    if !KINDS.contains(&kind) {
+        return Err(SyncError::BadValue { field: "kind", value: kind.into(), expected: format!("use one of {}", KINDS.join(", ")) });
+    }
+    let parsed = url::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+    let Some(parsed) = parsed else {
+        return Err(SyncError::BadValue { field: "url", value: url.into(), expected: "an http(s):// URL of the tracking server".into() });
+    };
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(SyncError::BadValue {
+            field: "url",
+            value: parsed.host_str().unwrap_or_default().into(),
+            expected: "credentials do not go in the URL: use --username/--password or the MLflow environment variables".into(),
+        });
+    }
+    let url = parsed.as_str().trim_end_matches('/').to_string();
+    let sealed = match creds.filter(|c| c.username.is_some() || c.token.is_some()) {
+        Some(c) => Some(
+            crate::index::secret::seal(&ws.root, &format!("remote:{name}"), &serde_json::to_vec(c).expect("credentials serialise"))
+                .map_err(SyncError::Secret)?,
+        ),
+        None => None,
+    };
+    ws.catalog.write(|tx| {
+        if remotes::get(tx, name)?.is_some() {
+            return Err(SyncError::Exists(name.into()));
+        }
+        let now = audit::now();
+        let payload = json!({"kind": kind, "url": url, "credentials": sealed.is_some()});
+        let seq = audit::append(tx, &now, actor, "add_remote", &format!("remote:{name}"), &payload)?;
+        remotes::insert(tx, name, kind, &url, sealed.as_deref(), actor, &now, seq)?;
+        Ok(info(&remotes::get(tx, name)?.expect("just inserted")))
+    })
+}
+
+pub fn list(ws: &Workspace) -> Result<Vec<RemoteInfo>, SyncError> {
+    Ok(remotes::list(ws.catalog.conn())?.iter().map(info).collect())
+}
+
+pub fn remove(ws: &mut Workspace, name: &str, actor: &str) -> Result<Vec<RemoteInfo>, SyncError> {
+    ws.catalog.write(|tx| {
+        let row = remotes::get(tx, name)?.ok_or_else(|| SyncError::UnknownRemote(name.into()))?;
+        audit::append(tx, &audit::now(), actor, "remove_remote", &format!("remote:{name}"), &json!({"url": row.url}))?;
+        remotes::remove(tx, name)?;
+        Ok::<_, SyncError>(())
+    })?;
+    list(ws)
+}
+
+/// The remote's row, or why there is none.
+pub fn row(ws: &Workspace, name: &str) -> Result<remotes::RemoteRow, SyncError> {
+    remotes::get(ws.catalog.conn(), name)?.ok_or_else(|| SyncError::UnknownRemote(name.into()))
+}
+
+/// A client for the remote, with its sealed credentials or the MLflow environment variables.
+pub fn client(ws: &Workspace, r: &remotes::RemoteRow) -> Result<Client, SyncError> {
+    let auth = match &r.sealed_secret {
+        Some(sealed) => {
+            let plain = crate::index::secret::open(&ws.root, &format!("remote:{}", r.name), sealed).map_err(SyncError::Secret)?;
+            let c: Credentials = serde_json::from_slice(&plain).map_err(|e| SyncError::Secret(e.to_string()))?;
+            auth_of(c.username, c.password, c.token)
+        }
+        None => {
+            let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+            auth_of(env("MLFLOW_TRACKING_USERNAME"), env("MLFLOW_TRACKING_PASSWORD"), env("MLFLOW_TRACKING_TOKEN"))
+        }
+    };
+    Ok(Client::new(&r.url, auth)?)
+}
+
+/// Basic wins over a token when both are set, as in MLflow's own client.
+fn auth_of(user: Option<String>, password: Option<String>, token: Option<String>) -> Auth {
+    match (user, token) {
+        (Some(user), _) => Auth::Basic { user, password: password.unwrap_or_default() },
+        (None, Some(t)) => Auth::Bearer(t),
+        (None, None) => Auth::None,
+    }
+}
+
+/// Connects and says what the server is and can do.
+pub fn test(ws: &Workspace, name: &str) -> Result<RemoteTest, SyncError> {
+    let r = row(ws, name)?;
+    let c = client(ws, &r)?;
+    let version = c.server_version()?;
+    let models = c.search_models(None)?;
+    let major: u32 = version.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    let mut supports = vec!["model registry".to_string(), "aliases".to_string()];
+    if major >= 3 {
+        supports.push("logged models (push through the artifact proxy)".into());
+    }
+    Ok(RemoteTest {
+        name: r.name,
+        url: r.url,
+        server_version: version,
+        supports,
+        models: format!("{}{}", models.registered_models.len(), if models.next_page_token.is_some() { "+" } else { "" }),
+    })
+}

@@ -1,0 +1,151 @@
+//! Sync with a real MLflow 3.17.2 server (started once for this binary, see `peer`), seeded with
+//! the real `mlflow` Python client (`log_model`, aliases, tags, an external source), and driven
+//! through the real `pedigree` binary as a user would.
+
+#[path = "../common/mod.rs"]
+mod common;
+mod peer;
+
+use std::collections::BTreeMap;
+
+use common::{Ws, stderr};
+
+const SEED: &str = r#"
+import sys, json, hashlib, os, tempfile
+import mlflow, numpy as np
+from mlflow import MlflowClient
+from sklearn.linear_model import LogisticRegression
+prefix = sys.argv[1]
+name = f"{prefix} Churn"
+c = MlflowClient()
+X = np.random.RandomState(0).rand(40, 3); y = (X[:, 0] > .5).astype(int)
+mlflow.set_experiment(prefix)
+for C in [1.0, 0.5]:
+    with mlflow.start_run():
+        mlflow.log_param("C", C)
+        mlflow.sklearn.log_model(LogisticRegression(C=C).fit(X, y), name="model", registered_model_name=name)
+c.set_registered_model_alias(name, "champion", "1")
+c.update_registered_model(name, description="churn model")
+c.set_model_version_tag(name, "2", "stage", "shadow")
+c.create_registered_model(f"{prefix}-ext")
+c.create_model_version(f"{prefix}-ext", source="s3://nowhere/model")
+out = {}
+for v in ["1", "2"]:
+    p = mlflow.artifacts.download_artifacts(f"models:/{name}/{v}", dst_path=tempfile.mkdtemp())
+    files = {}
+    for root, _, fs in os.walk(p):
+        for f in fs:
+            full = os.path.join(root, f)
+            files[os.path.relpath(full, p)] = hashlib.sha256(open(full, "rb").read()).hexdigest()
+    out[v] = files
+print(json.dumps(out))
+"#;
+
+fn seed(prefix: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    serde_json::from_str(peer::client(SEED, &[prefix]).trim().lines().last().unwrap()).unwrap()
+}
+
+/// The files of a local version, path → sha256 (paths relative to the registered folder).
+fn files(w: &Ws, reference: &str) -> BTreeMap<String, String> {
+    let shown = w.json(&["show", reference]);
+    shown["version"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap().to_string(), f["sha256"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+fn sync(w: &Ws, args: &[&str]) -> (i32, serde_json::Value) {
+    let mut a = vec!["sync"];
+    a.extend_from_slice(args);
+    a.push("--json");
+    let out = w.run(&a);
+    let report = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code().unwrap_or(-1), report)
+}
+
+#[test]
+fn pull_brings_every_version_byte_identical_with_aliases_records_the_unreachable_and_a_second_sync_writes_nothing() {
+    let server = peer::mlflow();
+    let want = seed("pull1");
+    let w = Ws::new();
+    let added = w.json(&["remote", "add", "team", "mlflow", &server.url]);
+    assert_eq!(added["credentials"], "MLflow environment variables at sync time", "{added}");
+    let t = w.json(&["remote", "test", "team"]);
+    assert_eq!(t["serverVersion"], "3.17.2", "{t}");
+
+    let (code, r) = sync(&w, &["team", "--model", "pull1"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!((r["scannedModels"].as_u64(), r["scannedVersions"].as_u64()), (Some(2), Some(3)), "{r}");
+    assert_eq!((r["pulled"].as_u64(), r["aliasesPulled"].as_u64()), (Some(2), Some(1)), "{r}");
+    let skipped = r["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{r}");
+    assert_eq!(skipped[0]["subject"], "pull1-ext/1");
+    assert!(skipped[0]["reason"].as_str().unwrap().contains("s3://nowhere/model"), "{r}");
+
+    // Byte-identical with what the MLflow client downloads, version by version.
+    let versions = w.json(&["versions", "pull1-churn"]);
+    let mut local: Vec<String> = versions["versions"].as_array().unwrap().iter().map(|v| v["version"].as_str().unwrap().to_string()).collect();
+    local.reverse();
+    assert_eq!(local.len(), 2, "{versions}");
+    for (remote_v, local_v) in ["1", "2"].iter().zip(&local) {
+        // `registered_model_meta` is written by the MLflow client into its download folder; it
+        // is not one of the version's artifacts on the server.
+        let mut want = want[*remote_v].clone();
+        assert!(want.remove("registered_model_meta").is_some());
+        assert!(want.contains_key("MLmodel"), "{want:?}");
+        assert_eq!(files(&w, &format!("pull1-churn@{local_v}")), want, "remote version {remote_v}");
+    }
+    // The alias followed the remote, and the pulled files were judged like any registration.
+    assert_eq!(w.json(&["show", "pull1-churn@champion"])["version"]["version"], local[0].as_str());
+    let shown = w.json(&["show", &format!("pull1-churn@{}", local[0])]);
+    assert!(shown["version"]["sniffed"].to_string().contains("pickle_risk"), "{shown}");
+
+    // Nothing changed: nothing is pulled and nothing is written.
+    let before = (w.snapshot(), w.json(&["audit", "log"])["events"].as_array().unwrap().len());
+    let (code, r) = sync(&w, &["team", "--model", "pull1"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!((r["pulled"].as_u64(), r["unchanged"].as_u64()), (Some(0), Some(2)), "{r}");
+    assert!(r["requests"].as_u64().unwrap() <= 2, "a no-change sync lists, and reads nothing else: {r}");
+    assert_eq!((w.snapshot(), w.json(&["audit", "log"])["events"].as_array().unwrap().len()), before);
+}
+
+const MOVE_ALIAS: &str = r#"
+import sys
+from mlflow import MlflowClient
+MlflowClient().set_registered_model_alias(sys.argv[1], "champion", "2")
+"#;
+
+#[test]
+fn an_alias_moved_on_the_server_moves_here_on_the_next_sync_though_no_timestamp_changed() {
+    let server = peer::mlflow();
+    seed("alias1");
+    let w = Ws::new();
+    w.json(&["remote", "add", "team", "mlflow", &server.url]);
+    assert_eq!(sync(&w, &["--model", "alias1"]).0, 0);
+    let first = w.json(&["show", "alias1-churn@champion"])["version"]["version"].clone();
+    peer::client(MOVE_ALIAS, &["alias1 Churn"]);
+    let (code, r) = sync(&w, &["--model", "alias1"]);
+    assert_eq!((code, r["aliasesPulled"].as_u64()), (0, Some(1)), "{r}");
+    let now = w.json(&["show", "alias1-churn@champion"])["version"]["version"].clone();
+    assert_ne!(now, first);
+    let log = w.json(&["aliases", "alias1-churn"]);
+    assert_eq!(log["moves"].as_array().unwrap().len(), 2, "{log}");
+}
+
+#[test]
+fn a_dead_server_fails_with_one_clear_line_and_nothing_changes() {
+    let w = Ws::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    w.json(&["remote", "add", "gone", "mlflow", &format!("http://127.0.0.1:{port}")]);
+    let before = w.snapshot();
+    let out = w.run(&["sync", "gone"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("cannot reach the MLflow server"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert_eq!(w.snapshot(), before);
+    let bad = w.fails(&["remote", "add", "x", "mlflow", "http://user:secret@127.0.0.1:5000"]);
+    assert!(bad.contains("credentials do not go in the URL") && !bad.contains("secret"), "{bad}");
+}
