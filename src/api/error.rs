@@ -89,6 +89,7 @@ impl From<RegisterError> for ApiError {
             | R::RelationCount { .. }
             | R::KeyValue { .. }
             | R::UnsafeWithoutReason => ErrorCode::InvalidInput,
+            R::MissingExternalData { .. } => ErrorCode::BadFile,
             R::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => ErrorCode::NotFound,
             R::Io { .. } | R::Cas(_) => ErrorCode::Io,
             R::Sniff(SniffError::Io { .. }) => ErrorCode::Io,

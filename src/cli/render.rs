@@ -162,7 +162,7 @@ pub fn show(r: &ShowVersionResponse) -> String {
     if !i.tensors.is_empty() {
         out.push_str(&format!("  tensors       {} (first: {})\n", i.tensors.len(), i.tensors[0].name));
     }
-    out.push_str(&pickle_verdicts(&v.sniffed));
+    out.push_str(&load_verdicts(&v.sniffed));
     out.push_str(&stored_as(&v.storage, None, 14));
     for (k, x) in &v.params {
         out.push_str(&format!("  param         {k}={x}\n"));
@@ -484,9 +484,10 @@ pub fn bundle_verification(v: &crate::report::verify::BundleVerification) -> Str
     out
 }
 
-/// One line per pickle-family file: what loading it would run (never run here).
-fn pickle_verdicts(sniffed: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>) -> String {
-    crate::sniff::verdicts(sniffed).iter().map(|v| format!("  pickle        {}: {}\n", v.path, v.summary())).collect()
+/// One line per file whose loading runs code (pickles, joblib, TorchScript, skops, Keras): what
+/// loading it would run (never run here).
+fn load_verdicts(sniffed: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>) -> String {
+    crate::sniff::verdicts(sniffed).iter().map(|v| format!("  on load       {}: {}\n", v.path, v.summary())).collect()
 }
 
 /// `pedigree diff`: one section per kind of change, only those that changed.

@@ -246,6 +246,13 @@ fn onnx_with_external_data_registers_as_a_folder_and_not_alone() {
     assert!(err.contains("model.onnx.data") && err.contains("register the folder that holds both"), "{err}");
     let err = register(&mut s, &[&lone.join("model.onnx")], "matmul", None).unwrap_err().message;
     assert!(err.contains("model.onnx.data"), "{err}");
+    // The data file next to it, but only the model file given: refused too (the version could
+    // not be loaded), with what to do.
+    let err = register(&mut s, &[&dir.join("model.onnx")], "matmul", None).unwrap_err().message;
+    assert!(err.contains("model.onnx.data") && err.contains("register the folder that holds both"), "{err}");
+    // Both files given: registered.
+    let r = register(&mut s, &[&dir.join("model.onnx"), &dir.join("model.onnx.data")], "matmul", None).unwrap();
+    assert_eq!(r.file_count, 2);
 }
 
 #[test]

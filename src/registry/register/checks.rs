@@ -43,10 +43,24 @@ pub(crate) fn sniff_inputs(
             Err(e) => Err(RegisterError::from(e)),
         })
         .collect::<Result<_, RegisterError>>()?;
+    check_external_data(files, &file_sniffs)?;
     let file_formats = file_sniffs.iter().map(|(p, s, _)| (p.clone(), s.format)).collect();
     let unsafe_files = file_sniffs.iter().filter_map(|(p, _, d)| d.clone().map(|d| (p.clone(), d))).collect();
     sniffed.extend(file_sniffs.into_iter().map(|(p, s, _)| (p, s)));
     Ok((sniffed, file_formats, unsafe_files))
+}
+
+/// A model whose weights are in other files (ONNX external data) is registered with them: each
+/// file it names, relative to its own folder, must be one of the inputs.
+fn check_external_data(files: &[InputFile], sniffs: &[(String, Sniffed, Option<String>)]) -> Result<(), RegisterError> {
+    let have: std::collections::BTreeSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+    for (rel, s, _) in sniffs {
+        let dir = rel.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
+        if let Some(missing) = sniff::external_files(s).into_iter().find(|x| !have.contains(format!("{dir}{x}").as_str())) {
+            return Err(RegisterError::MissingExternalData { model: rel.clone(), missing });
+        }
+    }
+    Ok(())
 }
 
 /// The model's latest version (if any) and the semver policy's suggestion for a new version
