@@ -151,11 +151,15 @@ fn main() {
     row("cp -r", cp);
     row("pedigree register (copy: hash + copy + tensors)", copy);
     row(&format!("pedigree register {mode}"), link_secs);
-    println!(
-        "store after --link: {:.2} GiB of new blocks on disk for {:.2} GiB registered",
-        store_bytes as f64 / (1u64 << 30) as f64,
-        bytes as f64 / (1u64 << 30) as f64
-    );
+    if mode.starts_with("--link=hard") {
+        println!(
+            "store after --link=hard: {:.2} GiB of files of its own for {:.2} GiB registered",
+            store_bytes as f64 / (1u64 << 30) as f64,
+            bytes as f64 / (1u64 << 30) as f64
+        );
+    } else {
+        println!("store after --link: reflinked objects share their blocks with the sources (a file walk cannot see it)");
+    }
 }
 
 /// Bytes the files under `dir` take that are not shared with another name (hard links counted

@@ -25,6 +25,7 @@ pub mod index;
 pub mod lineage;
 pub mod progress;
 pub mod registry;
+pub mod remote;
 pub mod report;
 pub mod server;
 pub mod sniff;

@@ -66,10 +66,10 @@ operations! {
     register_version(RegisterRequest) -> RegisterResponse = |s, r, p| register_version(s, &r, p);
     audit_log(AuditLogRequest) -> AuditLogResponse = |s, r, p| audit_log(s, &r);
     audit_verify(Empty) -> VerifyReport = |s, r, p| audit_verify(s);
-    remote_add(remotes::RemoteAddRequest) -> crate::sync::remote::RemoteInfo = |s, r, p| remotes::remote_add(s, &r);
+    remote_add(remotes::RemoteAddRequest) -> crate::remote::RemoteInfo = |s, r, p| remotes::remote_add(s, &r);
     remote_list(Empty) -> remotes::RemoteListResponse = |s, r, p| remotes::remote_list(s);
     remote_remove(remotes::RemoteNameRequest) -> remotes::RemoteListResponse = |s, r, p| remotes::remote_remove(s, &r);
-    remote_test(remotes::RemoteNameRequest) -> crate::sync::remote::RemoteTest = |s, r, p| remotes::remote_test(s, &r);
+    remote_test(remotes::RemoteNameRequest) -> crate::remote::RemoteTest = |s, r, p| remotes::remote_test(s, &r);
     sync_remote(remotes::SyncRequest) -> crate::sync::SyncReport = |s, r, p| remotes::sync_remote(s, &r, p);
     store_add(stores::StoreAddRequest) -> crate::index::StoreInfo = |s, r, p| stores::store_add(s, &r);
     store_list(Empty) -> stores::StoreListResponse = |s, r, p| stores::store_list(s);

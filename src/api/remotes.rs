@@ -5,23 +5,42 @@ use ts_rs::TS;
 
 use super::{ApiError, ErrorCode, Session};
 use crate::progress::OnProgress;
-use crate::sync::remote::{self, Credentials, RemoteInfo, RemoteTest, SyncError};
-use crate::sync::{SyncOptions, SyncReport};
+use crate::remote::RemoteError;
+use crate::remote::config::{self as remote, ConfigError, Credentials, RemoteInfo, RemoteTest};
+use crate::sync::{SyncError, SyncOptions, SyncReport};
+
+impl From<RemoteError> for ApiError {
+    fn from(e: RemoteError) -> Self {
+        let code = match &e {
+            RemoteError::Unauthorized { .. } => ErrorCode::Denied,
+            _ => ErrorCode::Io,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<ConfigError> for ApiError {
+    fn from(e: ConfigError) -> Self {
+        let (code, field) = match &e {
+            ConfigError::Remote(r) => return r.clone().into(),
+            ConfigError::Catalog(_) | ConfigError::Secret(_) => (ErrorCode::Internal, None),
+            ConfigError::Name(_) => (ErrorCode::InvalidInput, Some("name")),
+            ConfigError::BadValue { field, .. } => (ErrorCode::InvalidInput, Some(*field)),
+            ConfigError::UnknownRemote(_) => (ErrorCode::NotFound, Some("remote")),
+            ConfigError::Exists(_) => (ErrorCode::Conflict, Some("name")),
+        };
+        ApiError::new(code, e.to_string()).on(field)
+    }
+}
 
 impl From<SyncError> for ApiError {
     fn from(e: SyncError) -> Self {
-        use crate::sync::mlflow::client::MlflowError;
-        let (code, field) = match &e {
-            SyncError::Catalog(_) | SyncError::Secret(_) => (ErrorCode::Internal, None),
-            SyncError::Name(_) => (ErrorCode::InvalidInput, Some("name")),
-            SyncError::BadValue { field, .. } => (ErrorCode::InvalidInput, Some(*field)),
-            SyncError::UnknownRemote(_) => (ErrorCode::NotFound, Some("remote")),
-            SyncError::Exists(_) => (ErrorCode::Conflict, Some("name")),
-            SyncError::Remote(MlflowError::Unauthorized { .. }) => (ErrorCode::Denied, None),
-            SyncError::Remote(MlflowError::Unreachable { .. }) => (ErrorCode::Io, None),
-            SyncError::Remote(_) => (ErrorCode::Io, None),
-        };
-        ApiError::new(code, e.to_string()).on(field)
+        match e {
+            SyncError::Config(c) => c.into(),
+            SyncError::Remote(r) => r.into(),
+            SyncError::BadValue { field, .. } => ApiError::new(ErrorCode::InvalidInput, e.to_string()).on(Some(field)),
+            SyncError::Catalog(_) | SyncError::Local(_) => ApiError::new(ErrorCode::Internal, e.to_string()),
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use crate::api::{
 use crate::audit::VerifyReport;
 use crate::governance::aliases::{AliasChange, ModelAliases};
 use crate::sync::SyncReport;
-use crate::sync::remote::{RemoteInfo, RemoteTest};
+use crate::remote::{RemoteInfo, RemoteTest};
 use crate::lineage::Subgraph;
 
 /// Left-aligned columns separated by two spaces.

@@ -1,20 +1,33 @@
-//! The sync engine: remotes (team registries: MLflow today) and what Pedigree exchanges with
-//! them. One remote concept and one engine for every registry kind; the per-kind protocol lives
-//! in a submodule (`mlflow`). Identity is Pedigree's manifest digest; a remote's own ids
-//! (`name/version`) are bindings, kept with the state both sides had at the last sync, so a
-//! change on either side is found by comparing with that base — MLflow moves no timestamp when
-//! an alias or a tag changes.
+//! The sync engine, one for every remote kind (`crate::remote`): what Pedigree exchanges with a
+//! team registry. Identity is Pedigree's manifest digest; a remote's own ids (`name/version`)
+//! are bindings, kept with the state both sides had at the last sync, so a change on either side
+//! is found by comparing with that base — MLflow moves no timestamp when an alias or a tag
+//! changes. `pull` brings the remote's models, versions and aliases here.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub mod mlflow;
-pub mod remote;
+pub mod pull;
 
-use crate::catalog::remotes;
+use crate::catalog::{CatalogError, remotes};
 use crate::progress::OnProgress;
+use crate::remote::config::{self, ConfigError};
+use crate::remote::RemoteError;
 use crate::workspace::Workspace;
-use remote::SyncError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
+    #[error("bad {field}: {expected}")]
+    BadValue { field: &'static str, expected: String },
+    #[error("{0}")]
+    Local(String),
+}
 
 /// Syncs with `remote` (or the only remote there is): pulls every wanted model and version.
 /// The report is kept with the remote when the sync changed or found anything; a sync that found
@@ -26,20 +39,19 @@ pub fn sync(ws: &mut Workspace, remote: Option<&str>, opts: &SyncOptions, actor:
             let all = remotes::list(ws.catalog.conn())?;
             match all.as_slice() {
                 [one] => one.name.clone(),
-                [] => return Err(SyncError::UnknownRemote("(none configured: `pedigree remote add NAME mlflow URL`)".into())),
+                [] => {
+                    return Err(SyncError::BadValue { field: "remote", expected: "add one first: pedigree remote add NAME mlflow URL".into() });
+                }
                 _ => {
-                    return Err(SyncError::BadValue {
-                        field: "remote",
-                        value: String::new(),
-                        expected: format!("name one of {}", all.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")),
-                    });
+                    let names: Vec<&str> = all.iter().map(|r| r.name.as_str()).collect();
+                    return Err(SyncError::BadValue { field: "remote", expected: format!("name one of {}", names.join(", ")) });
                 }
             }
         }
     };
-    let row = remote::row(ws, &name)?;
-    let client = remote::client(ws, &row)?;
-    let report = mlflow::pull::pull(ws, &name, &client, opts, actor, progress)?;
+    let row = config::row(ws, &name)?;
+    let remote = config::open(ws, &row)?;
+    let report = pull::pull(ws, &name, remote.as_ref(), opts, actor, progress)?;
     if !opts.dry_run && report.changed_anything() {
         let json = serde_json::to_string(&report).expect("reports serialise");
         ws.catalog.write(|tx| remotes::set_last_sync(tx, &name, &crate::audit::now(), &json))?;

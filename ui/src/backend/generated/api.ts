@@ -537,7 +537,11 @@ export type RemoteInfo = { name: string, kind: string, url: string,
 /**
  * "sealed in the workspace" or "MLflow environment variables at sync time".
  */
-credentials: string, lastSyncAt: string | null, lastReport: SyncReport | null, };
+credentials: string, lastSyncAt: string | null, 
+/**
+ * The last sync's report (`sync::SyncReport`), as it was saved.
+ */
+lastReport: SyncReport | null, };
 
 export type RemoteListResponse = { remotes: Array<RemoteInfo>, };
 

@@ -9,6 +9,11 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 
 use super::wire::*;
+use crate::remote::RemoteError;
+
+const KIND: &str = "MLflow";
+
+const AUTH_HINT: &str = "set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN), or seal them with `pedigree remote add … --username`";
 
 /// Largest JSON answer read (a page of 1,000 models with their tags fits easily).
 const MAX_JSON: usize = 64 << 20;
@@ -21,26 +26,6 @@ pub enum Auth {
     Bearer(String),
 }
 
-/// Why a call failed, in words for people.
-#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-pub enum MlflowError {
-    #[error("cannot reach the MLflow server at {url}: {why}")]
-    Unreachable { url: String, why: String },
-    #[error("the MLflow server at {url} refused the credentials (HTTP {status}): set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN), or give them with `pedigree remote add … --username`")]
-    Unauthorized { url: String, status: u16 },
-    #[error("MLflow answered {status} {code} to {what}: {message}")]
-    Http { what: String, status: u16, code: String, message: String },
-    #[error("MLflow sent something unexpected for {what}: {why}")]
-    Bad { what: String, why: String },
-}
-
-impl MlflowError {
-    /// Not found (a deleted version, an unknown model).
-    pub fn is_not_found(&self) -> bool {
-        matches!(self, MlflowError::Http { status: 404, .. })
-    }
-}
-
 pub struct Client {
     base: url::Url,
     auth: Auth,
@@ -51,8 +36,8 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(base: &str, auth: Auth) -> Result<Client, MlflowError> {
-        let bad = |why: String| MlflowError::Bad { what: "the remote URL".into(), why };
+    pub fn new(base: &str, auth: Auth) -> Result<Client, RemoteError> {
+        let bad = |why: String| RemoteError::Bad { kind: KIND, what: "the remote URL".into(), why };
         let mut base = url::Url::parse(base).map_err(|e| bad(e.to_string()))?;
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
@@ -89,42 +74,42 @@ impl Client {
     }
 
     /// Sends a request and returns the answer when it is a success, or the error it means.
-    async fn send(&self, what: &str, req: reqwest::RequestBuilder) -> Result<reqwest::Response, MlflowError> {
-        let resp = req.send().await.map_err(|e| MlflowError::Unreachable { url: self.url(), why: root_cause(&e) })?;
+    async fn send(&self, what: &str, req: reqwest::RequestBuilder) -> Result<reqwest::Response, RemoteError> {
+        let resp = req.send().await.map_err(|e| RemoteError::Unreachable { kind: KIND, url: self.url(), why: root_cause(&e) })?;
         let status = resp.status().as_u16();
         if status == 401 || status == 403 {
-            return Err(MlflowError::Unauthorized { url: self.url(), status });
+            return Err(RemoteError::Unauthorized { kind: KIND, url: self.url(), status, hint: AUTH_HINT });
         }
         if !resp.status().is_success() {
             let body = resp.bytes().await.unwrap_or_default();
             let e: ErrorBody = serde_json::from_slice(&body[..body.len().min(MAX_JSON)]).unwrap_or_default();
             let message = if e.message.is_empty() { String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned() } else { e.message };
-            return Err(MlflowError::Http { what: what.into(), status, code: e.error_code, message });
+            return Err(RemoteError::Http { kind: KIND, what: what.into(), status, code: e.error_code, message });
         }
         Ok(resp)
     }
 
-    fn get_json<T: DeserializeOwned>(&self, what: &str, path: &str, query: &[(&str, &str)]) -> Result<T, MlflowError> {
+    fn get_json<T: DeserializeOwned>(&self, what: &str, path: &str, query: &[(&str, &str)]) -> Result<T, RemoteError> {
         let url = self.endpoint(path, query);
         self.rt.block_on(async {
             let resp = self.send(what, self.request(reqwest::Method::GET, url)).await?;
-            let body = read_capped(resp, MAX_JSON).await.map_err(|why| MlflowError::Bad { what: what.into(), why })?;
-            serde_json::from_slice(&body).map_err(|e| MlflowError::Bad { what: what.into(), why: e.to_string() })
+            let body = read_capped(resp, MAX_JSON).await.map_err(|why| RemoteError::Bad { kind: KIND, what: what.into(), why })?;
+            serde_json::from_slice(&body).map_err(|e| RemoteError::Bad { kind: KIND, what: what.into(), why: e.to_string() })
         })
     }
 
     /// The server's version (`GET /version`), e.g. `3.17.2`.
-    pub fn server_version(&self) -> Result<String, MlflowError> {
+    pub fn server_version(&self) -> Result<String, RemoteError> {
         let url = self.endpoint("version", &[]);
         self.rt.block_on(async {
             let resp = self.send("GET /version", self.request(reqwest::Method::GET, url)).await?;
-            let body = read_capped(resp, 256).await.map_err(|why| MlflowError::Bad { what: "GET /version".into(), why })?;
+            let body = read_capped(resp, 256).await.map_err(|why| RemoteError::Bad { kind: KIND, what: "GET /version".into(), why })?;
             Ok(String::from_utf8_lossy(&body).trim().to_string())
         })
     }
 
     /// One page of registered models (with tags and aliases), by name.
-    pub fn search_models(&self, page_token: Option<&str>) -> Result<ModelsPage, MlflowError> {
+    pub fn search_models(&self, page_token: Option<&str>) -> Result<ModelsPage, RemoteError> {
         let mut q = vec![("max_results", "1000"), ("order_by", "name ASC")];
         if let Some(t) = page_token {
             q.push(("page_token", t));
@@ -133,7 +118,7 @@ impl Client {
     }
 
     /// One page of a model's versions (with tags), by version number.
-    pub fn search_versions(&self, model: &str, page_token: Option<&str>) -> Result<VersionsPage, MlflowError> {
+    pub fn search_versions(&self, model: &str, page_token: Option<&str>) -> Result<VersionsPage, RemoteError> {
         let filter = format!("name = '{}'", model.replace('\'', "\\'"));
         let mut q = vec![("filter", filter.as_str()), ("max_results", "10000"), ("order_by", "version_number ASC")];
         if let Some(t) = page_token {
@@ -143,7 +128,7 @@ impl Client {
     }
 
     /// Where a version's artifacts are (`get-download-uri`).
-    pub fn download_uri(&self, model: &str, version: &str) -> Result<String, MlflowError> {
+    pub fn download_uri(&self, model: &str, version: &str) -> Result<String, RemoteError> {
         let r: DownloadUri = self.get_json(
             "model-versions/get-download-uri",
             "api/2.0/mlflow/model-versions/get-download-uri",
@@ -153,21 +138,21 @@ impl Client {
     }
 
     /// The entries of a folder in the artifact proxy (`mlflow-artifacts:/` paths, relative).
-    pub fn list_artifacts(&self, dir: &str) -> Result<Vec<ArtifactFile>, MlflowError> {
+    pub fn list_artifacts(&self, dir: &str) -> Result<Vec<ArtifactFile>, RemoteError> {
         let r: ArtifactList =
             self.get_json("mlflow-artifacts list", "api/2.0/mlflow-artifacts/artifacts", &[("path", dir)])?;
         Ok(r.files)
     }
 
     /// Streams one artifact from the proxy into `out`; returns the bytes written.
-    pub fn download(&self, path: &str, out: &mut dyn Write, on_bytes: &mut dyn FnMut(u64)) -> Result<u64, MlflowError> {
+    pub fn download(&self, path: &str, out: &mut dyn Write, on_bytes: &mut dyn FnMut(u64)) -> Result<u64, RemoteError> {
         let url = self.endpoint(&format!("api/2.0/mlflow-artifacts/artifacts/{}", encode_path(path)), &[]);
         let what = format!("download {path}");
         self.rt.block_on(async {
             let mut resp = self.send(&what, self.request(reqwest::Method::GET, url)).await?;
             let mut n = 0u64;
-            while let Some(chunk) = resp.chunk().await.map_err(|e| MlflowError::Unreachable { url: self.url(), why: root_cause(&e) })? {
-                out.write_all(&chunk).map_err(|e| MlflowError::Bad { what: what.clone(), why: format!("cannot write: {e}") })?;
+            while let Some(chunk) = resp.chunk().await.map_err(|e| RemoteError::Unreachable { kind: KIND, url: self.url(), why: root_cause(&e) })? {
+                out.write_all(&chunk).map_err(|e| RemoteError::Bad { kind: KIND, what: what.clone(), why: format!("cannot write: {e}") })?;
                 n += chunk.len() as u64;
                 on_bytes(chunk.len() as u64);
             }

@@ -1,4 +1,4 @@
-//! Remotes: `pedigree remote add NAME mlflow URL`, list, remove, test. Credentials come from the
+//! Remote configuration: `pedigree remote add NAME mlflow URL`, list, remove, test. Credentials come from the
 //! MLflow environment variables at sync time (`MLFLOW_TRACKING_USERNAME`/`_PASSWORD`, or
 //! `MLFLOW_TRACKING_TOKEN`), or are given once and sealed in the workspace like store
 //! credentials; they never reach the audit log or an error message.
@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
 
-use super::SyncReport;
-use super::mlflow::client::{Auth, Client, MlflowError};
+use super::mlflow::{Auth, Client};
+use super::{Remote, RemoteError};
 use crate::audit;
 use crate::catalog::{CatalogError, remotes};
 use crate::ids;
@@ -18,13 +18,13 @@ use crate::workspace::Workspace;
 pub const KINDS: &[&str] = &["mlflow"];
 
 #[derive(Debug, thiserror::Error)]
-pub enum SyncError {
+pub enum ConfigError {
     #[error(transparent)]
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Name(#[from] ids::NameError),
     #[error(transparent)]
-    Remote(#[from] MlflowError),
+    Remote(#[from] RemoteError),
     #[error("no remote named {0} (see `pedigree remote list`)")]
     UnknownRemote(String),
     #[error("a remote named {0} already exists (remove it first, or choose another name)")]
@@ -53,7 +53,9 @@ pub struct RemoteInfo {
     /// "sealed in the workspace" or "MLflow environment variables at sync time".
     pub credentials: String,
     pub last_sync_at: Option<String>,
-    pub last_report: Option<SyncReport>,
+    /// The last sync's report (`sync::SyncReport`), as it was saved.
+    #[ts(type = "SyncReport | null")]
+    pub last_report: Option<serde_json::Value>,
 }
 
 /// What `remote test` found.
@@ -81,17 +83,17 @@ fn info(r: &remotes::RemoteRow) -> RemoteInfo {
     }
 }
 
-pub fn add(ws: &mut Workspace, name: &str, kind: &str, url: &str, creds: Option<&Credentials>, actor: &str) -> Result<RemoteInfo, SyncError> {
+pub fn add(ws: &mut Workspace, name: &str, kind: &str, url: &str, creds: Option<&Credentials>, actor: &str) -> Result<RemoteInfo, ConfigError> {
     ids::validate_name(name)?;
     if !KINDS.contains(&kind) {
-        return Err(SyncError::BadValue { field: "kind", value: kind.into(), expected: format!("use one of {}", KINDS.join(", ")) });
+        return Err(ConfigError::BadValue { field: "kind", value: kind.into(), expected: format!("use one of {}", KINDS.join(", ")) });
     }
     let parsed = url::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
     let Some(parsed) = parsed else {
-        return Err(SyncError::BadValue { field: "url", value: url.into(), expected: "an http(s):// URL of the tracking server".into() });
+        return Err(ConfigError::BadValue { field: "url", value: url.into(), expected: "an http(s):// URL of the tracking server".into() });
     };
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(SyncError::BadValue {
+        return Err(ConfigError::BadValue {
             field: "url",
             value: parsed.host_str().unwrap_or_default().into(),
             expected: "credentials do not go in the URL: use --username/--password or the MLflow environment variables".into(),
@@ -101,13 +103,13 @@ pub fn add(ws: &mut Workspace, name: &str, kind: &str, url: &str, creds: Option<
     let sealed = match creds.filter(|c| c.username.is_some() || c.token.is_some()) {
         Some(c) => Some(
             crate::index::secret::seal(&ws.root, &format!("remote:{name}"), &serde_json::to_vec(c).expect("credentials serialise"))
-                .map_err(SyncError::Secret)?,
+                .map_err(ConfigError::Secret)?,
         ),
         None => None,
     };
     ws.catalog.write(|tx| {
         if remotes::get(tx, name)?.is_some() {
-            return Err(SyncError::Exists(name.into()));
+            return Err(ConfigError::Exists(name.into()));
         }
         let now = audit::now();
         let payload = json!({"kind": kind, "url": url, "credentials": sealed.is_some()});
@@ -117,31 +119,35 @@ pub fn add(ws: &mut Workspace, name: &str, kind: &str, url: &str, creds: Option<
     })
 }
 
-pub fn list(ws: &Workspace) -> Result<Vec<RemoteInfo>, SyncError> {
+pub fn list(ws: &Workspace) -> Result<Vec<RemoteInfo>, ConfigError> {
     Ok(remotes::list(ws.catalog.conn())?.iter().map(info).collect())
 }
 
-pub fn remove(ws: &mut Workspace, name: &str, actor: &str) -> Result<Vec<RemoteInfo>, SyncError> {
+pub fn remove(ws: &mut Workspace, name: &str, actor: &str) -> Result<Vec<RemoteInfo>, ConfigError> {
     ws.catalog.write(|tx| {
-        let row = remotes::get(tx, name)?.ok_or_else(|| SyncError::UnknownRemote(name.into()))?;
+        let row = remotes::get(tx, name)?.ok_or_else(|| ConfigError::UnknownRemote(name.into()))?;
         audit::append(tx, &audit::now(), actor, "remove_remote", &format!("remote:{name}"), &json!({"url": row.url}))?;
         remotes::remove(tx, name)?;
-        Ok::<_, SyncError>(())
+        Ok::<_, ConfigError>(())
     })?;
     list(ws)
 }
 
 /// The remote's row, or why there is none.
-pub fn row(ws: &Workspace, name: &str) -> Result<remotes::RemoteRow, SyncError> {
-    remotes::get(ws.catalog.conn(), name)?.ok_or_else(|| SyncError::UnknownRemote(name.into()))
+pub fn row(ws: &Workspace, name: &str) -> Result<remotes::RemoteRow, ConfigError> {
+    remotes::get(ws.catalog.conn(), name)?.ok_or_else(|| ConfigError::UnknownRemote(name.into()))
 }
 
-/// A client for the remote, with its sealed credentials or the MLflow environment variables.
-pub fn client(ws: &Workspace, r: &remotes::RemoteRow) -> Result<Client, SyncError> {
+/// The remote's kind, opened with its sealed credentials or the MLflow environment variables.
+pub fn open(ws: &Workspace, r: &remotes::RemoteRow) -> Result<Box<dyn Remote>, ConfigError> {
+    Ok(Box::new(client(ws, r)?))
+}
+
+fn client(ws: &Workspace, r: &remotes::RemoteRow) -> Result<Client, ConfigError> {
     let auth = match &r.sealed_secret {
         Some(sealed) => {
-            let plain = crate::index::secret::open(&ws.root, &format!("remote:{}", r.name), sealed).map_err(SyncError::Secret)?;
-            let c: Credentials = serde_json::from_slice(&plain).map_err(|e| SyncError::Secret(e.to_string()))?;
+            let plain = crate::index::secret::open(&ws.root, &format!("remote:{}", r.name), sealed).map_err(ConfigError::Secret)?;
+            let c: Credentials = serde_json::from_slice(&plain).map_err(|e| ConfigError::Secret(e.to_string()))?;
             auth_of(c.username, c.password, c.token)
         }
         None => {
@@ -162,7 +168,7 @@ fn auth_of(user: Option<String>, password: Option<String>, token: Option<String>
 }
 
 /// Connects and says what the server is and can do.
-pub fn test(ws: &Workspace, name: &str) -> Result<RemoteTest, SyncError> {
+pub fn test(ws: &Workspace, name: &str) -> Result<RemoteTest, ConfigError> {
     let r = row(ws, name)?;
     let c = client(ws, &r)?;
     let version = c.server_version()?;

@@ -1,0 +1,143 @@
+//! The MLflow kind: a registry listed through `registered-models/search` (1,000 a page, with
+//! tags and aliases) and `model-versions/search`, files fetched through the tracking server's
+//! artifact proxy (`--serve-artifacts`), paths checked to stay in the version's folder.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::{Remote, RemoteError, RemoteModel, RemoteVersion};
+
+pub mod client;
+pub mod wire;
+
+pub use client::{Auth, Client};
+
+impl Remote for Client {
+    fn models(&self) -> Result<Vec<RemoteModel>, RemoteError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self.search_models(token.as_deref())?;
+            out.extend(page.registered_models.into_iter().map(|m| RemoteModel {
+                tags: m.tags.into_iter().map(|t| (t.key, t.value)).collect(),
+                aliases: m.aliases.into_iter().map(|a| (a.alias, a.version)).collect(),
+                name: m.name,
+                description: m.description,
+                updated: m.last_updated_timestamp,
+            }));
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(t) => token = Some(t),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    fn versions(&self, model: &str) -> Result<Vec<RemoteVersion>, RemoteError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self.search_versions(model, token.as_deref())?;
+            out.extend(page.model_versions.into_iter().map(|v| RemoteVersion {
+                tags: v.tags.into_iter().map(|t| (t.key, t.value)).collect(),
+                model: v.name,
+                version: v.version,
+                description: v.description,
+                source: v.source,
+                run_id: v.run_id,
+                updated: v.last_updated_timestamp,
+            }));
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(t) => token = Some(t),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    fn fetch(&self, v: &RemoteVersion, dir: &Path) -> Result<Result<(), String>, RemoteError> {
+        let uri = match self.download_uri(&v.model, &v.version) {
+            Ok(u) => u,
+            Err(e) if !e.is_fatal() => return Ok(Err(e.to_string())),
+            Err(e) => return Err(e),
+        };
+        let Some(root) = uri.strip_prefix("mlflow-artifacts:/") else {
+            return Ok(Err(format!(
+                "its files are at {uri}, outside the tracking server's artifact proxy; fetching them from there is not supported yet"
+            )));
+        };
+        match fetch_tree(self, root.trim_matches('/'), dir) {
+            Ok(()) => Ok(Ok(())),
+            Err(Fetch::Remote(e)) if e.is_fatal() => Err(e),
+            Err(Fetch::Remote(e)) => Ok(Err(e.to_string())),
+            Err(Fetch::Local(why)) => Ok(Err(why)),
+        }
+    }
+
+    fn requests(&self) -> u32 {
+        self.requests.load(std::sync::atomic::Ordering::Relaxed) as u32
+    }
+}
+
+enum Fetch {
+    Remote(RemoteError),
+    Local(String),
+}
+
+impl From<RemoteError> for Fetch {
+    fn from(e: RemoteError) -> Self {
+        Fetch::Remote(e)
+    }
+}
+
+/// Downloads every file under `root` (a proxy path) into `dir`, refusing paths that would leave
+/// it and files whose size differs from the listing.
+fn fetch_tree(client: &Client, root: &str, dir: &Path) -> Result<(), Fetch> {
+    let mut stack = vec![root.to_string()];
+    let mut files = 0;
+    while let Some(d) = stack.pop() {
+        for f in client.list_artifacts(&d)? {
+            // The proxy lists names relative to the folder asked about.
+            let full = format!("{d}/{}", f.path.rsplit('/').next().unwrap_or_default());
+            let rel = full.strip_prefix(root).unwrap_or(&full).trim_start_matches('/').to_string();
+            let Some(safe) = safe_rel(&rel) else {
+                return Err(Fetch::Local(format!("the server lists {:?}, which is not a path inside the version's folder", f.path)));
+            };
+            if f.is_dir {
+                stack.push(full);
+                continue;
+            }
+            let dest = dir.join(&safe);
+            let local = |e: std::io::Error| Fetch::Local(format!("{}: {e}", dest.display()));
+            std::fs::create_dir_all(dest.parent().expect("joined path has a parent")).map_err(local)?;
+            let mut out = std::fs::File::create(&dest).map_err(local)?;
+            let n = client.download(&full, &mut out, &mut |_| {})?;
+            if let Some(size) = f.file_size.filter(|s| *s != n) {
+                return Err(Fetch::Local(format!("{full}: listed as {size} bytes, {n} arrived")));
+            }
+            files += 1;
+        }
+    }
+    if files == 0 {
+        return Err(Fetch::Local(format!("its artifact folder {root} holds no files")));
+    }
+    Ok(())
+}
+
+/// A listed artifact path, if it stays inside the folder: relative, no `..`, no root or prefix.
+fn safe_rel(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(rel);
+    let ok = !rel.is_empty() && !rel.contains('\\') && p.components().all(|c| matches!(c, Component::Normal(_)));
+    ok.then(|| p.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_rel;
+
+    #[test]
+    fn listed_paths_must_stay_inside_the_folder() {
+        assert!(safe_rel("MLmodel").is_some());
+        assert!(safe_rel("data/model.pkl").is_some());
+        for bad in ["", "../x", "a/../../x", "/etc/passwd", "a\\..\\b", "./x"] {
+            assert!(safe_rel(bad).is_none(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Remotes: the team registries Pedigree syncs with, behind one interface with a kind per peer
+//! (`mlflow` today; OCI and Hugging Face next). A kind lists the remote state in a common shape
+//! ([`RemoteModel`], [`RemoteVersion`]) and fetches a version's files; everything else — what
+//! changed since the last sync, bindings, conflicts, the report — is the one sync engine's
+//! (`crate::sync`). Configuration and credentials (sealed with the store credential code) are
+//! in `config`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub mod config;
+pub mod mlflow;
+
+pub use config::{Credentials, RemoteInfo, RemoteTest};
+
+/// A model as a remote lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RemoteModel {
+    /// The remote's own name (MLflow allows names Pedigree does not; see `sync::local_name`).
+    pub name: String,
+    pub description: String,
+    pub tags: BTreeMap<String, String>,
+    /// Alias → the remote's version id.
+    pub aliases: BTreeMap<String, String>,
+    /// The remote's own change marker (a timestamp; not moved by every change).
+    pub updated: i64,
+}
+
+/// A version as a remote lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RemoteVersion {
+    pub model: String,
+    /// The remote's version id (MLflow: "1", "2"…).
+    pub version: String,
+    pub description: String,
+    pub tags: BTreeMap<String, String>,
+    /// Where its files are, as the remote says (MLflow: `mlflow-artifacts:/…`, `s3://…`).
+    pub source: String,
+    /// The run that made it, in the remote's ids.
+    pub run_id: String,
+    pub updated: i64,
+}
+
+/// Why a remote call failed, in words for people.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum RemoteError {
+    #[error("cannot reach the {kind} server at {url}: {why}")]
+    Unreachable { kind: &'static str, url: String, why: String },
+    #[error("the {kind} server at {url} refused the credentials (HTTP {status}): {hint}")]
+    Unauthorized { kind: &'static str, url: String, status: u16, hint: &'static str },
+    #[error("{kind} answered {status} {code} to {what}: {message}")]
+    Http { kind: &'static str, what: String, status: u16, code: String, message: String },
+    #[error("{kind} sent something unexpected for {what}: {why}")]
+    Bad { kind: &'static str, what: String, why: String },
+}
+
+impl RemoteError {
+    /// The whole sync stops on these (nothing else can work); others fail one item.
+    pub fn is_fatal(&self) -> bool {
+        matches!(self, RemoteError::Unreachable { .. } | RemoteError::Unauthorized { .. })
+    }
+}
+
+/// One registry kind.
+pub trait Remote {
+    /// Every model (paged as the remote allows), with tags and aliases.
+    fn models(&self) -> Result<Vec<RemoteModel>, RemoteError>;
+    /// Every live version of one model.
+    fn versions(&self, model: &str) -> Result<Vec<RemoteVersion>, RemoteError>;
+    /// Downloads a version's files into `dir` (created; paths checked to stay inside it).
+    /// `Ok(Err(reason))`: its files cannot be fetched from here (recorded, not dropped).
+    fn fetch(&self, v: &RemoteVersion, dir: &Path) -> Result<Result<(), String>, RemoteError>;
+    /// Requests made so far (for the report and the benchmark).
+    fn requests(&self) -> u32;
+}

@@ -1,3 +1,0 @@
-pub mod client;
-pub mod pull;
-pub mod wire;
