@@ -101,14 +101,16 @@ pub enum Command {
         #[command(subcommand)]
         action: RemoteAction,
     },
-    /// Pull from a remote registry: models, versions (bytes verified), aliases; exit 3 when
-    /// conflicts are open
+    /// Pull then push: models, versions (bytes verified), aliases; exit 3 when conflicts are open
     Sync {
         /// Remote name [default: the only remote]
         remote: Option<String>,
-        /// Only pull (the default for now: pushing comes next)
-        #[arg(long)]
+        /// Only bring the remote's changes here
+        #[arg(long, conflicts_with = "push_only")]
         pull_only: bool,
+        /// Only send local versions and alias moves to the remote
+        #[arg(long)]
+        push_only: bool,
         /// Report what would happen; change nothing on either side
         #[arg(long)]
         dry_run: bool,

@@ -29,10 +29,10 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
                 emit(ctx.json, &api::remotes::remote_test(&ctx.open()?, &RemoteNameRequest { name })?, render::remote_test)
             }
         },
-        Command::Sync { remote, pull_only: _, dry_run, models } => {
+        Command::Sync { remote, pull_only, push_only, dry_run, models } => {
             let mut s = ctx.open()?;
             let bar = progress_bar::Bar::new();
-            let req = SyncRequest { remote, options: SyncOptions { models, dry_run } };
+            let req = SyncRequest { remote, options: SyncOptions { models, dry_run, pull_only, push_only } };
             let res = api::remotes::sync_remote(&mut s, &req, &|p| bar.update(p));
             bar.finish();
             let res = res?;

@@ -55,6 +55,10 @@ pub enum RemoteError {
 }
 
 impl RemoteError {
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, RemoteError::Http { status: 404, .. })
+    }
+
     /// The whole sync stops on these (nothing else can work); others fail one item.
     pub fn is_fatal(&self) -> bool {
         matches!(self, RemoteError::Unreachable { .. } | RemoteError::Unauthorized { .. })
@@ -72,4 +76,25 @@ pub trait Remote {
     fn fetch(&self, v: &RemoteVersion, dir: &Path) -> Result<Result<(), String>, RemoteError>;
     /// Requests made so far (for the report and the benchmark).
     fn requests(&self) -> u32;
+    /// The remote version a push of this manifest made (found by the digest tag every push
+    /// writes), so a retried or interrupted push never makes a second one.
+    fn find_pushed(&self, model: &str, manifest_digest: &str) -> Result<Option<String>, RemoteError>;
+    /// Creates a version from local files; returns its id.
+    fn push(&self, p: &Push) -> Result<String, RemoteError>;
+    /// Points an alias of a model at a version.
+    fn set_alias(&self, model: &str, alias: &str, version: &str) -> Result<(), RemoteError>;
+}
+
+/// The tag every pushed version carries: its manifest digest (Pedigree's identity of it).
+pub const DIGEST_TAG: &str = "pedigree.manifest_sha256";
+
+/// A local version to create on a remote.
+#[derive(Debug, Clone)]
+pub struct Push {
+    pub model: String,
+    /// (path in the version, the file holding its bytes).
+    pub files: Vec<(String, std::path::PathBuf)>,
+    /// Tags, the digest tag among them.
+    pub tags: Vec<(String, String)>,
+    pub description: String,
 }

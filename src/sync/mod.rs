@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub mod pull;
+pub mod push;
 
 use crate::catalog::{CatalogError, remotes};
 use crate::progress::OnProgress;
@@ -51,7 +52,15 @@ pub fn sync(ws: &mut Workspace, remote: Option<&str>, opts: &SyncOptions, actor:
     };
     let row = config::row(ws, &name)?;
     let remote = config::open(ws, &row)?;
-    let report = pull::pull(ws, &name, remote.as_ref(), opts, actor, progress)?;
+    let mut report = if opts.push_only {
+        SyncReport { remote: name.clone(), dry_run: opts.dry_run, ..Default::default() }
+    } else {
+        pull::pull(ws, &name, remote.as_ref(), opts, actor, progress)?
+    };
+    if !opts.pull_only {
+        push::push(ws, &name, remote.as_ref(), opts, actor, &mut report)?;
+    }
+    report.requests = remote.requests();
     if !opts.dry_run && report.changed_anything() {
         let json = serde_json::to_string(&report).expect("reports serialise");
         ws.catalog.write(|tx| remotes::set_last_sync(tx, &name, &crate::audit::now(), &json))?;
@@ -62,7 +71,7 @@ pub fn sync(ws: &mut Workspace, remote: Option<&str>, opts: &SyncOptions, actor:
 impl SyncReport {
     /// Whether the sync did or found anything beyond "unchanged".
     pub fn changed_anything(&self) -> bool {
-        self.pulled + self.bound + self.aliases_pulled + self.deleted_remotely > 0
+        self.pulled + self.bound + self.aliases_pulled + self.deleted_remotely + self.pushed + self.aliases_pushed > 0
             || !self.skipped.is_empty()
             || !self.conflicts.is_empty()
             || !self.failed.is_empty()
@@ -86,6 +95,10 @@ pub struct SyncReport {
     pub unchanged: u32,
     /// Local aliases moved to follow the remote.
     pub aliases_pulled: u32,
+    /// Local versions created on the remote.
+    pub pushed: u32,
+    /// Remote aliases moved to follow local ones.
+    pub aliases_pushed: u32,
     /// Versions gone on the remote (kept here, marked deleted there).
     pub deleted_remotely: u32,
     pub skipped: Vec<Item>,
@@ -116,6 +129,12 @@ pub struct SyncOptions {
     /// Report what would happen; write nothing on either side.
     #[serde(default)]
     pub dry_run: bool,
+    /// Only bring the remote's changes here.
+    #[serde(default)]
+    pub pull_only: bool,
+    /// Only send local changes to the remote.
+    #[serde(default)]
+    pub push_only: bool,
 }
 
 impl SyncOptions {
@@ -156,7 +175,7 @@ mod tests {
             assert_eq!(local_name(remote), want);
             crate::ids::validate_name(&local_name(remote)).unwrap();
         }
-        assert!(SyncOptions { models: vec!["fraud*".into()], dry_run: false }.wants("fraud-2"));
-        assert!(!SyncOptions { models: vec!["fraud".into()], dry_run: false }.wants("churn"));
+        assert!(SyncOptions { models: vec!["fraud*".into()], ..Default::default() }.wants("fraud-2"));
+        assert!(!SyncOptions { models: vec!["fraud".into()], ..Default::default() }.wants("churn"));
     }
 }

@@ -20,7 +20,7 @@ use crate::remote::{Remote, RemoteModel, RemoteVersion};
 use crate::workspace::Workspace;
 
 /// The synced fields of a remote model: what its base snapshot holds.
-fn model_state(m: &RemoteModel) -> Value {
+pub(super) fn model_state(m: &RemoteModel) -> Value {
     json!({"description": m.description, "tags": m.tags, "aliases": m.aliases, "updated": m.updated})
 }
 

@@ -4,6 +4,8 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/fixtures.rs"]
+mod fixtures;
 mod peer;
 
 use std::collections::BTreeMap;
@@ -148,4 +150,67 @@ fn a_dead_server_fails_with_one_clear_line_and_nothing_changes() {
     assert_eq!(w.snapshot(), before);
     let bad = w.fails(&["remote", "add", "x", "mlflow", "http://user:secret@127.0.0.1:5000"]);
     assert!(bad.contains("credentials do not go in the URL") && !bad.contains("secret"), "{bad}");
+}
+
+const READ_BACK: &str = r#"
+import sys, json, hashlib, os, tempfile, mlflow
+from mlflow import MlflowClient
+name = sys.argv[1]
+c = MlflowClient()
+mv = c.get_model_version_by_alias(name, "champion")
+p = mlflow.artifacts.download_artifacts(f"models:/{name}@champion", dst_path=tempfile.mkdtemp())
+files = {}
+for root, _, fs in os.walk(p):
+    for f in fs:
+        full = os.path.join(root, f)
+        files[os.path.relpath(full, p)] = hashlib.sha256(open(full, "rb").read()).hexdigest()
+files.pop("registered_model_meta", None)
+count = len(c.search_model_versions(f"name='{name}'"))
+print(json.dumps({"version": mv.version, "tags": mv.tags, "files": files, "count": count,
+                  "uri": c.get_model_version_download_uri(name, mv.version)}))
+"#;
+
+#[test]
+fn local_versions_pushed_read_back_byte_identical_with_the_mlflow_client_and_pushes_are_never_duplicated() {
+    let server = peer::mlflow();
+    let w = Ws::new();
+    for (i, (n, version)) in [(64u64, "1.0.0"), (128, "1.1.0")].iter().enumerate() {
+        let st = fixtures::safetensors(&[("w", "F32", &[*n])], &[]);
+        let dir = w.inputs().join(format!("v{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("model.safetensors"), st).unwrap();
+        std::fs::write(dir.join("config.json"), format!("{{\"v\": {i}}}")).unwrap();
+        w.json(&["register", dir.to_str().unwrap(), "--model", "push1-model", "--version", version, "-m", "pushed from pedigree"]);
+    }
+    w.json(&["alias", "set", "push1-model@1.1.0", "champion"]);
+    w.json(&["remote", "add", "team", "mlflow", &server.url]);
+    let (code, r) = sync(&w, &["--model", "push1"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!((r["pushed"].as_u64(), r["aliasesPushed"].as_u64()), (Some(2), Some(1)), "{r}");
+
+    // A third party reads it back through MLflow: the alias, the bytes, the digest tag.
+    let back: serde_json::Value = serde_json::from_str(peer::client(READ_BACK, &["push1-model"]).trim().lines().last().unwrap()).unwrap();
+    let local = w.json(&["show", "push1-model@1.1.0"]);
+    assert_eq!(back["count"], 2, "{back}");
+    assert_eq!(back["tags"]["pedigree.manifest_sha256"], local["version"]["manifestDigest"], "{back}");
+    assert_eq!(back["tags"]["pedigree.semver"], "1.1.0");
+    let want: BTreeMap<String, String> = files(&w, "push1-model@1.1.0");
+    let got: BTreeMap<String, String> = serde_json::from_value(back["files"].clone()).unwrap();
+    assert_eq!(got, want);
+    assert!(back["uri"].as_str().unwrap().contains("/models/m-"), "{back}");
+
+    // Nothing new: nothing pushed, nothing written.
+    let before = (w.snapshot(), w.json(&["audit", "log"])["events"].as_array().unwrap().len());
+    let (code, r) = sync(&w, &["--model", "push1"]);
+    assert_eq!((code, r["pushed"].as_u64(), r["pulled"].as_u64()), (0, Some(0), Some(0)), "{r}");
+    assert_eq!((w.snapshot(), w.json(&["audit", "log"])["events"].as_array().unwrap().len()), before);
+
+    // Bindings lost (as after a crash between the remote's create and the local bind): the next
+    // sync finds the versions by their bytes and binds them; MLflow still has exactly two.
+    w.json(&["remote", "remove", "team"]);
+    w.json(&["remote", "add", "team", "mlflow", &server.url]);
+    let (code, r) = sync(&w, &["--model", "push1"]);
+    assert_eq!((code, r["pushed"].as_u64(), r["bound"].as_u64()), (0, Some(0), Some(2)), "{r}");
+    let back: serde_json::Value = serde_json::from_str(peer::client(READ_BACK, &["push1-model"]).trim().lines().last().unwrap()).unwrap();
+    assert_eq!(back["count"], 2, "{back}");
 }

@@ -186,3 +186,108 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     }
     cur.to_string()
 }
+
+/// Writes: what a push needs (the MLflow 3 logged-model flow, verified against 3.17.2).
+impl Client {
+    fn post_json<T: DeserializeOwned>(&self, what: &str, path: &str, body: &serde_json::Value) -> Result<T, RemoteError> {
+        self.write_json(reqwest::Method::POST, what, path, body)
+    }
+
+    fn write_json<T: DeserializeOwned>(&self, method: reqwest::Method, what: &str, path: &str, body: &serde_json::Value) -> Result<T, RemoteError> {
+        let url = self.endpoint(path, &[]);
+        let body = serde_json::to_vec(body).expect("JSON bodies serialise");
+        self.rt.block_on(async {
+            let req = self.request(method, url).header("Content-Type", "application/json").body(body);
+            let resp = self.send(what, req).await?;
+            let body = read_capped(resp, MAX_JSON).await.map_err(|why| RemoteError::Bad { kind: KIND, what: what.into(), why })?;
+            let body = if body.is_empty() { b"{}".to_vec() } else { body };
+            serde_json::from_slice(&body).map_err(|e| RemoteError::Bad { kind: KIND, what: what.into(), why: e.to_string() })
+        })
+    }
+
+    /// The id of the experiment pushes log their models in (`pedigree`), created if missing.
+    pub fn push_experiment(&self) -> Result<String, RemoteError> {
+        let got: Result<serde_json::Value, _> =
+            self.get_json("experiments/get-by-name", "api/2.0/mlflow/experiments/get-by-name", &[("experiment_name", "pedigree")]);
+        match got {
+            Ok(v) => Ok(v["experiment"]["experiment_id"].as_str().unwrap_or_default().to_string()),
+            Err(e) if e.is_not_found() => {
+                let v: serde_json::Value =
+                    self.post_json("experiments/create", "api/2.0/mlflow/experiments/create", &serde_json::json!({"name": "pedigree"}))?;
+                Ok(v["experiment_id"].as_str().unwrap_or_default().to_string())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Creates the registered model unless it exists.
+    pub fn ensure_model(&self, name: &str, tags: &[(String, String)]) -> Result<(), RemoteError> {
+        let tags: Vec<_> = tags.iter().map(|(k, v)| serde_json::json!({"key": k, "value": v})).collect();
+        let body = serde_json::json!({"name": name, "tags": tags});
+        match self.post_json::<serde_json::Value>("registered-models/create", "api/2.0/mlflow/registered-models/create", &body) {
+            Ok(_) => Ok(()),
+            Err(RemoteError::Http { code, .. }) if code == "RESOURCE_ALREADY_EXISTS" => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A logged model to upload files into: `(model_id, proxy path of its artifacts)`.
+    pub fn create_logged_model(&self, experiment_id: &str, name: &str, tags: &[(String, String)]) -> Result<(String, String), RemoteError> {
+        let tags: Vec<_> = tags.iter().map(|(k, v)| serde_json::json!({"key": k, "value": v})).collect();
+        let body = serde_json::json!({"experiment_id": experiment_id, "name": name, "tags": tags});
+        let v: serde_json::Value = self.post_json("logged-models", "api/2.0/mlflow/logged-models", &body)?;
+        let info = &v["model"]["info"];
+        let (id, uri) = (info["model_id"].as_str().unwrap_or_default(), info["artifact_uri"].as_str().unwrap_or_default());
+        match uri.strip_prefix("mlflow-artifacts:/") {
+            Some(path) if !id.is_empty() => Ok((id.to_string(), path.trim_matches('/').to_string())),
+            _ => Err(RemoteError::Bad {
+                kind: KIND,
+                what: "logged-models".into(),
+                why: format!("its artifacts are at {uri:?}, not behind the artifact proxy (start the server with --serve-artifacts)"),
+            }),
+        }
+    }
+
+    /// Uploads one file through the artifact proxy (streamed from disk).
+    pub fn upload(&self, path: &str, file: &std::path::Path) -> Result<(), RemoteError> {
+        let url = self.endpoint(&format!("api/2.0/mlflow-artifacts/artifacts/{}", encode_path(path)), &[]);
+        let what = format!("upload {path}");
+        self.rt.block_on(async {
+            let f = tokio::fs::File::open(file).await.map_err(|e| RemoteError::Bad { kind: KIND, what: what.clone(), why: e.to_string() })?;
+            let len = f.metadata().await.map(|m| m.len()).unwrap_or(0);
+            let req = self.request(reqwest::Method::PUT, url).header("Content-Length", len).body(reqwest::Body::from(f));
+            self.send(&what, req).await.map(|_| ())
+        })
+    }
+
+    pub fn finalize_logged_model(&self, model_id: &str) -> Result<(), RemoteError> {
+        let body = serde_json::json!({"model_id": model_id, "status": "LOGGED_MODEL_READY"});
+        self.write_json::<serde_json::Value>(reqwest::Method::PATCH, "logged-models finalize", &format!("api/2.0/mlflow/logged-models/{model_id}"), &body)
+            .map(|_| ())
+    }
+
+    /// Registers the logged model as a new version (tags in the same request); returns its number.
+    pub fn create_version(&self, name: &str, model_id: &str, tags: &[(String, String)], description: &str) -> Result<String, RemoteError> {
+        let tags: Vec<_> = tags.iter().map(|(k, v)| serde_json::json!({"key": k, "value": v})).collect();
+        let body = serde_json::json!({"name": name, "source": format!("models:/{model_id}"), "model_id": model_id, "tags": tags, "description": description});
+        let v: serde_json::Value = self.post_json("model-versions/create", "api/2.0/mlflow/model-versions/create", &body)?;
+        Ok(v["model_version"]["version"].as_str().unwrap_or_default().to_string())
+    }
+
+    /// Versions of `name` carrying tag `key` = `value`.
+    pub fn versions_tagged(&self, name: &str, key: &str, value: &str) -> Result<Vec<String>, RemoteError> {
+        let q = |s: &str| s.replace('\'', "\\'");
+        let filter = format!("name = '{}' AND tags.`{}` = '{}'", q(name), q(key), q(value));
+        let page: VersionsPage = self.get_json(
+            "model-versions/search",
+            "api/2.0/mlflow/model-versions/search",
+            &[("filter", filter.as_str()), ("max_results", "100"), ("order_by", "version_number ASC")],
+        )?;
+        Ok(page.model_versions.into_iter().map(|v| v.version).collect())
+    }
+
+    pub fn set_alias(&self, name: &str, alias: &str, version: &str) -> Result<(), RemoteError> {
+        let body = serde_json::json!({"name": name, "alias": alias, "version": version});
+        self.post_json::<serde_json::Value>("registered-models/alias", "api/2.0/mlflow/registered-models/alias", &body).map(|_| ())
+    }
+}

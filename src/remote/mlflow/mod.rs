@@ -4,7 +4,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::{Remote, RemoteError, RemoteModel, RemoteVersion};
+use super::{DIGEST_TAG, Push, Remote, RemoteError, RemoteModel, RemoteVersion};
 
 pub mod client;
 pub mod wire;
@@ -73,6 +73,32 @@ impl Remote for Client {
 
     fn requests(&self) -> u32 {
         self.requests.load(std::sync::atomic::Ordering::Relaxed) as u32
+    }
+
+    fn find_pushed(&self, model: &str, manifest_digest: &str) -> Result<Option<String>, RemoteError> {
+        match self.versions_tagged(model, DIGEST_TAG, manifest_digest) {
+            Ok(v) => Ok(v.into_iter().next()),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The logged-model flow: experiment `pedigree`, a logged model carrying the tags, every file
+    /// uploaded through the proxy, marked ready, then `model-versions/create` with the tags in the
+    /// same request (so a version never exists without its digest tag).
+    fn push(&self, p: &Push) -> Result<String, RemoteError> {
+        self.ensure_model(&p.model, &[])?;
+        let experiment = self.push_experiment()?;
+        let (model_id, root) = self.create_logged_model(&experiment, &p.model, &p.tags)?;
+        for (rel, file) in &p.files {
+            self.upload(&format!("{root}/{rel}"), file)?;
+        }
+        self.finalize_logged_model(&model_id)?;
+        self.create_version(&p.model, &model_id, &p.tags, &p.description)
+    }
+
+    fn set_alias(&self, model: &str, alias: &str, version: &str) -> Result<(), RemoteError> {
+        Client::set_alias(self, model, alias, version)
     }
 }
 

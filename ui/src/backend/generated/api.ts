@@ -725,6 +725,14 @@ unchanged: number,
  */
 aliasesPulled: number, 
 /**
+ * Local versions created on the remote.
+ */
+pushed: number, 
+/**
+ * Remote aliases moved to follow local ones.
+ */
+aliasesPushed: number, 
+/**
  * Versions gone on the remote (kept here, marked deleted there).
  */
 deletedRemotely: number, skipped: Array<Item>, conflicts: Array<Item>, failed: Array<Item>, 
@@ -742,7 +750,15 @@ models: Array<string>,
 /**
  * Report what would happen; write nothing on either side.
  */
-dryRun: boolean, };
+dryRun: boolean, 
+/**
+ * Only bring the remote's changes here.
+ */
+pullOnly: boolean, 
+/**
+ * Only send local changes to the remote.
+ */
+pushOnly: boolean, };
 
 export type TensorChanges = { added: Array<string>, removed: Array<string>, changed: Array<string>, reshaped: Array<string>, 
 /**

@@ -1,0 +1,160 @@
+//! Push to a remote: every local version of the wanted models that is not bound there is found
+//! again by its digest tag (a retried or interrupted push binds instead of duplicating) or
+//! created, then bound; local aliases of bound versions follow, unless the remote moved the
+//! alias since the last sync (a conflict: neither side changes). Afterwards the pushed models'
+//! bases are taken again from the remote, so the next sync finds nothing to do.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::pull::model_state;
+use super::{Item, SyncError, SyncOptions, SyncReport};
+use crate::audit;
+use crate::catalog::remotes::{self, Binding};
+use crate::catalog::{aliases, models};
+use crate::remote::{DIGEST_TAG, Push, Remote};
+use crate::workspace::Workspace;
+
+/// Pushes what is here and not there.
+pub fn push(ws: &mut Workspace, remote: &str, to: &dyn Remote, opts: &SyncOptions, actor: &str, report: &mut SyncReport) -> Result<(), SyncError> {
+    let bindings = remotes::bindings(ws.catalog.conn(), remote)?;
+    let bound: BTreeMap<String, String> = bindings
+        .iter()
+        .filter(|b| b.kind == "version" && b.state != "unreachable")
+        .filter_map(|b| Some((b.local.clone()?, b.remote_key.clone())))
+        .collect();
+    let names: BTreeMap<String, String> = bindings
+        .iter()
+        .filter(|b| b.kind == "model")
+        .filter_map(|b| Some((b.local.clone()?.strip_prefix("model:")?.to_string(), b.remote_key.clone())))
+        .collect();
+    let mut touched = Vec::new();
+    for m in models::list_models(ws.catalog.conn(), "", "", u32::MAX)? {
+        let remote_name = names.get(&m.name).cloned().unwrap_or_else(|| m.name.clone());
+        if !opts.wants(&remote_name) && !opts.wants(&m.name) {
+            continue;
+        }
+        let model_id = models::model_id(ws.catalog.conn(), &m.name)?.expect("listed models exist");
+        let mut versions = models::list_versions(ws.catalog.conn(), model_id, 0, u32::MAX)?;
+        versions.reverse();
+        let mut pushed_any = false;
+        for v in versions.iter().filter(|v| !bound.contains_key(&crate::ids::version_node(&m.name, &v.version))) {
+            if opts.dry_run {
+                report.pushed += 1;
+                continue;
+            }
+            let rec = models::get_version(ws.catalog.conn(), model_id, &v.version)?.expect("listed versions exist");
+            match push_version(ws, remote, to, &remote_name, &rec, actor) {
+                Ok(true) => report.pushed += 1,
+                Ok(false) => report.bound += 1,
+                Err(SyncError::Remote(e)) if e.is_fatal() => return Err(e.into()),
+                Err(e) => report.failed.push(Item { subject: format!("{}@{}", m.name, v.version), reason: e.to_string() }),
+            }
+            pushed_any = true;
+        }
+        if !opts.dry_run && (pushed_any || !aliases::of_model(ws.catalog.conn(), model_id)?.is_empty()) {
+            touched.push((m.name.clone(), model_id, remote_name));
+        }
+    }
+    if touched.is_empty() {
+        return Ok(());
+    }
+    push_aliases(ws, remote, to, &touched, actor, report)
+}
+
+/// Creates one version on the remote (or finds the one a former push made); binds it. True when
+/// a version was created.
+fn push_version(ws: &mut Workspace, remote: &str, to: &dyn Remote, remote_name: &str, rec: &models::VersionRecord, actor: &str) -> Result<bool, SyncError> {
+    let node = crate::ids::version_node(&rec.summary.model, &rec.summary.version);
+    let (version, created) = match to.find_pushed(remote_name, &rec.manifest_digest)? {
+        Some(v) => (v, false),
+        None => {
+            let files = rec.files.iter().map(|f| (f.path.clone(), ws.cas.object_path(&f.sha256))).collect();
+            let tags = vec![
+                (DIGEST_TAG.to_string(), rec.manifest_digest.clone()),
+                ("pedigree.semver".to_string(), rec.summary.version.clone()),
+                ("pedigree.root_sha256".to_string(), rec.summary.root_digest.clone()),
+            ];
+            let p = Push { model: remote_name.to_string(), files, tags, description: rec.summary.message.clone() };
+            (to.push(&p)?, true)
+        }
+    };
+    let key = format!("{remote_name}/{version}");
+    let b = Binding {
+        remote: remote.into(),
+        kind: "version".into(),
+        remote_key: key.clone(),
+        local: Some(node.clone()),
+        digest: Some(rec.manifest_digest.clone()),
+        base: json!({"pushed": true}).to_string(),
+        state: "bound".into(),
+    };
+    ws.catalog.write(|tx| -> Result<(), SyncError> {
+        let action = if created { "remote_push" } else { "remote_bind" };
+        audit::append(tx, &audit::now(), actor, action, &node, &json!({"remote": remote, "key": key, "manifestDigest": rec.manifest_digest}))?;
+        remotes::upsert_binding(tx, &b)?;
+        Ok(())
+    })?;
+    Ok(created)
+}
+
+/// Local aliases of bound versions go to the remote unless the remote moved them since the base;
+/// then every touched model's base is taken again from the remote.
+fn push_aliases(ws: &mut Workspace, remote: &str, to: &dyn Remote, touched: &[(String, i64, String)], actor: &str, report: &mut SyncReport) -> Result<(), SyncError> {
+    let listed: BTreeMap<String, crate::remote::RemoteModel> = to.models()?.into_iter().map(|m| (m.name.clone(), m)).collect();
+    let bindings = remotes::bindings(ws.catalog.conn(), remote)?;
+    let remote_of = |local: &str| bindings.iter().find(|b| b.kind == "version" && b.local.as_deref() == Some(local)).map(|b| b.remote_key.clone());
+    let mut moved = false;
+    for (name, model_id, remote_name) in touched {
+        let Some(rm) = listed.get(remote_name) else { continue };
+        let base: Value = bindings
+            .iter()
+            .find(|b| b.kind == "model" && b.remote_key == *remote_name)
+            .and_then(|b| serde_json::from_str(&b.base).ok())
+            .unwrap_or(Value::Null);
+        for a in aliases::of_model(ws.catalog.conn(), *model_id)? {
+            let Some(key) = remote_of(&crate::ids::version_node(name, &a.version)) else { continue };
+            let want = key.rsplit_once('/').map(|(_, v)| v.to_string()).unwrap_or_default();
+            let there = rm.aliases.get(&a.alias).cloned();
+            if there.as_deref() == Some(want.as_str()) {
+                continue;
+            }
+            let base_there = base["aliases"][&a.alias].as_str().map(str::to_string);
+            if there.is_some() && there != base_there {
+                report.conflicts.push(Item {
+                    subject: format!("{remote_name}@{}", a.alias),
+                    reason: format!("moved on both sides since the last sync: here to {}, on the remote to version {}", a.version, there.unwrap_or_default()),
+                });
+                continue;
+            }
+            to.set_alias(remote_name, &a.alias, &want)?;
+            ws.catalog.write(|tx| {
+                audit::append(tx, &audit::now(), actor, "remote_set_alias", &format!("model:{name}"), &json!({"remote": remote, "model": remote_name, "alias": a.alias, "version": want}))
+            })?;
+            report.aliases_pushed += 1;
+            moved = true;
+        }
+    }
+    // The remote as it is now is the base of the next sync.
+    let listed = if moved { to.models()?.into_iter().map(|m| (m.name.clone(), m)).collect() } else { listed };
+    ws.catalog.write(|tx| -> Result<(), SyncError> {
+        for (name, _, remote_name) in touched {
+            if let Some(rm) = listed.get(remote_name) {
+                let b = Binding {
+                    remote: remote.into(),
+                    kind: "model".into(),
+                    remote_key: remote_name.clone(),
+                    local: Some(format!("model:{name}")),
+                    digest: None,
+                    base: model_state(rm).to_string(),
+                    state: "bound".into(),
+                };
+                if bindings.iter().find(|x| x.kind == "model" && x.remote_key == *remote_name).map(|x| &x.base) != Some(&b.base) {
+                    remotes::upsert_binding(tx, &b)?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
