@@ -12,6 +12,18 @@ use std::collections::BTreeMap;
 
 use common::{Ws, stderr};
 
+/// Python: `tree(p)` is {relative path: sha256} of the files under `p`.
+const HASH_TREE: &str = r#"
+import hashlib, os
+def tree(p):
+    files = {}
+    for root, _, fs in os.walk(p):
+        for f in fs:
+            full = os.path.join(root, f)
+            files[os.path.relpath(full, p)] = hashlib.sha256(open(full, "rb").read()).hexdigest()
+    return files
+"#;
+
 const SEED: &str = r#"
 import sys, json, hashlib, os, tempfile
 import mlflow, numpy as np
@@ -33,18 +45,12 @@ c.create_registered_model(f"{prefix}-ext")
 c.create_model_version(f"{prefix}-ext", source="s3://nowhere/model")
 out = {}
 for v in ["1", "2"]:
-    p = mlflow.artifacts.download_artifacts(f"models:/{name}/{v}", dst_path=tempfile.mkdtemp())
-    files = {}
-    for root, _, fs in os.walk(p):
-        for f in fs:
-            full = os.path.join(root, f)
-            files[os.path.relpath(full, p)] = hashlib.sha256(open(full, "rb").read()).hexdigest()
-    out[v] = files
+    out[v] = tree(mlflow.artifacts.download_artifacts(f"models:/{name}/{v}", dst_path=tempfile.mkdtemp()))
 print(json.dumps(out))
 "#;
 
 fn seed(prefix: &str) -> BTreeMap<String, BTreeMap<String, String>> {
-    serde_json::from_str(peer::client(SEED, &[prefix]).trim().lines().last().unwrap()).unwrap()
+    serde_json::from_str(peer::client(&format!("{HASH_TREE}{SEED}"), &[prefix]).trim().lines().last().unwrap()).unwrap()
 }
 
 /// The files of a local version, path → sha256 (paths relative to the registered folder).
@@ -158,12 +164,7 @@ from mlflow import MlflowClient
 name = sys.argv[1]
 c = MlflowClient()
 mv = c.get_model_version_by_alias(name, "champion")
-p = mlflow.artifacts.download_artifacts(f"models:/{name}@champion", dst_path=tempfile.mkdtemp())
-files = {}
-for root, _, fs in os.walk(p):
-    for f in fs:
-        full = os.path.join(root, f)
-        files[os.path.relpath(full, p)] = hashlib.sha256(open(full, "rb").read()).hexdigest()
+files = tree(mlflow.artifacts.download_artifacts(f"models:/{name}@champion", dst_path=tempfile.mkdtemp()))
 files.pop("registered_model_meta", None)
 count = len(c.search_model_versions(f"name='{name}'"))
 print(json.dumps({"version": mv.version, "tags": mv.tags, "files": files, "count": count,
@@ -189,7 +190,7 @@ fn local_versions_pushed_read_back_byte_identical_with_the_mlflow_client_and_pus
     assert_eq!((r["pushed"].as_u64(), r["aliasesPushed"].as_u64()), (Some(2), Some(1)), "{r}");
 
     // A third party reads it back through MLflow: the alias, the bytes, the digest tag.
-    let back: serde_json::Value = serde_json::from_str(peer::client(READ_BACK, &["push1-model"]).trim().lines().last().unwrap()).unwrap();
+    let back: serde_json::Value = serde_json::from_str(peer::client(&format!("{HASH_TREE}{READ_BACK}"), &["push1-model"]).trim().lines().last().unwrap()).unwrap();
     let local = w.json(&["show", "push1-model@1.1.0"]);
     assert_eq!(back["count"], 2, "{back}");
     assert_eq!(back["tags"]["pedigree.manifest_sha256"], local["version"]["manifestDigest"], "{back}");
@@ -211,6 +212,6 @@ fn local_versions_pushed_read_back_byte_identical_with_the_mlflow_client_and_pus
     w.json(&["remote", "add", "team", "mlflow", &server.url]);
     let (code, r) = sync(&w, &["--model", "push1"]);
     assert_eq!((code, r["pushed"].as_u64(), r["bound"].as_u64()), (0, Some(0), Some(2)), "{r}");
-    let back: serde_json::Value = serde_json::from_str(peer::client(READ_BACK, &["push1-model"]).trim().lines().last().unwrap()).unwrap();
+    let back: serde_json::Value = serde_json::from_str(peer::client(&format!("{HASH_TREE}{READ_BACK}"), &["push1-model"]).trim().lines().last().unwrap()).unwrap();
     assert_eq!(back["count"], 2, "{back}");
 }

@@ -18,18 +18,7 @@ import type {
 import { createHttpBackend } from "./http";
 import { createTauriBackend, runningInTauri } from "./tauri";
 
-export type {
-  ApiError,
-  MenuAction,
-  OpName,
-  OpenWorkspaceResponse,
-  Ops,
-  PickPurpose,
-  Progress,
-  RecentWorkspace,
-  StoreEvent,
-  WorkspaceChanged,
-} from "./generated/api";
+export type * from "./generated/api";
 export { asApiError, errorMessage } from "./errors";
 export { topLevelPaths } from "./paths";
 

@@ -9,17 +9,7 @@ import { listen } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { Backend, DesktopShell } from "./index";
 import { asApiError } from "./errors";
-import type {
-  MenuAction,
-  OpName,
-  OpenWorkspaceResponse,
-  Ops,
-  PickPurpose,
-  Progress,
-  RecentWorkspace,
-  StoreEvent,
-  WorkspaceChanged,
-} from "./generated/api";
+import type * as Api from "./generated/api";
 
 export function runningInTauri(): boolean {
   try {
@@ -56,29 +46,29 @@ async function command<T>(name: string, args: Record<string, unknown> = {}): Pro
 
 function createShell(): DesktopShell {
   return {
-    pick: (purpose: PickPurpose) => command<string[]>("pick", { purpose }),
-    openWorkspace: (path: string, create: boolean) => command<OpenWorkspaceResponse>("open_workspace", { path, create }),
-    recentWorkspaces: () => command<RecentWorkspace[]>("recent_workspaces"),
-    onWorkspaceChanged: (cb) => subscribe(() => listen<WorkspaceChanged>("workspace", (e) => cb(e.payload))),
-    onMenu: (cb) => subscribe(() => listen<MenuAction>("menu", (e) => cb(e.payload))),
+    pick: (purpose: Api.PickPurpose) => command<string[]>("pick", { purpose }),
+    openWorkspace: (path: string, create: boolean) => command<Api.OpenWorkspaceResponse>("open_workspace", { path, create }),
+    recentWorkspaces: () => command<Api.RecentWorkspace[]>("recent_workspaces"),
+    onWorkspaceChanged: (cb) => subscribe(() => listen<Api.WorkspaceChanged>("workspace", (e) => cb(e.payload))),
+    onMenu: (cb) => subscribe(() => listen<Api.MenuAction>("menu", (e) => cb(e.payload))),
   };
 }
 
 export function createTauriBackend(): Backend {
   return {
     transport: "tauri",
-    async call<K extends OpName>(op: K, req: Ops[K]["req"]): Promise<Ops[K]["res"]> {
+    async call<K extends Api.OpName>(op: K, req: Api.Ops[K]["req"]): Promise<Api.Ops[K]["res"]> {
       try {
-        return await invoke<Ops[K]["res"]>("call", { op, request: req ?? {} });
+        return await invoke<Api.Ops[K]["res"]>("call", { op, request: req ?? {} });
       } catch (e) {
         throw asApiError(e);
       }
     },
     onProgress(cb) {
-      return subscribe(() => listen<Progress>("progress", (e) => cb(e.payload)));
+      return subscribe(() => listen<Api.Progress>("progress", (e) => cb(e.payload)));
     },
     onStoreEvent(cb) {
-      return subscribe(() => listen<StoreEvent>("store", (e) => cb(e.payload)));
+      return subscribe(() => listen<Api.StoreEvent>("store", (e) => cb(e.payload)));
     },
     onNativeDrop(cb, onHover) {
       return subscribe(() =>
