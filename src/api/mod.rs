@@ -193,6 +193,19 @@ pub struct ShowVersionResponse {
     pub downstream: Vec<LineageEdge>,
     /// The model's aliases that point to this version now.
     pub aliases: Vec<String>,
+    /// Where the version is bound on remotes (`team`: `churn/3`, bound or deleted there).
+    pub bindings: Vec<Bound>,
+}
+
+/// A version's binding to a remote one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Bound {
+    pub remote: String,
+    /// The remote's id of it (MLflow: `name/version`).
+    pub key: String,
+    /// `bound`, or `deleted` when the remote no longer has it.
+    pub state: String,
 }
 
 pub(crate) fn to_edge(e: graph::EdgeRow) -> LineageEdge {
@@ -219,7 +232,8 @@ pub fn show_version(s: &Session, req: &ShowVersionRequest) -> Result<ShowVersion
     let upstream = graph::edges_from(conn, &node)?.into_iter().filter(|e| e.kind != "version_of").map(to_edge).collect();
     let downstream = graph::edges_to(conn, &node)?.into_iter().map(to_edge).collect();
     let aliases = crate::catalog::aliases::of_model(conn, id)?.into_iter().filter(|a| a.version == version).map(|a| a.alias).collect();
-    Ok(ShowVersionResponse { node, version: record, upstream, downstream, aliases })
+    let bindings = crate::catalog::remotes::bound_to(conn, &node)?.into_iter().map(|(remote, key, state)| Bound { remote, key, state }).collect();
+    Ok(ShowVersionResponse { node, version: record, upstream, downstream, aliases, bindings })
 }
 
 /// A lineage node from what a user typed (`churn@champion`, `version:churn@2.0.0`, `churn`),

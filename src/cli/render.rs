@@ -150,6 +150,10 @@ pub fn show(r: &ShowVersionResponse) -> String {
     if !r.aliases.is_empty() {
         out.push_str(&format!("  aliases       {}\n", r.aliases.join(", ")));
     }
+    for b in &r.bindings {
+        let deleted = if b.state == "deleted" { " (deleted there)" } else { "" };
+        out.push_str(&format!("  remote        {}: {}{deleted}\n", b.remote, b.key));
+    }
     let i = &v.interface;
     if let Some(t) = &i.task {
         out.push_str(&format!("  task          {t}\n"));

@@ -109,6 +109,7 @@ fn pull_brings_every_version_byte_identical_with_aliases_records_the_unreachable
     assert_eq!(w.json(&["show", "pull1-churn@champion"])["version"]["version"], local[0].as_str());
     let shown = w.json(&["show", &format!("pull1-churn@{}", local[0])]);
     assert!(shown["version"]["sniffed"].to_string().contains("pickle_risk"), "{shown}");
+    assert_eq!(shown["bindings"], serde_json::json!([{"remote": "team", "key": "pull1 Churn/1", "state": "bound"}]), "{shown}");
 
     // Nothing changed: nothing is pulled and nothing is written.
     let before = (w.snapshot(), w.json(&["audit", "log"])["events"].as_array().unwrap().len());

@@ -105,6 +105,19 @@ export function VersionView({ reference }: { reference: string }) {
             <dd>
               {bytes(v.totalSize)} in {plural(v.fileCount, "file")}
             </dd>
+            {data.bindings.length > 0 && (
+              <>
+                <dt>Remotes</dt>
+                <dd data-testid="version-bindings">
+                  {data.bindings.map((b) => (
+                    <div key={`${b.remote}/${b.key}`}>
+                      {b.remote}: <span className="mono">{b.key}</span>
+                      {b.state === "deleted" && <span className="muted"> (deleted there)</span>}
+                    </div>
+                  ))}
+                </dd>
+              </>
+            )}
             {v.storage !== "copy" && (
               <>
                 <dt>Stored as</dt>

@@ -244,6 +244,7 @@ describe("version page", () => {
         node: "version:resnet@1.1.0", version: record,
         upstream: [{ from: "version:resnet@1.1.0", to: "dataset:imagenet-mini@2", kind: "trained_on", relation: null }], downstream: [],
         aliases: ["champion"],
+        bindings: [{ remote: "team", key: "resnet/4", state: "bound" }],
       }),
       lineage: () => ({ focus: "version:resnet@1.1.0", nodes: [], edges: [] }),
       audit_log: () => ({ events: [] }),
@@ -258,6 +259,7 @@ describe("version page", () => {
     expect((screen.getByTestId("gov-eval-dataset") as HTMLInputElement).value).toBe("imagenet-mini@2");
     expect(screen.getByTestId("version-storage").textContent).toContain("hard links to the registered files");
     expect(screen.getAllByTestId("alias").map((a) => a.getAttribute("data-alias"))).toEqual(["champion"]);
+    expect(screen.getByTestId("version-bindings").textContent).toBe("team: resnet/4");
   });
 });
 

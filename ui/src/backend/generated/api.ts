@@ -85,6 +85,16 @@ export type AuditRow = { seq: number, ts: string, actor: string, action: string,
  */
 payload: string, prevHash: string, hash: string, };
 
+export type Bound = { remote: string, 
+/**
+ * The remote's id of it (MLflow: `name/version`).
+ */
+key: string, 
+/**
+ * `bound`, or `deleted` when the remote no longer has it.
+ */
+state: string, };
+
 export type Bump = "initial" | "major" | "minor" | "patch" | "explicit";
 
 export type BumpVerdict = { bump: Bump, reason: string, };
@@ -641,7 +651,11 @@ downstream: Array<LineageEdge>,
 /**
  * The model's aliases that point to this version now.
  */
-aliases: Array<string>, };
+aliases: Array<string>, 
+/**
+ * Where the version is bound on remotes (`team`: `churn/3`, bound or deleted there).
+ */
+bindings: Array<Bound>, };
 
 export type StagedArtifact = { artifact: Artifact, paths: Array<string>, 
 /**
