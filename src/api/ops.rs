@@ -70,6 +70,8 @@ operations! {
     remote_list(Empty) -> remotes::RemoteListResponse = |s, r, p| remotes::remote_list(s);
     remote_remove(remotes::RemoteNameRequest) -> remotes::RemoteListResponse = |s, r, p| remotes::remote_remove(s, &r);
     remote_test(remotes::RemoteNameRequest) -> crate::remote::RemoteTest = |s, r, p| remotes::remote_test(s, &r);
+    list_conflicts(Empty) -> remotes::ConflictList = |s, r, p| remotes::list_conflicts(s);
+    resolve_conflict(remotes::ResolveConflictRequest) -> crate::catalog::remotes::Conflict = |s, r, p| remotes::resolve_conflict(s, &r);
     sync_remote(remotes::SyncRequest) -> crate::sync::SyncReport = |s, r, p| remotes::sync_remote(s, &r, p);
     store_add(stores::StoreAddRequest) -> crate::index::StoreInfo = |s, r, p| stores::store_add(s, &r);
     store_list(Empty) -> stores::StoreListResponse = |s, r, p| stores::store_list(s);

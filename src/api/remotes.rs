@@ -7,6 +7,8 @@ use super::{ApiError, ErrorCode, Session};
 use crate::progress::OnProgress;
 use crate::remote::RemoteError;
 use crate::remote::config::{self as remote, ConfigError, Credentials, RemoteInfo, RemoteTest};
+use crate::catalog::remotes::Conflict;
+use crate::sync::conflicts::{self, Take};
 use crate::sync::{SyncError, SyncOptions, SyncReport};
 
 impl From<RemoteError> for ApiError {
@@ -108,4 +110,28 @@ pub fn remote_test(s: &Session, req: &RemoteNameRequest) -> Result<RemoteTest, A
 
 pub fn sync_remote(s: &mut Session, req: &SyncRequest, progress: OnProgress<'_>) -> Result<SyncReport, ApiError> {
     Ok(crate::sync::sync(&mut s.ws, req.remote.as_deref(), &req.options, &s.actor, progress)?)
+}
+
+/// Open sync conflicts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictList {
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Resolve a conflict by taking one side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolveConflictRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub take: Take,
+}
+
+pub fn list_conflicts(s: &Session) -> Result<ConflictList, ApiError> {
+    Ok(ConflictList { conflicts: conflicts::list(&s.ws)? })
+}
+
+pub fn resolve_conflict(s: &mut Session, req: &ResolveConflictRequest) -> Result<Conflict, ApiError> {
+    Ok(conflicts::resolve(&mut s.ws, req.id, req.take, &s.actor)?)
 }

@@ -128,3 +128,85 @@ pub fn bound_to(conn: &Connection, local: &str) -> Result<Vec<(String, String, S
     let rows = st.query_map([local], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
+
+/// A field changed on both sides since the last sync: neither side was overwritten.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Conflict {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub remote: String,
+    /// What: `churn@champion` (an alias of a model, by its remote name).
+    pub subject: String,
+    /// Which field: `alias`.
+    pub field: String,
+    /// The value both sides had at the last sync (none: it did not exist).
+    pub base: Option<String>,
+    /// The value here now (for an alias: the local version).
+    pub local: Option<String>,
+    /// The value on the remote now (for an alias: the remote's version id).
+    pub remote_value: Option<String>,
+    pub created_at: String,
+}
+
+const CONFLICT_COLS: &str = "id, remote, subject, field, base, local, remote_value, created_at";
+
+fn conflict(r: &rusqlite::Row<'_>) -> rusqlite::Result<Conflict> {
+    Ok(Conflict {
+        id: r.get(0)?,
+        remote: r.get(1)?,
+        subject: r.get(2)?,
+        field: r.get(3)?,
+        base: r.get(4)?,
+        local: r.get(5)?,
+        remote_value: r.get(6)?,
+        created_at: r.get(7)?,
+    })
+}
+
+/// Records a conflict unless the same one is open already; returns the open one.
+pub fn open_conflict(conn: &Connection, c: &Conflict, seq: i64) -> Result<Conflict, CatalogError> {
+    if let Some(open) = open_conflict_on(conn, &c.remote, &c.subject, &c.field)? {
+        return Ok(open);
+    }
+    conn.execute(
+        "INSERT INTO conflicts (remote, subject, field, base, local, remote_value, created_at, audit_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![c.remote, c.subject, c.field, c.base, c.local, c.remote_value, c.created_at, seq],
+    )?;
+    Ok(Conflict { id: conn.last_insert_rowid(), ..c.clone() })
+}
+
+/// The open conflict on one field, if any.
+pub fn open_conflict_on(conn: &Connection, remote: &str, subject: &str, field: &str) -> Result<Option<Conflict>, CatalogError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {CONFLICT_COLS} FROM conflicts WHERE remote = ?1 AND subject = ?2 AND field = ?3 AND resolved_at IS NULL"),
+            params![remote, subject, field],
+            conflict,
+        )
+        .optional()?)
+}
+
+/// Open conflicts, oldest first.
+pub fn open_conflicts(conn: &Connection) -> Result<Vec<Conflict>, CatalogError> {
+    let mut st = conn.prepare_cached(&format!("SELECT {CONFLICT_COLS} FROM conflicts WHERE resolved_at IS NULL ORDER BY id"))?;
+    let rows = st.query_map([], conflict)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+pub fn get_conflict(conn: &Connection, id: i64) -> Result<Option<(Conflict, bool)>, CatalogError> {
+    Ok(conn
+        .query_row(&format!("SELECT {CONFLICT_COLS}, resolved_at IS NOT NULL FROM conflicts WHERE id = ?1"), [id], |r| {
+            Ok((conflict(r)?, r.get::<_, bool>(8)?))
+        })
+        .optional()?)
+}
+
+pub fn resolve_conflict(conn: &Connection, id: i64, took: &str, by: &str, at: &str, seq: i64) -> Result<(), CatalogError> {
+    conn.execute(
+        "UPDATE conflicts SET resolved_at = ?2, resolution = ?3, resolved_by = ?4, resolved_seq = ?5 WHERE id = ?1",
+        params![id, at, took, by, seq],
+    )?;
+    Ok(())
+}

@@ -304,4 +304,23 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX bindings_by_local ON bindings (local);
     "#,
+    // 8: sync conflicts: a field changed on both sides since the last sync, kept until resolved.
+    r#"
+    CREATE TABLE conflicts (
+        id           INTEGER PRIMARY KEY,
+        remote       TEXT NOT NULL,
+        subject      TEXT NOT NULL,
+        field        TEXT NOT NULL,
+        base         TEXT,
+        local        TEXT,
+        remote_value TEXT,
+        created_at   TEXT NOT NULL,
+        audit_seq    INTEGER NOT NULL,
+        resolved_at  TEXT,
+        resolution   TEXT,
+        resolved_by  TEXT,
+        resolved_seq INTEGER
+    );
+    CREATE INDEX conflicts_open ON conflicts (remote, subject, field) WHERE resolved_at IS NULL;
+    "#,
 ];

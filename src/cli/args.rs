@@ -118,6 +118,14 @@ pub enum Command {
         #[arg(long = "model", value_name = "NAME-OR-PREFIX")]
         models: Vec<String>,
     },
+    /// Open sync conflicts: fields changed on both sides since the last sync
+    Conflicts,
+    /// Resolve a sync conflict by taking one side (audited)
+    Resolve {
+        id: i64,
+        #[arg(long, value_parser = ["local", "remote"])]
+        take: String,
+    },
     /// Artifact stores: local folders, S3 buckets, HTTP listings (indexed, never copied)
     Store {
         #[command(subcommand)]

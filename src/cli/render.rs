@@ -230,6 +230,21 @@ pub fn sync_report(r: &SyncReport) -> String {
     out
 }
 
+pub fn conflicts(l: &crate::api::remotes::ConflictList) -> String {
+    if l.conflicts.is_empty() {
+        return "No open conflicts: every synced field agrees with its remote.\n".into();
+    }
+    let none = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let rows: Vec<Vec<String>> = l
+        .conflicts
+        .iter()
+        .map(|c| vec![c.id.to_string(), c.remote.clone(), c.subject.clone(), c.field.clone(), none(&c.base), none(&c.local), none(&c.remote_value)])
+        .collect();
+    let mut out = table(&["ID", "REMOTE", "SUBJECT", "FIELD", "BASE", "HERE", "THERE"], &rows);
+    out.push_str("Resolve one: pedigree resolve ID --take local|remote\n");
+    out
+}
+
 pub fn alias_change(c: &AliasChange) -> String {
     match (&c.version, &c.previous) {
         (Some(v), Some(p)) if v == p => format!("{}@{} already points to {v}\n", c.model, c.alias),

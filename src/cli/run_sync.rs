@@ -8,6 +8,7 @@ use super::{Ctx, emit, render};
 use crate::api::remotes::{RemoteAddRequest, RemoteNameRequest, SyncRequest};
 use crate::api::{self, ApiError, ErrorCode};
 use crate::sync::SyncOptions;
+use crate::sync::conflicts::Take;
 
 /// Runs one of this area's commands (the others are routed elsewhere by `cli::run`).
 pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
@@ -43,6 +44,12 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             if !res.failed.is_empty() {
                 return Ok(1);
             }
+        }
+        Command::Conflicts => emit(ctx.json, &api::remotes::list_conflicts(&ctx.open()?)?, render::conflicts),
+        Command::Resolve { id, take } => {
+            let take = if take == "local" { Take::Local } else { Take::Remote };
+            let c = api::remotes::resolve_conflict(&mut ctx.open()?, &api::remotes::ResolveConflictRequest { id, take })?;
+            emit(ctx.json, &c, |c| format!("resolved conflict {} on {} ({})\n", c.id, c.subject, c.remote));
         }
         _ => unreachable!("routed here by cli::run"),
     }

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub mod conflicts;
 pub mod pull;
 pub mod push;
 
@@ -61,6 +62,23 @@ pub fn sync(ws: &mut Workspace, remote: Option<&str>, opts: &SyncOptions, actor:
         push::push(ws, &name, remote.as_ref(), opts, actor, &mut report)?;
     }
     report.requests = remote.requests();
+    // Every conflict still open on this remote, new or not: the sync is not in step until they
+    // are resolved.
+    report.conflicts = remotes::open_conflicts(ws.catalog.conn())?
+        .into_iter()
+        .filter(|c| c.remote == name)
+        .map(|c| Item {
+            subject: c.subject,
+            reason: format!(
+                "conflict {}: the {} moved on both sides since the last sync (here: {}, there: {}); pedigree resolve {} --take local|remote",
+                c.id,
+                c.field,
+                c.local.as_deref().unwrap_or("none"),
+                c.remote_value.as_deref().unwrap_or("none"),
+                c.id
+            ),
+        })
+        .collect();
     if !opts.dry_run && report.changed_anything() {
         let json = serde_json::to_string(&report).expect("reports serialise");
         ws.catalog.write(|tx| remotes::set_last_sync(tx, &name, &crate::audit::now(), &json))?;

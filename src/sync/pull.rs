@@ -132,6 +132,10 @@ fn pull_aliases(
 ) -> Result<(), SyncError> {
     let Some(model_id) = models::model_id(tx, local)? else { return Ok(()) };
     for (alias, version) in &m.aliases {
+        let subject = format!("{}@{alias}", m.name);
+        if super::conflicts::blocked(tx, remote, &subject)? {
+            continue;
+        }
         let Some(target) = bound_local_version(tx, remote, &m.name, version)? else { continue };
         let here = aliases::target(tx, model_id, alias)?;
         if here.as_deref() == Some(target.as_str()) {
@@ -143,10 +147,7 @@ fn pull_aliases(
             None => None,
         };
         if here.is_some() && here != base_local {
-            report.conflicts.push(Item {
-                subject: format!("{}@{alias}", m.name),
-                reason: format!("moved on both sides since the last sync: here to {}, on the remote to version {version}", here.unwrap_or_default()),
-            });
+            super::conflicts::alias(tx, remote, &subject, base_remote, here, Some(version.clone()), actor)?;
             continue;
         }
         let now = audit::now();

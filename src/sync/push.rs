@@ -114,6 +114,10 @@ fn push_aliases(ws: &mut Workspace, remote: &str, to: &dyn Remote, touched: &[(S
             .and_then(|b| serde_json::from_str(&b.base).ok())
             .unwrap_or(Value::Null);
         for a in aliases::of_model(ws.catalog.conn(), *model_id)? {
+            let subject = format!("{remote_name}@{}", a.alias);
+            if super::conflicts::blocked(ws.catalog.conn(), remote, &subject)? {
+                continue;
+            }
             let Some(key) = remote_of(&crate::ids::version_node(name, &a.version)) else { continue };
             let want = key.rsplit_once('/').map(|(_, v)| v.to_string()).unwrap_or_default();
             let there = rm.aliases.get(&a.alias).cloned();
@@ -121,11 +125,9 @@ fn push_aliases(ws: &mut Workspace, remote: &str, to: &dyn Remote, touched: &[(S
                 continue;
             }
             let base_there = base["aliases"][&a.alias].as_str().map(str::to_string);
-            if there.is_some() && there != base_there {
-                report.conflicts.push(Item {
-                    subject: format!("{remote_name}@{}", a.alias),
-                    reason: format!("moved on both sides since the last sync: here to {}, on the remote to version {}", a.version, there.unwrap_or_default()),
-                });
+            // The remote moved (or removed) it since the base too: a conflict.
+            if there != base_there {
+                ws.catalog.write(|tx| super::conflicts::alias(tx, remote, &subject, base_there, Some(a.version.clone()), there, actor))?;
                 continue;
             }
             to.set_alias(remote_name, &a.alias, &want)?;

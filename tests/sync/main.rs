@@ -216,3 +216,83 @@ fn local_versions_pushed_read_back_byte_identical_with_the_mlflow_client_and_pus
     let back: serde_json::Value = serde_json::from_str(peer::client(&format!("{HASH_TREE}{READ_BACK}"), &["push1-model"]).trim().lines().last().unwrap()).unwrap();
     assert_eq!(back["count"], 2, "{back}");
 }
+
+const THIRD_VERSION_AND_MOVES: &str = r#"
+import sys, mlflow, numpy as np
+from mlflow import MlflowClient
+from sklearn.linear_model import LogisticRegression
+prefix = sys.argv[1]
+name = f"{prefix} Churn"
+c = MlflowClient()
+if sys.argv[2] == "setup":
+    c.set_registered_model_alias(name, "staging", "1")
+else:
+    X = np.random.RandomState(1).rand(40, 3); y = (X[:, 1] > .5).astype(int)
+    mlflow.set_experiment(prefix)
+    with mlflow.start_run():
+        mlflow.sklearn.log_model(LogisticRegression(C=0.25).fit(X, y), name="model", registered_model_name=name)
+    c.set_registered_model_alias(name, "champion", "3")
+    c.set_registered_model_alias(name, "staging", "3")
+"#;
+
+const ALIASES_THERE: &str = r#"
+import sys, json
+from mlflow import MlflowClient
+m = MlflowClient().get_registered_model(sys.argv[1])
+print(json.dumps(m.aliases))
+"#;
+
+#[test]
+fn aliases_moved_on_both_sides_are_conflicts_that_overwrite_neither_side_until_resolved() {
+    let server = peer::mlflow();
+    seed("conf1");
+    peer::client(THIRD_VERSION_AND_MOVES, &["conf1", "setup"]);
+    let w = Ws::new();
+    w.json(&["remote", "add", "team", "mlflow", &server.url]);
+    assert_eq!(sync(&w, &["--model", "conf1"]).0, 0);
+    let at = |alias: &str| w.json(&["show", &format!("conf1-churn@{alias}")])["version"]["version"].as_str().unwrap().to_string();
+    let v1 = at("champion");
+    assert_eq!(at("staging"), v1);
+    let versions = w.json(&["versions", "conf1-churn"]);
+    let v2 = versions["versions"][0]["version"].as_str().unwrap().to_string();
+    assert_ne!(v1, v2);
+    // Both sides move both aliases, differently.
+    w.json(&["alias", "set", &format!("conf1-churn@{v2}"), "champion"]);
+    w.json(&["alias", "set", &format!("conf1-churn@{v2}"), "staging"]);
+    peer::client(THIRD_VERSION_AND_MOVES, &["conf1", "move"]);
+
+    let (code, r) = sync(&w, &["--model", "conf1"]);
+    assert_eq!((code, r["pulled"].as_u64()), (3, Some(1)), "exit 3 with the conflicts open: {r}");
+    assert_eq!(r["conflicts"].as_array().unwrap().len(), 2, "{r}");
+    let list = w.json(&["conflicts"]);
+    let conflicts = list["conflicts"].as_array().unwrap().clone();
+    assert_eq!(conflicts.len(), 2, "{list}");
+    let champion = conflicts.iter().find(|c| c["subject"] == "conf1 Churn@champion").unwrap();
+    assert_eq!((champion["field"].as_str(), champion["base"].as_str()), (Some("alias"), Some("1")), "{champion}");
+    assert_eq!((champion["local"].as_str(), champion["remoteValue"].as_str()), (Some(v2.as_str()), Some("3")), "{champion}");
+    // Neither side was overwritten.
+    assert_eq!((at("champion"), at("staging")), (v2.clone(), v2.clone()));
+    let there: serde_json::Value = serde_json::from_str(peer::client(ALIASES_THERE, &["conf1 Churn"]).trim()).unwrap();
+    assert_eq!(there, serde_json::json!({"champion": "3", "staging": "3"}));
+    // A second sync keeps them open, and still changes neither side.
+    let (code, _) = sync(&w, &["--model", "conf1"]);
+    assert_eq!(code, 3);
+    assert_eq!(w.json(&["conflicts"])["conflicts"].as_array().unwrap().len(), 2);
+
+    // Take the remote's champion and the local staging.
+    let staging = conflicts.iter().find(|c| c["subject"] == "conf1 Churn@staging").unwrap();
+    w.json(&["resolve", &champion["id"].to_string(), "--take", "remote"]);
+    w.json(&["resolve", &staging["id"].to_string(), "--take", "local"]);
+    let v3 = at("champion");
+    assert!(v3 != v1 && v3 != v2, "champion follows the remote's version 3: {v3}");
+    let there: serde_json::Value = serde_json::from_str(peer::client(ALIASES_THERE, &["conf1 Churn"]).trim()).unwrap();
+    assert_eq!(there, serde_json::json!({"champion": "3", "staging": "2"}));
+    let log = w.json(&["audit", "log"]);
+    let resolved = log["events"].as_array().unwrap().iter().filter(|e| e["action"] == "resolve_conflict").count();
+    assert_eq!(resolved, 2);
+    let (code, r) = sync(&w, &["--model", "conf1"]);
+    assert_eq!((code, r["aliasesPulled"].as_u64(), r["aliasesPushed"].as_u64()), (0, Some(0), Some(0)), "in step: {r}");
+    assert_eq!(w.json(&["conflicts"])["conflicts"].as_array().unwrap().len(), 0);
+    let err = w.fails(&["resolve", &champion["id"].to_string(), "--take", "local"]);
+    assert!(err.contains("resolved already"), "{err}");
+}

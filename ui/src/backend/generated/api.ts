@@ -129,6 +129,30 @@ note: string, };
 
 export type ClosureRequest = { node: string, way: Way, };
 
+export type Conflict = { id: number, remote: string, 
+/**
+ * What: `churn@champion` (an alias of a model, by its remote name).
+ */
+subject: string, 
+/**
+ * Which field: `alias`.
+ */
+field: string, 
+/**
+ * The value both sides had at the last sync (none: it did not exist).
+ */
+base: string | null, 
+/**
+ * The value here now (for an alias: the local version).
+ */
+local: string | null, 
+/**
+ * The value on the remote now (for an alias: the remote's version id).
+ */
+remoteValue: string | null, createdAt: string, };
+
+export type ConflictList = { conflicts: Array<Conflict>, };
+
 export type DatasetVersion = { dataset: string, version: string, rootDigest: string, sourceUri: string, fileCount: number, totalSize: number, createdBy: string, createdAt: string, };
 
 export type DemoSummary = { models: number, versions: number, datasetVersions: number, };
@@ -595,6 +619,8 @@ reference: string,
  */
 outDir: string | null, };
 
+export type ResolveConflictRequest = { id: number, take: Take, };
+
 export type ResolveErasureRequest = { id: number, 
 /**
  * The impacted version being resolved, `MODEL@VERSION`.
@@ -774,6 +800,8 @@ pullOnly: boolean,
  */
 pushOnly: boolean, };
 
+export type Take = "local" | "remote";
+
 export type TensorChanges = { added: Array<string>, removed: Array<string>, changed: Array<string>, reshaped: Array<string>, 
 /**
  * Both versions have per-tensor digests (versions registered before they were recorded
@@ -894,6 +922,8 @@ export type Ops = {
   remote_list: { req: Empty, res: RemoteListResponse },
   remote_remove: { req: RemoteNameRequest, res: RemoteListResponse },
   remote_test: { req: RemoteNameRequest, res: RemoteTest },
+  list_conflicts: { req: Empty, res: ConflictList },
+  resolve_conflict: { req: ResolveConflictRequest, res: Conflict },
   sync_remote: { req: SyncRequest, res: SyncReport },
   store_add: { req: StoreAddRequest, res: StoreInfo },
   store_list: { req: Empty, res: StoreListResponse },
