@@ -296,3 +296,39 @@ fn aliases_moved_on_both_sides_are_conflicts_that_overwrite_neither_side_until_r
     let err = w.fails(&["resolve", &champion["id"].to_string(), "--take", "local"]);
     assert!(err.contains("resolved already"), "{err}");
 }
+
+#[test]
+fn a_server_with_basic_auth_refuses_a_wrong_password_with_one_line_and_serves_the_sealed_right_one() {
+    let server = peer::mlflow_with_auth();
+    let creds = [("MLFLOW_TRACKING_USERNAME", "admin"), ("MLFLOW_TRACKING_PASSWORD", peer::ADMIN_PASSWORD)];
+    peer::client_of(server, &format!("{HASH_TREE}{SEED}"), &["auth1"], &creds);
+    let w = Ws::new();
+
+    // Wrong password, sealed: refused in one line that says what to do; nothing written.
+    let mut add = w.command(&["remote", "add", "team", "mlflow", &server.url, "--username", "admin"]);
+    add.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
+    let mut child = add.spawn().unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"not-the-password\n").unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    let listed = w.run(&["remote", "list"]);
+    let listed = String::from_utf8_lossy(&listed.stdout).to_string();
+    assert!(listed.contains("sealed in the workspace") && !listed.contains("not-the-password"), "{listed}");
+    let before = w.snapshot();
+    let out = w.run(&["sync", "team", "--model", "auth1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("refused the credentials (HTTP 401)") && err.contains("MLFLOW_TRACKING_USERNAME"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!err.contains("not-the-password"), "{err}");
+    assert_eq!(w.snapshot(), before);
+
+    // The right one, sealed: the pull works.
+    w.json(&["remote", "remove", "team"]);
+    let mut add = w.command(&["remote", "add", "team", "mlflow", &server.url, "--username", "admin"]);
+    add.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
+    let mut child = add.spawn().unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), format!("{}\n", peer::ADMIN_PASSWORD).as_bytes()).unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    let (code, r) = sync(&w, &["team", "--model", "auth1"]);
+    assert_eq!((code, r["pulled"].as_u64()), (0, Some(2)), "{r}");
+}
