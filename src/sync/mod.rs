@@ -86,6 +86,17 @@ pub fn sync(ws: &mut Workspace, remote: Option<&str>, opts: &SyncOptions, actor:
     Ok(report)
 }
 
+/// Test hook for crash safety: with `PEDIGREE_TEST_KILL_AT` naming this point, the process kills
+/// itself with SIGKILL here (as `kill -9` would), so a test can stop a sync at an exact step.
+pub(crate) fn crash_point(name: &str) {
+    if std::env::var("PEDIGREE_TEST_KILL_AT").is_ok_and(|p| p == name) {
+        // SAFETY: kill(2) on this very process.
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGKILL);
+        }
+    }
+}
+
 impl SyncReport {
     /// Whether the sync did or found anything beyond "unchanged".
     pub fn changed_anything(&self) -> bool {

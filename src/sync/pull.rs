@@ -229,7 +229,10 @@ fn register(ws: &mut Workspace, remote: &str, local: &str, v: &RemoteVersion, di
     let (local_node, digest, outcome) = match same_bytes_here(ws, local, dir).map_err(|e| Unfetched(e.to_string()))? {
         Some((version, digest)) => (crate::ids::version_node(local, &version), digest, Pulled::Bound),
         None => match reg::register(ws, &req, None, actor, &crate::progress::ignore) {
-            Ok(r) => (r.node, r.manifest_digest, Pulled::New),
+            Ok(r) => {
+                super::crash_point("pull-registered");
+                (r.node, r.manifest_digest, Pulled::New)
+            }
             Err(e) => return Err(Unfetched(format!("not registered: {e}"))),
         },
     };

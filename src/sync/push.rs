@@ -80,6 +80,7 @@ fn push_version(ws: &mut Workspace, remote: &str, to: &dyn Remote, remote_name: 
             (to.push(&p)?, true)
         }
     };
+    super::crash_point("push-created");
     let key = format!("{remote_name}/{version}");
     let b = Binding {
         remote: remote.into(),

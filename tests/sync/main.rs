@@ -332,3 +332,34 @@ fn a_server_with_basic_auth_refuses_a_wrong_password_with_one_line_and_serves_th
     let (code, r) = sync(&w, &["team", "--model", "auth1"]);
     assert_eq!((code, r["pulled"].as_u64()), (0, Some(2)), "{r}");
 }
+
+const COUNT_VERSIONS: &str = r#"
+import sys
+from mlflow import MlflowClient
+print(len(MlflowClient().search_model_versions(f"name='{sys.argv[1]}'")))
+"#;
+
+#[test]
+fn a_sync_killed_at_each_step_of_a_pull_or_a_push_leaves_no_duplicate_and_the_next_one_finishes() {
+    use std::os::unix::process::ExitStatusExt;
+    let server = peer::mlflow();
+    seed("crash1");
+    let w = Ws::new();
+    let f = w.write("local/model.safetensors", &fixtures::safetensors(&[("w", "F32", &[32])], &[]));
+    w.json(&["register", f.to_str().unwrap(), "--model", "crash1-local"]);
+    w.json(&["remote", "add", "team", "mlflow", &server.url]);
+    for point in ["pull-registered", "push-uploaded", "push-created"] {
+        let out = w.command(&["sync", "--model", "crash1"]).env("PEDIGREE_TEST_KILL_AT", point).output().unwrap();
+        assert_eq!(out.status.signal(), Some(9), "{point}: the sync was not killed there: {}", stderr(&out));
+    }
+    let (code, r) = sync(&w, &["--model", "crash1"]);
+    assert_eq!(code, 0, "{r}");
+    let count = |name: &str| peer::client(COUNT_VERSIONS, &[name]).trim().parse::<u32>().unwrap();
+    assert_eq!(count("crash1-local"), 1, "one MLflow version per pushed digest");
+    assert_eq!(count("crash1 Churn"), 2);
+    let local = |m: &str| w.json(&["versions", m])["versions"].as_array().unwrap().len();
+    assert_eq!((local("crash1-churn"), local("crash1-local")), (2, 1), "one local version per pulled one");
+    assert_eq!(w.json(&["audit", "verify"])["ok"], true);
+    let (code, r) = sync(&w, &["--model", "crash1"]);
+    assert_eq!((code, r["pulled"].as_u64(), r["pushed"].as_u64()), (0, Some(0), Some(0)), "{r}");
+}

@@ -93,6 +93,7 @@ impl Remote for Client {
         for (rel, file) in &p.files {
             self.upload(&format!("{root}/{rel}"), file)?;
         }
+        crate::sync::crash_point("push-uploaded");
         self.finalize_logged_model(&model_id)?;
         self.create_version(&p.model, &model_id, &p.tags, &p.description)
     }
