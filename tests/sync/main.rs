@@ -186,6 +186,12 @@ fn local_versions_pushed_read_back_byte_identical_with_the_mlflow_client_and_pus
     }
     w.json(&["alias", "set", "push1-model@1.1.0", "champion"]);
     w.json(&["remote", "add", "team", "mlflow", &server.url]);
+    // A dry run says what would be pushed and changes nothing on either side.
+    let before = w.snapshot();
+    let (code, r) = sync(&w, &["--model", "push1", "--dry-run"]);
+    assert_eq!((code, r["pushed"].as_u64(), r["dryRun"].as_bool()), (0, Some(2), Some(true)), "{r}");
+    assert_eq!(w.snapshot(), before);
+    assert_eq!(peer::client(COUNT_VERSIONS, &["push1-model"]).trim(), "0");
     let (code, r) = sync(&w, &["--model", "push1"]);
     assert_eq!(code, 0, "{r}");
     assert_eq!((r["pushed"].as_u64(), r["aliasesPushed"].as_u64()), (Some(2), Some(1)), "{r}");
