@@ -406,6 +406,32 @@ try {
     `a scikit-learn pickle is registered and its page says what loading it runs (${verdictText.trim().slice(0, 60)}…)`);
   await shot("19-pickle-verdict");
 
+  // Aliases from the version page: point "champion" at resnet@1.1.0; the model page shows it,
+  // and the CLI resolves resnet@champion.
+  await page.goto(server.url.split("?")[0] + "#/versions/resnet@1.1.0");
+  await byTest("aliases").waitFor();
+  await byTest("alias-name").fill("champion");
+  await byTest("alias-set").click();
+  await page.locator('[data-testid="alias"][data-alias="champion"]').waitFor();
+  check(JSON.parse(pedigree(ws, "show", "resnet@champion", "--json")).version.version === "1.1.0", "an alias set on the version page resolves in the CLI");
+  await page.goto(server.url.split("?")[0] + "#/models/resnet");
+  await page.locator('[data-testid="version-row"][data-version="1.1.0"] [data-testid="row-alias"]').waitFor();
+  check(true, "the model page shows the alias on its version's row");
+  await shot("aliases");
+
+  // Remotes: the empty state, adding an MLflow remote, and a sync against a dead server that
+  // says why in one line.
+  await byTest("nav-remotes").click();
+  check(await byTest("remotes-empty").isVisible(), "Remotes explains what a remote is for when there is none");
+  await byTest("remote-name").fill("team");
+  await byTest("remote-url").fill("http://127.0.0.1:9");
+  await byTest("remote-add-submit").click();
+  await byTest("remote-row").waitFor();
+  await byTest("remote-sync").click();
+  await byTest("remotes-error").waitFor();
+  check((await byTest("remotes-error").textContent()).includes("cannot reach the MLflow server"), "a sync against a dead server says why");
+  await shot("remotes");
+
   // Another web page in the same browser cannot use the server: a "simple" no-cors POST (no
   // preflight) from another loopback port — same site, so the SameSite cookie travels with it —
   // is refused by the Origin check. (Rebinding reads are covered over raw HTTP in tests/server.)

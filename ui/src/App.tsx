@@ -21,6 +21,7 @@ import { VersionView } from "./views/Version";
 import { RegisterView } from "./views/Register";
 import { AuditView } from "./views/Audit";
 import { StoresView } from "./views/Stores";
+import { RemotesView } from "./views/Remotes";
 import { DeploymentsView } from "./views/Deployments";
 import { ReportsView } from "./views/Reports";
 import { ErrorBanner } from "./components/ErrorBanner";
@@ -66,8 +67,9 @@ export function App() {
     () => ({ progress, info, refreshInfo, pending, setPending, pendingOrigin, notice, setNotice, uploadPicked: drop.uploadPicked, pickToRegister }),
     [progress, info, refreshInfo, pending, setPending, pendingOrigin, notice, drop.uploadPicked, pickToRegister],
   );
-  // The Stores view works on an empty workspace too: indexing a store is another way in.
-  const empty = info !== null && info.models === 0 && route.page !== "register" && route.page !== "stores";
+  // The Stores and Remotes views work on an empty workspace too: indexing a store or pulling from
+  // a team registry is another way in.
+  const empty = info !== null && info.models === 0 && !["register", "stores", "remotes"].includes(route.page);
 
   return (
     <AppContext.Provider value={state}>
@@ -101,6 +103,7 @@ function RouteView({ route }: { route: Route }) {
   if (route.page === "audit") return <AuditView />;
   if (route.page === "register") return <RegisterView />;
   if (route.page === "stores") return <StoresView store={route.arg || null} />;
+  if (route.page === "remotes") return <RemotesView />;
   if (route.page === "deployments") return <DeploymentsView />;
   if (route.page === "reports") return <ReportsView reference={route.arg} />;
   return <LineageView query={route.query} />;
@@ -122,6 +125,7 @@ function TopBar({ route, info, infoError, desktop }: { route: Route; info: Works
         {nav("lineage", "Lineage", "#/lineage")}
         {nav("models", "Models", "#/models")}
         {nav("stores", "Stores", "#/stores")}
+        {nav("remotes", "Remotes", "#/remotes")}
         {nav("deployments", "Deployments", "#/deployments")}
         {nav("reports", "Reports", "#/reports")}
         {nav("audit", "Audit", "#/audit")}

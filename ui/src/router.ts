@@ -1,6 +1,6 @@
 /**
  * Hash routing: `#/lineage?focus=…`, `#/models?q=…`, `#/models/NAME`, `#/versions/NAME@VER`,
- * `#/audit`, `#/register`, `#/stores`, `#/stores/NAME`, `#/deployments`, `#/reports`, `#/reports/NAME@VER`. Hash routes work the same from `tauri://localhost` and from
+ * `#/audit`, `#/register`, `#/stores`, `#/stores/NAME`, `#/remotes`, `#/deployments`, `#/reports`, `#/reports/NAME@VER`. Hash routes work the same from `tauri://localhost` and from
  * `pedigree serve`, and make every view linkable.
  */
 import { useEffect, useState } from "react";

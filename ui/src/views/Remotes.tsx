@@ -1,0 +1,164 @@
+/** Remotes: the team registries this workspace syncs with. Add one, test it, sync it (the shell's
+ * progress bar follows), read the last sync's report, and resolve open conflicts by taking one
+ * side — each shown with the value it had at the last sync, here and there. */
+import { useState } from "react";
+import { useBackend } from "../backend";
+import type { Conflict, RemoteInfo, SyncReport } from "../backend/generated/api";
+import { useAction } from "../components/useAction";
+import { useLoad } from "../components/useLoad";
+import { when } from "../format";
+import { RemoteAddForm } from "./remotes/RemoteAddForm";
+
+export function RemotesView() {
+  const backend = useBackend();
+  const [error, setError] = useState<string | null>(null);
+  const remotes = useLoad(() => backend.call("remote_list", {}), [backend], setError);
+  const conflicts = useLoad(() => backend.call("list_conflicts", {}), [backend], setError);
+  const action = useAction<string>(setError);
+  const [tested, setTested] = useState<Record<string, string>>({});
+  const [report, setReport] = useState<SyncReport | null>(null);
+
+  const sync = (name: string) =>
+    action.run(async () => {
+      setReport(await backend.call("sync_remote", { remote: name, models: [], dryRun: false, pullOnly: false, pushOnly: false }));
+      await Promise.all([remotes.refresh(), conflicts.refresh()]);
+    }, `sync:${name}`);
+  const test = (name: string) =>
+    action.run(async () => {
+      const t = await backend.call("remote_test", { name });
+      setTested((m) => ({ ...m, [name]: `MLflow ${t.serverVersion} · ${t.models} models · ${t.supports.join(", ")}` }));
+    }, `test:${name}`);
+  const resolve = (c: Conflict, take: "local" | "remote") =>
+    action.run(async () => {
+      await backend.call("resolve_conflict", { id: c.id, take });
+      await conflicts.refresh();
+    }, `resolve:${c.id}`);
+
+  const list = remotes.data?.remotes ?? [];
+  const open = conflicts.data?.conflicts ?? [];
+  return (
+    <div className="page" data-testid="remotes-page">
+      <div className="page-head">
+        <h1>Remotes</h1>
+        <span className="muted">team registries this workspace syncs with</span>
+      </div>
+      {error && (
+        <div className="banner error" role="alert" data-testid="remotes-error">
+          {error}
+        </div>
+      )}
+      {list.length === 0 && !remotes.loading && (
+        <p className="muted" data-testid="remotes-empty">
+          No remotes yet. Add the MLflow tracking server your team registers models in: sync then brings its models, versions and aliases here and sends yours there.
+        </p>
+      )}
+      {list.length > 0 && (
+        <table className="grid" data-testid="remote-table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Server</th>
+              <th>Credentials</th>
+              <th>Last sync</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((r) => (
+              <RemoteRow key={r.name} r={r} tested={tested[r.name]} running={action.running} onSync={sync} onTest={test} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {report && <ReportCard report={report} />}
+      {open.length > 0 && (
+        <section className="card" data-testid="conflicts">
+          <h2>Conflicts ({open.length})</h2>
+          <p className="muted">Changed on both sides since the last sync; neither side was overwritten. Take one side.</p>
+          <table className="grid">
+            <thead>
+              <tr>
+                <th>Remote</th>
+                <th>What</th>
+                <th>At the last sync</th>
+                <th>Here</th>
+                <th>There</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {open.map((c) => (
+                <tr key={c.id} data-testid="conflict" data-id={c.id}>
+                  <td>{c.remote}</td>
+                  <td className="mono">
+                    {c.subject} <span className="muted">({c.field})</span>
+                  </td>
+                  <td className="mono">{c.base ?? "—"}</td>
+                  <td className="mono">{c.local ?? "—"}</td>
+                  <td className="mono">{c.remoteValue ?? "—"}</td>
+                  <td>
+                    <button disabled={action.busy} data-testid="take-local" onClick={() => resolve(c, "local")}>
+                      Keep here
+                    </button>{" "}
+                    <button disabled={action.busy} data-testid="take-remote" onClick={() => resolve(c, "remote")}>
+                      Take there
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      <RemoteAddForm onAdded={() => void remotes.refresh()} />
+    </div>
+  );
+}
+
+function RemoteRow({ r, tested, running, onSync, onTest }: { r: RemoteInfo; tested?: string; running: string | null; onSync: (n: string) => void; onTest: (n: string) => void }) {
+  return (
+    <tr data-testid="remote-row" data-name={r.name}>
+      <td>
+        <strong>{r.name}</strong>
+        {tested && <div className="muted" data-testid="remote-tested">{tested}</div>}
+      </td>
+      <td className="mono">{r.url}</td>
+      <td>{r.credentials}</td>
+      <td>{r.lastSyncAt ? when(r.lastSyncAt) : "never"}</td>
+      <td>
+        <button disabled={running !== null} data-testid="remote-test" onClick={() => onTest(r.name)}>
+          {running === `test:${r.name}` ? "Testing…" : "Test"}
+        </button>{" "}
+        <button className="primary" disabled={running !== null} data-testid="remote-sync" onClick={() => onSync(r.name)}>
+          {running === `sync:${r.name}` ? "Syncing…" : "Sync now"}
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+function ReportCard({ report: r }: { report: SyncReport }) {
+  const items = [
+    ...r.skipped.map((i) => ({ ...i, kind: "skipped" })),
+    ...r.failed.map((i) => ({ ...i, kind: "failed" })),
+    ...r.conflicts.map((i) => ({ ...i, kind: "conflict" })),
+  ];
+  return (
+    <section className="card" data-testid="sync-report">
+      <h2>Sync with {r.remote}</h2>
+      <p data-testid="sync-counts">
+        {r.scannedModels} models and {r.scannedVersions} versions scanned · {r.pulled} pulled · {r.pushed} pushed · {r.bound} bound ·{" "}
+        {r.unchanged} unchanged · {r.aliasesPulled + r.aliasesPushed} aliases moved · {r.deletedRemotely} deleted there · {r.requests} requests
+      </p>
+      {items.length > 0 && (
+        <ul className="plain">
+          {items.map((i) => (
+            <li key={`${i.kind}${i.subject}`} data-testid="sync-item">
+              <span className={i.kind === "failed" ? "error" : "muted"}>{i.kind}</span> <span className="mono">{i.subject}</span>: {i.reason}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { stubBackend } from "../test/stub-backend";
+import { renderWithBackend } from "../test/render";
+import { RemotesView } from "./Remotes";
+import type { Conflict, RemoteInfo, SyncReport } from "../backend/generated/api";
+
+const remote = (over: Partial<RemoteInfo> = {}): RemoteInfo => ({
+  name: "team", kind: "mlflow", url: "http://127.0.0.1:5000", credentials: "MLflow environment variables at sync time",
+  lastSyncAt: null, lastReport: null, ...over,
+});
+
+const report: SyncReport = {
+  remote: "team", scannedModels: 2, scannedVersions: 3, pulled: 2, bound: 0, unchanged: 0, aliasesPulled: 1, pushed: 1,
+  aliasesPushed: 0, deletedRemotely: 0, skipped: [{ subject: "ext/1", reason: "its files are at s3://nowhere/model" }],
+  conflicts: [], failed: [], requests: 9, dryRun: false,
+};
+
+const conflict: Conflict = {
+  id: 4, remote: "team", subject: "churn@champion", field: "alias", base: "1", local: "1.1.0", remoteValue: "3", createdAt: "2026-12-03T10:00:00Z",
+};
+
+describe("remotes view", () => {
+  it("says what a remote is for when there is none, and adds one with sealed credentials", async () => {
+    let remotes: RemoteInfo[] = [];
+    const { backend, calls } = stubBackend({
+      remote_list: () => ({ remotes }),
+      list_conflicts: () => ({ conflicts: [] }),
+      remote_add: (req) => {
+        const r = remote({ name: req.name, url: req.url, credentials: "sealed in the workspace" });
+        remotes = [r];
+        return r;
+      },
+    });
+    renderWithBackend(backend, <RemotesView />);
+    expect((await screen.findByTestId("remotes-empty")).textContent).toContain("MLflow tracking server");
+    fireEvent.change(screen.getByTestId("remote-name"), { target: { value: "team" } });
+    fireEvent.change(screen.getByTestId("remote-url"), { target: { value: "https://mlflow.acme.internal" } });
+    expect((screen.getByTestId("remote-password") as HTMLInputElement).disabled).toBe(true);
+    fireEvent.change(screen.getByTestId("remote-username"), { target: { value: "alice" } });
+    fireEvent.change(screen.getByTestId("remote-password"), { target: { value: "s3cret" } });
+    fireEvent.click(screen.getByTestId("remote-add-submit"));
+    const row = await screen.findByTestId("remote-row");
+    expect(row.textContent).toContain("sealed in the workspace");
+    expect(calls.find((c) => c.op === "remote_add")!.req).toEqual({
+      name: "team", kind: "mlflow", url: "https://mlflow.acme.internal", username: "alice", password: "s3cret",
+    });
+  });
+
+  it("tests and syncs a remote, shows the report with every skipped item, and resolves a conflict", async () => {
+    let open = [conflict];
+    const { backend, calls } = stubBackend({
+      remote_list: () => ({ remotes: [remote()] }),
+      list_conflicts: () => ({ conflicts: open }),
+      remote_test: () => ({ name: "team", url: "http://127.0.0.1:5000", serverVersion: "3.17.2", supports: ["model registry", "aliases"], models: "2" }),
+      sync_remote: () => report,
+      resolve_conflict: (req) => {
+        open = open.filter((c) => c.id !== req.id);
+        return conflict;
+      },
+    });
+    renderWithBackend(backend, <RemotesView />);
+    fireEvent.click(await screen.findByTestId("remote-test"));
+    expect((await screen.findByTestId("remote-tested")).textContent).toContain("MLflow 3.17.2");
+    fireEvent.click(screen.getByTestId("remote-sync"));
+    expect((await screen.findByTestId("sync-counts")).textContent).toContain("2 pulled · 1 pushed");
+    expect(screen.getByTestId("sync-item").textContent).toContain("s3://nowhere/model");
+    const row = screen.getByTestId("conflict");
+    expect(within(row).getAllByRole("cell").map((c) => c.textContent)).toEqual(["team", "churn@champion (alias)", "1", "1.1.0", "3", "Keep here Take there"]);
+    fireEvent.click(within(row).getByTestId("take-remote"));
+    await waitFor(() => expect(screen.queryByTestId("conflicts")).toBeNull());
+    expect(calls.find((c) => c.op === "resolve_conflict")!.req).toEqual({ id: 4, take: "remote" });
+  });
+
+  it("shows a failed sync's one-line reason", async () => {
+    const { backend } = stubBackend({
+      remote_list: () => ({ remotes: [remote()] }),
+      list_conflicts: () => ({ conflicts: [] }),
+      sync_remote: () => {
+        throw { code: "io", message: "cannot reach the MLflow server at http://127.0.0.1:5000: Connection refused" };
+      },
+    });
+    renderWithBackend(backend, <RemotesView />);
+    fireEvent.click(await screen.findByTestId("remote-sync"));
+    expect((await screen.findByTestId("remotes-error")).textContent).toContain("Connection refused");
+  });
+});
