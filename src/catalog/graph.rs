@@ -30,6 +30,15 @@ pub fn upsert_node(conn: &Connection, id: &str, kind: &str, label: &str, attrs: 
     Ok(())
 }
 
+/// Creates or updates a node with these facts (a pulled run's params, metrics, times).
+pub fn set_node(conn: &Connection, id: &str, kind: &str, label: &str, attrs: &str) -> Result<(), CatalogError> {
+    conn.execute(
+        "INSERT INTO nodes (id, kind, label, attrs) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO UPDATE SET label = ?3, attrs = ?4",
+        params![id, kind, label, attrs],
+    )?;
+    Ok(())
+}
+
 pub fn node_attrs(conn: &Connection, id: &str) -> Result<Option<(String, String)>, CatalogError> {
     Ok(conn.query_row("SELECT label, attrs FROM nodes WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
 }

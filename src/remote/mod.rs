@@ -41,6 +41,19 @@ pub struct RemoteVersion {
     pub updated: i64,
 }
 
+/// The run that made a version, as the remote recorded it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RemoteRun {
+    pub params: BTreeMap<String, String>,
+    pub metrics: BTreeMap<String, f64>,
+    pub user: String,
+    /// Milliseconds since the epoch.
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    /// Logged dataset inputs: (name, digest, source).
+    pub datasets: Vec<(String, String, String)>,
+}
+
 /// Why a remote call failed, in words for people.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum RemoteError {
@@ -83,6 +96,8 @@ pub trait Remote {
     fn push(&self, p: &Push) -> Result<String, RemoteError>;
     /// Points an alias of a model at a version.
     fn set_alias(&self, model: &str, alias: &str, version: &str) -> Result<(), RemoteError>;
+    /// The run a version was made by (`None`: the remote does not have it any more).
+    fn run(&self, run_id: &str) -> Result<Option<RemoteRun>, RemoteError>;
 }
 
 /// The tag every pushed version carries: its manifest digest (Pedigree's identity of it).

@@ -189,12 +189,27 @@ fn pull_version(ws: &mut Workspace, remote: &str, from: &dyn Remote, local: &str
     let _ = std::fs::remove_dir_all(&staging);
     let dir = staging.join(local);
     let result = match from.fetch(v, &dir) {
-        Ok(Ok(())) => register(ws, remote, local, v, &dir, actor),
+        Ok(Ok(())) => register(ws, remote, from, local, v, &dir, actor),
         Ok(Err(reason)) => Err(Unfetched(reason)),
         Err(e) => Err(Unfetched(e.to_string())),
     };
     let _ = std::fs::remove_dir_all(&staging);
     result
+}
+
+/// A pulled run's facts as node attributes (strings, as the lineage side panel shows them).
+fn run_attrs(remote: &str, r: &crate::remote::RemoteRun) -> Value {
+    let time = |ms: Option<i64>| ms.and_then(chrono::DateTime::from_timestamp_millis).map(|t| t.to_rfc3339()).unwrap_or_default();
+    let list = |items: Vec<String>| items.join(", ");
+    json!({
+        "remote": remote,
+        "user": r.user,
+        "start": time(r.start),
+        "end": time(r.end),
+        "params": list(r.params.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+        "metrics": list(r.metrics.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+        "datasets": list(r.datasets.iter().map(|(n, d, s)| format!("{n} ({d}) from {s}")).collect()),
+    })
 }
 
 /// A local version of the model with exactly these files (bound to, not registered again).
@@ -214,10 +229,18 @@ fn same_bytes_here(ws: &Workspace, local: &str, dir: &Path) -> Result<Option<(St
 }
 
 /// Registers the fetched files (or binds an existing version with the same digest).
-fn register(ws: &mut Workspace, remote: &str, local: &str, v: &RemoteVersion, dir: &Path, actor: &str) -> Result<Pulled, Unfetched> {
+#[allow(clippy::too_many_arguments)]
+fn register(ws: &mut Workspace, remote: &str, from: &dyn Remote, local: &str, v: &RemoteVersion, dir: &Path, actor: &str) -> Result<Pulled, Unfetched> {
     let semver = v.tags.get("pedigree.semver").filter(|s| crate::ids::parse_version(s).is_ok()).cloned();
     let key = format!("{}/{}", v.model, v.version);
+    // The run that made it: its params and metrics become the version's, its facts the run node's.
+    let run = match v.run_id.as_str() {
+        "" => None,
+        id => from.run(id).map_err(|e| Unfetched(e.to_string()))?,
+    };
     let req = RegisterRequest {
+        params: run.as_ref().map(|r| r.params.clone()).unwrap_or_default(),
+        metrics: run.as_ref().map(|r| r.metrics.clone()).unwrap_or_default(),
         paths: vec![dir.display().to_string()],
         model: local.into(),
         version: semver,
@@ -242,6 +265,10 @@ fn register(ws: &mut Workspace, remote: &str, local: &str, v: &RemoteVersion, di
             let payload = json!({"remote": remote, "key": key, "manifestDigest": digest, "source": v.source, "runId": v.run_id});
             audit::append(tx, &audit::now(), actor, "remote_pull", &local_node, &payload)?;
             remotes::upsert_binding(tx, &b)?;
+            if let (Some(r), false) = (&run, v.run_id.is_empty()) {
+                let node = format!("run:{remote}:{}", v.run_id);
+                crate::catalog::graph::set_node(tx, &node, "run", &format!("{remote} run {}", v.run_id), &run_attrs(remote, r).to_string())?;
+            }
             Ok(())
         })
         .map_err(Unfetched::from)?;

@@ -37,6 +37,8 @@ mlflow.set_experiment(prefix)
 for C in [1.0, 0.5]:
     with mlflow.start_run():
         mlflow.log_param("C", C)
+        mlflow.log_metric("acc", 0.75 + C / 10)
+        mlflow.log_input(mlflow.data.from_numpy(X, name="churn-train"), context="training")
         mlflow.sklearn.log_model(LogisticRegression(C=C).fit(X, y), name="model", registered_model_name=name)
 c.set_registered_model_alias(name, "champion", "1")
 c.update_registered_model(name, description="churn model")
@@ -110,6 +112,15 @@ fn pull_brings_every_version_byte_identical_with_aliases_records_the_unreachable
     let shown = w.json(&["show", &format!("pull1-churn@{}", local[0])]);
     assert!(shown["version"]["sniffed"].to_string().contains("pickle_risk"), "{shown}");
     assert_eq!(shown["bindings"], serde_json::json!([{"remote": "team", "key": "pull1 Churn/1", "state": "bound"}]), "{shown}");
+    // The run that made it: its params and metrics are the version's; the run node keeps the rest.
+    assert_eq!((shown["version"]["params"]["C"].as_str(), shown["version"]["metrics"]["acc"].as_f64()), (Some("1.0"), Some(0.85)), "{shown}");
+    let run = shown["upstream"].as_array().unwrap().iter().find(|e| e["kind"] == "produced_by").unwrap()["to"].as_str().unwrap().to_string();
+    assert!(run.starts_with("run:team:"), "{run}");
+    let attrs: String = w.catalog().query_row("SELECT attrs FROM nodes WHERE id = ?1", [&run], |r| r.get(0)).unwrap();
+    let attrs: serde_json::Value = serde_json::from_str(&attrs).unwrap();
+    assert_eq!(attrs["params"], "C=1.0", "{attrs}");
+    assert!(attrs["datasets"].as_str().unwrap().starts_with("churn-train ("), "{attrs}");
+    assert!(!attrs["start"].as_str().unwrap().is_empty(), "{attrs}");
 
     // Nothing changed: nothing is pulled and nothing is written.
     let before = (w.snapshot(), w.json(&["audit", "log"])["events"].as_array().unwrap().len());

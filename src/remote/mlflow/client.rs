@@ -127,6 +127,11 @@ impl Client {
         self.get_json("model-versions/search", "api/2.0/mlflow/model-versions/search", &q)
     }
 
+    /// A run: info, params, metrics, dataset inputs (`runs/get`).
+    pub fn get_run(&self, run_id: &str) -> Result<serde_json::Value, RemoteError> {
+        self.get_json("runs/get", "api/2.0/mlflow/runs/get", &[("run_id", run_id)])
+    }
+
     /// Where a version's artifacts are (`get-download-uri`).
     pub fn download_uri(&self, model: &str, version: &str) -> Result<String, RemoteError> {
         let r: DownloadUri = self.get_json(

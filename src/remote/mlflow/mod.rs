@@ -4,7 +4,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::{DIGEST_TAG, Push, Remote, RemoteError, RemoteModel, RemoteVersion};
+use super::{DIGEST_TAG, Push, Remote, RemoteError, RemoteModel, RemoteRun, RemoteVersion};
 
 pub mod client;
 pub mod wire;
@@ -100,6 +100,40 @@ impl Remote for Client {
 
     fn set_alias(&self, model: &str, alias: &str, version: &str) -> Result<(), RemoteError> {
         Client::set_alias(self, model, alias, version)
+    }
+
+    fn run(&self, run_id: &str) -> Result<Option<RemoteRun>, RemoteError> {
+        let v = match self.get_run(run_id) {
+            Ok(v) => v,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let run = &v["run"];
+        let pairs = |arr: &serde_json::Value| -> Vec<(String, serde_json::Value)> {
+            arr.as_array()
+                .map(|a| a.iter().filter_map(|x| Some((x["key"].as_str()?.to_string(), x["value"].clone()))).collect())
+                .unwrap_or_default()
+        };
+        let str_of = |v: &serde_json::Value| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+        let datasets = run["inputs"]["dataset_inputs"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|d| {
+                        let d = &d["dataset"];
+                        (str_of(&d["name"]), str_of(&d["digest"]), str_of(&d["source"]))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Some(RemoteRun {
+            params: pairs(&run["data"]["params"]).into_iter().map(|(k, v)| (k, str_of(&v))).collect(),
+            metrics: pairs(&run["data"]["metrics"]).into_iter().filter_map(|(k, v)| Some((k, v.as_f64()?))).filter(|(_, v)| v.is_finite()).collect(),
+            user: run["info"]["user_id"].as_str().unwrap_or_default().to_string(),
+            start: run["info"]["start_time"].as_i64(),
+            end: run["info"]["end_time"].as_i64(),
+            datasets,
+        }))
     }
 }
 
