@@ -318,7 +318,7 @@ fn aliases_moved_on_both_sides_are_conflicts_that_overwrite_neither_side_until_r
 fn a_server_with_basic_auth_refuses_a_wrong_password_with_one_line_and_serves_the_sealed_right_one() {
     let server = peer::mlflow_with_auth();
     let creds = [("MLFLOW_TRACKING_USERNAME", "admin"), ("MLFLOW_TRACKING_PASSWORD", peer::ADMIN_PASSWORD)];
-    peer::client_of(server, &format!("{HASH_TREE}{SEED}"), &["auth1"], &creds);
+    peer::client_of(&server.url, &format!("{HASH_TREE}{SEED}"), &["auth1"], &creds);
     let w = Ws::new();
 
     // Wrong password, sealed: refused in one line that says what to do; nothing written.
@@ -379,4 +379,42 @@ fn a_sync_killed_at_each_step_of_a_pull_or_a_push_leaves_no_duplicate_and_the_ne
     assert_eq!(w.json(&["audit", "verify"])["ok"], true);
     let (code, r) = sync(&w, &["--model", "crash1"]);
     assert_eq!((code, r["pulled"].as_u64(), r["pushed"].as_u64()), (0, Some(0), Some(0)), "{r}");
+}
+
+const SEMVERS_IN_ORDER: &str = r#"
+import sys, json
+from mlflow import MlflowClient
+vs = MlflowClient().search_model_versions(f"name='{sys.argv[1]}'")
+vs = sorted(vs, key=lambda v: int(v.version))
+print(json.dumps([v.tags.get("pedigree.semver") for v in vs]))
+"#;
+
+#[test]
+fn versions_registered_while_the_server_is_down_go_up_in_order_when_it_is_back_even_if_it_dies_mid_way() {
+    let mut server = peer::Own::start();
+    let w = Ws::new();
+    w.json(&["remote", "add", "team", "mlflow", &server.url]);
+    server.stop();
+    let wanted: Vec<String> = (0..12).map(|i| format!("1.{i}.0")).collect();
+    for (i, v) in wanted.iter().enumerate() {
+        let f = w.write(&format!("v{i}/model.safetensors"), &fixtures::safetensors(&[("w", "F32", &[4 + i as u64])], &[]));
+        w.json(&["register", f.to_str().unwrap(), "--model", "outbox-model", "--version", v]);
+    }
+    let out = w.run(&["sync"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot reach the MLflow server"), "{}", stderr(&out));
+
+    // Back up; the server dies while the sync is pushing, then comes back.
+    server.restart();
+    let child = w.command(&["sync", "--json"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    server.restart();
+    let _ = child.wait_with_output();
+    let (code, r) = sync(&w, &[]);
+    assert_eq!(code, 0, "{r}");
+    let semvers: Vec<Option<String>> =
+        serde_json::from_str(peer::client_of(&server.url, SEMVERS_IN_ORDER, &["outbox-model"], &[]).trim()).unwrap();
+    assert_eq!(semvers, wanted.iter().map(|v| Some(v.clone())).collect::<Vec<_>>(), "every version once, in order");
+    let (code, r) = sync(&w, &[]);
+    assert_eq!((code, r["pushed"].as_u64(), r["bound"].as_u64()), (0, Some(0), Some(0)), "{r}");
 }

@@ -47,15 +47,65 @@ pub fn mlflow_with_auth() -> &'static Mlflow {
 fn start(auth: bool) -> Mlflow {
     let dir = tempfile::tempdir().unwrap();
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let pgid = spawn(dir.path(), port, auth);
+    Mlflow { url: format!("http://127.0.0.1:{port}"), pgid, _dir: dir }
+}
+
+/// A server of one test's own, stopped and started again on the same port and database (to
+/// test a server that goes away); stopped on drop.
+pub struct Own {
+    pub url: String,
+    port: u16,
+    pgid: Option<i32>,
+    dir: tempfile::TempDir,
+}
+
+impl Own {
+    pub fn start() -> Own {
+        let dir = tempfile::tempdir().unwrap();
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let pgid = Some(spawn(dir.path(), port, false));
+        Own { url: format!("http://127.0.0.1:{port}"), port, pgid, dir }
+    }
+
+    /// Kills the server (SIGKILL to its process group) and waits until the port is closed.
+    pub fn stop(&mut self) {
+        if let Some(pgid) = self.pgid.take() {
+            // SAFETY: kill(2) on the process group this test started.
+            unsafe {
+                libc::kill(-pgid, libc::SIGKILL);
+            }
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+
+    pub fn restart(&mut self) {
+        self.stop();
+        self.pgid = Some(spawn(self.dir.path(), self.port, false));
+    }
+}
+
+impl Drop for Own {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Starts `mlflow server` on `port` with its database and artifacts in `dir`; returns its process
+/// group once it answers.
+fn spawn(dir: &std::path::Path, port: u16, auth: bool) -> i32 {
     let bin = std::path::Path::new(&python()).with_file_name("mlflow");
     use std::os::unix::process::CommandExt;
     let mut c = Command::new(bin);
     c.args(["server", "--host", "127.0.0.1", "--port", &port.to_string(), "--workers", "1", "--serve-artifacts"])
         .arg("--backend-store-uri")
-        .arg(format!("sqlite:///{}", dir.path().join("mlflow.db").display()))
+        .arg(format!("sqlite:///{}", dir.join("mlflow.db").display()))
         .arg("--artifacts-destination")
-        .arg(dir.path().join("artifacts"))
-        .current_dir(dir.path())
+        .arg(dir.join("artifacts"))
+        .current_dir(dir)
         .env("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false")
         .process_group(0)
         .stdout(Stdio::null())
@@ -82,22 +132,22 @@ fn start(auth: bool) -> Mlflow {
         assert!(Instant::now() < deadline, "mlflow server did not start on port {port}");
         std::thread::sleep(Duration::from_millis(200));
     }
-    Mlflow { url, pgid, _dir: dir }
+    pgid
 }
 
 /// Runs a Python script with the MLflow client pointed at the server; returns its stdout.
 pub fn client(script: &str, args: &[&str]) -> String {
-    client_of(mlflow(), script, args, &[])
+    client_of(&mlflow().url, script, args, &[])
 }
 
-/// [`client`] against `server`, with extra environment (credentials).
-pub fn client_of(server: &Mlflow, script: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+/// [`client`] against the server at `url`, with extra environment (credentials).
+pub fn client_of(url: &str, script: &str, args: &[&str], env: &[(&str, &str)]) -> String {
     let out = Command::new(python())
         .arg("-c")
         .arg(script)
         .args(args)
         .envs(env.iter().copied())
-        .env("MLFLOW_TRACKING_URI", &server.url)
+        .env("MLFLOW_TRACKING_URI", url)
         .env("GIT_PYTHON_REFRESH", "quiet")
         .output()
         .expect("run python");
