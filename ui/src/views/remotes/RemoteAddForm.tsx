@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { useBackend } from "../../backend";
 import type { RemoteInfo } from "../../backend/generated/api";
+import { SubmitRow } from "../../components/SubmitRow";
 import { TextField } from "../../components/TextField";
 import { useAction } from "../../components/useAction";
 
@@ -44,16 +45,7 @@ export function RemoteAddForm({ onAdded }: { onAdded: (r: RemoteInfo) => void })
         <TextField label="Password" testId="remote-password" type="password" value={password} onChange={setPassword} disabled={!username.trim()} />
       </div>
       <p className="muted">Credentials given here are sealed in the workspace; without them MLFLOW_TRACKING_USERNAME/PASSWORD (or _TOKEN) are read at sync time.</p>
-      {error && (
-        <p className="error" data-testid="remote-add-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="form-actions">
-        <button className="primary" type="submit" data-testid="remote-add-submit" disabled={busy}>
-          {busy ? "Adding…" : "Add remote"}
-        </button>
-      </div>
+      <SubmitRow testId="remote-add" error={error} busy={busy} label="Add remote" />
     </form>
   );
 }

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useBackend } from "../../backend";
 import type { StoreAddRequest, StoreInfo } from "../../backend/generated/api";
+import { SubmitRow } from "../../components/SubmitRow";
 import { TextField } from "../../components/TextField";
 import { useAction } from "../../components/useAction";
 
@@ -41,16 +42,7 @@ export function StoreAddForm({ onAdded }: { onAdded: (s: StoreInfo) => void }) {
         />
       </div>
       {s3 && <S3Fields fields={s3Fields} onChange={setS3Fields} />}
-      {error && (
-        <p className="error" data-testid="store-add-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="form-actions">
-        <button className="primary" type="submit" data-testid="store-add-submit" disabled={busy}>
-          {busy ? "Adding…" : "Add store"}
-        </button>
-      </div>
+      <SubmitRow testId="store-add" error={error} busy={busy} label="Add store" />
     </form>
   );
 }
