@@ -17,10 +17,12 @@ use crate::shell::Shell;
 /// UI thread); progress is re-emitted as `progress` events.
 #[tauri::command]
 pub async fn call(app: AppHandle, shell: State<'_, Shell>, op: String, request: Value) -> Result<Value, ApiError> {
-    shell.host().call(op, request, move |p| {
-        let _ = app.emit("progress", p);
-    })
-    .await
+    shell
+        .host()
+        .call(op, request, move |p| {
+            let _ = app.emit("progress", p);
+        })
+        .await
 }
 
 /// Shows the native file chooser for `purpose` over the window; the chosen paths, none when
@@ -38,14 +40,17 @@ pub async fn pick(window: WebviewWindow, shell: State<'_, Shell>, purpose: PickP
         }
         let picked = match purpose {
             PickPurpose::RegisterFiles => dialog.set_title("Register model files").blocking_pick_files().unwrap_or_default(),
-            PickPurpose::RegisterFolder => dialog.set_title("Register a model folder").blocking_pick_folder().into_iter().collect(),
+            PickPurpose::RegisterFolder => {
+                dialog.set_title("Register a model folder").blocking_pick_folder().into_iter().collect()
+            }
             PickPurpose::Workspace => dialog.set_title("Open a Pedigree workspace").blocking_pick_folder().into_iter().collect(),
         };
-        picked
-            .into_iter()
-            .map(|p| p.into_path().map(|p| p.display().to_string()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("the chosen item is not a local file ({e}); choose a file on this computer")))
+        picked.into_iter().map(|p| p.into_path().map(|p| p.display().to_string())).collect::<Result<Vec<_>, _>>().map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("the chosen item is not a local file ({e}); choose a file on this computer"),
+            )
+        })
     })
     .await
     .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the file chooser crashed ({e}): this is a bug, please report it")))?
@@ -55,12 +60,17 @@ pub async fn pick(window: WebviewWindow, shell: State<'_, Shell>, purpose: PickP
 /// top bar's workspace menu). A folder without a workspace is created as one only with
 /// `create`; otherwise the answer says so and the UI asks.
 #[tauri::command]
-pub async fn open_workspace(app: AppHandle, shell: State<'_, Shell>, path: String, create: bool) -> Result<OpenWorkspaceResponse, ApiError> {
+pub async fn open_workspace(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    path: String,
+    create: bool,
+) -> Result<OpenWorkspaceResponse, ApiError> {
     let dir = crate::recent::normalize(&PathBuf::from(&path));
     let actor = shell.host().actor;
-    let opening = tauri::async_runtime::spawn_blocking(move || Host::open(&dir, actor, create))
-        .await
-        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("opening the workspace crashed ({e}): this is a bug, please report it")))??;
+    let opening = tauri::async_runtime::spawn_blocking(move || Host::open(&dir, actor, create)).await.map_err(|e| {
+        ApiError::new(ErrorCode::Internal, format!("opening the workspace crashed ({e}): this is a bug, please report it"))
+    })??;
     Ok(match opening {
         Opening::NotAWorkspace => OpenWorkspaceResponse::NotAWorkspace { path },
         Opening::Opened { host, created } => {

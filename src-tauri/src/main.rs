@@ -44,7 +44,12 @@ fn main() {
     tauri::Builder::default()
         .manage(Shell::new(Host { workspace, actor }, recent_file))
         .plugin(tauri_plugin_dialog::init())
-        .invoke_handler(tauri::generate_handler![commands::call, commands::pick, commands::open_workspace, commands::recent_workspaces])
+        .invoke_handler(tauri::generate_handler![
+            commands::call,
+            commands::pick,
+            commands::open_workspace,
+            commands::recent_workspaces
+        ])
         .plugin(tauri::plugin::Builder::<tauri::Wry>::new("navigation-guard").on_navigation(|_, url| app_url(url)).build())
         .menu(menu::build)
         .on_menu_event(menu::on_event)

@@ -75,7 +75,8 @@ pub fn build(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         icon: app.default_window_icon().cloned(),
         ..Default::default()
     };
-    let help = SubmenuBuilder::new(app, "Help").item(&PredefinedMenuItem::about(app, Some("About Pedigree"), Some(about))?).build()?;
+    let help =
+        SubmenuBuilder::new(app, "Help").item(&PredefinedMenuItem::about(app, Some("About Pedigree"), Some(about))?).build()?;
     MenuBuilder::new(app).items(&[&file, &edit, &view.build()?, &help]).build()
 }
 

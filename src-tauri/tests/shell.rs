@@ -70,7 +70,10 @@ fn every_command_is_declared_registered_and_granted() {
     let names = commands();
     let source = read("src/commands.rs");
     for n in &names {
-        assert!(source.contains(&format!("pub async fn {n}(")) || source.contains(&format!("pub fn {n}(")), "{n} is not a command in src/commands.rs");
+        assert!(
+            source.contains(&format!("pub async fn {n}(")) || source.contains(&format!("pub fn {n}(")),
+            "{n} is not a command in src/commands.rs"
+        );
     }
     let handler = read("src/main.rs");
     let handler = &handler[handler.find("generate_handler![").unwrap()..];

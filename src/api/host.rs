@@ -63,13 +63,24 @@ impl Host {
     pub fn open(dir: &Path, actor: String, create: bool) -> Result<Opening, ApiError> {
         let shown = dir.display();
         if dir.as_os_str().is_empty() || !dir.is_absolute() {
-            return Err(ApiError::new(ErrorCode::InvalidInput, format!("'{shown}' is not an absolute folder path; choose the folder with File → Open workspace…")));
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("'{shown}' is not an absolute folder path; choose the folder with File → Open workspace…"),
+            ));
         }
         if !dir.exists() {
-            return Err(ApiError::new(ErrorCode::NotFound, format!("{shown} does not exist (moved or deleted?); choose another folder with File → Open workspace…")));
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("{shown} does not exist (moved or deleted?); choose another folder with File → Open workspace…"),
+            ));
         }
         if !dir.is_dir() {
-            return Err(ApiError::new(ErrorCode::InvalidInput, format!("{shown} is a file; a workspace is a folder: choose the folder that holds catalog.sqlite, or an empty folder to create one in")));
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "{shown} is a file; a workspace is a folder: choose the folder that holds catalog.sqlite, or an empty folder to create one in"
+                ),
+            ));
         }
         if !is_workspace(dir) && !create {
             return Ok(Opening::NotAWorkspace);
@@ -177,9 +188,13 @@ pub enum MenuAction {
     RegisterFiles,
     RegisterFolder,
     OpenWorkspace,
-    OpenRecent { path: String },
+    OpenRecent {
+        path: String,
+    },
     /// Show a view (`#/models`, …).
-    Navigate { hash: String },
+    Navigate {
+        hash: String,
+    },
 }
 
 /// Declares the desktop shell's messages to the TypeScript generator.

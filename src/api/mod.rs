@@ -219,10 +219,9 @@ pub fn show_version(s: &Session, req: &ShowVersionRequest) -> Result<ShowVersion
     let at = req.at.as_deref().map(|t| crate::governance::instant("at", t)).transpose()?;
     let version = crate::governance::resolve_at(conn, &req.reference, at.as_deref())
         .map_err(|e| match e {
-            crate::governance::GovError::UnknownVersion(_) => ApiError::new(
-                ErrorCode::NotFound,
-                format!("{model} has no version {name} (see `pedigree versions {model}`)"),
-            ),
+            crate::governance::GovError::UnknownVersion(_) => {
+                ApiError::new(ErrorCode::NotFound, format!("{model} has no version {name} (see `pedigree versions {model}`)"))
+            }
             e => e.into(),
         })?
         .version;
@@ -231,8 +230,12 @@ pub fn show_version(s: &Session, req: &ShowVersionRequest) -> Result<ShowVersion
     let node = ids::version_node(model, &version);
     let upstream = graph::edges_from(conn, &node)?.into_iter().filter(|e| e.kind != "version_of").map(to_edge).collect();
     let downstream = graph::edges_to(conn, &node)?.into_iter().map(to_edge).collect();
-    let aliases = crate::catalog::aliases::of_model(conn, id)?.into_iter().filter(|a| a.version == version).map(|a| a.alias).collect();
-    let bindings = crate::catalog::remotes::bound_to(conn, &node)?.into_iter().map(|(remote, key, state)| Bound { remote, key, state }).collect();
+    let aliases =
+        crate::catalog::aliases::of_model(conn, id)?.into_iter().filter(|a| a.version == version).map(|a| a.alias).collect();
+    let bindings = crate::catalog::remotes::bound_to(conn, &node)?
+        .into_iter()
+        .map(|(remote, key, state)| Bound { remote, key, state })
+        .collect();
     Ok(ShowVersionResponse { node, version: record, upstream, downstream, aliases, bindings })
 }
 

@@ -4,10 +4,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{ApiError, ErrorCode, Session};
+use crate::catalog::remotes::Conflict;
 use crate::progress::OnProgress;
 use crate::remote::RemoteError;
 use crate::remote::config::{self as remote, ConfigError, Credentials, RemoteInfo, RemoteTest};
-use crate::catalog::remotes::Conflict;
 use crate::sync::conflicts::{self, Take};
 use crate::sync::{SyncError, SyncOptions, SyncReport};
 

@@ -119,7 +119,8 @@ impl Cas {
     /// bytes hashed after, so the digest is of what the store holds. A file already stored is
     /// not linked again (`existed`), and its source is left as it was.
     pub fn put_linked(&self, src: &Path, link: Link, see: &mut dyn FnMut(&[u8])) -> Result<Put, CasError> {
-        let tmp = Tmp(self.root.join("tmp").join(format!("{}-{}", std::process::id(), TMP_COUNTER.fetch_add(1, Ordering::Relaxed))));
+        let tmp =
+            Tmp(self.root.join("tmp").join(format!("{}-{}", std::process::id(), TMP_COUNTER.fetch_add(1, Ordering::Relaxed))));
         let (sha256, size) = match link {
             Link::Copy => self.copy_in(src, &tmp.0, see)?,
             Link::Reflink => {

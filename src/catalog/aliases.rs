@@ -55,7 +55,14 @@ pub fn set(
 
 /// Removes an alias and records it. Returns the version it pointed to (none: there was no such
 /// alias, and nothing is recorded).
-pub fn remove(conn: &Connection, model_id: i64, alias: &str, actor: &str, at: &str, seq: i64) -> Result<Option<String>, CatalogError> {
+pub fn remove(
+    conn: &Connection,
+    model_id: i64,
+    alias: &str,
+    actor: &str,
+    at: &str,
+    seq: i64,
+) -> Result<Option<String>, CatalogError> {
     let before = target(conn, model_id, alias)?;
     if before.is_some() {
         conn.execute("DELETE FROM aliases WHERE model_id = ?1 AND alias = ?2", params![model_id, alias])?;

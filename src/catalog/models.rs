@@ -223,8 +223,19 @@ pub fn get_version(conn: &Connection, model_id: i64, version: &str) -> Result<Op
             },
         )
         .optional()?;
-    let Some((summary, id, weights_digest, interface, sniffed, params, environment, bump_reason, audit_seq, manifest_digest, storage)) =
-        row
+    let Some((
+        summary,
+        id,
+        weights_digest,
+        interface,
+        sniffed,
+        params,
+        environment,
+        bump_reason,
+        audit_seq,
+        manifest_digest,
+        storage,
+    )) = row
     else {
         return Ok(None);
     };

@@ -181,7 +181,9 @@ pub fn open_conflict(conn: &Connection, c: &Conflict, seq: i64) -> Result<Confli
 pub fn open_conflict_on(conn: &Connection, remote: &str, subject: &str, field: &str) -> Result<Option<Conflict>, CatalogError> {
     Ok(conn
         .query_row(
-            &format!("SELECT {CONFLICT_COLS} FROM conflicts WHERE remote = ?1 AND subject = ?2 AND field = ?3 AND resolved_at IS NULL"),
+            &format!(
+                "SELECT {CONFLICT_COLS} FROM conflicts WHERE remote = ?1 AND subject = ?2 AND field = ?3 AND resolved_at IS NULL"
+            ),
             params![remote, subject, field],
             conflict,
         )

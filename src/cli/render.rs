@@ -5,9 +5,9 @@ use crate::api::{
 };
 use crate::audit::VerifyReport;
 use crate::governance::aliases::{AliasChange, ModelAliases};
-use crate::sync::SyncReport;
-use crate::remote::{RemoteInfo, RemoteTest};
 use crate::lineage::Subgraph;
+use crate::remote::{RemoteInfo, RemoteTest};
+use crate::sync::SyncReport;
 
 /// Left-aligned columns separated by two spaces.
 fn table(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -194,13 +194,28 @@ pub fn remotes(list: &[RemoteInfo]) -> String {
     }
     let rows: Vec<Vec<String>> = list
         .iter()
-        .map(|r| vec![r.name.clone(), r.kind.clone(), r.url.clone(), r.credentials.clone(), r.last_sync_at.clone().unwrap_or_else(|| "never".into())])
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.kind.clone(),
+                r.url.clone(),
+                r.credentials.clone(),
+                r.last_sync_at.clone().unwrap_or_else(|| "never".into()),
+            ]
+        })
         .collect();
     table(&["NAME", "KIND", "URL", "CREDENTIALS", "LAST SYNC"], &rows)
 }
 
 pub fn remote_test(t: &RemoteTest) -> String {
-    format!("{} ({}): MLflow {}; {} registered models; supports {}\n", t.name, t.url, t.server_version, t.models, t.supports.join(", "))
+    format!(
+        "{} ({}): MLflow {}; {} registered models; supports {}\n",
+        t.name,
+        t.url,
+        t.server_version,
+        t.models,
+        t.supports.join(", ")
+    )
 }
 
 pub fn sync_report(r: &SyncReport) -> String {
@@ -238,7 +253,17 @@ pub fn conflicts(l: &crate::api::remotes::ConflictList) -> String {
     let rows: Vec<Vec<String>> = l
         .conflicts
         .iter()
-        .map(|c| vec![c.id.to_string(), c.remote.clone(), c.subject.clone(), c.field.clone(), none(&c.base), none(&c.local), none(&c.remote_value)])
+        .map(|c| {
+            vec![
+                c.id.to_string(),
+                c.remote.clone(),
+                c.subject.clone(),
+                c.field.clone(),
+                none(&c.base),
+                none(&c.local),
+                none(&c.remote_value),
+            ]
+        })
         .collect();
     let mut out = table(&["ID", "REMOTE", "SUBJECT", "FIELD", "BASE", "HERE", "THERE"], &rows);
     out.push_str("Resolve one: pedigree resolve ID --take local|remote\n");

@@ -62,7 +62,13 @@ pub fn set(conn: &Connection, reference: &str, alias: &str, actor: &str) -> Resu
     let current = aliases::target(conn, v.model_id, alias)?;
     if current.as_deref() == Some(v.version.as_str()) {
         let seq = aliases::of_model(conn, v.model_id)?.into_iter().find(|a| a.alias == alias).map_or(0, |a| a.audit_seq);
-        return Ok(AliasChange { model: v.model, alias: alias.into(), version: current.clone(), previous: current, audit_seq: seq });
+        return Ok(AliasChange {
+            model: v.model,
+            alias: alias.into(),
+            version: current.clone(),
+            previous: current,
+            audit_seq: seq,
+        });
     }
     let now = audit::now();
     let payload = json!({"alias": alias, "version": v.version, "previous": current});
@@ -75,7 +81,11 @@ pub fn set(conn: &Connection, reference: &str, alias: &str, actor: &str) -> Resu
 pub fn remove(conn: &Connection, model: &str, alias: &str, actor: &str) -> Result<AliasChange, GovError> {
     let model_id = model_id(conn, model)?;
     let Some(current) = aliases::target(conn, model_id, alias)? else {
-        return Err(GovError::BadValue { field: "alias", value: alias.into(), expected: "name an alias the model has (see `pedigree aliases MODEL`)" });
+        return Err(GovError::BadValue {
+            field: "alias",
+            value: alias.into(),
+            expected: "name an alias the model has (see `pedigree aliases MODEL`)",
+        });
     };
     let now = audit::now();
     let payload = json!({"alias": alias, "previous": current});

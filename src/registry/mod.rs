@@ -60,7 +60,9 @@ pub enum RegisterError {
     KeyValue { kind: &'static str, given: String, hint: &'static str },
     #[error("accepting files that run code on load needs a reason, for the audit trail")]
     UnsafeWithoutReason,
-    #[error("{model}: its weights are in {missing}, which is not among the files being registered; register the folder that holds both")]
+    #[error(
+        "{model}: its weights are in {missing}, which is not among the files being registered; register the folder that holds both"
+    )]
     MissingExternalData { model: String, missing: String },
 }
 

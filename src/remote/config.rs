@@ -76,21 +76,40 @@ fn info(r: &remotes::RemoteRow) -> RemoteInfo {
         name: r.name.clone(),
         kind: r.kind.clone(),
         url: r.url.clone(),
-        credentials: if r.sealed_secret.is_some() { "sealed in the workspace" } else { "MLflow environment variables at sync time" }
-            .into(),
+        credentials: if r.sealed_secret.is_some() {
+            "sealed in the workspace"
+        } else {
+            "MLflow environment variables at sync time"
+        }
+        .into(),
         last_sync_at: r.last_sync_at.clone(),
         last_report: r.last_report.as_deref().and_then(|j| serde_json::from_str(j).ok()),
     }
 }
 
-pub fn add(ws: &mut Workspace, name: &str, kind: &str, url: &str, creds: Option<&Credentials>, actor: &str) -> Result<RemoteInfo, ConfigError> {
+pub fn add(
+    ws: &mut Workspace,
+    name: &str,
+    kind: &str,
+    url: &str,
+    creds: Option<&Credentials>,
+    actor: &str,
+) -> Result<RemoteInfo, ConfigError> {
     ids::validate_name(name)?;
     if !KINDS.contains(&kind) {
-        return Err(ConfigError::BadValue { field: "kind", value: kind.into(), expected: format!("use one of {}", KINDS.join(", ")) });
+        return Err(ConfigError::BadValue {
+            field: "kind",
+            value: kind.into(),
+            expected: format!("use one of {}", KINDS.join(", ")),
+        });
     }
     let parsed = url::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
     let Some(parsed) = parsed else {
-        return Err(ConfigError::BadValue { field: "url", value: url.into(), expected: "an http(s):// URL of the tracking server".into() });
+        return Err(ConfigError::BadValue {
+            field: "url",
+            value: url.into(),
+            expected: "an http(s):// URL of the tracking server".into(),
+        });
     };
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(ConfigError::BadValue {
@@ -102,8 +121,12 @@ pub fn add(ws: &mut Workspace, name: &str, kind: &str, url: &str, creds: Option<
     let url = parsed.as_str().trim_end_matches('/').to_string();
     let sealed = match creds.filter(|c| c.username.is_some() || c.token.is_some()) {
         Some(c) => Some(
-            crate::index::secret::seal(&ws.root, &format!("remote:{name}"), &serde_json::to_vec(c).expect("credentials serialise"))
-                .map_err(ConfigError::Secret)?,
+            crate::index::secret::seal(
+                &ws.root,
+                &format!("remote:{name}"),
+                &serde_json::to_vec(c).expect("credentials serialise"),
+            )
+            .map_err(ConfigError::Secret)?,
         ),
         None => None,
     };
@@ -146,7 +169,8 @@ pub fn open(ws: &Workspace, r: &remotes::RemoteRow) -> Result<Box<dyn Remote>, C
 fn client(ws: &Workspace, r: &remotes::RemoteRow) -> Result<Client, ConfigError> {
     let auth = match &r.sealed_secret {
         Some(sealed) => {
-            let plain = crate::index::secret::open(&ws.root, &format!("remote:{}", r.name), sealed).map_err(ConfigError::Secret)?;
+            let plain =
+                crate::index::secret::open(&ws.root, &format!("remote:{}", r.name), sealed).map_err(ConfigError::Secret)?;
             let c: Credentials = serde_json::from_slice(&plain).map_err(|e| ConfigError::Secret(e.to_string()))?;
             auth_of(c.username, c.password, c.token)
         }

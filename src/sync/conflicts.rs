@@ -42,7 +42,16 @@ pub(super) fn alias(
     let now = audit::now();
     let payload = json!({"remote": remote, "field": "alias", "base": base, "local": local, "remoteValue": remote_value});
     let seq = audit::append(tx, &now, actor, "sync_conflict", subject, &payload)?;
-    let c = Conflict { id: 0, remote: remote.into(), subject: subject.into(), field: "alias".into(), base, local, remote_value, created_at: now };
+    let c = Conflict {
+        id: 0,
+        remote: remote.into(),
+        subject: subject.into(),
+        field: "alias".into(),
+        base,
+        local,
+        remote_value,
+        created_at: now,
+    };
     remotes::open_conflict(tx, &c, seq)?;
     Ok(())
 }
@@ -54,7 +63,8 @@ pub fn list(ws: &Workspace) -> Result<Vec<Conflict>, SyncError> {
 /// Applies one side of conflict `id` and closes it.
 pub fn resolve(ws: &mut Workspace, id: i64, take: Take, actor: &str) -> Result<Conflict, SyncError> {
     let bad = |expected: String| SyncError::BadValue { field: "id", expected };
-    let (c, resolved) = remotes::get_conflict(ws.catalog.conn(), id)?.ok_or_else(|| bad(format!("no conflict {id} (see `pedigree conflicts`)")))?;
+    let (c, resolved) = remotes::get_conflict(ws.catalog.conn(), id)?
+        .ok_or_else(|| bad(format!("no conflict {id} (see `pedigree conflicts`)")))?;
     if resolved {
         return Err(bad(format!("conflict {id} is resolved already")));
     }
@@ -70,7 +80,9 @@ pub fn resolve(ws: &mut Workspace, id: i64, take: Take, actor: &str) -> Result<C
         Take::Remote => c.remote_value.clone(),
         Take::Local => {
             let Some(version) = &c.local else {
-                return Err(bad("removing an alias on the remote is not supported yet; take remote, or set the alias here again".into()));
+                return Err(bad(
+                    "removing an alias on the remote is not supported yet; take remote, or set the alias here again".into(),
+                ));
             };
             let node = crate::ids::version_node(&local_model, version);
             let key = remotes::bound_to(conn, &node)?
@@ -102,10 +114,26 @@ pub fn resolve(ws: &mut Workspace, id: i64, take: Take, actor: &str) -> Result<C
 
 /// Points (or removes) the local alias where the remote's points.
 #[allow(clippy::too_many_arguments)]
-fn apply_remote_alias(tx: &Connection, remote: &str, remote_model: &str, local_model: &str, alias: &str, remote_version: Option<&str>, actor: &str, now: &str) -> Result<(), SyncError> {
+fn apply_remote_alias(
+    tx: &Connection,
+    remote: &str,
+    remote_model: &str,
+    local_model: &str,
+    alias: &str,
+    remote_version: Option<&str>,
+    actor: &str,
+    now: &str,
+) -> Result<(), SyncError> {
     let model_id = models::model_id(tx, local_model)?.ok_or_else(|| SyncError::Local(format!("model {local_model} is gone")))?;
     let Some(rv) = remote_version else {
-        let seq = audit::append(tx, now, actor, "remove_alias", &format!("model:{local_model}"), &json!({"alias": alias, "remote": remote}))?;
+        let seq = audit::append(
+            tx,
+            now,
+            actor,
+            "remove_alias",
+            &format!("model:{local_model}"),
+            &json!({"alias": alias, "remote": remote}),
+        )?;
         aliases::remove(tx, model_id, alias, actor, now, seq)?;
         return Ok(());
     };
@@ -116,15 +144,25 @@ fn apply_remote_alias(tx: &Connection, remote: &str, remote_model: &str, local_m
         .and_then(|b| b.local)
         .and_then(|l| l.rsplit_once('@').map(|(_, v)| v.to_string()))
         .ok_or_else(|| SyncError::Local(format!("{key} is not here yet: sync first")))?;
-    let vid = models::version_key(tx, local_model, &local)?.map(|k| k.id).ok_or_else(|| SyncError::Local(format!("{local_model}@{local} is gone")))?;
-    let seq = audit::append(tx, now, actor, "set_alias", &format!("model:{local_model}"), &json!({"alias": alias, "version": local, "remote": remote}))?;
+    let vid = models::version_key(tx, local_model, &local)?
+        .map(|k| k.id)
+        .ok_or_else(|| SyncError::Local(format!("{local_model}@{local} is gone")))?;
+    let seq = audit::append(
+        tx,
+        now,
+        actor,
+        "set_alias",
+        &format!("model:{local_model}"),
+        &json!({"alias": alias, "version": local, "remote": remote}),
+    )?;
     aliases::set(tx, model_id, alias, vid, actor, now, seq)?;
     Ok(())
 }
 
 /// Makes `value` the alias's base, so the next sync sees both sides agree.
 fn set_base_alias(tx: &Connection, remote: &str, remote_model: &str, alias: &str, value: Option<&str>) -> Result<(), SyncError> {
-    let Some(mut b) = remotes::bindings(tx, remote)?.into_iter().find(|b| b.kind == "model" && b.remote_key == remote_model) else {
+    let Some(mut b) = remotes::bindings(tx, remote)?.into_iter().find(|b| b.kind == "model" && b.remote_key == remote_model)
+    else {
         return Ok(());
     };
     let mut base: Value = serde_json::from_str(&b.base).unwrap_or_else(|_| json!({}));

@@ -13,8 +13,8 @@ pub mod push;
 
 use crate::catalog::{CatalogError, remotes};
 use crate::progress::OnProgress;
-use crate::remote::config::{self, ConfigError};
 use crate::remote::RemoteError;
+use crate::remote::config::{self, ConfigError};
 use crate::workspace::Workspace;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +34,13 @@ pub enum SyncError {
 /// Syncs with `remote` (or the only remote there is): pulls every wanted model and version.
 /// The report is kept with the remote when the sync changed or found anything; a sync that found
 /// nothing new writes nothing at all.
-pub fn sync(ws: &mut Workspace, remote: Option<&str>, opts: &SyncOptions, actor: &str, progress: OnProgress<'_>) -> Result<SyncReport, SyncError> {
+pub fn sync(
+    ws: &mut Workspace,
+    remote: Option<&str>,
+    opts: &SyncOptions,
+    actor: &str,
+    progress: OnProgress<'_>,
+) -> Result<SyncReport, SyncError> {
     let name = match remote {
         Some(n) => n.to_string(),
         None => {
@@ -42,7 +48,10 @@ pub fn sync(ws: &mut Workspace, remote: Option<&str>, opts: &SyncOptions, actor:
             match all.as_slice() {
                 [one] => one.name.clone(),
                 [] => {
-                    return Err(SyncError::BadValue { field: "remote", expected: "add one first: pedigree remote add NAME mlflow URL".into() });
+                    return Err(SyncError::BadValue {
+                        field: "remote",
+                        expected: "add one first: pedigree remote add NAME mlflow URL".into(),
+                    });
                 }
                 _ => {
                     let names: Vec<&str> = all.iter().map(|r| r.name.as_str()).collect();

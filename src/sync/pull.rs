@@ -29,14 +29,27 @@ fn version_state(v: &RemoteVersion) -> Value {
 }
 
 /// Pulls every (wanted) model of `remote`.
-pub fn pull(ws: &mut Workspace, remote: &str, from: &dyn Remote, opts: &SyncOptions, actor: &str, progress: OnProgress<'_>) -> Result<SyncReport, SyncError> {
+pub fn pull(
+    ws: &mut Workspace,
+    remote: &str,
+    from: &dyn Remote,
+    opts: &SyncOptions,
+    actor: &str,
+    progress: OnProgress<'_>,
+) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport { remote: remote.into(), dry_run: opts.dry_run, ..Default::default() };
     let bindings: BTreeMap<(String, String), Binding> =
         remotes::bindings(ws.catalog.conn(), remote)?.into_iter().map(|b| ((b.kind.clone(), b.remote_key.clone()), b)).collect();
     let all: Vec<RemoteModel> = from.models()?.into_iter().filter(|m| opts.wants(&m.name)).collect();
     report.scanned_models = all.len() as u32;
     for (i, m) in all.iter().enumerate() {
-        progress(&Progress { task: "pulling".into(), done: i as u64, total: all.len() as u64, unit: Unit::Files, detail: Some(m.name.clone()) });
+        progress(&Progress {
+            task: "pulling".into(),
+            done: i as u64,
+            total: all.len() as u64,
+            unit: Unit::Files,
+            detail: Some(m.name.clone()),
+        });
         let state = model_state(m);
         let base = bindings.get(&("model".into(), m.name.clone())).map(|b| b.base.clone());
         if base.as_deref() == Some(state.to_string().as_str()) {
@@ -88,7 +101,15 @@ fn pull_model(
             Err(Unfetched(reason)) => {
                 report.skipped.push(Item { subject: key.clone(), reason: reason.clone() });
                 if !opts.dry_run {
-                    let b = Binding { remote: remote.into(), kind: "version".into(), remote_key: key, local: None, digest: None, base: version_state(v).to_string(), state: "unreachable".into() };
+                    let b = Binding {
+                        remote: remote.into(),
+                        kind: "version".into(),
+                        remote_key: key,
+                        local: None,
+                        digest: None,
+                        base: version_state(v).to_string(),
+                        state: "unreachable".into(),
+                    };
                     ws.catalog.write(|tx| remotes::upsert_binding(tx, &b))?;
                 }
             }
@@ -100,20 +121,40 @@ fn pull_model(
     // Versions gone on the remote stay here, marked deleted there.
     let gone: Vec<&Binding> = bindings
         .values()
-        .filter(|b| b.kind == "version" && b.state != "deleted" && b.remote_key.rsplit_once('/').is_some_and(|(n, _)| n == m.name))
+        .filter(|b| {
+            b.kind == "version" && b.state != "deleted" && b.remote_key.rsplit_once('/').is_some_and(|(n, _)| n == m.name)
+        })
         .filter(|b| !seen.contains(&b.remote_key))
         .collect();
-    let base_aliases = bindings.get(&("model".into(), m.name.clone())).and_then(|b| serde_json::from_str::<Value>(&b.base).ok()).map(|v| v["aliases"].clone());
+    let base_aliases = bindings
+        .get(&("model".into(), m.name.clone()))
+        .and_then(|b| serde_json::from_str::<Value>(&b.base).ok())
+        .map(|v| v["aliases"].clone());
     ws.catalog.write(|tx| -> Result<(), SyncError> {
         for b in &gone {
             let mut b = (*b).clone();
             b.state = "deleted".into();
-            audit::append(tx, &audit::now(), actor, "remote_deleted", b.local.as_deref().unwrap_or(&b.remote_key), &json!({"remote": remote, "key": b.remote_key}))?;
+            audit::append(
+                tx,
+                &audit::now(),
+                actor,
+                "remote_deleted",
+                b.local.as_deref().unwrap_or(&b.remote_key),
+                &json!({"remote": remote, "key": b.remote_key}),
+            )?;
             remotes::upsert_binding(tx, &b)?;
             report.deleted_remotely += 1;
         }
         pull_aliases(tx, remote, m, &local, base_aliases.as_ref(), actor, report)?;
-        let b = Binding { remote: remote.into(), kind: "model".into(), remote_key: m.name.clone(), local: Some(format!("model:{local}")), digest: None, base: state.to_string(), state: "bound".into() };
+        let b = Binding {
+            remote: remote.into(),
+            kind: "model".into(),
+            remote_key: m.name.clone(),
+            local: Some(format!("model:{local}")),
+            digest: None,
+            base: state.to_string(),
+            state: "bound".into(),
+        };
         remotes::upsert_binding(tx, &b)?;
         Ok(())
     })
@@ -184,7 +225,14 @@ impl From<SyncError> for Unfetched {
     }
 }
 
-fn pull_version(ws: &mut Workspace, remote: &str, from: &dyn Remote, local: &str, v: &RemoteVersion, actor: &str) -> Result<Pulled, Unfetched> {
+fn pull_version(
+    ws: &mut Workspace,
+    remote: &str,
+    from: &dyn Remote,
+    local: &str,
+    v: &RemoteVersion,
+    actor: &str,
+) -> Result<Pulled, Unfetched> {
     let staging = ws.root.join(crate::index::stage::STAGING).join(format!("{remote}-{local}-{}", v.version));
     let _ = std::fs::remove_dir_all(&staging);
     let dir = staging.join(local);
@@ -230,7 +278,15 @@ fn same_bytes_here(ws: &Workspace, local: &str, dir: &Path) -> Result<Option<(St
 
 /// Registers the fetched files (or binds an existing version with the same digest).
 #[allow(clippy::too_many_arguments)]
-fn register(ws: &mut Workspace, remote: &str, from: &dyn Remote, local: &str, v: &RemoteVersion, dir: &Path, actor: &str) -> Result<Pulled, Unfetched> {
+fn register(
+    ws: &mut Workspace,
+    remote: &str,
+    from: &dyn Remote,
+    local: &str,
+    v: &RemoteVersion,
+    dir: &Path,
+    actor: &str,
+) -> Result<Pulled, Unfetched> {
     let semver = v.tags.get("pedigree.semver").filter(|s| crate::ids::parse_version(s).is_ok()).cloned();
     let key = format!("{}/{}", v.model, v.version);
     // The run that made it: its params and metrics become the version's, its facts the run node's.
@@ -259,7 +315,15 @@ fn register(ws: &mut Workspace, remote: &str, from: &dyn Remote, local: &str, v:
             Err(e) => return Err(Unfetched(format!("not registered: {e}"))),
         },
     };
-    let b = Binding { remote: remote.into(), kind: "version".into(), remote_key: key.clone(), local: Some(local_node.clone()), digest: Some(digest.clone()), base: version_state(v).to_string(), state: "bound".into() };
+    let b = Binding {
+        remote: remote.into(),
+        kind: "version".into(),
+        remote_key: key.clone(),
+        local: Some(local_node.clone()),
+        digest: Some(digest.clone()),
+        base: version_state(v).to_string(),
+        state: "bound".into(),
+    };
     ws.catalog
         .write(|tx| -> Result<(), SyncError> {
             let payload = json!({"remote": remote, "key": key, "manifestDigest": digest, "source": v.source, "runId": v.run_id});
@@ -267,7 +331,13 @@ fn register(ws: &mut Workspace, remote: &str, from: &dyn Remote, local: &str, v:
             remotes::upsert_binding(tx, &b)?;
             if let (Some(r), false) = (&run, v.run_id.is_empty()) {
                 let node = format!("run:{remote}:{}", v.run_id);
-                crate::catalog::graph::set_node(tx, &node, "run", &format!("{remote} run {}", v.run_id), &run_attrs(remote, r).to_string())?;
+                crate::catalog::graph::set_node(
+                    tx,
+                    &node,
+                    "run",
+                    &format!("{remote} run {}", v.run_id),
+                    &run_attrs(remote, r).to_string(),
+                )?;
             }
             Ok(())
         })

@@ -17,7 +17,14 @@ use crate::remote::{DIGEST_TAG, Push, Remote};
 use crate::workspace::Workspace;
 
 /// Pushes what is here and not there.
-pub fn push(ws: &mut Workspace, remote: &str, to: &dyn Remote, opts: &SyncOptions, actor: &str, report: &mut SyncReport) -> Result<(), SyncError> {
+pub fn push(
+    ws: &mut Workspace,
+    remote: &str,
+    to: &dyn Remote,
+    opts: &SyncOptions,
+    actor: &str,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
     let bindings = remotes::bindings(ws.catalog.conn(), remote)?;
     let bound: BTreeMap<String, String> = bindings
         .iter()
@@ -65,7 +72,14 @@ pub fn push(ws: &mut Workspace, remote: &str, to: &dyn Remote, opts: &SyncOption
 
 /// Creates one version on the remote (or finds the one a former push made); binds it. True when
 /// a version was created.
-fn push_version(ws: &mut Workspace, remote: &str, to: &dyn Remote, remote_name: &str, rec: &models::VersionRecord, actor: &str) -> Result<bool, SyncError> {
+fn push_version(
+    ws: &mut Workspace,
+    remote: &str,
+    to: &dyn Remote,
+    remote_name: &str,
+    rec: &models::VersionRecord,
+    actor: &str,
+) -> Result<bool, SyncError> {
     let node = crate::ids::version_node(&rec.summary.model, &rec.summary.version);
     let (version, created) = match to.find_pushed(remote_name, &rec.manifest_digest)? {
         Some(v) => (v, false),
@@ -93,7 +107,14 @@ fn push_version(ws: &mut Workspace, remote: &str, to: &dyn Remote, remote_name: 
     };
     ws.catalog.write(|tx| -> Result<(), SyncError> {
         let action = if created { "remote_push" } else { "remote_bind" };
-        audit::append(tx, &audit::now(), actor, action, &node, &json!({"remote": remote, "key": key, "manifestDigest": rec.manifest_digest}))?;
+        audit::append(
+            tx,
+            &audit::now(),
+            actor,
+            action,
+            &node,
+            &json!({"remote": remote, "key": key, "manifestDigest": rec.manifest_digest}),
+        )?;
         remotes::upsert_binding(tx, &b)?;
         Ok(())
     })?;
@@ -102,10 +123,19 @@ fn push_version(ws: &mut Workspace, remote: &str, to: &dyn Remote, remote_name: 
 
 /// Local aliases of bound versions go to the remote unless the remote moved them since the base;
 /// then every touched model's base is taken again from the remote.
-fn push_aliases(ws: &mut Workspace, remote: &str, to: &dyn Remote, touched: &[(String, i64, String)], actor: &str, report: &mut SyncReport) -> Result<(), SyncError> {
+fn push_aliases(
+    ws: &mut Workspace,
+    remote: &str,
+    to: &dyn Remote,
+    touched: &[(String, i64, String)],
+    actor: &str,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
     let listed: BTreeMap<String, crate::remote::RemoteModel> = to.models()?.into_iter().map(|m| (m.name.clone(), m)).collect();
     let bindings = remotes::bindings(ws.catalog.conn(), remote)?;
-    let remote_of = |local: &str| bindings.iter().find(|b| b.kind == "version" && b.local.as_deref() == Some(local)).map(|b| b.remote_key.clone());
+    let remote_of = |local: &str| {
+        bindings.iter().find(|b| b.kind == "version" && b.local.as_deref() == Some(local)).map(|b| b.remote_key.clone())
+    };
     let mut moved = false;
     for (name, model_id, remote_name) in touched {
         let Some(rm) = listed.get(remote_name) else { continue };
@@ -128,12 +158,21 @@ fn push_aliases(ws: &mut Workspace, remote: &str, to: &dyn Remote, touched: &[(S
             let base_there = base["aliases"][&a.alias].as_str().map(str::to_string);
             // The remote moved (or removed) it since the base too: a conflict.
             if there != base_there {
-                ws.catalog.write(|tx| super::conflicts::alias(tx, remote, &subject, base_there, Some(a.version.clone()), there, actor))?;
+                ws.catalog.write(|tx| {
+                    super::conflicts::alias(tx, remote, &subject, base_there, Some(a.version.clone()), there, actor)
+                })?;
                 continue;
             }
             to.set_alias(remote_name, &a.alias, &want)?;
             ws.catalog.write(|tx| {
-                audit::append(tx, &audit::now(), actor, "remote_set_alias", &format!("model:{name}"), &json!({"remote": remote, "model": remote_name, "alias": a.alias, "version": want}))
+                audit::append(
+                    tx,
+                    &audit::now(),
+                    actor,
+                    "remote_set_alias",
+                    &format!("model:{name}"),
+                    &json!({"remote": remote, "model": remote_name, "alias": a.alias, "version": want}),
+                )
             })?;
             report.aliases_pushed += 1;
             moved = true;

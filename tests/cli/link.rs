@@ -20,7 +20,8 @@ fn reflinks_work(dir: &Path) -> bool {
         .arg(&a)
         .arg(&b)
         .stderr(std::process::Stdio::null())
-        .status().is_ok_and(|s| s.success());
+        .status()
+        .is_ok_and(|s| s.success());
     let _ = (std::fs::remove_file(&a), std::fs::remove_file(&b));
     ok
 }

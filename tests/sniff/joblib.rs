@@ -126,7 +126,8 @@ fn dangerous_globals_inside_joblib_arrays_or_behind_them_are_refused_and_never_r
     let dir = tempfile::tempdir().unwrap();
     let marker = dir.path().join("PWNED");
     run_python(DUMP_HOSTILE, &[dir.path().to_str().unwrap(), marker.to_str().unwrap()]);
-    for name in ["object-system.joblib", "hidden-after-wrapper.joblib", "object-system.gz.joblib", "model.pkl.xz", "weights.bin"] {
+    for name in ["object-system.joblib", "hidden-after-wrapper.joblib", "object-system.gz.joblib", "model.pkl.xz", "weights.bin"]
+    {
         match sniff_file(&dir.path().join(name)) {
             Err(SniffError::UnsafePickle { imports, .. }) => assert!(imports.contains("posix.system"), "{name}: {imports}"),
             other => panic!("{name}: expected a refusal naming posix.system, got {other:?}"),

@@ -96,7 +96,8 @@ fn pull_brings_every_version_byte_identical_with_aliases_records_the_unreachable
 
     // Byte-identical with what the MLflow client downloads, version by version.
     let versions = w.json(&["versions", "pull1-churn"]);
-    let mut local: Vec<String> = versions["versions"].as_array().unwrap().iter().map(|v| v["version"].as_str().unwrap().to_string()).collect();
+    let mut local: Vec<String> =
+        versions["versions"].as_array().unwrap().iter().map(|v| v["version"].as_str().unwrap().to_string()).collect();
     local.reverse();
     assert_eq!(local.len(), 2, "{versions}");
     for (remote_v, local_v) in ["1", "2"].iter().zip(&local) {
@@ -113,8 +114,15 @@ fn pull_brings_every_version_byte_identical_with_aliases_records_the_unreachable
     assert!(shown["version"]["sniffed"].to_string().contains("pickle_risk"), "{shown}");
     assert_eq!(shown["bindings"], serde_json::json!([{"remote": "team", "key": "pull1 Churn/1", "state": "bound"}]), "{shown}");
     // The run that made it: its params and metrics are the version's; the run node keeps the rest.
-    assert_eq!((shown["version"]["params"]["C"].as_str(), shown["version"]["metrics"]["acc"].as_f64()), (Some("1.0"), Some(0.85)), "{shown}");
-    let run = shown["upstream"].as_array().unwrap().iter().find(|e| e["kind"] == "produced_by").unwrap()["to"].as_str().unwrap().to_string();
+    assert_eq!(
+        (shown["version"]["params"]["C"].as_str(), shown["version"]["metrics"]["acc"].as_f64()),
+        (Some("1.0"), Some(0.85)),
+        "{shown}"
+    );
+    let run = shown["upstream"].as_array().unwrap().iter().find(|e| e["kind"] == "produced_by").unwrap()["to"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(run.starts_with("run:team:"), "{run}");
     let attrs: String = w.catalog().query_row("SELECT attrs FROM nodes WHERE id = ?1", [&run], |r| r.get(0)).unwrap();
     let attrs: serde_json::Value = serde_json::from_str(&attrs).unwrap();
@@ -193,7 +201,16 @@ fn local_versions_pushed_read_back_byte_identical_with_the_mlflow_client_and_pus
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("model.safetensors"), st).unwrap();
         std::fs::write(dir.join("config.json"), format!("{{\"v\": {i}}}")).unwrap();
-        w.json(&["register", dir.to_str().unwrap(), "--model", "push1-model", "--version", version, "-m", "pushed from pedigree"]);
+        w.json(&[
+            "register",
+            dir.to_str().unwrap(),
+            "--model",
+            "push1-model",
+            "--version",
+            version,
+            "-m",
+            "pushed from pedigree",
+        ]);
     }
     w.json(&["alias", "set", "push1-model@1.1.0", "champion"]);
     w.json(&["remote", "add", "team", "mlflow", &server.url]);
@@ -208,7 +225,9 @@ fn local_versions_pushed_read_back_byte_identical_with_the_mlflow_client_and_pus
     assert_eq!((r["pushed"].as_u64(), r["aliasesPushed"].as_u64()), (Some(2), Some(1)), "{r}");
 
     // A third party reads it back through MLflow: the alias, the bytes, the digest tag.
-    let back: serde_json::Value = serde_json::from_str(peer::client(&format!("{HASH_TREE}{READ_BACK}"), &["push1-model"]).trim().lines().last().unwrap()).unwrap();
+    let back: serde_json::Value =
+        serde_json::from_str(peer::client(&format!("{HASH_TREE}{READ_BACK}"), &["push1-model"]).trim().lines().last().unwrap())
+            .unwrap();
     let local = w.json(&["show", "push1-model@1.1.0"]);
     assert_eq!(back["count"], 2, "{back}");
     assert_eq!(back["tags"]["pedigree.manifest_sha256"], local["version"]["manifestDigest"], "{back}");
@@ -230,7 +249,9 @@ fn local_versions_pushed_read_back_byte_identical_with_the_mlflow_client_and_pus
     w.json(&["remote", "add", "team", "mlflow", &server.url]);
     let (code, r) = sync(&w, &["--model", "push1"]);
     assert_eq!((code, r["pushed"].as_u64(), r["bound"].as_u64()), (0, Some(0), Some(2)), "{r}");
-    let back: serde_json::Value = serde_json::from_str(peer::client(&format!("{HASH_TREE}{READ_BACK}"), &["push1-model"]).trim().lines().last().unwrap()).unwrap();
+    let back: serde_json::Value =
+        serde_json::from_str(peer::client(&format!("{HASH_TREE}{READ_BACK}"), &["push1-model"]).trim().lines().last().unwrap())
+            .unwrap();
     assert_eq!(back["count"], 2, "{back}");
 }
 
@@ -406,7 +427,8 @@ fn versions_registered_while_the_server_is_down_go_up_in_order_when_it_is_back_e
 
     // Back up; the server dies while the sync is pushing, then comes back.
     server.restart();
-    let child = w.command(&["sync", "--json"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let child =
+        w.command(&["sync", "--json"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(2500));
     server.restart();
     let _ = child.wait_with_output();

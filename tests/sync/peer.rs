@@ -31,7 +31,8 @@ extern "C" fn stop_servers() {
 static AT_EXIT: std::sync::Once = std::sync::Once::new();
 
 pub fn python() -> String {
-    std::env::var("PEDIGREE_MLFLOW_PYTHON").expect("PEDIGREE_MLFLOW_PYTHON is not set: run `make test`, which installs mlflow[auth]==3.17.2")
+    std::env::var("PEDIGREE_MLFLOW_PYTHON")
+        .expect("PEDIGREE_MLFLOW_PYTHON is not set: run `make test`, which installs mlflow[auth]==3.17.2")
 }
 
 /// The shared server, started on first use.

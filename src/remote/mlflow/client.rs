@@ -83,7 +83,8 @@ impl Client {
         if !resp.status().is_success() {
             let body = resp.bytes().await.unwrap_or_default();
             let e: ErrorBody = serde_json::from_slice(&body[..body.len().min(MAX_JSON)]).unwrap_or_default();
-            let message = if e.message.is_empty() { String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned() } else { e.message };
+            let message =
+                if e.message.is_empty() { String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned() } else { e.message };
             return Err(RemoteError::Http { kind: KIND, what: what.into(), status, code: e.error_code, message });
         }
         Ok(resp)
@@ -93,7 +94,8 @@ impl Client {
         let url = self.endpoint(path, query);
         self.rt.block_on(async {
             let resp = self.send(what, self.request(reqwest::Method::GET, url)).await?;
-            let body = read_capped(resp, MAX_JSON).await.map_err(|why| RemoteError::Bad { kind: KIND, what: what.into(), why })?;
+            let body =
+                read_capped(resp, MAX_JSON).await.map_err(|why| RemoteError::Bad { kind: KIND, what: what.into(), why })?;
             serde_json::from_slice(&body).map_err(|e| RemoteError::Bad { kind: KIND, what: what.into(), why: e.to_string() })
         })
     }
@@ -103,7 +105,8 @@ impl Client {
         let url = self.endpoint("version", &[]);
         self.rt.block_on(async {
             let resp = self.send("GET /version", self.request(reqwest::Method::GET, url)).await?;
-            let body = read_capped(resp, 256).await.map_err(|why| RemoteError::Bad { kind: KIND, what: "GET /version".into(), why })?;
+            let body =
+                read_capped(resp, 256).await.map_err(|why| RemoteError::Bad { kind: KIND, what: "GET /version".into(), why })?;
             Ok(String::from_utf8_lossy(&body).trim().to_string())
         })
     }
@@ -144,8 +147,7 @@ impl Client {
 
     /// The entries of a folder in the artifact proxy (`mlflow-artifacts:/` paths, relative).
     pub fn list_artifacts(&self, dir: &str) -> Result<Vec<ArtifactFile>, RemoteError> {
-        let r: ArtifactList =
-            self.get_json("mlflow-artifacts list", "api/2.0/mlflow-artifacts/artifacts", &[("path", dir)])?;
+        let r: ArtifactList = self.get_json("mlflow-artifacts list", "api/2.0/mlflow-artifacts/artifacts", &[("path", dir)])?;
         Ok(r.files)
     }
 
@@ -156,8 +158,14 @@ impl Client {
         self.rt.block_on(async {
             let mut resp = self.send(&what, self.request(reqwest::Method::GET, url)).await?;
             let mut n = 0u64;
-            while let Some(chunk) = resp.chunk().await.map_err(|e| RemoteError::Unreachable { kind: KIND, url: self.url(), why: root_cause(&e) })? {
-                out.write_all(&chunk).map_err(|e| RemoteError::Bad { kind: KIND, what: what.clone(), why: format!("cannot write: {e}") })?;
+            while let Some(chunk) =
+                resp.chunk().await.map_err(|e| RemoteError::Unreachable { kind: KIND, url: self.url(), why: root_cause(&e) })?
+            {
+                out.write_all(&chunk).map_err(|e| RemoteError::Bad {
+                    kind: KIND,
+                    what: what.clone(),
+                    why: format!("cannot write: {e}"),
+                })?;
                 n += chunk.len() as u64;
                 on_bytes(chunk.len() as u64);
             }
@@ -168,7 +176,10 @@ impl Client {
 
 /// Percent-encodes each segment of a relative path (keeping the slashes).
 fn encode_path(path: &str) -> String {
-    path.split('/').map(|s| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")).collect::<Vec<_>>().join("/")
+    path.split('/')
+        .map(|s| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20"))
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, String> {
@@ -198,13 +209,20 @@ impl Client {
         self.write_json(reqwest::Method::POST, what, path, body)
     }
 
-    fn write_json<T: DeserializeOwned>(&self, method: reqwest::Method, what: &str, path: &str, body: &serde_json::Value) -> Result<T, RemoteError> {
+    fn write_json<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        what: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<T, RemoteError> {
         let url = self.endpoint(path, &[]);
         let body = serde_json::to_vec(body).expect("JSON bodies serialise");
         self.rt.block_on(async {
             let req = self.request(method, url).header("Content-Type", "application/json").body(body);
             let resp = self.send(what, req).await?;
-            let body = read_capped(resp, MAX_JSON).await.map_err(|why| RemoteError::Bad { kind: KIND, what: what.into(), why })?;
+            let body =
+                read_capped(resp, MAX_JSON).await.map_err(|why| RemoteError::Bad { kind: KIND, what: what.into(), why })?;
             let body = if body.is_empty() { b"{}".to_vec() } else { body };
             serde_json::from_slice(&body).map_err(|e| RemoteError::Bad { kind: KIND, what: what.into(), why: e.to_string() })
         })
@@ -212,13 +230,19 @@ impl Client {
 
     /// The id of the experiment pushes log their models in (`pedigree`), created if missing.
     pub fn push_experiment(&self) -> Result<String, RemoteError> {
-        let got: Result<serde_json::Value, _> =
-            self.get_json("experiments/get-by-name", "api/2.0/mlflow/experiments/get-by-name", &[("experiment_name", "pedigree")]);
+        let got: Result<serde_json::Value, _> = self.get_json(
+            "experiments/get-by-name",
+            "api/2.0/mlflow/experiments/get-by-name",
+            &[("experiment_name", "pedigree")],
+        );
         match got {
             Ok(v) => Ok(v["experiment"]["experiment_id"].as_str().unwrap_or_default().to_string()),
             Err(e) if e.is_not_found() => {
-                let v: serde_json::Value =
-                    self.post_json("experiments/create", "api/2.0/mlflow/experiments/create", &serde_json::json!({"name": "pedigree"}))?;
+                let v: serde_json::Value = self.post_json(
+                    "experiments/create",
+                    "api/2.0/mlflow/experiments/create",
+                    &serde_json::json!({"name": "pedigree"}),
+                )?;
                 Ok(v["experiment_id"].as_str().unwrap_or_default().to_string())
             }
             Err(e) => Err(e),
@@ -237,7 +261,12 @@ impl Client {
     }
 
     /// A logged model to upload files into: `(model_id, proxy path of its artifacts)`.
-    pub fn create_logged_model(&self, experiment_id: &str, name: &str, tags: &[(String, String)]) -> Result<(String, String), RemoteError> {
+    pub fn create_logged_model(
+        &self,
+        experiment_id: &str,
+        name: &str,
+        tags: &[(String, String)],
+    ) -> Result<(String, String), RemoteError> {
         let tags: Vec<_> = tags.iter().map(|(k, v)| serde_json::json!({"key": k, "value": v})).collect();
         let body = serde_json::json!({"experiment_id": experiment_id, "name": name, "tags": tags});
         let v: serde_json::Value = self.post_json("logged-models", "api/2.0/mlflow/logged-models", &body)?;
@@ -248,7 +277,9 @@ impl Client {
             _ => Err(RemoteError::Bad {
                 kind: KIND,
                 what: "logged-models".into(),
-                why: format!("its artifacts are at {uri:?}, not behind the artifact proxy (start the server with --serve-artifacts)"),
+                why: format!(
+                    "its artifacts are at {uri:?}, not behind the artifact proxy (start the server with --serve-artifacts)"
+                ),
             }),
         }
     }
@@ -258,7 +289,11 @@ impl Client {
         let url = self.endpoint(&format!("api/2.0/mlflow-artifacts/artifacts/{}", encode_path(path)), &[]);
         let what = format!("upload {path}");
         self.rt.block_on(async {
-            let f = tokio::fs::File::open(file).await.map_err(|e| RemoteError::Bad { kind: KIND, what: what.clone(), why: e.to_string() })?;
+            let f = tokio::fs::File::open(file).await.map_err(|e| RemoteError::Bad {
+                kind: KIND,
+                what: what.clone(),
+                why: e.to_string(),
+            })?;
             let len = f.metadata().await.map(|m| m.len()).unwrap_or(0);
             let req = self.request(reqwest::Method::PUT, url).header("Content-Length", len).body(reqwest::Body::from(f));
             self.send(&what, req).await.map(|_| ())
@@ -267,12 +302,23 @@ impl Client {
 
     pub fn finalize_logged_model(&self, model_id: &str) -> Result<(), RemoteError> {
         let body = serde_json::json!({"model_id": model_id, "status": "LOGGED_MODEL_READY"});
-        self.write_json::<serde_json::Value>(reqwest::Method::PATCH, "logged-models finalize", &format!("api/2.0/mlflow/logged-models/{model_id}"), &body)
-            .map(|_| ())
+        self.write_json::<serde_json::Value>(
+            reqwest::Method::PATCH,
+            "logged-models finalize",
+            &format!("api/2.0/mlflow/logged-models/{model_id}"),
+            &body,
+        )
+        .map(|_| ())
     }
 
     /// Registers the logged model as a new version (tags in the same request); returns its number.
-    pub fn create_version(&self, name: &str, model_id: &str, tags: &[(String, String)], description: &str) -> Result<String, RemoteError> {
+    pub fn create_version(
+        &self,
+        name: &str,
+        model_id: &str,
+        tags: &[(String, String)],
+        description: &str,
+    ) -> Result<String, RemoteError> {
         let tags: Vec<_> = tags.iter().map(|(k, v)| serde_json::json!({"key": k, "value": v})).collect();
         let body = serde_json::json!({"name": name, "source": format!("models:/{model_id}"), "model_id": model_id, "tags": tags, "description": description});
         let v: serde_json::Value = self.post_json("model-versions/create", "api/2.0/mlflow/model-versions/create", &body)?;
@@ -293,6 +339,7 @@ impl Client {
 
     pub fn set_alias(&self, name: &str, alias: &str, version: &str) -> Result<(), RemoteError> {
         let body = serde_json::json!({"name": name, "alias": alias, "version": version});
-        self.post_json::<serde_json::Value>("registered-models/alias", "api/2.0/mlflow/registered-models/alias", &body).map(|_| ())
+        self.post_json::<serde_json::Value>("registered-models/alias", "api/2.0/mlflow/registered-models/alias", &body)
+            .map(|_| ())
     }
 }

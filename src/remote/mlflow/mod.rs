@@ -128,7 +128,11 @@ impl Remote for Client {
             .unwrap_or_default();
         Ok(Some(RemoteRun {
             params: pairs(&run["data"]["params"]).into_iter().map(|(k, v)| (k, str_of(&v))).collect(),
-            metrics: pairs(&run["data"]["metrics"]).into_iter().filter_map(|(k, v)| Some((k, v.as_f64()?))).filter(|(_, v)| v.is_finite()).collect(),
+            metrics: pairs(&run["data"]["metrics"])
+                .into_iter()
+                .filter_map(|(k, v)| Some((k, v.as_f64()?)))
+                .filter(|(_, v)| v.is_finite())
+                .collect(),
             user: run["info"]["user_id"].as_str().unwrap_or_default().to_string(),
             start: run["info"]["start_time"].as_i64(),
             end: run["info"]["end_time"].as_i64(),
@@ -159,7 +163,10 @@ fn fetch_tree(client: &Client, root: &str, dir: &Path) -> Result<(), Fetch> {
             let full = format!("{d}/{}", f.path.rsplit('/').next().unwrap_or_default());
             let rel = full.strip_prefix(root).unwrap_or(&full).trim_start_matches('/').to_string();
             let Some(safe) = safe_rel(&rel) else {
-                return Err(Fetch::Local(format!("the server lists {:?}, which is not a path inside the version's folder", f.path)));
+                return Err(Fetch::Local(format!(
+                    "the server lists {:?}, which is not a path inside the version's folder",
+                    f.path
+                )));
             };
             if f.is_dir {
                 stack.push(full);

@@ -326,7 +326,9 @@ mod tests {
 
     #[test]
     fn keras_layers_are_known_but_code_running_keras_apis_are_dangerous() {
-        for known in ["keras.layers.Dense", "keras.src.models.sequential.Sequential", "keras.DTypePolicy", "keras_hub.models.Gemma"] {
+        for known in
+            ["keras.layers.Dense", "keras.src.models.sequential.Sequential", "keras.DTypePolicy", "keras_hub.models.Gemma"]
+        {
             assert_eq!(classify(known), Risk::Known, "{known}");
         }
         for bad in [

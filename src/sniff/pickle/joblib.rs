@@ -12,8 +12,7 @@ use super::machine::{Machine, V};
 
 /// The classes whose BUILD joblib follows with the array's bytes (joblib, and the copy that
 /// scikit-learn vendored before 0.23).
-const WRAPPERS: &[&str] =
-    &["joblib.numpy_pickle.NumpyArrayWrapper", "sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper"];
+const WRAPPERS: &[&str] = &["joblib.numpy_pickle.NumpyArrayWrapper", "sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper"];
 
 /// Whether a global names joblib's array wrapper.
 pub(super) fn is_wrapper(v: &V) -> bool {

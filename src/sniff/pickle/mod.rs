@@ -29,10 +29,10 @@ mod opcodes;
 mod unescape;
 
 pub use classify::Risk;
-pub use inventory::{inventory, merge};
 use classify::classify;
 use compression::{Compression, MAX_INFLATED, compression_of};
 use input::Input;
+pub use inventory::{inventory, merge};
 use machine::Machine;
 
 const FORMAT: &str = "pickle";
