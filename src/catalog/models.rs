@@ -393,3 +393,16 @@ pub fn version_with_root(conn: &Connection, model_id: i64, root_digest: &str) ->
         )
         .optional()?)
 }
+
+/// Whether a model has a version of exactly this many files and bytes (a cheap test before
+/// hashing files to compare them with its versions).
+pub fn has_version_sized(conn: &Connection, model_id: i64, file_count: u32, total_size: u64) -> Result<bool, CatalogError> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM versions WHERE model_id = ?1 AND file_count = ?2 AND total_size = ?3 LIMIT 1",
+            params![model_id, file_count, total_size as i64],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}

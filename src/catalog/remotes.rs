@@ -101,25 +101,37 @@ pub fn upsert_binding(conn: &Connection, b: &Binding) -> Result<(), CatalogError
     Ok(())
 }
 
+const BINDING_COLS: &str = "remote, kind, remote_key, local, digest, base, state";
+
+fn binding_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Binding> {
+    Ok(Binding {
+        remote: r.get(0)?,
+        kind: r.get(1)?,
+        remote_key: r.get(2)?,
+        local: r.get(3)?,
+        digest: r.get(4)?,
+        base: r.get(5)?,
+        state: r.get(6)?,
+    })
+}
+
 /// Every binding of a remote, by kind and key.
 pub fn bindings(conn: &Connection, remote: &str) -> Result<Vec<Binding>, CatalogError> {
-    let mut st = conn.prepare_cached(
-        "SELECT remote, kind, remote_key, local, digest, base, state FROM bindings WHERE remote = ?1 ORDER BY kind, remote_key",
-    )?;
-    let rows = st
-        .query_map([remote], |r| {
-            Ok(Binding {
-                remote: r.get(0)?,
-                kind: r.get(1)?,
-                remote_key: r.get(2)?,
-                local: r.get(3)?,
-                digest: r.get(4)?,
-                base: r.get(5)?,
-                state: r.get(6)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut st =
+        conn.prepare_cached(&format!("SELECT {BINDING_COLS} FROM bindings WHERE remote = ?1 ORDER BY kind, remote_key"))?;
+    let rows = st.query_map([remote], binding_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+/// One binding, by its remote key.
+pub fn binding(conn: &Connection, remote: &str, kind: &str, remote_key: &str) -> Result<Option<Binding>, CatalogError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {BINDING_COLS} FROM bindings WHERE remote = ?1 AND kind = ?2 AND remote_key = ?3"),
+            params![remote, kind, remote_key],
+            binding_row,
+        )
+        .optional()?)
 }
 
 /// Where a local version is bound: `(remote, remote_key)` pairs.

@@ -186,7 +186,7 @@ fn sniff_file_inner(path: &Path) -> Result<Sniffed, SniffError> {
         "safetensors" => return safetensors::sniff(path, file, len),
         "onnx" => return onnx::sniff(path, file, len),
         "gguf" => return Err(corrupt("gguf", "missing GGUF magic")),
-        "pkl" | "pickle" | "joblib" => return pickle::sniff(path, file),
+        "pkl" | "pickle" | "joblib" => return pickle::sniff(path, &head, file),
         "h5" | "hdf5" => return hdf5::sniff(path, &head),
         "keras" => return Err(corrupt("keras", "not a zip archive")),
         // An empty zip (its end record first) holds no model: left unknown.
@@ -194,15 +194,15 @@ fn sniff_file_inner(path: &Path) -> Result<Sniffed, SniffError> {
         "pt" | "pth" if !pickle_magic => return Err(corrupt("pytorch", "neither a zip archive nor a pickle")),
         _ => {}
     }
-    if pickle::is_compressed_pickle(&mut file) {
-        return pickle::sniff(path, file);
+    if pickle::is_compressed_pickle(&head, &mut file) {
+        return pickle::sniff(path, &head, file);
     }
     let safetensors_shape = looks_like_safetensors(&head, len);
     if pickle_magic {
         // A safetensors header of 640, 896, 1152... bytes also starts 0x80 0x02..0x05; it is only
         // taken as safetensors if it is not a valid pickle.
         let pickled = match file.try_clone() {
-            Ok(f) => pickle::sniff(path, f),
+            Ok(f) => pickle::sniff(path, &head, f),
             Err(e) => Err(io(e)),
         };
         return match pickled {

@@ -70,9 +70,7 @@ pub fn resolve(ws: &mut Workspace, id: i64, take: Take, actor: &str) -> Result<C
     }
     let (remote_model, alias) = c.subject.rsplit_once('@').ok_or_else(|| bad(format!("conflict {id} is not about an alias")))?;
     let conn = ws.catalog.conn();
-    let local_model = remotes::bindings(conn, &c.remote)?
-        .into_iter()
-        .find(|b| b.kind == "model" && b.remote_key == remote_model)
+    let local_model = remotes::binding(conn, &c.remote, "model", remote_model)?
         .and_then(|b| b.local?.strip_prefix("model:").map(str::to_string))
         .ok_or_else(|| bad(format!("{remote_model} is not bound to a local model any more")))?;
     // The alias's value on the remote after the resolution.
@@ -137,13 +135,8 @@ fn apply_remote_alias(
         aliases::remove(tx, model_id, alias, actor, now, seq)?;
         return Ok(());
     };
-    let key = format!("{remote_model}/{rv}");
-    let local = remotes::bindings(tx, remote)?
-        .into_iter()
-        .find(|b| b.kind == "version" && b.remote_key == key && b.state == "bound")
-        .and_then(|b| b.local)
-        .and_then(|l| l.rsplit_once('@').map(|(_, v)| v.to_string()))
-        .ok_or_else(|| SyncError::Local(format!("{key} is not here yet: sync first")))?;
+    let local = super::pull::bound_local_version(tx, remote, remote_model, rv)?
+        .ok_or_else(|| SyncError::Local(format!("{remote_model}/{rv} is not here yet: sync first")))?;
     let vid = models::version_key(tx, local_model, &local)?
         .map(|k| k.id)
         .ok_or_else(|| SyncError::Local(format!("{local_model}@{local} is gone")))?;
@@ -161,8 +154,7 @@ fn apply_remote_alias(
 
 /// Makes `value` the alias's base, so the next sync sees both sides agree.
 fn set_base_alias(tx: &Connection, remote: &str, remote_model: &str, alias: &str, value: Option<&str>) -> Result<(), SyncError> {
-    let Some(mut b) = remotes::bindings(tx, remote)?.into_iter().find(|b| b.kind == "model" && b.remote_key == remote_model)
-    else {
+    let Some(mut b) = remotes::binding(tx, remote, "model", remote_model)? else {
         return Ok(());
     };
     let mut base: Value = serde_json::from_str(&b.base).unwrap_or_else(|_| json!({}));

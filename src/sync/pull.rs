@@ -63,7 +63,6 @@ pub fn pull(
             }
         }
     }
-    report.requests = from.requests();
     Ok(report)
 }
 
@@ -202,11 +201,14 @@ fn pull_aliases(
 }
 
 /// The local version (semver) a remote version is bound to.
-fn bound_local_version(tx: &rusqlite::Connection, remote: &str, model: &str, version: &str) -> Result<Option<String>, SyncError> {
-    let key = format!("{model}/{version}");
-    Ok(remotes::bindings(tx, remote)?
-        .into_iter()
-        .find(|b| b.kind == "version" && b.remote_key == key && b.state == "bound")
+pub(super) fn bound_local_version(
+    tx: &rusqlite::Connection,
+    remote: &str,
+    model: &str,
+    version: &str,
+) -> Result<Option<String>, SyncError> {
+    Ok(remotes::binding(tx, remote, "version", &format!("{model}/{version}"))?
+        .filter(|b| b.state == "bound")
         .and_then(|b| b.local)
         .and_then(|l| l.rsplit_once('@').map(|(_, v)| v.to_string())))
 }
@@ -263,14 +265,26 @@ fn run_attrs(remote: &str, r: &crate::remote::RemoteRun) -> Value {
 /// A local version of the model with exactly these files (bound to, not registered again).
 fn same_bytes_here(ws: &Workspace, local: &str, dir: &Path) -> Result<Option<(String, String)>, SyncError> {
     let Some(model_id) = models::model_id(ws.catalog.conn(), local)? else { return Ok(None) };
-    let mut entries = Vec::new();
+    let local_err = |e: &dyn std::fmt::Display| SyncError::Local(e.to_string());
+    let mut files = Vec::new();
     for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let e = e.map_err(|e| SyncError::Local(e.to_string()))?;
+        let e = e.map_err(|e| local_err(&e))?;
         if e.file_type().is_file() {
-            let (sha256, size) = crate::hash::sha256_file(e.path(), &mut |_| {}).map_err(|e| SyncError::Local(e.to_string()))?;
-            let path = e.path().strip_prefix(dir).expect("walked under dir").to_string_lossy().replace('\\', "/");
-            entries.push(models::FileEntry { path, size, sha256, format: String::new() });
+            let size = e.metadata().map_err(|e| local_err(&e))?.len();
+            files.push((e.into_path(), size));
         }
+    }
+    // Only a version with as many files and bytes can hold the same files: hash (a second
+    // time, registration hashes too) only then.
+    let total = files.iter().map(|(_, size)| size).sum();
+    if !models::has_version_sized(ws.catalog.conn(), model_id, files.len() as u32, total)? {
+        return Ok(None);
+    }
+    let mut entries = Vec::new();
+    for (path, _) in files {
+        let (sha256, size) = crate::hash::sha256_file(&path, &mut |_| {}).map_err(|e| local_err(&e))?;
+        let rel = path.strip_prefix(dir).expect("walked under dir").to_string_lossy().replace('\\', "/");
+        entries.push(models::FileEntry { path: rel, size, sha256, format: String::new() });
     }
     entries.sort();
     Ok(models::version_with_root(ws.catalog.conn(), model_id, &crate::registry::manifest::root(&entries))?)

@@ -89,7 +89,7 @@ impl<'i, 'a> Machine<'i, 'a> {
                 Err(e) => return self.short(e),
             };
             if op == b'.' {
-                sc.versions.extend(self.versions.drain(..));
+                sc.versions.append(&mut self.versions);
                 return Ok(());
             }
             self.exec(sc, op)?;

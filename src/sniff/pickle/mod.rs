@@ -189,12 +189,10 @@ const TORCH_LEGACY_MAGIC: &[u8] = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a
 /// Sniff a pickle file: a plain pickle, a `joblib.dump` file (compressed or not), or a legacy
 /// (non-zip) `torch.save` file, which is a run of pickles followed by raw storage bytes. The file
 /// is streamed, never held whole.
-pub(crate) fn sniff(path: &Path, mut file: File) -> Result<Sniffed, SniffError> {
+/// `head` is the file's first bytes, already read by the caller.
+pub(crate) fn sniff(path: &Path, head: &[u8], mut file: File) -> Result<Sniffed, SniffError> {
     let corrupt = |reason: String| SniffError::Corrupt { path: path.to_path_buf(), format: FORMAT, reason };
     let io = |source| SniffError::Io { path: path.to_path_buf(), source };
-    let mut head = Vec::with_capacity(16);
-    file.seek(SeekFrom::Start(0)).map_err(io)?;
-    file.by_ref().take(16).read_to_end(&mut head).map_err(io)?;
     file.seek(SeekFrom::Start(0)).map_err(io)?;
     // A legacy torch file holds: magic, protocol version, sys info, the object, storage keys.
     let legacy_torch = head.starts_with(TORCH_LEGACY_MAGIC);
@@ -238,17 +236,14 @@ pub(crate) fn sniff(path: &Path, mut file: File) -> Result<Sniffed, SniffError> 
 /// Whether a file of any name is a compressed pickle (`model.pkl.gz`, `model.joblib.xz`...): a
 /// compressor's magic whose stream starts with a PROTO opcode of protocol 2 to 5. Loading it
 /// with joblib would unpickle it, so it is scanned like one.
-pub(crate) fn is_compressed_pickle(file: &mut File) -> bool {
-    let mut head = Vec::with_capacity(16);
-    let read = file.seek(SeekFrom::Start(0)).and_then(|_| file.by_ref().take(16).read_to_end(&mut head));
-    let kind = compression_of(&head).filter(|_| read.is_ok());
+/// `head` is the file's first bytes, already read by the caller.
+pub(crate) fn is_compressed_pickle(head: &[u8], file: &mut File) -> bool {
+    let Some(kind) = compression_of(head) else { return false };
     let mut first = [0u8; 2];
-    let opened = kind.and_then(|k| {
-        let _ = file.seek(SeekFrom::Start(0));
-        k.inflate(&mut *file).map(|mut s| s.read_exact(&mut first).is_ok())
-    });
+    let opened =
+        file.seek(SeekFrom::Start(0)).is_ok() && kind.inflate(&mut *file).is_some_and(|mut s| s.read_exact(&mut first).is_ok());
     let _ = file.seek(SeekFrom::Start(0));
-    opened == Some(true) && first[0] == 0x80 && (2..=5).contains(&first[1])
+    opened && first[0] == 0x80 && (2..=5).contains(&first[1])
 }
 
 /// Scans the decompressed stream of a compressed pickle, as joblib loads it. The outer error is
