@@ -184,13 +184,12 @@ fn with_parent_versions(conn: &rusqlite::Connection, req: &RegisterRequest) -> R
     }
     let mut out = req.clone();
     for p in out.parents.iter_mut().filter(|p| is_alias(p)) {
-        let (model, alias) = ids::split_ref(&p.parent)?;
-        let target = match crate::catalog::models::model_id(conn, model)? {
-            Some(id) => crate::catalog::aliases::target(conn, id, alias)?,
-            None => None,
-        };
-        let version = target.ok_or_else(|| RegisterError::UnknownParent(p.parent.clone()))?;
-        p.parent = format!("{model}@{version}");
+        // The one resolver of version references (governance::resolve) names the version.
+        let v = crate::governance::resolve(conn, &p.parent).map_err(|e| match e {
+            crate::governance::GovError::Catalog(e) => RegisterError::Catalog(e),
+            _ => RegisterError::UnknownParent(p.parent.clone()),
+        })?;
+        p.parent = format!("{}@{}", v.model, v.version);
     }
     Ok(Some(out))
 }
