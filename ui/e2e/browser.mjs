@@ -16,7 +16,7 @@
 // report-facts, artifact-row (data-path, data-registered), artifact-hints, artifact-register,
 // artifact-registered, store-event; of the form: reg-source, reg-trained-on.
 import { chromium } from "playwright-core";
-import { check, checksPassed, cleanup, pedigree, safetensorsBytes, serve, shots, tempDir } from "./lib.mjs";
+import { check, checksPassed, cleanup, pedigree, safetensorsBytes, serve, shots, tempDir, visibleSoon } from "./lib.mjs";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -100,7 +100,7 @@ try {
   await byTest("version-page").waitFor();
   check((await byTest("version-title").textContent()).includes("resnet@1.1.0"), "version page opens");
   check((await page.locator('[data-testid="file-row"]').count()) >= 2, "version page lists files with digests");
-  check(await byTest("interface-table").isVisible(), "version page shows the sniffed interface");
+  check(await visibleSoon(byTest("interface-table")), "version page shows the sniffed interface");
   await shot("4-version");
 
   // Synthetic drop of a real safetensors file onto the window.
@@ -179,7 +179,7 @@ try {
   const storeUri = pathToFileURL(storeDir).href;
   await byTest("nav-stores").click();
   await byTest("store-add-form").waitFor();
-  check(await byTest("stores-empty").isVisible(), "Stores explains what a store is when there is none, next to the add form");
+  check(await visibleSoon(byTest("stores-empty")), "Stores explains what a store is when there is none, next to the add form");
   await byTest("store-name").fill("e2e-local");
   await byTest("store-uri").fill(storeUri);
   await byTest("store-add-submit").click();
@@ -422,7 +422,8 @@ try {
   // Remotes: the empty state, adding an MLflow remote, and a sync against a dead server that
   // says why in one line.
   await byTest("nav-remotes").click();
-  check(await byTest("remotes-empty").isVisible(), "Remotes explains what a remote is for when there is none");
+  // The empty state renders once the list has loaded: wait for it rather than sample it.
+  check(await visibleSoon(byTest("remotes-empty")), "Remotes explains what a remote is for when there is none");
   await byTest("remote-name").fill("team");
   await byTest("remote-url").fill("http://127.0.0.1:9");
   await byTest("remote-add-submit").click();

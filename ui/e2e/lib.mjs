@@ -92,3 +92,13 @@ export function memoryOf(comm) {
 export function cleanup(...dirs) {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
+
+/** True once `locator` is visible, false if it is not within `timeout` ms (a check can fail). */
+export async function visibleSoon(locator, timeout = 10000) {
+  try {
+    await locator.waitFor({ state: "visible", timeout });
+    return true;
+  } catch {
+    return false;
+  }
+}
