@@ -88,7 +88,8 @@ pub struct Binding {
     pub digest: Option<String>,
     /// The synced fields as both sides had them at the last sync (canonical JSON).
     pub base: String,
-    /// `bound`, `unreachable` (bytes could not be fetched) or `deleted` (gone on the remote).
+    /// `bound`, `unreachable` (bytes could not be fetched), `deleted` (gone on the remote), `drifted`
+    /// (its files changed there) or `superseded` (drifted files were imported as a newer version).
     pub state: String,
 }
 

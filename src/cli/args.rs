@@ -101,7 +101,7 @@ pub enum Command {
         #[command(subcommand)]
         action: RemoteAction,
     },
-    /// Pull then push: models, versions (bytes verified), aliases; exit 3 when conflicts are open
+    /// Pull then push: models, versions (bytes verified), aliases; exit 3 when conflicts or drift are open
     Sync {
         /// Remote name [default: the only remote]
         remote: Option<String>,
@@ -117,6 +117,12 @@ pub enum Command {
         /// Only models with this remote name or name prefix (repeatable)
         #[arg(long = "model", value_name = "NAME-OR-PREFIX")]
         models: Vec<String>,
+        /// Fetch every bound version's files again and report those changed on the remote (drift)
+        #[arg(long)]
+        verify: bool,
+        /// As --verify, and register drifted files as new versions (derived from the old ones)
+        #[arg(long)]
+        import_drift: bool,
     },
     /// Open sync conflicts: fields changed on both sides since the last sync
     Conflicts,

@@ -237,7 +237,10 @@ pub fn sync_report(r: &SyncReport) -> String {
         r.failed.len(),
         r.requests
     );
-    for (label, items) in [("skipped", &r.skipped), ("conflict", &r.conflicts), ("failed", &r.failed)] {
+    if r.verified > 0 || !r.drifted.is_empty() {
+        out.push_str(&format!("  bytes checked again: {} the same, {} drifted\n", r.verified, r.drifted.len()));
+    }
+    for (label, items) in [("skipped", &r.skipped), ("conflict", &r.conflicts), ("drifted", &r.drifted), ("failed", &r.failed)] {
         for i in items {
             out.push_str(&format!("  {label:<9} {}: {}\n", i.subject, i.reason));
         }

@@ -30,15 +30,17 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
                 emit(ctx.json, &api::remotes::remote_test(&ctx.open()?, &RemoteNameRequest { name })?, render::remote_test)
             }
         },
-        Command::Sync { remote, pull_only, push_only, dry_run, models } => {
+        Command::Sync { remote, pull_only, push_only, dry_run, models, verify, import_drift } => {
             let mut s = ctx.open()?;
             let bar = progress_bar::Bar::new();
-            let req = SyncRequest { remote, options: SyncOptions { models, dry_run, pull_only, push_only } };
+            let req =
+                SyncRequest { remote, options: SyncOptions { models, dry_run, pull_only, push_only, verify, import_drift } };
             let res = api::remotes::sync_remote(&mut s, &req, &|p| bar.update(p));
             bar.finish();
             let res = res?;
             emit(ctx.json, &res, render::sync_report);
-            if !res.conflicts.is_empty() {
+            // Drift not imported is not in step either: both need a decision.
+            if !res.conflicts.is_empty() || (!import_drift && !res.drifted.is_empty()) {
                 return Ok(3);
             }
             if !res.failed.is_empty() {

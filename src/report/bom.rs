@@ -92,14 +92,21 @@ pub fn render(f: &Facts, report: &Value) -> Value {
         .datasets
         .iter()
         .map(|d| {
-            json!({
+            let mut c = json!({
                 "bom-ref": format!("dataset:{}@{}", d.dataset, d.version),
                 "type": "data",
                 "name": d.dataset,
                 "version": d.version,
-                "hashes": sha(&d.root_digest),
                 "data": [{"type": "dataset", "name": d.dataset, "contents": {"url": d.source_uri}}],
-            })
+            });
+            // A dataset known only by a registry's own digest (`mlflow:…`, pulled by sync) has no
+            // SHA-256 of its files: it says which digest it has instead of claiming one.
+            if d.root_digest.len() == 64 && d.root_digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+                c["hashes"] = sha(&d.root_digest);
+            } else {
+                c["properties"] = json!([{"name": "pedigree:digest", "value": d.root_digest}]);
+            }
+            c
         })
         .collect();
     let mut bom = json!({

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub mod conflicts;
+mod drift;
+mod lineage;
 pub mod pull;
 pub mod push;
 
@@ -67,6 +69,9 @@ pub fn sync(
     } else {
         pull::pull(ws, &name, remote.as_ref(), opts, actor, progress)?
     };
+    if opts.verify || opts.import_drift {
+        drift::check(ws, &name, remote.as_ref(), opts, actor, &mut report)?;
+    }
     if !opts.pull_only {
         push::push(ws, &name, remote.as_ref(), opts, actor, &mut report)?;
     }
@@ -113,6 +118,7 @@ impl SyncReport {
             || !self.skipped.is_empty()
             || !self.conflicts.is_empty()
             || !self.failed.is_empty()
+            || !self.drifted.is_empty()
             || self.scanned_models > self.unchanged
     }
 }
@@ -139,8 +145,13 @@ pub struct SyncReport {
     pub aliases_pushed: u32,
     /// Versions gone on the remote (kept here, marked deleted there).
     pub deleted_remotely: u32,
+    /// Bound versions whose bytes were fetched again and found the same (`--verify`).
+    pub verified: u32,
     pub skipped: Vec<Item>,
     pub conflicts: Vec<Item>,
+    /// Bound versions whose files changed on the remote (`--verify`); imported as new versions
+    /// with `--import-drift`.
+    pub drifted: Vec<Item>,
     pub failed: Vec<Item>,
     /// HTTP requests made.
     pub requests: u32,
@@ -173,6 +184,12 @@ pub struct SyncOptions {
     /// Only send local changes to the remote.
     #[serde(default)]
     pub push_only: bool,
+    /// Fetch every bound version's files again and report those that changed there (drift).
+    #[serde(default)]
+    pub verify: bool,
+    /// As `verify`, and register drifted files as new versions.
+    #[serde(default)]
+    pub import_drift: bool,
 }
 
 impl SyncOptions {

@@ -86,7 +86,7 @@ fn pull_model(
         let key = format!("{}/{}", m.name, v.version);
         seen.insert(key.clone());
         if let Some(b) = bindings.get(&("version".into(), key.clone()))
-            && b.state == "bound"
+            && matches!(b.state.as_str(), "bound" | "drifted")
         {
             continue;
         }
@@ -94,7 +94,7 @@ fn pull_model(
             report.pulled += 1;
             continue;
         }
-        match pull_version(ws, remote, from, &local, v, actor) {
+        match pull_version(ws, remote, from, &local, v, None, actor) {
             Ok(Pulled::New) => report.pulled += 1,
             Ok(Pulled::Bound) => report.bound += 1,
             Err(Unfetched(reason)) => {
@@ -121,7 +121,9 @@ fn pull_model(
     let gone: Vec<&Binding> = bindings
         .values()
         .filter(|b| {
-            b.kind == "version" && b.state != "deleted" && b.remote_key.rsplit_once('/').is_some_and(|(n, _)| n == m.name)
+            b.kind == "version"
+                && !matches!(b.state.as_str(), "deleted" | "superseded")
+                && b.remote_key.rsplit_once('/').is_some_and(|(n, _)| n == m.name)
         })
         .filter(|b| !seen.contains(&b.remote_key))
         .collect();
@@ -213,13 +215,13 @@ pub(super) fn bound_local_version(
         .and_then(|l| l.rsplit_once('@').map(|(_, v)| v.to_string())))
 }
 
-enum Pulled {
+pub(super) enum Pulled {
     New,
     Bound,
 }
 
 /// Why a version's bytes could not be fetched (it is recorded, not dropped).
-struct Unfetched(String);
+pub(super) struct Unfetched(pub(super) String);
 
 impl From<SyncError> for Unfetched {
     fn from(e: SyncError) -> Self {
@@ -227,19 +229,22 @@ impl From<SyncError> for Unfetched {
     }
 }
 
-fn pull_version(
+/// Fetches a remote version's files and registers them (`parent`: the version they replace, for
+/// drifted bytes imported as a new version).
+pub(super) fn pull_version(
     ws: &mut Workspace,
     remote: &str,
     from: &dyn Remote,
     local: &str,
     v: &RemoteVersion,
+    parent: Option<&str>,
     actor: &str,
 ) -> Result<Pulled, Unfetched> {
     let staging = ws.root.join(crate::index::stage::STAGING).join(format!("{remote}-{local}-{}", v.version));
     let _ = std::fs::remove_dir_all(&staging);
     let dir = staging.join(local);
     let result = match from.fetch(v, &dir) {
-        Ok(Ok(())) => register(ws, remote, from, local, v, &dir, actor),
+        Ok(Ok(())) => register(ws, remote, from, local, v, &dir, parent, actor),
         Ok(Err(reason)) => Err(Unfetched(reason)),
         Err(e) => Err(Unfetched(e.to_string())),
     };
@@ -247,25 +252,26 @@ fn pull_version(
     result
 }
 
-/// A pulled run's facts as node attributes (strings, as the lineage side panel shows them).
-fn run_attrs(remote: &str, r: &crate::remote::RemoteRun) -> Value {
-    let time = |ms: Option<i64>| ms.and_then(chrono::DateTime::from_timestamp_millis).map(|t| t.to_rfc3339()).unwrap_or_default();
-    let list = |items: Vec<String>| items.join(", ");
-    json!({
-        "remote": remote,
-        "user": r.user,
-        "start": time(r.start),
-        "end": time(r.end),
-        "params": list(r.params.iter().map(|(k, v)| format!("{k}={v}")).collect()),
-        "metrics": list(r.metrics.iter().map(|(k, v)| format!("{k}={v}")).collect()),
-        "datasets": list(r.datasets.iter().map(|(n, d, s)| format!("{n} ({d}) from {s}")).collect()),
-    })
-}
-
 /// A local version of the model with exactly these files (bound to, not registered again).
 fn same_bytes_here(ws: &Workspace, local: &str, dir: &Path) -> Result<Option<(String, String)>, SyncError> {
     let Some(model_id) = models::model_id(ws.catalog.conn(), local)? else { return Ok(None) };
-    let local_err = |e: &dyn std::fmt::Display| SyncError::Local(e.to_string());
+    let files = sized_files(dir)?;
+    // Only a version with as many files and bytes can hold the same files: hash (a second
+    // time, registration hashes too) only then.
+    let total = files.iter().map(|(_, size)| size).sum();
+    if !models::has_version_sized(ws.catalog.conn(), model_id, files.len() as u32, total)? {
+        return Ok(None);
+    }
+    let root = root_of(dir, files)?;
+    Ok(models::version_with_root(ws.catalog.conn(), model_id, &root)?)
+}
+
+fn local_err(e: &dyn std::fmt::Display) -> SyncError {
+    SyncError::Local(e.to_string())
+}
+
+/// The files under `dir` with their sizes, in path order.
+fn sized_files(dir: &Path) -> Result<Vec<(std::path::PathBuf, u64)>, SyncError> {
     let mut files = Vec::new();
     for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let e = e.map_err(|e| local_err(&e))?;
@@ -274,12 +280,11 @@ fn same_bytes_here(ws: &Workspace, local: &str, dir: &Path) -> Result<Option<(St
             files.push((e.into_path(), size));
         }
     }
-    // Only a version with as many files and bytes can hold the same files: hash (a second
-    // time, registration hashes too) only then.
-    let total = files.iter().map(|(_, size)| size).sum();
-    if !models::has_version_sized(ws.catalog.conn(), model_id, files.len() as u32, total)? {
-        return Ok(None);
-    }
+    Ok(files)
+}
+
+/// The root digest (as registration computes it) of files fetched into `dir`.
+fn root_of(dir: &Path, files: Vec<(std::path::PathBuf, u64)>) -> Result<String, SyncError> {
     let mut entries = Vec::new();
     for (path, _) in files {
         let (sha256, size) = crate::hash::sha256_file(&path, &mut |_| {}).map_err(|e| local_err(&e))?;
@@ -287,7 +292,27 @@ fn same_bytes_here(ws: &Workspace, local: &str, dir: &Path) -> Result<Option<(St
         entries.push(models::FileEntry { path: rel, size, sha256, format: String::new() });
     }
     entries.sort();
-    Ok(models::version_with_root(ws.catalog.conn(), model_id, &crate::registry::manifest::root(&entries))?)
+    Ok(crate::registry::manifest::root(&entries))
+}
+
+/// The root digest of the files a remote version has now (fetched into staging, then removed);
+/// `Ok(Err(reason))` when they cannot be fetched.
+pub(super) fn remote_root(
+    ws: &Workspace,
+    remote: &str,
+    from: &dyn Remote,
+    local: &str,
+    v: &RemoteVersion,
+) -> Result<Result<String, String>, SyncError> {
+    let staging = ws.root.join(crate::index::stage::STAGING).join(format!("{remote}-{local}-{}-check", v.version));
+    let _ = std::fs::remove_dir_all(&staging);
+    let dir = staging.join(local);
+    let result = match from.fetch(v, &dir)? {
+        Ok(()) => sized_files(&dir).and_then(|files| root_of(&dir, files)).map(Ok),
+        Err(reason) => Ok(Err(reason)),
+    };
+    let _ = std::fs::remove_dir_all(&staging);
+    result
 }
 
 /// Registers the fetched files (or binds an existing version with the same digest).
@@ -299,6 +324,7 @@ fn register(
     local: &str,
     v: &RemoteVersion,
     dir: &Path,
+    parent: Option<&str>,
     actor: &str,
 ) -> Result<Pulled, Unfetched> {
     let semver = v.tags.get("pedigree.semver").filter(|s| crate::ids::parse_version(s).is_ok()).cloned();
@@ -308,12 +334,22 @@ fn register(
         "" => None,
         id => from.run(id).map_err(|e| Unfetched(e.to_string()))?,
     };
+    // Its logged datasets become dataset versions the new version was trained on.
+    let trained_on = match &run {
+        Some(r) if !r.datasets.is_empty() => {
+            ws.catalog.write(|tx| super::lineage::record_datasets(tx, remote, r, actor)).map_err(Unfetched::from)?
+        }
+        _ => Vec::new(),
+    };
     let req = RegisterRequest {
+        trained_on,
+        parents: parent.map(|p| reg::ParentLink { parent: p.into(), relation: None }).into_iter().collect(),
         params: run.as_ref().map(|r| r.params.clone()).unwrap_or_default(),
         metrics: run.as_ref().map(|r| r.metrics.clone()).unwrap_or_default(),
         paths: vec![dir.display().to_string()],
         model: local.into(),
-        version: semver,
+        // Drifted bytes are a new version: the tag names the one they replaced.
+        version: semver.filter(|_| parent.is_none()),
         message: if v.description.is_empty() { format!("pulled from {remote} ({key})") } else { v.description.clone() },
         run: (!v.run_id.is_empty()).then(|| format!("{remote}:{}", v.run_id)),
         link: Some(crate::cas::Link::Hard),
@@ -350,7 +386,7 @@ fn register(
                     &node,
                     "run",
                     &format!("{remote} run {}", v.run_id),
-                    &run_attrs(remote, r).to_string(),
+                    &super::lineage::run_attrs(remote, r).to_string(),
                 )?;
             }
             Ok(())

@@ -4,6 +4,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod drift;
 #[path = "../common/fixtures.rs"]
 mod fixtures;
 mod peer;
@@ -129,6 +130,28 @@ fn pull_brings_every_version_byte_identical_with_aliases_records_the_unreachable
     assert_eq!(attrs["params"], "C=1.0", "{attrs}");
     assert!(attrs["datasets"].as_str().unwrap().starts_with("churn-train ("), "{attrs}");
     assert!(!attrs["start"].as_str().unwrap().is_empty(), "{attrs}");
+    // Its logged dataset is a dataset version both versions were trained on (same data, same
+    // MLflow digest: one dataset version), recorded with MLflow's digest, not a made-up sha256.
+    let trained_on = |v: &str| -> Vec<String> {
+        w.json(&["show", &format!("pull1-churn@{v}")])["upstream"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "trained_on")
+            .map(|e| e["to"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(trained_on(&local[0]), vec!["dataset:churn-train@1".to_string()]);
+    assert_eq!(trained_on(&local[1]), trained_on(&local[0]));
+    let root: String = w
+        .catalog()
+        .query_row(
+            "SELECT root_digest FROM dataset_versions dv JOIN datasets d ON d.id = dv.dataset_id WHERE d.name = 'churn-train'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(root.starts_with("mlflow:") && root.len() > "mlflow:".len(), "{root}");
 
     // Nothing changed: nothing is pulled and nothing is written.
     let before = (w.snapshot(), w.json(&["audit", "log"])["events"].as_array().unwrap().len());

@@ -18,11 +18,14 @@ export function RemotesView() {
   const [tested, setTested] = useState<Record<string, string>>({});
   const [report, setReport] = useState<SyncReport | null>(null);
 
-  const sync = (name: string) =>
+  // verify: fetch bound versions' files again to find drift; importDrift: register drifted files
+  // as new versions (of `models` only, when given).
+  const sync = (name: string, how: { verify?: boolean; importDrift?: boolean; models?: string[] } = {}) =>
     action.run(async () => {
-      setReport(await backend.call("sync_remote", { remote: name, models: [], dryRun: false, pullOnly: false, pushOnly: false }));
+      const options = { models: how.models ?? [], dryRun: false, pullOnly: false, pushOnly: false, verify: !!how.verify, importDrift: !!how.importDrift };
+      setReport(await backend.call("sync_remote", { remote: name, ...options }));
       await Promise.all([remotes.refresh(), conflicts.refresh()]);
-    }, `sync:${name}`);
+    }, `${how.verify ? "verify" : how.importDrift ? "import" : "sync"}:${name}`);
   const test = (name: string) =>
     action.run(async () => {
       const t = await backend.call("remote_test", { name });
@@ -35,6 +38,9 @@ export function RemotesView() {
     }, `resolve:${c.id}`);
 
   const list = remotes.data?.remotes ?? [];
+  // This session's sync, else the last one kept with a remote (a sync that found nothing new
+  // keeps none).
+  const shown = report ?? list.find((r) => r.lastReport)?.lastReport ?? null;
   const open = conflicts.data?.conflicts ?? [];
   return (
     <div className="page" data-testid="remotes-page">
@@ -70,7 +76,13 @@ export function RemotesView() {
           </tbody>
         </table>
       )}
-      {report && <ReportCard report={report} />}
+      {shown && (
+        <ReportCard
+          report={shown}
+          busy={action.busy}
+          onImport={(subject) => sync(shown.remote, { importDrift: true, models: [subject.slice(0, subject.lastIndexOf("/"))] })}
+        />
+      )}
       {open.length > 0 && (
         <section className="card" data-testid="conflicts">
           <h2>Conflicts ({open.length})</h2>
@@ -115,7 +127,9 @@ export function RemotesView() {
   );
 }
 
-function RemoteRow({ r, tested, running, onSync, onTest }: { r: RemoteInfo; tested?: string; running: string | null; onSync: (n: string) => void; onTest: (n: string) => void }) {
+type SyncHow = { verify?: boolean; importDrift?: boolean; models?: string[] };
+
+function RemoteRow({ r, tested, running, onSync, onTest }: { r: RemoteInfo; tested?: string; running: string | null; onSync: (n: string, how?: SyncHow) => void; onTest: (n: string) => void }) {
   return (
     <tr data-testid="remote-row" data-name={r.name}>
       <td>
@@ -129,6 +143,9 @@ function RemoteRow({ r, tested, running, onSync, onTest }: { r: RemoteInfo; test
         <button disabled={running !== null} data-testid="remote-test" onClick={() => onTest(r.name)}>
           {running === `test:${r.name}` ? "Testing…" : "Test"}
         </button>{" "}
+        <button disabled={running !== null} data-testid="remote-verify" title="Fetch every bound version's files again and report those changed on the server" onClick={() => onSync(r.name, { verify: true })}>
+          {running === `verify:${r.name}` ? "Checking bytes…" : "Check bytes"}
+        </button>{" "}
         <button className="primary" disabled={running !== null} data-testid="remote-sync" onClick={() => onSync(r.name)}>
           {running === `sync:${r.name}` ? "Syncing…" : "Sync now"}
         </button>
@@ -137,8 +154,9 @@ function RemoteRow({ r, tested, running, onSync, onTest }: { r: RemoteInfo; test
   );
 }
 
-function ReportCard({ report: r }: { report: SyncReport }) {
+function ReportCard({ report: r, busy, onImport }: { report: SyncReport; busy: boolean; onImport: (subject: string) => void }) {
   const items = [
+    ...r.drifted.map((i) => ({ ...i, kind: "drifted" })),
     ...r.skipped.map((i) => ({ ...i, kind: "skipped" })),
     ...r.failed.map((i) => ({ ...i, kind: "failed" })),
     ...r.conflicts.map((i) => ({ ...i, kind: "conflict" })),
@@ -149,12 +167,21 @@ function ReportCard({ report: r }: { report: SyncReport }) {
       <p data-testid="sync-counts">
         {r.scannedModels} models and {r.scannedVersions} versions scanned · {r.pulled} pulled · {r.pushed} pushed · {r.bound} bound ·{" "}
         {r.unchanged} unchanged · {r.aliasesPulled + r.aliasesPushed} aliases moved · {r.deletedRemotely} deleted there · {r.requests} requests
+        {(r.verified > 0 || r.drifted.length > 0) && ` · bytes checked again: ${r.verified} the same, ${r.drifted.length} drifted`}
       </p>
       {items.length > 0 && (
         <ul className="plain">
           {items.map((i) => (
             <li key={`${i.kind}${i.subject}`} data-testid="sync-item">
-              <span className={i.kind === "failed" ? "error" : "muted"}>{i.kind}</span> <span className="mono">{i.subject}</span>: {i.reason}
+              <span className={i.kind === "failed" || i.kind === "drifted" ? "error" : "muted"}>{i.kind}</span> <span className="mono">{i.subject}</span>: {i.reason}
+              {i.kind === "drifted" && !i.reason.includes("imported as") && (
+                <>
+                  {" "}
+                  <button disabled={busy} data-testid="import-drift" onClick={() => onImport(i.subject)}>
+                    Import as new version
+                  </button>
+                </>
+              )}
             </li>
           ))}
         </ul>

@@ -13,7 +13,7 @@ const remote = (over: Partial<RemoteInfo> = {}): RemoteInfo => ({
 const report: SyncReport = {
   remote: "team", scannedModels: 2, scannedVersions: 3, pulled: 2, bound: 0, unchanged: 0, aliasesPulled: 1, pushed: 1,
   aliasesPushed: 0, deletedRemotely: 0, skipped: [{ subject: "ext/1", reason: "its files are at s3://nowhere/model" }],
-  conflicts: [], failed: [], requests: 9, dryRun: false,
+  conflicts: [], failed: [], requests: 9, dryRun: false, verified: 0, drifted: [],
 };
 
 const conflict: Conflict = {
@@ -70,6 +70,25 @@ describe("remotes view", () => {
     fireEvent.click(within(row).getByTestId("take-remote"));
     await waitFor(() => expect(screen.queryByTestId("conflicts")).toBeNull());
     expect(calls.find((c) => c.op === "resolve_conflict")!.req).toEqual({ id: 4, take: "remote" });
+  });
+
+  it("shows the last sync's report on opening, checks bytes, and imports a drifted version", async () => {
+    const drifted = { subject: "Churn Model/2", reason: "its files changed on the remote after they were bound to churn-model@1.0.1" };
+    const last = { ...report, skipped: [], verified: 3, drifted: [drifted] };
+    const { backend, calls } = stubBackend({
+      remote_list: () => ({ remotes: [remote({ lastSyncAt: "2026-12-03T10:00:00Z", lastReport: last })] }),
+      list_conflicts: () => ({ conflicts: [] }),
+      sync_remote: (req) => (req.importDrift ? { ...last, verified: 0, drifted: [{ ...drifted, reason: "… imported as churn-model@1.0.2" }] } : last),
+    });
+    renderWithBackend(backend, <RemotesView />);
+    expect((await screen.findByTestId("sync-counts")).textContent).toContain("3 the same, 1 drifted");
+    fireEvent.click(screen.getByTestId("remote-verify"));
+    await waitFor(() => expect(calls.filter((c) => c.op === "sync_remote").length).toBe(1));
+    expect(calls.find((c) => c.op === "sync_remote")!.req).toMatchObject({ remote: "team", verify: true, importDrift: false });
+    fireEvent.click(await screen.findByTestId("import-drift"));
+    await waitFor(() => expect(screen.getByTestId("sync-item").textContent).toContain("imported as churn-model@1.0.2"));
+    expect(calls.filter((c) => c.op === "sync_remote")[1].req).toMatchObject({ importDrift: true, models: ["Churn Model"] });
+    expect(screen.queryByTestId("import-drift")).toBeNull();
   });
 
   it("shows a failed sync's one-line reason", async () => {

@@ -775,7 +775,16 @@ aliasesPushed: number,
 /**
  * Versions gone on the remote (kept here, marked deleted there).
  */
-deletedRemotely: number, skipped: Array<Item>, conflicts: Array<Item>, failed: Array<Item>, 
+deletedRemotely: number, 
+/**
+ * Bound versions whose bytes were fetched again and found the same (`--verify`).
+ */
+verified: number, skipped: Array<Item>, conflicts: Array<Item>, 
+/**
+ * Bound versions whose files changed on the remote (`--verify`); imported as new versions
+ * with `--import-drift`.
+ */
+drifted: Array<Item>, failed: Array<Item>, 
 /**
  * HTTP requests made.
  */
@@ -798,7 +807,15 @@ pullOnly: boolean,
 /**
  * Only send local changes to the remote.
  */
-pushOnly: boolean, };
+pushOnly: boolean, 
+/**
+ * Fetch every bound version's files again and report those that changed there (drift).
+ */
+verify: boolean, 
+/**
+ * As `verify`, and register drifted files as new versions.
+ */
+importDrift: boolean, };
 
 export type Take = "local" | "remote";
 
