@@ -83,14 +83,19 @@ impl Shell {
         let _ = app.emit("workspace", WorkspaceChanged { workspace: workspace.display().to_string() });
     }
 
-    /// Watches `host`'s local stores until the next switch; changes reach the UI as `store`
-    /// events (the Stores view refreshes on them).
+    /// Watches `host`'s local stores and syncs its scheduled remotes until the next switch;
+    /// changes reach the UI as `store` and `sync` events (the Stores and Remotes views refresh).
     fn watch(&self, app: &AppHandle, host: &Host) {
         let stop = Arc::new(AtomicBool::new(false));
         self.lock().stop = stop.clone();
         let handle = app.clone();
-        host.watch_in_background(stop, move |ev| {
+        host.watch_in_background(stop.clone(), move |ev| {
             let _ = handle.emit("store", ev);
+        });
+        // Remotes with a schedule sync while the app runs; each outcome is a `sync` event.
+        let handle = app.clone();
+        host.sync_on_schedule(stop, move |done| {
+            let _ = handle.emit("sync", done);
         });
     }
 }

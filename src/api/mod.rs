@@ -30,6 +30,7 @@ pub mod host;
 pub mod ops;
 pub mod remotes;
 pub mod report;
+pub mod schedule;
 pub mod stores;
 pub mod typescript;
 

@@ -69,6 +69,7 @@ operations! {
     remote_add(remotes::RemoteAddRequest) -> crate::remote::RemoteInfo = |s, r, p| remotes::remote_add(s, &r);
     remote_list(Empty) -> remotes::RemoteListResponse = |s, r, p| remotes::remote_list(s);
     remote_remove(remotes::RemoteNameRequest) -> remotes::RemoteListResponse = |s, r, p| remotes::remote_remove(s, &r);
+    remote_schedule(remotes::RemoteScheduleRequest) -> crate::remote::RemoteInfo = |s, r, p| remotes::remote_schedule(s, &r);
     remote_test(remotes::RemoteNameRequest) -> crate::remote::RemoteTest = |s, r, p| remotes::remote_test(s, &r);
     list_conflicts(Empty) -> remotes::ConflictList = |s, r, p| remotes::list_conflicts(s);
     resolve_conflict(remotes::ResolveConflictRequest) -> crate::catalog::remotes::Conflict = |s, r, p| remotes::resolve_conflict(s, &r);

@@ -80,6 +80,20 @@ pub struct RemoteListResponse {
     pub remotes: Vec<RemoteInfo>,
 }
 
+/// How often to sync a remote while `pedigree serve` or the desktop app runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteScheduleRequest {
+    pub name: String,
+    /// Seconds between syncs (at least 60); `null` turns the schedule off.
+    #[ts(type = "number | null")]
+    pub every: Option<u64>,
+}
+
+pub fn remote_schedule(s: &mut Session, req: &RemoteScheduleRequest) -> Result<RemoteInfo, ApiError> {
+    Ok(remote::schedule(&mut s.ws, &req.name, req.every, &s.actor)?)
+}
+
 /// Sync with a remote (the only one when none is named).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -17,6 +17,7 @@ fn event_roots(v: &mut Collect<'_>) {
     v.visit::<crate::api::ApiError>();
     v.visit::<crate::progress::Progress>();
     v.visit::<crate::index::StoreEvent>();
+    v.visit::<super::schedule::ScheduledSync>();
     crate::api::host::visit_shell_types(v);
 }
 

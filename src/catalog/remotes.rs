@@ -19,9 +19,11 @@ pub struct RemoteRow {
     pub last_sync_at: Option<String>,
     /// The last sync's report, as JSON.
     pub last_report: Option<String>,
+    /// Seconds between scheduled syncs (`None`: only when asked).
+    pub sync_every: Option<i64>,
 }
 
-const COLS: &str = "name, kind, url, sealed_secret, created_at, last_sync_at, last_report";
+const COLS: &str = "name, kind, url, sealed_secret, created_at, last_sync_at, last_report, sync_every";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RemoteRow> {
     Ok(RemoteRow {
@@ -32,6 +34,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RemoteRow> {
         created_at: r.get(4)?,
         last_sync_at: r.get(5)?,
         last_report: r.get(6)?,
+        sync_every: r.get(7)?,
     })
 }
 
@@ -72,6 +75,10 @@ pub fn remove(conn: &Connection, name: &str) -> Result<bool, CatalogError> {
 pub fn set_last_sync(conn: &Connection, name: &str, at: &str, report: &str) -> Result<(), CatalogError> {
     conn.execute("UPDATE remotes SET last_sync_at = ?2, last_report = ?3 WHERE name = ?1", params![name, at, report])?;
     Ok(())
+}
+
+pub fn set_sync_every(conn: &Connection, name: &str, seconds: Option<i64>) -> Result<bool, CatalogError> {
+    Ok(conn.execute("UPDATE remotes SET sync_every = ?2 WHERE name = ?1", params![name, seconds])? > 0)
 }
 
 /// A local object bound to a remote one.

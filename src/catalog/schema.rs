@@ -323,4 +323,9 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX conflicts_open ON conflicts (remote, subject, field) WHERE resolved_at IS NULL;
     "#,
+    // 9: a remote can be synced on a schedule by `pedigree serve` and the desktop app (seconds;
+    // NULL: only when asked).
+    r#"
+    ALTER TABLE remotes ADD COLUMN sync_every INTEGER;
+    "#,
 ];

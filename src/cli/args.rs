@@ -301,6 +301,9 @@ pub enum Command {
         /// Do not watch local stores while serving
         #[arg(long)]
         no_watch: bool,
+        /// Do not sync remotes on their schedules (`pedigree remote schedule`) while serving
+        #[arg(long)]
+        no_schedule: bool,
     },
     /// Developer tasks
     #[command(hide = true)]
@@ -492,6 +495,9 @@ pub enum RemoteAction {
     Remove { name: String },
     /// Connect and print the server's version and what it supports
     Test { name: String },
+    /// Sync this remote every EVERY (15m, 1h, 1d…; at least 1m) while `pedigree serve` or the
+    /// desktop app runs, or `off`
+    Schedule { name: String, every: String },
 }
 
 #[derive(Subcommand, Debug)]

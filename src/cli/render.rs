@@ -201,10 +201,21 @@ pub fn remotes(list: &[RemoteInfo]) -> String {
                 r.url.clone(),
                 r.credentials.clone(),
                 r.last_sync_at.clone().unwrap_or_else(|| "never".into()),
+                r.sync_every.map(every).unwrap_or_else(|| "when asked".into()),
             ]
         })
         .collect();
-    table(&["NAME", "KIND", "URL", "CREDENTIALS", "LAST SYNC"], &rows)
+    table(&["NAME", "KIND", "URL", "CREDENTIALS", "LAST SYNC", "SYNCS"], &rows)
+}
+
+/// A schedule in words: "every 15m".
+fn every(seconds: u64) -> String {
+    match seconds {
+        s if s % 86_400 == 0 => format!("every {}d", s / 86_400),
+        s if s % 3600 == 0 => format!("every {}h", s / 3600),
+        s if s % 60 == 0 => format!("every {}m", s / 60),
+        s => format!("every {s}s"),
+    }
 }
 
 pub fn remote_test(t: &RemoteTest) -> String {

@@ -77,7 +77,7 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             let c = api::report::checkpoint(&mut ctx.open()?)?;
             emit(ctx.json, &c, |c| c.note.clone());
         }
-        Command::Serve { port, bind, token, public_url, no_watch } => {
+        Command::Serve { port, bind, token, public_url, no_watch, no_schedule } => {
             let opts = crate::server::ServeOptions {
                 workspace: ctx.root.clone(),
                 actor: ctx.actor(),
@@ -86,6 +86,7 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
                 token,
                 public_url,
                 watch: !no_watch,
+                schedule: !no_schedule,
             };
             let json = ctx.json;
             crate::server::serve(opts, |addr, url| {

@@ -26,6 +26,12 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
                 let res = api::remotes::remote_remove(&mut ctx.open()?, &RemoteNameRequest { name: name.clone() })?;
                 emit(ctx.json, &res, |_| format!("removed remote {name} (the versions it brought stay)\n"));
             }
+            RemoteAction::Schedule { name, every } => {
+                let every = crate::remote::config::parse_every(&every).map_err(ApiError::from)?;
+                let req = api::remotes::RemoteScheduleRequest { name, every };
+                let info = api::remotes::remote_schedule(&mut ctx.open()?, &req)?;
+                emit(ctx.json, &info, |i| render::remotes(std::slice::from_ref(i)));
+            }
             RemoteAction::Test { name } => {
                 emit(ctx.json, &api::remotes::remote_test(&ctx.open()?, &RemoteNameRequest { name })?, render::remote_test)
             }

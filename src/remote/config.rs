@@ -56,6 +56,10 @@ pub struct RemoteInfo {
     /// The last sync's report (`sync::SyncReport`), as it was saved.
     #[ts(type = "SyncReport | null")]
     pub last_report: Option<serde_json::Value>,
+    /// Seconds between syncs while `pedigree serve` or the desktop app runs (`null`: only when
+    /// asked).
+    #[ts(type = "number | null")]
+    pub sync_every: Option<u64>,
 }
 
 /// What `remote test` found.
@@ -84,6 +88,7 @@ fn info(r: &remotes::RemoteRow) -> RemoteInfo {
         .into(),
         last_sync_at: r.last_sync_at.clone(),
         last_report: r.last_report.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+        sync_every: r.sync_every.map(|s| s as u64),
     }
 }
 
@@ -154,6 +159,52 @@ pub fn remove(ws: &mut Workspace, name: &str, actor: &str) -> Result<Vec<RemoteI
         Ok::<_, ConfigError>(())
     })?;
     list(ws)
+}
+
+/// The shortest schedule: a scheduled sync lists every model, so not more often than this.
+pub const MIN_SYNC_EVERY: u64 = 60;
+
+/// Sets (or with `None` clears) how often the remote is synced while `pedigree serve` or the
+/// desktop app runs. Audited.
+pub fn schedule(ws: &mut Workspace, name: &str, every: Option<u64>, actor: &str) -> Result<RemoteInfo, ConfigError> {
+    if let Some(s) = every.filter(|s| *s < MIN_SYNC_EVERY) {
+        return Err(ConfigError::BadValue {
+            field: "every",
+            value: format!("{s}s"),
+            expected: format!("at least {MIN_SYNC_EVERY} seconds (1m), or off"),
+        });
+    }
+    ws.catalog.write(|tx| {
+        row_in(tx, name)?;
+        let payload = json!({"syncEvery": every});
+        audit::append(tx, &audit::now(), actor, "schedule_remote", &format!("remote:{name}"), &payload)?;
+        remotes::set_sync_every(tx, name, every.map(|s| s as i64))?;
+        Ok(info(&row_in(tx, name)?))
+    })
+}
+
+fn row_in(tx: &rusqlite::Connection, name: &str) -> Result<remotes::RemoteRow, ConfigError> {
+    remotes::get(tx, name)?.ok_or_else(|| ConfigError::UnknownRemote(name.into()))
+}
+
+/// `15m`, `1h`, `90s`, `2d` or `off` → seconds (`None` for off).
+pub fn parse_every(s: &str) -> Result<Option<u64>, ConfigError> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("off") || s.eq_ignore_ascii_case("never") {
+        return Ok(None);
+    }
+    let bad =
+        || ConfigError::BadValue { field: "every", value: s.into(), expected: "a duration like 15m, 1h, 90s, 1d, or off".into() };
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = n.parse().map_err(|_| bad())?;
+    let mult = match unit {
+        "s" => 1,
+        "" | "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(mult).map(Some).ok_or_else(bad)
 }
 
 /// The remote's row, or why there is none.

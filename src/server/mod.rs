@@ -2,7 +2,8 @@
 //!
 //! - `POST /api/<op>`: JSON request → JSON response via `api::ops::dispatch` (no logic here);
 //!   errors are `{code, message}` with a matching status.
-//! - `GET /api/events`: Server-Sent Events, one `progress` event per engine progress report.
+//! - `GET /api/events`: Server-Sent Events, one `progress` event per engine progress report,
+//!   `store` events while local stores are watched, `sync` events when a scheduled sync ran.
 //! - `POST /api/upload?batch=B&path=P`: stages a dropped file for registration (browser drops).
 //! - everything else: the UI (`ui/dist`, embedded in release builds).
 //!
@@ -27,6 +28,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::api::host::Host;
+use crate::api::schedule::ScheduledSync;
 use crate::api::{ApiError, ErrorCode, Session};
 use crate::index::StoreEvent;
 use crate::progress::Progress;
@@ -54,6 +56,8 @@ pub struct ServeOptions {
     pub public_url: Option<url::Url>,
     /// Watch local stores and stream their changes as `store` events.
     pub watch: bool,
+    /// Sync remotes that have a schedule (`pedigree remote schedule`), streamed as `sync` events.
+    pub schedule: bool,
 }
 
 #[derive(Clone)]
@@ -63,6 +67,7 @@ struct AppState {
     guard: guard::Guard,
     events: broadcast::Sender<Progress>,
     store_events: broadcast::Sender<StoreEvent>,
+    sync_events: broadcast::Sender<ScheduledSync>,
 }
 
 /// Status code for an API error.
@@ -107,7 +112,10 @@ async fn events(State(st): State<Arc<AppState>>) -> Sse<impl Stream<Item = Resul
     let stores = BroadcastStream::new(st.store_events.subscribe()).filter_map(|e| {
         e.ok().map(|e| Ok(Event::default().event("store").data(serde_json::to_string(&e).expect("events serialise"))))
     });
-    let stream = progress.merge(stores);
+    let syncs = BroadcastStream::new(st.sync_events.subscribe()).filter_map(|e| {
+        e.ok().map(|e| Ok(Event::default().event("sync").data(serde_json::to_string(&e).expect("events serialise"))))
+    });
+    let stream = progress.merge(stores).merge(syncs);
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
@@ -180,16 +188,23 @@ pub fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr, String)) -> Resu
         let guard = guard::Guard::new(opts.bind, addr.port(), opts.public_url.as_ref(), &interfaces, token.clone());
         let (events, _) = broadcast::channel(1024);
         let (store_events, _) = broadcast::channel(1024);
+        let (sync_events, _) = broadcast::channel(64);
         let st = Arc::new(AppState {
             host: Host { workspace: opts.workspace.clone(), actor: opts.actor.clone() },
             guard,
             events,
             store_events: store_events.clone(),
+            sync_events: sync_events.clone(),
         });
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let watcher = opts.watch.then(|| {
             st.host.watch_in_background(stop.clone(), move |ev| {
                 let _ = store_events.send(ev.clone());
+            })
+        });
+        let scheduler = opts.schedule.then(|| {
+            st.host.sync_on_schedule(stop.clone(), move |done| {
+                let _ = sync_events.send(done.clone());
             })
         });
         let url = landing_url(addr, opts.public_url.as_ref(), &token);
@@ -199,7 +214,7 @@ pub fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr, String)) -> Resu
             .await
             .map_err(|e| ApiError::new(ErrorCode::Io, format!("server failed: {e}")));
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        if let Some(w) = watcher {
+        for w in watcher.into_iter().chain(scheduler) {
             let _ = tokio::task::spawn_blocking(move || w.join()).await;
         }
         served

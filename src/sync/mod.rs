@@ -63,6 +63,9 @@ pub fn sync(
         }
     };
     let row = config::row(ws, &name)?;
+    // One sync of a workspace at a time, across processes (the CLI, `serve`'s schedule, the
+    // desktop app): a second one waits for the first.
+    let _lock = SyncLock::acquire(&ws.root)?;
     let remote = config::open(ws, &row)?;
     let mut report = if opts.push_only {
         SyncReport { remote: name.clone(), dry_run: opts.dry_run, ..Default::default() }
@@ -98,6 +101,28 @@ pub fn sync(
         ws.catalog.write(|tx| remotes::set_last_sync(tx, &name, &crate::audit::now(), &json))?;
     }
     Ok(report)
+}
+
+/// An exclusive `flock(2)` on `WORKSPACE/sync.lock`, released when dropped (or when the process
+/// dies, so a killed sync never leaves it held).
+struct SyncLock(#[allow(dead_code)] std::fs::File);
+
+impl SyncLock {
+    fn acquire(root: &std::path::Path) -> Result<SyncLock, SyncError> {
+        use std::os::fd::AsRawFd;
+        let path = root.join("sync.lock");
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| SyncError::Local(format!("cannot open {}: {e}", path.display())))?;
+        // SAFETY: flock(2) on a descriptor this File owns.
+        if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            return Err(SyncError::Local(format!("cannot lock {}: {}", path.display(), std::io::Error::last_os_error())));
+        }
+        Ok(SyncLock(f))
+    }
 }
 
 /// Test hook for crash safety: with `PEDIGREE_TEST_KILL_AT` naming this point, the process kills

@@ -8,6 +8,7 @@ mod drift;
 #[path = "../common/fixtures.rs"]
 mod fixtures;
 mod peer;
+mod schedule;
 
 use std::collections::BTreeMap;
 

@@ -8,7 +8,7 @@
 import type { Backend, UploadItem } from "./index";
 import { topLevelPaths } from "./paths";
 import { asApiError } from "./errors";
-import type { OpName, Ops, Progress, StoreEvent } from "./generated/api";
+import type { OpName, Ops, Progress, ScheduledSync, StoreEvent } from "./generated/api";
 
 function batchId(): string {
   const c = globalThis.crypto;
@@ -42,9 +42,10 @@ export function reportFileUrl(base: string, bundle: string, path: string): strin
 
 export function createHttpBackend(base = ""): Backend {
 
-  // One EventSource shared by every subscriber (progress and store events), opened on first use.
+  // One EventSource shared by every subscriber (progress, store and sync events), opened on first use.
   const progressListeners = new Set<(p: Progress) => void>();
   const storeListeners = new Set<(e: StoreEvent) => void>();
+  const syncListeners = new Set<(e: ScheduledSync) => void>();
   let source: EventSource | null = null;
   const relay = <T>(listeners: Set<(x: T) => void>) => (ev: Event) => {
     let x: T;
@@ -60,6 +61,7 @@ export function createHttpBackend(base = ""): Backend {
     source = new EventSource(`${base}/api/events`);
     source.addEventListener("progress", relay(progressListeners));
     source.addEventListener("store", relay(storeListeners));
+    source.addEventListener("sync", relay(syncListeners));
   };
   const subscribe = <T>(listeners: Set<(x: T) => void>, cb: (x: T) => void) => {
     listeners.add(cb);
@@ -90,6 +92,9 @@ export function createHttpBackend(base = ""): Backend {
     },
     onStoreEvent(cb) {
       return subscribe(storeListeners, cb);
+    },
+    onSync(cb) {
+      return subscribe(syncListeners, cb);
     },
     onNativeDrop() {
       return () => {};

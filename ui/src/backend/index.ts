@@ -12,6 +12,7 @@ import type {
   PickPurpose,
   Progress,
   RecentWorkspace,
+  ScheduledSync,
   StoreEvent,
   WorkspaceChanged,
 } from "./generated/api";
@@ -57,6 +58,8 @@ export interface Backend {
    * finished index runs), as the server or the desktop shell notices them.
    */
   onStoreEvent(cb: (e: StoreEvent) => void): Unsubscribe;
+  /** A scheduled sync ran (`pedigree remote schedule`): its report, or why it failed. */
+  onSync(cb: (e: ScheduledSync) => void): Unsubscribe;
   /**
    * Files dropped on the desktop window, as absolute local paths. `onHover` reports a drag
    * entering (true) or leaving (false) the window. A no-op in a browser.

@@ -70,6 +70,9 @@ export function createTauriBackend(): Backend {
     onStoreEvent(cb) {
       return subscribe(() => listen<Api.StoreEvent>("store", (e) => cb(e.payload)));
     },
+    onSync(cb) {
+      return subscribe(() => listen<Api.ScheduledSync>("sync", (e) => cb(e.payload)));
+    },
     onNativeDrop(cb, onHover) {
       return subscribe(() =>
         getCurrentWebview().onDragDropEvent((e) => {

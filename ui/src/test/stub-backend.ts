@@ -1,6 +1,6 @@
 /** An in-memory Backend for component unit tests: answers from a table, records calls. */
 import type { Backend } from "../backend";
-import type { OpName, Ops, Progress, StoreEvent } from "../backend/generated/api";
+import type { OpName, Ops, Progress, ScheduledSync, StoreEvent } from "../backend/generated/api";
 
 type Handler<K extends OpName> = (req: Ops[K]["req"]) => Ops[K]["res"] | Promise<Ops[K]["res"]>;
 
@@ -8,6 +8,7 @@ export function stubBackend(handlers: { [K in OpName]?: Handler<K> }) {
   const calls: { op: OpName; req: unknown }[] = [];
   const progressListeners = new Set<(p: Progress) => void>();
   const storeListeners = new Set<(e: StoreEvent) => void>();
+  const syncListeners = new Set<(e: ScheduledSync) => void>();
   const backend: Backend = {
     transport: "http",
     async call(op, req) {
@@ -24,6 +25,10 @@ export function stubBackend(handlers: { [K in OpName]?: Handler<K> }) {
       storeListeners.add(cb);
       return () => void storeListeners.delete(cb);
     },
+    onSync: (cb) => {
+      syncListeners.add(cb);
+      return () => void syncListeners.delete(cb);
+    },
     onNativeDrop: () => () => {},
     upload: async () => [],
     reportFileUrl: (bundle, path) => `/api/reports/${bundle}/${path}`,
@@ -31,5 +36,6 @@ export function stubBackend(handlers: { [K in OpName]?: Handler<K> }) {
   /** Delivers events as the transport would. */
   const emitProgress = (p: Progress) => progressListeners.forEach((cb) => cb(p));
   const emitStore = (e: StoreEvent) => storeListeners.forEach((cb) => cb(e));
-  return { backend, calls, emitProgress, emitStore };
+  const emitSync = (e: ScheduledSync) => syncListeners.forEach((cb) => cb(e));
+  return { backend, calls, emitProgress, emitStore, emitSync };
 }

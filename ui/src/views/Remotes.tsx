@@ -1,7 +1,7 @@
 /** Remotes: the team registries this workspace syncs with. Add one, test it, sync it (the shell's
  * progress bar follows), read the last sync's report, and resolve open conflicts by taking one
  * side — each shown with the value it had at the last sync, here and there. */
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useBackend } from "../backend";
 import type { Conflict, RemoteInfo, SyncReport } from "../backend/generated/api";
 import { useAction } from "../components/useAction";
@@ -17,6 +17,24 @@ export function RemotesView() {
   const action = useAction<string>(setError);
   const [tested, setTested] = useState<Record<string, string>>({});
   const [report, setReport] = useState<SyncReport | null>(null);
+
+  // A scheduled sync ran in the background (serve or the desktop app): show what it did.
+  useEffect(
+    () =>
+      backend.onSync((e) => {
+        if (e.report) setReport(e.report);
+        setError(e.error ? `Scheduled sync with ${e.remote} failed: ${e.error}` : null);
+        void remotes.refresh();
+        void conflicts.refresh();
+      }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [backend],
+  );
+  const schedule = (name: string, every: number | null) =>
+    action.run(async () => {
+      await backend.call("remote_schedule", { name, every });
+      await remotes.refresh();
+    }, `schedule:${name}`);
 
   // verify: fetch bound versions' files again to find drift; importDrift: register drifted files
   // as new versions (of `models` only, when given).
@@ -66,12 +84,13 @@ export function RemotesView() {
               <th>Server</th>
               <th>Credentials</th>
               <th>Last sync</th>
+              <th>Syncs</th>
               <th />
             </tr>
           </thead>
           <tbody>
             {list.map((r) => (
-              <RemoteRow key={r.name} r={r} tested={tested[r.name]} running={action.running} onSync={sync} onTest={test} />
+              <RemoteRow key={r.name} r={r} tested={tested[r.name]} running={action.running} onSync={sync} onTest={test} onSchedule={schedule} />
             ))}
           </tbody>
         </table>
@@ -129,7 +148,26 @@ export function RemotesView() {
 
 type SyncHow = { verify?: boolean; importDrift?: boolean; models?: string[] };
 
-function RemoteRow({ r, tested, running, onSync, onTest }: { r: RemoteInfo; tested?: string; running: string | null; onSync: (n: string, how?: SyncHow) => void; onTest: (n: string) => void }) {
+/** Schedules offered in the table (seconds); others set with the CLI show as they are. */
+const SCHEDULES: [number | null, string][] = [
+  [null, "when asked"],
+  [900, "every 15 min"],
+  [3600, "every hour"],
+  [21600, "every 6 hours"],
+  [86400, "every day"],
+];
+
+type RowProps = {
+  r: RemoteInfo;
+  tested?: string;
+  running: string | null;
+  onSync: (n: string, how?: SyncHow) => void;
+  onTest: (n: string) => void;
+  onSchedule: (n: string, every: number | null) => void;
+};
+
+function RemoteRow({ r, tested, running, onSync, onTest, onSchedule }: RowProps) {
+  const options = SCHEDULES.some(([s]) => s === r.syncEvery) ? SCHEDULES : [...SCHEDULES, [r.syncEvery, `every ${r.syncEvery} s`] as [number, string]];
   return (
     <tr data-testid="remote-row" data-name={r.name}>
       <td>
@@ -139,6 +177,22 @@ function RemoteRow({ r, tested, running, onSync, onTest }: { r: RemoteInfo; test
       <td className="mono">{r.url}</td>
       <td>{r.credentials}</td>
       <td>{r.lastSyncAt ? when(r.lastSyncAt) : "never"}</td>
+      <td>
+        <select
+          aria-label={`When ${r.name} syncs`}
+          data-testid="remote-schedule"
+          disabled={running !== null}
+          value={r.syncEvery ?? ""}
+          onChange={(e) => onSchedule(r.name, e.target.value === "" ? null : Number(e.target.value))}
+          title="While this app runs, sync on this schedule"
+        >
+          {options.map(([s, label]) => (
+            <option key={label} value={s ?? ""}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </td>
       <td>
         <button disabled={running !== null} data-testid="remote-test" onClick={() => onTest(r.name)}>
           {running === `test:${r.name}` ? "Testing…" : "Test"}

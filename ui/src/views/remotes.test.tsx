@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { stubBackend } from "../test/stub-backend";
 import { renderWithBackend } from "../test/render";
 import { RemotesView } from "./Remotes";
@@ -7,7 +7,7 @@ import type { Conflict, RemoteInfo, SyncReport } from "../backend/generated/api"
 
 const remote = (over: Partial<RemoteInfo> = {}): RemoteInfo => ({
   name: "team", kind: "mlflow", url: "http://127.0.0.1:5000", credentials: "MLflow environment variables at sync time",
-  lastSyncAt: null, lastReport: null, ...over,
+  lastSyncAt: null, lastReport: null, syncEvery: null, ...over,
 });
 
 const report: SyncReport = {
@@ -89,6 +89,28 @@ describe("remotes view", () => {
     await waitFor(() => expect(screen.getByTestId("sync-item").textContent).toContain("imported as churn-model@1.0.2"));
     expect(calls.filter((c) => c.op === "sync_remote")[1].req).toMatchObject({ importDrift: true, models: ["Churn Model"] });
     expect(screen.queryByTestId("import-drift")).toBeNull();
+  });
+
+  it("sets a schedule, and shows what a scheduled sync did when its event arrives", async () => {
+    let every: number | null = null;
+    const { backend, calls, emitSync } = stubBackend({
+      remote_list: () => ({ remotes: [remote({ syncEvery: every })] }),
+      list_conflicts: () => ({ conflicts: [] }),
+      remote_schedule: (req) => {
+        every = req.every;
+        return remote({ syncEvery: every });
+      },
+    });
+    renderWithBackend(backend, <RemotesView />);
+    const select = (await screen.findByTestId("remote-schedule")) as HTMLSelectElement;
+    expect(select.value).toBe("");
+    fireEvent.change(select, { target: { value: "3600" } });
+    await waitFor(() => expect((screen.getByTestId("remote-schedule") as HTMLSelectElement).value).toBe("3600"));
+    expect(calls.find((c) => c.op === "remote_schedule")!.req).toEqual({ name: "team", every: 3600 });
+    act(() => emitSync({ remote: "team", at: "2026-12-03T11:00:00Z", report: { ...report, pulled: 5 }, error: null }));
+    expect((await screen.findByTestId("sync-counts")).textContent).toContain("5 pulled");
+    act(() => emitSync({ remote: "team", at: "2026-12-03T12:00:00Z", report: null, error: "cannot reach the MLflow server" }));
+    expect((await screen.findByTestId("remotes-error")).textContent).toContain("Scheduled sync with team failed: cannot reach");
   });
 
   it("shows a failed sync's one-line reason", async () => {

@@ -575,11 +575,22 @@ credentials: string, lastSyncAt: string | null,
 /**
  * The last sync's report (`sync::SyncReport`), as it was saved.
  */
-lastReport: SyncReport | null, };
+lastReport: SyncReport | null, 
+/**
+ * Seconds between syncs while `pedigree serve` or the desktop app runs (`null`: only when
+ * asked).
+ */
+syncEvery: number | null, };
 
 export type RemoteListResponse = { remotes: Array<RemoteInfo>, };
 
 export type RemoteNameRequest = { name: string, };
+
+export type RemoteScheduleRequest = { name: string, 
+/**
+ * Seconds between syncs (at least 60); `null` turns the schedule off.
+ */
+every: number | null, };
 
 export type RemoteTest = { name: string, url: string, serverVersion: string, 
 /**
@@ -636,6 +647,12 @@ retrainedAs: string | null,
 exception: string | null, };
 
 export type RollbackRequest = { env: string, reason: string, };
+
+export type ScheduledSync = { remote: string, at: string, report: SyncReport | null, 
+/**
+ * Why it failed (the next try is at the next interval).
+ */
+error: string | null, };
 
 export type SearchNodesRequest = { query: string, limit: number | null, };
 
@@ -938,6 +955,7 @@ export type Ops = {
   remote_add: { req: RemoteAddRequest, res: RemoteInfo },
   remote_list: { req: Empty, res: RemoteListResponse },
   remote_remove: { req: RemoteNameRequest, res: RemoteListResponse },
+  remote_schedule: { req: RemoteScheduleRequest, res: RemoteInfo },
   remote_test: { req: RemoteNameRequest, res: RemoteTest },
   list_conflicts: { req: Empty, res: ConflictList },
   resolve_conflict: { req: ResolveConflictRequest, res: Conflict },
