@@ -17,7 +17,7 @@ use crate::sniff::Interface;
 mod derive;
 pub mod dvc;
 mod local;
-mod remote;
+pub(crate) mod remote;
 mod run;
 pub(crate) mod secret;
 pub mod stage;

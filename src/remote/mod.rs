@@ -84,9 +84,9 @@ pub trait Remote {
     fn models(&self) -> Result<Vec<RemoteModel>, RemoteError>;
     /// Every live version of one model.
     fn versions(&self, model: &str) -> Result<Vec<RemoteVersion>, RemoteError>;
-    /// Downloads a version's files into `dir` (created; paths checked to stay inside it).
-    /// `Ok(Err(reason))`: its files cannot be fetched from here (recorded, not dropped).
-    fn fetch(&self, v: &RemoteVersion, dir: &Path) -> Result<Result<(), String>, RemoteError>;
+    /// Downloads a version's files into `dir` (created; paths checked to stay inside it), or
+    /// says where else they are.
+    fn fetch(&self, v: &RemoteVersion, dir: &Path) -> Result<Fetched, RemoteError>;
     /// Requests made so far (for the report and the benchmark).
     fn requests(&self) -> u32;
     /// The remote version a push of this manifest made (found by the digest tag every push
@@ -98,6 +98,26 @@ pub trait Remote {
     fn set_alias(&self, model: &str, alias: &str, version: &str) -> Result<(), RemoteError>;
     /// The run a version was made by (`None`: the remote does not have it any more).
     fn run(&self, run_id: &str) -> Result<Option<RemoteRun>, RemoteError>;
+}
+
+/// A listed path, if it stays inside the folder: relative, no `..`, no root or prefix.
+pub(crate) fn safe_rel(rel: &str) -> Option<std::path::PathBuf> {
+    use std::path::Component;
+    let p = Path::new(rel);
+    let ok = !rel.is_empty() && !rel.contains('\\') && p.components().all(|c| matches!(c, Component::Normal(_)));
+    ok.then(|| p.to_path_buf())
+}
+
+/// What fetching a version's files came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    /// They are in the folder.
+    Here,
+    /// They are not behind the remote but at this URI (`s3://…`, `file://…`): the sync engine
+    /// fetches them through a store that covers it, if one is configured.
+    Elsewhere(String),
+    /// They cannot be fetched (recorded, not dropped), and why.
+    Failed(String),
 }
 
 /// The tag every pushed version carries: its manifest digest (Pedigree's identity of it).

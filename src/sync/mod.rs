@@ -12,6 +12,7 @@ mod drift;
 mod lineage;
 pub mod pull;
 pub mod push;
+mod sources;
 
 use crate::catalog::{CatalogError, remotes};
 use crate::progress::OnProgress;

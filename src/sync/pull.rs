@@ -16,12 +16,26 @@ use crate::catalog::remotes::{self, Binding};
 use crate::catalog::{aliases, models};
 use crate::progress::{OnProgress, Progress, Unit};
 use crate::registry::register::{self as reg, RegisterRequest};
-use crate::remote::{Remote, RemoteModel, RemoteVersion};
+use crate::remote::{Fetched, Remote, RemoteModel, RemoteVersion};
 use crate::workspace::Workspace;
 
 /// The synced fields of a remote model: what its base snapshot holds.
 pub(super) fn model_state(m: &RemoteModel) -> Value {
     json!({"description": m.description, "tags": m.tags, "aliases": m.aliases, "updated": m.updated})
+}
+
+/// The stores configured here, as one string: an unreachable version's base keeps it, so a
+/// version is tried again when the stores changed.
+fn stores_seen(ws: &Workspace) -> Result<String, SyncError> {
+    let mut uris: Vec<String> = crate::catalog::stores::list_stores(ws.catalog.conn())?.into_iter().map(|s| s.uri).collect();
+    uris.sort();
+    Ok(uris.join(" "))
+}
+
+fn unreachable_state(v: &RemoteVersion, stores: &str) -> Value {
+    let mut state = version_state(v);
+    state["stores"] = json!(stores);
+    state
 }
 
 fn version_state(v: &RemoteVersion) -> Value {
@@ -41,6 +55,7 @@ pub fn pull(
     let bindings: BTreeMap<(String, String), Binding> =
         remotes::bindings(ws.catalog.conn(), remote)?.into_iter().map(|b| ((b.kind.clone(), b.remote_key.clone()), b)).collect();
     let all: Vec<RemoteModel> = from.models()?.into_iter().filter(|m| opts.wants(&m.name)).collect();
+    let stores = stores_seen(ws)?;
     report.scanned_models = all.len() as u32;
     for (i, m) in all.iter().enumerate() {
         progress(&Progress {
@@ -52,11 +67,20 @@ pub fn pull(
         });
         let state = model_state(m);
         let base = bindings.get(&("model".into(), m.name.clone())).map(|b| b.base.clone());
-        if base.as_deref() == Some(state.to_string().as_str()) {
+        // Versions whose files were out of reach are tried again once the stores changed (one
+        // may cover them now); otherwise an unchanged model costs nothing.
+        let retry = bindings.values().any(|b| {
+            b.kind == "version"
+                && b.state == "unreachable"
+                && b.remote_key.rsplit_once('/').is_some_and(|(n, _)| n == m.name)
+                && serde_json::from_str::<Value>(&b.base).ok().and_then(|v| v["stores"].as_str().map(str::to_string)).as_deref()
+                    != Some(stores.as_str())
+        });
+        if base.as_deref() == Some(state.to_string().as_str()) && !retry {
             report.unchanged += 1;
             continue;
         }
-        if let Err(e) = pull_model(ws, remote, from, m, &state, &bindings, opts, actor, &mut report) {
+        if let Err(e) = pull_model(ws, remote, from, m, &state, &bindings, &stores, opts, actor, &mut report) {
             match e {
                 SyncError::Remote(e) if e.is_fatal() => return Err(e.into()),
                 e => report.failed.push(Item { subject: m.name.clone(), reason: e.to_string() }),
@@ -74,6 +98,7 @@ fn pull_model(
     m: &RemoteModel,
     state: &Value,
     bindings: &BTreeMap<(String, String), Binding>,
+    stores: &str,
     opts: &SyncOptions,
     actor: &str,
     report: &mut SyncReport,
@@ -106,7 +131,7 @@ fn pull_model(
                         remote_key: key,
                         local: None,
                         digest: None,
-                        base: version_state(v).to_string(),
+                        base: unreachable_state(v, stores).to_string(),
                         state: "unreachable".into(),
                     };
                     ws.catalog.write(|tx| remotes::upsert_binding(tx, &b))?;
@@ -243,13 +268,28 @@ pub(super) fn pull_version(
     let staging = ws.root.join(crate::index::stage::STAGING).join(format!("{remote}-{local}-{}", v.version));
     let _ = std::fs::remove_dir_all(&staging);
     let dir = staging.join(local);
-    let result = match from.fetch(v, &dir) {
+    let result = match fetch_into(ws, from, v, &dir) {
         Ok(Ok(())) => register(ws, remote, from, local, v, &dir, parent, actor),
         Ok(Err(reason)) => Err(Unfetched(reason)),
         Err(e) => Err(Unfetched(e.to_string())),
     };
     let _ = std::fs::remove_dir_all(&staging);
     result
+}
+
+/// Fetches a version's files into `dir`: from the remote, or, when they are elsewhere, through a
+/// store that covers where they are. `Ok(Err(reason))` when they cannot be fetched.
+fn fetch_into(
+    ws: &Workspace,
+    from: &dyn Remote,
+    v: &RemoteVersion,
+    dir: &Path,
+) -> Result<Result<(), String>, crate::remote::RemoteError> {
+    Ok(match from.fetch(v, dir)? {
+        Fetched::Here => Ok(()),
+        Fetched::Elsewhere(uri) => super::sources::fetch(ws, &uri, dir),
+        Fetched::Failed(reason) => Err(reason),
+    })
 }
 
 /// A local version of the model with exactly these files (bound to, not registered again).
@@ -307,7 +347,7 @@ pub(super) fn remote_root(
     let staging = ws.root.join(crate::index::stage::STAGING).join(format!("{remote}-{local}-{}-check", v.version));
     let _ = std::fs::remove_dir_all(&staging);
     let dir = staging.join(local);
-    let result = match from.fetch(v, &dir)? {
+    let result = match fetch_into(ws, from, v, &dir)? {
         Ok(()) => sized_files(&dir).and_then(|files| root_of(&dir, files)).map(Ok),
         Err(reason) => Ok(Err(reason)),
     };

@@ -8,7 +8,9 @@ mod drift;
 #[path = "../common/fixtures.rs"]
 mod fixtures;
 mod peer;
+mod scale;
 mod schedule;
+mod sources;
 
 use std::collections::BTreeMap;
 

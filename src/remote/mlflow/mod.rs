@@ -2,9 +2,9 @@
 //! tags and aliases) and `model-versions/search`, files fetched through the tracking server's
 //! artifact proxy (`--serve-artifacts`), paths checked to stay in the version's folder.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
-use super::{DIGEST_TAG, Push, Remote, RemoteError, RemoteModel, RemoteRun, RemoteVersion};
+use super::{DIGEST_TAG, Fetched, Push, Remote, RemoteError, RemoteModel, RemoteRun, RemoteVersion, safe_rel};
 
 pub mod client;
 pub mod wire;
@@ -52,22 +52,20 @@ impl Remote for Client {
         }
     }
 
-    fn fetch(&self, v: &RemoteVersion, dir: &Path) -> Result<Result<(), String>, RemoteError> {
+    fn fetch(&self, v: &RemoteVersion, dir: &Path) -> Result<Fetched, RemoteError> {
         let uri = match self.download_uri(&v.model, &v.version) {
             Ok(u) => u,
-            Err(e) if !e.is_fatal() => return Ok(Err(e.to_string())),
+            Err(e) if !e.is_fatal() => return Ok(Fetched::Failed(e.to_string())),
             Err(e) => return Err(e),
         };
         let Some(root) = uri.strip_prefix("mlflow-artifacts:/") else {
-            return Ok(Err(format!(
-                "its files are at {uri}, outside the tracking server's artifact proxy; fetching them from there is not supported yet"
-            )));
+            return Ok(Fetched::Elsewhere(uri));
         };
         match fetch_tree(self, root.trim_matches('/'), dir) {
-            Ok(()) => Ok(Ok(())),
+            Ok(()) => Ok(Fetched::Here),
             Err(Fetch::Remote(e)) if e.is_fatal() => Err(e),
-            Err(Fetch::Remote(e)) => Ok(Err(e.to_string())),
-            Err(Fetch::Local(why)) => Ok(Err(why)),
+            Err(Fetch::Remote(e)) => Ok(Fetched::Failed(e.to_string())),
+            Err(Fetch::Local(why)) => Ok(Fetched::Failed(why)),
         }
     }
 
@@ -189,16 +187,9 @@ fn fetch_tree(client: &Client, root: &str, dir: &Path) -> Result<(), Fetch> {
     Ok(())
 }
 
-/// A listed artifact path, if it stays inside the folder: relative, no `..`, no root or prefix.
-fn safe_rel(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(rel);
-    let ok = !rel.is_empty() && !rel.contains('\\') && p.components().all(|c| matches!(c, Component::Normal(_)));
-    ok.then(|| p.to_path_buf())
-}
-
 #[cfg(test)]
 mod tests {
-    use super::safe_rel;
+    use crate::remote::safe_rel;
 
     #[test]
     fn listed_paths_must_stay_inside_the_folder() {
