@@ -32,9 +32,10 @@ fn stores_seen(ws: &Workspace) -> Result<String, SyncError> {
     Ok(uris.join(" "))
 }
 
-fn unreachable_state(v: &RemoteVersion, stores: &str) -> Value {
+fn unreachable_state(v: &RemoteVersion, stores: &str, again: Again) -> Value {
     let mut state = version_state(v);
     state["stores"] = json!(stores);
+    state["again"] = json!(again == Again::EverySync);
     state
 }
 
@@ -67,14 +68,16 @@ pub fn pull(
         });
         let state = model_state(m);
         let base = bindings.get(&("model".into(), m.name.clone())).map(|b| b.base.clone());
-        // Versions whose files were out of reach are tried again once the stores changed (one
-        // may cover them now); otherwise an unchanged model costs nothing.
+        // Versions whose files could not be fetched are tried again: at every sync when the
+        // server or the network failed, once the stores changed when no store covered them;
+        // otherwise an unchanged model costs nothing.
         let retry = bindings.values().any(|b| {
             b.kind == "version"
                 && b.state == "unreachable"
                 && b.remote_key.rsplit_once('/').is_some_and(|(n, _)| n == m.name)
-                && serde_json::from_str::<Value>(&b.base).ok().and_then(|v| v["stores"].as_str().map(str::to_string)).as_deref()
-                    != Some(stores.as_str())
+                && serde_json::from_str::<Value>(&b.base)
+                    .map(|v| v["again"] != json!(false) || v["stores"].as_str() != Some(stores.as_str()))
+                    .unwrap_or(true)
         });
         if base.as_deref() == Some(state.to_string().as_str()) && !retry {
             report.unchanged += 1;
@@ -122,7 +125,7 @@ fn pull_model(
         match pull_version(ws, remote, from, &local, v, None, actor) {
             Ok(Pulled::New) => report.pulled += 1,
             Ok(Pulled::Bound) => report.bound += 1,
-            Err(Unfetched(reason)) => {
+            Err(Unfetched(reason, again)) => {
                 report.skipped.push(Item { subject: key.clone(), reason: reason.clone() });
                 if !opts.dry_run {
                     let b = Binding {
@@ -131,7 +134,7 @@ fn pull_model(
                         remote_key: key,
                         local: None,
                         digest: None,
-                        base: unreachable_state(v, stores).to_string(),
+                        base: unreachable_state(v, stores, again).to_string(),
                         state: "unreachable".into(),
                     };
                     ws.catalog.write(|tx| remotes::upsert_binding(tx, &b))?;
@@ -246,11 +249,26 @@ pub(super) enum Pulled {
 }
 
 /// Why a version's bytes could not be fetched (it is recorded, not dropped).
-pub(super) struct Unfetched(pub(super) String);
+pub(super) struct Unfetched(pub(super) String, pub(super) Again);
+
+/// Whether a version that could not be fetched is tried again at every sync (the server or the
+/// network failed: it may work next time) or only when something changes (no store covers its
+/// files, or its files were refused: the same again until the model or the stores change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Again {
+    EverySync,
+    OnChange,
+}
+
+impl Unfetched {
+    fn transient(reason: String) -> Self {
+        Unfetched(reason, Again::EverySync)
+    }
+}
 
 impl From<SyncError> for Unfetched {
     fn from(e: SyncError) -> Self {
-        Unfetched(e.to_string())
+        Unfetched::transient(e.to_string())
     }
 }
 
@@ -270,25 +288,27 @@ pub(super) fn pull_version(
     let dir = staging.join(local);
     let result = match fetch_into(ws, from, v, &dir) {
         Ok(Ok(())) => register(ws, remote, from, local, v, &dir, parent, actor),
-        Ok(Err(reason)) => Err(Unfetched(reason)),
-        Err(e) => Err(Unfetched(e.to_string())),
+        Ok(Err(unfetched)) => Err(unfetched),
+        Err(e) => Err(Unfetched::transient(e.to_string())),
     };
     let _ = std::fs::remove_dir_all(&staging);
     result
 }
 
 /// Fetches a version's files into `dir`: from the remote, or, when they are elsewhere, through a
-/// store that covers where they are. `Ok(Err(reason))` when they cannot be fetched.
+/// store that covers where they are. `Ok(Err(why))` when they cannot be fetched.
 fn fetch_into(
     ws: &Workspace,
     from: &dyn Remote,
     v: &RemoteVersion,
     dir: &Path,
-) -> Result<Result<(), String>, crate::remote::RemoteError> {
+) -> Result<Result<(), Unfetched>, crate::remote::RemoteError> {
     Ok(match from.fetch(v, dir)? {
         Fetched::Here => Ok(()),
-        Fetched::Elsewhere(uri) => super::sources::fetch(ws, &uri, dir),
-        Fetched::Failed(reason) => Err(reason),
+        // No store covers it: the same answer until the stores change.
+        Fetched::Elsewhere(uri) => super::sources::fetch(ws, &uri, dir)
+            .map_err(|(reason, covered)| Unfetched(reason, if covered { Again::EverySync } else { Again::OnChange })),
+        Fetched::Failed(reason) => Err(Unfetched::transient(reason)),
     })
 }
 
@@ -349,7 +369,7 @@ pub(super) fn remote_root(
     let dir = staging.join(local);
     let result = match fetch_into(ws, from, v, &dir)? {
         Ok(()) => sized_files(&dir).and_then(|files| root_of(&dir, files)).map(Ok),
-        Err(reason) => Ok(Err(reason)),
+        Err(Unfetched(reason, _)) => Ok(Err(reason)),
     };
     let _ = std::fs::remove_dir_all(&staging);
     result
@@ -372,7 +392,7 @@ fn register(
     // The run that made it: its params and metrics become the version's, its facts the run node's.
     let run = match v.run_id.as_str() {
         "" => None,
-        id => from.run(id).map_err(|e| Unfetched(e.to_string()))?,
+        id => from.run(id).map_err(|e| Unfetched::transient(e.to_string()))?,
     };
     // Its logged datasets become dataset versions the new version was trained on.
     let trained_on = match &run {
@@ -395,14 +415,14 @@ fn register(
         link: Some(crate::cas::Link::Hard),
         ..Default::default()
     };
-    let (local_node, digest, outcome) = match same_bytes_here(ws, local, dir).map_err(|e| Unfetched(e.to_string()))? {
+    let (local_node, digest, outcome) = match same_bytes_here(ws, local, dir).map_err(|e| Unfetched::transient(e.to_string()))? {
         Some((version, digest)) => (crate::ids::version_node(local, &version), digest, Pulled::Bound),
         None => match reg::register(ws, &req, None, actor, &crate::progress::ignore) {
             Ok(r) => {
                 super::crash_point("pull-registered");
                 (r.node, r.manifest_digest, Pulled::New)
             }
-            Err(e) => return Err(Unfetched(format!("not registered: {e}"))),
+            Err(e) => return Err(Unfetched(format!("not registered: {e}"), Again::OnChange)),
         },
     };
     let b = Binding {

@@ -10,32 +10,33 @@ use crate::index::store::{self, Location, Store};
 use crate::remote::safe_rel;
 use crate::workspace::Workspace;
 
-/// Copies the files at `uri` into `dir`, through the store that covers it; why not otherwise.
-pub(super) fn fetch(ws: &Workspace, uri: &str, dir: &Path) -> Result<(), String> {
+/// Copies the files at `uri` into `dir`, through the store that covers it; why not otherwise,
+/// and whether a store covered it (`false`: add one).
+pub(super) fn fetch(ws: &Workspace, uri: &str, dir: &Path) -> Result<(), (String, bool)> {
     let not_covered = || {
         format!(
             "its files are at {uri}, outside the tracking server's artifact proxy; add a store that covers it (pedigree store add NAME URI) to fetch them from there"
         )
     };
-    let wanted = store::parse_uri(uri).map_err(|_| not_covered())?;
-    let stores = store::all(ws).map_err(|e| e.to_string())?;
+    let wanted = store::parse_uri(uri).map_err(|_| (not_covered(), false))?;
+    let stores = store::all(ws).map_err(|e| (e.to_string(), true))?;
     for s in &stores {
         match (&s.location, &wanted) {
             (Location::Local(root), Location::Local(path)) => {
                 let (Ok(root), Ok(path)) = (root.canonicalize(), path.canonicalize()) else { continue };
                 if path.starts_with(&root) {
-                    return copy_local(&path, dir);
+                    return copy_local(&path, dir).map_err(|e| (e, true));
                 }
             }
             (Location::S3 { bucket, prefix }, Location::S3 { bucket: b, prefix: p }) if bucket == b && under(p, prefix) => {
                 let narrowed =
                     Store { uri: uri.to_string(), location: Location::S3 { bucket: b.clone(), prefix: p.clone() }, ..s.clone() };
-                return copy_s3(&narrowed, dir);
+                return copy_s3(&narrowed, dir).map_err(|e| (e, true));
             }
             _ => {}
         }
     }
-    Err(not_covered())
+    Err((not_covered(), false))
 }
 
 /// Whether key prefix `p` is `prefix` or below it.

@@ -8,6 +8,7 @@ mod drift;
 #[path = "../common/fixtures.rs"]
 mod fixtures;
 mod peer;
+mod retry;
 mod scale;
 mod schedule;
 mod sources;

@@ -83,6 +83,11 @@ impl Own {
         }
     }
 
+    /// Where the server keeps artifacts (`--artifacts-destination`).
+    pub fn artifacts(&self) -> std::path::PathBuf {
+        self.dir.path().join("artifacts")
+    }
+
     pub fn restart(&mut self) {
         self.stop();
         self.pgid = Some(spawn(self.dir.path(), self.port, false));

@@ -53,7 +53,15 @@ impl Remote for Client {
     }
 
     fn fetch(&self, v: &RemoteVersion, dir: &Path) -> Result<Fetched, RemoteError> {
-        let uri = match self.download_uri(&v.model, &v.version) {
+        // A `models:/` source is resolved by the server, a `runs:/RUN/PATH` one under the run's
+        // artifact folder; any other source is where the files are (the server answers the same
+        // URI), which saves a request per version.
+        let resolved = match v.source.strip_prefix("runs:/") {
+            Some(rest) => self.run_artifacts(rest),
+            None if v.source.starts_with("models:/") || v.source.is_empty() => self.download_uri(&v.model, &v.version),
+            None => Ok(v.source.clone()),
+        };
+        let uri = match resolved {
             Ok(u) => u,
             Err(e) if !e.is_fatal() => return Ok(Fetched::Failed(e.to_string())),
             Err(e) => return Err(e),
@@ -136,6 +144,28 @@ impl Remote for Client {
             end: run["info"]["end_time"].as_i64(),
             datasets,
         }))
+    }
+}
+
+impl Client {
+    /// `RUN/PATH` of a `runs:/` source → the run's artifact folder joined with PATH.
+    fn run_artifacts(&self, rest: &str) -> Result<String, RemoteError> {
+        let (run_id, path) = rest.trim_start_matches('/').split_once('/').unwrap_or((rest, ""));
+        let run = self.get_run(run_id)?;
+        let base = run["run"]["info"]["artifact_uri"].as_str().ok_or_else(|| RemoteError::Bad {
+            kind: "MLflow",
+            what: format!("run {run_id}"),
+            why: "no artifact_uri".into(),
+        })?;
+        let path = path.trim_matches('/');
+        if !path.is_empty() && safe_rel(path).is_none() {
+            return Err(RemoteError::Bad {
+                kind: "MLflow",
+                what: format!("source runs:/{rest}"),
+                why: "not a path inside the run".into(),
+            });
+        }
+        Ok(if path.is_empty() { base.to_string() } else { format!("{}/{path}", base.trim_end_matches('/')) })
     }
 }
 
