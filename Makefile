@@ -6,7 +6,7 @@
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TARGET_DIR
 
-.PHONY: run test bench bench-index bench-register types ui desktop serve
+.PHONY: run test bench bench-index bench-register bench-sync types ui desktop serve
 
 ui:
 	cd ui && npm run build
@@ -47,6 +47,14 @@ bench-index:
 bench-register:
 	@scripts/deps.sh core
 	cargo bench --locked --bench register -- $(or $(GIB),4)
+
+# MLflow sync: a full pull of MODELS × VERSIONS versions (default 250 × 4) and a no-change
+# re-sync, against mlflow-export-import and an MLflow client script, every request counted by
+# one proxy, same run and server (bench/sync/run.sh; release build).
+bench-sync:
+	@scripts/deps.sh core
+	cargo build --locked --release --bin pedigree
+	bench/sync/run.sh $(or $(MODELS),250) $(or $(VERSIONS),4)
 
 # Rewrite the generated TypeScript types after changing API types.
 types:
