@@ -73,6 +73,8 @@ operations! {
     remote_test(remotes::RemoteNameRequest) -> crate::remote::RemoteTest = |s, r, p| remotes::remote_test(s, &r);
     list_conflicts(Empty) -> remotes::ConflictList = |s, r, p| remotes::list_conflicts(s);
     resolve_conflict(remotes::ResolveConflictRequest) -> crate::catalog::remotes::Conflict = |s, r, p| remotes::resolve_conflict(s, &r);
+    versions_not_here(Empty) -> remotes::NotHereList = |s, r, p| remotes::versions_not_here(s);
+    fetch_remote(remotes::FetchRequest) -> crate::sync::SyncReport = |s, r, p| remotes::fetch_remote(s, &r, p);
     sync_remote(remotes::SyncRequest) -> crate::sync::SyncReport = |s, r, p| remotes::sync_remote(s, &r, p);
     store_add(stores::StoreAddRequest) -> crate::index::StoreInfo = |s, r, p| stores::store_add(s, &r);
     store_list(Empty) -> stores::StoreListResponse = |s, r, p| stores::store_list(s);

@@ -126,6 +126,59 @@ pub fn sync_remote(s: &mut Session, req: &SyncRequest, progress: OnProgress<'_>)
     Ok(crate::sync::sync(&mut s.ws, req.remote.as_deref(), &req.options, &s.actor, progress)?)
 }
 
+/// A remote version whose files are not here: recorded by `--metadata-only` (`remote-only`) or
+/// out of reach (`unreachable`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NotHere {
+    pub remote: String,
+    /// The remote's name of the model.
+    pub model: String,
+    pub version: String,
+    pub state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NotHereList {
+    pub versions: Vec<NotHere>,
+}
+
+/// Every remote version whose files are not here.
+pub fn versions_not_here(s: &Session) -> Result<NotHereList, ApiError> {
+    let mut versions = Vec::new();
+    for r in remote::list(&s.ws)? {
+        for b in crate::catalog::remotes::bindings(s.ws.catalog.conn(), &r.name)? {
+            if b.kind != "version" || !matches!(b.state.as_str(), "remote-only" | "unreachable") {
+                continue;
+            }
+            if let Some((model, version)) = b.remote_key.rsplit_once('/') {
+                versions.push(NotHere { remote: r.name.clone(), model: model.into(), version: version.into(), state: b.state });
+            }
+        }
+    }
+    Ok(NotHereList { versions })
+}
+
+/// Fetch the files of remote versions recorded without them (`pedigree fetch`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchRequest {
+    #[serde(default)]
+    #[ts(optional)]
+    pub remote: Option<String>,
+    /// The remote's name of the model, or the local one.
+    pub model: String,
+    /// One remote version (its id there, e.g. "3"); every one not here when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub version: Option<String>,
+}
+
+pub fn fetch_remote(s: &mut Session, req: &FetchRequest, progress: OnProgress<'_>) -> Result<SyncReport, ApiError> {
+    Ok(crate::sync::fetch(&mut s.ws, req.remote.as_deref(), &req.model, req.version.as_deref(), &s.actor, progress)?)
+}
+
 /// Open sync conflicts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -123,6 +123,20 @@ pub enum Command {
         /// As --verify, and register drifted files as new versions (derived from the old ones)
         #[arg(long)]
         import_drift: bool,
+        /// Record new versions without fetching their files (pedigree fetch, or a sync without
+        /// this, brings them)
+        #[arg(long)]
+        metadata_only: bool,
+    },
+    /// Fetch, verify and register the files of remote versions a --metadata-only sync recorded
+    /// (or that were out of reach): MODEL (every such version) or MODEL/VERSION, by the remote's
+    /// name or the local one
+    Fetch {
+        #[arg(value_name = "MODEL[/VERSION]")]
+        target: String,
+        /// Remote name [default: the only remote]
+        #[arg(long)]
+        remote: Option<String>,
     },
     /// Open sync conflicts: fields changed on both sides since the last sync
     Conflicts,

@@ -91,9 +91,11 @@ fn run(cli: Cli) -> Result<i32, ApiError> {
     let g = cli.global;
     let ctx = Ctx { root: g.workspace.clone().unwrap_or_else(crate::workspace::default_dir), json: g.json, actor: g.actor };
     match cli.command {
-        c @ (Command::Remote { .. } | Command::Sync { .. } | Command::Conflicts | Command::Resolve { .. }) => {
-            run_sync::run(&ctx, c)
-        }
+        c @ (Command::Remote { .. }
+        | Command::Sync { .. }
+        | Command::Fetch { .. }
+        | Command::Conflicts
+        | Command::Resolve { .. }) => run_sync::run(&ctx, c),
         c @ (Command::Store { .. } | Command::Index { .. } | Command::Artifacts { .. } | Command::Watch { .. }) => {
             run_stores::run(&ctx, c)
         }

@@ -231,12 +231,13 @@ pub fn remote_test(t: &RemoteTest) -> String {
 
 pub fn sync_report(r: &SyncReport) -> String {
     let mut out = format!(
-        "{}{}: {} models and {} versions scanned; {} pulled, {} pushed, {} bound, {} unchanged, {} aliases moved here, {} there, {} deleted remotely; {} skipped, {} conflicts, {} failed ({} requests)\n",
+        "{}{}: {} models and {} versions scanned; {} pulled, {} recorded without bytes, {} pushed, {} bound, {} unchanged, {} aliases moved here, {} there, {} deleted remotely; {} skipped, {} conflicts, {} failed ({} requests)\n",
         if r.dry_run { "dry run — " } else { "" },
         r.remote,
         r.scanned_models,
         r.scanned_versions,
         r.pulled,
+        r.recorded,
         r.pushed,
         r.bound,
         r.unchanged,

@@ -36,11 +36,22 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
                 emit(ctx.json, &api::remotes::remote_test(&ctx.open()?, &RemoteNameRequest { name })?, render::remote_test)
             }
         },
-        Command::Sync { remote, pull_only, push_only, dry_run, models, verify, import_drift } => {
+        Command::Sync { remote, pull_only, push_only, dry_run, models, verify, import_drift, metadata_only } => {
             let mut s = ctx.open()?;
             let bar = progress_bar::Bar::new();
-            let req =
-                SyncRequest { remote, options: SyncOptions { models, dry_run, pull_only, push_only, verify, import_drift } };
+            let req = SyncRequest {
+                remote,
+                options: SyncOptions {
+                    models,
+                    dry_run,
+                    pull_only,
+                    push_only,
+                    verify,
+                    import_drift,
+                    metadata_only,
+                    ..Default::default()
+                },
+            };
             let res = api::remotes::sync_remote(&mut s, &req, &|p| bar.update(p));
             bar.finish();
             let res = res?;
@@ -50,6 +61,22 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
                 return Ok(3);
             }
             if !res.failed.is_empty() {
+                return Ok(1);
+            }
+        }
+        Command::Fetch { target, remote } => {
+            let (model, version) = match target.rsplit_once('/') {
+                Some((m, v)) if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) => (m.to_string(), Some(v.to_string())),
+                _ => (target, None),
+            };
+            let mut s = ctx.open()?;
+            let bar = progress_bar::Bar::new();
+            let req = api::remotes::FetchRequest { remote, model, version };
+            let res = api::remotes::fetch_remote(&mut s, &req, &|p| bar.update(p));
+            bar.finish();
+            let res = res?;
+            emit(ctx.json, &res, render::sync_report);
+            if !res.failed.is_empty() || !res.skipped.is_empty() {
                 return Ok(1);
             }
         }

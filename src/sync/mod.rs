@@ -44,25 +44,7 @@ pub fn sync(
     actor: &str,
     progress: OnProgress<'_>,
 ) -> Result<SyncReport, SyncError> {
-    let name = match remote {
-        Some(n) => n.to_string(),
-        None => {
-            let all = remotes::list(ws.catalog.conn())?;
-            match all.as_slice() {
-                [one] => one.name.clone(),
-                [] => {
-                    return Err(SyncError::BadValue {
-                        field: "remote",
-                        expected: "add one first: pedigree remote add NAME mlflow URL".into(),
-                    });
-                }
-                _ => {
-                    let names: Vec<&str> = all.iter().map(|r| r.name.as_str()).collect();
-                    return Err(SyncError::BadValue { field: "remote", expected: format!("name one of {}", names.join(", ")) });
-                }
-            }
-        }
-    };
+    let name = one_remote(ws, remote)?;
     let row = config::row(ws, &name)?;
     // One sync of a workspace at a time, across processes (the CLI, `serve`'s schedule, the
     // desktop app): a second one waits for the first.
@@ -126,6 +108,55 @@ impl SyncLock {
     }
 }
 
+/// `pedigree fetch MODEL[/VERSION]`: the files of versions a `--metadata-only` sync recorded (or
+/// that were out of reach), fetched, verified and registered now. MODEL is the remote's name for
+/// the model or the local one.
+pub fn fetch(
+    ws: &mut Workspace,
+    remote: Option<&str>,
+    model: &str,
+    version: Option<&str>,
+    actor: &str,
+    progress: OnProgress<'_>,
+) -> Result<SyncReport, SyncError> {
+    let name = one_remote(ws, remote)?;
+    let remote_model = remotes::bindings(ws.catalog.conn(), &name)?
+        .into_iter()
+        .find(|b| b.kind == "version" && b.remote_key.rsplit_once('/').is_some_and(|(m, _)| m == model || local_name(m) == model))
+        .and_then(|b| b.remote_key.rsplit_once('/').map(|(m, _)| m.to_string()))
+        .unwrap_or_else(|| model.to_string());
+    let opts = SyncOptions {
+        pull_only: true,
+        only_model: Some(remote_model),
+        only_version: version.map(str::to_string),
+        ..Default::default()
+    };
+    sync(ws, Some(&name), &opts, actor, progress)
+}
+
+/// The remote named, or the only one there is.
+fn one_remote(ws: &Workspace, remote: Option<&str>) -> Result<String, SyncError> {
+    Ok(match remote {
+        Some(n) => n.to_string(),
+        None => {
+            let all = remotes::list(ws.catalog.conn())?;
+            match all.as_slice() {
+                [one] => one.name.clone(),
+                [] => {
+                    return Err(SyncError::BadValue {
+                        field: "remote",
+                        expected: "add one first: pedigree remote add NAME mlflow URL".into(),
+                    });
+                }
+                _ => {
+                    let names: Vec<&str> = all.iter().map(|r| r.name.as_str()).collect();
+                    return Err(SyncError::BadValue { field: "remote", expected: format!("name one of {}", names.join(", ")) });
+                }
+            }
+        }
+    })
+}
+
 /// Test hook for crash safety: with `PEDIGREE_TEST_KILL_AT` naming this point, the process kills
 /// itself with SIGKILL here (as `kill -9` would), so a test can stop a sync at an exact step.
 pub(crate) fn crash_point(name: &str) {
@@ -140,7 +171,8 @@ pub(crate) fn crash_point(name: &str) {
 impl SyncReport {
     /// Whether the sync did or found anything beyond "unchanged".
     pub fn changed_anything(&self) -> bool {
-        self.pulled + self.bound + self.aliases_pulled + self.deleted_remotely + self.pushed + self.aliases_pushed > 0
+        self.pulled + self.bound + self.recorded + self.aliases_pulled + self.deleted_remotely + self.pushed + self.aliases_pushed
+            > 0
             || !self.skipped.is_empty()
             || !self.conflicts.is_empty()
             || !self.failed.is_empty()
@@ -161,6 +193,8 @@ pub struct SyncReport {
     pub pulled: u32,
     /// Remote versions bound to a local version with the same manifest digest.
     pub bound: u32,
+    /// New remote versions recorded without their bytes (`--metadata-only`).
+    pub recorded: u32,
     /// Models whose remote state did not change since the last sync.
     pub unchanged: u32,
     /// Local aliases moved to follow the remote.
@@ -216,10 +250,25 @@ pub struct SyncOptions {
     /// As `verify`, and register drifted files as new versions.
     #[serde(default)]
     pub import_drift: bool,
+    /// Record new versions without fetching their files (`pedigree fetch`, or a sync without
+    /// this, brings them).
+    #[serde(default)]
+    pub metadata_only: bool,
+    /// `pedigree fetch`: exactly this remote model…
+    #[serde(default, skip)]
+    #[ts(skip)]
+    pub only_model: Option<String>,
+    /// …and only this version of it.
+    #[serde(default, skip)]
+    #[ts(skip)]
+    pub only_version: Option<String>,
 }
 
 impl SyncOptions {
     pub fn wants(&self, remote_name: &str) -> bool {
+        if let Some(only) = &self.only_model {
+            return only == remote_name;
+        }
         self.models.is_empty() || self.models.iter().any(|m| remote_name.starts_with(m.trim_end_matches('*')))
     }
 }

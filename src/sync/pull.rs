@@ -56,6 +56,11 @@ pub fn pull(
     let bindings: BTreeMap<(String, String), Binding> =
         remotes::bindings(ws.catalog.conn(), remote)?.into_iter().map(|b| ((b.kind.clone(), b.remote_key.clone()), b)).collect();
     let all: Vec<RemoteModel> = from.models()?.into_iter().filter(|m| opts.wants(&m.name)).collect();
+    if let Some(model) = &opts.only_model
+        && !all.iter().any(|m| m.name == *model)
+    {
+        return Err(SyncError::BadValue { field: "model", expected: format!("a model on {remote}; {model} is not one") });
+    }
     let stores = stores_seen(ws)?;
     report.scanned_models = all.len() as u32;
     for (i, m) in all.iter().enumerate() {
@@ -72,14 +77,17 @@ pub fn pull(
         // server or the network failed, once the stores changed when no store covered them;
         // otherwise an unchanged model costs nothing.
         let retry = bindings.values().any(|b| {
-            b.kind == "version"
-                && b.state == "unreachable"
-                && b.remote_key.rsplit_once('/').is_some_and(|(n, _)| n == m.name)
-                && serde_json::from_str::<Value>(&b.base)
+            let unfetched = match b.state.as_str() {
+                "unreachable" => serde_json::from_str::<Value>(&b.base)
                     .map(|v| v["again"] != json!(false) || v["stores"].as_str() != Some(stores.as_str()))
-                    .unwrap_or(true)
+                    .unwrap_or(true),
+                // Recorded by a --metadata-only sync: this one brings the bytes.
+                "remote-only" => !opts.metadata_only,
+                _ => false,
+            };
+            unfetched && b.kind == "version" && b.remote_key.rsplit_once('/').is_some_and(|(n, _)| n == m.name)
         });
-        if base.as_deref() == Some(state.to_string().as_str()) && !retry {
+        if base.as_deref() == Some(state.to_string().as_str()) && !retry && opts.only_model.is_none() {
             report.unchanged += 1;
             continue;
         }
@@ -114,8 +122,32 @@ fn pull_model(
         let key = format!("{}/{}", m.name, v.version);
         seen.insert(key.clone());
         if let Some(b) = bindings.get(&("version".into(), key.clone()))
-            && matches!(b.state.as_str(), "bound" | "drifted")
+            && matches!(b.state.as_str(), "bound" | "drifted" | "superseded")
         {
+            continue;
+        }
+        if opts.only_version.as_ref().is_some_and(|only| *only != v.version) {
+            continue;
+        }
+        let known_remote_only = bindings.get(&("version".into(), key.clone())).is_some_and(|b| b.state == "remote-only");
+        if opts.metadata_only {
+            // Recorded without its bytes: `pedigree fetch`, or a sync without --metadata-only,
+            // brings them.
+            if !known_remote_only {
+                report.recorded += 1;
+                if !opts.dry_run {
+                    let b = Binding {
+                        remote: remote.into(),
+                        kind: "version".into(),
+                        remote_key: key,
+                        local: None,
+                        digest: None,
+                        base: version_state(v).to_string(),
+                        state: "remote-only".into(),
+                    };
+                    ws.catalog.write(|tx| remotes::upsert_binding(tx, &b))?;
+                }
+            }
             continue;
         }
         if opts.dry_run {

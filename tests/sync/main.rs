@@ -7,6 +7,7 @@ mod common;
 mod drift;
 #[path = "../common/fixtures.rs"]
 mod fixtures;
+mod metadata;
 mod peer;
 mod retry;
 mod scale;

@@ -3,7 +3,7 @@
  * side — each shown with the value it had at the last sync, here and there. */
 import { useEffect, useState } from "react";
 import { useBackend } from "../backend";
-import type { Conflict, RemoteInfo, SyncReport } from "../backend/generated/api";
+import type { Conflict, NotHere, RemoteInfo, SyncReport } from "../backend/generated/api";
 import { useAction } from "../components/useAction";
 import { useLoad } from "../components/useLoad";
 import { when } from "../format";
@@ -14,6 +14,7 @@ export function RemotesView() {
   const [error, setError] = useState<string | null>(null);
   const remotes = useLoad(() => backend.call("remote_list", {}), [backend], setError);
   const conflicts = useLoad(() => backend.call("list_conflicts", {}), [backend], setError);
+  const notHere = useLoad(() => backend.call("versions_not_here", {}), [backend], setError);
   const action = useAction<string>(setError);
   const [tested, setTested] = useState<Record<string, string>>({});
   const [report, setReport] = useState<SyncReport | null>(null);
@@ -26,10 +27,17 @@ export function RemotesView() {
         setError(e.error ? `Scheduled sync with ${e.remote} failed: ${e.error}` : null);
         void remotes.refresh();
         void conflicts.refresh();
+        void notHere.refresh();
       }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [backend],
   );
+  // Fetch (and verify, and register) the files of one version recorded without them.
+  const fetchOne = (v: NotHere) =>
+    action.run(async () => {
+      setReport(await backend.call("fetch_remote", { remote: v.remote, model: v.model, version: v.version }));
+      await Promise.all([remotes.refresh(), notHere.refresh()]);
+    }, `fetch:${v.remote}:${v.model}/${v.version}`);
   const schedule = (name: string, every: number | null) =>
     action.run(async () => {
       await backend.call("remote_schedule", { name, every });
@@ -40,9 +48,9 @@ export function RemotesView() {
   // as new versions (of `models` only, when given).
   const sync = (name: string, how: { verify?: boolean; importDrift?: boolean; models?: string[] } = {}) =>
     action.run(async () => {
-      const options = { models: how.models ?? [], dryRun: false, pullOnly: false, pushOnly: false, verify: !!how.verify, importDrift: !!how.importDrift };
+      const options = { models: how.models ?? [], dryRun: false, pullOnly: false, pushOnly: false, verify: !!how.verify, importDrift: !!how.importDrift, metadataOnly: false };
       setReport(await backend.call("sync_remote", { remote: name, ...options }));
-      await Promise.all([remotes.refresh(), conflicts.refresh()]);
+      await Promise.all([remotes.refresh(), conflicts.refresh(), notHere.refresh()]);
     }, `${how.verify ? "verify" : how.importDrift ? "import" : "sync"}:${name}`);
   const test = (name: string) =>
     action.run(async () => {
@@ -101,6 +109,40 @@ export function RemotesView() {
           busy={action.busy}
           onImport={(subject) => sync(shown.remote, { importDrift: true, models: [subject.slice(0, subject.lastIndexOf("/"))] })}
         />
+      )}
+      {(notHere.data?.versions.length ?? 0) > 0 && (
+        <section className="card" data-testid="not-here">
+          <h2>On the server, files not here ({notHere.data!.versions.length})</h2>
+          <p className="muted">
+            Recorded by a metadata-only sync, or out of reach. Fetch brings a version's files, verifies and registers them (pedigree fetch MODEL/VERSION).
+          </p>
+          <table className="grid">
+            <thead>
+              <tr>
+                <th>Remote</th>
+                <th>Model</th>
+                <th>Version there</th>
+                <th>Why not here</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {notHere.data!.versions.map((v) => (
+                <tr key={`${v.remote}/${v.model}/${v.version}`} data-testid="not-here-row">
+                  <td>{v.remote}</td>
+                  <td className="mono">{v.model}</td>
+                  <td className="mono">{v.version}</td>
+                  <td>{v.state === "remote-only" ? "metadata only" : "out of reach (see the last report)"}</td>
+                  <td>
+                    <button disabled={action.busy} data-testid="fetch-version" onClick={() => fetchOne(v)}>
+                      {action.running === `fetch:${v.remote}:${v.model}/${v.version}` ? "Fetching…" : "Fetch"}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
       )}
       {open.length > 0 && (
         <section className="card" data-testid="conflicts">
@@ -219,7 +261,7 @@ function ReportCard({ report: r, busy, onImport }: { report: SyncReport; busy: b
     <section className="card" data-testid="sync-report">
       <h2>Sync with {r.remote}</h2>
       <p data-testid="sync-counts">
-        {r.scannedModels} models and {r.scannedVersions} versions scanned · {r.pulled} pulled · {r.pushed} pushed · {r.bound} bound ·{" "}
+        {r.scannedModels} models and {r.scannedVersions} versions scanned · {r.pulled} pulled ·{r.recorded > 0 && ` ${r.recorded} recorded without files ·`} {r.pushed} pushed · {r.bound} bound ·{" "}
         {r.unchanged} unchanged · {r.aliasesPulled + r.aliasesPushed} aliases moved · {r.deletedRemotely} deleted there · {r.requests} requests
         {(r.verified > 0 || r.drifted.length > 0) && ` · bytes checked again: ${r.verified} the same, ${r.drifted.length} drifted`}
       </p>

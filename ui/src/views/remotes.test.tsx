@@ -13,7 +13,7 @@ const remote = (over: Partial<RemoteInfo> = {}): RemoteInfo => ({
 const report: SyncReport = {
   remote: "team", scannedModels: 2, scannedVersions: 3, pulled: 2, bound: 0, unchanged: 0, aliasesPulled: 1, pushed: 1,
   aliasesPushed: 0, deletedRemotely: 0, skipped: [{ subject: "ext/1", reason: "its files are at s3://nowhere/model" }],
-  conflicts: [], failed: [], requests: 9, dryRun: false, verified: 0, drifted: [],
+  conflicts: [], failed: [], requests: 9, dryRun: false, verified: 0, drifted: [], recorded: 0,
 };
 
 const conflict: Conflict = {
@@ -26,6 +26,7 @@ describe("remotes view", () => {
     const { backend, calls } = stubBackend({
       remote_list: () => ({ remotes }),
       list_conflicts: () => ({ conflicts: [] }),
+      versions_not_here: () => ({ versions: [] }),
       remote_add: (req) => {
         const r = remote({ name: req.name, url: req.url, credentials: "sealed in the workspace" });
         remotes = [r];
@@ -52,6 +53,7 @@ describe("remotes view", () => {
     const { backend, calls } = stubBackend({
       remote_list: () => ({ remotes: [remote()] }),
       list_conflicts: () => ({ conflicts: open }),
+      versions_not_here: () => ({ versions: [] }),
       remote_test: () => ({ name: "team", url: "http://127.0.0.1:5000", serverVersion: "3.17.2", supports: ["model registry", "aliases"], models: "2" }),
       sync_remote: () => report,
       resolve_conflict: (req) => {
@@ -78,6 +80,7 @@ describe("remotes view", () => {
     const { backend, calls } = stubBackend({
       remote_list: () => ({ remotes: [remote({ lastSyncAt: "2026-12-03T10:00:00Z", lastReport: last })] }),
       list_conflicts: () => ({ conflicts: [] }),
+      versions_not_here: () => ({ versions: [] }),
       sync_remote: (req) => (req.importDrift ? { ...last, verified: 0, drifted: [{ ...drifted, reason: "… imported as churn-model@1.0.2" }] } : last),
     });
     renderWithBackend(backend, <RemotesView />);
@@ -96,6 +99,7 @@ describe("remotes view", () => {
     const { backend, calls, emitSync } = stubBackend({
       remote_list: () => ({ remotes: [remote({ syncEvery: every })] }),
       list_conflicts: () => ({ conflicts: [] }),
+      versions_not_here: () => ({ versions: [] }),
       remote_schedule: (req) => {
         every = req.every;
         return remote({ syncEvery: every });
@@ -113,10 +117,34 @@ describe("remotes view", () => {
     expect((await screen.findByTestId("remotes-error")).textContent).toContain("Scheduled sync with team failed: cannot reach");
   });
 
+  it("lists versions whose files are not here and fetches one", async () => {
+    let versions = [
+      { remote: "team", model: "Churn Model", version: "3", state: "remote-only" },
+      { remote: "team", model: "ext", version: "1", state: "unreachable" },
+    ];
+    const { backend, calls } = stubBackend({
+      remote_list: () => ({ remotes: [remote()] }),
+      list_conflicts: () => ({ conflicts: [] }),
+      versions_not_here: () => ({ versions }),
+      fetch_remote: () => {
+        versions = versions.slice(1);
+        return { ...report, skipped: [], pulled: 1 };
+      },
+    });
+    renderWithBackend(backend, <RemotesView />);
+    const rows = await screen.findAllByTestId("not-here-row");
+    expect(rows.map((r) => r.textContent)).toEqual(["teamChurn Model3metadata onlyFetch", "teamext1out of reach (see the last report)Fetch"]);
+    fireEvent.click(within(rows[0]).getByTestId("fetch-version"));
+    await waitFor(() => expect(screen.getAllByTestId("not-here-row")).toHaveLength(1));
+    expect(calls.find((c) => c.op === "fetch_remote")!.req).toEqual({ remote: "team", model: "Churn Model", version: "3" });
+    expect(screen.getByTestId("sync-counts").textContent).toContain("1 pulled");
+  });
+
   it("shows a failed sync's one-line reason", async () => {
     const { backend } = stubBackend({
       remote_list: () => ({ remotes: [remote()] }),
       list_conflicts: () => ({ conflicts: [] }),
+      versions_not_here: () => ({ versions: [] }),
       sync_remote: () => {
         throw { code: "io", message: "cannot reach the MLflow server at http://127.0.0.1:5000: Connection refused" };
       },

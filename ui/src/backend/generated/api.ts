@@ -238,6 +238,16 @@ passed: boolean | null, baselineVersion: string | null, baseline: number | null,
  */
 vsBaseline: string | null, createdBy: string, createdAt: string, auditSeq: number, };
 
+export type FetchRequest = { remote?: string, 
+/**
+ * The remote's name of the model, or the local one.
+ */
+model: string, 
+/**
+ * One remote version (its id there, e.g. "3"); every one not here when absent.
+ */
+version?: string, };
+
 export type FileEntry = { path: string, size: number, sha256: string, format: string, };
 
 export type Gate = { required: Array<string>, 
@@ -449,6 +459,14 @@ export type NodeDetailsRequest = { node: string, };
 export type NodeKind = "model" | "version" | "dataset" | "run" | "code" | "env" | "deployment";
 
 export type NodeRef = { id: string, kind: NodeKind, label: string, };
+
+export type NotHere = { remote: string, 
+/**
+ * The remote's name of the model.
+ */
+model: string, version: string, state: string, };
+
+export type NotHereList = { versions: Array<NotHere>, };
 
 export type OpenWorkspaceResponse = { "status": "opened", workspace: string, created: boolean, recent: Array<RecentWorkspace>, } | { "status": "notAWorkspace", path: string, };
 
@@ -774,6 +792,10 @@ pulled: number,
  */
 bound: number, 
 /**
+ * New remote versions recorded without their bytes (`--metadata-only`).
+ */
+recorded: number, 
+/**
  * Models whose remote state did not change since the last sync.
  */
 unchanged: number, 
@@ -832,7 +854,12 @@ verify: boolean,
 /**
  * As `verify`, and register drifted files as new versions.
  */
-importDrift: boolean, };
+importDrift: boolean, 
+/**
+ * Record new versions without fetching their files (`pedigree fetch`, or a sync without
+ * this, brings them).
+ */
+metadataOnly: boolean, };
 
 export type Take = "local" | "remote";
 
@@ -959,6 +986,8 @@ export type Ops = {
   remote_test: { req: RemoteNameRequest, res: RemoteTest },
   list_conflicts: { req: Empty, res: ConflictList },
   resolve_conflict: { req: ResolveConflictRequest, res: Conflict },
+  versions_not_here: { req: Empty, res: NotHereList },
+  fetch_remote: { req: FetchRequest, res: SyncReport },
   sync_remote: { req: SyncRequest, res: SyncReport },
   store_add: { req: StoreAddRequest, res: StoreInfo },
   store_list: { req: Empty, res: StoreListResponse },
