@@ -32,6 +32,19 @@ fn stores_seen(ws: &Workspace) -> Result<String, SyncError> {
     Ok(uris.join(" "))
 }
 
+/// The binding of a remote version whose files are not here (`remote-only`, `unreachable`).
+fn not_here(remote: &str, key: String, base: Value, state: &str) -> Binding {
+    Binding {
+        remote: remote.into(),
+        kind: "version".into(),
+        remote_key: key,
+        local: None,
+        digest: None,
+        base: base.to_string(),
+        state: state.into(),
+    }
+}
+
 fn unreachable_state(v: &RemoteVersion, stores: &str, again: Again) -> Value {
     let mut state = version_state(v);
     state["stores"] = json!(stores);
@@ -136,15 +149,7 @@ fn pull_model(
             if !known_remote_only {
                 report.recorded += 1;
                 if !opts.dry_run {
-                    let b = Binding {
-                        remote: remote.into(),
-                        kind: "version".into(),
-                        remote_key: key,
-                        local: None,
-                        digest: None,
-                        base: version_state(v).to_string(),
-                        state: "remote-only".into(),
-                    };
+                    let b = not_here(remote, key, version_state(v), "remote-only");
                     ws.catalog.write(|tx| remotes::upsert_binding(tx, &b))?;
                 }
             }
@@ -160,15 +165,7 @@ fn pull_model(
             Err(Unfetched(reason, again)) => {
                 report.skipped.push(Item { subject: key.clone(), reason: reason.clone() });
                 if !opts.dry_run {
-                    let b = Binding {
-                        remote: remote.into(),
-                        kind: "version".into(),
-                        remote_key: key,
-                        local: None,
-                        digest: None,
-                        base: unreachable_state(v, stores, again).to_string(),
-                        state: "unreachable".into(),
-                    };
+                    let b = not_here(remote, key, unreachable_state(v, stores, again), "unreachable");
                     ws.catalog.write(|tx| remotes::upsert_binding(tx, &b))?;
                 }
             }
