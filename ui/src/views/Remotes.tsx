@@ -7,6 +7,7 @@ import type { Conflict, NotHere, RemoteInfo, SyncReport } from "../backend/gener
 import { useAction } from "../components/useAction";
 import { useLoad } from "../components/useLoad";
 import { when } from "../format";
+import { NotHereCard, fetchKey } from "./remotes/NotHereCard";
 import { RemoteAddForm } from "./remotes/RemoteAddForm";
 
 export function RemotesView() {
@@ -37,7 +38,7 @@ export function RemotesView() {
     action.run(async () => {
       setReport(await backend.call("fetch_remote", { remote: v.remote, model: v.model, version: v.version }));
       await Promise.all([remotes.refresh(), notHere.refresh()]);
-    }, `fetch:${v.remote}:${v.model}/${v.version}`);
+    }, fetchKey(v));
   const schedule = (name: string, every: number | null) =>
     action.run(async () => {
       await backend.call("remote_schedule", { name, every });
@@ -110,40 +111,7 @@ export function RemotesView() {
           onImport={(subject) => sync(shown.remote, { importDrift: true, models: [subject.slice(0, subject.lastIndexOf("/"))] })}
         />
       )}
-      {(notHere.data?.versions.length ?? 0) > 0 && (
-        <section className="card" data-testid="not-here">
-          <h2>On the server, files not here ({notHere.data!.versions.length})</h2>
-          <p className="muted">
-            Recorded by a metadata-only sync, or out of reach. Fetch brings a version's files, verifies and registers them (pedigree fetch MODEL/VERSION).
-          </p>
-          <table className="grid">
-            <thead>
-              <tr>
-                <th>Remote</th>
-                <th>Model</th>
-                <th>Version there</th>
-                <th>Why not here</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {notHere.data!.versions.map((v) => (
-                <tr key={`${v.remote}/${v.model}/${v.version}`} data-testid="not-here-row">
-                  <td>{v.remote}</td>
-                  <td className="mono">{v.model}</td>
-                  <td className="mono">{v.version}</td>
-                  <td>{v.state === "remote-only" ? "metadata only" : "out of reach (see the last report)"}</td>
-                  <td>
-                    <button disabled={action.busy} data-testid="fetch-version" onClick={() => fetchOne(v)}>
-                      {action.running === `fetch:${v.remote}:${v.model}/${v.version}` ? "Fetching…" : "Fetch"}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      )}
+      <NotHereCard versions={notHere.data?.versions ?? []} running={action.running} busy={action.busy} onFetch={fetchOne} />
       {open.length > 0 && (
         <section className="card" data-testid="conflicts">
           <h2>Conflicts ({open.length})</h2>
