@@ -27,13 +27,20 @@ const ws = join(dir, "ws");
 pedigree(ws, "init");
 const server = await serve(ws);
 const profile = tempDir("pedigree-chromium-");
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 1280, height: 800 },
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+// A browser that cannot start must not leave the server running.
+const browser = await chromium
+  .launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  })
+  .catch((e) => {
+    server.stop();
+    cleanup(dir, profile);
+    throw e;
+  });
 const errors = [];
 let failed = false;
 try {
