@@ -4,7 +4,7 @@
 //! a failure is reported and retried at the next interval, never fatal.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -61,7 +61,7 @@ impl Host {
 }
 
 /// Syncs every remote that is due; returns what each did.
-fn run_due(workspace: &PathBuf, actor: &str, last: &mut HashMap<String, Instant>, stop: &AtomicBool) -> Vec<ScheduledSync> {
+fn run_due(workspace: &Path, actor: &str, last: &mut HashMap<String, Instant>, stop: &AtomicBool) -> Vec<ScheduledSync> {
     let Ok(session) = Session::open(workspace, actor.to_string()) else { return Vec::new() };
     let Ok(remotes) = crate::remote::config::list(&session.ws) else { return Vec::new() };
     drop(session);

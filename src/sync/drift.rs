@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::pull::{self, Pulled};
+use super::pull::{self, Pulled, Unfetched};
 use super::{Item, SyncError, SyncOptions, SyncReport};
 use crate::audit;
 use crate::catalog::models;
@@ -54,13 +54,15 @@ pub fn check(
             .ok_or_else(|| SyncError::Local(format!("{node} is bound but not here")))?
             .summary
             .root_digest;
-        let there = match pull::remote_root(ws, remote, from, &name, v)? {
-            Ok(root) => root,
-            Err(reason) => {
+        // Fetched once: compared, and registered from the same folder when imported.
+        let staged = match pull::stage(ws, remote, from, &name, v)? {
+            Ok(staged) => staged,
+            Err(Unfetched(reason, _)) => {
                 report.skipped.push(Item { subject: b.remote_key.clone(), reason: format!("bytes not checked: {reason}") });
                 continue;
             }
         };
+        let there = staged.root_digest()?;
         if there == here {
             report.verified += 1;
             if b.state == "drifted" && !opts.dry_run {
@@ -72,7 +74,7 @@ pub fn check(
         let subject = b.remote_key.clone();
         if opts.import_drift && !opts.dry_run {
             let parent = format!("{name}@{semver}");
-            let imported = pull::pull_version(ws, remote, from, &name, v, Some(&parent), actor);
+            let imported = pull::register(ws, remote, from, &name, v, &staged.dir, Some(&parent), actor);
             match imported {
                 Ok(Pulled::New) | Ok(Pulled::Bound) => {
                     // The old version keeps a record of where it came from, so it is not pushed

@@ -75,6 +75,7 @@ pub fn pull(
         return Err(SyncError::BadValue { field: "model", expected: format!("a model on {remote}; {model} is not one") });
     }
     let stores = stores_seen(ws)?;
+    let retry = models_to_retry(&bindings, &stores, opts);
     report.scanned_models = all.len() as u32;
     for (i, m) in all.iter().enumerate() {
         progress(&Progress {
@@ -86,21 +87,7 @@ pub fn pull(
         });
         let state = model_state(m);
         let base = bindings.get(&("model".into(), m.name.clone())).map(|b| b.base.clone());
-        // Versions whose files could not be fetched are tried again: at every sync when the
-        // server or the network failed, once the stores changed when no store covered them;
-        // otherwise an unchanged model costs nothing.
-        let retry = bindings.values().any(|b| {
-            let unfetched = match b.state.as_str() {
-                "unreachable" => serde_json::from_str::<Value>(&b.base)
-                    .map(|v| v["again"] != json!(false) || v["stores"].as_str() != Some(stores.as_str()))
-                    .unwrap_or(true),
-                // Recorded by a --metadata-only sync: this one brings the bytes.
-                "remote-only" => !opts.metadata_only,
-                _ => false,
-            };
-            unfetched && b.kind == "version" && b.remote_key.rsplit_once('/').is_some_and(|(n, _)| n == m.name)
-        });
-        if base.as_deref() == Some(state.to_string().as_str()) && !retry && opts.only_model.is_none() {
+        if base.as_deref() == Some(state.to_string().as_str()) && !retry.contains(m.name.as_str()) && opts.only_model.is_none() {
             report.unchanged += 1;
             continue;
         }
@@ -112,6 +99,25 @@ pub fn pull(
         }
     }
     Ok(report)
+}
+
+/// The remote models with versions whose files are to be tried again, though the model did not
+/// change: at every sync when the server or the network failed, once the stores changed when
+/// no store covered them, and (without --metadata-only) those a --metadata-only sync recorded.
+/// Otherwise an unchanged model costs nothing. One pass over the bindings, not one per model.
+fn models_to_retry<'a>(bindings: &'a BTreeMap<(String, String), Binding>, stores: &str, opts: &SyncOptions) -> BTreeSet<&'a str> {
+    bindings
+        .values()
+        .filter(|b| b.kind == "version")
+        .filter(|b| match b.state.as_str() {
+            "unreachable" => serde_json::from_str::<Value>(&b.base)
+                .map(|v| v["again"] != json!(false) || v["stores"].as_str() != Some(stores))
+                .unwrap_or(true),
+            "remote-only" => !opts.metadata_only,
+            _ => false,
+        })
+        .filter_map(|b| b.remote_key.rsplit_once('/').map(|(model, _)| model))
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -134,19 +140,17 @@ fn pull_model(
     for v in &versions {
         let key = format!("{}/{}", m.name, v.version);
         seen.insert(key.clone());
-        if let Some(b) = bindings.get(&("version".into(), key.clone()))
-            && matches!(b.state.as_str(), "bound" | "drifted" | "superseded")
-        {
+        let state_here = bindings.get(&("version".into(), key.clone())).map(|b| b.state.as_str());
+        if matches!(state_here, Some("bound" | "drifted" | "superseded")) {
             continue;
         }
         if opts.only_version.as_ref().is_some_and(|only| *only != v.version) {
             continue;
         }
-        let known_remote_only = bindings.get(&("version".into(), key.clone())).is_some_and(|b| b.state == "remote-only");
         if opts.metadata_only {
             // Recorded without its bytes: `pedigree fetch`, or a sync without --metadata-only,
             // brings them.
-            if !known_remote_only {
+            if state_here != Some("remote-only") {
                 report.recorded += 1;
                 if !opts.dry_run {
                     let b = not_here(remote, key, version_state(v), "remote-only");
@@ -159,7 +163,7 @@ fn pull_model(
             report.pulled += 1;
             continue;
         }
-        match pull_version(ws, remote, from, &local, v, None, actor) {
+        match pull_version(ws, remote, from, &local, v, actor) {
             Ok(Pulled::New) => report.pulled += 1,
             Ok(Pulled::Bound) => report.bound += 1,
             Err(Unfetched(reason, again)) => {
@@ -301,27 +305,56 @@ impl From<SyncError> for Unfetched {
     }
 }
 
-/// Fetches a remote version's files and registers them (`parent`: the version they replace, for
-/// drifted bytes imported as a new version).
-pub(super) fn pull_version(
+/// Fetches a remote version's files and registers them.
+fn pull_version(
     ws: &mut Workspace,
     remote: &str,
     from: &dyn Remote,
     local: &str,
     v: &RemoteVersion,
-    parent: Option<&str>,
     actor: &str,
 ) -> Result<Pulled, Unfetched> {
-    let staging = ws.root.join(crate::index::stage::STAGING).join(format!("{remote}-{local}-{}", v.version));
-    let _ = std::fs::remove_dir_all(&staging);
-    let dir = staging.join(local);
-    let result = match fetch_into(ws, from, v, &dir) {
-        Ok(Ok(())) => register(ws, remote, from, local, v, &dir, parent, actor),
+    match stage(ws, remote, from, local, v) {
+        Ok(Ok(staged)) => register(ws, remote, from, local, v, &staged.dir, None, actor),
         Ok(Err(unfetched)) => Err(unfetched),
         Err(e) => Err(Unfetched::transient(e.to_string())),
-    };
-    let _ = std::fs::remove_dir_all(&staging);
-    result
+    }
+}
+
+/// A remote version's files fetched into `staging/` in the workspace; the folder is removed when
+/// this is dropped.
+pub(super) struct Staged {
+    root: std::path::PathBuf,
+    /// The version's files (named after the local model, as registration names the folder).
+    pub(super) dir: std::path::PathBuf,
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+impl Staged {
+    /// The root digest (as registration computes it) of the fetched files.
+    pub(super) fn root_digest(&self) -> Result<String, SyncError> {
+        root_of(&self.dir, sized_files(&self.dir)?)
+    }
+}
+
+/// Fetches a version's files into a fresh staging folder. `Ok(Err(why))` when they cannot be
+/// fetched.
+pub(super) fn stage(
+    ws: &Workspace,
+    remote: &str,
+    from: &dyn Remote,
+    local: &str,
+    v: &RemoteVersion,
+) -> Result<Result<Staged, Unfetched>, crate::remote::RemoteError> {
+    let root = ws.root.join(crate::index::stage::STAGING).join(format!("{remote}-{local}-{}", v.version));
+    let _ = std::fs::remove_dir_all(&root);
+    let staged = Staged { dir: root.join(local), root };
+    Ok(fetch_into(ws, from, v, &staged.dir)?.map(|()| staged))
 }
 
 /// Fetches a version's files into `dir`: from the remote, or, when they are elsewhere, through a
@@ -384,29 +417,10 @@ fn root_of(dir: &Path, files: Vec<(std::path::PathBuf, u64)>) -> Result<String, 
     Ok(crate::registry::manifest::root(&entries))
 }
 
-/// The root digest of the files a remote version has now (fetched into staging, then removed);
-/// `Ok(Err(reason))` when they cannot be fetched.
-pub(super) fn remote_root(
-    ws: &Workspace,
-    remote: &str,
-    from: &dyn Remote,
-    local: &str,
-    v: &RemoteVersion,
-) -> Result<Result<String, String>, SyncError> {
-    let staging = ws.root.join(crate::index::stage::STAGING).join(format!("{remote}-{local}-{}-check", v.version));
-    let _ = std::fs::remove_dir_all(&staging);
-    let dir = staging.join(local);
-    let result = match fetch_into(ws, from, v, &dir)? {
-        Ok(()) => sized_files(&dir).and_then(|files| root_of(&dir, files)).map(Ok),
-        Err(Unfetched(reason, _)) => Ok(Err(reason)),
-    };
-    let _ = std::fs::remove_dir_all(&staging);
-    result
-}
-
-/// Registers the fetched files (or binds an existing version with the same digest).
+/// Registers the fetched files (or binds an existing version with the same digest); `parent`:
+/// the version they replace, for drifted files imported as a new version.
 #[allow(clippy::too_many_arguments)]
-fn register(
+pub(super) fn register(
     ws: &mut Workspace,
     remote: &str,
     from: &dyn Remote,
