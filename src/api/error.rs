@@ -41,11 +41,17 @@ pub struct ApiError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub field: Option<String>,
+    /// The version reference (`MODEL@VERSION`, `MODEL@ALIAS`) that is not here, when that is
+    /// the failure: its files may be on a remote a `--metadata-only` sync recorded, and are then
+    /// fetched and the operation run again (`remotes::fetch_needed`). Not sent.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub missing: Option<String>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError { code, message: message.into(), field: None }
+        ApiError { code, message: message.into(), field: None, missing: None }
     }
 
     /// The same error, about request field `field` (when there is one).

@@ -39,7 +39,12 @@ impl From<GovError> for ApiError {
             | GovError::AlreadyResolved { .. }
             | GovError::RetrainedOnErased(_) => ErrorCode::Conflict,
         };
-        ApiError::new(code, e.to_string()).on(e.field())
+        let missing = match &e {
+            GovError::UnknownVersion(r) => Some(r.clone()),
+            GovError::UnknownAlias { model, alias, at: None } => Some(format!("{model}@{alias}")),
+            _ => None,
+        };
+        ApiError { missing, ..ApiError::new(code, e.to_string()).on(e.field()) }
     }
 }
 

@@ -19,6 +19,7 @@ use crate::registry;
 use crate::workspace::Workspace;
 
 pub mod aliases;
+pub mod annotations;
 pub mod demo;
 pub mod deploy;
 pub mod diff;
@@ -196,6 +197,8 @@ pub struct ShowVersionResponse {
     pub aliases: Vec<String>,
     /// Where the version is bound on remotes (`team`: `churn/3`, bound or deleted there).
     pub bindings: Vec<Bound>,
+    /// Its description, tags and stage.
+    pub annotations: crate::governance::annotations::Annotations,
 }
 
 /// A version's binding to a remote one.
@@ -215,14 +218,15 @@ pub(crate) fn to_edge(e: graph::EdgeRow) -> LineageEdge {
 
 pub fn show_version(s: &Session, req: &ShowVersionRequest) -> Result<ShowVersionResponse, ApiError> {
     let (model, name) = ids::split_ref(&req.reference)?;
-    let id = model_id(s, model)?;
+    let id = model_id(s, model).map_err(|e| ApiError { missing: Some(req.reference.clone()), ..e })?;
     let conn = s.ws.catalog.conn();
     let at = req.at.as_deref().map(|t| crate::governance::instant("at", t)).transpose()?;
     let version = crate::governance::resolve_at(conn, &req.reference, at.as_deref())
         .map_err(|e| match e {
-            crate::governance::GovError::UnknownVersion(_) => {
-                ApiError::new(ErrorCode::NotFound, format!("{model} has no version {name} (see `pedigree versions {model}`)"))
-            }
+            crate::governance::GovError::UnknownVersion(_) => ApiError {
+                missing: Some(req.reference.clone()),
+                ..ApiError::new(ErrorCode::NotFound, format!("{model} has no version {name} (see `pedigree versions {model}`)"))
+            },
             e => e.into(),
         })?
         .version;
@@ -237,7 +241,8 @@ pub fn show_version(s: &Session, req: &ShowVersionRequest) -> Result<ShowVersion
         .into_iter()
         .map(|(remote, key, state)| Bound { remote, key, state })
         .collect();
-    Ok(ShowVersionResponse { node, version: record, upstream, downstream, aliases, bindings })
+    let annotations = crate::governance::annotations::of_subject(conn, &node)?;
+    Ok(ShowVersionResponse { node, version: record, upstream, downstream, aliases, bindings, annotations })
 }
 
 /// A lineage node from what a user typed (`churn@champion`, `version:churn@2.0.0`, `churn`),

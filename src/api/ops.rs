@@ -55,6 +55,8 @@ operations! {
     set_alias(aliases::SetAliasRequest) -> crate::governance::aliases::AliasChange = |s, r, p| aliases::set_alias(s, &r);
     remove_alias(aliases::RemoveAliasRequest) -> crate::governance::aliases::AliasChange = |s, r, p| aliases::remove_alias(s, &r);
     list_aliases(aliases::AliasesRequest) -> crate::governance::aliases::ModelAliases = |s, r, p| aliases::list_aliases(s, &r);
+    annotations(annotations::AnnotationsRequest) -> crate::governance::annotations::Annotations = |s, r, p| annotations::annotations(s, &r);
+    annotate(annotations::AnnotateRequest) -> crate::governance::annotations::Annotations = |s, r, p| annotations::annotate(s, &r);
     diff_versions(diff::DiffRequest) -> crate::registry::diff::VersionDiff = |s, r, p| diff::diff_versions(s, &r);
     search_nodes(SearchNodesRequest) -> explore::SearchNodesResponse = |s, r, p| explore::search_nodes(s, &r);
     node_details(NodeDetailsRequest) -> explore::NodeDetails = |s, r, p| explore::node_details(s, &r);

@@ -41,6 +41,7 @@ impl From<SyncError> for ApiError {
             SyncError::Config(c) => c.into(),
             SyncError::Remote(r) => r.into(),
             SyncError::BadValue { field, .. } => ApiError::new(ErrorCode::InvalidInput, e.to_string()).on(Some(field)),
+            SyncError::Governance(g) => g.into(),
             SyncError::Catalog(_) | SyncError::Local(_) => ApiError::new(ErrorCode::Internal, e.to_string()),
         }
     }
@@ -177,6 +178,26 @@ pub struct FetchRequest {
 
 pub fn fetch_remote(s: &mut Session, req: &FetchRequest, progress: OnProgress<'_>) -> Result<SyncReport, ApiError> {
     Ok(crate::sync::fetch(&mut s.ws, req.remote.as_deref(), &req.model, req.version.as_deref(), &s.actor, progress)?)
+}
+
+/// After an operation failed with `e`: when a version it names is not here but a remote has
+/// it without its files (`sync --metadata-only`), fetches them (verified, registered) so the
+/// operation can run again — files are fetched when first needed. `Some(what)`: fetched; `None`:
+/// no remote has it (the error stands); an error when the fetch failed.
+pub fn fetch_missing(s: &mut Session, e: &ApiError, progress: OnProgress<'_>) -> Result<Option<String>, ApiError> {
+    let Some(reference) = &e.missing else { return Ok(None) };
+    if crate::catalog::remotes::list(s.ws.catalog.conn())?.is_empty() {
+        return Ok(None);
+    }
+    let actor = s.actor.clone();
+    match crate::sync::fetch_needed(&mut s.ws, reference, &actor, progress)? {
+        Some((what, report)) if report.pulled + report.bound > 0 => Ok(Some(what)),
+        Some((what, report)) => {
+            let why = report.skipped.iter().chain(&report.failed).map(|i| i.reason.as_str()).next().unwrap_or("nothing came");
+            Err(ApiError::new(ErrorCode::Io, format!("{reference} is {what}, but its files could not be fetched: {why}")))
+        }
+        None => Ok(None),
+    }
 }
 
 /// Open sync conflicts.

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 pub mod aliases;
+pub mod annotations;
 pub mod approvals;
 pub mod audit_rows;
 pub mod checkpoints;

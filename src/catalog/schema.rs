@@ -328,4 +328,18 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE remotes ADD COLUMN sync_every INTEGER;
     "#,
+    // 10: editable metadata of a model or a version (its node id): a description, tags
+    // (`tag:KEY`) and MLflow's legacy stage, kept in step with remotes. A version without a
+    // description here shows its registration message.
+    r#"
+    CREATE TABLE annotations (
+        subject   TEXT NOT NULL,
+        field     TEXT NOT NULL,
+        value     TEXT NOT NULL,
+        set_by    TEXT NOT NULL,
+        set_at    TEXT NOT NULL,
+        audit_seq INTEGER NOT NULL,
+        PRIMARY KEY (subject, field)
+    ) WITHOUT ROWID;
+    "#,
 ];

@@ -30,7 +30,7 @@ pub struct Global {
     pub actor: Option<String>,
 }
 
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand, Debug, Clone)]
 pub enum Command {
     /// Create a workspace (catalog, object store, signing key); safe to re-run
     Init,
@@ -71,6 +71,18 @@ pub enum Command {
     },
     /// A model's aliases, and every move of them
     Aliases { model: String },
+    /// Set the description of a model (MODEL) or a version (MODEL@VERSION); "" clears it
+    Describe { target: String, text: String },
+    /// Set or remove a tag of a model (MODEL) or a version (MODEL@VERSION)
+    Tag {
+        #[command(subcommand)]
+        action: TagAction,
+    },
+    /// The description, tags and stage of a model or a version
+    Tags { target: String },
+    /// Set MLflow's legacy stage of a version (Staging, Production, Archived; None clears it),
+    /// kept in step with MLflow remotes
+    Stage { target: String, stage: String },
     /// What changed from version A to version B: files, tensors (which ones' bytes), pickle
     /// imports, params, metrics, links, and the bump the policy would give
     Diff {
@@ -327,7 +339,7 @@ pub enum Command {
     },
 }
 
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand, Debug, Clone)]
 pub enum AuditCommand {
     /// List events, newest first
     Log {
@@ -344,7 +356,7 @@ pub enum AuditCommand {
     Checkpoint,
 }
 
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand, Debug, Clone)]
 pub enum ErasureCommand {
     /// List requests and their impact
     List,
@@ -362,7 +374,7 @@ pub enum ErasureCommand {
     },
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct StoreAddArgs {
     pub name: String,
     pub uri: String,
@@ -405,7 +417,7 @@ impl From<StoreAddArgs> for crate::api::stores::StoreAddRequest {
     }
 }
 
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand, Debug, Clone)]
 pub enum StoreCommand {
     /// Add a store: file:///path, s3://bucket/prefix or http(s)://host/path/
     Add(StoreAddArgs),
@@ -415,7 +427,7 @@ pub enum StoreCommand {
     Remove { name: String },
 }
 
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand, Debug, Clone)]
 pub enum DevCommand {
     /// Rewrite ui/src/backend/generated/api.ts from the Rust API types
     GenTypes,
@@ -427,7 +439,7 @@ pub enum LineageFormat {
     Dot,
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct RegisterArgs {
     /// Files and folders that make up the version
     #[arg(required_unless_present = "from_index", value_name = "PATH")]
@@ -487,7 +499,7 @@ fn parse_link(s: &str) -> Result<crate::cas::Link, String> {
     }
 }
 
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand, Debug, Clone)]
 pub enum RemoteAction {
     /// Add a remote: pedigree remote add team mlflow https://mlflow.acme.internal
     Add {
@@ -514,7 +526,15 @@ pub enum RemoteAction {
     Schedule { name: String, every: String },
 }
 
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand, Debug, Clone)]
+pub enum TagAction {
+    /// Set KEY to VALUE on TARGET (MODEL or MODEL@VERSION)
+    Set { target: String, key: String, value: String },
+    /// Remove KEY from TARGET
+    Remove { target: String, key: String },
+}
+
+#[derive(Subcommand, Debug, Clone)]
 pub enum AliasAction {
     /// Point ALIAS at MODEL@VERSION (moving it if it pointed elsewhere)
     Set { reference: String, alias: String },

@@ -17,6 +17,7 @@ use args::{Cli, Command};
 mod args;
 mod progress_bar;
 mod render;
+mod render_sync;
 mod requests;
 mod run_core;
 mod run_governance;
@@ -90,14 +91,34 @@ fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T) -> String) {
 fn run(cli: Cli) -> Result<i32, ApiError> {
     let g = cli.global;
     let ctx = Ctx { root: g.workspace.clone().unwrap_or_else(crate::workspace::default_dir), json: g.json, actor: g.actor };
-    match cli.command {
+    match run_command(&ctx, cli.command.clone()) {
+        // A version whose files a remote has and this workspace not yet (`sync --metadata-only`):
+        // fetched when first needed, then the command runs again.
+        Err(e) if e.missing.is_some() => {
+            let bar = progress_bar::Bar::new();
+            let fetched = crate::api::remotes::fetch_missing(&mut ctx.open()?, &e, &|p| bar.update(p));
+            bar.finish();
+            match fetched? {
+                Some(what) => {
+                    eprintln!("fetched {what}: its files were not here yet");
+                    run_command(&ctx, cli.command)
+                }
+                None => Err(e),
+            }
+        }
+        done => done,
+    }
+}
+
+fn run_command(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
+    match command {
         c @ (Command::Remote { .. }
         | Command::Sync { .. }
         | Command::Fetch { .. }
         | Command::Conflicts
-        | Command::Resolve { .. }) => run_sync::run(&ctx, c),
+        | Command::Resolve { .. }) => run_sync::run(ctx, c),
         c @ (Command::Store { .. } | Command::Index { .. } | Command::Artifacts { .. } | Command::Watch { .. }) => {
-            run_stores::run(&ctx, c)
+            run_stores::run(ctx, c)
         }
         c @ (Command::Report { .. }
         | Command::Verify { .. }
@@ -111,7 +132,7 @@ fn run(cli: Cli) -> Result<i32, ApiError> {
         | Command::Deployments { .. }
         | Command::Env { .. }
         | Command::Erase { .. }
-        | Command::Erasure { .. }) => run_governance::run(&ctx, c),
-        c => run_core::run(&ctx, c),
+        | Command::Erasure { .. }) => run_governance::run(ctx, c),
+        c => run_core::run(ctx, c),
     }
 }

@@ -6,11 +6,9 @@ use crate::api::{
 use crate::audit::VerifyReport;
 use crate::governance::aliases::{AliasChange, ModelAliases};
 use crate::lineage::Subgraph;
-use crate::remote::{RemoteInfo, RemoteTest};
-use crate::sync::SyncReport;
 
 /// Left-aligned columns separated by two spaces.
-fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+pub(super) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (w, c) in widths.iter_mut().zip(r) {
@@ -32,7 +30,7 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 pub use crate::progress::human_size as size;
 
-fn short(digest: &str) -> &str {
+pub(super) fn short(digest: &str) -> &str {
     &digest[..digest.len().min(12)]
 }
 
@@ -147,6 +145,16 @@ pub fn show(r: &ShowVersionResponse) -> String {
     if !s.message.is_empty() {
         out.push_str(&format!("  message       {}\n", s.message));
     }
+    let a = &r.annotations;
+    if a.description != s.message && !a.description.is_empty() {
+        out.push_str(&format!("  description   {}\n", a.description));
+    }
+    if let Some(stage) = &a.stage {
+        out.push_str(&format!("  stage         {stage}\n"));
+    }
+    for (k, x) in &a.tags {
+        out.push_str(&format!("  tag           {k}={x}\n"));
+    }
     if !r.aliases.is_empty() {
         out.push_str(&format!("  aliases       {}\n", r.aliases.join(", ")));
     }
@@ -185,103 +193,6 @@ pub fn show(r: &ShowVersionResponse) -> String {
     let rows: Vec<Vec<String>> =
         v.files.iter().map(|f| vec![f.path.clone(), size(f.size), f.format.clone(), f.sha256.clone()]).collect();
     out.push_str(&table(&["PATH", "SIZE", "FORMAT", "SHA256"], &rows));
-    out
-}
-
-pub fn remotes(list: &[RemoteInfo]) -> String {
-    if list.is_empty() {
-        return "No remotes. Add one: pedigree remote add team mlflow https://mlflow.example.com\n".into();
-    }
-    let rows: Vec<Vec<String>> = list
-        .iter()
-        .map(|r| {
-            vec![
-                r.name.clone(),
-                r.kind.clone(),
-                r.url.clone(),
-                r.credentials.clone(),
-                r.last_sync_at.clone().unwrap_or_else(|| "never".into()),
-                r.sync_every.map(every).unwrap_or_else(|| "when asked".into()),
-            ]
-        })
-        .collect();
-    table(&["NAME", "KIND", "URL", "CREDENTIALS", "LAST SYNC", "SYNCS"], &rows)
-}
-
-/// A schedule in words: "every 15m".
-fn every(seconds: u64) -> String {
-    match seconds {
-        s if s % 86_400 == 0 => format!("every {}d", s / 86_400),
-        s if s % 3600 == 0 => format!("every {}h", s / 3600),
-        s if s % 60 == 0 => format!("every {}m", s / 60),
-        s => format!("every {s}s"),
-    }
-}
-
-pub fn remote_test(t: &RemoteTest) -> String {
-    format!(
-        "{} ({}): MLflow {}; {} registered models; supports {}\n",
-        t.name,
-        t.url,
-        t.server_version,
-        t.models,
-        t.supports.join(", ")
-    )
-}
-
-pub fn sync_report(r: &SyncReport) -> String {
-    let mut out = format!(
-        "{}{}: {} models and {} versions scanned; {} pulled, {} recorded without bytes, {} pushed, {} bound, {} unchanged, {} aliases moved here, {} there, {} deleted remotely; {} skipped, {} conflicts, {} failed ({} requests)\n",
-        if r.dry_run { "dry run — " } else { "" },
-        r.remote,
-        r.scanned_models,
-        r.scanned_versions,
-        r.pulled,
-        r.recorded,
-        r.pushed,
-        r.bound,
-        r.unchanged,
-        r.aliases_pulled,
-        r.aliases_pushed,
-        r.deleted_remotely,
-        r.skipped.len(),
-        r.conflicts.len(),
-        r.failed.len(),
-        r.requests
-    );
-    if r.verified > 0 || !r.drifted.is_empty() {
-        out.push_str(&format!("  bytes checked again: {} the same, {} drifted\n", r.verified, r.drifted.len()));
-    }
-    for (label, items) in [("skipped", &r.skipped), ("conflict", &r.conflicts), ("drifted", &r.drifted), ("failed", &r.failed)] {
-        for i in items {
-            out.push_str(&format!("  {label:<9} {}: {}\n", i.subject, i.reason));
-        }
-    }
-    out
-}
-
-pub fn conflicts(l: &crate::api::remotes::ConflictList) -> String {
-    if l.conflicts.is_empty() {
-        return "No open conflicts: every synced field agrees with its remote.\n".into();
-    }
-    let none = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-    let rows: Vec<Vec<String>> = l
-        .conflicts
-        .iter()
-        .map(|c| {
-            vec![
-                c.id.to_string(),
-                c.remote.clone(),
-                c.subject.clone(),
-                c.field.clone(),
-                none(&c.base),
-                none(&c.local),
-                none(&c.remote_value),
-            ]
-        })
-        .collect();
-    let mut out = table(&["ID", "REMOTE", "SUBJECT", "FIELD", "BASE", "HERE", "THERE"], &rows);
-    out.push_str("Resolve one: pedigree resolve ID --take local|remote\n");
     out
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::args::*;
 use super::progress_bar;
 use super::requests::register_request;
-use super::{Ctx, emit, render};
+use super::{Ctx, emit, render, render_sync};
 use crate::api::ErrorCode;
 use crate::api::{self, ApiError};
 
@@ -46,6 +46,20 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
         Command::Aliases { model } => {
             emit(ctx.json, &api::aliases::list_aliases(&ctx.open()?, &api::aliases::AliasesRequest { model })?, render::aliases)
         }
+        Command::Describe { target, text } => annotate(ctx, target, "description", Some(text))?,
+        Command::Tag { action: TagAction::Set { target, key, value } } => {
+            annotate(ctx, target, &format!("tag:{key}"), Some(value))?
+        }
+        Command::Tag { action: TagAction::Remove { target, key } } => annotate(ctx, target, &format!("tag:{key}"), None)?,
+        Command::Stage { target, stage } => {
+            let stage = (!stage.eq_ignore_ascii_case("none")).then_some(stage);
+            annotate(ctx, target, "stage", stage)?
+        }
+        Command::Tags { target } => emit(
+            ctx.json,
+            &api::annotations::annotations(&ctx.open()?, &api::annotations::AnnotationsRequest { target })?,
+            render_sync::annotations,
+        ),
         Command::Diff { a, b } => {
             emit(ctx.json, &api::diff::diff_versions(&ctx.open()?, &api::diff::DiffRequest { a, b })?, render::diff)
         }
@@ -109,4 +123,11 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
         other => unreachable!("{other:?} is not a core command"),
     }
     Ok(0)
+}
+
+/// Sets or clears one field of a model's or version's metadata and prints it all.
+fn annotate(ctx: &Ctx, target: String, field: &str, value: Option<String>) -> Result<(), ApiError> {
+    let req = api::annotations::AnnotateRequest { target, field: field.into(), value };
+    emit(ctx.json, &api::annotations::annotate(&mut ctx.open()?, &req)?, render_sync::annotations);
+    Ok(())
 }

@@ -4,7 +4,7 @@ use std::io::BufRead;
 
 use super::args::*;
 use super::progress_bar;
-use super::{Ctx, emit, render};
+use super::{Ctx, emit, render_sync};
 use crate::api::remotes::{RemoteAddRequest, RemoteNameRequest, SyncRequest};
 use crate::api::{self, ApiError, ErrorCode};
 use crate::sync::SyncOptions;
@@ -19,9 +19,9 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
                 let (password, token) = if token_stdin { (None, secret) } else { (secret, None) };
                 let req = RemoteAddRequest { name, kind, url, username, password, token };
                 let info = api::remotes::remote_add(&mut ctx.open()?, &req)?;
-                emit(ctx.json, &info, |i| render::remotes(std::slice::from_ref(i)));
+                emit(ctx.json, &info, |i| render_sync::remotes(std::slice::from_ref(i)));
             }
-            RemoteAction::List => emit(ctx.json, &api::remotes::remote_list(&ctx.open()?)?, |r| render::remotes(&r.remotes)),
+            RemoteAction::List => emit(ctx.json, &api::remotes::remote_list(&ctx.open()?)?, |r| render_sync::remotes(&r.remotes)),
             RemoteAction::Remove { name } => {
                 let res = api::remotes::remote_remove(&mut ctx.open()?, &RemoteNameRequest { name: name.clone() })?;
                 emit(ctx.json, &res, |_| format!("removed remote {name} (the versions it brought stay)\n"));
@@ -30,10 +30,10 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
                 let every = crate::remote::config::parse_every(&every).map_err(ApiError::from)?;
                 let req = api::remotes::RemoteScheduleRequest { name, every };
                 let info = api::remotes::remote_schedule(&mut ctx.open()?, &req)?;
-                emit(ctx.json, &info, |i| render::remotes(std::slice::from_ref(i)));
+                emit(ctx.json, &info, |i| render_sync::remotes(std::slice::from_ref(i)));
             }
             RemoteAction::Test { name } => {
-                emit(ctx.json, &api::remotes::remote_test(&ctx.open()?, &RemoteNameRequest { name })?, render::remote_test)
+                emit(ctx.json, &api::remotes::remote_test(&ctx.open()?, &RemoteNameRequest { name })?, render_sync::remote_test)
             }
         },
         Command::Sync { remote, pull_only, push_only, dry_run, models, verify, import_drift, metadata_only } => {
@@ -55,7 +55,7 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             let res = api::remotes::sync_remote(&mut s, &req, &|p| bar.update(p));
             bar.finish();
             let res = res?;
-            emit(ctx.json, &res, render::sync_report);
+            emit(ctx.json, &res, render_sync::sync_report);
             // Drift not imported is not in step either: both need a decision.
             if !res.conflicts.is_empty() || (!import_drift && !res.drifted.is_empty()) {
                 return Ok(3);
@@ -75,12 +75,12 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             let res = api::remotes::fetch_remote(&mut s, &req, &|p| bar.update(p));
             bar.finish();
             let res = res?;
-            emit(ctx.json, &res, render::sync_report);
+            emit(ctx.json, &res, render_sync::sync_report);
             if !res.failed.is_empty() || !res.skipped.is_empty() {
                 return Ok(1);
             }
         }
-        Command::Conflicts => emit(ctx.json, &api::remotes::list_conflicts(&ctx.open()?)?, render::conflicts),
+        Command::Conflicts => emit(ctx.json, &api::remotes::list_conflicts(&ctx.open()?)?, render_sync::conflicts),
         Command::Resolve { id, take } => {
             let take = if take == "local" { Take::Local } else { Take::Remote };
             let c = api::remotes::resolve_conflict(&mut ctx.open()?, &api::remotes::ResolveConflictRequest { id, take })?;

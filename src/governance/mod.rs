@@ -15,6 +15,7 @@ use crate::catalog::{CatalogError, approvals, models};
 use crate::ids::{self, NameError};
 
 pub mod aliases;
+pub mod annotations;
 pub mod deploy;
 pub mod erasure;
 pub mod evaluate;

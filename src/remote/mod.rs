@@ -39,6 +39,8 @@ pub struct RemoteVersion {
     /// The run that made it, in the remote's ids.
     pub run_id: String,
     pub updated: i64,
+    /// MLflow's legacy stage (`Staging`, `Production`, `Archived`), if any.
+    pub stage: Option<String>,
 }
 
 /// The run that made a version, as the remote recorded it.
@@ -84,6 +86,11 @@ pub trait Remote {
     fn models(&self) -> Result<Vec<RemoteModel>, RemoteError>;
     /// Every live version of one model.
     fn versions(&self, model: &str) -> Result<Vec<RemoteVersion>, RemoteError>;
+    /// Every live version of every model (paged as the remote allows).
+    fn all_versions(&self) -> Result<Vec<RemoteVersion>, RemoteError>;
+    /// Sets (`Some`) or clears (`None`) one metadata field of a model (`version` none) or a
+    /// version: `description`, `stage` or `tag:KEY` (see `catalog::annotations`).
+    fn set_field(&self, model: &str, version: Option<&str>, field: &str, value: Option<&str>) -> Result<(), RemoteError>;
     /// Downloads a version's files into `dir` (created; paths checked to stay inside it), or
     /// says where else they are.
     fn fetch(&self, v: &RemoteVersion, dir: &Path) -> Result<Fetched, RemoteError>;

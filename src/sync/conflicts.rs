@@ -21,32 +21,36 @@ pub enum Take {
     Remote,
 }
 
-/// Whether an alias (`REMOTE_MODEL@ALIAS`) has an open conflict: then neither side moves it.
-pub(super) fn blocked(tx: &Connection, remote: &str, subject: &str) -> Result<bool, SyncError> {
-    Ok(remotes::open_conflict_on(tx, remote, subject, "alias")?.is_some())
+/// Whether a field of a subject has an open conflict: then neither side changes it. Subjects
+/// are the remote's: `MODEL@ALIAS` (field `alias`), `MODEL` or `MODEL/VERSION` (description,
+/// stage, `tag:KEY`).
+pub(super) fn blocked(tx: &Connection, remote: &str, subject: &str, field: &str) -> Result<bool, SyncError> {
+    Ok(remotes::open_conflict_on(tx, remote, subject, field)?.is_some())
 }
 
-/// Records an alias moved on both sides (once; an open one is kept as it is).
-pub(super) fn alias(
+/// Records a field changed on both sides (once; an open one is kept as it is).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn record(
     tx: &Connection,
     remote: &str,
     subject: &str,
+    field: &str,
     base: Option<String>,
     local: Option<String>,
     remote_value: Option<String>,
     actor: &str,
 ) -> Result<(), SyncError> {
-    if blocked(tx, remote, subject)? {
+    if blocked(tx, remote, subject, field)? {
         return Ok(());
     }
     let now = audit::now();
-    let payload = json!({"remote": remote, "field": "alias", "base": base, "local": local, "remoteValue": remote_value});
+    let payload = json!({"remote": remote, "field": field, "base": base, "local": local, "remoteValue": remote_value});
     let seq = audit::append(tx, &now, actor, "sync_conflict", subject, &payload)?;
     let c = Conflict {
         id: 0,
         remote: remote.into(),
         subject: subject.into(),
-        field: "alias".into(),
+        field: field.into(),
         base,
         local,
         remote_value,
@@ -67,6 +71,9 @@ pub fn resolve(ws: &mut Workspace, id: i64, take: Take, actor: &str) -> Result<C
         .ok_or_else(|| bad(format!("no conflict {id} (see `pedigree conflicts`)")))?;
     if resolved {
         return Err(bad(format!("conflict {id} is resolved already")));
+    }
+    if c.field != "alias" {
+        return resolve_field(ws, c, take, actor);
     }
     let (remote_model, alias) = c.subject.rsplit_once('@').ok_or_else(|| bad(format!("conflict {id} is not about an alias")))?;
     let conn = ws.catalog.conn();
@@ -170,4 +177,48 @@ fn set_base_alias(tx: &Connection, remote: &str, remote_model: &str, alias: &str
     b.base = base.to_string();
     remotes::upsert_binding(tx, &b)?;
     Ok(())
+}
+
+/// Applies one side of a conflict on a description, stage or tag, and makes it the field's base.
+fn resolve_field(ws: &mut Workspace, c: Conflict, take: Take, actor: &str) -> Result<Conflict, SyncError> {
+    let bad = |expected: String| SyncError::BadValue { field: "id", expected };
+    // A version's key is `MODEL/VERSION`; a model's name may hold a `/` too (MLflow allows it).
+    let conn = ws.catalog.conn();
+    let (binding, model, version) = match remotes::binding(conn, &c.remote, "version", &c.subject)? {
+        Some(b) => {
+            let (m, v) = c.subject.rsplit_once('/').expect("version keys are MODEL/VERSION");
+            (Some(b), m, Some(v))
+        }
+        None => (remotes::binding(conn, &c.remote, "model", &c.subject)?, c.subject.as_str(), None),
+    };
+    let binding =
+        binding.filter(|b| b.local.is_some()).ok_or_else(|| bad(format!("{} is not bound here any more", c.subject)))?;
+    let subject = binding.local.clone().expect("filtered above");
+    let value = match take {
+        Take::Local => c.local.clone(),
+        Take::Remote => c.remote_value.clone(),
+    };
+    if take == Take::Local {
+        let row = config::row(ws, &c.remote)?;
+        config::open(ws, &row)?.set_field(model, version, &c.field, value.as_deref())?;
+    }
+    ws.catalog.write(|tx| -> Result<(), SyncError> {
+        let now = audit::now();
+        if take == Take::Remote {
+            crate::governance::annotations::put(tx, &subject, &c.field, value.as_deref(), actor, Some(&c.remote))?;
+        }
+        let took = if take == Take::Local { "local" } else { "remote" };
+        let payload = json!({"remote": c.remote, "took": took, "field": c.field, "value": value});
+        let seq = audit::append(tx, &now, actor, "resolve_conflict", &c.subject, &payload)?;
+        remotes::resolve_conflict(tx, c.id, took, actor, &now, seq)?;
+        let mut fields = super::fields::base_of(&binding).unwrap_or_default();
+        match &value {
+            Some(v) => fields.insert(c.field.clone(), v.clone()),
+            None => fields.remove(&c.field),
+        };
+        let b = remotes::Binding { base: super::fields::with_base(&binding.base, &fields), ..binding.clone() };
+        remotes::upsert_binding(tx, &b)?;
+        Ok(())
+    })?;
+    Ok(c)
 }

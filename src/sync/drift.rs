@@ -22,6 +22,7 @@ pub fn check(
     ws: &mut Workspace,
     remote: &str,
     from: &dyn Remote,
+    listing: &super::Listing,
     opts: &SyncOptions,
     actor: &str,
     report: &mut SyncReport,
@@ -31,19 +32,12 @@ pub fn check(
         .filter(|b| b.kind == "version" && matches!(b.state.as_str(), "bound" | "drifted") && b.local.is_some())
         .filter(|b| b.remote_key.rsplit_once('/').is_some_and(|(m, _)| opts.wants(m)))
         .collect();
-    let mut listed: BTreeMap<String, BTreeMap<String, RemoteVersion>> = BTreeMap::new();
+    let listed: BTreeMap<(&str, &str), &RemoteVersion> =
+        listing.versions.values().flatten().map(|v| ((v.model.as_str(), v.version.as_str()), v)).collect();
     for b in bound {
         let (model, version) = b.remote_key.rsplit_once('/').expect("filtered above");
-        if !listed.contains_key(model) {
-            let versions = match from.versions(model) {
-                Ok(vs) => vs,
-                Err(e) if e.is_not_found() => Vec::new(),
-                Err(e) => return Err(e.into()),
-            };
-            listed.insert(model.to_string(), versions.into_iter().map(|v| (v.version.clone(), v)).collect());
-        }
         // Gone there: pull marks it deleted; nothing to compare.
-        let Some(v) = listed[model].get(version) else { continue };
+        let Some(v) = listed.get(&(model, version)).copied() else { continue };
         let node = b.local.clone().expect("filtered above");
         let (name, semver) =
             crate::ids::split_ref(node.trim_start_matches("version:")).map_err(|e| SyncError::Local(e.to_string()))?;

@@ -4,11 +4,14 @@
 //! is found by comparing with that base — MLflow moves no timestamp when an alias or a tag
 //! changes. `pull` brings the remote's models, versions and aliases here.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub mod conflicts;
 mod drift;
+mod fields;
 mod lineage;
 pub mod pull;
 pub mod push;
@@ -16,8 +19,8 @@ mod sources;
 
 use crate::catalog::{CatalogError, remotes};
 use crate::progress::OnProgress;
-use crate::remote::RemoteError;
 use crate::remote::config::{self, ConfigError};
+use crate::remote::{Remote, RemoteError, RemoteModel, RemoteVersion};
 use crate::workspace::Workspace;
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +31,8 @@ pub enum SyncError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Remote(#[from] RemoteError),
+    #[error(transparent)]
+    Governance(#[from] crate::governance::GovError),
     #[error("bad {field}: {expected}")]
     BadValue { field: &'static str, expected: String },
     #[error("{0}")]
@@ -50,16 +55,21 @@ pub fn sync(
     // desktop app): a second one waits for the first.
     let _lock = SyncLock::acquire(&ws.root)?;
     let remote = config::open(ws, &row)?;
+    let listing = Listing::of(remote.as_ref(), &name, opts)?;
     let mut report = if opts.push_only {
         SyncReport { remote: name.clone(), dry_run: opts.dry_run, ..Default::default() }
     } else {
-        pull::pull(ws, &name, remote.as_ref(), opts, actor, progress)?
+        pull::pull(ws, &name, remote.as_ref(), &listing, opts, actor, progress)?
     };
     if opts.verify || opts.import_drift {
-        drift::check(ws, &name, remote.as_ref(), opts, actor, &mut report)?;
+        drift::check(ws, &name, remote.as_ref(), &listing, opts, actor, &mut report)?;
+    }
+    // Descriptions, tags and stages of what is bound, field by field, both ways.
+    if opts.only_model.is_none() {
+        fields::sync(ws, &name, remote.as_ref(), &listing, opts, actor, &mut report)?;
     }
     if !opts.pull_only {
-        push::push(ws, &name, remote.as_ref(), opts, actor, &mut report)?;
+        push::push(ws, &name, remote.as_ref(), &listing, opts, actor, &mut report)?;
     }
     report.requests = remote.requests();
     // Every conflict still open on this remote, new or not: the sync is not in step until they
@@ -84,6 +94,41 @@ pub fn sync(
         ws.catalog.write(|tx| remotes::set_last_sync(tx, &name, &crate::audit::now(), &json))?;
     }
     Ok(report)
+}
+
+/// The remote's state, listed once per sync: its (wanted) models, and their live versions.
+pub struct Listing {
+    pub models: Vec<RemoteModel>,
+    /// Remote model name → its versions.
+    pub versions: BTreeMap<String, Vec<RemoteVersion>>,
+}
+
+impl Listing {
+    /// Every wanted model and version: a page of models per 1,000 and a page of versions per
+    /// 10,000 (one model's versions for `pedigree fetch`).
+    fn of(from: &dyn Remote, remote: &str, opts: &SyncOptions) -> Result<Listing, SyncError> {
+        let models: Vec<RemoteModel> = from.models()?.into_iter().filter(|m| opts.wants(&m.name)).collect();
+        if let Some(model) = &opts.only_model
+            && !models.iter().any(|m| m.name == *model)
+        {
+            return Err(SyncError::BadValue { field: "model", expected: format!("a model on {remote}; {model} is not one") });
+        }
+        let listed = match &opts.only_model {
+            Some(model) => from.versions(model)?,
+            None => from.all_versions()?,
+        };
+        let mut versions: BTreeMap<String, Vec<RemoteVersion>> = models.iter().map(|m| (m.name.clone(), Vec::new())).collect();
+        for v in listed {
+            if let Some(list) = versions.get_mut(&v.model) {
+                list.push(v);
+            }
+        }
+        Ok(Listing { models, versions })
+    }
+
+    pub fn versions_of(&self, model: &str) -> &[RemoteVersion] {
+        self.versions.get(model).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// An exclusive `flock(2)` on `WORKSPACE/sync.lock`, released when dropped (or when the process
@@ -134,6 +179,42 @@ pub fn fetch(
     sync(ws, Some(&name), &opts, actor, progress)
 }
 
+/// `MODEL@VERSION` or `MODEL@ALIAS` naming a version a `--metadata-only` sync recorded without
+/// its files (by the `pedigree.semver` tag a push gave it, or by the remote's alias): its files
+/// fetched now, when first needed, as `pedigree fetch` would. `None`: no remote has such a
+/// version.
+pub fn fetch_needed(
+    ws: &mut Workspace,
+    reference: &str,
+    actor: &str,
+    progress: OnProgress<'_>,
+) -> Result<Option<(String, SyncReport)>, SyncError> {
+    let Some((model, name)) = reference.strip_prefix("version:").unwrap_or(reference).rsplit_once('@') else {
+        return Ok(None);
+    };
+    let parse = |base: &str| serde_json::from_str::<serde_json::Value>(base).unwrap_or_default();
+    for r in remotes::list(ws.catalog.conn())? {
+        let bindings = remotes::bindings(ws.catalog.conn(), &r.name)?;
+        let found = bindings.iter().filter(|b| b.kind == "version" && b.state == "remote-only").find_map(|b| {
+            let (rm, rv) = b.remote_key.rsplit_once('/')?;
+            if local_name(rm) != model {
+                return None;
+            }
+            let by_semver = parse(&b.base)["tags"]["pedigree.semver"].as_str() == Some(name);
+            let by_alias = bindings
+                .iter()
+                .find(|m| m.kind == "model" && m.remote_key == rm)
+                .is_some_and(|m| parse(&m.base)["aliases"][name].as_str() == Some(rv));
+            (by_semver || by_alias).then(|| (rm.to_string(), rv.to_string()))
+        });
+        if let Some((rm, rv)) = found {
+            let report = fetch(ws, Some(&r.name), &rm, Some(&rv), actor, progress)?;
+            return Ok(Some((format!("{rm}/{rv} from {}", r.name), report)));
+        }
+    }
+    Ok(None)
+}
+
 /// The remote named, or the only one there is.
 fn one_remote(ws: &Workspace, remote: Option<&str>) -> Result<String, SyncError> {
     Ok(match remote {
@@ -171,7 +252,15 @@ pub(crate) fn crash_point(name: &str) {
 impl SyncReport {
     /// Whether the sync did or found anything beyond "unchanged".
     pub fn changed_anything(&self) -> bool {
-        self.pulled + self.bound + self.recorded + self.aliases_pulled + self.deleted_remotely + self.pushed + self.aliases_pushed
+        self.pulled
+            + self.bound
+            + self.recorded
+            + self.aliases_pulled
+            + self.deleted_remotely
+            + self.pushed
+            + self.aliases_pushed
+            + self.fields_pulled
+            + self.fields_pushed
             > 0
             || !self.skipped.is_empty()
             || !self.conflicts.is_empty()
@@ -203,6 +292,10 @@ pub struct SyncReport {
     pub pushed: u32,
     /// Remote aliases moved to follow local ones.
     pub aliases_pushed: u32,
+    /// Descriptions, tags and stages changed here to follow the remote.
+    pub fields_pulled: u32,
+    /// Descriptions, tags and stages changed on the remote to follow local ones.
+    pub fields_pushed: u32,
     /// Versions gone on the remote (kept here, marked deleted there).
     pub deleted_remotely: u32,
     /// Bound versions whose bytes were fetched again and found the same (`--verify`).

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{Item, SyncError, SyncOptions, SyncReport, local_name};
+use super::{Item, Listing, SyncError, SyncOptions, SyncReport, local_name};
 use crate::audit;
 use crate::catalog::remotes::{self, Binding};
 use crate::catalog::{aliases, models};
@@ -61,6 +61,7 @@ pub fn pull(
     ws: &mut Workspace,
     remote: &str,
     from: &dyn Remote,
+    listing: &Listing,
     opts: &SyncOptions,
     actor: &str,
     progress: OnProgress<'_>,
@@ -68,12 +69,7 @@ pub fn pull(
     let mut report = SyncReport { remote: remote.into(), dry_run: opts.dry_run, ..Default::default() };
     let bindings: BTreeMap<(String, String), Binding> =
         remotes::bindings(ws.catalog.conn(), remote)?.into_iter().map(|b| ((b.kind.clone(), b.remote_key.clone()), b)).collect();
-    let all: Vec<RemoteModel> = from.models()?.into_iter().filter(|m| opts.wants(&m.name)).collect();
-    if let Some(model) = &opts.only_model
-        && !all.iter().any(|m| m.name == *model)
-    {
-        return Err(SyncError::BadValue { field: "model", expected: format!("a model on {remote}; {model} is not one") });
-    }
+    let all = &listing.models;
     let stores = stores_seen(ws)?;
     let retry = models_to_retry(&bindings, &stores, opts);
     report.scanned_models = all.len() as u32;
@@ -86,12 +82,13 @@ pub fn pull(
             detail: Some(m.name.clone()),
         });
         let state = model_state(m);
-        let base = bindings.get(&("model".into(), m.name.clone())).map(|b| b.base.clone());
-        if base.as_deref() == Some(state.to_string().as_str()) && !retry.contains(m.name.as_str()) && opts.only_model.is_none() {
+        let base = bindings.get(&("model".into(), m.name.clone())).map(|b| listed_part(&b.base));
+        if base.as_ref() == Some(&state) && !retry.contains(m.name.as_str()) && opts.only_model.is_none() {
             report.unchanged += 1;
             continue;
         }
-        if let Err(e) = pull_model(ws, remote, from, m, &state, &bindings, &stores, opts, actor, &mut report) {
+        let versions = listing.versions_of(&m.name);
+        if let Err(e) = pull_model(ws, remote, from, m, versions, &state, &bindings, &stores, opts, actor, &mut report) {
             match e {
                 SyncError::Remote(e) if e.is_fatal() => return Err(e.into()),
                 e => report.failed.push(Item { subject: m.name.clone(), reason: e.to_string() }),
@@ -99,6 +96,16 @@ pub fn pull(
         }
     }
     Ok(report)
+}
+
+/// A model binding's base without the metadata fields `sync::fields` keeps in it: what the
+/// listing is compared with.
+fn listed_part(base: &str) -> Value {
+    let mut v: Value = serde_json::from_str(base).unwrap_or(Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.remove("fields");
+    }
+    v
 }
 
 /// The remote models with versions whose files are to be tried again, though the model did not
@@ -126,6 +133,7 @@ fn pull_model(
     remote: &str,
     from: &dyn Remote,
     m: &RemoteModel,
+    versions: &[RemoteVersion],
     state: &Value,
     bindings: &BTreeMap<(String, String), Binding>,
     stores: &str,
@@ -134,10 +142,9 @@ fn pull_model(
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let local = local_name(&m.name);
-    let versions = from.versions(&m.name)?;
     report.scanned_versions += versions.len() as u32;
     let mut seen = BTreeSet::new();
-    for v in &versions {
+    for v in versions {
         let key = format!("{}/{}", m.name, v.version);
         seen.insert(key.clone());
         let state_here = bindings.get(&("version".into(), key.clone())).map(|b| b.state.as_str());
@@ -188,10 +195,13 @@ fn pull_model(
         })
         .filter(|b| !seen.contains(&b.remote_key))
         .collect();
-    let base_aliases = bindings
-        .get(&("model".into(), m.name.clone()))
-        .and_then(|b| serde_json::from_str::<Value>(&b.base).ok())
-        .map(|v| v["aliases"].clone());
+    let old_base = bindings.get(&("model".into(), m.name.clone())).and_then(|b| serde_json::from_str::<Value>(&b.base).ok());
+    let base_aliases = old_base.as_ref().map(|v| v["aliases"].clone());
+    // The metadata fields kept in the base are `sync::fields`'s to move.
+    let mut state = state.clone();
+    if let Some(fields) = old_base.as_ref().map(|v| v["fields"].clone()).filter(|f| !f.is_null()) {
+        state["fields"] = fields;
+    }
     ws.catalog.write(|tx| -> Result<(), SyncError> {
         for b in &gone {
             let mut b = (*b).clone();
@@ -236,7 +246,7 @@ fn pull_aliases(
     let Some(model_id) = models::model_id(tx, local)? else { return Ok(()) };
     for (alias, version) in &m.aliases {
         let subject = format!("{}@{alias}", m.name);
-        if super::conflicts::blocked(tx, remote, &subject)? {
+        if super::conflicts::blocked(tx, remote, &subject, "alias")? {
             continue;
         }
         let Some(target) = bound_local_version(tx, remote, &m.name, version)? else { continue };
@@ -250,7 +260,7 @@ fn pull_aliases(
             None => None,
         };
         if here.is_some() && here != base_local {
-            super::conflicts::alias(tx, remote, &subject, base_remote, here, Some(version.clone()), actor)?;
+            super::conflicts::record(tx, remote, &subject, "alias", base_remote, here, Some(version.clone()), actor)?;
             continue;
         }
         let now = audit::now();
@@ -258,6 +268,28 @@ fn pull_aliases(
         let seq = audit::append(tx, &now, actor, "set_alias", &format!("model:{local}"), &payload)?;
         let vid = models::version_key(tx, local, &target)?.map(|k| k.id).expect("bound versions exist");
         aliases::set(tx, model_id, alias, vid, actor, &now, seq)?;
+        report.aliases_pulled += 1;
+    }
+    // Aliases removed there since the base: removed here too, unless moved here meanwhile.
+    for (alias, was) in base.and_then(Value::as_object).into_iter().flatten() {
+        let subject = format!("{}@{alias}", m.name);
+        if m.aliases.contains_key(alias) || super::conflicts::blocked(tx, remote, &subject, "alias")? {
+            continue;
+        }
+        let Some(here) = aliases::target(tx, model_id, alias)? else { continue };
+        let base_local = match was.as_str() {
+            Some(v) => bound_local_version(tx, remote, &m.name, v)?,
+            None => None,
+        };
+        if base_local.as_deref() != Some(here.as_str()) {
+            let base_remote = was.as_str().map(str::to_string);
+            super::conflicts::record(tx, remote, &subject, "alias", base_remote, Some(here), None, actor)?;
+            continue;
+        }
+        let now = audit::now();
+        let payload = json!({"alias": alias, "previous": here, "remote": remote});
+        let seq = audit::append(tx, &now, actor, "remove_alias", &format!("model:{local}"), &payload)?;
+        aliases::remove(tx, model_id, alias, actor, &now, seq)?;
         report.aliases_pulled += 1;
     }
     Ok(())
@@ -468,19 +500,33 @@ pub(super) fn register(
             Err(e) => return Err(Unfetched(format!("not registered: {e}"), Again::OnChange)),
         },
     };
+    // A version registered from the remote starts with its description, tags and stage (they
+    // are the base of the next sync); one bound to a version that was here already keeps its
+    // own, and the first merge of fields brings the remote's differences (audited).
+    let fields = super::fields::of_version(v);
+    let mut base = version_state(v);
+    if matches!(outcome, Pulled::New) {
+        base["fields"] = json!(fields);
+    }
     let b = Binding {
         remote: remote.into(),
         kind: "version".into(),
         remote_key: key.clone(),
         local: Some(local_node.clone()),
         digest: Some(digest.clone()),
-        base: version_state(v).to_string(),
+        base: base.to_string(),
         state: "bound".into(),
     };
     ws.catalog
         .write(|tx| -> Result<(), SyncError> {
-            let payload = json!({"remote": remote, "key": key, "manifestDigest": digest, "source": v.source, "runId": v.run_id});
-            audit::append(tx, &audit::now(), actor, "remote_pull", &local_node, &payload)?;
+            let payload = json!({"remote": remote, "key": key, "manifestDigest": digest, "source": v.source, "runId": v.run_id, "fields": fields});
+            let now = audit::now();
+            let seq = audit::append(tx, &now, actor, "remote_pull", &local_node, &payload)?;
+            if matches!(outcome, Pulled::New) {
+                for (field, value) in &fields {
+                    crate::catalog::annotations::put(tx, &local_node, field, Some(value), actor, &now, seq)?;
+                }
+            }
             remotes::upsert_binding(tx, &b)?;
             if let (Some(r), false) = (&run, v.run_id.is_empty()) {
                 let node = format!("run:{remote}:{}", v.run_id);

@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::pull::model_state;
-use super::{Item, SyncError, SyncOptions, SyncReport};
+use super::{Item, Listing, SyncError, SyncOptions, SyncReport};
 use crate::audit;
 use crate::catalog::remotes::{self, Binding};
-use crate::catalog::{aliases, models};
+use crate::catalog::{aliases, annotations, models};
 use crate::remote::{DIGEST_TAG, Push, Remote};
 use crate::workspace::Workspace;
 
@@ -21,6 +21,7 @@ pub fn push(
     ws: &mut Workspace,
     remote: &str,
     to: &dyn Remote,
+    listing: &Listing,
     opts: &SyncOptions,
     actor: &str,
     report: &mut SyncReport,
@@ -67,7 +68,7 @@ pub fn push(
     if touched.is_empty() {
         return Ok(());
     }
-    push_aliases(ws, remote, to, &touched, actor, report)
+    push_aliases(ws, remote, to, listing, &touched, actor, report)
 }
 
 /// Creates one version on the remote (or finds the one a former push made); binds it. True when
@@ -81,28 +82,44 @@ fn push_version(
     actor: &str,
 ) -> Result<bool, SyncError> {
     let node = crate::ids::version_node(&rec.summary.model, &rec.summary.version);
+    // The version's description and tags go up with it, in the create request itself; the
+    // stage (a request of its own) after. What is there is the base of the next sync.
+    let ours = annotations::effective(ws.catalog.conn(), &node, annotations::of(ws.catalog.conn(), &node)?)?;
+    let mut fields: annotations::Fields =
+        ours.iter().filter(|(k, _)| k.as_str() != annotations::STAGE).map(|(k, v)| (k.clone(), v.clone())).collect();
     let (version, created) = match to.find_pushed(remote_name, &rec.manifest_digest)? {
         Some(v) => (v, false),
         None => {
             let files = rec.files.iter().map(|f| (f.path.clone(), ws.cas.object_path(&f.sha256))).collect();
-            let tags = vec![
+            let mut tags = vec![
                 (DIGEST_TAG.to_string(), rec.manifest_digest.clone()),
                 ("pedigree.semver".to_string(), rec.summary.version.clone()),
                 ("pedigree.root_sha256".to_string(), rec.summary.root_digest.clone()),
             ];
-            let p = Push { model: remote_name.to_string(), files, tags, description: rec.summary.message.clone() };
+            tags.extend(fields.iter().filter_map(|(k, v)| Some((k.strip_prefix(annotations::TAG)?.to_string(), v.clone()))));
+            let description = fields.get(annotations::DESCRIPTION).cloned().unwrap_or_default();
+            let p = Push { model: remote_name.to_string(), files, tags, description };
             (to.push(&p)?, true)
         }
     };
     super::crash_point("push-created");
+    if let Some(stage) = ours.get(annotations::STAGE)
+        && created
+        && to.set_field(remote_name, Some(&version), annotations::STAGE, Some(stage)).is_ok()
+    {
+        fields.insert(annotations::STAGE.into(), stage.clone());
+    }
     let key = format!("{remote_name}/{version}");
+    // Found again (a push that was interrupted): what reached the remote is not known, so no
+    // base; the first merge brings the remote's differences here.
+    let base = if created { json!({"pushed": true, "fields": fields}) } else { json!({"pushed": true}) };
     let b = Binding {
         remote: remote.into(),
         kind: "version".into(),
         remote_key: key.clone(),
         local: Some(node.clone()),
         digest: Some(rec.manifest_digest.clone()),
-        base: json!({"pushed": true}).to_string(),
+        base: base.to_string(),
         state: "bound".into(),
     };
     ws.catalog.write(|tx| -> Result<(), SyncError> {
@@ -127,11 +144,14 @@ fn push_aliases(
     ws: &mut Workspace,
     remote: &str,
     to: &dyn Remote,
+    listing: &Listing,
     touched: &[(String, i64, String)],
     actor: &str,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
-    let listed: BTreeMap<String, crate::remote::RemoteModel> = to.models()?.into_iter().map(|m| (m.name.clone(), m)).collect();
+    // Versions pushed just now may have made a model: list again then.
+    let models = if report.pushed > 0 { to.models()? } else { listing.models.clone() };
+    let listed: BTreeMap<String, crate::remote::RemoteModel> = models.into_iter().map(|m| (m.name.clone(), m)).collect();
     let bindings = remotes::bindings(ws.catalog.conn(), remote)?;
     let remote_of = |local: &str| {
         bindings.iter().find(|b| b.kind == "version" && b.local.as_deref() == Some(local)).map(|b| b.remote_key.clone())
@@ -146,7 +166,7 @@ fn push_aliases(
             .unwrap_or(Value::Null);
         for a in aliases::of_model(ws.catalog.conn(), *model_id)? {
             let subject = format!("{remote_name}@{}", a.alias);
-            if super::conflicts::blocked(ws.catalog.conn(), remote, &subject)? {
+            if super::conflicts::blocked(ws.catalog.conn(), remote, &subject, "alias")? {
                 continue;
             }
             let Some(key) = remote_of(&crate::ids::version_node(name, &a.version)) else { continue };
@@ -159,7 +179,7 @@ fn push_aliases(
             // The remote moved (or removed) it since the base too: a conflict.
             if there != base_there {
                 ws.catalog.write(|tx| {
-                    super::conflicts::alias(tx, remote, &subject, base_there, Some(a.version.clone()), there, actor)
+                    super::conflicts::record(tx, remote, &subject, "alias", base_there, Some(a.version.clone()), there, actor)
                 })?;
                 continue;
             }
@@ -183,16 +203,22 @@ fn push_aliases(
     ws.catalog.write(|tx| -> Result<(), SyncError> {
         for (name, _, remote_name) in touched {
             if let Some(rm) = listed.get(remote_name) {
+                let before = bindings.iter().find(|x| x.kind == "model" && x.remote_key == *remote_name);
+                // The metadata fields kept in the base are `sync::fields`'s to move.
+                let mut state = model_state(rm);
+                if let Some(fields) = before.and_then(super::fields::base_of) {
+                    state["fields"] = json!(fields);
+                }
                 let b = Binding {
                     remote: remote.into(),
                     kind: "model".into(),
                     remote_key: remote_name.clone(),
                     local: Some(format!("model:{name}")),
                     digest: None,
-                    base: model_state(rm).to_string(),
+                    base: state.to_string(),
                     state: "bound".into(),
                 };
-                if bindings.iter().find(|x| x.kind == "model" && x.remote_key == *remote_name).map(|x| &x.base) != Some(&b.base) {
+                if before.map(|x| &x.base) != Some(&b.base) {
                     remotes::upsert_binding(tx, &b)?;
                 }
             }

@@ -91,3 +91,38 @@ fn a_report_bundle_from_before_the_structure_step_still_verifies_and_its_tamperi
         stderr(&out)
     );
 }
+
+/// A workspace from before descriptions and tags (catalog migration 10), synced with a real
+/// MLflow 3.17.2 server that is gone now (tests/fixtures/before-annotations/: two versions pushed,
+/// one pulled with a description and a tag, one recorded by `--metadata-only`, an alias, sealed
+/// credentials, a 1 h schedule).
+#[test]
+fn a_workspace_from_before_annotations_migrates_shows_descriptions_and_keeps_its_remote() {
+    let w = Ws { dir: tempfile::tempdir().unwrap() };
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/before-annotations/ws"), &w.path());
+    let v = w.json(&["audit", "verify"]);
+    assert_eq!((v["ok"].as_bool(), v["events"].as_i64()), (Some(true), Some(15)), "{v}");
+    // A version's description is its registration message until one is set; nothing else came.
+    let tags = w.json(&["tags", "churn@1.0.0"]);
+    assert_eq!((tags["description"].as_str(), tags["tags"].as_object().map(|t| t.len())), (Some("first cut"), Some(0)), "{tags}");
+    assert_eq!(w.json(&["tags", "scorer@1.0.0"])["description"], "from the server");
+    let remotes = w.json(&["remote", "list"]);
+    let team = &remotes["remotes"][0];
+    assert_eq!((team["name"].as_str(), team["syncEvery"].as_u64()), (Some("team"), Some(3600)), "{remotes}");
+    assert!(!remotes.to_string().contains("fixture-password"), "sealed credentials stay sealed");
+    let shown = w.json(&["show", "churn@champion"]);
+    assert_eq!(shown["version"]["version"], "1.0.0");
+    assert_eq!(shown["bindings"][0]["key"], "churn/1", "{shown}");
+    // The server is gone: one clear line, nothing changes.
+    let before = w.snapshot();
+    let out = w.run(&["sync", "team"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot reach the MLflow server"), "{}", stderr(&out));
+    assert_eq!(w.snapshot(), before);
+    // New metadata lands after the old history and keeps the chain valid.
+    w.json(&["tag", "set", "churn@2.0.0", "team", "fraud"]);
+    w.json(&["describe", "churn", "churn model"]);
+    assert_eq!(w.json(&["tags", "churn"])["description"], "churn model");
+    let v = w.json(&["audit", "verify"]);
+    assert_eq!((v["ok"].as_bool(), v["events"].as_i64()), (Some(true), Some(17)), "{v}");
+}

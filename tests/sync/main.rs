@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod drift;
+mod fields;
 #[path = "../common/fixtures.rs"]
 mod fixtures;
 mod metadata;

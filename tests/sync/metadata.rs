@@ -47,3 +47,26 @@ fn metadata_only_records_versions_without_bytes_and_fetch_brings_them_byte_ident
     let skipped = r["skipped"].as_array().unwrap();
     assert_eq!((skipped.len(), skipped[0]["subject"].as_str()), (1, Some("meta1-ext/1")), "{r}");
 }
+
+#[test]
+fn a_version_recorded_without_its_files_is_fetched_when_a_command_first_names_it() {
+    let server = peer::mlflow();
+    let want = seed("need1");
+    let w = Ws::new();
+    w.json(&["remote", "add", "team", "mlflow", &server.url]);
+    let (code, r) = sync(&w, &["team", "--model", "need1", "--metadata-only"]);
+    assert_eq!((code, r["recorded"].as_u64()), (0, Some(3)), "{r}");
+    // The server's alias names version 1; nothing of it is here yet.
+    let out = w.run(&["show", "need1-churn@champion", "--json"]);
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    assert!(crate::common::stderr(&out).contains("fetched need1 Churn/1 from team"), "{}", crate::common::stderr(&out));
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut v1 = want["1"].clone();
+    v1.remove("registered_model_meta");
+    let version = shown["version"]["version"].as_str().unwrap().to_string();
+    assert_eq!(files(&w, &format!("need1-churn@{version}")), v1);
+    assert_eq!(w.json(&["versions", "need1-churn"])["versions"].as_array().unwrap().len(), 1, "only what was needed came");
+    // A name no remote has fails as before.
+    let err = w.fails(&["show", "need1-churn@nope"]);
+    assert!(err.contains("nope"), "{err}");
+}

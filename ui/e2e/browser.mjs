@@ -426,6 +426,25 @@ try {
   check(true, "the model page shows the alias on its version's row");
   await shot("aliases");
 
+  // Description and tags: edited on the model page and on the version page, read by the CLI.
+  await byTest("description-edit").click();
+  await byTest("description-input").fill("Image classifier for the shop");
+  await byTest("description-save").click();
+  await page.getByText("Image classifier for the shop").waitFor();
+  check(JSON.parse(pedigree(ws, "tags", "resnet", "--json")).description === "Image classifier for the shop",
+    "a model's description edited on its page is the CLI's");
+  await page.goto(server.url.split("?")[0] + "#/versions/resnet@champion");
+  await byTest("metadata").waitFor();
+  await byTest("tag-key").fill("team");
+  await byTest("tag-value").fill("vision");
+  await byTest("tag-set").click();
+  await page.locator('[data-testid="tag"][data-key="team"]').waitFor();
+  await byTest("stage").selectOption("Staging");
+  await page.waitForFunction(() => document.querySelector('[data-testid="stage"]')?.value === "Staging");
+  const tagged = JSON.parse(pedigree(ws, "tags", "resnet@1.1.0", "--json"));
+  check(tagged.tags.team === "vision" && tagged.stage === "Staging", "a tag and a stage set on the version page are the CLI's");
+  await shot("metadata");
+
   // Remotes: the empty state, adding an MLflow remote, and a sync against a dead server that
   // says why in one line.
   await byTest("nav-remotes").click();

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use super::wire::*;
 use crate::remote::RemoteError;
 
-const KIND: &str = "MLflow";
+pub(super) const KIND: &str = "MLflow";
 
 const AUTH_HINT: &str = "set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN), or seal them with `pedigree remote add … --username`";
 
@@ -120,10 +120,14 @@ impl Client {
         self.get_json("registered-models/search", "api/2.0/mlflow/registered-models/search", &q)
     }
 
-    /// One page of a model's versions (with tags), by version number.
-    pub fn search_versions(&self, model: &str, page_token: Option<&str>) -> Result<VersionsPage, RemoteError> {
-        let filter = format!("name = '{}'", model.replace('\'', "\\'"));
-        let mut q = vec![("filter", filter.as_str()), ("max_results", "10000"), ("order_by", "version_number ASC")];
+    /// One page of a model's versions (with tags), by version number; or of every model's.
+    pub fn search_versions(&self, model: Option<&str>, page_token: Option<&str>) -> Result<VersionsPage, RemoteError> {
+        let filter = model.map(|m| format!("name = '{}'", m.replace('\'', "\\'")));
+        let mut q = vec![("max_results", "10000")];
+        match &filter {
+            Some(f) => q.extend([("filter", f.as_str()), ("order_by", "version_number ASC")]),
+            None => q.extend([("order_by", "name ASC"), ("order_by", "version_number ASC")]),
+        }
         if let Some(t) = page_token {
             q.push(("page_token", t));
         }
@@ -341,5 +345,43 @@ impl Client {
         let body = serde_json::json!({"name": name, "alias": alias, "version": version});
         self.post_json::<serde_json::Value>("registered-models/alias", "api/2.0/mlflow/registered-models/alias", &body)
             .map(|_| ())
+    }
+
+    /// A model's (`version` none) or a version's description.
+    pub fn set_description(&self, name: &str, version: Option<&str>, text: &str) -> Result<(), RemoteError> {
+        let (what, body) = match version {
+            None => ("registered-models/update", serde_json::json!({"name": name, "description": text})),
+            Some(v) => ("model-versions/update", serde_json::json!({"name": name, "version": v, "description": text})),
+        };
+        self.write_json::<serde_json::Value>(reqwest::Method::PATCH, what, &format!("api/2.0/mlflow/{what}"), &body).map(|_| ())
+    }
+
+    /// Sets (`Some`) or deletes (`None`) a model's (`version` none) or a version's tag.
+    pub fn set_tag(&self, name: &str, version: Option<&str>, key: &str, value: Option<&str>) -> Result<(), RemoteError> {
+        let kind = if version.is_some() { "model-versions" } else { "registered-models" };
+        let mut body = serde_json::json!({"name": name, "key": key});
+        if let Some(v) = version {
+            body["version"] = serde_json::json!(v);
+        }
+        let (method, op) = match value {
+            Some(value) => {
+                body["value"] = serde_json::json!(value);
+                (reqwest::Method::POST, "set-tag")
+            }
+            None => (reqwest::Method::DELETE, "delete-tag"),
+        };
+        let what = format!("{kind}/{op}");
+        self.write_json::<serde_json::Value>(method, &what, &format!("api/2.0/mlflow/{what}"), &body).map(|_| ())
+    }
+
+    /// Moves a version to a legacy stage (`None` for none), leaving other versions where they are.
+    pub fn transition_stage(&self, name: &str, version: &str, stage: &str) -> Result<(), RemoteError> {
+        let body = serde_json::json!({"name": name, "version": version, "stage": stage, "archive_existing_versions": false});
+        self.post_json::<serde_json::Value>(
+            "model-versions/transition-stage",
+            "api/2.0/mlflow/model-versions/transition-stage",
+            &body,
+        )
+        .map(|_| ())
     }
 }

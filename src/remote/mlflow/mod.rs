@@ -11,6 +11,31 @@ pub mod wire;
 
 pub use client::{Auth, Client};
 
+impl Client {
+    /// Every live version of `model`, or of every model, with tags and stage.
+    fn paged_versions(&self, model: Option<&str>) -> Result<Vec<RemoteVersion>, RemoteError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self.search_versions(model, token.as_deref())?;
+            out.extend(page.model_versions.into_iter().map(|v| RemoteVersion {
+                tags: v.tags.into_iter().map(|t| (t.key, t.value)).collect(),
+                stage: (!v.current_stage.is_empty() && v.current_stage != "None").then_some(v.current_stage),
+                model: v.name,
+                version: v.version,
+                description: v.description,
+                source: v.source,
+                run_id: v.run_id,
+                updated: v.last_updated_timestamp,
+            }));
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(t) => token = Some(t),
+                None => return Ok(out),
+            }
+        }
+    }
+}
+
 impl Remote for Client {
     fn models(&self) -> Result<Vec<RemoteModel>, RemoteError> {
         let mut out = Vec::new();
@@ -32,23 +57,25 @@ impl Remote for Client {
     }
 
     fn versions(&self, model: &str) -> Result<Vec<RemoteVersion>, RemoteError> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self.search_versions(model, token.as_deref())?;
-            out.extend(page.model_versions.into_iter().map(|v| RemoteVersion {
-                tags: v.tags.into_iter().map(|t| (t.key, t.value)).collect(),
-                model: v.name,
-                version: v.version,
-                description: v.description,
-                source: v.source,
-                run_id: v.run_id,
-                updated: v.last_updated_timestamp,
-            }));
-            match page.next_page_token.filter(|t| !t.is_empty()) {
-                Some(t) => token = Some(t),
-                None => return Ok(out),
-            }
+        self.paged_versions(Some(model))
+    }
+
+    fn all_versions(&self) -> Result<Vec<RemoteVersion>, RemoteError> {
+        self.paged_versions(None)
+    }
+
+    fn set_field(&self, model: &str, version: Option<&str>, field: &str, value: Option<&str>) -> Result<(), RemoteError> {
+        match (field, version) {
+            ("description", v) => self.set_description(model, v, value.unwrap_or("")),
+            ("stage", Some(v)) => self.transition_stage(model, v, value.unwrap_or("None")),
+            (f, v) => match f.strip_prefix("tag:") {
+                Some(key) => self.set_tag(model, v, key, value),
+                None => Err(RemoteError::Bad {
+                    kind: client::KIND,
+                    what: format!("{field} of {model}"),
+                    why: "MLflow keeps no such field".into(),
+                }),
+            },
         }
     }
 

@@ -1,10 +1,12 @@
-/** One model: its versions, highest first, paged. */
+/** One model: its description and tags, its versions, highest first, paged. */
 import { useEffect, useState } from "react";
 import { errorMessage, useBackend } from "../backend";
 import type { VersionSummary } from "../backend/generated/api";
 import { lineageHash, defaultLineageState } from "../lineage/model";
 import { compareHash, navigate, versionHash } from "../router";
 import { short, when } from "../format";
+import { useLoad } from "../components/useLoad";
+import { MetadataCard } from "./version/Metadata";
 
 const PAGE = 50;
 
@@ -44,6 +46,9 @@ export function ModelView({ name }: { name: string }) {
       .catch(() => setAliases({}));
   }, [backend, name]);
 
+  // Its description and tags (edited here, kept in step with remotes).
+  const meta = useLoad(() => backend.call("annotations", { target: name }), [backend, name]);
+
   return (
     <div className="page">
       <div className="page-head">
@@ -69,6 +74,7 @@ export function ModelView({ name }: { name: string }) {
         </button>
       </div>
       {error && <div className="banner error">{error}</div>}
+      {meta.data && <MetadataCard target={name} annotations={meta.data} onChange={() => void meta.refresh()} />}
       <table className="grid">
         <thead>
           <tr>

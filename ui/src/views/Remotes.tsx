@@ -230,7 +230,8 @@ function ReportCard({ report: r, busy, onImport }: { report: SyncReport; busy: b
       <h2>Sync with {r.remote}</h2>
       <p data-testid="sync-counts">
         {r.scannedModels} models and {r.scannedVersions} versions scanned · {r.pulled} pulled ·{r.recorded > 0 && ` ${r.recorded} recorded without files ·`} {r.pushed} pushed · {r.bound} bound ·{" "}
-        {r.unchanged} unchanged · {r.aliasesPulled + r.aliasesPushed} aliases moved · {r.deletedRemotely} deleted there · {r.requests} requests
+        {r.unchanged} unchanged · {r.aliasesPulled + r.aliasesPushed} aliases moved ·{" "}
+        {r.fieldsPulled + r.fieldsPushed} descriptions, tags or stages moved · {r.deletedRemotely} deleted there · {r.requests} requests
         {(r.verified > 0 || r.drifted.length > 0) && ` · bytes checked again: ${r.verified} the same, ${r.drifted.length} drifted`}
       </p>
       {items.length > 0 && (

@@ -13,6 +13,7 @@ import { GovernancePanel } from "./Governance";
 import { TaintedBanner } from "./governance/TaintedBanner";
 import { useGovernance } from "./governance/useGovernance";
 import { AliasesCard } from "./version/Aliases";
+import { MetadataCard } from "./version/Metadata";
 import { PickleVerdicts } from "./version/PickleVerdicts";
 import { bytes, idLabel, plural, when } from "../format";
 
@@ -201,6 +202,7 @@ export function VersionView({ reference }: { reference: string }) {
         )}
       </section>
       <AliasesCard model={v.model} version={v.version} aliases={data.aliases} onChange={() => void shown.refresh()} />
+      <MetadataCard target={`${v.model}@${v.version}`} annotations={data.annotations} onChange={() => void shown.refresh()} />
       <PickleVerdicts sniffed={v.sniffed} />
       <section className="card">
         <h2>Files</h2>

@@ -245,6 +245,7 @@ describe("version page", () => {
         upstream: [{ from: "version:resnet@1.1.0", to: "dataset:imagenet-mini@2", kind: "trained_on", relation: null }], downstream: [],
         aliases: ["champion"],
         bindings: [{ remote: "team", key: "resnet/4", state: "bound" }],
+        annotations: { subject: "version:resnet@1.1.0", description: "", tags: { team: "vision" }, stage: "Production" },
       }),
       lineage: () => ({ focus: "version:resnet@1.1.0", nodes: [], edges: [] }),
       audit_log: () => ({ events: [] }),
@@ -260,6 +261,8 @@ describe("version page", () => {
     expect(screen.getByTestId("version-storage").textContent).toContain("hard links to the registered files");
     expect(screen.getAllByTestId("alias").map((a) => a.getAttribute("data-alias"))).toEqual(["champion"]);
     expect(screen.getByTestId("version-bindings").textContent).toBe("team: resnet/4");
+    expect(screen.getByTestId("tag").getAttribute("data-key")).toBe("team");
+    expect((screen.getByTestId("stage") as HTMLSelectElement).value).toBe("Production");
   });
 });
 

@@ -13,7 +13,7 @@ const remote = (over: Partial<RemoteInfo> = {}): RemoteInfo => ({
 const report: SyncReport = {
   remote: "team", scannedModels: 2, scannedVersions: 3, pulled: 2, bound: 0, unchanged: 0, aliasesPulled: 1, pushed: 1,
   aliasesPushed: 0, deletedRemotely: 0, skipped: [{ subject: "ext/1", reason: "its files are at s3://nowhere/model" }],
-  conflicts: [], failed: [], requests: 9, dryRun: false, verified: 0, drifted: [], recorded: 0,
+  conflicts: [], failed: [], requests: 9, dryRun: false, verified: 0, drifted: [], recorded: 0, fieldsPulled: 3, fieldsPushed: 1,
 };
 
 const conflict: Conflict = {
@@ -66,6 +66,7 @@ describe("remotes view", () => {
     expect((await screen.findByTestId("remote-tested")).textContent).toContain("MLflow 3.17.2");
     fireEvent.click(screen.getByTestId("remote-sync"));
     expect((await screen.findByTestId("sync-counts")).textContent).toContain("2 pulled · 1 pushed");
+    expect(screen.getByTestId("sync-counts").textContent).toContain("4 descriptions, tags or stages moved");
     expect(screen.getByTestId("sync-item").textContent).toContain("s3://nowhere/model");
     const row = screen.getByTestId("conflict");
     expect(within(row).getAllByRole("cell").map((c) => c.textContent)).toEqual(["team", "churn@champion (alias)", "1", "1.1.0", "3", "Keep here Take there"]);

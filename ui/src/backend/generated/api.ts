@@ -16,6 +16,32 @@ export type AliasMove = { alias: string, version: string | null, at: string, act
 
 export type AliasesRequest = { model: string, };
 
+export type AnnotateRequest = { target: string, 
+/**
+ * `description`, `stage` or `tag:KEY`.
+ */
+field: string, 
+/**
+ * None clears it.
+ */
+value: string | null, };
+
+export type Annotations = { 
+/**
+ * `model:NAME` or `version:NAME@VERSION`.
+ */
+subject: string, 
+/**
+ * Set here or on a remote; a version's registration message until then.
+ */
+description: string, tags: { [key in string]: string }, 
+/**
+ * MLflow's legacy stage, if any.
+ */
+stage: string | null, };
+
+export type AnnotationsRequest = { target: string, };
+
 export type ApiError = { code: ErrorCode, message: string, 
 /**
  * The request field at fault (camelCase, as sent), when one is: the UI marks it, the CLI
@@ -716,7 +742,11 @@ aliases: Array<string>,
 /**
  * Where the version is bound on remotes (`team`: `churn/3`, bound or deleted there).
  */
-bindings: Array<Bound>, };
+bindings: Array<Bound>, 
+/**
+ * Its description, tags and stage.
+ */
+annotations: Annotations, };
 
 export type StagedArtifact = { artifact: Artifact, paths: Array<string>, 
 /**
@@ -811,6 +841,14 @@ pushed: number,
  * Remote aliases moved to follow local ones.
  */
 aliasesPushed: number, 
+/**
+ * Descriptions, tags and stages changed here to follow the remote.
+ */
+fieldsPulled: number, 
+/**
+ * Descriptions, tags and stages changed on the remote to follow local ones.
+ */
+fieldsPushed: number, 
 /**
  * Versions gone on the remote (kept here, marked deleted there).
  */
@@ -968,6 +1006,8 @@ export type Ops = {
   set_alias: { req: SetAliasRequest, res: AliasChange },
   remove_alias: { req: RemoveAliasRequest, res: AliasChange },
   list_aliases: { req: AliasesRequest, res: ModelAliases },
+  annotations: { req: AnnotationsRequest, res: Annotations },
+  annotate: { req: AnnotateRequest, res: Annotations },
   diff_versions: { req: DiffRequest, res: VersionDiff },
   search_nodes: { req: SearchNodesRequest, res: SearchNodesResponse },
   node_details: { req: NodeDetailsRequest, res: NodeDetails },
