@@ -469,3 +469,54 @@ fn versions_registered_while_the_server_is_down_go_up_in_order_when_it_is_back_e
     let (code, r) = sync(&w, &[]);
     assert_eq!((code, r["pushed"].as_u64(), r["bound"].as_u64()), (0, Some(0), Some(0)), "{r}");
 }
+
+const ALIAS_STEP: &str = r#"
+import sys
+from mlflow import MlflowClient
+c, name, step = MlflowClient(), sys.argv[1], sys.argv[2]
+if step == "drop-champion":
+    c.delete_registered_model_alias(name, "champion")
+elif step == "set-next":
+    c.set_registered_model_alias(name, "next", "2")
+elif step == "drop-next":
+    c.delete_registered_model_alias(name, "next")
+"#;
+
+#[test]
+fn an_alias_removed_on_the_server_is_removed_here_unless_it_was_moved_here_too() {
+    let server = peer::mlflow();
+    seed("rmal1");
+    let w = Ws::new();
+    w.json(&["remote", "add", "team", "mlflow", &server.url]);
+    assert_eq!(sync(&w, &["--model", "rmal1"]).0, 0);
+    let aliases = |w: &Ws| -> Vec<String> {
+        w.json(&["aliases", "rmal1-churn"])["aliases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["alias"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(aliases(&w), ["champion"]);
+    peer::client(ALIAS_STEP, &["rmal1 Churn", "drop-champion"]);
+    peer::client(ALIAS_STEP, &["rmal1 Churn", "set-next"]);
+    let (code, r) = sync(&w, &["--model", "rmal1"]);
+    assert_eq!((code, r["aliasesPulled"].as_u64()), (0, Some(2)), "{r}");
+    assert_eq!(aliases(&w), ["next"]);
+
+    // Moved here, removed there: a conflict; taking the remote removes it here.
+    let versions = w.json(&["versions", "rmal1-churn"]);
+    let older = versions["versions"][1]["version"].as_str().unwrap().to_string();
+    w.json(&["alias", "set", &format!("rmal1-churn@{older}"), "next"]);
+    peer::client(ALIAS_STEP, &["rmal1 Churn", "drop-next"]);
+    let (code, r) = sync(&w, &["--model", "rmal1"]);
+    assert_eq!(code, 3, "{r}");
+    let conflicts = w.json(&["conflicts"])["conflicts"].as_array().unwrap().clone();
+    let c = conflicts.iter().find(|c| c["subject"] == "rmal1 Churn@next").expect("a conflict on next");
+    assert_eq!((c["local"].as_str(), c["remoteValue"].as_str()), (Some(older.as_str()), None), "{c}");
+    assert_eq!(aliases(&w), ["next"], "not removed here while in conflict");
+    w.json(&["resolve", &c["id"].to_string(), "--take", "remote"]);
+    assert!(aliases(&w).is_empty());
+    let (code, r) = sync(&w, &["--model", "rmal1"]);
+    assert_eq!((code, r["aliasesPulled"].as_u64(), r["aliasesPushed"].as_u64()), (0, Some(0), Some(0)), "{r}");
+}
