@@ -144,6 +144,7 @@ pub enum Command {
     /// (or that were out of reach): MODEL (every such version) or MODEL/VERSION, by the remote's
     /// name or the local one
     Fetch {
+        /// MODEL, MODEL/NUMBER (the server's version number) or MODEL@NUMBER-ALIAS-OR-SEMVER
         #[arg(value_name = "MODEL[/VERSION]")]
         target: String,
         /// Remote name [default: the only remote]

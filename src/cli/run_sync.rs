@@ -65,8 +65,12 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             }
         }
         Command::Fetch { target, remote } => {
-            let (model, version) = match target.rsplit_once('/') {
-                Some((m, v)) if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) => (m.to_string(), Some(v.to_string())),
+            // MODEL/NUMBER (the server's version number) or MODEL@VERSION-OR-ALIAS.
+            let (model, version) = match (target.rsplit_once('@'), target.rsplit_once('/')) {
+                (Some((m, v)), _) if !v.is_empty() => (m.to_string(), Some(v.to_string())),
+                (_, Some((m, v))) if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) => {
+                    (m.to_string(), Some(v.to_string()))
+                }
                 _ => (target, None),
             };
             let mut s = ctx.open()?;

@@ -153,9 +153,10 @@ impl SyncLock {
     }
 }
 
-/// `pedigree fetch MODEL[/VERSION]`: the files of versions a `--metadata-only` sync recorded (or
-/// that were out of reach), fetched, verified and registered now. MODEL is the remote's name for
-/// the model or the local one.
+/// `pedigree fetch MODEL[/VERSION]` (or `MODEL@VERSION`): the files of versions a
+/// `--metadata-only` sync recorded (or that were out of reach), fetched, verified and registered
+/// now. MODEL is the remote's name for the model or the local one; VERSION the remote's version
+/// number, or an alias or a semver (`pedigree.semver` tag) it has there.
 pub fn fetch(
     ws: &mut Workspace,
     remote: Option<&str>,
@@ -165,24 +166,44 @@ pub fn fetch(
     progress: OnProgress<'_>,
 ) -> Result<SyncReport, SyncError> {
     let name = one_remote(ws, remote)?;
-    let remote_model = remotes::bindings(ws.catalog.conn(), &name)?
-        .into_iter()
-        .find(|b| b.kind == "version" && b.remote_key.rsplit_once('/').is_some_and(|(m, _)| m == model || local_name(m) == model))
-        .and_then(|b| b.remote_key.rsplit_once('/').map(|(m, _)| m.to_string()))
+    let bindings = remotes::bindings(ws.catalog.conn(), &name)?;
+    let remote_model = bindings
+        .iter()
+        .find(|b| b.kind == "model" && (b.remote_key == model || local_name(&b.remote_key) == model))
+        .map(|b| b.remote_key.clone())
         .unwrap_or_else(|| model.to_string());
-    let opts = SyncOptions {
-        pull_only: true,
-        only_model: Some(remote_model),
-        only_version: version.map(str::to_string),
-        ..Default::default()
+    let version = match version {
+        Some(v) if !v.chars().all(|c| c.is_ascii_digit()) => {
+            Some(named_version(&bindings, &remote_model, v).ok_or_else(|| SyncError::BadValue {
+                field: "version",
+                expected: format!("a version number, or an alias or a semver {remote_model} has on {name}; {v} is neither"),
+            })?)
+        }
+        v => v.map(str::to_string),
     };
+    let opts = SyncOptions { pull_only: true, only_model: Some(remote_model), only_version: version, ..Default::default() };
     sync(ws, Some(&name), &opts, actor, progress)
 }
 
+/// The remote version of `remote_model` that `name` stands for, as the last sync saw it: an
+/// alias there, or the semver a push tagged it with (`pedigree.semver`).
+fn named_version(bindings: &[remotes::Binding], remote_model: &str, name: &str) -> Option<String> {
+    let parse = |base: &str| serde_json::from_str::<serde_json::Value>(base).unwrap_or_default();
+    let by_alias = bindings
+        .iter()
+        .find(|b| b.kind == "model" && b.remote_key == remote_model)
+        .and_then(|b| parse(&b.base)["aliases"][name].as_str().map(str::to_string));
+    by_alias.or_else(|| {
+        bindings.iter().filter(|b| b.kind == "version").find_map(|b| {
+            let (m, v) = b.remote_key.rsplit_once('/')?;
+            (m == remote_model && parse(&b.base)["tags"]["pedigree.semver"].as_str() == Some(name)).then(|| v.to_string())
+        })
+    })
+}
+
 /// `MODEL@VERSION` or `MODEL@ALIAS` naming a version a `--metadata-only` sync recorded without
-/// its files (by the `pedigree.semver` tag a push gave it, or by the remote's alias): its files
-/// fetched now, when first needed, as `pedigree fetch` would. `None`: no remote has such a
-/// version.
+/// its files (by the remote's alias, or the semver a push tagged it with): its files fetched
+/// now, when first needed, as `pedigree fetch` would. `None`: no remote has such a version.
 pub fn fetch_needed(
     ws: &mut Workspace,
     reference: &str,
@@ -192,20 +213,15 @@ pub fn fetch_needed(
     let Some((model, name)) = reference.strip_prefix("version:").unwrap_or(reference).rsplit_once('@') else {
         return Ok(None);
     };
-    let parse = |base: &str| serde_json::from_str::<serde_json::Value>(base).unwrap_or_default();
     for r in remotes::list(ws.catalog.conn())? {
         let bindings = remotes::bindings(ws.catalog.conn(), &r.name)?;
-        let found = bindings.iter().filter(|b| b.kind == "version" && b.state == "remote-only").find_map(|b| {
-            let (rm, rv) = b.remote_key.rsplit_once('/')?;
-            if local_name(rm) != model {
-                return None;
-            }
-            let by_semver = parse(&b.base)["tags"]["pedigree.semver"].as_str() == Some(name);
-            let by_alias = bindings
+        let found = bindings.iter().filter(|b| b.kind == "model" && local_name(&b.remote_key) == model).find_map(|m| {
+            let rv = named_version(&bindings, &m.remote_key, name)?;
+            let key = format!("{}/{rv}", m.remote_key);
+            bindings
                 .iter()
-                .find(|m| m.kind == "model" && m.remote_key == rm)
-                .is_some_and(|m| parse(&m.base)["aliases"][name].as_str() == Some(rv));
-            (by_semver || by_alias).then(|| (rm.to_string(), rv.to_string()))
+                .any(|b| b.kind == "version" && b.remote_key == key && b.state == "remote-only")
+                .then(|| (m.remote_key.clone(), rv))
         });
         if let Some((rm, rv)) = found {
             let report = fetch(ws, Some(&r.name), &rm, Some(&rv), actor, progress)?;

@@ -69,4 +69,9 @@ fn a_version_recorded_without_its_files_is_fetched_when_a_command_first_names_it
     // A name no remote has fails as before.
     let err = w.fails(&["show", "need1-churn@nope"]);
     assert!(err.contains("nope"), "{err}");
+    let err = w.fails(&["fetch", "need1-churn@nope"]);
+    assert!(err.contains("nope is neither"), "{err}");
+    // `fetch MODEL@NUMBER` takes the server's version number.
+    let out = w.json(&["fetch", "need1-churn@2"]);
+    assert_eq!(out["pulled"], 1, "{out}");
 }
