@@ -205,6 +205,37 @@ pub(super) fn sync(
     Ok(())
 }
 
+/// A model a push bound for the first time (its remote model was just made, or was there
+/// already): its local description and tags go up, audited, where the remote has none; where
+/// the remote has another value already, it is a conflict. What the remote then has is the base
+/// of the next sync.
+pub(super) fn first_push(
+    ws: &mut Workspace,
+    remote: &str,
+    to: &dyn Remote,
+    rm: &RemoteModel,
+    subject: &str,
+    actor: &str,
+    report: &mut SyncReport,
+) -> Result<Fields, SyncError> {
+    let ours = annotations::effective(ws.catalog.conn(), subject, annotations::of(ws.catalog.conn(), subject)?)?;
+    let mut base = of_model(rm);
+    for c in merge(Some(&base.clone()), &ours, &base.clone()) {
+        if c.remote.as_deref().is_some_and(|v| !v.is_empty()) {
+            ws.catalog.write(|tx| {
+                super::conflicts::record(tx, remote, &rm.name, &c.field, None, c.local.clone(), c.remote.clone(), actor)
+            })?;
+            continue;
+        }
+        to.set_field(&rm.name, None, &c.field, c.local.as_deref())?;
+        report.fields_pushed += 1;
+        let payload = json!({"remote": remote, "key": rm.name, "field": c.field, "value": c.local});
+        ws.catalog.write(|tx| audit::append(tx, &audit::now(), actor, "remote_annotate", subject, &payload))?;
+        set(&mut base, &c.field, c.local.as_ref());
+    }
+    Ok(base)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

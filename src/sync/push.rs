@@ -200,13 +200,25 @@ fn push_aliases(
     }
     // The remote as it is now is the base of the next sync.
     let listed = if moved { to.models()?.into_iter().map(|m| (m.name.clone(), m)).collect() } else { listed };
+    // A model bound by this push for the first time: its description and tags go up now.
+    let mut first = BTreeMap::new();
+    for (name, _, remote_name) in touched {
+        let bound_before = bindings.iter().any(|x| x.kind == "model" && x.remote_key == *remote_name);
+        if let (Some(rm), false) = (listed.get(remote_name), bound_before) {
+            first.insert(
+                remote_name.clone(),
+                super::fields::first_push(ws, remote, to, rm, &format!("model:{name}"), actor, report)?,
+            );
+        }
+    }
+    let listed = if first.is_empty() { listed } else { to.models()?.into_iter().map(|m| (m.name.clone(), m)).collect() };
     ws.catalog.write(|tx| -> Result<(), SyncError> {
         for (name, _, remote_name) in touched {
             if let Some(rm) = listed.get(remote_name) {
                 let before = bindings.iter().find(|x| x.kind == "model" && x.remote_key == *remote_name);
                 // The metadata fields kept in the base are `sync::fields`'s to move.
                 let mut state = model_state(rm);
-                if let Some(fields) = before.and_then(super::fields::base_of) {
+                if let Some(fields) = before.and_then(super::fields::base_of).or_else(|| first.get(remote_name).cloned()) {
                     state["fields"] = json!(fields);
                 }
                 let b = Binding {

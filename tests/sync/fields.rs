@@ -27,7 +27,11 @@ elif step == "read":
 "#;
 
 fn remote(step: &str) -> serde_json::Value {
-    let out = peer::client(REMOTE, &["fields1 Churn", step]);
+    remote_of("fields1 Churn", step)
+}
+
+fn remote_of(name: &str, step: &str) -> serde_json::Value {
+    let out = peer::client(REMOTE, &[name, step]);
     serde_json::from_str(out.trim().lines().last().unwrap_or("null")).unwrap_or(serde_json::Value::Null)
 }
 
@@ -144,4 +148,32 @@ fn tags_are_checked_and_pedigree_s_own_keys_are_refused() {
     assert_eq!(events(&w), before + 1, "setting the same value again records nothing");
     let shown = w.json(&["show", "tagged@1.0.0"]);
     assert_eq!(shown["annotations"]["tags"]["team"], "fraud", "{shown}");
+}
+
+#[test]
+fn a_model_pushed_for_the_first_time_takes_its_description_tags_and_stage_with_it() {
+    let server = peer::mlflow();
+    let w = Ws::new();
+    let f = w.write("m/model.safetensors", &crate::fixtures::safetensors(&[("w", "F32", &[5])], &[]));
+    w.json(&["register", f.to_str().unwrap(), "--model", "fields2-local", "-m", "first cut"]);
+    w.json(&["describe", "fields2-local", "made here"]);
+    w.json(&["tag", "set", "fields2-local", "team", "fraud"]);
+    w.json(&["tag", "set", "fields2-local@1.0.0", "owner", "ana"]);
+    w.json(&["stage", "fields2-local@1.0.0", "Staging"]);
+    w.json(&["remote", "add", "team", "mlflow", &server.url]);
+    let (code, r) = sync(&w, &["--model", "fields2"]);
+    assert_eq!((code, r["pushed"].as_u64()), (0, Some(1)), "{r}");
+    let there = remote_of("fields2-local", "read");
+    assert_eq!((there["description"].as_str(), there["tags"]["team"].as_str()), (Some("made here"), Some("fraud")), "{there}");
+    let v = &there["versions"]["1"];
+    assert_eq!(
+        (v["description"].as_str(), v["tags"]["owner"].as_str(), v["stage"].as_str()),
+        (Some("first cut"), Some("ana"), Some("Staging")),
+        "{there}"
+    );
+    // In step afterwards: nothing moves, nothing is written.
+    let before = (w.snapshot(), events(&w));
+    let (code, r) = sync(&w, &["--model", "fields2"]);
+    assert_eq!((code, r["fieldsPulled"].as_u64(), r["fieldsPushed"].as_u64()), (0, Some(0), Some(0)), "{r}");
+    assert_eq!((w.snapshot(), events(&w)), before);
 }
