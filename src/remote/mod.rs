@@ -80,8 +80,8 @@ impl RemoteError {
     }
 }
 
-/// One registry kind.
-pub trait Remote {
+/// One registry kind. Shared by the threads that fetch several versions at once.
+pub trait Remote: Sync {
     /// Every model (paged as the remote allows), with tags and aliases.
     fn models(&self) -> Result<Vec<RemoteModel>, RemoteError>;
     /// Every live version of one model.

@@ -49,7 +49,7 @@ pub fn check(
             .summary
             .root_digest;
         // Fetched once: compared, and registered from the same folder when imported.
-        let staged = match pull::stage(ws, remote, from, &name, v)? {
+        let staged = match super::staging::stage(ws, remote, from, &name, v)? {
             Ok(staged) => staged,
             Err(Unfetched(reason, _)) => {
                 report.skipped.push(Item { subject: b.remote_key.clone(), reason: format!("bytes not checked: {reason}") });

@@ -16,6 +16,7 @@ mod lineage;
 pub mod pull;
 pub mod push;
 mod sources;
+mod staging;
 
 use crate::catalog::{CatalogError, remotes};
 use crate::progress::OnProgress;

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use super::staging::{self, Staged};
 use super::{Item, Listing, SyncError, SyncOptions, SyncReport, local_name};
 use crate::audit;
 use crate::catalog::remotes::{self, Binding};
@@ -144,6 +145,7 @@ fn pull_model(
     let local = local_name(&m.name);
     report.scanned_versions += versions.len() as u32;
     let mut seen = BTreeSet::new();
+    let mut todo = Vec::new();
     for v in versions {
         let key = format!("{}/{}", m.name, v.version);
         seen.insert(key.clone());
@@ -170,12 +172,21 @@ fn pull_model(
             report.pulled += 1;
             continue;
         }
-        match pull_version(ws, remote, from, &local, v, actor) {
-            Ok(Pulled::New) => report.pulled += 1,
-            Ok(Pulled::Bound) => report.bound += 1,
-            Err(Unfetched(reason, again)) => {
-                report.skipped.push(Item { subject: key.clone(), reason: reason.clone() });
-                if !opts.dry_run {
+        todo.push(v);
+    }
+    // Their files fetched a few versions at a time, several at once; registered in order (the
+    // semver a version gets depends on those before it).
+    for window in todo.chunks(staging::PARALLEL * 2) {
+        let staged: Vec<Staged> = window.iter().map(|v| Staged::new(&ws.root, remote, &local, v)).collect();
+        let jobs: Vec<(&RemoteVersion, &Path)> = window.iter().zip(&staged).map(|(v, s)| (*v, s.dir.as_path())).collect();
+        let fetched = staging::fetch_all(from, &jobs);
+        for ((v, staged), fetched) in window.iter().zip(staged).zip(fetched) {
+            let key = format!("{}/{}", m.name, v.version);
+            match pull_version(ws, remote, from, &local, v, (staged, fetched), actor) {
+                Ok(Pulled::New) => report.pulled += 1,
+                Ok(Pulled::Bound) => report.bound += 1,
+                Err(Unfetched(reason, again)) => {
+                    report.skipped.push(Item { subject: key.clone(), reason: reason.clone() });
                     let b = not_here(remote, key, unreachable_state(v, stores, again), "unreachable");
                     ws.catalog.write(|tx| remotes::upsert_binding(tx, &b))?;
                 }
@@ -337,116 +348,33 @@ impl From<SyncError> for Unfetched {
     }
 }
 
-/// Fetches a remote version's files and registers them.
+/// Registers a remote version's files fetched (by [`staging::fetch_all`]) into `staged`.
 fn pull_version(
     ws: &mut Workspace,
     remote: &str,
     from: &dyn Remote,
     local: &str,
     v: &RemoteVersion,
+    (staged, fetched): (Staged, Result<Fetched, crate::remote::RemoteError>),
     actor: &str,
 ) -> Result<Pulled, Unfetched> {
-    match stage(ws, remote, from, local, v) {
-        Ok(Ok(staged)) => register(ws, remote, from, local, v, &staged.dir, None, actor),
-        Ok(Err(unfetched)) => Err(unfetched),
-        Err(e) => Err(Unfetched::transient(e.to_string())),
-    }
-}
-
-/// A remote version's files fetched into `staging/` in the workspace; the folder is removed when
-/// this is dropped.
-pub(super) struct Staged {
-    root: std::path::PathBuf,
-    /// The version's files (named after the local model, as registration names the folder).
-    pub(super) dir: std::path::PathBuf,
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-impl Staged {
-    /// The root digest (as registration computes it) of the fetched files.
-    pub(super) fn root_digest(&self) -> Result<String, SyncError> {
-        root_of(&self.dir, sized_files(&self.dir)?)
-    }
-}
-
-/// Fetches a version's files into a fresh staging folder. `Ok(Err(why))` when they cannot be
-/// fetched.
-pub(super) fn stage(
-    ws: &Workspace,
-    remote: &str,
-    from: &dyn Remote,
-    local: &str,
-    v: &RemoteVersion,
-) -> Result<Result<Staged, Unfetched>, crate::remote::RemoteError> {
-    let root = ws.root.join(crate::index::stage::STAGING).join(format!("{remote}-{local}-{}", v.version));
-    let _ = std::fs::remove_dir_all(&root);
-    let staged = Staged { dir: root.join(local), root };
-    Ok(fetch_into(ws, from, v, &staged.dir)?.map(|()| staged))
-}
-
-/// Fetches a version's files into `dir`: from the remote, or, when they are elsewhere, through a
-/// store that covers where they are. `Ok(Err(why))` when they cannot be fetched.
-fn fetch_into(
-    ws: &Workspace,
-    from: &dyn Remote,
-    v: &RemoteVersion,
-    dir: &Path,
-) -> Result<Result<(), Unfetched>, crate::remote::RemoteError> {
-    Ok(match from.fetch(v, dir)? {
-        Fetched::Here => Ok(()),
-        // No store covers it: the same answer until the stores change.
-        Fetched::Elsewhere(uri) => super::sources::fetch(ws, &uri, dir)
-            .map_err(|(reason, covered)| Unfetched(reason, if covered { Again::EverySync } else { Again::OnChange })),
-        Fetched::Failed(reason) => Err(Unfetched::transient(reason)),
-    })
+    let fetched = fetched.map_err(|e| Unfetched::transient(e.to_string()))?;
+    staging::settle(ws, fetched, &staged.dir)?;
+    register(ws, remote, from, local, v, &staged.dir, None, actor)
 }
 
 /// A local version of the model with exactly these files (bound to, not registered again).
 fn same_bytes_here(ws: &Workspace, local: &str, dir: &Path) -> Result<Option<(String, String)>, SyncError> {
     let Some(model_id) = models::model_id(ws.catalog.conn(), local)? else { return Ok(None) };
-    let files = sized_files(dir)?;
+    let files = staging::sized_files(dir)?;
     // Only a version with as many files and bytes can hold the same files: hash (a second
     // time, registration hashes too) only then.
     let total = files.iter().map(|(_, size)| size).sum();
     if !models::has_version_sized(ws.catalog.conn(), model_id, files.len() as u32, total)? {
         return Ok(None);
     }
-    let root = root_of(dir, files)?;
+    let root = staging::root_of(dir, files)?;
     Ok(models::version_with_root(ws.catalog.conn(), model_id, &root)?)
-}
-
-fn local_err(e: &dyn std::fmt::Display) -> SyncError {
-    SyncError::Local(e.to_string())
-}
-
-/// The files under `dir` with their sizes, in path order.
-fn sized_files(dir: &Path) -> Result<Vec<(std::path::PathBuf, u64)>, SyncError> {
-    let mut files = Vec::new();
-    for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let e = e.map_err(|e| local_err(&e))?;
-        if e.file_type().is_file() {
-            let size = e.metadata().map_err(|e| local_err(&e))?.len();
-            files.push((e.into_path(), size));
-        }
-    }
-    Ok(files)
-}
-
-/// The root digest (as registration computes it) of files fetched into `dir`.
-fn root_of(dir: &Path, files: Vec<(std::path::PathBuf, u64)>) -> Result<String, SyncError> {
-    let mut entries = Vec::new();
-    for (path, _) in files {
-        let (sha256, size) = crate::hash::sha256_file(&path, &mut |_| {}).map_err(|e| local_err(&e))?;
-        let rel = path.strip_prefix(dir).expect("walked under dir").to_string_lossy().replace('\\', "/");
-        entries.push(models::FileEntry { path: rel, size, sha256, format: String::new() });
-    }
-    entries.sort();
-    Ok(crate::registry::manifest::root(&entries))
 }
 
 /// Registers the fetched files (or binds an existing version with the same digest); `parent`:

@@ -47,7 +47,10 @@ impl Client {
             .timeout(Duration::from_secs(600))
             .build()
             .map_err(|e| bad(e.to_string()))?;
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| bad(e.to_string()))?;
+        // Several threads fetch at once (`sync::staging::fetch_all`), each blocking on its own
+        // requests: a multi-threaded runtime drives their IO whichever thread waits.
+        let rt =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| bad(e.to_string()))?;
         Ok(Client { base, auth, http, rt, requests: AtomicU64::new(0) })
     }
 
