@@ -17,13 +17,23 @@ fi
 if [ "$mode" = test ]; then
   # xdotool: the desktop end-to-end test answers the native GTK file chooser with it.
   # xfsprogs: `register --link` is tested on an XFS image (reflinks) where the machine can mount one.
-  for p in xvfb xauth webkit2gtk-driver chromium dbus fonts-dejavu-core poppler-utils xdotool xfsprogs; do want_pkg "$p"; done
+  # docker-registry: the OCI registry the sync tests push to and pull from (started by the
+  # tests on a free loopback port; Debian's package does not start one in a container);
+  # apache2-utils: htpasswd for its basic-auth tests.
+  for p in xvfb xauth webkit2gtk-driver chromium dbus fonts-dejavu-core poppler-utils xdotool xfsprogs \
+    docker-registry apache2-utils; do want_pkg "$p"; done
 fi
 if ((${#apt_missing[@]})); then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "deps: installing apt packages: ${apt_missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${apt_missing[@]}"
+  # The package starts a system-wide registry on :5000 where an init system runs; the tests
+  # start their own, so that one is stopped and disabled again.
+  if [[ " ${apt_missing[*]} " == *" docker-registry "* ]] && command -v systemctl >/dev/null \
+    && systemctl is-enabled -q docker-registry 2>/dev/null; then
+    $sudo systemctl disable --now docker-registry || true
+  fi
 fi
 
 if ! command -v cargo >/dev/null; then

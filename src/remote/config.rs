@@ -15,7 +15,7 @@ use crate::ids;
 use crate::workspace::Workspace;
 
 /// Registry kinds Pedigree syncs with.
-pub const KINDS: &[&str] = &["mlflow"];
+pub const KINDS: &[&str] = &["mlflow", "oci"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -80,10 +80,10 @@ fn info(r: &remotes::RemoteRow) -> RemoteInfo {
         name: r.name.clone(),
         kind: r.kind.clone(),
         url: r.url.clone(),
-        credentials: if r.sealed_secret.is_some() {
-            "sealed in the workspace"
-        } else {
-            "MLflow environment variables at sync time"
+        credentials: match (r.sealed_secret.is_some(), r.kind.as_str()) {
+            (true, _) => "sealed in the workspace",
+            (false, "oci") => "none (anonymous)",
+            (false, _) => "MLflow environment variables at sync time",
         }
         .into(),
         last_sync_at: r.last_sync_at.clone(),
@@ -108,22 +108,18 @@ pub fn add(
             expected: format!("use one of {}", KINDS.join(", ")),
         });
     }
-    let parsed = url::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
-    let Some(parsed) = parsed else {
-        return Err(ConfigError::BadValue {
-            field: "url",
-            value: url.into(),
-            expected: "an http(s):// URL of the tracking server".into(),
-        });
+    let url = match kind {
+        "oci" => {
+            // HOST[:PORT]/PREFIX, kept as given (loopback over plain HTTP, others over HTTPS).
+            super::oci::parse_address(url).map_err(|why| ConfigError::BadValue {
+                field: "url",
+                value: url.into(),
+                expected: why,
+            })?;
+            url.trim_end_matches('/').to_string()
+        }
+        _ => mlflow_url(url)?,
     };
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(ConfigError::BadValue {
-            field: "url",
-            value: parsed.host_str().unwrap_or_default().into(),
-            expected: "credentials do not go in the URL: use --username/--password or the MLflow environment variables".into(),
-        });
-    }
-    let url = parsed.as_str().trim_end_matches('/').to_string();
     let sealed = match creds.filter(|c| c.username.is_some() || c.token.is_some()) {
         Some(c) => Some(
             crate::index::secret::seal(
@@ -145,6 +141,27 @@ pub fn add(
         remotes::insert(tx, name, kind, &url, sealed.as_deref(), actor, &now, seq)?;
         Ok(info(&remotes::get(tx, name)?.expect("just inserted")))
     })
+}
+
+/// An MLflow tracking server's URL: http(s), a host, no credentials in it.
+fn mlflow_url(url: &str) -> Result<String, ConfigError> {
+    let parsed = url::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+    let Some(parsed) = parsed else {
+        return Err(ConfigError::BadValue {
+            field: "url",
+            value: url.into(),
+            expected: "an http(s):// URL of the tracking server".into(),
+        });
+    };
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(ConfigError::BadValue {
+            field: "url",
+            value: parsed.host_str().unwrap_or_default().into(),
+            expected: "credentials do not go in the URL: use --username/--password or the MLflow environment variables".into(),
+        });
+    }
+    let url = parsed.as_str().trim_end_matches('/').to_string();
+    Ok(url)
 }
 
 pub fn list(ws: &Workspace) -> Result<Vec<RemoteInfo>, ConfigError> {
@@ -214,17 +231,27 @@ pub fn row(ws: &Workspace, name: &str) -> Result<remotes::RemoteRow, ConfigError
 
 /// The remote's kind, opened with its sealed credentials or the MLflow environment variables.
 pub fn open(ws: &Workspace, r: &remotes::RemoteRow) -> Result<Box<dyn Remote>, ConfigError> {
-    Ok(Box::new(client(ws, r)?))
+    Ok(match r.kind.as_str() {
+        "oci" => Box::new(oci(ws, r)?),
+        _ => Box::new(client(ws, r)?),
+    })
+}
+
+/// The credentials sealed with a remote, if any.
+fn sealed(ws: &Workspace, r: &remotes::RemoteRow) -> Result<Option<Credentials>, ConfigError> {
+    let Some(sealed) = &r.sealed_secret else { return Ok(None) };
+    let plain = crate::index::secret::open(&ws.root, &format!("remote:{}", r.name), sealed).map_err(ConfigError::Secret)?;
+    Ok(Some(serde_json::from_slice(&plain).map_err(|e| ConfigError::Secret(e.to_string()))?))
+}
+
+fn oci(ws: &Workspace, r: &remotes::RemoteRow) -> Result<super::oci::Oci, ConfigError> {
+    let auth = sealed(ws, r)?.and_then(|c| Some((c.username?, c.password.unwrap_or_default())));
+    Ok(super::oci::Oci::open(&r.url, auth)?)
 }
 
 fn client(ws: &Workspace, r: &remotes::RemoteRow) -> Result<Client, ConfigError> {
-    let auth = match &r.sealed_secret {
-        Some(sealed) => {
-            let plain =
-                crate::index::secret::open(&ws.root, &format!("remote:{}", r.name), sealed).map_err(ConfigError::Secret)?;
-            let c: Credentials = serde_json::from_slice(&plain).map_err(|e| ConfigError::Secret(e.to_string()))?;
-            auth_of(c.username, c.password, c.token)
-        }
+    let auth = match sealed(ws, r)? {
+        Some(c) => auth_of(c.username, c.password, c.token),
         None => {
             let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
             auth_of(env("MLFLOW_TRACKING_USERNAME"), env("MLFLOW_TRACKING_PASSWORD"), env("MLFLOW_TRACKING_TOKEN"))
@@ -245,6 +272,18 @@ fn auth_of(user: Option<String>, password: Option<String>, token: Option<String>
 /// Connects and says what the server is and can do.
 pub fn test(ws: &Workspace, name: &str) -> Result<RemoteTest, ConfigError> {
     let r = row(ws, name)?;
+    if r.kind == "oci" {
+        let o = oci(ws, &r)?;
+        o.registry().ping()?;
+        let models = o.models()?.len();
+        return Ok(RemoteTest {
+            name: r.name,
+            url: r.url,
+            server_version: "OCI distribution v2".into(),
+            supports: vec!["ModelPack artifacts (push and pull)".into(), "aliases as tags".into()],
+            models: models.to_string(),
+        });
+    }
     let c = client(ws, &r)?;
     let version = c.server_version()?;
     let models = c.search_models(None)?;

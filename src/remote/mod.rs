@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub mod config;
+pub(crate) mod http;
 pub mod mlflow;
+pub mod oci;
 
 pub use config::{Credentials, RemoteInfo, RemoteTest};
 
@@ -105,6 +107,10 @@ pub trait Remote: Sync {
     fn set_alias(&self, model: &str, alias: &str, version: &str) -> Result<(), RemoteError>;
     /// The run a version was made by (`None`: the remote does not have it any more).
     fn run(&self, run_id: &str) -> Result<Option<RemoteRun>, RemoteError>;
+    /// Whether models and versions have descriptions and tags there (`set_field`).
+    fn has_fields(&self) -> bool {
+        true
+    }
 }
 
 /// A listed path, if it stays inside the folder: relative, no `..`, no root or prefix.
@@ -139,4 +145,6 @@ pub struct Push {
     /// Tags, the digest tag among them.
     pub tags: Vec<(String, String)>,
     pub description: String,
+    /// The version itself (the OCI kind exports it as a ModelPack).
+    pub record: Option<crate::catalog::models::VersionRecord>,
 }

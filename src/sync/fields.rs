@@ -176,18 +176,13 @@ pub(super) fn sync(
                         report.fields_pushed += 1;
                         continue;
                     }
-                    match to.set_field(model, version, &c.field, c.local.as_deref()) {
-                        Ok(()) => {}
-                        Err(e) if e.is_fatal() => return Err(e.into()),
-                        Err(e) => {
-                            report.failed.push(Item { subject: format!("{} {}", b.remote_key, c.field), reason: e.to_string() });
-                            continue;
+                    match push_field(ws, remote, to, (model, version), subject, &c, actor, report) {
+                        Ok(()) => set(&mut next, &c.field, c.local.as_ref()),
+                        Err(SyncError::Remote(e)) if !e.is_fatal() => {
+                            report.failed.push(Item { subject: format!("{} {}", b.remote_key, c.field), reason: e.to_string() })
                         }
+                        Err(e) => return Err(e),
                     }
-                    report.fields_pushed += 1;
-                    let payload = json!({"remote": remote, "key": b.remote_key, "field": c.field, "value": c.local});
-                    ws.catalog.write(|tx| audit::append(tx, &audit::now(), actor, "remote_annotate", subject, &payload))?;
-                    set(&mut next, &c.field, c.local.as_ref());
                 }
                 Step::Conflict if !opts.dry_run => {
                     ws.catalog.write(|tx| {
@@ -202,6 +197,26 @@ pub(super) fn sync(
             ws.catalog.write(|tx| remotes::upsert_binding(tx, &nb))?;
         }
     }
+    Ok(())
+}
+
+/// Sets the local value of a field on the remote's model or version (`(model, version)`), audited.
+#[allow(clippy::too_many_arguments)]
+fn push_field(
+    ws: &mut Workspace,
+    remote: &str,
+    to: &dyn Remote,
+    (model, version): (&str, Option<&str>),
+    subject: &str,
+    c: &Change,
+    actor: &str,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    to.set_field(model, version, &c.field, c.local.as_deref())?;
+    report.fields_pushed += 1;
+    let key = version.map_or_else(|| model.to_string(), |v| format!("{model}/{v}"));
+    let payload = json!({"remote": remote, "key": key, "field": c.field, "value": c.local});
+    ws.catalog.write(|tx| audit::append(tx, &audit::now(), actor, "remote_annotate", subject, &payload))?;
     Ok(())
 }
 
@@ -227,10 +242,7 @@ pub(super) fn first_push(
             })?;
             continue;
         }
-        to.set_field(&rm.name, None, &c.field, c.local.as_deref())?;
-        report.fields_pushed += 1;
-        let payload = json!({"remote": remote, "key": rm.name, "field": c.field, "value": c.local});
-        ws.catalog.write(|tx| audit::append(tx, &audit::now(), actor, "remote_annotate", subject, &payload))?;
+        push_field(ws, remote, to, (&rm.name, None), subject, &c, actor, report)?;
         set(&mut base, &c.field, c.local.as_ref());
     }
     Ok(base)

@@ -66,7 +66,7 @@ pub fn sync(
         drift::check(ws, &name, remote.as_ref(), &listing, opts, actor, &mut report)?;
     }
     // Descriptions, tags and stages of what is bound, field by field, both ways.
-    if opts.only_model.is_none() {
+    if opts.only_model.is_none() && remote.has_fields() {
         fields::sync(ws, &name, remote.as_ref(), &listing, opts, actor, &mut report)?;
     }
     if !opts.pull_only {
@@ -105,8 +105,8 @@ pub struct Listing {
 }
 
 impl Listing {
-    /// Every wanted model and version: a page of models per 1,000 and a page of versions per
-    /// 10,000 (one model's versions for `pedigree fetch`).
+    /// Every wanted model and version: a page per 1,000 models and per 1,000 versions (one
+    /// model's versions for `pedigree fetch`).
     fn of(from: &dyn Remote, remote: &str, opts: &SyncOptions) -> Result<Listing, SyncError> {
         let models: Vec<RemoteModel> = from.models()?.into_iter().filter(|m| opts.wants(&m.name)).collect();
         if let Some(model) = &opts.only_model

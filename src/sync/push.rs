@@ -98,7 +98,7 @@ fn push_version(
             ];
             tags.extend(fields.iter().filter_map(|(k, v)| Some((k.strip_prefix(annotations::TAG)?.to_string(), v.clone()))));
             let description = fields.get(annotations::DESCRIPTION).cloned().unwrap_or_default();
-            let p = Push { model: remote_name.to_string(), files, tags, description };
+            let p = Push { model: remote_name.to_string(), files, tags, description, record: Some(rec.clone()) };
             (to.push(&p)?, true)
         }
     };

@@ -9,6 +9,7 @@ mod fields;
 #[path = "../common/fixtures.rs"]
 mod fixtures;
 mod metadata;
+mod oci;
 mod peer;
 mod retry;
 mod scale;

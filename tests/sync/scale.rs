@@ -50,14 +50,14 @@ fn twelve_hundred_models_page_through_and_a_sync_with_nothing_changed_makes_no_w
     let bindings: i64 = w.catalog().query_row("SELECT COUNT(*) FROM bindings WHERE remote = 'big'", [], |r| r.get(0)).unwrap();
     assert_eq!(bindings, 1200 + 2500, "every model and version is recorded, none dropped");
 
-    // Nothing changed: the listing (two pages of at most 1,000 models, one of at most 10,000
+    // Nothing changed: the listing (two pages of at most 1,000 models, three of at most 1,000
     // versions) and not one write.
     let before = (w.snapshot(), w.json(&["audit", "log"])["events"].as_array().unwrap().len());
     let t0 = std::time::Instant::now();
     let (code, r) = sync(&w, &["big"]);
     eprintln!("no-change sync: {:.2} s, {} requests", t0.elapsed().as_secs_f64(), r["requests"]);
     assert_eq!((code, r["unchanged"].as_u64()), (0, Some(1200)), "{r}");
-    assert_eq!(r["requests"].as_u64(), Some(3), "{r}");
+    assert_eq!(r["requests"].as_u64(), Some(5), "{r}");
     assert_eq!((w.snapshot(), w.json(&["audit", "log"])["events"].as_array().unwrap().len()), before);
 
     // One alias set on the server: that model alone is looked at again.
@@ -65,5 +65,5 @@ fn twelve_hundred_models_page_through_and_a_sync_with_nothing_changed_makes_no_w
     let (code, r) = sync(&w, &["big"]);
     assert_eq!((code, r["unchanged"].as_u64()), (0, Some(1199)), "{r}");
     // The listing, and a try at each of that model's out-of-reach versions.
-    assert!(r["requests"].as_u64().unwrap() <= 6, "{r}");
+    assert!(r["requests"].as_u64().unwrap() <= 8, "{r}");
 }

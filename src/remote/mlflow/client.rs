@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::wire::*;
 use crate::remote::RemoteError;
+use crate::remote::http::{read_capped, root_cause};
 
 pub(super) const KIND: &str = "MLflow";
 
@@ -126,7 +127,8 @@ impl Client {
     /// One page of a model's versions (with tags), by version number; or of every model's.
     pub fn search_versions(&self, model: Option<&str>, page_token: Option<&str>) -> Result<VersionsPage, RemoteError> {
         let filter = model.map(|m| format!("name = '{}'", m.replace('\'', "\\'")));
-        let mut q = vec![("max_results", "10000")];
+        // 1,000 a page like the models (MLflow would give up to 200,000): a page stays a few MB.
+        let mut q = vec![("max_results", "1000")];
         match &filter {
             Some(f) => q.extend([("filter", f.as_str()), ("order_by", "version_number ASC")]),
             None => q.extend([("order_by", "name ASC"), ("order_by", "version_number ASC")]),
@@ -187,27 +189,6 @@ fn encode_path(path: &str) -> String {
         .map(|s| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20"))
         .collect::<Vec<_>>()
         .join("/")
-}
-
-async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, String> {
-    let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| root_cause(&e))? {
-        if body.len() + chunk.len() > cap {
-            return Err(format!("the answer is over {cap} bytes"));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-/// The innermost cause of a reqwest error (e.g. "Connection refused"), which is what people
-/// need to see.
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cur: &dyn std::error::Error = e;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    cur.to_string()
 }
 
 /// Writes: what a push needs (the MLflow 3 logged-model flow, verified against 3.17.2).

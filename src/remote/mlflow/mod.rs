@@ -11,14 +11,28 @@ pub mod wire;
 
 pub use client::{Auth, Client};
 
+/// Every item of every page: `page(token)` gives a page's items and the next page's token.
+fn all_pages<T>(
+    mut page: impl FnMut(Option<&str>) -> Result<(Vec<T>, Option<String>), RemoteError>,
+) -> Result<Vec<T>, RemoteError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let (items, next) = page(token.as_deref())?;
+        out.extend(items);
+        match next.filter(|t| !t.is_empty()) {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
+        }
+    }
+}
+
 impl Client {
     /// Every live version of `model`, or of every model, with tags and stage.
     fn paged_versions(&self, model: Option<&str>) -> Result<Vec<RemoteVersion>, RemoteError> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self.search_versions(model, token.as_deref())?;
-            out.extend(page.model_versions.into_iter().map(|v| RemoteVersion {
+        all_pages(|token| {
+            let page = self.search_versions(model, token)?;
+            let versions = page.model_versions.into_iter().map(|v| RemoteVersion {
                 tags: v.tags.into_iter().map(|t| (t.key, t.value)).collect(),
                 stage: (!v.current_stage.is_empty() && v.current_stage != "None").then_some(v.current_stage),
                 model: v.name,
@@ -27,33 +41,25 @@ impl Client {
                 source: v.source,
                 run_id: v.run_id,
                 updated: v.last_updated_timestamp,
-            }));
-            match page.next_page_token.filter(|t| !t.is_empty()) {
-                Some(t) => token = Some(t),
-                None => return Ok(out),
-            }
-        }
+            });
+            Ok((versions.collect(), page.next_page_token))
+        })
     }
 }
 
 impl Remote for Client {
     fn models(&self) -> Result<Vec<RemoteModel>, RemoteError> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self.search_models(token.as_deref())?;
-            out.extend(page.registered_models.into_iter().map(|m| RemoteModel {
+        all_pages(|token| {
+            let page = self.search_models(token)?;
+            let models = page.registered_models.into_iter().map(|m| RemoteModel {
                 tags: m.tags.into_iter().map(|t| (t.key, t.value)).collect(),
                 aliases: m.aliases.into_iter().map(|a| (a.alias, a.version)).collect(),
                 name: m.name,
                 description: m.description,
                 updated: m.last_updated_timestamp,
-            }));
-            match page.next_page_token.filter(|t| !t.is_empty()) {
-                Some(t) => token = Some(t),
-                None => return Ok(out),
-            }
-        }
+            });
+            Ok((models.collect(), page.next_page_token))
+        })
     }
 
     fn versions(&self, model: &str) -> Result<Vec<RemoteVersion>, RemoteError> {

@@ -82,7 +82,7 @@ export function RemotesView() {
       )}
       {list.length === 0 && !remotes.loading && (
         <p className="muted" data-testid="remotes-empty">
-          No remotes yet. Add the MLflow tracking server your team registers models in: sync then brings its models, versions and aliases here and sends yours there.
+          No remotes yet. Add the MLflow tracking server your team registers models in, or an OCI registry (ModelPack artifacts): sync then brings its models, versions and aliases here and sends yours there.
         </p>
       )}
       {list.length > 0 && (

@@ -46,6 +46,14 @@ describe("remotes view", () => {
     expect(calls.find((c) => c.op === "remote_add")!.req).toEqual({
       name: "team", kind: "mlflow", url: "https://mlflow.acme.internal", username: "alice", password: "s3cret",
     });
+    // An OCI registry: its own address field, added anonymously.
+    fireEvent.change(screen.getByTestId("remote-kind"), { target: { value: "oci" } });
+    expect((screen.getByTestId("remote-url") as HTMLInputElement).placeholder).toBe("ghcr.io/acme/models");
+    fireEvent.change(screen.getByTestId("remote-name"), { target: { value: "reg" } });
+    fireEvent.change(screen.getByTestId("remote-url"), { target: { value: "127.0.0.1:5000/team" } });
+    fireEvent.click(screen.getByTestId("remote-add-submit"));
+    await waitFor(() => expect(calls.filter((c) => c.op === "remote_add").length).toBe(2));
+    expect(calls.filter((c) => c.op === "remote_add")[1].req).toEqual({ name: "reg", kind: "oci", url: "127.0.0.1:5000/team" });
   });
 
   it("tests and syncs a remote, shows the report with every skipped item, and resolves a conflict", async () => {

@@ -1,0 +1,217 @@
+//! OCI registries: versions pushed as CNCF ModelPack artifacts to a real `registry` (Debian's
+//! docker-registry 2.8, started per test on a free loopback port), read back byte-identical by
+//! an independent client (PyPI `oras`), their config valid against the spec's schema; pulled
+//! into another workspace; an artifact `oras` pushed imported; a blob whose bytes are not what
+//! its manifest says refused.
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::sync;
+use crate::common::Ws;
+
+/// A `registry` of one test's own, stopped on drop.
+struct Registry {
+    host: String,
+    child: std::process::Child,
+    dir: tempfile::TempDir,
+}
+
+impl Registry {
+    fn start() -> Registry {
+        let dir = tempfile::tempdir().unwrap();
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let config = dir.path().join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+                dir.path().join("data").display()
+            ),
+        )
+        .unwrap();
+        let bin = std::env::var("PEDIGREE_OCI_REGISTRY").unwrap_or_else(|_| "/usr/bin/docker-registry".into());
+        let child = Command::new(bin)
+            .arg("serve")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start docker-registry (Debian's docker-registry package; `make test` installs it)");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "docker-registry did not start on port {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Registry { host: format!("127.0.0.1:{port}"), child, dir }
+    }
+
+    /// The file holding a blob on the registry's disk.
+    fn blob_file(&self, digest: &str) -> std::path::PathBuf {
+        let hex = digest.trim_start_matches("sha256:");
+        self.dir.path().join(format!("data/docker/registry/v2/blobs/sha256/{}/{hex}/data", &hex[..2]))
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Python with `oras` and `jsonschema` (the test venv).
+fn python(script: &str, args: &[&str]) -> String {
+    let py = std::env::var("PEDIGREE_INTEROP_PYTHON").expect("PEDIGREE_INTEROP_PYTHON: run `make test`");
+    let out = Command::new(py).arg("-c").arg(script).args(args).output().expect("run python");
+    assert!(out.status.success(), "python failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `oras pull REF` into a folder: {path: sha256}; the manifest's and config's JSON; the config
+/// checked against the ModelPack schema.
+const ORAS_PULL: &str = r#"
+import sys, json, hashlib, os, tempfile, urllib.request
+import oras.client, jsonschema
+ref, schema = sys.argv[1], sys.argv[2]
+d = tempfile.mkdtemp()
+oras.client.OrasClient(insecure=True).pull(target=ref, outdir=d)
+files = {}
+for root, _, fs in os.walk(d):
+    for f in fs:
+        full = os.path.join(root, f)
+        files[os.path.relpath(full, d)] = hashlib.sha256(open(full, "rb").read()).hexdigest()
+host, rest = ref.split("/", 1)
+repo, tag = rest.rsplit(":", 1)
+req = urllib.request.Request(f"http://{host}/v2/{repo}/manifests/{tag}", headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
+resp = urllib.request.urlopen(req)
+digest = resp.headers["Docker-Content-Digest"]
+manifest = json.loads(resp.read())
+config = json.loads(urllib.request.urlopen(f"http://{host}/v2/{repo}/blobs/{manifest['config']['digest']}").read())
+jsonschema.validate(config, json.load(open(schema)))
+print(json.dumps({"files": files, "digest": digest, "manifest": manifest, "config": config}))
+"#;
+
+/// `oras push REF FILE` (a plain ORAS artifact: one file, its name in the title annotation).
+const ORAS_PUSH: &str = r#"
+import sys, os, oras.client
+ref, path = sys.argv[1], sys.argv[2]
+os.chdir(os.path.dirname(path))
+oras.client.OrasClient(insecure=True).push(target=ref, files=[os.path.basename(path)])
+"#;
+
+fn local_files(w: &Ws, reference: &str) -> BTreeMap<String, String> {
+    super::files(w, reference)
+}
+
+#[test]
+fn a_version_pushed_as_modelpack_reads_back_byte_identical_with_oras_and_pulls_into_another_workspace() {
+    let reg = Registry::start();
+    let w = Ws::new();
+    let dir = w.inputs().join("m");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("model.safetensors"), crate::fixtures::safetensors(&[("w", "F32", &[16])], &[])).unwrap();
+    std::fs::write(dir.join("config.json"), b"{\"hidden\": 16}").unwrap();
+    std::fs::write(dir.join("README.md"), b"# oci model\n").unwrap();
+    w.json(&["register", dir.to_str().unwrap(), "--model", "oci-model", "-m", "first cut"]);
+    w.json(&["alias", "set", "oci-model@1.0.0", "champion"]);
+    let added = w.json(&["remote", "add", "reg", "oci", &format!("{}/team", reg.host)]);
+    assert_eq!((added["kind"].as_str(), added["credentials"].as_str()), (Some("oci"), Some("none (anonymous)")), "{added}");
+    let t = w.json(&["remote", "test", "reg"]);
+    assert_eq!(t["models"], "0", "{t}");
+
+    let (code, r) = sync(&w, &["reg"]);
+    assert_eq!((code, r["pushed"].as_u64(), r["aliasesPushed"].as_u64()), (0, Some(1), Some(1)), "{r}");
+
+    // An independent client restores the files by name, byte-identical; the config is valid.
+    let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/modelpack/config-schema.json");
+    let pulled: serde_json::Value =
+        serde_json::from_str(&python(ORAS_PULL, &[&format!("{}/team/oci-model:1.0.0", reg.host), schema.to_str().unwrap()]))
+            .unwrap();
+    let got: BTreeMap<String, String> = serde_json::from_value(pulled["files"].clone()).unwrap();
+    assert_eq!(got, local_files(&w, "oci-model@1.0.0"));
+    let m = &pulled["manifest"];
+    assert_eq!(m["artifactType"], "application/vnd.cncf.model.manifest.v1+json", "{m}");
+    let types: BTreeMap<String, String> = m["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["annotations"]["org.cncf.model.filepath"].as_str().unwrap().into(), l["mediaType"].as_str().unwrap().into()))
+        .collect();
+    assert_eq!(types["model.safetensors"], "application/vnd.cncf.model.weight.v1.raw");
+    assert_eq!(types["config.json"], "application/vnd.cncf.model.weight.config.v1.raw");
+    assert_eq!(types["README.md"], "application/vnd.cncf.model.doc.v1.raw");
+    let c = &pulled["config"];
+    assert_eq!(
+        (c["descriptor"]["name"].as_str(), c["descriptor"]["version"].as_str()),
+        (Some("oci-model"), Some("1.0.0")),
+        "{c}"
+    );
+    assert_eq!(c["modelfs"]["diffIds"].as_array().unwrap().len(), 3, "{c}");
+    // The alias is a second tag of the same manifest.
+    let champion: serde_json::Value =
+        serde_json::from_str(&python(ORAS_PULL, &[&format!("{}/team/oci-model:champion", reg.host), schema.to_str().unwrap()]))
+            .unwrap();
+    assert_eq!(champion["digest"], pulled["digest"]);
+
+    // In step: nothing is pushed again.
+    let (code, r) = sync(&w, &["reg"]);
+    assert_eq!((code, r["pushed"].as_u64(), r["pulled"].as_u64()), (0, Some(0), Some(0)), "{r}");
+    // Bindings lost: the version is found again by its digest annotation, not pushed twice.
+    w.json(&["remote", "remove", "reg"]);
+    w.json(&["remote", "add", "reg", "oci", &format!("{}/team", reg.host)]);
+    let (code, r) = sync(&w, &["reg"]);
+    assert_eq!((code, r["pushed"].as_u64(), r["bound"].as_u64()), (0, Some(0), Some(1)), "{r}");
+
+    // Exported again (under another prefix): the same manifest, byte for byte.
+    w.json(&["remote", "add", "mirror", "oci", &format!("{}/mirror", reg.host)]);
+    assert_eq!(sync(&w, &["mirror"]).0, 0);
+    let again: serde_json::Value =
+        serde_json::from_str(&python(ORAS_PULL, &[&format!("{}/mirror/oci-model:1.0.0", reg.host), schema.to_str().unwrap()]))
+            .unwrap();
+    assert_eq!(again["digest"], pulled["digest"], "exporting a version twice gives the same manifest digest");
+
+    // Another workspace pulls it: same files, same semver, the alias.
+    let w2 = Ws::new();
+    w2.json(&["remote", "add", "reg", "oci", &format!("{}/team", reg.host)]);
+    let (code, r) = sync(&w2, &["reg", "--pull-only"]);
+    assert_eq!((code, r["pulled"].as_u64()), (0, Some(1)), "{r}");
+    assert_eq!(local_files(&w2, "oci-model@1.0.0"), local_files(&w, "oci-model@1.0.0"));
+    assert_eq!(w2.json(&["show", "oci-model@champion"])["version"]["version"], "1.0.0");
+    let shown = w2.json(&["show", "oci-model@1.0.0"]);
+    assert_eq!(shown["version"]["manifestDigest"], w.json(&["show", "oci-model@1.0.0"])["version"]["manifestDigest"]);
+
+    // What `oras` pushes (a plain artifact, the file named by its title) is imported too.
+    let f = w2.write("oras/weights.bin", &[7u8; 4096]);
+    python(ORAS_PUSH, &[&format!("{}/team/oras-model:2.0.0", reg.host), f.to_str().unwrap()]);
+    let (code, r) = sync(&w2, &["reg", "--pull-only"]);
+    assert_eq!((code, r["pulled"].as_u64()), (0, Some(1)), "{r}");
+    let files = local_files(&w2, "oras-model@2.0.0");
+    assert_eq!(files.keys().collect::<Vec<_>>(), ["weights.bin"], "{files:?}");
+
+    // A blob the registry serves with other bytes than its manifest says is refused.
+    let g = w2.write("bad/weights.bin", &[9u8; 4096]);
+    python(ORAS_PUSH, &[&format!("{}/team/bad-model:1.0.0", reg.host), g.to_str().unwrap()]);
+    let digest = format!("sha256:{}", sha256_hex(&[9u8; 4096]));
+    std::fs::write(reg.blob_file(&digest), [8u8; 4096]).unwrap();
+    let (code, r) = sync(&w2, &["reg", "--pull-only"]);
+    assert_eq!((code, r["pulled"].as_u64()), (0, Some(0)), "{r}");
+    let skipped = r["skipped"].as_array().unwrap();
+    assert!(
+        skipped
+            .iter()
+            .any(|i| i["subject"] == "bad-model/1.0.0" && i["reason"].as_str().unwrap().contains("not what its manifest says")),
+        "{r}"
+    );
+    assert!(w2.json(&["models"])["models"].as_array().unwrap().iter().all(|m| m["name"] != "bad-model"));
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let out = Command::new("sha256sum").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    use std::io::Write;
+    out.stdin.as_ref().unwrap().write_all(bytes).unwrap();
+    let o = out.wait_with_output().unwrap();
+    String::from_utf8(o.stdout).unwrap().split_whitespace().next().unwrap().to_string()
+}
