@@ -101,8 +101,8 @@ pub trait Remote: Sync {
     /// The remote version a push of this manifest made (found by the digest tag every push
     /// writes), so a retried or interrupted push never makes a second one.
     fn find_pushed(&self, model: &str, manifest_digest: &str) -> Result<Option<String>, RemoteError>;
-    /// Creates a version from local files; returns its id.
-    fn push(&self, p: &Push) -> Result<String, RemoteError>;
+    /// Creates a version from local files.
+    fn push(&self, p: &Push) -> Result<Pushed, RemoteError>;
     /// Points an alias of a model at a version.
     fn set_alias(&self, model: &str, alias: &str, version: &str) -> Result<(), RemoteError>;
     /// The run a version was made by (`None`: the remote does not have it any more).
@@ -135,6 +135,16 @@ pub enum Fetched {
 
 /// The tag every pushed version carries: its manifest digest (Pedigree's identity of it).
 pub const DIGEST_TAG: &str = "pedigree.manifest_sha256";
+
+/// A version a push created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pushed {
+    /// The remote's id of it.
+    pub version: String,
+    /// Its `source` as the remote will list it, when the kind knows it (an OCI manifest digest),
+    /// so a tag moved later is seen.
+    pub source: Option<String>,
+}
 
 /// A local version to create on a remote.
 #[derive(Debug, Clone)]

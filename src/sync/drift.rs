@@ -60,7 +60,12 @@ pub fn check(
         if there == here {
             report.verified += 1;
             if b.state == "drifted" && !opts.dry_run {
-                let b = Binding { state: "bound".into(), ..b };
+                // The same files again (under the source the remote gives now, if it moved).
+                let mut base: serde_json::Value = serde_json::from_str(&b.base).unwrap_or_else(|_| json!({}));
+                if base.get("source").is_some() {
+                    base["source"] = json!(v.source);
+                }
+                let b = Binding { state: "bound".into(), base: base.to_string(), ..b };
                 ws.catalog.write(|tx| remotes::upsert_binding(tx, &b))?;
             }
             continue;

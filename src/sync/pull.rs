@@ -149,7 +149,11 @@ fn pull_model(
     for v in versions {
         let key = format!("{}/{}", m.name, v.version);
         seen.insert(key.clone());
-        let state_here = bindings.get(&("version".into(), key.clone())).map(|b| b.state.as_str());
+        let binding = bindings.get(&("version".into(), key.clone()));
+        let state_here = binding.map(|b| b.state.as_str());
+        if let Some(b) = binding.filter(|b| b.state == "bound") {
+            moved(ws, remote, b, v, opts, actor, report)?;
+        }
         if matches!(state_here, Some("bound" | "drifted" | "superseded")) {
             continue;
         }
@@ -241,6 +245,42 @@ fn pull_model(
         remotes::upsert_binding(tx, &b)?;
         Ok(())
     })
+}
+
+/// A bound version whose source the remote now lists as another one (an OCI tag moved to
+/// another manifest): reported as drift and never followed; the binding is marked `drifted`
+/// (audited once), so `sync --verify` compares the files and `--import-drift` registers them as
+/// a new version. Only a base that recorded the source can tell.
+fn moved(
+    ws: &mut Workspace,
+    remote: &str,
+    b: &Binding,
+    v: &RemoteVersion,
+    opts: &SyncOptions,
+    actor: &str,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let was = serde_json::from_str::<Value>(&b.base).ok().and_then(|x| x["source"].as_str().map(str::to_string));
+    let Some(was) = was.filter(|w| !w.is_empty() && *w != v.source) else { return Ok(()) };
+    let local = b.local.as_deref().unwrap_or_default();
+    report.drifted.push(Item {
+        subject: b.remote_key.clone(),
+        reason: format!(
+            "the remote now gives {} for it, not {was} (bound to {}); not followed — pedigree sync {remote} --import-drift registers its files as a new version",
+            v.source,
+            local.trim_start_matches("version:")
+        ),
+    });
+    if !opts.dry_run {
+        let nb = Binding { state: "drifted".into(), ..b.clone() };
+        ws.catalog.write(|tx| -> Result<(), SyncError> {
+            let payload = json!({"remote": remote, "key": b.remote_key, "sourceWas": was, "sourceNow": v.source});
+            audit::append(tx, &audit::now(), actor, "remote_drift", local, &payload)?;
+            remotes::upsert_binding(tx, &nb)?;
+            Ok(())
+        })?;
+    }
+    Ok(())
 }
 
 /// Moves local aliases to where the remote's point, unless one was moved here since the base

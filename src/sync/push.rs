@@ -87,8 +87,8 @@ fn push_version(
     let ours = annotations::effective(ws.catalog.conn(), &node, annotations::of(ws.catalog.conn(), &node)?)?;
     let mut fields: annotations::Fields =
         ours.iter().filter(|(k, _)| k.as_str() != annotations::STAGE).map(|(k, v)| (k.clone(), v.clone())).collect();
-    let (version, created) = match to.find_pushed(remote_name, &rec.manifest_digest)? {
-        Some(v) => (v, false),
+    let (version, created, source) = match to.find_pushed(remote_name, &rec.manifest_digest)? {
+        Some(v) => (v, false, None),
         None => {
             let files = rec.files.iter().map(|f| (f.path.clone(), ws.cas.object_path(&f.sha256))).collect();
             let mut tags = vec![
@@ -99,7 +99,8 @@ fn push_version(
             tags.extend(fields.iter().filter_map(|(k, v)| Some((k.strip_prefix(annotations::TAG)?.to_string(), v.clone()))));
             let description = fields.get(annotations::DESCRIPTION).cloned().unwrap_or_default();
             let p = Push { model: remote_name.to_string(), files, tags, description, record: Some(rec.clone()) };
-            (to.push(&p)?, true)
+            let pushed = to.push(&p)?;
+            (pushed.version, true, pushed.source)
         }
     };
     super::crash_point("push-created");
@@ -112,7 +113,10 @@ fn push_version(
     let key = format!("{remote_name}/{version}");
     // Found again (a push that was interrupted): what reached the remote is not known, so no
     // base; the first merge brings the remote's differences here.
-    let base = if created { json!({"pushed": true, "fields": fields}) } else { json!({"pushed": true}) };
+    let mut base = if created { json!({"pushed": true, "fields": fields}) } else { json!({"pushed": true}) };
+    if let Some(source) = source {
+        base["source"] = json!(source);
+    }
     let b = Binding {
         remote: remote.into(),
         kind: "version".into(),

@@ -206,6 +206,28 @@ fn a_version_pushed_as_modelpack_reads_back_byte_identical_with_oras_and_pulls_i
         "{r}"
     );
     assert!(w2.json(&["models"])["models"].as_array().unwrap().iter().all(|m| m["name"] != "bad-model"));
+
+    // A tag moved to another manifest is reported, never followed; --import-drift registers the
+    // new files as a new version.
+    let before = local_files(&w2, "oras-model@2.0.0");
+    let h = w2.write("moved/weights.bin", &[5u8; 2048]);
+    python(ORAS_PUSH, &[&format!("{}/team/oras-model:2.0.0", reg.host), h.to_str().unwrap()]);
+    let (code, r) = sync(&w2, &["reg", "--pull-only"]);
+    assert_eq!(code, 3, "{r}");
+    let drifted = r["drifted"].as_array().unwrap();
+    assert!(
+        drifted.iter().any(|i| i["subject"] == "oras-model/2.0.0" && i["reason"].as_str().unwrap().contains("not followed")),
+        "{r}"
+    );
+    assert_eq!(local_files(&w2, "oras-model@2.0.0"), before, "registered bytes never change");
+    let (code, r) = sync(&w2, &["reg", "--pull-only", "--import-drift"]);
+    assert_eq!((code, r["pulled"].as_u64()), (0, Some(1)), "{r}");
+    let versions = w2.json(&["versions", "oras-model"]);
+    let newest = versions["versions"][0]["version"].as_str().unwrap().to_string();
+    assert_ne!(newest, "2.0.0");
+    let moved = local_files(&w2, &format!("oras-model@{newest}"));
+    assert_eq!(moved.keys().collect::<Vec<_>>(), ["weights.bin"]);
+    assert_ne!(moved, before);
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

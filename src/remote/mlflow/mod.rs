@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::{DIGEST_TAG, Fetched, Push, Remote, RemoteError, RemoteModel, RemoteRun, RemoteVersion, safe_rel};
+use super::{DIGEST_TAG, Fetched, Push, Pushed, Remote, RemoteError, RemoteModel, RemoteRun, RemoteVersion, safe_rel};
 
 pub mod client;
 pub mod wire;
@@ -125,7 +125,7 @@ impl Remote for Client {
     /// The logged-model flow: experiment `pedigree`, a logged model carrying the tags, every file
     /// uploaded through the proxy, marked ready, then `model-versions/create` with the tags in the
     /// same request (so a version never exists without its digest tag).
-    fn push(&self, p: &Push) -> Result<String, RemoteError> {
+    fn push(&self, p: &Push) -> Result<Pushed, RemoteError> {
         self.ensure_model(&p.model, &[])?;
         let experiment = self.push_experiment()?;
         let (model_id, root) = self.create_logged_model(&experiment, &p.model, &p.tags)?;
@@ -134,7 +134,8 @@ impl Remote for Client {
         }
         crate::sync::crash_point("push-uploaded");
         self.finalize_logged_model(&model_id)?;
-        self.create_version(&p.model, &model_id, &p.tags, &p.description)
+        let version = self.create_version(&p.model, &model_id, &p.tags, &p.description)?;
+        Ok(Pushed { version, source: None })
     }
 
     fn set_alias(&self, model: &str, alias: &str, version: &str) -> Result<(), RemoteError> {

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
-use super::{Fetched, Push, Remote, RemoteError, RemoteModel, RemoteRun, RemoteVersion, safe_rel};
+use super::{Fetched, Push, Pushed, Remote, RemoteError, RemoteModel, RemoteRun, RemoteVersion, safe_rel};
 
 pub mod client;
 pub mod modelpack;
@@ -135,7 +135,13 @@ impl Remote for Oci {
                 .filter(|(t, _)| !is_semver(t))
                 .filter_map(|(t, d)| Some((t.clone(), version_of.get(d.as_str())?.to_string())))
                 .collect();
-            out.push(RemoteModel { name, aliases, ..Default::default() });
+            // No timestamps here: the change marker is a fingerprint of the tags and where they
+            // point, so a tag that moved makes the model look changed.
+            let mut listed: Vec<String> = tagged.iter().map(|(t, d)| format!("{t}={d}")).collect();
+            listed.sort();
+            let print = crate::hash::sha256_hex(listed.join("\n").as_bytes());
+            let updated = i64::from_str_radix(&print[..15], 16).expect("hex");
+            out.push(RemoteModel { name, aliases, updated, ..Default::default() });
         }
         Ok(out)
     }
@@ -221,7 +227,7 @@ impl Remote for Oci {
         Ok(None)
     }
 
-    fn push(&self, p: &Push) -> Result<String, RemoteError> {
+    fn push(&self, p: &Push) -> Result<Pushed, RemoteError> {
         let record = p.record.as_ref().ok_or_else(|| bad(p.model.clone(), "nothing to export"))?;
         let export = modelpack::export(record);
         let repo = self.repo(&p.model);
@@ -240,7 +246,10 @@ impl Remote for Oci {
         crate::sync::crash_point("push-uploaded");
         self.reg.put_manifest(&repo, &record.summary.version, &export.manifest, modelpack::MANIFEST)?;
         self.forget(&p.model);
-        Ok(record.summary.version.clone())
+        Ok(Pushed {
+            version: record.summary.version.clone(),
+            source: Some(format!("oci://{}/{repo}@{}", self.host, export.digest)),
+        })
     }
 
     fn set_alias(&self, model: &str, alias: &str, version: &str) -> Result<(), RemoteError> {
