@@ -21,17 +21,25 @@ struct Registry {
 
 impl Registry {
     fn start() -> Registry {
+        Registry::start_with(None)
+    }
+
+    /// With basic auth: one user in an htpasswd file (bcrypt, `htpasswd -Bbc`).
+    fn start_with(user: Option<(&str, &str)>) -> Registry {
         let dir = tempfile::tempdir().unwrap();
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let config = dir.path().join("config.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
-                dir.path().join("data").display()
-            ),
-        )
-        .unwrap();
+        let mut yaml = format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            dir.path().join("data").display()
+        );
+        if let Some((name, password)) = user {
+            let file = dir.path().join("htpasswd");
+            let ok = Command::new("htpasswd").arg("-Bbc").arg(&file).args([name, password]).output().expect("htpasswd (apache2-utils)");
+            assert!(ok.status.success());
+            yaml.push_str(&format!("auth:\n  htpasswd:\n    realm: basic-realm\n    path: {}\n", file.display()));
+        }
+        std::fs::write(&config, yaml).unwrap();
         let bin = std::env::var("PEDIGREE_OCI_REGISTRY").unwrap_or_else(|_| "/usr/bin/docker-registry".into());
         let child = Command::new(bin)
             .arg("serve")
@@ -236,4 +244,32 @@ fn sha256_hex(bytes: &[u8]) -> String {
     out.stdin.as_ref().unwrap().write_all(bytes).unwrap();
     let o = out.wait_with_output().unwrap();
     String::from_utf8(o.stdout).unwrap().split_whitespace().next().unwrap().to_string()
+}
+
+#[test]
+fn a_registry_with_basic_auth_refuses_a_wrong_password_in_one_line_and_takes_the_sealed_right_one() {
+    let reg = Registry::start_with(Some(("tester", "s3cret-pass")));
+    let w = Ws::new();
+    let f = w.write("m/model.safetensors", &crate::fixtures::safetensors(&[("w", "F32", &[4])], &[]));
+    w.json(&["register", f.to_str().unwrap(), "--model", "locked"]);
+    let add = |password: &str| {
+        let mut c = w.command(&["remote", "add", "reg", "oci", &format!("{}/team", reg.host), "--username", "tester"]);
+        c.stdin(Stdio::piped()).stdout(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), format!("{password}\n").as_bytes()).unwrap();
+        assert!(child.wait_with_output().unwrap().status.success());
+    };
+    add("not-the-password");
+    let before = w.snapshot();
+    let out = w.run(&["sync", "reg"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = crate::common::stderr(&out);
+    assert!(err.contains("refused the credentials (HTTP 401)"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!err.contains("not-the-password"), "{err}");
+    assert_eq!(w.snapshot(), before);
+    w.json(&["remote", "remove", "reg"]);
+    add("s3cret-pass");
+    let (code, r) = sync(&w, &["reg"]);
+    assert_eq!((code, r["pushed"].as_u64()), (0, Some(1)), "{r}");
 }
