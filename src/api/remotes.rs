@@ -176,6 +176,38 @@ pub struct FetchRequest {
     pub version: Option<String>,
 }
 
+/// Send one version to a remote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PushRequest {
+    /// `MODEL@VERSION` or `MODEL@ALIAS`.
+    pub reference: String,
+    /// The remote [default: the only one].
+    #[serde(default)]
+    #[ts(optional)]
+    pub remote: Option<String>,
+}
+
+pub fn push_version(s: &mut Session, req: &PushRequest) -> Result<SyncReport, ApiError> {
+    Ok(crate::sync::oneoff::push_one(&mut s.ws, req.remote.as_deref(), req.reference.trim(), &s.actor)?)
+}
+
+/// Bring one OCI artifact here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PullRequest {
+    /// `HOST[:PORT]/REPO:TAG` or `HOST[:PORT]/REPO@sha256:…`.
+    pub reference: String,
+    /// The local model to register it in [default: the repository's last name].
+    #[serde(default)]
+    #[ts(optional)]
+    pub model: Option<String>,
+}
+
+pub fn pull_artifact(s: &mut Session, req: &PullRequest) -> Result<crate::sync::oneoff::Pulled, ApiError> {
+    Ok(crate::sync::oneoff::pull_ref(&mut s.ws, req.reference.trim(), req.model.as_deref(), &s.actor)?)
+}
+
 pub fn fetch_remote(s: &mut Session, req: &FetchRequest, progress: OnProgress<'_>) -> Result<SyncReport, ApiError> {
     Ok(crate::sync::fetch(&mut s.ws, req.remote.as_deref(), &req.model, req.version.as_deref(), &s.actor, progress)?)
 }

@@ -151,6 +151,21 @@ pub enum Command {
         #[arg(long)]
         remote: Option<String>,
     },
+    /// Send one version to a remote (MODEL@VERSION or MODEL@ALIAS); the model's aliases follow
+    Push {
+        reference: String,
+        /// Remote name [default: the only remote]
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Bring one OCI artifact here (HOST[:PORT]/REPO:TAG), verified; bound to a configured remote
+    /// that covers it, else registered with where it came from
+    Pull {
+        reference: String,
+        /// The local model to register it in [default: the repository's last name]
+        #[arg(long)]
+        model: Option<String>,
+    },
     /// Open sync conflicts: fields changed on both sides since the last sync
     Conflicts,
     /// Resolve a sync conflict by taking one side (audited)

@@ -115,6 +115,8 @@ fn run_command(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
         c @ (Command::Remote { .. }
         | Command::Sync { .. }
         | Command::Fetch { .. }
+        | Command::Push { .. }
+        | Command::Pull { .. }
         | Command::Conflicts
         | Command::Resolve { .. }) => run_sync::run(ctx, c),
         c @ (Command::Store { .. } | Command::Index { .. } | Command::Artifacts { .. } | Command::Watch { .. }) => {

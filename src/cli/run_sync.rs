@@ -84,6 +84,20 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
                 return Ok(1);
             }
         }
+        Command::Push { reference, to } => {
+            let res = api::remotes::push_version(&mut ctx.open()?, &api::remotes::PushRequest { reference, remote: to })?;
+            emit(ctx.json, &res, render_sync::sync_report);
+            if !res.failed.is_empty() {
+                return Ok(1);
+            }
+        }
+        Command::Pull { reference, model } => {
+            let res = api::remotes::pull_artifact(&mut ctx.open()?, &api::remotes::PullRequest { reference, model })?;
+            emit(ctx.json, &res, |p| {
+                let via = p.remote.as_deref().map(|r| format!(" (bound on {r})")).unwrap_or_default();
+                format!("pulled {} as {}{via}\n", p.source, p.version)
+            });
+        }
         Command::Conflicts => emit(ctx.json, &api::remotes::list_conflicts(&ctx.open()?)?, render_sync::conflicts),
         Command::Resolve { id, take } => {
             let take = if take == "local" { Take::Local } else { Take::Remote };

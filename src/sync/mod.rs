@@ -13,6 +13,7 @@ pub mod conflicts;
 mod drift;
 mod fields;
 mod lineage;
+pub mod oneoff;
 pub mod pull;
 pub mod push;
 mod sources;
@@ -109,13 +110,16 @@ impl Listing {
     /// model's versions for `pedigree fetch`).
     fn of(from: &dyn Remote, remote: &str, opts: &SyncOptions) -> Result<Listing, SyncError> {
         let models: Vec<RemoteModel> = from.models()?.into_iter().filter(|m| opts.wants(&m.name)).collect();
+        // A push may be the model's first: then the remote has no such model yet.
         if let Some(model) = &opts.only_model
+            && !opts.push_only
             && !models.iter().any(|m| m.name == *model)
         {
             return Err(SyncError::BadValue { field: "model", expected: format!("a model on {remote}; {model} is not one") });
         }
         let listed = match &opts.only_model {
-            Some(model) => from.versions(model)?,
+            Some(model) if models.iter().any(|m| m.name == *model) => from.versions(model)?,
+            Some(_) => Vec::new(),
             None => from.all_versions()?,
         };
         let mut versions: BTreeMap<String, Vec<RemoteVersion>> = models.iter().map(|m| (m.name.clone(), Vec::new())).collect();
@@ -173,8 +177,10 @@ pub fn fetch(
         .find(|b| b.kind == "model" && (b.remote_key == model || local_name(&b.remote_key) == model))
         .map(|b| b.remote_key.clone())
         .unwrap_or_else(|| model.to_string());
+    // An OCI registry's version ids are its tags (semvers); MLflow's are numbers.
+    let tags_are_ids = config::row(ws, &name)?.kind == "oci";
     let version = match version {
-        Some(v) if !v.chars().all(|c| c.is_ascii_digit()) => {
+        Some(v) if !tags_are_ids && !v.chars().all(|c| c.is_ascii_digit()) => {
             Some(named_version(&bindings, &remote_model, v).ok_or_else(|| SyncError::BadValue {
                 field: "version",
                 expected: format!("a version number, or an alias or a semver {remote_model} has on {name}; {v} is neither"),
@@ -233,7 +239,7 @@ pub fn fetch_needed(
 }
 
 /// The remote named, or the only one there is.
-fn one_remote(ws: &Workspace, remote: Option<&str>) -> Result<String, SyncError> {
+pub(super) fn one_remote(ws: &Workspace, remote: Option<&str>) -> Result<String, SyncError> {
     Ok(match remote {
         Some(n) => n.to_string(),
         None => {

@@ -47,7 +47,8 @@ pub fn push(
         let mut versions = models::list_versions(ws.catalog.conn(), model_id, 0, u32::MAX)?;
         versions.reverse();
         let mut pushed_any = false;
-        for v in versions.iter().filter(|v| !bound.contains_key(&crate::ids::version_node(&m.name, &v.version))) {
+        let wanted = |v: &&models::VersionSummary| opts.only_version.as_ref().is_none_or(|only| *only == v.version);
+        for v in versions.iter().filter(wanted).filter(|v| !bound.contains_key(&crate::ids::version_node(&m.name, &v.version))) {
             if opts.dry_run {
                 report.pushed += 1;
                 continue;

@@ -35,7 +35,12 @@ impl Registry {
         );
         if let Some((name, password)) = user {
             let file = dir.path().join("htpasswd");
-            let ok = Command::new("htpasswd").arg("-Bbc").arg(&file).args([name, password]).output().expect("htpasswd (apache2-utils)");
+            let ok = Command::new("htpasswd")
+                .arg("-Bbc")
+                .arg(&file)
+                .args([name, password])
+                .output()
+                .expect("htpasswd (apache2-utils)");
             assert!(ok.status.success());
             yaml.push_str(&format!("auth:\n  htpasswd:\n    realm: basic-realm\n    path: {}\n", file.display()));
         }
@@ -272,4 +277,42 @@ fn a_registry_with_basic_auth_refuses_a_wrong_password_in_one_line_and_takes_the
     add("s3cret-pass");
     let (code, r) = sync(&w, &["reg"]);
     assert_eq!((code, r["pushed"].as_u64()), (0, Some(1)), "{r}");
+}
+
+#[test]
+fn one_version_goes_out_with_push_and_comes_in_with_pull_with_or_without_a_remote() {
+    let reg = Registry::start();
+    let w = Ws::new();
+    for (i, n) in [4u64, 8].iter().enumerate() {
+        let f = w.write(&format!("v{i}/model.safetensors"), &crate::fixtures::safetensors(&[("w", "F32", &[*n])], &[]));
+        w.json(&["register", f.to_str().unwrap(), "--model", "one-model"]);
+    }
+    w.json(&["remote", "add", "reg", "oci", &format!("{}/team", reg.host)]);
+    let r = w.json(&["push", "one-model@1.0.0", "--to", "reg"]);
+    assert_eq!(r["pushed"], 1, "{r}");
+    let again = w.json(&["push", "one-model@1.0.0", "--to", "reg"]);
+    assert_eq!(again["pushed"], 0, "already there: {again}");
+
+    // No remote here: read anonymously, registered with where it came from.
+    let w2 = Ws::new();
+    let reference = format!("{}/team/one-model:1.0.0", reg.host);
+    let p = w2.json(&["pull", &reference]);
+    assert_eq!((p["version"].as_str(), p["remote"].as_str()), (Some("one-model@1.0.0"), None), "{p}");
+    assert!(p["source"].as_str().unwrap().contains("@sha256:"), "{p}");
+    assert_eq!(local_files(&w2, "one-model@1.0.0"), local_files(&w, "one-model@1.0.0"));
+    let shown = w2.json(&["show", "one-model@1.0.0"]);
+    assert!(shown["version"]["message"].as_str().unwrap().starts_with("imported from"), "{shown}");
+    assert_eq!(w2.json(&["pull", &reference, "--model", "renamed"])["version"], "renamed@1.0.0");
+    // Only the version pushed is there.
+    let err = w2.fails(&["pull", &format!("{}/team/one-model:2.0.0", reg.host)]);
+    assert!(err.contains("no such tag"), "{err}");
+    let err = w2.fails(&["pull", "not-a-reference"]);
+    assert!(err.contains("HOST[:PORT]/REPO:TAG"), "{err}");
+
+    // A remote that covers it: the pull is bound there like a sync's.
+    let w3 = Ws::new();
+    w3.json(&["remote", "add", "reg", "oci", &format!("{}/team", reg.host)]);
+    let p = w3.json(&["pull", &reference]);
+    assert_eq!((p["version"].as_str(), p["remote"].as_str()), (Some("one-model@1.0.0"), Some("reg")), "{p}");
+    assert_eq!(w3.json(&["show", "one-model@1.0.0"])["bindings"][0]["key"], "one-model/1.0.0");
 }

@@ -532,6 +532,40 @@ export type PromoteRequest = { reference: string,
  */
 status: string, reason: string, };
 
+export type PullRequest = { 
+/**
+ * `HOST[:PORT]/REPO:TAG` or `HOST[:PORT]/REPO@sha256:…`.
+ */
+reference: string, 
+/**
+ * The local model to register it in [default: the repository's last name].
+ */
+model?: string, };
+
+export type Pulled = { 
+/**
+ * `MODEL@VERSION` here.
+ */
+version: string, 
+/**
+ * `HOST/REPO@sha256:…` it came from.
+ */
+source: string, 
+/**
+ * The remote it is bound on, when a configured one covers it.
+ */
+remote: string | null, };
+
+export type PushRequest = { 
+/**
+ * `MODEL@VERSION` or `MODEL@ALIAS`.
+ */
+reference: string, 
+/**
+ * The remote [default: the only one].
+ */
+remote?: string, };
+
 export type RecentWorkspace = { path: string, 
 /**
  * False when the folder (or its workspace) is gone: shown as missing, not opened.
@@ -1027,6 +1061,8 @@ export type Ops = {
   list_conflicts: { req: Empty, res: ConflictList },
   resolve_conflict: { req: ResolveConflictRequest, res: Conflict },
   versions_not_here: { req: Empty, res: NotHereList },
+  push_version: { req: PushRequest, res: SyncReport },
+  pull_artifact: { req: PullRequest, res: Pulled },
   fetch_remote: { req: FetchRequest, res: SyncReport },
   sync_remote: { req: SyncRequest, res: SyncReport },
   store_add: { req: StoreAddRequest, res: StoreInfo },
