@@ -67,6 +67,11 @@ pub struct RemoteAddRequest {
     #[serde(default)]
     #[ts(optional)]
     pub token: Option<String>,
+    /// An OCI registry on another host than this one spoken to over plain HTTP (loopback ones
+    /// always are).
+    #[serde(default)]
+    #[ts(optional)]
+    pub plain_http: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -108,7 +113,19 @@ pub struct SyncRequest {
 
 pub fn remote_add(s: &mut Session, req: &RemoteAddRequest) -> Result<RemoteInfo, ApiError> {
     let creds = Credentials { username: req.username.clone(), password: req.password.clone(), token: req.token.clone() };
-    Ok(remote::add(&mut s.ws, req.name.trim(), req.kind.trim(), req.url.trim(), Some(&creds), &s.actor)?)
+    let url = req.url.trim();
+    let url = match (req.kind.trim(), req.plain_http) {
+        ("oci", Some(true)) if !url.contains("://") => format!("http://{url}"),
+        (_, Some(true)) if req.kind.trim() != "oci" => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                "plain HTTP is for OCI registries; an MLflow URL says http:// itself",
+            )
+            .on(Some("plainHttp")));
+        }
+        _ => url.to_string(),
+    };
+    Ok(remote::add(&mut s.ws, req.name.trim(), req.kind.trim(), &url, Some(&creds), &s.actor)?)
 }
 
 pub fn remote_list(s: &Session) -> Result<RemoteListResponse, ApiError> {

@@ -520,8 +520,9 @@ pub enum RemoteAction {
     /// Add a remote: pedigree remote add team mlflow https://mlflow.acme.internal
     Add {
         name: String,
-        /// Registry kind: mlflow
+        /// Registry kind: mlflow or oci
         kind: String,
+        /// mlflow: the tracking server's URL; oci: HOST[:PORT]/REPO-PREFIX
         url: String,
         /// Seal these credentials in the workspace (the password is read from stdin) instead of
         /// reading MLFLOW_TRACKING_USERNAME/PASSWORD at sync time
@@ -530,6 +531,9 @@ pub enum RemoteAction {
         /// Seal a token read from stdin (instead of MLFLOW_TRACKING_TOKEN at sync time)
         #[arg(long)]
         token_stdin: bool,
+        /// OCI: speak plain HTTP to a registry on another host (loopback ones always are)
+        #[arg(long)]
+        plain_http: bool,
     },
     /// List remotes and their last sync
     List,

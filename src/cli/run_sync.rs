@@ -14,10 +14,10 @@ use crate::sync::conflicts::Take;
 pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
     match command {
         Command::Remote { action } => match action {
-            RemoteAction::Add { name, kind, url, username, token_stdin } => {
+            RemoteAction::Add { name, kind, url, username, token_stdin, plain_http } => {
                 let secret = if username.is_some() || token_stdin { Some(read_secret()?) } else { None };
                 let (password, token) = if token_stdin { (None, secret) } else { (secret, None) };
-                let req = RemoteAddRequest { name, kind, url, username, password, token };
+                let req = RemoteAddRequest { name, kind, url, username, password, token, plain_http: plain_http.then_some(true) };
                 let info = api::remotes::remote_add(&mut ctx.open()?, &req)?;
                 emit(ctx.json, &info, |i| render_sync::remotes(std::slice::from_ref(i)));
             }

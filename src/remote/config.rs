@@ -82,7 +82,7 @@ fn info(r: &remotes::RemoteRow) -> RemoteInfo {
         url: r.url.clone(),
         credentials: match (r.sealed_secret.is_some(), r.kind.as_str()) {
             (true, _) => "sealed in the workspace",
-            (false, "oci") => "none (anonymous)",
+            (false, "oci") => "~/.docker/config.json if it has this registry, else anonymous",
             (false, _) => "MLflow environment variables at sync time",
         }
         .into(),
@@ -245,8 +245,33 @@ fn sealed(ws: &Workspace, r: &remotes::RemoteRow) -> Result<Option<Credentials>,
 }
 
 fn oci(ws: &Workspace, r: &remotes::RemoteRow) -> Result<super::oci::Oci, ConfigError> {
-    let auth = sealed(ws, r)?.and_then(|c| Some((c.username?, c.password.unwrap_or_default())));
+    let auth = match sealed(ws, r)? {
+        Some(c) => c.username.map(|u| (u, c.password.unwrap_or_default())),
+        None => super::oci::parse_address(&r.url).ok().and_then(|(_, host, _)| docker_auth(&host)),
+    };
     Ok(super::oci::Oci::open(&r.url, auth)?)
+}
+
+/// The user and password Docker keeps for `host` (`$DOCKER_CONFIG/config.json`, else
+/// `~/.docker/config.json`: `auths.HOST.auth`, base64 of `user:password`). Credential helpers
+/// (`credsStore`) are not run.
+fn docker_auth(host: &str) -> Option<(String, String)> {
+    use base64::Engine;
+    let dir = std::env::var_os("DOCKER_CONFIG")
+        .map(std::path::PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".docker")))?;
+    let text = std::fs::read(dir.join("config.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&text).ok()?;
+    let auths = v["auths"].as_object()?;
+    let entry = auths.get(host).or_else(|| {
+        auths
+            .iter()
+            .find(|(k, _)| k.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/') == host)
+            .map(|(_, e)| e)
+    })?;
+    let plain = base64::engine::general_purpose::STANDARD.decode(entry["auth"].as_str()?).ok()?;
+    let (user, password) = String::from_utf8(plain).ok()?.split_once(':').map(|(u, p)| (u.to_string(), p.to_string()))?;
+    Some((user, password))
 }
 
 fn client(ws: &Workspace, r: &remotes::RemoteRow) -> Result<Client, ConfigError> {

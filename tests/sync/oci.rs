@@ -131,7 +131,11 @@ fn a_version_pushed_as_modelpack_reads_back_byte_identical_with_oras_and_pulls_i
     w.json(&["register", dir.to_str().unwrap(), "--model", "oci-model", "-m", "first cut"]);
     w.json(&["alias", "set", "oci-model@1.0.0", "champion"]);
     let added = w.json(&["remote", "add", "reg", "oci", &format!("{}/team", reg.host)]);
-    assert_eq!((added["kind"].as_str(), added["credentials"].as_str()), (Some("oci"), Some("none (anonymous)")), "{added}");
+    assert_eq!(
+        (added["kind"].as_str(), added["credentials"].as_str()),
+        (Some("oci"), Some("~/.docker/config.json if it has this registry, else anonymous")),
+        "{added}"
+    );
     let t = w.json(&["remote", "test", "reg"]);
     assert_eq!(t["models"], "0", "{t}");
 
@@ -277,6 +281,26 @@ fn a_registry_with_basic_auth_refuses_a_wrong_password_in_one_line_and_takes_the
     add("s3cret-pass");
     let (code, r) = sync(&w, &["reg"]);
     assert_eq!((code, r["pushed"].as_u64()), (0, Some(1)), "{r}");
+
+    // Nothing sealed: Docker's own login for that registry is used, none without one.
+    let w2 = Ws::new();
+    w2.json(&["remote", "add", "reg", "oci", &format!("{}/team", reg.host)]);
+    let docker = tempfile::tempdir().unwrap();
+    let out = w2.command(&["sync", "reg"]).env("DOCKER_CONFIG", docker.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "no login: refused");
+    let login = base64_of("tester:s3cret-pass");
+    std::fs::write(docker.path().join("config.json"), format!("{{\"auths\": {{\"{}\": {{\"auth\": \"{login}\"}}}}}}", reg.host))
+        .unwrap();
+    let out = w2.command(&["sync", "reg", "--json"]).env("DOCKER_CONFIG", docker.path()).output().unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((out.status.code(), r["pulled"].as_u64()), (Some(0), Some(1)), "{r}");
+}
+
+fn base64_of(s: &str) -> String {
+    let out = Command::new("base64").arg("-w0").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    use std::io::Write;
+    out.stdin.as_ref().unwrap().write_all(s.as_bytes()).unwrap();
+    String::from_utf8(out.wait_with_output().unwrap().stdout).unwrap()
 }
 
 #[test]
@@ -315,4 +339,12 @@ fn one_version_goes_out_with_push_and_comes_in_with_pull_with_or_without_a_remot
     let p = w3.json(&["pull", &reference]);
     assert_eq!((p["version"].as_str(), p["remote"].as_str()), (Some("one-model@1.0.0"), Some("reg")), "{p}");
     assert_eq!(w3.json(&["show", "one-model@1.0.0"])["bindings"][0]["key"], "one-model/1.0.0");
+
+    // Another host is spoken to over HTTPS unless asked for plain HTTP.
+    assert_eq!(w3.json(&["remote", "add", "lan", "oci", "registry.lan/team", "--plain-http"])["url"], "http://registry.lan/team");
+    assert_eq!(w3.json(&["remote", "add", "tls", "oci", "registry.lan/team"])["url"], "registry.lan/team");
+    let err = w3.fails(&["remote", "add", "x", "mlflow", "http://mlflow.lan", "--plain-http"]);
+    assert!(err.contains("plain HTTP is for OCI registries"), "{err}");
+    let err = w3.fails(&["remote", "add", "y", "oci", "registry.lan/Team"]);
+    assert!(err.contains("lower-case"), "{err}");
 }

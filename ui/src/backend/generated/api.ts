@@ -643,7 +643,12 @@ url: string,
  * Credentials to seal in the workspace; without them the MLflow environment variables are
  * read at sync time.
  */
-username?: string, password?: string, token?: string, };
+username?: string, password?: string, token?: string, 
+/**
+ * An OCI registry on another host than this one spoken to over plain HTTP (loopback ones
+ * always are).
+ */
+plainHttp?: boolean, };
 
 export type RemoteInfo = { name: string, kind: string, url: string, 
 /**
