@@ -15,6 +15,7 @@ use serde_json::Value;
 use super::{Fetched, Push, Pushed, Remote, RemoteError, RemoteModel, RemoteRun, RemoteVersion, safe_rel};
 
 pub mod client;
+mod layers;
 pub mod modelpack;
 
 pub use client::Registry;
@@ -102,21 +103,34 @@ impl Oci {
         Ok(out)
     }
 
+    /// The layer digests a ModelPack config lists, when the manifest's config is one (`Ok(Err)`:
+    /// the config is refused).
+    fn config(&self, repo: &str, manifest: &Value) -> Result<Result<Option<Vec<String>>, String>, RemoteError> {
+        let c = &manifest["config"];
+        if c["mediaType"].as_str() != Some(modelpack::CONFIG) {
+            return Ok(Ok(None));
+        }
+        let (Some(digest), Some(size)) = (c["digest"].as_str(), c["size"].as_u64().filter(|s| *s <= 1 << 20)) else {
+            return Ok(Err("its ModelPack config has no digest, or is over 1 MiB".into()));
+        };
+        let mut bytes = Vec::new();
+        match self.reg.pull_blob(repo, digest, size, &mut bytes) {
+            Ok(_) => {}
+            Err(RemoteError::Bad { why, .. }) => return Ok(Err(format!("its config: {why}"))),
+            Err(e) => return Err(e),
+        }
+        let config: Value = match serde_json::from_slice(&bytes) {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(format!("its config is not JSON: {e}"))),
+        };
+        Ok(layers::diff_ids(&config)
+            .map(Some)
+            .ok_or_else(|| "its ModelPack config lists no layers (modelfs.diffIds)".to_string()))
+    }
+
     fn forget(&self, model: &str) {
         self.tagged.lock().expect("no panic while held").remove(model);
     }
-}
-
-/// Whether a layer is an archive of several files rather than one file: ModelPack's and
-/// KitOps' `.tar` types, compressed layers, and ORAS folders (`io.deis.oras.content.unpack`).
-/// ORAS gives single files the type `application/vnd.oci.image.layer.v1.tar` though they are
-/// not archives.
-fn archived(media: &str, notes: &Value) -> bool {
-    let packed = (media.contains("vnd.cncf.model.") || media.contains("vnd.kitops.")) && media.contains(".tar");
-    packed
-        || media.ends_with("+gzip")
-        || media.ends_with("+zstd")
-        || notes["io.deis.oras.content.unpack"].as_str() == Some("true")
 }
 
 fn bad(what: String, why: impl Into<String>) -> RemoteError {
@@ -184,20 +198,37 @@ impl Remote for Oci {
             _ => return Ok(Fetched::Failed(format!("{repo}@{digest} is not an artifact with files (no layers)"))),
         };
         std::fs::create_dir_all(dir).map_err(|e| bad(dir.display().to_string(), e.to_string()))?;
-        for layer in layers {
+        // A ModelPack config lists its layers (`diffIds`, or `diff_ids` before v0.0.7): a raw
+        // layer it does not list is refused.
+        let listed = match self.config(&repo, &manifest)? {
+            Ok(c) => c,
+            Err(why) => return Ok(Fetched::Failed(why)),
+        };
+        for (i, layer) in layers.iter().enumerate() {
             let media = layer["mediaType"].as_str().unwrap_or_default();
             let notes = &layer["annotations"];
             let path = notes[modelpack::FILEPATH].as_str().or_else(|| notes[modelpack::TITLE].as_str()).unwrap_or_default();
-            if archived(media, notes) {
-                return Ok(Fetched::Failed(format!("{path}: archived layers ({media}) are not read yet")));
-            }
-            let Some(rel) = safe_rel(path) else {
-                return Ok(Fetched::Failed(format!("a layer names {path:?}, which is not a path inside the model")));
+            let kind = match layers::kind(media, notes) {
+                Ok(k) => k,
+                Err(why) => return Ok(Fetched::Failed(why)),
             };
             let (Some(ld), Some(size)) = (layer["digest"].as_str(), layer["size"].as_u64()) else {
-                return Ok(Fetched::Failed(format!("{path}: its layer has no digest or size")));
+                return Ok(Fetched::Failed(format!("layer {i}: no digest or size")));
             };
-            let dest = dir.join(rel);
+            if kind == layers::Kind::File
+                && let Some(ids) = &listed
+                && !ids.iter().any(|d| d == ld)
+            {
+                return Ok(Fetched::Failed(format!("{path}: its layer {ld} is not among the config's diffIds")));
+            }
+            // A file lands at its path; an archive is read from a file beside the model.
+            let dest = match kind {
+                layers::Kind::File => match safe_rel(path) {
+                    Some(rel) => dir.join(rel),
+                    None => return Ok(Fetched::Failed(format!("a layer names {path:?}, which is not a path inside the model"))),
+                },
+                layers::Kind::Tar { .. } => dir.with_file_name(format!("layer-{i}.tar")),
+            };
             let local = |e: std::io::Error| bad(dest.display().to_string(), e.to_string());
             std::fs::create_dir_all(dest.parent().expect("joined path has a parent")).map_err(local)?;
             let mut out = std::fs::File::create(&dest).map_err(local)?;
@@ -206,6 +237,14 @@ impl Remote for Oci {
                 // Refused: bytes that are not what the manifest says never reach the catalog.
                 Err(RemoteError::Bad { why, .. }) => return Ok(Fetched::Failed(format!("{path}: {why}"))),
                 Err(e) => return Err(e),
+            }
+            if let layers::Kind::Tar { gzip } = kind {
+                // An archive holds the model's paths (an ORAS folder's start with its name).
+                let taken = layers::extract(&dest, gzip, dir);
+                let _ = std::fs::remove_file(&dest);
+                if let Err(why) = taken {
+                    return Ok(Fetched::Failed(format!("layer {i} ({media}): {why}")));
+                }
             }
         }
         Ok(Fetched::Here)
