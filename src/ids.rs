@@ -1,5 +1,6 @@
 //! Names and typed node ids (`model:resnet`, `version:resnet@1.2.0`, `dataset:imagenet@3`,
-//! `run:…`, `code:git+https://…@sha`, `env:…`), stable across transports and used in URLs.
+//! `run:…`, `code:git+https://…@sha`, `env:…`, `source:oci://HOST/REPO@sha256:…` — where a
+//! version's files were imported from), stable across transports and used in URLs.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -15,6 +16,7 @@ pub enum NodeKind {
     Code,
     Env,
     Deployment,
+    Source,
 }
 
 impl NodeKind {
@@ -27,6 +29,7 @@ impl NodeKind {
             NodeKind::Code => "code",
             NodeKind::Env => "env",
             NodeKind::Deployment => "deployment",
+            NodeKind::Source => "source",
         }
     }
 
@@ -44,6 +47,7 @@ impl NodeKind {
             NodeKind::Code,
             NodeKind::Env,
             NodeKind::Deployment,
+            NodeKind::Source,
         ]
         .into_iter()
         .find(|k| k.prefix() == prefix)

@@ -16,6 +16,7 @@ fn shape(kind: NodeKind) -> &'static str {
         NodeKind::Code => "note",
         NodeKind::Env => "component",
         NodeKind::Deployment => "hexagon",
+        NodeKind::Source => "tab",
     }
 }
 

@@ -1,7 +1,8 @@
 //! What a pulled version's run tells about its lineage: the run's facts as node attributes, and
 //! its logged dataset inputs as dataset versions. MLflow logs a dataset's name, its own digest
 //! and where it came from, never its bytes, so such a dataset version records MLflow's digest as
-//! `mlflow:DIGEST` (not a sha256 of files Pedigree hashed) with the source it names.
+//! `mlflow:DIGEST` (not a sha256 of files Pedigree hashed) with the source it names. A version
+//! whose files came from a content-addressed source (an OCI manifest) is `imported_from` it.
 
 use rusqlite::Connection;
 use serde_json::{Value, json};
@@ -82,4 +83,19 @@ mod tests {
         assert_eq!(source_uri("plain text"), "plain text");
         assert_eq!(source_uri(&"x".repeat(5000)).len(), 2048);
     }
+}
+
+/// Links a version to the content-addressed place its files came from
+/// (`source:oci://HOST/REPO@sha256:…`), in the transaction of the audit event `seq`. Sources
+/// that name no digest (MLflow's) are left out: the run and the binding say where those came from.
+pub(super) fn imported_from(tx: &Connection, version_node: &str, source: &str, seq: i64) -> Result<(), SyncError> {
+    if !source.starts_with("oci://") || !source.contains("@sha256:") {
+        return Ok(());
+    }
+    let node = format!("source:{source}");
+    crate::catalog::graph::upsert_node(tx, &node, "source", source.trim_start_matches("oci://"), "{}")?;
+    let edge =
+        crate::catalog::graph::EdgeRow { src: version_node.into(), dst: node, kind: "imported_from".into(), relation: None };
+    crate::catalog::graph::insert_edge(tx, &edge, seq)?;
+    Ok(())
 }

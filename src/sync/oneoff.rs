@@ -102,6 +102,12 @@ pub fn pull_ref(ws: &mut Workspace, reference: &str, model: Option<&str>, actor:
     };
     let r = reg::register(ws, &req, None, actor, &crate::progress::ignore)
         .map_err(|e| SyncError::Local(format!("{reference}: {e}")))?;
+    let uri = format!("oci://{source}");
+    ws.catalog.write(|tx| -> Result<(), SyncError> {
+        let seq =
+            crate::audit::append(tx, &crate::audit::now(), actor, "oci_import", &r.node, &serde_json::json!({"source": uri}))?;
+        super::lineage::imported_from(tx, &r.node, &uri, seq)
+    })?;
     Ok(Pulled { version: format!("{}@{}", r.model, r.version), source, remote: None })
 }
 

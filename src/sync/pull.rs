@@ -490,6 +490,7 @@ pub(super) fn register(
             let payload = json!({"remote": remote, "key": key, "manifestDigest": digest, "source": v.source, "runId": v.run_id, "fields": fields});
             let now = audit::now();
             let seq = audit::append(tx, &now, actor, "remote_pull", &local_node, &payload)?;
+            super::lineage::imported_from(tx, &local_node, &v.source, seq)?;
             if matches!(outcome, Pulled::New) {
                 for (field, value) in &fields {
                     crate::catalog::annotations::put(tx, &local_node, field, Some(value), actor, &now, seq)?;

@@ -115,6 +115,13 @@ os.chdir(os.path.dirname(path))
 oras.client.OrasClient(insecure=True).push(target=ref, files=[os.path.basename(path)])
 "#;
 
+/// The `imported_from` node of a shown version.
+fn imported_from(shown: &serde_json::Value) -> String {
+    let edges = shown["upstream"].as_array().unwrap();
+    let e = edges.iter().find(|e| e["kind"] == "imported_from").unwrap_or_else(|| panic!("no imported_from edge: {shown}"));
+    e["to"].as_str().unwrap().to_string()
+}
+
 fn local_files(w: &Ws, reference: &str) -> BTreeMap<String, String> {
     super::files(w, reference)
 }
@@ -199,6 +206,8 @@ fn a_version_pushed_as_modelpack_reads_back_byte_identical_with_oras_and_pulls_i
     assert_eq!(w2.json(&["show", "oci-model@champion"])["version"]["version"], "1.0.0");
     let shown = w2.json(&["show", "oci-model@1.0.0"]);
     assert_eq!(shown["version"]["manifestDigest"], w.json(&["show", "oci-model@1.0.0"])["version"]["manifestDigest"]);
+    // Lineage: imported from that manifest, by digest.
+    assert_eq!(imported_from(&shown), format!("source:oci://{}/team/oci-model@{}", reg.host, pulled["digest"].as_str().unwrap()));
 
     // What `oras` pushes (a plain artifact, the file named by its title) is imported too.
     let f = w2.write("oras/weights.bin", &[7u8; 4096]);
@@ -326,6 +335,9 @@ fn one_version_goes_out_with_push_and_comes_in_with_pull_with_or_without_a_remot
     assert_eq!(local_files(&w2, "one-model@1.0.0"), local_files(&w, "one-model@1.0.0"));
     let shown = w2.json(&["show", "one-model@1.0.0"]);
     assert!(shown["version"]["message"].as_str().unwrap().starts_with("imported from"), "{shown}");
+    assert_eq!(imported_from(&shown), format!("source:oci://{}", p["source"].as_str().unwrap()));
+    let node = w2.json(&["lineage", &imported_from(&shown), "--down", "1"]);
+    assert!(node.to_string().contains("version:one-model@1.0.0"), "the source node leads to the version: {node}");
     assert_eq!(w2.json(&["pull", &reference, "--model", "renamed"])["version"], "renamed@1.0.0");
     // Only the version pushed is there.
     let err = w2.fails(&["pull", &format!("{}/team/one-model:2.0.0", reg.host)]);

@@ -32,6 +32,7 @@ const KIND_LABEL: Record<string, string> = {
   code: "code",
   env: "environment",
   deployment: "deployment",
+  source: "imported from",
   more: "",
 };
 

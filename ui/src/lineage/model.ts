@@ -221,7 +221,7 @@ export const foldKey = (owner: string, dir: Dir): string => `${owner}|${dir}`;
 export const moreNodeId = (owner: string, dir: Dir): string => `more:${dir}:${owner}`;
 export const isMoreId = (id: string): boolean => id.startsWith("more:");
 
-const KIND_ORDER: Record<string, number> = { version: 0, model: 1, dataset: 2, run: 3, deployment: 4, code: 5, env: 6 };
+const KIND_ORDER: Record<string, number> = { version: 0, model: 1, dataset: 2, run: 3, deployment: 4, code: 5, env: 6, source: 7 };
 
 /**
  * The drawable view: a breadth-first walk from the focus (and pinned nodes) over the model,

@@ -482,7 +482,7 @@ versionCount: number | null, upstream: Array<LineageEdge>, downstream: Array<Lin
 
 export type NodeDetailsRequest = { node: string, };
 
-export type NodeKind = "model" | "version" | "dataset" | "run" | "code" | "env" | "deployment";
+export type NodeKind = "model" | "version" | "dataset" | "run" | "code" | "env" | "deployment" | "source";
 
 export type NodeRef = { id: string, kind: NodeKind, label: string, };
 

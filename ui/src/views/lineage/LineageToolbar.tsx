@@ -5,7 +5,7 @@ import { idLabel } from "../../format";
 import { NodeSearch } from "./NodeSearch";
 
 const DEPTHS = [0, 1, 2, 3, 4, 6, 8];
-const KINDS = ["model", "version", "dataset", "run", "code", "env", "deployment"];
+const KINDS = ["model", "version", "dataset", "run", "code", "env", "deployment", "source"];
 
 interface ToolbarProps {
   url: LineageUrlState;
