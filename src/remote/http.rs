@@ -1,5 +1,5 @@
-//! What the remote kinds' HTTP clients share: reading an answer with a cap, and the innermost
-//! cause of a failed request (what people need to see).
+//! What the remote kinds' HTTP clients share: reading an answer with a cap, uploading a file in
+//! large reads, and the innermost cause of a failed request (what people need to see).
 
 /// The body of `resp`, refused when over `cap` bytes.
 pub(crate) async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, String> {
@@ -20,4 +20,20 @@ pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         cur = next;
     }
     cur.to_string()
+}
+
+/// A file as an upload body, read 1 MiB at a time (reqwest's own file body reads a few KiB at a
+/// time, which held uploads well below what the disk and the loopback give).
+pub(crate) fn file_body(file: tokio::fs::File) -> reqwest::Body {
+    use tokio::io::AsyncReadExt;
+    let chunks = futures_util::stream::try_unfold(file, |mut f| async move {
+        let mut buf = vec![0u8; 1 << 20];
+        let n = f.read(&mut buf).await?;
+        if n == 0 {
+            return Ok::<_, std::io::Error>(None);
+        }
+        buf.truncate(n);
+        Ok(Some((buf, f)))
+    });
+    reqwest::Body::wrap_stream(chunks)
 }

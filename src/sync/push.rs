@@ -159,7 +159,11 @@ fn push_aliases(
     let listed: BTreeMap<String, crate::remote::RemoteModel> = models.into_iter().map(|m| (m.name.clone(), m)).collect();
     let bindings = remotes::bindings(ws.catalog.conn(), remote)?;
     let remote_of = |local: &str| {
-        bindings.iter().find(|b| b.kind == "version" && b.local.as_deref() == Some(local)).map(|b| b.remote_key.clone())
+        // Only a version bound there now (not one superseded by drifted files) has an id there.
+        bindings
+            .iter()
+            .find(|b| b.kind == "version" && b.state == "bound" && b.local.as_deref() == Some(local))
+            .map(|b| b.remote_key.clone())
     };
     let mut moved = false;
     for (name, model_id, remote_name) in touched {

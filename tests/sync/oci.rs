@@ -254,6 +254,17 @@ fn a_version_pushed_as_modelpack_reads_back_byte_identical_with_oras_and_pulls_i
     let moved = local_files(&w2, &format!("oras-model@{newest}"));
     assert_eq!(moved.keys().collect::<Vec<_>>(), ["weights.bin"]);
     assert_ne!(moved, before);
+
+    // The same for a version an alias points at: the alias tag still names the old manifest, so
+    // the alias here stays where it was, and nothing is a conflict.
+    let h = w2.write("moved2/weights.bin", &[6u8; 2048]);
+    python(ORAS_PUSH, &[&format!("{}/team/oci-model:1.0.0", reg.host), h.to_str().unwrap()]);
+    let (code, r) = sync(&w2, &["reg", "--pull-only"]);
+    assert_eq!((code, r["conflicts"].as_array().map(Vec::len)), (3, Some(0)), "{r}");
+    assert!(r["drifted"].as_array().unwrap().iter().any(|i| i["subject"] == "oci-model/1.0.0"), "{r}");
+    let (code, r) = sync(&w2, &["reg", "--import-drift"]);
+    assert_eq!((code, r["pulled"].as_u64(), r["aliasesPushed"].as_u64()), (0, Some(1), Some(0)), "{r}");
+    assert_eq!(w2.json(&["show", "oci-model@champion"])["version"]["version"], "1.0.0");
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::wire::*;
 use crate::remote::RemoteError;
-use crate::remote::http::{read_capped, root_cause};
+use crate::remote::http::{file_body, read_capped, root_cause};
 
 pub(super) const KIND: &str = "MLflow";
 
@@ -283,7 +283,7 @@ impl Client {
                 why: e.to_string(),
             })?;
             let len = f.metadata().await.map(|m| m.len()).unwrap_or(0);
-            let req = self.request(reqwest::Method::PUT, url).header("Content-Length", len).body(reqwest::Body::from(f));
+            let req = self.request(reqwest::Method::PUT, url).header("Content-Length", len).body(file_body(f));
             self.send(&what, req).await.map(|_| ())
         })
     }

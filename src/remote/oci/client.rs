@@ -226,7 +226,7 @@ impl Registry {
                 what: path.display().to_string(),
                 why: e.to_string(),
             })?;
-            Ok(reqwest::Body::from(f))
+            Ok(crate::remote::http::file_body(f))
         })
     }
 

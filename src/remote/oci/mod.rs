@@ -144,10 +144,12 @@ impl Remote for Oci {
             let tagged = self.tagged(&name)?;
             let version_of: BTreeMap<&str, &str> =
                 tagged.iter().filter(|(t, _)| is_semver(t)).map(|(t, d)| (d.as_str(), t.as_str())).collect();
+            // An alias whose manifest no version tag has any more (that tag moved) points at the
+            // manifest itself: no version here is bound to it, so nothing follows it.
             let aliases = tagged
                 .iter()
                 .filter(|(t, _)| !is_semver(t))
-                .filter_map(|(t, d)| Some((t.clone(), version_of.get(d.as_str())?.to_string())))
+                .map(|(t, d)| (t.clone(), version_of.get(d.as_str()).map_or_else(|| d.clone(), |v| v.to_string())))
                 .collect();
             // No timestamps here: the change marker is a fingerprint of the tags and where they
             // point, so a tag that moved makes the model look changed.
