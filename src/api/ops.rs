@@ -76,7 +76,7 @@ operations! {
     list_conflicts(Empty) -> remotes::ConflictList = |s, r, p| remotes::list_conflicts(s);
     resolve_conflict(remotes::ResolveConflictRequest) -> crate::catalog::remotes::Conflict = |s, r, p| remotes::resolve_conflict(s, &r);
     versions_not_here(Empty) -> remotes::NotHereList = |s, r, p| remotes::versions_not_here(s);
-    push_version(remotes::PushRequest) -> crate::sync::SyncReport = |s, r, p| remotes::push_version(s, &r);
+    push_version(remotes::PushRequest) -> remotes::PushResponse = |s, r, p| remotes::push_version(s, &r);
     pull_artifact(remotes::PullRequest) -> crate::sync::oneoff::Pulled = |s, r, p| remotes::pull_artifact(s, &r);
     fetch_remote(remotes::FetchRequest) -> crate::sync::SyncReport = |s, r, p| remotes::fetch_remote(s, &r, p);
     sync_remote(remotes::SyncRequest) -> crate::sync::SyncReport = |s, r, p| remotes::sync_remote(s, &r, p);

@@ -203,10 +203,52 @@ pub struct PushRequest {
     #[serde(default)]
     #[ts(optional)]
     pub remote: Option<String>,
+    /// Also build the version's signed report bundle and attach its manifest (a DSSE envelope)
+    /// to the version there (OCI: a referrer of its manifest).
+    #[serde(default)]
+    #[ts(optional)]
+    pub attest: Option<bool>,
 }
 
-pub fn push_version(s: &mut Session, req: &PushRequest) -> Result<SyncReport, ApiError> {
-    Ok(crate::sync::oneoff::push_one(&mut s.ws, req.remote.as_deref(), req.reference.trim(), &s.actor)?)
+/// What a push did, and where the attestation went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PushResponse {
+    pub report: SyncReport,
+    /// `HOST/REPO@sha256:…` of the attestation, and how the registry lists it.
+    pub attestation: Option<String>,
+    /// The report bundle it attests (a folder here).
+    pub bundle: Option<String>,
+}
+
+pub fn push_version(s: &mut Session, req: &PushRequest) -> Result<PushResponse, ApiError> {
+    let reference = req.reference.trim();
+    let report = crate::sync::oneoff::push_one(&mut s.ws, req.remote.as_deref(), reference, &s.actor)?;
+    if req.attest != Some(true) {
+        return Ok(PushResponse { report, attestation: None, bundle: None });
+    }
+    let bundle = super::report::build_report(
+        s,
+        &super::report::ReportRequest { reference: reference.into(), out_dir: None },
+        &crate::progress::ignore,
+    )?;
+    let envelope = std::fs::read(std::path::Path::new(&bundle.dir).join(crate::report::bundle::MANIFEST))
+        .map_err(|e| ApiError::new(ErrorCode::Io, format!("{}: {e}", bundle.dir)))?;
+    let node = crate::governance::resolve(s.ws.catalog.conn(), reference)?.node;
+    let key = crate::catalog::remotes::bound_to(s.ws.catalog.conn(), &node)?
+        .into_iter()
+        .find(|(r, _, state)| *r == report.remote && state == "bound")
+        .map(|(_, k, _)| k)
+        .ok_or_else(|| {
+            ApiError::new(ErrorCode::Conflict, format!("{reference} is not on {} (the push failed)", report.remote))
+        })?;
+    let (model, version) = key.rsplit_once('/').expect("version keys are MODEL/VERSION");
+    let row = remote::row(&s.ws, &report.remote)?;
+    let attestation = remote::open(&s.ws, &row)?.attach(model, version, &envelope)?;
+    let payload = serde_json::json!({"remote": report.remote, "key": key, "attestation": attestation, "bundle": bundle.name});
+    let actor = s.actor.clone();
+    s.ws.catalog.write(|tx| crate::audit::append(tx, &crate::audit::now(), &actor, "remote_attest", &node, &payload))?;
+    Ok(PushResponse { report, attestation: Some(attestation), bundle: Some(bundle.dir) })
 }
 
 /// Bring one OCI artifact here.

@@ -157,6 +157,9 @@ pub enum Command {
         /// Remote name [default: the only remote]
         #[arg(long)]
         to: Option<String>,
+        /// Also attach the version's signed report bundle manifest (DSSE) to it there
+        #[arg(long)]
+        attest: bool,
     },
     /// Bring one OCI artifact here (HOST[:PORT]/REPO:TAG), verified; bound to a configured remote
     /// that covers it, else registered with where it came from

@@ -84,10 +84,17 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
                 return Ok(1);
             }
         }
-        Command::Push { reference, to } => {
-            let res = api::remotes::push_version(&mut ctx.open()?, &api::remotes::PushRequest { reference, remote: to })?;
-            emit(ctx.json, &res, render_sync::sync_report);
-            if !res.failed.is_empty() {
+        Command::Push { reference, to, attest } => {
+            let req = api::remotes::PushRequest { reference, remote: to, attest: attest.then_some(true) };
+            let res = api::remotes::push_version(&mut ctx.open()?, &req)?;
+            emit(ctx.json, &res, |r| {
+                let mut out = render_sync::sync_report(&r.report);
+                if let (Some(a), Some(b)) = (&r.attestation, &r.bundle) {
+                    out.push_str(&format!("attested: {a}\n  report bundle {b}\n"));
+                }
+                out
+            });
+            if !res.report.failed.is_empty() {
                 return Ok(1);
             }
         }

@@ -107,6 +107,15 @@ pub trait Remote: Sync {
     fn set_alias(&self, model: &str, alias: &str, version: &str) -> Result<(), RemoteError>;
     /// The run a version was made by (`None`: the remote does not have it any more).
     fn run(&self, run_id: &str) -> Result<Option<RemoteRun>, RemoteError>;
+    /// Attaches a signed envelope (a report bundle's DSSE manifest) to a version there; returns
+    /// where it went. Kinds without attestations refuse.
+    fn attach(&self, model: &str, version: &str, _envelope: &[u8]) -> Result<String, RemoteError> {
+        Err(RemoteError::Bad {
+            kind: "remote",
+            what: format!("{model}/{version}"),
+            why: "this kind of registry keeps no attestations (OCI registries do)".into(),
+        })
+    }
     /// Whether models and versions have descriptions and tags there (`set_field`).
     fn has_fields(&self) -> bool {
         true

@@ -333,9 +333,9 @@ fn one_version_goes_out_with_push_and_comes_in_with_pull_with_or_without_a_remot
     }
     w.json(&["remote", "add", "reg", "oci", &format!("{}/team", reg.host)]);
     let r = w.json(&["push", "one-model@1.0.0", "--to", "reg"]);
-    assert_eq!(r["pushed"], 1, "{r}");
+    assert_eq!((r["report"]["pushed"].as_u64(), r["attestation"].as_str()), (Some(1), None), "{r}");
     let again = w.json(&["push", "one-model@1.0.0", "--to", "reg"]);
-    assert_eq!(again["pushed"], 0, "already there: {again}");
+    assert_eq!(again["report"]["pushed"], 0, "already there: {again}");
 
     // No remote here: read anonymously, registered with where it came from.
     let w2 = Ws::new();
@@ -429,4 +429,56 @@ fn kitops_modelkits_and_legacy_modelpacks_are_imported_and_a_layer_the_config_do
             && i["reason"].as_str().unwrap().contains("not among the config's diffIds")),
         "{r}"
     );
+}
+
+/// Python: the referrers of `REPO:TAG` through the OCI 1.1 tag-schema fallback, each with its
+/// subject and its layer's bytes (hex).
+const REFERRERS: &str = r#"
+import sys, json, urllib.request
+host, repo, tag = sys.argv[1:4]
+def get(path, accept):
+    r = urllib.request.urlopen(urllib.request.Request(f"http://{host}/v2/{repo}/{path}", headers={"Accept": accept}))
+    return r.headers.get("Docker-Content-Digest"), r.read()
+subject, _ = get(f"manifests/{tag}", "application/vnd.oci.image.manifest.v1+json")
+_, index = get(f"manifests/{subject.replace(':', '-')}", "application/vnd.oci.image.index.v1+json")
+out = []
+for m in json.loads(index)["manifests"]:
+    _, body = get(f"manifests/{m['digest']}", "application/vnd.oci.image.manifest.v1+json")
+    a = json.loads(body)
+    _, layer = get(f"blobs/{a['layers'][0]['digest']}", "*/*")
+    out.append({"artifactType": m["artifactType"], "subject": a["subject"]["digest"], "layer": layer.hex()})
+print(json.dumps({"subject": subject, "referrers": out}))
+"#;
+
+#[test]
+fn push_attest_attaches_the_signed_report_manifest_as_a_referrer_through_the_tag_fallback() {
+    let reg = Registry::start();
+    let w = Ws::new();
+    let f = w.write("m/model.safetensors", &crate::fixtures::safetensors(&[("w", "F32", &[6])], &[]));
+    w.json(&["register", f.to_str().unwrap(), "--model", "attested"]);
+    w.json(&["remote", "add", "reg", "oci", &format!("{}/team", reg.host)]);
+    let r = w.json(&["push", "attested@1.0.0", "--to", "reg", "--attest"]);
+    assert_eq!(r["report"]["pushed"], 1, "{r}");
+    assert!(r["attestation"].as_str().unwrap().contains("referrers fallback tag"), "registry 2.8 has no referrers API: {r}");
+    let bundle = std::path::PathBuf::from(r["bundle"].as_str().unwrap());
+    assert_eq!(w.json(&["verify", bundle.to_str().unwrap()])["ok"], true);
+    let envelope = std::fs::read(bundle.join("MANIFEST.intoto.json")).unwrap();
+
+    let found: serde_json::Value = serde_json::from_str(&python(REFERRERS, &[&reg.host, "team/attested", "1.0.0"])).unwrap();
+    let refs = found["referrers"].as_array().unwrap();
+    assert_eq!(refs.len(), 1, "{found}");
+    assert_eq!(refs[0]["artifactType"], "application/vnd.dsse.envelope.v1+json");
+    assert_eq!(refs[0]["subject"], found["subject"], "it points at the model manifest");
+    assert_eq!(refs[0]["layer"].as_str().unwrap(), hex(&envelope), "the bundle's signed manifest, byte for byte");
+    // A second attestation (a newer report) is listed beside the first; the push is not repeated.
+    let r = w.json(&["push", "attested@1.0.0", "--to", "reg", "--attest"]);
+    assert_eq!(r["report"]["pushed"], 0, "{r}");
+    let found: serde_json::Value = serde_json::from_str(&python(REFERRERS, &[&reg.host, "team/attested", "1.0.0"])).unwrap();
+    assert_eq!(found["referrers"].as_array().unwrap().len(), 2, "{found}");
+    let log = w.json(&["audit", "log"]);
+    assert_eq!(log["events"].as_array().unwrap().iter().filter(|e| e["action"] == "remote_attest").count(), 2);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -179,6 +179,27 @@ impl Registry {
         })
     }
 
+    /// Whether the registry answers the OCI 1.1 referrers API for this subject.
+    pub fn has_referrers_api(&self, repo: &str, digest: &str) -> Result<bool, RemoteError> {
+        let what = format!("referrers of {digest}");
+        self.rt.block_on(async {
+            let req = self
+                .request(reqwest::Method::GET, &format!("v2/{repo}/referrers/{digest}"))
+                .header("Accept", "application/vnd.oci.image.index.v1+json");
+            match self.send(&what, req).await {
+                Ok(Some(resp)) => Ok(resp
+                    .headers()
+                    .get("Content-Type")
+                    .and_then(|c| c.to_str().ok())
+                    .is_some_and(|c| c.starts_with("application/vnd.oci.image.index.v1+json"))),
+                Ok(None) => Ok(false),
+                // A registry that does not know the route may answer 400 or 405.
+                Err(RemoteError::Http { status: 400 | 405, .. }) => Ok(false),
+                Err(e) => Err(e),
+            }
+        })
+    }
+
     pub fn blob_exists(&self, repo: &str, digest: &str) -> Result<bool, RemoteError> {
         self.rt.block_on(async {
             let req = self.request(reqwest::Method::HEAD, &format!("v2/{repo}/blobs/{digest}"));

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::{Fetched, Push, Pushed, Remote, RemoteError, RemoteModel, RemoteRun, RemoteVersion, safe_rel};
 
+mod attest;
 pub mod client;
 mod layers;
 pub mod modelpack;
@@ -133,7 +134,7 @@ impl Oci {
     }
 }
 
-fn bad(what: String, why: impl Into<String>) -> RemoteError {
+pub(super) fn bad(what: String, why: impl Into<String>) -> RemoteError {
     RemoteError::Bad { kind: client::KIND, what, why: why.into() }
 }
 
@@ -312,6 +313,12 @@ impl Remote for Oci {
 
     fn has_fields(&self) -> bool {
         false
+    }
+
+    fn attach(&self, model: &str, version: &str, envelope: &[u8]) -> Result<String, RemoteError> {
+        let (digest, native) = Oci::attach(self, model, version, envelope)?;
+        let how = if native { "indexed by the registry's referrers API" } else { "listed at the referrers fallback tag" };
+        Ok(format!("{}/{}@{digest} ({how})", self.host, self.repo(model)))
     }
 }
 

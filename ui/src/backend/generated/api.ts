@@ -564,7 +564,22 @@ reference: string,
 /**
  * The remote [default: the only one].
  */
-remote?: string, };
+remote?: string, 
+/**
+ * Also build the version's signed report bundle and attach its manifest (a DSSE envelope)
+ * to the version there (OCI: a referrer of its manifest).
+ */
+attest?: boolean, };
+
+export type PushResponse = { report: SyncReport, 
+/**
+ * `HOST/REPO@sha256:…` of the attestation, and how the registry lists it.
+ */
+attestation: string | null, 
+/**
+ * The report bundle it attests (a folder here).
+ */
+bundle: string | null, };
 
 export type RecentWorkspace = { path: string, 
 /**
@@ -1066,7 +1081,7 @@ export type Ops = {
   list_conflicts: { req: Empty, res: ConflictList },
   resolve_conflict: { req: ResolveConflictRequest, res: Conflict },
   versions_not_here: { req: Empty, res: NotHereList },
-  push_version: { req: PushRequest, res: SyncReport },
+  push_version: { req: PushRequest, res: PushResponse },
   pull_artifact: { req: PullRequest, res: Pulled },
   fetch_remote: { req: FetchRequest, res: SyncReport },
   sync_remote: { req: SyncRequest, res: SyncReport },
