@@ -1,6 +1,19 @@
 //! What the remote kinds' HTTP clients share: reading an answer with a cap, uploading a file in
 //! large reads, and the innermost cause of a failed request (what people need to see).
 
+/// An HTTP client (10 s to connect, `timeout` per request) and the runtime it runs on. Several
+/// threads fetch at once (`sync::staging::fetch_all`), each blocking on its own requests: a
+/// multi-threaded runtime drives their IO whichever thread waits.
+pub(crate) fn client(timeout: std::time::Duration) -> Result<(reqwest::Client, tokio::runtime::Runtime), String> {
+    let http = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .timeout(timeout)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| e.to_string())?;
+    Ok((http, rt))
+}
+
 /// The body of `resp`, refused when over `cap` bytes.
 pub(crate) async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, String> {
     let mut body = Vec::new();

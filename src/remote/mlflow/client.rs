@@ -43,15 +43,7 @@ impl Client {
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(600))
-            .build()
-            .map_err(|e| bad(e.to_string()))?;
-        // Several threads fetch at once (`sync::staging::fetch_all`), each blocking on its own
-        // requests: a multi-threaded runtime drives their IO whichever thread waits.
-        let rt =
-            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| bad(e.to_string()))?;
+        let (http, rt) = crate::remote::http::client(Duration::from_secs(600)).map_err(bad)?;
         Ok(Client { base, auth, http, rt, requests: AtomicU64::new(0) })
     }
 

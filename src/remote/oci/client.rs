@@ -31,13 +31,7 @@ pub struct Registry {
 impl Registry {
     pub fn new(base: url::Url, auth: Option<(String, String)>) -> Result<Registry, RemoteError> {
         let bad = |why: String| RemoteError::Bad { kind: KIND, what: "the registry address".into(), why };
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(3600))
-            .build()
-            .map_err(|e| bad(e.to_string()))?;
-        let rt =
-            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| bad(e.to_string()))?;
+        let (http, rt) = crate::remote::http::client(Duration::from_secs(3600)).map_err(bad)?;
         Ok(Registry { base, auth, http, rt, requests: AtomicU64::new(0) })
     }
 
@@ -46,13 +40,7 @@ impl Registry {
     }
 
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        let url = self.base.join(path).expect("registry paths are relative");
-        let r = self.http.request(method, url);
-        match &self.auth {
-            Some((user, password)) => r.basic_auth(user, Some(password)),
-            None => r,
-        }
+        self.request_url(method, self.base.join(path).expect("registry paths are relative"))
     }
 
     fn request_url(&self, method: reqwest::Method, url: url::Url) -> reqwest::RequestBuilder {
