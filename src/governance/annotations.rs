@@ -74,7 +74,7 @@ pub fn of_subject(conn: &Connection, subject: &str) -> Result<Annotations, GovEr
 
 /// Checks a field and its value: a description (at most 64 KiB), `tag:KEY` (a key of 1–250
 /// printable characters, not `pedigree.…`, which names Pedigree's own tags on remotes; a value
-/// of at most 5,000 characters, MLflow's limits) or a stage.
+/// of at most 100,000 characters: MLflow's registry limits) or a stage.
 pub fn validate(field: &str, value: Option<&str>) -> Result<(), GovError> {
     let bad = |expected| Err(GovError::BadValue { field: "tag", value: field.trim_start_matches(TAG).to_string(), expected });
     match field {
@@ -100,8 +100,8 @@ pub fn validate(field: &str, value: Option<&str>) -> Result<(), GovError> {
             if key.starts_with("pedigree.") {
                 return bad("keys starting pedigree. are Pedigree's own (written on remotes); choose another");
             }
-            if value.is_some_and(|v| v.chars().count() > 5000) {
-                return bad("a tag value has at most 5,000 characters");
+            if value.is_some_and(|v| v.chars().count() > 100_000) {
+                return bad("a tag value has at most 100,000 characters");
             }
             Ok(())
         }
@@ -170,6 +170,7 @@ mod tests {
         ] {
             assert!(validate(field, value).is_err(), "{field} {value:?}");
         }
-        assert!(validate("tag:k", Some(&"x".repeat(5001))).is_err());
+        assert!(validate("tag:k", Some(&"x".repeat(100_001))).is_err());
+        validate("tag:k", Some(&"x".repeat(100_000))).unwrap();
     }
 }

@@ -163,6 +163,14 @@ pub(super) fn sync(
             }
             match c.step {
                 Step::Pull if !opts.push_only => {
+                    // A remote's value is checked like one typed here (a hostile server cannot
+                    // store a control-character key or megabytes of text).
+                    if let Err(e) = crate::governance::annotations::validate(&c.field, c.remote.as_deref()) {
+                        report
+                            .skipped
+                            .push(Item { subject: format!("{} {}", b.remote_key, c.field), reason: format!("not taken: {e}") });
+                        continue;
+                    }
                     report.fields_pulled += 1;
                     if !opts.dry_run {
                         ws.catalog.write(|tx| {

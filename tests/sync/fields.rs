@@ -19,6 +19,8 @@ if step == "first":
 elif step == "both":
     c.update_model_version(name, "1", description="there")
     c.set_model_version_tag(name, "1", "owner", "bob")
+elif step == "huge":
+    c.update_model_version(name, "2", description="x" * 70000)
 elif step == "read":
     m = c.get_registered_model(name)
     vs = {v.version: {"description": v.description, "tags": {k: x for k, x in v.tags.items() if not k.startswith("pedigree.")},
@@ -126,6 +128,18 @@ fn descriptions_tags_and_stages_follow_the_side_that_changed_them_and_both_sides
     let there = remote("read");
     assert_eq!(there["versions"]["2"]["tags"], serde_json::json!({"stage": "shadow"}), "{there}");
     assert_eq!(there["versions"]["1"]["stage"], "None", "{there}");
+
+    // A value the server accepts but Pedigree would not take from a person is not taken from
+    // the server either: reported, the local field unchanged.
+    remote("huge");
+    let (code, r) = sync(&w, &["--model", "fields1", "--pull-only"]);
+    assert_eq!((code, r["fieldsPulled"].as_u64()), (0, Some(0)), "{r}");
+    let skipped = r["skipped"].as_array().unwrap();
+    assert!(
+        skipped.iter().any(|i| i["subject"] == "fields1 Churn/2 description" && i["reason"].as_str().unwrap().contains("64 KiB")),
+        "{r}"
+    );
+    assert_eq!(w.json(&["tags", &v2])["description"], "from mlflow");
     assert_eq!(w.json(&["audit", "verify"])["ok"], true);
 }
 
