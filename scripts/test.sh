@@ -20,13 +20,14 @@ venv="${PEDIGREE_TEST_VENV:-$HOME/.cache/pedigree/venv-test}"
 # joblib files), lz4 (joblib's lz4 compression), and the writers of the sniffer's real-library
 # fixtures: skops, safetensors and onnx (Keras and torch need multi-GB backends: their files are
 # built to the format in the tests).
-# And oras (PyPI), the independent OCI client the registry tests read and push with.
-if ! "$venv/bin/python" -c "import model_signing, OpenSSL, moto, flask_cors, cyclonedx.validation.json, jsonschema, picklescan, sklearn, lz4, skops, safetensors, onnx, oras" 2>/dev/null; then
-  echo "installing model-signing 1.1.1, moto[s3], cyclonedx-python-lib, picklescan 1.0.5, scikit-learn, lz4, skops, safetensors, onnx and oras into $venv"
+# And oras (PyPI), the independent OCI client the registry tests read and push with; prov (with
+# lxml and rdflib, which its loader imports), which loads the PROV-JSON lineage export.
+if ! "$venv/bin/python" -c "import model_signing, OpenSSL, moto, flask_cors, cyclonedx.validation.json, jsonschema, picklescan, sklearn, lz4, skops, safetensors, onnx, oras, prov, lxml, rdflib" 2>/dev/null; then
+  echo "installing model-signing 1.1.1, moto[s3], cyclonedx-python-lib, picklescan 1.0.5, scikit-learn, lz4, skops, safetensors, onnx, oras and prov into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "model-signing==1.1.1" pyopenssl "moto[s3]==5.2.5" flask flask-cors \
     "cyclonedx-python-lib[json-validation]" "picklescan==1.0.5" scikit-learn "lz4==4.4.5" \
-    "skops==0.16.0" "safetensors==0.8.0" "onnx==1.23.2" "oras==0.2.43"
+    "skops==0.16.0" "safetensors==0.8.0" "onnx==1.23.2" "oras==0.2.43" "prov==2.1.1" lxml rdflib
 fi
 export PEDIGREE_INTEROP_PYTHON="$venv/bin/python"
 export PEDIGREE_MOTO_SERVER="$venv/bin/moto_server"

@@ -456,6 +456,8 @@ pub enum DevCommand {
 pub enum LineageFormat {
     Json,
     Dot,
+    /// W3C PROV-JSON
+    Prov,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -67,6 +67,7 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             let sub = api::lineage(&ctx.open()?, &api::LineageRequest { node, up, down })?;
             match (format, ctx.json) {
                 (Some(LineageFormat::Dot), _) => print!("{}", crate::lineage::to_dot(&sub)),
+                (Some(LineageFormat::Prov), _) => emit(true, &crate::lineage::to_prov(&sub), |_| String::new()),
                 (Some(LineageFormat::Json), _) | (None, true) => emit(true, &sub, |_| String::new()),
                 (None, false) => print!("{}", render::lineage(&sub)),
             }

@@ -19,7 +19,9 @@ use crate::catalog::graph::{EdgeRow, all_edges, edges_from, edges_to, node_attrs
 use crate::ids::NodeKind;
 
 mod dot;
+mod prov;
 pub use dot::to_dot;
+pub use prov::to_prov;
 
 /// Which way to walk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

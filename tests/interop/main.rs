@@ -29,3 +29,62 @@ fn root_digest_equals_model_signing_subject_digest() {
     assert!(out.status.success(), "model_signing failed: {}", common::stderr(&out));
     assert_eq!(common::stdout(&out).trim(), ours);
 }
+
+#[path = "../common/fixtures.rs"]
+mod fixtures;
+
+/// Python: loads a PROV-JSON file with the `prov` package, serialises it back, loads that again
+/// and checks both documents are equal; prints what it read.
+const PROV_ROUND_TRIP: &str = r#"
+import sys, json, prov
+from prov.model import ProvDocument
+doc = prov.read(sys.argv[1], format="json")
+again = ProvDocument.deserialize(content=doc.serialize(format="json"), format="json")
+assert doc == again, "PROV-JSON does not round-trip"
+kinds = {}
+for r in doc.get_records():
+    kinds[r.get_type().localpart] = kinds.get(r.get_type().localpart, 0) + 1
+derived = [dict((str(k), str(v)) for k, v in r.attributes) for r in doc.get_records() if r.get_type().localpart == "Derivation"]
+print(json.dumps({"kinds": kinds, "derived": derived}))
+"#;
+
+#[test]
+fn lineage_exported_as_prov_json_loads_in_the_prov_package_and_round_trips() {
+    let python = std::env::var("PEDIGREE_INTEROP_PYTHON").expect("PEDIGREE_INTEROP_PYTHON is not set: run `make test`");
+    let w = Ws::new();
+    let data = w.write("faces/rows.csv", b"id,label\n1,a\n");
+    let base = w.write("base/model.safetensors", &fixtures::safetensors(&[("w", "F32", &[4])], &[]));
+    let ft = w.write("ft/model.safetensors", &fixtures::safetensors(&[("w", "F32", &[8])], &[]));
+    w.json(&[
+        "register",
+        s(&base),
+        "--model",
+        "base",
+        "--trained-on",
+        s(data.parent().unwrap()),
+        "--run",
+        "train-1",
+        "--code",
+        "git+https://github.com/acme/train@0123456789abcdef",
+    ]);
+    w.json(&["register", s(&ft), "--model", "tuned", "--parent", "base@1.0.0", "--relation", "finetune"]);
+    let out = w.run(&["lineage", "tuned@1.0.0", "--up", "4", "--down", "0", "--format", "prov"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["activity"]["run:train-1"]["prov:type"]["$"], "pedigree:Run", "{doc}");
+    let file = w.dir.path().join("lineage.prov.json");
+    std::fs::write(&file, &out.stdout).unwrap();
+    let read = std::process::Command::new(python).args(["-c", PROV_ROUND_TRIP, s(&file)]).output().unwrap();
+    assert!(read.status.success(), "prov failed: {}", common::stderr(&read));
+    let read: serde_json::Value = serde_json::from_str(common::stdout(&read).trim()).unwrap();
+    let kinds = &read["kinds"];
+    // tuned, base (versions), two models, the dataset, the code: entities; the run: an activity.
+    assert_eq!((kinds["Entity"].as_u64(), kinds["Activity"].as_u64()), (Some(6), Some(1)), "{read}");
+    assert_eq!((kinds["Generation"].as_u64(), kinds["Specialization"].as_u64()), (Some(1), Some(2)), "{read}");
+    assert!(kinds["Usage"].as_u64().unwrap() >= 2, "the run used the data and the code: {read}");
+    let derived = read["derived"].as_array().unwrap();
+    assert!(
+        derived.iter().any(|d| d.to_string().contains("version:base@1.0.0") && d.to_string().contains("finetune")),
+        "the fine-tune derives from its parent, with the relation: {read}"
+    );
+}
