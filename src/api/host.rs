@@ -102,11 +102,11 @@ impl Host {
         tokio::task::spawn_blocking(move || {
             let mut session = Session::open(&host.workspace, host.actor)?;
             let progress = throttled(emit);
-            match ops::dispatch(&mut session, &op, request.clone(), &progress) {
+            match ops::dispatch(&mut session, &op, &request, &progress) {
                 // A version whose files a remote has and this workspace not yet: fetched, then
                 // the operation runs again.
                 Err(e) => match super::remotes::fetch_missing(&mut session, &e, &progress)? {
-                    Some(_) => ops::dispatch(&mut session, &op, request, &progress),
+                    Some(_) => ops::dispatch(&mut session, &op, &request, &progress),
                     None => Err(e),
                 },
                 done => done,

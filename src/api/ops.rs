@@ -15,11 +15,12 @@ macro_rules! operations {
         /// Names of every operation.
         pub const NAMES: &[&str] = &[$(stringify!($name)),*];
 
-        /// Runs operation `op` with a JSON request; returns its JSON response.
-        pub fn dispatch(session: &mut Session, op: &str, request: Value, progress: OnProgress<'_>) -> Result<Value, ApiError> {
+        /// Runs operation `op` with a JSON request; returns its JSON response. The request is
+        /// borrowed: an operation run again (after fetching a version it needed) reads it again.
+        pub fn dispatch(session: &mut Session, op: &str, request: &Value, progress: OnProgress<'_>) -> Result<Value, ApiError> {
             match op {
                 $(stringify!($name) => {
-                    let $r: $req = serde_json::from_value(request)
+                    let $r: $req = <$req as serde::Deserialize>::deserialize(request)
                         .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("bad request for {}: {e}", stringify!($name))))?;
                     let $s = session;
                     let $p = progress;

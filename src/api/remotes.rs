@@ -235,13 +235,9 @@ pub fn push_version(s: &mut Session, req: &PushRequest) -> Result<PushResponse, 
     let envelope = std::fs::read(std::path::Path::new(&bundle.dir).join(crate::report::bundle::MANIFEST))
         .map_err(|e| ApiError::new(ErrorCode::Io, format!("{}: {e}", bundle.dir)))?;
     let node = crate::governance::resolve(s.ws.catalog.conn(), reference)?.node;
-    let key = crate::catalog::remotes::bound_to(s.ws.catalog.conn(), &node)?
-        .into_iter()
-        .find(|(r, _, state)| *r == report.remote && state == "bound")
-        .map(|(_, k, _)| k)
-        .ok_or_else(|| {
-            ApiError::new(ErrorCode::Conflict, format!("{reference} is not on {} (the push failed)", report.remote))
-        })?;
+    let key = crate::catalog::remotes::bound_key(s.ws.catalog.conn(), &node, &report.remote)?.ok_or_else(|| {
+        ApiError::new(ErrorCode::Conflict, format!("{reference} is not on {} (the push failed)", report.remote))
+    })?;
     let (model, version) = key.rsplit_once('/').expect("version keys are MODEL/VERSION");
     let row = remote::row(&s.ws, &report.remote)?;
     let attestation = remote::open(&s.ws, &row)?.attach(model, version, &envelope)?;
@@ -284,7 +280,7 @@ pub fn fetch_missing(s: &mut Session, e: &ApiError, progress: OnProgress<'_>) ->
     match crate::sync::fetch_needed(&mut s.ws, reference, &actor, progress)? {
         Some((what, report)) if report.pulled + report.bound > 0 => Ok(Some(what)),
         Some((what, report)) => {
-            let why = report.skipped.iter().chain(&report.failed).map(|i| i.reason.as_str()).next().unwrap_or("nothing came");
+            let why = report.first_reason().unwrap_or("nothing came");
             Err(ApiError::new(ErrorCode::Io, format!("{reference} is {what}, but its files could not be fetched: {why}")))
         }
         None => Ok(None),

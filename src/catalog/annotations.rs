@@ -78,6 +78,11 @@ pub fn effective(conn: &Connection, subject: &str, mut fields: Fields) -> Result
     Ok(fields)
 }
 
+/// A subject's fields as they stand: [`of`] with the description filled in by [`effective`].
+pub fn current(conn: &Connection, subject: &str) -> Result<Fields, CatalogError> {
+    effective(conn, subject, of(conn, subject)?)
+}
+
 /// The description field.
 pub const DESCRIPTION: &str = "description";
 /// MLflow's legacy stage (`Staging`, `Production`, `Archived`; absent: none).

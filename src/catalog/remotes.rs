@@ -149,6 +149,11 @@ pub fn bound_to(conn: &Connection, local: &str) -> Result<Vec<(String, String, S
     Ok(rows)
 }
 
+/// The remote's key of a local node bound there now (`MODEL/VERSION` for a version), if it is.
+pub fn bound_key(conn: &Connection, local: &str, remote: &str) -> Result<Option<String>, CatalogError> {
+    Ok(bound_to(conn, local)?.into_iter().find(|(r, _, s)| r == remote && s == "bound").map(|(_, k, _)| k))
+}
+
 /// A field changed on both sides since the last sync: neither side was overwritten.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]

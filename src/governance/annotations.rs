@@ -68,7 +68,7 @@ pub fn of(conn: &Connection, target: &str) -> Result<Annotations, GovError> {
 
 /// The metadata of a subject (a node id).
 pub fn of_subject(conn: &Connection, subject: &str) -> Result<Annotations, GovError> {
-    let fields = annotations::effective(conn, subject, annotations::of(conn, subject)?)?;
+    let fields = annotations::current(conn, subject)?;
     Ok(Annotations::from_fields(subject.to_string(), fields))
 }
 
@@ -134,7 +134,7 @@ pub fn put(
     actor: &str,
     remote: Option<&str>,
 ) -> Result<bool, GovError> {
-    let current = annotations::effective(conn, subject, annotations::of(conn, subject)?)?;
+    let current = annotations::current(conn, subject)?;
     let before = current.get(field).map(String::as_str);
     // A description cleared is an empty one (the registration message is not shown again).
     let value = if field == DESCRIPTION { Some(value.unwrap_or("")) } else { value };

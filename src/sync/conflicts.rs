@@ -90,10 +90,7 @@ pub fn resolve(ws: &mut Workspace, id: i64, take: Take, actor: &str) -> Result<C
                 ));
             };
             let node = crate::ids::version_node(&local_model, version);
-            let key = remotes::bound_to(conn, &node)?
-                .into_iter()
-                .find(|(r, _, s)| *r == c.remote && s == "bound")
-                .map(|(_, k, _)| k)
+            let key = remotes::bound_key(conn, &node, &c.remote)?
                 .ok_or_else(|| bad(format!("{local_model}@{version} is not on {} yet: sync first", c.remote)))?;
             let remote_version = key.rsplit_once('/').map(|(_, v)| v.to_string()).unwrap_or_default();
             let row = config::row(ws, &c.remote)?;
@@ -212,10 +209,7 @@ fn resolve_field(ws: &mut Workspace, c: Conflict, take: Take, actor: &str) -> Re
         let seq = audit::append(tx, &now, actor, "resolve_conflict", &c.subject, &payload)?;
         remotes::resolve_conflict(tx, c.id, took, actor, &now, seq)?;
         let mut fields = super::fields::base_of(&binding).unwrap_or_default();
-        match &value {
-            Some(v) => fields.insert(c.field.clone(), v.clone()),
-            None => fields.remove(&c.field),
-        };
+        super::fields::set(&mut fields, &c.field, value.as_ref());
         let b = remotes::Binding { base: super::fields::with_base(&binding.base, &fields), ..binding.clone() };
         remotes::upsert_binding(tx, &b)?;
         Ok(())

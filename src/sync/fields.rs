@@ -46,12 +46,17 @@ pub(super) fn base_of(b: &Binding) -> Option<Fields> {
 
 /// `base` (a binding's base JSON) with its fields replaced.
 pub(super) fn with_base(base: &str, fields: &Fields) -> String {
-    let mut v: Value = serde_json::from_str(base).unwrap_or_else(|_| json!({}));
-    if !v.is_object() {
-        v = json!({});
+    let v: Value = serde_json::from_str(base).unwrap_or_else(|_| json!({}));
+    with_fields(if v.is_object() { v } else { json!({}) }, Some(fields)).to_string()
+}
+
+/// A model's listed state (`pull::model_state`) as the base of its binding: with the fields the
+/// merge keeps, when there are any (`None`: the first merge has not run).
+pub(super) fn with_fields(mut state: Value, fields: Option<&Fields>) -> Value {
+    if let Some(f) = fields {
+        state["fields"] = json!(f);
     }
-    v["fields"] = json!(fields);
-    v.to_string()
+    state
 }
 
 /// What one field needs.
@@ -119,7 +124,8 @@ fn agreed(base: Option<&Fields>, local: &Fields, remote: &Fields) -> Fields {
     out
 }
 
-fn set(fields: &mut Fields, field: &str, value: Option<&String>) {
+/// Sets (`Some`) or removes (`None`) one field.
+pub(super) fn set(fields: &mut Fields, field: &str, value: Option<&String>) {
     match value {
         Some(v) => fields.insert(field.to_string(), v.clone()),
         None => fields.remove(field),
@@ -241,9 +247,11 @@ pub(super) fn first_push(
     actor: &str,
     report: &mut SyncReport,
 ) -> Result<Fields, SyncError> {
-    let ours = annotations::effective(ws.catalog.conn(), subject, annotations::of(ws.catalog.conn(), subject)?)?;
-    let mut base = of_model(rm);
-    for c in merge(Some(&base.clone()), &ours, &base.clone()) {
+    let ours = annotations::current(ws.catalog.conn(), subject)?;
+    let theirs = of_model(rm);
+    let mut base = theirs.clone();
+    // With the remote's values as the base, every difference is a change made here.
+    for c in merge(Some(&theirs), &ours, &theirs) {
         if c.remote.as_deref().is_some_and(|v| !v.is_empty()) {
             ws.catalog.write(|tx| {
                 super::conflicts::record(tx, remote, &rm.name, &c.field, None, c.local.clone(), c.remote.clone(), actor)

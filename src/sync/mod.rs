@@ -273,6 +273,11 @@ pub(crate) fn crash_point(name: &str) {
 }
 
 impl SyncReport {
+    /// Why a version asked for did not come: the first item skipped or failed.
+    pub fn first_reason(&self) -> Option<&str> {
+        self.skipped.iter().chain(&self.failed).map(|i| i.reason.as_str()).next()
+    }
+
     /// Whether the sync did or found anything beyond "unchanged".
     pub fn changed_anything(&self) -> bool {
         self.pulled

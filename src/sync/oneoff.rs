@@ -68,7 +68,10 @@ pub fn pull_ref(ws: &mut Workspace, reference: &str, model: Option<&str>, actor:
                 let bound = remotes::binding(ws.catalog.conn(), &r.name, "version", &format!("{name}/{tag}"))?
                     .filter(|b| b.state == "bound")
                     .and_then(|b| b.local)
-                    .ok_or_else(|| SyncError::Local(report_reason(&report, reference)))?;
+                    .ok_or_else(|| {
+                        let why = report.first_reason().unwrap_or("the remote did not list it");
+                        SyncError::Local(format!("{reference} was not pulled: {why}"))
+                    })?;
                 return Ok(Pulled {
                     version: bound.trim_start_matches("version:").into(),
                     source: reference.into(),
@@ -109,12 +112,6 @@ pub fn pull_ref(ws: &mut Workspace, reference: &str, model: Option<&str>, actor:
         super::lineage::imported_from(tx, &r.node, &uri, seq)
     })?;
     Ok(Pulled { version: format!("{}@{}", r.model, r.version), source, remote: None })
-}
-
-fn report_reason(report: &SyncReport, reference: &str) -> String {
-    let why =
-        report.skipped.iter().chain(&report.failed).map(|i| i.reason.as_str()).next().unwrap_or("the remote did not list it");
-    format!("{reference} was not pulled: {why}")
 }
 
 #[cfg(test)]

@@ -210,13 +210,10 @@ fn pull_model(
         })
         .filter(|b| !seen.contains(&b.remote_key))
         .collect();
-    let old_base = bindings.get(&("model".into(), m.name.clone())).and_then(|b| serde_json::from_str::<Value>(&b.base).ok());
-    let base_aliases = old_base.as_ref().map(|v| v["aliases"].clone());
+    let old = bindings.get(&("model".into(), m.name.clone()));
+    let base_aliases = old.and_then(|b| serde_json::from_str::<Value>(&b.base).ok()).map(|v| v["aliases"].clone());
     // The metadata fields kept in the base are `sync::fields`'s to move.
-    let mut state = state.clone();
-    if let Some(fields) = old_base.as_ref().map(|v| v["fields"].clone()).filter(|f| !f.is_null()) {
-        state["fields"] = fields;
-    }
+    let state = super::fields::with_fields(state.clone(), old.and_then(super::fields::base_of).as_ref());
     ws.catalog.write(|tx| -> Result<(), SyncError> {
         for b in &gone {
             let mut b = (*b).clone();

@@ -85,7 +85,7 @@ fn push_version(
     let node = crate::ids::version_node(&rec.summary.model, &rec.summary.version);
     // The version's description and tags go up with it, in the create request itself; the
     // stage (a request of its own) after. What is there is the base of the next sync.
-    let ours = annotations::effective(ws.catalog.conn(), &node, annotations::of(ws.catalog.conn(), &node)?)?;
+    let ours = annotations::current(ws.catalog.conn(), &node)?;
     let mut fields: annotations::Fields =
         ours.iter().filter(|(k, _)| k.as_str() != annotations::STAGE).map(|(k, v)| (k.clone(), v.clone())).collect();
     let (version, created, source) = match to.find_pushed(remote_name, &rec.manifest_digest)? {
@@ -226,10 +226,8 @@ fn push_aliases(
             if let Some(rm) = listed.get(remote_name) {
                 let before = bindings.iter().find(|x| x.kind == "model" && x.remote_key == *remote_name);
                 // The metadata fields kept in the base are `sync::fields`'s to move.
-                let mut state = model_state(rm);
-                if let Some(fields) = before.and_then(super::fields::base_of).or_else(|| first.get(remote_name).cloned()) {
-                    state["fields"] = json!(fields);
-                }
+                let fields = before.and_then(super::fields::base_of).or_else(|| first.get(remote_name).cloned());
+                let state = super::fields::with_fields(model_state(rm), fields.as_ref());
                 let b = Binding {
                     remote: remote.into(),
                     kind: "model".into(),

@@ -6,7 +6,8 @@
 
 use serde_json::{Value, json};
 
-use super::{Oci, bad, modelpack};
+use super::modelpack::{self, digest_of};
+use super::{Oci, bad};
 use crate::remote::RemoteError;
 
 /// The attestation's artifact type and layer type: a DSSE envelope.
@@ -14,10 +15,6 @@ pub const DSSE: &str = "application/vnd.dsse.envelope.v1+json";
 /// The empty config OCI 1.1 artifacts carry (`{}`).
 const EMPTY: &str = "application/vnd.oci.empty.v1+json";
 const INDEX: &str = "application/vnd.oci.image.index.v1+json";
-
-fn digest_of(bytes: &[u8]) -> String {
-    format!("sha256:{}", crate::hash::sha256_hex(bytes))
-}
 
 impl Oci {
     /// Attaches `envelope` to `MODEL:VERSION`; returns the attestation manifest's digest and
@@ -27,10 +24,7 @@ impl Oci {
         let (subject, _) = self.reg.manifest(&repo, version)?.ok_or_else(|| bad(format!("{repo}:{version}"), "no such tag"))?;
         let subject = json!({"mediaType": modelpack::MANIFEST, "digest": digest_of(&subject), "size": subject.len()});
         for blob in [&b"{}"[..], envelope] {
-            let d = digest_of(blob);
-            if !self.reg.blob_exists(&repo, &d)? {
-                self.reg.push_blob(&repo, &d, blob.to_vec().into(), blob.len() as u64)?;
-            }
+            self.reg.push_bytes_once(&repo, blob)?;
         }
         let manifest = json!({
             "schemaVersion": 2,

@@ -227,6 +227,15 @@ impl Registry {
         })
     }
 
+    /// Uploads a small blob held in memory unless the repository has it; returns its digest.
+    pub fn push_bytes_once(&self, repo: &str, bytes: &[u8]) -> Result<String, RemoteError> {
+        let digest = super::modelpack::digest_of(bytes);
+        if !self.blob_exists(repo, &digest)? {
+            self.push_blob(repo, &digest, bytes.to_vec().into(), bytes.len() as u64)?;
+        }
+        Ok(digest)
+    }
+
     /// A file's bytes as an upload body, streamed from disk.
     pub fn file_body(&self, path: &std::path::Path) -> Result<reqwest::Body, RemoteError> {
         self.rt.block_on(async {

@@ -28,7 +28,9 @@ pub struct Oci {
     host: String,
     /// `team/models` (no slashes around; may be empty).
     prefix: String,
-    /// Each model's tags and their digests, listed once per sync.
+    /// The models under the prefix, and each model's tags and their digests: listed once per
+    /// sync (a sync lists models, then versions), again after a push changed them.
+    names: Mutex<Option<Vec<String>>>,
     tagged: Mutex<BTreeMap<String, Vec<(String, String)>>>,
 }
 
@@ -71,7 +73,7 @@ impl Oci {
     pub fn open(address: &str, auth: Option<(String, String)>) -> Result<Oci, RemoteError> {
         let (base, host, prefix) =
             parse_address(address).map_err(|why| RemoteError::Bad { kind: client::KIND, what: address.into(), why })?;
-        Ok(Oci { reg: Registry::new(base, auth)?, host, prefix, tagged: Mutex::new(BTreeMap::new()) })
+        Ok(Oci { reg: Registry::new(base, auth)?, host, prefix, names: Mutex::new(None), tagged: Mutex::new(BTreeMap::new()) })
     }
 
     pub fn registry(&self) -> &Registry {
@@ -84,8 +86,14 @@ impl Oci {
 
     /// Every model: the repositories under the prefix.
     fn model_names(&self) -> Result<Vec<String>, RemoteError> {
+        if let Some(n) = self.names.lock().expect("no panic while held").as_ref() {
+            return Ok(n.clone());
+        }
         let under = if self.prefix.is_empty() { String::new() } else { format!("{}/", self.prefix) };
-        Ok(self.reg.catalog()?.into_iter().filter_map(|r| r.strip_prefix(&under).map(str::to_string)).collect())
+        let names: Vec<String> =
+            self.reg.catalog()?.into_iter().filter_map(|r| r.strip_prefix(&under).map(str::to_string)).collect();
+        *self.names.lock().expect("no panic while held") = Some(names.clone());
+        Ok(names)
     }
 
     /// A model's tags and the digests they point at.
@@ -129,8 +137,11 @@ impl Oci {
             .ok_or_else(|| "its ModelPack config lists no layers (modelfs.diffIds)".to_string()))
     }
 
+    /// After a write to `model`: its tags, and the models (a push may have made its repository),
+    /// are listed again when next asked.
     fn forget(&self, model: &str) {
         self.tagged.lock().expect("no panic while held").remove(model);
+        *self.names.lock().expect("no panic while held") = None;
     }
 }
 
@@ -282,9 +293,7 @@ impl Remote for Oci {
             let body = self.reg.file_body(file)?;
             self.reg.push_blob(&repo, &l.digest, body, l.size)?;
         }
-        if !self.reg.blob_exists(&repo, &export.config_digest)? {
-            self.reg.push_blob(&repo, &export.config_digest, export.config.clone().into(), export.config.len() as u64)?;
-        }
+        self.reg.push_bytes_once(&repo, &export.config)?;
         crate::sync::crash_point("push-uploaded");
         self.reg.put_manifest(&repo, &record.summary.version, &export.manifest, modelpack::MANIFEST)?;
         self.forget(&p.model);

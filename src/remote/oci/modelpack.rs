@@ -61,7 +61,8 @@ pub fn media_type(f: &FileEntry) -> &'static str {
     }
 }
 
-fn digest_of(bytes: &[u8]) -> String {
+/// `sha256:HEX` of some bytes, as OCI descriptors name them.
+pub(super) fn digest_of(bytes: &[u8]) -> String {
     format!("sha256:{}", crate::hash::sha256_hex(bytes))
 }
 
