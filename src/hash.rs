@@ -16,6 +16,40 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(openssl::sha::sha256(bytes))
 }
 
+/// Git's blob id of a file's bytes: SHA-1 over `blob LEN\0` and the bytes. The Hugging Face Hub
+/// names files kept outside LFS by it (its cache blobs and its tree listings' `oid`).
+pub struct GitBlobSha1(openssl::sha::Sha1);
+
+impl GitBlobSha1 {
+    pub fn new(len: u64) -> GitBlobSha1 {
+        let mut ctx = openssl::sha::Sha1::new();
+        ctx.update(format!("blob {len}\0").as_bytes());
+        GitBlobSha1(ctx)
+    }
+
+    pub fn update(&mut self, chunk: &[u8]) {
+        self.0.update(chunk);
+    }
+
+    pub fn finish(self) -> String {
+        hex::encode(self.0.finish())
+    }
+
+    /// The blob id of a file (read whole, in chunks).
+    pub fn of_file(path: &std::path::Path) -> io::Result<String> {
+        let mut f = std::fs::File::open(path)?;
+        let mut ctx = GitBlobSha1::new(f.metadata()?.len());
+        let mut buf = vec![0u8; 64 << 10];
+        loop {
+            let n = f.read(&mut buf)?;
+            if n == 0 {
+                return Ok(ctx.finish());
+            }
+            ctx.update(&buf[..n]);
+        }
+    }
+}
+
 /// Stream `reader` into `sink` (if any) while hashing it; `on_chunk` gets each chunk's length.
 /// Returns the hex digest and the byte count.
 pub fn hash_copy(
@@ -166,6 +200,10 @@ mod tests {
         assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
         let (d, n) = hash_copy(&mut &b"abc"[..], None, &mut |_| {}).unwrap();
         assert_eq!((d.as_str(), n), ("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", 3));
+        // `printf 'hello\n' | git hash-object --stdin`
+        let mut g = GitBlobSha1::new(6);
+        g.update(b"hello\n");
+        assert_eq!(g.finish(), "ce013625030ba8dba906f756967f9e9ca394464a");
     }
 
     #[test]

@@ -68,8 +68,8 @@ pub fn init_workspace(root: &Path) -> Result<InitResponse, ApiError> {
 }
 
 /// Registers files or folders as one new version; with `fromIndex`, an indexed artifact
-/// (downloaded and verified first when remote; its DVC data deps become `trainedOn` when none
-/// are given).
+/// (downloaded and verified first when remote; its DVC data deps become `trainedOn`, and the
+/// versions its model card's `base_model` names become `parents`, when none are given).
 pub fn register_version(s: &mut Session, req: &RegisterRequest, progress: OnProgress<'_>) -> Result<RegisterResponse, ApiError> {
     let Some(id) = req.from_index else {
         return Ok(registry::register(&mut s.ws, req, None, &s.actor, progress)?);
@@ -79,6 +79,9 @@ pub fn register_version(s: &mut Session, req: &RegisterRequest, progress: OnProg
     req.paths = staged.paths;
     if req.trained_on.is_empty() {
         req.trained_on = staged.trained_on;
+    }
+    if req.parents.is_empty() {
+        req.parents = staged.parents;
     }
     let out = registry::register(&mut s.ws, &req, Some(&source.origin), &s.actor, progress);
     if let (Ok(_), Some(dir)) = (&out, source.staging) {

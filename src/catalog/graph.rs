@@ -64,6 +64,16 @@ pub fn edges_to(conn: &Connection, dst: &str) -> Result<Vec<EdgeRow>, CatalogErr
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Versions imported from a source whose node id starts with `prefix` (e.g. every commit of one
+/// Hugging Face repository: `source:hf://ORG/NAME@`), latest import first.
+pub fn imported_from_prefix(conn: &Connection, prefix: &str) -> Result<Vec<String>, CatalogError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT src FROM edges WHERE kind = 'imported_from' AND substr(dst, 1, length(?1)) = ?1 ORDER BY audit_seq DESC",
+    )?;
+    let rows = stmt.query_map([prefix], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Whether a node id names something the catalog knows (a row or an edge end).
 pub fn node_exists(conn: &Connection, id: &str) -> Result<bool, CatalogError> {
     Ok(conn.query_row(

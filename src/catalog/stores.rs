@@ -294,3 +294,15 @@ pub fn version_with_root(conn: &Connection, digest: &str) -> Result<Option<Strin
         )
         .optional()?)
 }
+
+/// The versions registered from Hugging Face cache snapshots of repository `repo` (`ORG/NAME`),
+/// newest registration first, as `version:MODEL@VERSION` nodes.
+pub fn registered_from_hf_repo(conn: &Connection, repo: &str) -> Result<Vec<String>, CatalogError> {
+    let mut st = conn.prepare(
+        "SELECT registered_as FROM artifacts
+         WHERE registered_as IS NOT NULL AND json_extract(sniffed, '$.metadata.\"hf.repo\"') = ?1
+         ORDER BY id DESC",
+    )?;
+    let rows = st.query_map([repo], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -161,8 +161,9 @@ pub enum Command {
         #[arg(long)]
         attest: bool,
     },
-    /// Bring one OCI artifact here (HOST[:PORT]/REPO:TAG), verified; bound to a configured remote
-    /// that covers it, else registered with where it came from
+    /// Bring one OCI artifact (HOST[:PORT]/REPO:TAG) or Hugging Face Hub repository
+    /// (hf://ORG/NAME[@REVISION], Hub at HF_ENDPOINT) here, verified; bound to a configured
+    /// remote that covers it, else registered with where it came from
     Pull {
         reference: String,
         /// The local model to register it in [default: the repository's last name]

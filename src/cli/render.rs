@@ -320,15 +320,23 @@ pub fn artifacts(r: &crate::api::stores::ListArtifactsResponse) -> String {
         .artifacts
         .iter()
         .map(|a| {
-            let hints = a.hints.iter().filter(|h| h.kind == "trained_on").count();
+            let data = a.hints.iter().filter(|h| h.kind == "trained_on").count();
+            let bases: Vec<&str> = a.hints.iter().filter(|h| h.kind == "base_model").map(|h| h.path.as_str()).collect();
+            let hints = match (data, bases.is_empty()) {
+                (0, true) => String::new(),
+                (0, false) => format!("base model {}", bases.join(", ")),
+                (n, _) => format!("{n} data deps (DVC)"),
+            };
+            // In the Hugging Face cache the name (ORG/NAME@REV) says more than the path.
+            let path = if a.name.contains('@') { a.name.clone() } else { a.path.clone() };
             vec![
                 a.id.to_string(),
                 a.store.clone(),
-                a.path.clone(),
+                path,
                 a.format.clone(),
                 size(a.size),
                 a.registered_as.clone().unwrap_or_else(|| "-".into()),
-                if hints > 0 { format!("{hints} data deps (DVC)") } else { String::new() },
+                hints,
             ]
         })
         .collect();

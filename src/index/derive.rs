@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use super::dvc::{self, DvcStage};
+use super::hf;
 use super::remote::Remote;
 use super::store::{Location, Store};
 use super::{ItemError, LineageHint};
@@ -54,9 +55,16 @@ pub fn derive(
     let mut artifacts: Vec<ArtifactRow> = Vec::new();
     let remote_store = remote.is_some();
 
-    // 1. Folders: the outermost folder holding an MLmodel or config.json.
-    let mut markers: Vec<&str> =
-        rows.iter().filter(|r| matches!(name(&r.path), "MLmodel" | "config.json")).map(|r| parent(&r.path)).collect();
+    // 1. Folders: the outermost folder holding an MLmodel or config.json (in the Hugging Face
+    // cache: every snapshot).
+    let hf_root = match &store.location {
+        Location::HfCache(root) => Some(root.as_path()),
+        _ => None,
+    };
+    let mut markers: Vec<&str> = match hf_root {
+        Some(_) => rows.iter().filter_map(|r| hf::snapshot_folder(&r.path)).collect(),
+        None => rows.iter().filter(|r| matches!(name(&r.path), "MLmodel" | "config.json")).map(|r| parent(&r.path)).collect(),
+    };
     markers.sort();
     markers.dedup();
     let mut folders: Vec<&str> = Vec::new();
@@ -81,8 +89,11 @@ pub fn derive(
             Some(p) => Ok((serde_json::from_str(&p.sniffed).unwrap_or_else(|_| Sniffed::unknown()), p.note.clone())),
             None => sniff_folder(store, remote, folder).map(|s| (s, None)),
         };
+        if hf_root.is_some() && files.iter().any(|f| f.error.as_deref().is_some_and(|e| e.starts_with(hf::CORRUPT))) {
+            continue; // reported per file; nothing to register until it is downloaded again
+        }
         match sniffed {
-            Ok((s, _)) if s.format == Format::Unknown => continue, // a config.json that is not a model
+            Ok((s, _)) if s.format == Format::Unknown && hf_root.is_none() => continue, // a config.json that is not a model
             Ok((folder_sniff, note)) => {
                 let mut by_path: BTreeMap<String, Sniffed> = BTreeMap::new();
                 by_path.insert(".".into(), folder_sniff);
@@ -103,7 +114,11 @@ pub fn derive(
                     .collect();
                 let (format, interface) = summarize(&by_path, &entries);
                 let folder_sniff = by_path.remove(".").expect("inserted above");
-                let combined = Sniffed { format: folder_sniff.format, interface, metadata: folder_sniff.metadata };
+                let mut combined = Sniffed { format: folder_sniff.format, interface, metadata: folder_sniff.metadata };
+                let mut hints = Vec::new();
+                if let Some(root) = hf_root {
+                    hints = hf::describe(root, folder, &mut combined.metadata);
+                }
                 artifacts.push(ArtifactRow {
                     id: 0,
                     store_id: store.id,
@@ -116,7 +131,7 @@ pub fn derive(
                     digest,
                     etag,
                     sniffed: serde_json::to_string(&combined).expect("sniffed serialises"),
-                    hints: "[]".into(),
+                    hints: serde_json::to_string(&hints).expect("hints serialise"),
                     note,
                     indexed_at: now.to_string(),
                     registered_as: None,
@@ -178,7 +193,7 @@ pub fn derive(
 
     // 4. Hints: an artifact that is (or lies in, or holds) a DVC out gets the stage's deps.
     for a in artifacts.iter_mut().filter(|a| a.kind != "dvc") {
-        let mut hints: Vec<LineageHint> = Vec::new();
+        let mut hints: Vec<LineageHint> = serde_json::from_str(&a.hints).unwrap_or_default();
         let apath = if a.path == "." { "" } else { a.path.as_str() };
         for (file, st) in &stages {
             for o in &st.outs {
@@ -251,8 +266,8 @@ fn file_artifact(
 /// (MLmodel, config.json, README.md) are fetched into a temp folder first.
 fn sniff_folder(store: &Store, remote: Option<&Remote>, folder: &str) -> Result<Sniffed, String> {
     let strip = |e: sniff::SniffError, base: &Path| super::local::strip_path(&e.to_string(), base);
-    match (&store.location, remote) {
-        (Location::Local(root), _) => {
+    match (store.location.local_root(), remote) {
+        (Some(root), _) => {
             let dir = root.join(folder);
             match sniff::sniff_folder(&dir) {
                 Ok(s) => Ok(s.unwrap_or_else(Sniffed::unknown)),

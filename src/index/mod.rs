@@ -16,6 +16,7 @@ use crate::sniff::Interface;
 
 mod derive;
 pub mod dvc;
+pub mod hf;
 mod local;
 pub(crate) mod remote;
 mod run;
@@ -33,7 +34,7 @@ pub use store::{Credentials, StoreError, StoreOptions, add_store, list_stores, r
 pub struct StoreInfo {
     pub name: String,
     pub uri: String,
-    /// local, s3 or http.
+    /// local, s3, http or hf-cache.
     pub kind: String,
     pub endpoint: Option<String>,
     pub region: Option<String>,
@@ -94,14 +95,15 @@ pub struct IndexReport {
     pub complete: bool,
 }
 
-/// A lineage hint found next to an artifact (today: from DVC files).
+/// A lineage hint found next to an artifact (from DVC files and Hugging Face model cards).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LineageHint {
     /// `trained_on` (a data dependency of the stage that produced it), `code` (a code
-    /// dependency), `dvc_out` (the DVC file that tracks it), or for DVC files themselves `out`.
+    /// dependency), `dvc_out` (the DVC file that tracks it), for DVC files themselves `out`, or
+    /// `base_model` (a Hugging Face model card's base model; `path` is its repository id).
     pub kind: String,
-    /// Store-relative path the hint points at.
+    /// Store-relative path the hint points at (a repository id for `base_model`).
     pub path: String,
     /// DVC's md5 for that path when recorded.
     pub md5: Option<String>,
@@ -115,6 +117,8 @@ pub struct LineageHint {
 pub struct Artifact {
     #[ts(type = "number")]
     pub id: i64,
+    /// How people name it: its file or folder name; `ORG/NAME@REV` in the Hugging Face cache.
+    pub name: String,
     pub store: String,
     /// Store-relative path ("." for a store whose root is itself a model folder).
     pub path: String,
@@ -148,6 +152,8 @@ pub struct StagedArtifact {
     pub paths: Vec<String>,
     /// Local paths of data the artifact was made from (DVC stage deps that exist here).
     pub trained_on: Vec<String>,
+    /// Versions here its model card's `base_model` names (imported or registered before).
+    pub parents: Vec<crate::registry::register::ParentLink>,
     /// A model name derived from the path.
     pub suggested_model: String,
 }

@@ -142,7 +142,7 @@ impl Remote {
                 let s = HttpBuilder::new().with_url(base.clone()).with_client_options(client).with_retry(retry);
                 (Arc::new(s.build().map_err(|e| describe(&e))?), String::new(), Some(base.clone()))
             }
-            Location::Local(_) => return Err("not a remote store".into()),
+            Location::Local(_) | Location::HfCache(_) => return Err("not a remote store".into()),
         };
         Ok(Remote { store: obj, prefix, http_base, rt, timeout })
     }

@@ -8,6 +8,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::derive::derive;
+use super::hf;
 use super::local::{self, Stat};
 use super::remote::{ObjectInfo, Remote};
 use super::store::{self, Location, Store, StoreError};
@@ -72,7 +73,7 @@ pub fn index_store(
 
     // 1. List.
     let remote = match &store.location {
-        Location::Local(_) => None,
+        Location::Local(_) | Location::HfCache(_) => None,
         _ => match Remote::open(&store) {
             Ok(r) => Some(r),
             Err(message) => {
@@ -83,7 +84,7 @@ pub fn index_store(
         },
     };
     let (listing, unlisted): (Vec<(String, Seen)>, Vec<String>) = match (&store.location, &remote) {
-        (Location::Local(root), _) => match local::walk(root) {
+        (Location::Local(_) | Location::HfCache(_), _) => match walk(&store.location) {
             Ok(w) => {
                 report.errors.extend(w.errors);
                 (w.files.into_iter().map(|(p, s)| (p, Seen::Local(s))).collect(), w.unlisted_dirs)
@@ -144,7 +145,7 @@ pub fn index_store(
     let bytes_done = AtomicU64::new(0);
     let next = AtomicUsize::new(0);
     let threads = match &store.location {
-        Location::Local(_) => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        Location::Local(_) | Location::HfCache(_) => std::thread::available_parallelism().map_or(1, |n| n.get()),
         _ => 8,
     }
     .min(work.len().max(1));
@@ -173,6 +174,7 @@ pub fn index_store(
                     };
                     let (row, err) = match (seen, &store.location, remote) {
                         (Seen::Local(stat), Location::Local(root), _) => local::examine(root, path, *stat, &mut tick),
+                        (Seen::Local(stat), Location::HfCache(root), _) => hf::examine(root, path, *stat, &mut tick),
                         (Seen::Remote(info), _, Some(r)) => r.examine(path, info, &mut tick),
                         _ => {
                             (None, Some(ItemError { path: path.clone(), message: "internal: listing and store disagree".into() }))
@@ -325,6 +327,14 @@ pub fn index_store(
     })?;
     report.artifacts = derived.artifacts.len() as u64;
     finish(ws, &store, report, events, started)
+}
+
+/// Lists a store on this machine.
+fn walk(location: &Location) -> Result<local::Walk, String> {
+    match location {
+        Location::HfCache(root) => hf::walk(root),
+        other => local::walk(other.local_root().expect("a store on this machine")),
+    }
 }
 
 fn finish(

@@ -33,6 +33,14 @@ fn artifact_name(row: &ArtifactRow) -> String {
     if row.path == "." { row.store.clone() } else { row.path.rsplit('/').next().unwrap_or(&row.path).to_string() }
 }
 
+/// How an artifact is named to people: `ORG/NAME@REV` in the Hugging Face cache, else its own name.
+fn display_name(location: &Location, row: &ArtifactRow) -> String {
+    match location {
+        Location::HfCache(_) => super::hf::artifact_name(&row.path).unwrap_or_else(|| row.path.clone()),
+        _ => artifact_name(row),
+    }
+}
+
 /// The API view of an artifact row.
 pub fn artifact(conn: &catalog::Conn, ws_root: &Path, row: &ArtifactRow) -> Result<Artifact, StoreError> {
     let sniffed: Sniffed = catalog::json("artifact sniff", &row.sniffed)?;
@@ -41,6 +49,7 @@ pub fn artifact(conn: &catalog::Conn, ws_root: &Path, row: &ArtifactRow) -> Resu
     let st = store::resolve_row(ws_root, &srow)?;
     Ok(Artifact {
         id: row.id,
+        name: display_name(&st.location, row),
         store: row.store.clone(),
         path: row.path.clone(),
         uri: st.uri_of(&row.path),
@@ -69,8 +78,8 @@ pub fn stage(ws: &Workspace, id: i64, progress: OnProgress<'_>) -> Result<(Stage
     let art = artifact(conn, &ws.root, &row)?;
     let st = store::resolve(&ws.root, conn, &row.store)?;
     let rel_dir = if row.path == "." { "" } else { row.path.as_str() };
-    let (paths, trained_on, source) = match &st.location {
-        Location::Local(root) => {
+    let (paths, trained_on, source) = match st.location.local_root() {
+        Some(root) => {
             let p = root.join(rel_dir);
             if !p.exists() {
                 return Err(StoreError::Local { path: p, message: "no longer there; run `pedigree index` again".into() });
@@ -91,7 +100,7 @@ pub fn stage(ws: &Workspace, id: i64, progress: OnProgress<'_>) -> Result<(Stage
             let source = IndexedSource { origin: Origin { artifact_id: id, uri: art.uri.clone(), expected_root }, staging: None };
             (vec![p.display().to_string()], trained_on, source)
         }
-        _ => {
+        None => {
             let remote = Remote::open(&st).map_err(|message| StoreError::Remote { store: st.name.clone(), message })?;
             let dir = download(ws, &remote, &row, progress)?;
             let origin = Origin { artifact_id: id, uri: art.uri.clone(), expected_root: None };
@@ -99,10 +108,14 @@ pub fn stage(ws: &Workspace, id: i64, progress: OnProgress<'_>) -> Result<(Stage
             (vec![dir.join("data").join(artifact_name(&row)).display().to_string()], Vec::new(), source)
         }
     };
-    let base = artifact_name(&row);
+    let base = match super::hf::snapshot_of(&row.path).filter(|_| matches!(st.location, Location::HfCache(_))) {
+        Some((repo, _)) => repo.rsplit('/').next().unwrap_or(&repo).to_lowercase(),
+        None => artifact_name(&row),
+    };
     let stem = if row.kind == "file" { base.rsplit_once('.').map(|(s, _)| s.to_string()).unwrap_or(base) } else { base };
     let suggested_model = crate::ids::name_from_path(Path::new(&stem), "model");
-    Ok((StagedArtifact { artifact: art, paths, trained_on, suggested_model }, source))
+    let parents = super::hf::parents(conn, &art.hints, &art.metadata)?;
+    Ok((StagedArtifact { artifact: art, paths, trained_on, parents, suggested_model }, source))
 }
 
 /// Downloads a remote artifact into `staging/a<ID>-<tag>/data/<name>` once; a finished

@@ -26,7 +26,9 @@ pub enum StoreError {
     Unknown(String),
     #[error("no artifact with id {0} (see the indexed artifacts)")]
     UnknownArtifact(i64),
-    #[error("unsupported store URI {0:?}: use file:///path, s3://bucket/prefix or http(s)://host/path/")]
+    #[error(
+        "unsupported store URI {0:?}: use file:///path, s3://bucket/prefix, http(s)://host/path/ or hf-cache:// (the Hugging Face cache)"
+    )]
     BadUri(String),
     #[error("{path}: {message}")]
     Local { path: PathBuf, message: String },
@@ -71,6 +73,8 @@ pub enum Location {
     },
     /// Base URL, ending with `/`.
     Http(String),
+    /// A Hugging Face hub cache (`models--ORG--NAME/snapshots/REV/…`), read in place.
+    HfCache(PathBuf),
 }
 
 impl Location {
@@ -79,6 +83,15 @@ impl Location {
             Location::Local(_) => "local",
             Location::S3 { .. } => "s3",
             Location::Http(_) => "http",
+            Location::HfCache(_) => "hf-cache",
+        }
+    }
+
+    /// The folder of a store whose files are on this machine (a plain folder or the HF cache).
+    pub fn local_root(&self) -> Option<&Path> {
+        match self {
+            Location::Local(p) | Location::HfCache(p) => Some(p),
+            _ => None,
         }
     }
 }
@@ -131,6 +144,10 @@ pub fn parse_uri(uri: &str) -> Result<Location, StoreError> {
         }
         return Ok(Location::S3 { bucket: bucket.to_string(), prefix: prefix.trim_matches('/').to_string() });
     }
+    if let Some(rest) = uri.strip_prefix("hf-cache://") {
+        let path = if rest.is_empty() { super::hf::default_root() } else { PathBuf::from(rest) };
+        return Ok(Location::HfCache(path));
+    }
     if uri.starts_with("http://") || uri.starts_with("https://") {
         let base = if uri.ends_with('/') { uri.to_string() } else { format!("{uri}/") };
         return Ok(Location::Http(base));
@@ -152,6 +169,7 @@ fn canonical_uri(loc: &Location) -> String {
         Location::S3 { bucket, prefix } if prefix.is_empty() => format!("s3://{bucket}"),
         Location::S3 { bucket, prefix } => format!("s3://{bucket}/{prefix}"),
         Location::Http(base) => base.clone(),
+        Location::HfCache(p) => format!("hf-cache://{}", p.display()),
     }
 }
 
@@ -167,12 +185,19 @@ pub fn add_store(
 ) -> Result<StoreInfo, StoreError> {
     ids::validate_name(name)?;
     let mut location = parse_uri(uri)?;
-    if let Location::Local(p) = &location {
-        let abs = p.canonicalize().map_err(|e| StoreError::Local { path: p.clone(), message: e.to_string() })?;
+    if let Some(p) = location.local_root() {
+        let missing = |message: String| StoreError::Local { path: p.to_path_buf(), message };
+        let abs = p.canonicalize().map_err(|e| match &location {
+            Location::HfCache(_) => missing(format!("{e}: no Hugging Face cache there (HF_HUB_CACHE / HF_HOME say where it is)")),
+            _ => missing(e.to_string()),
+        })?;
         if !abs.is_dir() {
             return Err(StoreError::Local { path: abs, message: "not a folder".into() });
         }
-        location = Location::Local(abs);
+        location = match location {
+            Location::HfCache(_) => Location::HfCache(abs),
+            _ => Location::Local(abs),
+        };
     }
     let given = |v: Option<String>| v.filter(|s| !s.is_empty());
     let options = StoreOptions { endpoint: given(options.endpoint), region: given(options.region), ..options };
@@ -309,6 +334,7 @@ mod tests {
         assert_eq!(parse_uri("http://h:8/m").unwrap(), Location::Http("http://h:8/m/".into()));
         assert_eq!(parse_uri("file:///data/m").unwrap(), Location::Local("/data/m".into()));
         assert_eq!(parse_uri("./m").unwrap(), Location::Local("./m".into()));
+        assert_eq!(parse_uri("hf-cache:///data/hub").unwrap(), Location::HfCache("/data/hub".into()));
         assert!(parse_uri("gs://x/y").is_err());
         assert!(parse_uri("s3://b").is_err());
     }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use notify::{RecursiveMode, Watcher};
 
 use super::run::{IndexOptions, index_store};
-use super::store::{self, Location, StoreError};
+use super::store::{self, StoreError};
 use super::{ItemError, StoreEvent};
 use crate::workspace::Workspace;
 
@@ -62,7 +62,7 @@ pub fn watch(
             for name in &opts.stores {
                 match stores.iter().find(|s| &s.name == name) {
                     None => return Err(StoreError::Unknown(name.clone())),
-                    Some(s) if !matches!(s.location, Location::Local(_)) => {
+                    Some(s) if s.location.local_root().is_none() => {
                         return Err(StoreError::RemoteWatch(name.clone()));
                     }
                     Some(_) => {}
@@ -71,10 +71,7 @@ pub fn watch(
             let wanted: Vec<(String, PathBuf)> = stores
                 .iter()
                 .filter(|s| opts.stores.is_empty() || opts.stores.contains(&s.name))
-                .filter_map(|s| match &s.location {
-                    Location::Local(p) => Some((s.name.clone(), p.clone())),
-                    _ => None,
-                })
+                .filter_map(|s| s.location.local_root().map(|p| (s.name.clone(), p.to_path_buf())))
                 .collect();
             for (name, root) in &wanted {
                 if watched.contains_key(name) {

@@ -30,6 +30,8 @@ pub struct CandidateParent {
     /// `MODEL@VERSION`.
     pub reference: String,
     pub reason: String,
+    /// The relation the source names (a model card's `base_model_relation`), if one it knows.
+    pub relation: Option<String>,
 }
 
 /// What the registration form is pre-filled with.
@@ -95,23 +97,37 @@ pub fn inspect(
     let model_id = models::model_id(conn, &model)?;
     let (latest_v, suggestion) = suggest_next(conn, &model, model_id, &interface, &weights, None)?;
     let mut candidates: Vec<CandidateParent> = Vec::new();
-    for f in &entries {
-        for (m, v) in models::versions_with_file(conn, &f.sha256, 5)? {
-            if m != model && !candidates.iter().any(|c| c.reference == format!("{m}@{v}")) {
-                candidates.push(CandidateParent { reference: format!("{m}@{v}"), reason: format!("holds the same {}", f.path) });
+    // What the model card names first: it says how the versions relate.
+    for meta in sniffed.values() {
+        let Some(bases) = meta.metadata.get("card.base_model") else { continue };
+        let relation = meta.metadata.get("card.base_model_relation").filter(|r| super::RELATIONS.contains(&r.as_str())).cloned();
+        for repo in bases.split(',').map(str::trim).filter(|b| !b.is_empty()) {
+            // That repository imported from the Hub or registered from the cache, else the
+            // latest version of a model named like it.
+            let (found, reason) = match crate::index::hf::known_versions(conn, repo)?.into_iter().next() {
+                Some(v) => (Some(v), format!("base_model {repo}, imported from Hugging Face")),
+                None => {
+                    let base = repo.rsplit('/').next().unwrap_or_default().to_lowercase();
+                    let latest = match models::model_id(conn, &base)? {
+                        Some(id) => models::latest_version(conn, id)?.map(|l| format!("{base}@{}", l.summary.version)),
+                        None => None,
+                    };
+                    (latest, "named as base_model in the model card".to_string())
+                }
+            };
+            if let Some(reference) = found.filter(|r| !candidates.iter().any(|c| &c.reference == r)) {
+                candidates.push(CandidateParent { reference, reason, relation: relation.clone() });
             }
         }
     }
-    for meta in sniffed.values() {
-        let Some(bases) = meta.metadata.get("card.base_model") else { continue };
-        for base in bases.split(',').map(|b| b.trim().rsplit('/').next().unwrap_or_default().to_lowercase()) {
-            if let Some(id) = models::model_id(conn, &base)? {
-                if let Some(l) = models::latest_version(conn, id)? {
-                    let reference = format!("{base}@{}", l.summary.version);
-                    if !candidates.iter().any(|c| c.reference == reference) {
-                        candidates.push(CandidateParent { reference, reason: "named as base_model in the model card".into() });
-                    }
-                }
+    for f in &entries {
+        for (m, v) in models::versions_with_file(conn, &f.sha256, 5)? {
+            if m != model && !candidates.iter().any(|c| c.reference == format!("{m}@{v}")) {
+                candidates.push(CandidateParent {
+                    reference: format!("{m}@{v}"),
+                    reason: format!("holds the same {}", f.path),
+                    relation: None,
+                });
             }
         }
     }

@@ -10,6 +10,7 @@ use std::path::Path;
 
 pub mod config;
 pub(crate) mod http;
+pub mod hub;
 pub mod mlflow;
 pub mod oci;
 

@@ -239,7 +239,18 @@ fn parse_hf(config: &str, card: Option<&str>) -> Result<Option<Sniffed>, String>
     if let Some(v) = value.get("transformers_version").and_then(Json::as_str) {
         metadata.insert("transformers_version".into(), v.to_string());
     }
-    if let Some(front) = card.and_then(front_matter)
+    if let Some(card) = card {
+        metadata.extend(card_metadata(card));
+    }
+    let task = architectures.first().cloned().or(model_type);
+    Ok(Some(Sniffed { format: Format::Huggingface, interface: Interface { task, ..Interface::default() }, metadata }))
+}
+
+/// What a model card's YAML front matter says (`card.license`, `card.base_model`,
+/// `card.base_model_relation`, …; lists joined with commas).
+pub fn card_metadata(card: &str) -> BTreeMap<String, String> {
+    let mut metadata = BTreeMap::new();
+    if let Some(front) = front_matter(card)
         && let Ok(yaml) = serde_yaml::from_str::<Yaml>(front)
     {
         for key in ["license", "base_model", "base_model_relation", "pipeline_tag", "library_name", "datasets", "language"] {
@@ -248,8 +259,7 @@ fn parse_hf(config: &str, card: Option<&str>) -> Result<Option<Sniffed>, String>
             }
         }
     }
-    let task = architectures.first().cloned().or(model_type);
-    Ok(Some(Sniffed { format: Format::Huggingface, interface: Interface { task, ..Interface::default() }, metadata }))
+    metadata
 }
 
 /// The YAML between a leading `---` line and the next `---` line of a model card.

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 mod bounded;
-mod folder;
+pub mod folder;
 pub mod gguf;
 mod hdf5;
 mod onnx;

@@ -86,14 +86,16 @@ mod tests {
 }
 
 /// Links a version to the content-addressed place its files came from
-/// (`source:oci://HOST/REPO@sha256:…`), in the transaction of the audit event `seq`. Sources
+/// (`source:oci://HOST/REPO@sha256:…`, `source:hf://ORG/NAME@COMMIT`), in the transaction of the audit event `seq`. Sources
 /// that name no digest (MLflow's) are left out: the run and the binding say where those came from.
 pub(super) fn imported_from(tx: &Connection, version_node: &str, source: &str, seq: i64) -> Result<(), SyncError> {
-    if !source.starts_with("oci://") || !source.contains("@sha256:") {
-        return Ok(());
-    }
+    let label = match source.split_once("://") {
+        Some(("oci", rest)) if source.contains("@sha256:") => rest,
+        Some(("hf", rest)) if rest.contains('@') => source,
+        _ => return Ok(()),
+    };
     let node = format!("source:{source}");
-    crate::catalog::graph::upsert_node(tx, &node, "source", source.trim_start_matches("oci://"), "{}")?;
+    crate::catalog::graph::upsert_node(tx, &node, "source", label, "{}")?;
     let edge =
         crate::catalog::graph::EdgeRow { src: version_node.into(), dst: node, kind: "imported_from".into(), relation: None };
     crate::catalog::graph::insert_edge(tx, &edge, seq)?;

@@ -1,6 +1,9 @@
 //! One version in or out, outside a full sync: `pedigree push MODEL@VERSION --to NAME`, and
 //! `pedigree pull HOST/REPO:TAG` of one OCI artifact — through a configured remote that covers
-//! it (bound like any pull), or else read anonymously and registered with where it came from.
+//! it (bound like any pull), or else read anonymously and registered with where it came from —
+//! and `pedigree pull hf://ORG/NAME[@REVISION]` of one Hugging Face Hub repository (read-only).
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -8,7 +11,9 @@ use ts_rs::TS;
 use super::staging::{self, Staged};
 use super::{SyncError, SyncOptions, SyncReport};
 use crate::catalog::remotes;
+use crate::index::LineageHint;
 use crate::registry::register::{self as reg, RegisterRequest};
+use crate::remote::hub::Hub;
 use crate::remote::oci::{Oci, parse_address};
 use crate::remote::{Remote, RemoteVersion};
 use crate::workspace::Workspace;
@@ -55,8 +60,11 @@ fn split_reference(reference: &str) -> Result<(String, String, String), SyncErro
     Ok((host.to_string(), repo.to_string(), tag.to_string()))
 }
 
-/// `pedigree pull HOST/REPO:TAG [--model NAME]`.
+/// `pedigree pull HOST/REPO:TAG [--model NAME]`, or `pedigree pull hf://ORG/NAME[@REVISION]`.
 pub fn pull_ref(ws: &mut Workspace, reference: &str, model: Option<&str>, actor: &str) -> Result<Pulled, SyncError> {
+    if let Some(hub_ref) = reference.strip_prefix("hf://") {
+        return pull_hub(ws, hub_ref, model, actor);
+    }
     let (host, repo, tag) = split_reference(reference)?;
     // A configured remote on that registry whose prefix holds the repository: a pull bound there.
     if model.is_none() {
@@ -112,6 +120,59 @@ pub fn pull_ref(ws: &mut Workspace, reference: &str, model: Option<&str>, actor:
         super::lineage::imported_from(tx, &r.node, &uri, seq)
     })?;
     Ok(Pulled { version: format!("{}@{}", r.model, r.version), source, remote: None })
+}
+
+/// One Hugging Face Hub repository at a revision (default `main`; `HF_ENDPOINT` names another
+/// Hub), read-only: every file checked against the LFS sha256 or git blob id the Hub lists,
+/// registered with where it came from, and linked to the versions its card's `base_model`
+/// names when those were imported (from the Hub or the cache) before. Importing the same commit
+/// again returns the version it made.
+fn pull_hub(ws: &mut Workspace, reference: &str, model: Option<&str>, actor: &str) -> Result<Pulled, SyncError> {
+    let (repo, revision) = reference.split_once('@').unwrap_or((reference, "main"));
+    let hub = Hub::open(None)?;
+    let rev = hub.revision(repo, revision)?;
+    let uri = format!("hf://{repo}@{}", rev.sha);
+    let conn = ws.catalog.conn();
+    if let Some(done) = crate::catalog::graph::imported_from_prefix(conn, &format!("source:{uri}"))?.first() {
+        let version = done.trim_start_matches("version:").to_string();
+        return Ok(Pulled { version, source: uri, remote: None });
+    }
+    if rev.files.is_empty() {
+        return Err(SyncError::Local(format!("hf://{reference}: the revision has no files")));
+    }
+    let local = model.map(str::to_string).unwrap_or_else(|| super::local_name(repo.rsplit('/').next().unwrap_or(repo)));
+    crate::ids::validate_name(&local).map_err(|e| SyncError::Local(e.to_string()))?;
+    let source = "the Hub's card data".to_string();
+    let hints: Vec<LineageHint> = rev
+        .base_models
+        .iter()
+        .map(|b| LineageHint { kind: "base_model".into(), path: b.clone(), md5: None, source: source.clone() })
+        .collect();
+    let card: BTreeMap<String, String> =
+        rev.base_model_relation.iter().map(|r| ("card.base_model_relation".to_string(), r.clone())).collect();
+    let parents = crate::index::hf::parents(conn, &hints, &card)?;
+    let v =
+        RemoteVersion { model: repo.to_string(), version: rev.sha[..12].to_string(), source: uri.clone(), ..Default::default() };
+    let staged = Staged::new(&ws.root, "hf", &local, &v);
+    for f in &rev.files {
+        hub.download(&rev, f, &staged.dir, &mut |_| {})?;
+    }
+    let req = RegisterRequest {
+        paths: vec![staged.dir.display().to_string()],
+        model: local,
+        parents,
+        message: format!("imported from {uri}"),
+        link: Some(crate::cas::Link::Hard),
+        ..Default::default()
+    };
+    let r = reg::register(ws, &req, None, actor, &crate::progress::ignore)
+        .map_err(|e| SyncError::Local(format!("hf://{reference}: {e}")))?;
+    ws.catalog.write(|tx| -> Result<(), SyncError> {
+        let payload = serde_json::json!({"source": uri, "files": rev.files.len()});
+        let seq = crate::audit::append(tx, &crate::audit::now(), actor, "hf_import", &r.node, &payload)?;
+        super::lineage::imported_from(tx, &r.node, &uri, seq)
+    })?;
+    Ok(Pulled { version: format!("{}@{}", r.model, r.version), source: uri, remote: None })
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod drift;
 mod fields;
 #[path = "../common/fixtures.rs"]
 mod fixtures;
+mod hf;
 mod metadata;
 mod oci;
 mod peer;

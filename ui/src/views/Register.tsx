@@ -64,6 +64,8 @@ export function RegisterView() {
       if (!nameTouched.current) setModel(r.model);
       setVersion((v) => (versionEdited && v ? v : r.suggestedVersion));
       setParent((p) => p || r.candidateParents[0]?.reference || "");
+      const first = r.candidateParents[0];
+      if (!parent && first?.relation) setRelation(first.relation);
     } catch (e) {
       if (seq !== inspectSeq.current) return;
       setInspected(null);

@@ -20,7 +20,7 @@ const inspected: InspectResponse = {
   bump: "minor",
   bumpReason: "same interface, new weights",
   rootDigest: "cd".repeat(32),
-  candidateParents: [{ reference: "base@2.0.0", reason: "named as base_model in the model card" }],
+  candidateParents: [{ reference: "base@2.0.0", reason: "named as base_model in the model card", relation: "quantized" }],
 };
 
 describe("empty state", () => {
@@ -54,12 +54,14 @@ describe("registration form", () => {
     expect(screen.getByTestId("reg-format").textContent).toBe("safetensors");
     expect(screen.getByTestId("reg-bump-reason").textContent).toContain("same interface, new weights");
     expect((screen.getByTestId("reg-parent") as HTMLSelectElement).value).toBe("base@2.0.0");
+    // The card's base_model_relation comes with the candidate.
+    expect((screen.getByTestId("reg-relation") as HTMLSelectElement).value).toBe("quantized");
     fireEvent.change(screen.getByTestId("reg-message"), { target: { value: "retrained" } });
     fireEvent.click(screen.getByTestId("reg-submit"));
     await waitFor(() => expect(calls.some((c) => c.op === "register_version")).toBe(true));
     const req = calls.find((c) => c.op === "register_version")!.req as { version: string | null; parents: unknown[]; message: string };
     expect(req.version).toBeNull(); // the suggestion, not an override
-    expect(req.parents).toEqual([{ parent: "base@2.0.0", relation: "finetune" }]);
+    expect(req.parents).toEqual([{ parent: "base@2.0.0", relation: "quantized" }]);
     expect(req.message).toBe("retrained");
   });
 

@@ -19,7 +19,7 @@ const store = (over: Partial<StoreInfo> = {}): StoreInfo => ({
 });
 
 const artifact = (over: Partial<Artifact> = {}): Artifact => ({
-  id: 7, store: "local", path: "models/clf.safetensors", uri: "file:///data/models/models/clf.safetensors", kind: "file",
+  id: 7, name: "clf.safetensors", store: "local", path: "models/clf.safetensors", uri: "file:///data/models/models/clf.safetensors", kind: "file",
   format: "safetensors", size: 2048, fileCount: 1, digest: "ab".repeat(32), etag: null,
   interface: { inputs: [], outputs: [], tensors: [{ name: "head.weight", dtype: "F32", shape: ["10", "16"] }], task: null },
   metadata: { "safetensors.format": "pt" },
@@ -214,6 +214,7 @@ describe("registering an indexed artifact", () => {
         artifact: artifact({ id: req.id }),
         paths: ["/data/models/models/clf.safetensors"],
         trainedOn: ["/data/models/data/train.csv"],
+        parents: [],
         suggestedModel: "clf",
       }),
       inspect_paths: (req) => ({ ...inspected, model: req.model ?? "from-path" }),

@@ -65,7 +65,11 @@ decision: string,
  */
 role: string, justification: string, };
 
-export type Artifact = { id: number, store: string, 
+export type Artifact = { id: number, 
+/**
+ * How people name it: its file or folder name; `ORG/NAME@REV` in the Hugging Face cache.
+ */
+name: string, store: string, 
 /**
  * Store-relative path ("." for a store whose root is itself a model folder).
  */
@@ -137,7 +141,11 @@ export type CandidateParent = {
 /**
  * `MODEL@VERSION`.
  */
-reference: string, reason: string, };
+reference: string, reason: string, 
+/**
+ * The relation the source names (a model card's `base_model_relation`), if one it knows.
+ */
+relation: string | null, };
 
 export type Changes = { added: Array<string>, removed: Array<string>, changed: Array<string>, };
 
@@ -374,11 +382,12 @@ export type LineageEdge = { from: string, to: string, kind: string, relation: st
 export type LineageHint = { 
 /**
  * `trained_on` (a data dependency of the stage that produced it), `code` (a code
- * dependency), `dvc_out` (the DVC file that tracks it), or for DVC files themselves `out`.
+ * dependency), `dvc_out` (the DVC file that tracks it), for DVC files themselves `out`, or
+ * `base_model` (a Hugging Face model card's base model; `path` is its repository id).
  */
 kind: string, 
 /**
- * Store-relative path the hint points at.
+ * Store-relative path the hint points at (a repository id for `base_model`).
  */
 path: string, 
 /**
@@ -808,6 +817,10 @@ export type StagedArtifact = { artifact: Artifact, paths: Array<string>,
  */
 trainedOn: Array<string>, 
 /**
+ * Versions here its model card's `base_model` names (imported or registered before).
+ */
+parents: Array<ParentLink>, 
+/**
  * A model name derived from the path.
  */
 suggestedModel: string, };
@@ -844,7 +857,7 @@ change: string, path: string, detail: string | null, };
 
 export type StoreInfo = { name: string, uri: string, 
 /**
- * local, s3 or http.
+ * local, s3, http or hf-cache.
  */
 kind: string, endpoint: string | null, region: string | null, 
 /**

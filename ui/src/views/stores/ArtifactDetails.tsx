@@ -6,6 +6,7 @@ import { TensorRows } from "../../components/TensorRows";
 
 /** `trained on data/raw.csv (DVC)`: what a lineage hint says, for people. */
 export function hintText(h: LineageHint): string {
+  if (h.kind === "base_model") return `base model ${h.path}`;
   const what: Record<string, string> = { trained_on: "trained on", code: "code", dvc_out: "tracked by", out: "tracks" };
   return `${what[h.kind] ?? h.kind} ${h.path} (DVC)`;
 }

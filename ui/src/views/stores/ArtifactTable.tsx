@@ -125,7 +125,7 @@ function ArtifactRow({ a, all, open, onToggle, staging, onRegister }: ArtifactRo
       onKeyDown={(e) => e.target === e.currentTarget && e.key === "Enter" && onToggle()}
     >
       {all && <td>{a.store}</td>}
-      <td className="mono wrap">{a.path}</td>
+      <td className="mono wrap">{a.name.includes("@") ? a.name : a.path}</td>
       <td>{a.kind}</td>
       <td>{a.format}</td>
       <td className="nowrap">
