@@ -23,6 +23,7 @@ mod run_core;
 mod run_governance;
 mod run_stores;
 mod run_sync;
+mod subargs;
 
 /// What every command runs with.
 pub(crate) struct Ctx {

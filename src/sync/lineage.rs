@@ -38,27 +38,41 @@ pub(super) fn record_datasets(tx: &Connection, remote: &str, run: &RemoteRun, ac
             continue;
         }
         let root = format!("mlflow:{digest}");
-        if let Some(existing) = datasets::by_root(tx, &root)? {
-            refs.push(format!("{}@{}", existing.dataset, existing.version));
-            continue;
-        }
-        let local = super::local_name(name);
-        let now = audit::now();
-        let id = match datasets::dataset_id(tx, &local)? {
-            Some(id) => id,
-            None => datasets::insert_dataset(tx, &local, actor, &now)?,
-        };
-        let version = (datasets::version_count(tx, id)? + 1).to_string();
-        let uri = source_uri(source);
-        let payload =
-            json!({"rootDigest": root, "sourceUri": uri, "files": 0, "totalSize": 0, "remote": remote, "remoteName": name});
-        let seq = audit::append(tx, &now, actor, "register_dataset", &dataset_node(&local, &version), &payload)?;
-        datasets::insert_version(tx, id, &version, &root, &uri, &[], actor, &now, seq)?;
-        refs.push(format!("{local}@{version}"));
+        let extra = json!({"remote": remote, "remoteName": name});
+        refs.push(external_dataset(tx, &super::local_name(name), &root, &source_uri(source), extra, actor)?);
     }
     refs.sort();
     refs.dedup();
     Ok(refs)
+}
+
+/// A dataset version known only by what another system says of it (no bytes hashed here): the
+/// one with root `root` when there is one, else a new version of dataset `name` (audited
+/// `register_dataset`, `extra` merged into the payload). Returns `NAME@VERSION`.
+pub(crate) fn external_dataset(
+    tx: &Connection,
+    name: &str,
+    root: &str,
+    uri: &str,
+    extra: Value,
+    actor: &str,
+) -> Result<String, crate::catalog::CatalogError> {
+    if let Some(existing) = datasets::by_root(tx, root)? {
+        return Ok(format!("{}@{}", existing.dataset, existing.version));
+    }
+    let now = audit::now();
+    let id = match datasets::dataset_id(tx, name)? {
+        Some(id) => id,
+        None => datasets::insert_dataset(tx, name, actor, &now)?,
+    };
+    let version = (datasets::version_count(tx, id)? + 1).to_string();
+    let mut payload = json!({"rootDigest": root, "sourceUri": uri, "files": 0, "totalSize": 0});
+    if let (Some(p), Value::Object(extra)) = (payload.as_object_mut(), extra) {
+        p.extend(extra);
+    }
+    let seq = audit::append(tx, &now, actor, "register_dataset", &dataset_node(name, &version), &payload)?;
+    datasets::insert_version(tx, id, &version, root, uri, &[], actor, &now, seq)?;
+    Ok(format!("{name}@{version}"))
 }
 
 /// MLflow keeps a dataset's source as JSON (`{"uri": "s3://…"}`, `{"path": …}`…): its URI or

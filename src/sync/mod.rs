@@ -12,7 +12,7 @@ use ts_rs::TS;
 pub mod conflicts;
 mod drift;
 mod fields;
-mod lineage;
+pub(crate) mod lineage;
 pub mod oneoff;
 pub mod pull;
 pub mod push;
