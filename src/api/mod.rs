@@ -28,6 +28,7 @@ mod error;
 pub mod explore;
 pub mod governance;
 pub mod host;
+pub mod interchange;
 pub mod ops;
 pub mod remotes;
 pub mod report;

@@ -63,6 +63,8 @@ operations! {
     node_details(NodeDetailsRequest) -> explore::NodeDetails = |s, r, p| explore::node_details(s, &r);
     lineage(LineageRequest) -> Subgraph = |s, r, p| lineage(s, &r);
     lineage_path(PathRequest) -> Subgraph = |s, r, p| lineage_path(s, &r);
+    export_lineage(interchange::ExportLineageRequest) -> interchange::ExportedLineage = |s, r, p| interchange::export_lineage(s, &r);
+    import_openlineage(interchange::ImportOpenLineageRequest) -> crate::lineage::openlineage::ImportReport = |s, r, p| interchange::import_openlineage(s, &r);
     lineage_closure(ClosureRequest) -> Vec<String> = |s, r, p| lineage_closure(s, &r);
     impact(ImpactRequest) -> Impact = |s, r, p| impact(s, &r);
     inspect_paths(InspectRequest) -> crate::registry::inspect::InspectResponse = |s, r, p| inspect_paths(s, &r, p);

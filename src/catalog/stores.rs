@@ -295,6 +295,19 @@ pub fn version_with_root(conn: &Connection, digest: &str) -> Result<Option<Strin
         .optional()?)
 }
 
+/// The version registered from the indexed artifact at `uri` (its store's URI and its path), if
+/// one was.
+pub fn registered_at_uri(conn: &Connection, uri: &str) -> Result<Option<String>, CatalogError> {
+    Ok(conn
+        .query_row(
+            "SELECT a.registered_as FROM artifacts a JOIN stores s ON s.id = a.store_id
+             WHERE a.registered_as IS NOT NULL AND rtrim(s.uri, '/') || '/' || a.path = ?1 ORDER BY a.id DESC LIMIT 1",
+            [uri],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// The versions registered from Hugging Face cache snapshots of repository `repo` (`ORG/NAME`),
 /// newest registration first, as `version:MODEL@VERSION` nodes.
 pub fn registered_from_hf_repo(conn: &Connection, repo: &str) -> Result<Vec<String>, CatalogError> {

@@ -163,6 +163,11 @@ pub enum Command {
         #[arg(long)]
         attest: bool,
     },
+    /// Record lineage other systems wrote (OpenLineage run events); all checked, then recorded
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Bring one OCI artifact (HOST[:PORT]/REPO:TAG) or Hugging Face Hub repository
     /// (hf://ORG/NAME[@REVISION], Hub at HF_ENDPOINT) here, verified; bound to a configured
     /// remote that covers it, else registered with where it came from

@@ -503,3 +503,25 @@ pub fn diff(d: &crate::registry::diff::VersionDiff) -> String {
     }
     out
 }
+
+pub fn openlineage_import(r: &crate::lineage::openlineage::ImportReport) -> String {
+    let mut out = format!(
+        "Recorded {} run event{} ({} run{}, {} dataset version{}).\n",
+        r.events,
+        if r.events == 1 { "" } else { "s" },
+        r.runs.len(),
+        if r.runs.len() == 1 { "" } else { "s" },
+        r.datasets.len(),
+        if r.datasets.len() == 1 { "" } else { "s" },
+    );
+    for v in &r.linked {
+        out.push_str(&format!("  {v} is produced by its run now\n"));
+    }
+    if r.already_imported > 0 {
+        out.push_str(&format!("{} event(s) were imported before: skipped.\n", r.already_imported));
+    }
+    if r.not_run_events > 0 {
+        out.push_str(&format!("{} dataset or job event(s) carry no run: skipped.\n", r.not_run_events));
+    }
+    out
+}

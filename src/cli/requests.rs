@@ -118,3 +118,34 @@ pub(super) fn register_request(a: RegisterArgs) -> Result<api::RegisterRequest, 
         link: a.link,
     })
 }
+
+/// The OpenLineage events in files, folders (every file in them, in name order) or `-` (stdin).
+pub(super) fn openlineage_events(paths: &[PathBuf]) -> Result<Vec<serde_json::Value>, ApiError> {
+    use std::io::Read;
+    let bad =
+        |p: &std::path::Path, e: &dyn std::fmt::Display| ApiError::new(ErrorCode::InvalidInput, format!("{}: {e}", p.display()));
+    let mut files: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut inside: Vec<PathBuf> =
+                std::fs::read_dir(p).map_err(|e| bad(p, &e))?.flatten().map(|e| e.path()).filter(|f| f.is_file()).collect();
+            inside.sort();
+            files.extend(inside);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    let cap = crate::lineage::openlineage::MAX_BYTES as u64;
+    let mut events = Vec::new();
+    for f in &files {
+        let mut text = String::new();
+        let read = if f.as_os_str() == "-" {
+            std::io::stdin().take(cap + 1).read_to_string(&mut text)
+        } else {
+            std::fs::File::open(f).and_then(|h| h.take(cap + 1).read_to_string(&mut text))
+        };
+        read.map_err(|e| bad(f, &e))?;
+        events.extend(crate::lineage::openlineage::read_events(&text).map_err(|e| bad(f, &e))?);
+    }
+    Ok(events)
+}

@@ -64,13 +64,27 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             emit(ctx.json, &api::diff::diff_versions(&ctx.open()?, &api::diff::DiffRequest { a, b })?, render::diff)
         }
         Command::Lineage { node, up, down, format } => {
-            let sub = api::lineage(&ctx.open()?, &api::LineageRequest { node, up, down })?;
+            let view = api::LineageRequest { node, up, down };
+            let export = |format| -> Result<(), ApiError> {
+                let req = api::interchange::ExportLineageRequest { view: view.clone(), format };
+                print!("{}", api::interchange::export_lineage(&ctx.open()?, &req)?.text);
+                Ok(())
+            };
             match (format, ctx.json) {
-                (Some(LineageFormat::Dot), _) => print!("{}", crate::lineage::to_dot(&sub)),
-                (Some(LineageFormat::Prov), _) => emit(true, &crate::lineage::to_prov(&sub), |_| String::new()),
-                (Some(LineageFormat::Json), _) | (None, true) => emit(true, &sub, |_| String::new()),
-                (None, false) => print!("{}", render::lineage(&sub)),
+                (Some(LineageFormat::Prov), _) => export(api::interchange::ExportFormat::Prov)?,
+                (Some(LineageFormat::Openlineage), _) => export(api::interchange::ExportFormat::Openlineage)?,
+                (Some(LineageFormat::Dot), _) => print!("{}", crate::lineage::to_dot(&api::lineage(&ctx.open()?, &view)?)),
+                (Some(LineageFormat::Json), _) | (None, true) => {
+                    emit(true, &api::lineage(&ctx.open()?, &view)?, |_| String::new())
+                }
+                (None, false) => print!("{}", render::lineage(&api::lineage(&ctx.open()?, &view)?)),
             }
+        }
+        Command::Import { command: ImportCommand::Openlineage { paths } } => {
+            let events = super::requests::openlineage_events(&paths)?;
+            let report =
+                api::interchange::import_openlineage(&mut ctx.open()?, &api::interchange::ImportOpenLineageRequest { events })?;
+            emit(ctx.json, &report, render::openlineage_import);
         }
         Command::Audit { command: AuditCommand::Log { subject, limit } } => {
             let res = api::audit_log(&ctx.open()?, &api::AuditLogRequest { subject, before: None, limit: Some(limit) })?;

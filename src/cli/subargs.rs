@@ -104,6 +104,18 @@ pub enum LineageFormat {
     Dot,
     /// W3C PROV-JSON
     Prov,
+    /// OpenLineage run events, one per line
+    Openlineage,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum ImportCommand {
+    /// OpenLineage run events: a file (JSON lines, a JSON array or one event), a folder of such
+    /// files (what openlineage-python's file transport writes), or - for stdin
+    Openlineage {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
 }
 
 #[derive(Args, Debug, Clone)]

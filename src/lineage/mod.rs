@@ -19,6 +19,7 @@ use crate::catalog::graph::{EdgeRow, all_edges, edges_from, edges_to, node_attrs
 use crate::ids::NodeKind;
 
 mod dot;
+pub mod openlineage;
 mod prov;
 pub use dot::to_dot;
 pub use prov::to_prov;

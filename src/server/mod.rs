@@ -105,6 +105,15 @@ async fn call(
     Ok(Json(out.await?))
 }
 
+/// `POST /api/v1/lineage`: OpenLineage's HTTP transport (one run event per request, or an array
+/// or JSON lines), behind the same checks as every request; 201 with what was recorded.
+async fn openlineage(State(st): State<Arc<AppState>>, body: axum::body::Bytes) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let text = std::str::from_utf8(&body).map_err(|_| ApiError::new(ErrorCode::InvalidInput, "the body is not UTF-8 text"))?;
+    let events = crate::lineage::openlineage::read_events(text).map_err(|e| ApiError::new(ErrorCode::InvalidInput, e))?;
+    let out = st.host.call("import_openlineage".into(), serde_json::json!({ "events": events }), |_| {}).await?;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
 async fn events(State(st): State<Arc<AppState>>) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
     let progress = BroadcastStream::new(st.events.subscribe()).filter_map(|p| {
         p.ok().map(|p| Ok(Event::default().event("progress").data(serde_json::to_string(&p).expect("progress serialises"))))
@@ -143,6 +152,7 @@ fn router(st: Arc<AppState>) -> Router {
         .route("/api/events", get(events))
         .route("/api/upload", post(upload::upload).layer(DefaultBodyLimit::disable()))
         .route("/api/reports/{name}/{*path}", get(report_file))
+        .route("/api/v1/lineage", post(openlineage))
         .route("/api/{op}", post(call));
     api.fallback(assets::serve_asset).layer(middleware::from_fn_with_state(st.clone(), guarded)).with_state(st)
 }

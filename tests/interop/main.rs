@@ -1,9 +1,14 @@
 //! Third-party tools agree with Pedigree's digests: the root digest of a registered folder is
 //! the subject digest the real `model_signing` 1.1.1 (PyPI) signs for that folder.
-//! `make test` installs it in a venv and sets PEDIGREE_INTEROP_PYTHON.
+//! Lineage goes out as PROV-JSON the `prov` package round-trips, and in and out as OpenLineage
+//! events `openlineage-python` writes and reads (see `openlineage`).
+//! `make test` installs them in a venv and sets PEDIGREE_INTEROP_PYTHON.
 
 #[path = "../common/mod.rs"]
 mod common;
+mod openlineage;
+#[path = "../common/server.rs"]
+mod server;
 
 use common::{Ws, s};
 

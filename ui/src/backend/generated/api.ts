@@ -272,6 +272,16 @@ passed: boolean | null, baselineVersion: string | null, baseline: number | null,
  */
 vsBaseline: string | null, createdBy: string, createdAt: string, auditSeq: number, };
 
+export type ExportFormat = "prov" | "openlineage";
+
+export type ExportLineageRequest = { format: ExportFormat, 
+/**
+ * A node id, or `MODEL@VERSION`, or a model name.
+ */
+node: string, up: number, down: number, };
+
+export type ExportedLineage = { fileName: string, mediaType: string, text: string, };
+
 export type FetchRequest = { remote?: string, 
 /**
  * The remote's name of the model, or the local one.
@@ -301,6 +311,30 @@ export type ImpactRequest = {
  * `dataset:NAME@VERSION` or `NAME@VERSION`.
  */
 dataset: string, };
+
+export type ImportOpenLineageRequest = { events: Array<unknown>, };
+
+export type ImportReport = { 
+/**
+ * Run events recorded now.
+ */
+events: number, 
+/**
+ * Events seen before (skipped) and events that are not run events (DatasetEvent, JobEvent).
+ */
+alreadyImported: number, notRunEvents: number, 
+/**
+ * Run nodes touched.
+ */
+runs: Array<string>, 
+/**
+ * Dataset versions used or produced (`NAME@VERSION`).
+ */
+datasets: Array<string>, 
+/**
+ * Versions linked to the run that produced them (`MODEL@VERSION`).
+ */
+linked: Array<string>, };
 
 export type IndexReport = { store: string, 
 /**
@@ -1080,6 +1114,8 @@ export type Ops = {
   node_details: { req: NodeDetailsRequest, res: NodeDetails },
   lineage: { req: LineageRequest, res: Subgraph },
   lineage_path: { req: PathRequest, res: Subgraph },
+  export_lineage: { req: ExportLineageRequest, res: ExportedLineage },
+  import_openlineage: { req: ImportOpenLineageRequest, res: ImportReport },
   lineage_closure: { req: ClosureRequest, res: Array<string> },
   impact: { req: ImpactRequest, res: Impact },
   inspect_paths: { req: InspectRequest, res: InspectResponse },
