@@ -19,9 +19,10 @@ if [ "$mode" = test ]; then
   # xfsprogs: `register --link` is tested on an XFS image (reflinks) where the machine can mount one.
   # docker-registry: the OCI registry the sync tests push to and pull from (started by the
   # tests on a free loopback port; Debian's package does not start one in a container);
-  # apache2-utils: htpasswd for its basic-auth tests.
+  # apache2-utils: htpasswd for its basic-auth tests; zstd: the reference compressor of the
+  # tar+zstd layers the OCI import test reads.
   for p in xvfb xauth webkit2gtk-driver chromium dbus fonts-dejavu-core poppler-utils xdotool xfsprogs \
-    docker-registry apache2-utils; do want_pkg "$p"; done
+    docker-registry apache2-utils zstd; do want_pkg "$p"; done
 fi
 if ((${#apt_missing[@]})); then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -373,10 +373,10 @@ fn one_version_goes_out_with_push_and_comes_in_with_pull_with_or_without_a_remot
 }
 
 /// Python: builds and pushes, over the plain distribution API, a KitOps ModelKit (its own
-/// media types, a tar+gzip model layer), a ModelPack with the legacy snake_case config, or one
+/// media types, a tar+gzip model layer, or a tar+zstd one made by the `zstd` tool), a ModelPack with the legacy snake_case config, or one
 /// whose config does not list a layer; prints the files' sha256 by path.
 const PUSH_BY_HAND: &str = r##"
-import sys, json, hashlib, io, tarfile, urllib.request
+import sys, json, hashlib, io, subprocess, tarfile, urllib.request
 host, repo, kind = sys.argv[1:4]
 def put_blob(data):
     d = "sha256:" + hashlib.sha256(data).hexdigest()
@@ -387,15 +387,18 @@ def put_blob(data):
     return d
 files = {"model/weights.bin": bytes(range(256)) * 16, "README.md": b"# by hand\n"}
 manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json"}
-if kind == "kitops":
+if kind in ("kitops", "kitops-zstd"):
     buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as t:
+    with tarfile.open(fileobj=buf, mode="w" if kind == "kitops-zstd" else "w:gz") as t:
         for name, data in files.items():
             ti = tarfile.TarInfo(name); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
-    layer = buf.getvalue()
+    layer, media = buf.getvalue(), "application/vnd.kitops.modelkit.model.v1.tar+gzip"
+    if kind == "kitops-zstd":  # compressed by the reference zstd tool
+        layer = subprocess.run(["zstd", "-q", "-c", "-19"], input=layer, capture_output=True, check=True).stdout
+        media = "application/vnd.kitops.modelkit.model.v1.tar+zstd"
     config = json.dumps({"manifestVersion": "1.0.0", "package": {"name": "kit"}, "model": {"path": "model"}}).encode()
     manifest["config"] = {"mediaType": "application/vnd.kitops.modelkit.config.v1+json", "digest": put_blob(config), "size": len(config)}
-    manifest["layers"] = [{"mediaType": "application/vnd.kitops.modelkit.model.v1.tar+gzip", "digest": put_blob(layer), "size": len(layer)}]
+    manifest["layers"] = [{"mediaType": media, "digest": put_blob(layer), "size": len(layer)}]
 else:
     layers = [{"mediaType": "application/vnd.cncf.model.weight.v1.raw", "digest": put_blob(data), "size": len(data),
                "annotations": {"org.cncf.model.filepath": name}} for name, data in files.items()]
@@ -415,13 +418,15 @@ fn kitops_modelkits_and_legacy_modelpacks_are_imported_and_a_layer_the_config_do
     let reg = Registry::start();
     let want: BTreeMap<String, String> =
         serde_json::from_str(python(PUSH_BY_HAND, &[&reg.host, "team/kit-model", "kitops"]).trim()).unwrap();
+    python(PUSH_BY_HAND, &[&reg.host, "team/kit-zstd-model", "kitops-zstd"]);
     python(PUSH_BY_HAND, &[&reg.host, "team/legacy-model", "legacy"]);
     python(PUSH_BY_HAND, &[&reg.host, "team/unlisted-model", "unlisted"]);
     let w = Ws::new();
     w.json(&["remote", "add", "reg", "oci", &format!("{}/team", reg.host)]);
     let (code, r) = sync(&w, &["reg", "--pull-only"]);
-    assert_eq!((code, r["pulled"].as_u64()), (0, Some(2)), "{r}");
+    assert_eq!((code, r["pulled"].as_u64()), (0, Some(3)), "{r}");
     assert_eq!(local_files(&w, "kit-model@1.0.0"), want, "the ModelKit's tar+gzip layer, unpacked");
+    assert_eq!(local_files(&w, "kit-zstd-model@1.0.0"), want, "a tar+zstd layer, unpacked");
     assert_eq!(local_files(&w, "legacy-model@1.0.0"), want, "diff_ids, as configs before v0.0.7 spell it");
     let skipped = r["skipped"].as_array().unwrap();
     assert!(

@@ -1,5 +1,5 @@
 //! What a layer holds: one file (ModelPack `.raw`, or a file ORAS pushed), or the files of an
-//! archive (ModelPack and KitOps `.tar` / `.tar+gzip`, ORAS folders). From an archive only
+//! archive (ModelPack and KitOps `.tar`, `.tar+gzip`, `.tar+zstd`, ORAS folders). From an archive only
 //! regular files are taken, at paths inside the model; a link, a device, an absolute or `..`
 //! path, or a file named twice refuses the layer.
 
@@ -16,26 +16,43 @@ const MAX_UNPACKED: u64 = 256 << 30;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
     File,
-    Tar { gzip: bool },
+    Tar(Compression),
 }
 
-/// How to read a layer of this media type (`Err`: not readable yet).
-pub(super) fn kind(media: &str, notes: &Value) -> Result<Kind, String> {
-    if media.ends_with("+zstd") || media.ends_with(".zstd") {
-        return Err(format!("zstd-compressed layers ({media}) are not read yet"));
-    }
-    let gzip = media.ends_with("+gzip") || media.ends_with(".gzip");
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// How to read a layer of this media type.
+pub(super) fn kind(media: &str, notes: &Value) -> Kind {
+    let compression = if media.ends_with("+gzip") || media.ends_with(".gzip") {
+        Compression::Gzip
+    } else if media.ends_with("+zstd") || media.ends_with(".zstd") {
+        Compression::Zstd
+    } else {
+        Compression::None
+    };
     let packed = (media.contains("vnd.cncf.model.") || media.contains("vnd.kitops.")) && media.contains(".tar");
     let folder = notes["io.deis.oras.content.unpack"].as_str() == Some("true");
     // ORAS gives single files `application/vnd.oci.image.layer.v1.tar` though they are not
     // archives; only its folders say so.
-    Ok(if packed || folder || gzip { Kind::Tar { gzip } } else { Kind::File })
+    if packed || folder || compression != Compression::None { Kind::Tar(compression) } else { Kind::File }
 }
 
-/// Takes the regular files of the tar at `archive` into `dir`; returns how many.
-pub(super) fn extract(archive: &Path, gzip: bool, dir: &Path) -> Result<u32, String> {
-    let file = std::fs::File::open(archive).map_err(|e| e.to_string())?;
-    let reader: Box<dyn Read> = if gzip { Box::new(flate2::read::GzDecoder::new(file)) } else { Box::new(file) };
+/// Takes the regular files of the tar at `archive` into `dir`; returns how many. A zstd frame's
+/// window is held to the decoder's default limit, so a hostile frame cannot ask for gigabytes.
+pub(super) fn extract(archive: &Path, compression: Compression, dir: &Path) -> Result<u32, String> {
+    let file = std::io::BufReader::new(std::fs::File::open(archive).map_err(|e| e.to_string())?);
+    let reader: Box<dyn Read> = match compression {
+        Compression::None => Box::new(file),
+        Compression::Gzip => Box::new(flate2::read::GzDecoder::new(file)),
+        Compression::Zstd => {
+            Box::new(ruzstd::decoding::StreamingDecoder::new(file).map_err(|e| format!("not a zstd stream: {e}"))?)
+        }
+    };
     let mut tar = tar::Archive::new(reader);
     let mut count = 0;
     let mut total = 0u64;
@@ -81,13 +98,13 @@ mod tests {
     #[test]
     fn layers_are_read_by_their_type() {
         let none = Value::Null;
-        assert_eq!(kind("application/vnd.cncf.model.weight.v1.raw", &none), Ok(Kind::File));
-        assert_eq!(kind("application/vnd.oci.image.layer.v1.tar", &none), Ok(Kind::File), "an ORAS file");
-        assert_eq!(kind("application/vnd.kitops.modelkit.model.v1.tar", &none), Ok(Kind::Tar { gzip: false }));
-        assert_eq!(kind("application/vnd.cncf.model.weight.v1.tar+gzip", &none), Ok(Kind::Tar { gzip: true }));
+        assert_eq!(kind("application/vnd.cncf.model.weight.v1.raw", &none), Kind::File);
+        assert_eq!(kind("application/vnd.oci.image.layer.v1.tar", &none), Kind::File, "an ORAS file");
+        assert_eq!(kind("application/vnd.kitops.modelkit.model.v1.tar", &none), Kind::Tar(Compression::None));
+        assert_eq!(kind("application/vnd.cncf.model.weight.v1.tar+gzip", &none), Kind::Tar(Compression::Gzip));
         let folder = serde_json::json!({"io.deis.oras.content.unpack": "true"});
-        assert_eq!(kind("application/vnd.oci.image.layer.v1.tar+gzip", &folder), Ok(Kind::Tar { gzip: true }));
-        assert!(kind("application/vnd.kitops.modelkit.model.v1.tar+zstd", &none).is_err());
+        assert_eq!(kind("application/vnd.oci.image.layer.v1.tar+gzip", &folder), Kind::Tar(Compression::Gzip));
+        assert_eq!(kind("application/vnd.kitops.modelkit.model.v1.tar+zstd", &none), Kind::Tar(Compression::Zstd));
         let camel = serde_json::json!({"modelfs": {"type": "layers", "diffIds": ["sha256:a"]}});
         let snake = serde_json::json!({"modelfs": {"type": "layers", "diff_ids": ["sha256:b"]}});
         assert_eq!((diff_ids(&camel), diff_ids(&snake)), (Some(vec!["sha256:a".into()]), Some(vec!["sha256:b".into()])));

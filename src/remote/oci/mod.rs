@@ -222,10 +222,7 @@ impl Remote for Oci {
             let media = layer["mediaType"].as_str().unwrap_or_default();
             let notes = &layer["annotations"];
             let path = notes[modelpack::FILEPATH].as_str().or_else(|| notes[modelpack::TITLE].as_str()).unwrap_or_default();
-            let kind = match layers::kind(media, notes) {
-                Ok(k) => k,
-                Err(why) => return Ok(Fetched::Failed(why)),
-            };
+            let kind = layers::kind(media, notes);
             let (Some(ld), Some(size)) = (layer["digest"].as_str(), layer["size"].as_u64()) else {
                 return Ok(Fetched::Failed(format!("layer {i}: no digest or size")));
             };
@@ -241,7 +238,7 @@ impl Remote for Oci {
                     Some(rel) => dir.join(rel),
                     None => return Ok(Fetched::Failed(format!("a layer names {path:?}, which is not a path inside the model"))),
                 },
-                layers::Kind::Tar { .. } => dir.with_file_name(format!("layer-{i}.tar")),
+                layers::Kind::Tar(_) => dir.with_file_name(format!("layer-{i}.tar")),
             };
             let local = |e: std::io::Error| bad(dest.display().to_string(), e.to_string());
             std::fs::create_dir_all(dest.parent().expect("joined path has a parent")).map_err(local)?;
@@ -252,9 +249,9 @@ impl Remote for Oci {
                 Err(RemoteError::Bad { why, .. }) => return Ok(Fetched::Failed(format!("{path}: {why}"))),
                 Err(e) => return Err(e),
             }
-            if let layers::Kind::Tar { gzip } = kind {
+            if let layers::Kind::Tar(compression) = kind {
                 // An archive holds the model's paths (an ORAS folder's start with its name).
-                let taken = layers::extract(&dest, gzip, dir);
+                let taken = layers::extract(&dest, compression, dir);
                 let _ = std::fs::remove_file(&dest);
                 if let Err(why) = taken {
                     return Ok(Fetched::Failed(format!("layer {i} ({media}): {why}")));
