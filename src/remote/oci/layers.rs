@@ -135,7 +135,7 @@ mod tests {
         };
         let good = make("good.tar", &[("model/", tar::EntryType::Directory), ("model/w.bin", tar::EntryType::Regular)]);
         let out = d.path().join("out");
-        assert_eq!(extract(&good, false, &out), Ok(1));
+        assert_eq!(extract(&good, Compression::None, &out), Ok(1));
         assert_eq!(std::fs::read(out.join("model/w.bin")).unwrap(), b"abc");
         for (name, entries) in [
             ("up.tar", vec![("../evil", tar::EntryType::Regular)]),
@@ -145,7 +145,7 @@ mod tests {
         ] {
             let bad = make(name, &entries);
             let out = d.path().join(format!("out-{name}"));
-            assert!(extract(&bad, false, &out).is_err(), "{name}");
+            assert!(extract(&bad, Compression::None, &out).is_err(), "{name}");
             assert!(!d.path().join("evil").exists());
         }
     }
