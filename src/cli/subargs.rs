@@ -191,7 +191,7 @@ pub enum RemoteAction {
         /// reading MLFLOW_TRACKING_USERNAME/PASSWORD at sync time
         #[arg(long)]
         username: Option<String>,
-        /// Seal a token read from stdin (instead of MLFLOW_TRACKING_TOKEN at sync time)
+        /// Seal a token read from stdin (MLflow: instead of MLFLOW_TRACKING_TOKEN; OCI: an identity token for the registry's token service)
         #[arg(long)]
         token_stdin: bool,
         /// OCI: speak plain HTTP to a registry on another host (loopback ones always are)

@@ -246,16 +246,17 @@ fn sealed(ws: &Workspace, r: &remotes::RemoteRow) -> Result<Option<Credentials>,
 
 fn oci(ws: &Workspace, r: &remotes::RemoteRow) -> Result<super::oci::Oci, ConfigError> {
     let auth = match sealed(ws, r)? {
-        Some(c) => c.username.map(|u| (u, c.password.unwrap_or_default())),
-        None => super::oci::parse_address(&r.url).ok().and_then(|(_, host, _)| docker_auth(&host)),
+        Some(c) => auth_of(c.username, c.password, c.token),
+        None => super::oci::parse_address(&r.url).ok().and_then(|(_, host, _)| docker_auth(&host)).unwrap_or(Auth::None),
     };
     Ok(super::oci::Oci::open(&r.url, auth)?)
 }
 
-/// The user and password Docker keeps for `host` (`$DOCKER_CONFIG/config.json`, else
-/// `~/.docker/config.json`: `auths.HOST.auth`, base64 of `user:password`). Credential helpers
-/// (`credsStore`) are not run.
-fn docker_auth(host: &str) -> Option<(String, String)> {
+/// The credentials Docker keeps for `host` (`$DOCKER_CONFIG/config.json`, else
+/// `~/.docker/config.json`): `auths.HOST.auth`, base64 of `user:password`, or the identity token
+/// `docker login` keeps for token registries (`identitytoken`). Credential helpers (`credsStore`)
+/// are not run.
+fn docker_auth(host: &str) -> Option<Auth> {
     use base64::Engine;
     let dir = std::env::var_os("DOCKER_CONFIG")
         .map(std::path::PathBuf::from)
@@ -269,9 +270,12 @@ fn docker_auth(host: &str) -> Option<(String, String)> {
             .find(|(k, _)| k.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/') == host)
             .map(|(_, e)| e)
     })?;
+    if let Some(t) = entry["identitytoken"].as_str().filter(|t| !t.is_empty()) {
+        return Some(Auth::Bearer(t.to_string()));
+    }
     let plain = base64::engine::general_purpose::STANDARD.decode(entry["auth"].as_str()?).ok()?;
     let (user, password) = String::from_utf8(plain).ok()?.split_once(':').map(|(u, p)| (u.to_string(), p.to_string()))?;
-    Some((user, password))
+    Some(Auth::Basic { user, password })
 }
 
 fn client(ws: &Workspace, r: &remotes::RemoteRow) -> Result<Client, ConfigError> {

@@ -1,6 +1,14 @@
 //! What the remote kinds' HTTP clients share: reading an answer with a cap, uploading a file in
 //! large reads, and the innermost cause of a failed request (what people need to see).
 
+/// How a client authenticates (with MLflow; with an OCI registry, or with its token service).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    None,
+    Basic { user: String, password: String },
+    Bearer(String),
+}
+
 /// An HTTP client (10 s to connect, `timeout` per request) and the runtime it runs on. Several
 /// threads fetch at once (`sync::staging::fetch_all`), each blocking on its own requests: a
 /// multi-threaded runtime drives their IO whichever thread waits.

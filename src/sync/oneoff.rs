@@ -88,7 +88,7 @@ pub fn pull_ref(ws: &mut Workspace, reference: &str, model: Option<&str>, actor:
             }
         }
     }
-    let oci = Oci::open(&host, None)?;
+    let oci = Oci::open(&host, crate::remote::http::Auth::None)?;
     let digest = if tag.starts_with("sha256:") {
         tag.clone()
     } else {

@@ -11,6 +11,7 @@ mod fixtures;
 mod hf;
 mod metadata;
 mod oci;
+mod oci_token;
 mod peer;
 mod retry;
 mod scale;

@@ -13,8 +13,8 @@ use super::sync;
 use crate::common::Ws;
 
 /// A `registry` of one test's own, stopped on drop.
-struct Registry {
-    host: String,
+pub(super) struct Registry {
+    pub(super) host: String,
     child: std::process::Child,
     dir: tempfile::TempDir,
 }
@@ -27,12 +27,7 @@ impl Registry {
     /// With basic auth: one user in an htpasswd file (bcrypt, `htpasswd -Bbc`).
     fn start_with(user: Option<(&str, &str)>) -> Registry {
         let dir = tempfile::tempdir().unwrap();
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let config = dir.path().join("config.yml");
-        let mut yaml = format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
-            dir.path().join("data").display()
-        );
+        let mut auth = String::new();
         if let Some((name, password)) = user {
             let file = dir.path().join("htpasswd");
             let ok = Command::new("htpasswd")
@@ -42,8 +37,19 @@ impl Registry {
                 .output()
                 .expect("htpasswd (apache2-utils)");
             assert!(ok.status.success());
-            yaml.push_str(&format!("auth:\n  htpasswd:\n    realm: basic-realm\n    path: {}\n", file.display()));
+            auth = format!("auth:\n  htpasswd:\n    realm: basic-realm\n    path: {}\n", file.display());
         }
+        Registry::launch(dir, &auth)
+    }
+
+    /// Starts one on a free loopback port with its data in `dir` and `auth` (YAML, may be empty).
+    pub(super) fn launch(dir: tempfile::TempDir, auth: &str) -> Registry {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let config = dir.path().join("config.yml");
+        let yaml = format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n{auth}",
+            dir.path().join("data").display()
+        );
         std::fs::write(&config, yaml).unwrap();
         let bin = std::env::var("PEDIGREE_OCI_REGISTRY").unwrap_or_else(|_| "/usr/bin/docker-registry".into());
         let child = Command::new(bin)
@@ -76,7 +82,7 @@ impl Drop for Registry {
 }
 
 /// Python with `oras` and `jsonschema` (the test venv).
-fn python(script: &str, args: &[&str]) -> String {
+pub(super) fn python(script: &str, args: &[&str]) -> String {
     let py = std::env::var("PEDIGREE_INTEROP_PYTHON").expect("PEDIGREE_INTEROP_PYTHON: run `make test`");
     let out = Command::new(py).arg("-c").arg(script).args(args).output().expect("run python");
     assert!(out.status.success(), "python failed: {}", String::from_utf8_lossy(&out.stderr));

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::wire::*;
 use crate::remote::RemoteError;
+pub use crate::remote::http::Auth;
 use crate::remote::http::{file_body, read_capped, root_cause};
 
 pub(super) const KIND: &str = "MLflow";
@@ -18,14 +19,6 @@ const AUTH_HINT: &str = "set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWO
 
 /// Largest JSON answer read (a page of 1,000 models with their tags fits easily).
 const MAX_JSON: usize = 64 << 20;
-
-/// How the client authenticates.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Auth {
-    None,
-    Basic { user: String, password: String },
-    Bearer(String),
-}
 
 pub struct Client {
     base: url::Url,

@@ -2,16 +2,31 @@
 //! the catalog, over reqwest on a private runtime. Answers are hostile: JSON is capped, every
 //! blob is verified against its digest while it streams to disk.
 
+use std::collections::HashMap;
 use std::io::Write;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use super::token;
 use crate::remote::RemoteError;
-use crate::remote::http::{read_capped, root_cause};
+use crate::remote::http::{Auth, read_capped, root_cause};
 
 pub(super) const KIND: &str = "OCI registry";
 
-const AUTH_HINT: &str = "seal a user and password with `pedigree remote add … --username` (from stdin)";
+const AUTH_HINT: &str =
+    "seal a user and password with `pedigree remote add … --username` (password from stdin), or a token with --token-stdin";
+
+/// The repository a `/v2/REPO/(blobs|manifests|tags|referrers)/…` path is about ("" for others).
+fn repo_of(path: &str) -> String {
+    let Some(rest) = path.strip_prefix("/v2/") else { return String::new() };
+    for marker in ["/blobs/", "/manifests/", "/tags/", "/referrers/"] {
+        if let Some(i) = rest.find(marker) {
+            return rest[..i].to_string();
+        }
+    }
+    String::new()
+}
 
 /// Largest manifest or listing read.
 const MAX_JSON: usize = 16 << 20;
@@ -22,17 +37,21 @@ const ACCEPT: &str = "application/vnd.oci.image.manifest.v1+json, application/vn
 pub struct Registry {
     /// `http(s)://HOST[:PORT]/`.
     base: url::Url,
-    auth: Option<(String, String)>,
+    auth: Auth,
+    /// Bearer tokens from the registry's token service, by repository ("" for the catalog):
+    /// registries that use Docker's token scheme (GHCR, ECR, Harbor, Docker Hub) answer 401 with
+    /// a `WWW-Authenticate: Bearer realm=…,service=…,scope=…` challenge first.
+    tokens: Mutex<HashMap<String, String>>,
     http: reqwest::Client,
     rt: tokio::runtime::Runtime,
     pub requests: AtomicU64,
 }
 
 impl Registry {
-    pub fn new(base: url::Url, auth: Option<(String, String)>) -> Result<Registry, RemoteError> {
+    pub fn new(base: url::Url, auth: Auth) -> Result<Registry, RemoteError> {
         let bad = |why: String| RemoteError::Bad { kind: KIND, what: "the registry address".into(), why };
         let (http, rt) = crate::remote::http::client(Duration::from_secs(3600)).map_err(bad)?;
-        Ok(Registry { base, auth, http, rt, requests: AtomicU64::new(0) })
+        Ok(Registry { base, auth, tokens: Mutex::new(HashMap::new()), http, rt, requests: AtomicU64::new(0) })
     }
 
     pub fn url(&self) -> String {
@@ -44,17 +63,52 @@ impl Registry {
     }
 
     fn request_url(&self, method: reqwest::Method, url: url::Url) -> reqwest::RequestBuilder {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        let r = self.http.request(method, url);
-        match &self.auth {
-            Some((user, password)) => r.basic_auth(user, Some(password)),
-            None => r,
+        self.http.request(method, url)
+    }
+
+    /// The credentials a request to this repository carries: a token the token service gave for
+    /// it, else the configured ones.
+    fn authorize(&self, request: &mut reqwest::Request, repo: &str) {
+        let token = self.tokens.lock().expect("no panic while held").get(repo).cloned();
+        let value = match (token.as_ref(), &self.auth) {
+            (Some(t), _) | (None, Auth::Bearer(t)) => format!("Bearer {t}"),
+            (None, Auth::Basic { user, password }) => {
+                use base64::Engine;
+                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
+            }
+            (None, Auth::None) => return,
+        };
+        if let Ok(v) = reqwest::header::HeaderValue::from_str(&value) {
+            request.headers_mut().insert(reqwest::header::AUTHORIZATION, v);
         }
     }
 
-    /// Sends; a success, `Ok(None)` for a 404, or the error the answer means.
+    async fn execute(&self, request: reqwest::Request) -> Result<reqwest::Response, RemoteError> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.http.execute(request).await.map_err(|e| RemoteError::Unreachable {
+            kind: KIND,
+            url: self.url(),
+            why: root_cause(&e),
+        })
+    }
+
+    /// Sends with the repository's credentials; a `Bearer` challenge is answered once (a token
+    /// from the registry's token service, then the request again); a success, `Ok(None)` for a
+    /// 404, or the error the answer means.
     async fn send(&self, what: &str, req: reqwest::RequestBuilder) -> Result<Option<reqwest::Response>, RemoteError> {
-        let resp = req.send().await.map_err(|e| RemoteError::Unreachable { kind: KIND, url: self.url(), why: root_cause(&e) })?;
+        let mut request = req.build().map_err(|e| RemoteError::Bad { kind: KIND, what: what.into(), why: e.to_string() })?;
+        let repo = repo_of(request.url().path());
+        self.authorize(&mut request, &repo);
+        let again = request.try_clone();
+        let mut resp = self.execute(request).await?;
+        let challenge =
+            resp.headers().get(reqwest::header::WWW_AUTHENTICATE).and_then(|v| v.to_str().ok()).and_then(token::challenge);
+        if let (401, Some(challenge), Some(mut again)) = (resp.status().as_u16(), challenge, again) {
+            let t = token::fetch(&self.http, &self.base, &self.auth, &challenge).await?;
+            self.tokens.lock().expect("no panic while held").insert(repo.clone(), t);
+            self.authorize(&mut again, &repo);
+            resp = self.execute(again).await?;
+        }
         let status = resp.status().as_u16();
         if status == 401 || status == 403 {
             return Err(RemoteError::Unauthorized { kind: KIND, url: self.url(), status, hint: AUTH_HINT });

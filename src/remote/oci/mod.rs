@@ -18,6 +18,7 @@ mod attest;
 pub mod client;
 mod layers;
 pub mod modelpack;
+mod token;
 
 pub use client::Registry;
 
@@ -70,7 +71,7 @@ fn is_semver(tag: &str) -> bool {
 }
 
 impl Oci {
-    pub fn open(address: &str, auth: Option<(String, String)>) -> Result<Oci, RemoteError> {
+    pub fn open(address: &str, auth: crate::remote::http::Auth) -> Result<Oci, RemoteError> {
         let (base, host, prefix) =
             parse_address(address).map_err(|why| RemoteError::Bad { kind: client::KIND, what: address.into(), why })?;
         Ok(Oci { reg: Registry::new(base, auth)?, host, prefix, names: Mutex::new(None), tagged: Mutex::new(BTreeMap::new()) })
