@@ -56,6 +56,36 @@ pub async fn pick(window: WebviewWindow, shell: State<'_, Shell>, purpose: PickP
     .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the file chooser crashed ({e}): this is a bug, please report it")))?
 }
 
+/// Largest text `save_as` writes.
+const MAX_SAVED: usize = 256 << 20;
+
+/// Asks where to save `text` (the native Save dialog over the window, `name` suggested) and
+/// writes it there; the path, or none when cancelled. Only the place the person chose is written.
+#[tauri::command]
+pub async fn save_as(window: WebviewWindow, name: String, text: String) -> Result<Option<String>, ApiError> {
+    if text.len() > MAX_SAVED {
+        return Err(ApiError::new(ErrorCode::InvalidInput, format!("more than {} MiB to save", MAX_SAVED >> 20)));
+    }
+    let name: String = name.chars().filter(|c| !matches!(c, '/' | '\\' | '\0')).take(200).collect();
+    tauri::async_runtime::spawn_blocking(move || {
+        let Some(chosen) =
+            window.dialog().file().set_parent(&window).set_title("Export lineage").set_file_name(&name).blocking_save_file()
+        else {
+            return Ok(None);
+        };
+        let path = chosen.into_path().map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("the chosen place is not a local file ({e}); choose one on this computer"),
+            )
+        })?;
+        std::fs::write(&path, text).map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot write {}: {e}", path.display())))?;
+        Ok(Some(path.display().to_string()))
+    })
+    .await
+    .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the save dialog crashed ({e}): this is a bug, please report it")))?
+}
+
 /// Opens the folder `path` as the window's workspace (File → Open workspace…, Open recent, the
 /// top bar's workspace menu). A folder without a workspace is created as one only with
 /// `create`; otherwise the answer says so and the UI asks.

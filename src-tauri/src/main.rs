@@ -47,6 +47,7 @@ fn main() {
         .invoke_handler(tauri::generate_handler![
             commands::call,
             commands::pick,
+            commands::save_as,
             commands::open_workspace,
             commands::recent_workspaces
         ])

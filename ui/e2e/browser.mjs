@@ -17,7 +17,7 @@
 // artifact-registered, store-event; of the form: reg-source, reg-trained-on.
 import { chromium } from "playwright-core";
 import { check, checksPassed, cleanup, pedigree, safetensorsBytes, serve, shots, tempDir, visibleSoon } from "./lib.mjs";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createServer as createHttpServer } from "node:http";
@@ -102,6 +102,19 @@ try {
   const onPath = await page.$$eval('[data-testid="lineage-node"][data-highlight="path"]', (els) => els.map((e) => e.getAttribute("data-node-id")));
   check(onPath.includes("version:llm-legal@1.0.1") && decodeURIComponent(page.url()).includes("path=version:llm-legal-q4@1.0.0,version:llm-base@1.1.0"), `the path between two nodes is highlighted and in the URL (${onPath.join(" → ")})`);
   await shot("3c-path");
+  // Export the view for other tools: the PROV-JSON download holds the view's nodes.
+  const [provDownload] = await Promise.all([page.waitForEvent("download"), byTest("lineage-export").selectOption("prov")]);
+  const provFile = join(dir, "exported.prov.json");
+  await provDownload.saveAs(provFile);
+  const prov = JSON.parse(readFileSync(provFile, "utf8"));
+  check(provDownload.suggestedFilename().endsWith(".prov.json") && "version:llm-legal-q4@1.0.0" in prov.entity && "version:llm-base@1.1.0" in prov.entity,
+    `the lineage view exports as PROV-JSON (${provDownload.suggestedFilename()}, ${Object.keys(prov.entity).length} entities)`);
+  const [olDownload] = await Promise.all([page.waitForEvent("download"), byTest("lineage-export").selectOption("openlineage")]);
+  const olFile = join(dir, "exported.openlineage.jsonl");
+  await olDownload.saveAs(olFile);
+  const events = readFileSync(olFile, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  check(events.length >= 1 && events.every((e) => e.eventType === "COMPLETE" && /^[0-9a-f-]{36}$/.test(e.run.runId)),
+    `… and as OpenLineage run events (${events.length})`);
 
   await page.goto(`${server.url}#/versions/resnet@1.1.0`);
   await byTest("version-page").waitFor();

@@ -2,7 +2,8 @@
 // WebKitWebDriver), run under `xvfb-run … dbus-run-session` by scripts/test.sh. The app starts
 // on an empty temp workspace, the demo opens, the graph shows nodes, a version page opens.
 // Then the desktop shell itself: Register… through the real GTK file chooser (driven with
-// xdotool: Ctrl+L, the path, Return), switching to a second workspace and back (the command
+// xdotool: Ctrl+L, the path, Return), exporting the lineage view through the native Save dialog,
+// switching to a second workspace and back (the command
 // File → Open Workspace… and Open Recent end in), the native title and the recent list, and
 // Ctrl+O → folder chooser → "not a workspace yet" → create.
 // Prints cold start (session request → empty state visible) and idle memory of the app and
@@ -208,6 +209,27 @@ try {
   await (await byTest("reg-submit")).click();
   await (await byTest("reg-success")).waitForDisplayed({ timeout: 30000 });
   check((await (await byTest("reg-success")).getText()).includes("picked-model@1.0.0"), "the chosen file registers as picked-model@1.0.0");
+
+  // Lineage → export → the native Save dialog (its name field takes a whole path) → the file.
+  await browser.execute(() => { window.location.hash = "#/lineage?focus=version:picked-model@1.0.0&up=1&down=1"; });
+  const exportSelect = await byTest("lineage-export");
+  await exportSelect.waitForDisplayed({ timeout: 20000 });
+  const savedProv = join(dir, "exported-lineage.prov.json");
+  await exportSelect.selectByAttribute("value", "prov");
+  {
+    const title = "Export lineage";
+    const win = await until(`the save dialog "${title}"`, () => xdo("search", "--onlyvisible", "--name", `^${title}$`).split("\n")[0]);
+    await sleep(500);
+    xdo("windowfocus", "--sync", win);
+    xdo("key", "--clearmodifiers", "ctrl+a");
+    xdo("type", "--delay", "15", savedProv);
+    await sleep(300);
+    xdo("key", "Return");
+    await until(`the save dialog to close`, () => xdo("search", "--onlyvisible", "--name", `^${title}$`) === "");
+  }
+  await browser.waitUntil(async () => existsSync(savedProv) && (await (await byTest("lineage-export-status")).getText()).includes("saved"), { timeout: 20000, timeoutMsg: "the export was not saved" });
+  const savedDoc = JSON.parse(readFileSync(savedProv, "utf8"));
+  check("version:picked-model@1.0.0" in savedDoc.entity, `Export → native Save dialog → the view as PROV-JSON at the chosen path (${Object.keys(savedDoc.entity).length} entities)`);
 
   // A second workspace, made with the CLI, opened through the command File → Open Workspace…
   // and Open Recent end in: the title, the counts and the views switch to it.

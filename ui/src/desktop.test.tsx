@@ -4,6 +4,7 @@ import { stubBackend } from "./test/stub-backend";
 import { renderWithBackend } from "./test/render";
 import type { DesktopShell, MenuAction, OpenWorkspaceResponse, RecentWorkspace, WorkspaceChanged } from "./backend";
 import { RegisterButton, WorkspaceMenu, WorkspaceOffer, useDesktop, useWorkspaceGeneration } from "./desktop";
+import { ExportMenu } from "./views/lineage/ExportMenu";
 
 /** A desktop shell that answers from the arguments and lets the test fire menu and workspace events. */
 function stubShell(over: Partial<DesktopShell> = {}) {
@@ -11,6 +12,7 @@ function stubShell(over: Partial<DesktopShell> = {}) {
   const changed = new Set<(e: WorkspaceChanged) => void>();
   const shell: DesktopShell = {
     pick: vi.fn(async () => ["/models/a.safetensors"]),
+    saveAs: vi.fn(async (name: string) => `/home/me/${name}`),
     openWorkspace: vi.fn(async (path: string, create: boolean): Promise<OpenWorkspaceResponse> => ({ status: "opened", workspace: path, created: create, recent: [] })),
     recentWorkspaces: vi.fn(async (): Promise<RecentWorkspace[]> => []),
     onMenu: (cb) => (menu.add(cb), () => void menu.delete(cb)),
@@ -132,5 +134,43 @@ describe("desktop shell controls", () => {
     expect(screen.getByTestId("generation").textContent).toBe("0");
     switched("/ws/two");
     expect(screen.getByTestId("generation").textContent).toBe("1");
+  });
+});
+
+describe("exporting the lineage view", () => {
+  const exported = { fileName: "version-churn@2.0.0.prov.json", mediaType: "application/json", text: '{"entity": {}}' };
+
+  it("asks the desktop shell where to save, with the suggested name and the exported text", async () => {
+    const { shell } = stubShell();
+    const { backend, calls } = stubBackend({ export_lineage: () => exported });
+    backend.shell = shell;
+    renderWithBackend(backend, <ExportMenu focus="version:churn@2.0.0" up={2} down={1} />);
+    fireEvent.change(screen.getByTestId("lineage-export"), { target: { value: "prov" } });
+    await waitFor(() => expect(screen.getByTestId("lineage-export-status").textContent).toBe("saved /home/me/version-churn@2.0.0.prov.json"));
+    expect(calls[0]).toEqual({ op: "export_lineage", req: { node: "version:churn@2.0.0", up: 2, down: 1, format: "prov" } });
+    expect(shell.saveAs).toHaveBeenCalledWith(exported.fileName, exported.text);
+  });
+
+  it("downloads in a browser, and says why when the export fails", async () => {
+    const clicked: string[] = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this.download);
+    });
+    URL.createObjectURL = vi.fn(() => "blob:x");
+    URL.revokeObjectURL = vi.fn();
+    let fail = false;
+    const { backend } = stubBackend({
+      export_lineage: () => {
+        if (fail) throw { code: "not_found", message: "version:gone@1.0.0 is not in the lineage graph" };
+        return { ...exported, fileName: "x.openlineage.jsonl" };
+      },
+    });
+    renderWithBackend(backend, <ExportMenu focus="version:churn@2.0.0" up={1} down={1} />);
+    fireEvent.change(screen.getByTestId("lineage-export"), { target: { value: "openlineage" } });
+    await waitFor(() => expect(clicked).toEqual(["x.openlineage.jsonl"]));
+    fail = true;
+    fireEvent.change(screen.getByTestId("lineage-export"), { target: { value: "prov" } });
+    await waitFor(() => expect(screen.getByTestId("lineage-export-status").textContent).toContain("not in the lineage graph"));
+    click.mockRestore();
   });
 });

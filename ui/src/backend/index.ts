@@ -38,6 +38,8 @@ export type Unsubscribe = () => void;
 export interface DesktopShell {
   /** Shows the native file chooser for `purpose`; the chosen paths, empty when cancelled. */
   pick(purpose: PickPurpose): Promise<string[]>;
+  /** Asks where to save `text` (native Save dialog, `name` suggested) and writes it; the path, null when cancelled. */
+  saveAs(name: string, text: string): Promise<string | null>;
   /** Opens the folder as the workspace (creating one there only with `create`). */
   openWorkspace(path: string, create: boolean): Promise<OpenWorkspaceResponse>;
   recentWorkspaces(): Promise<RecentWorkspace[]>;

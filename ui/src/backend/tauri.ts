@@ -1,7 +1,7 @@
 /**
  * Backend inside the desktop shell: the Tauri command `call {op, request}` for operations,
  * progress as the `progress` event, store changes as the `store` event, native file drops from
- * the webview, and the shell's own commands (`pick`, `open_workspace`, `recent_workspaces`) and
+ * the webview, and the shell's own commands (`pick`, `save_as`, `open_workspace`, `recent_workspaces`) and
  * events (`menu`, `workspace`). The only module (with http.ts) that knows about Tauri.
  */
 import { invoke, isTauri } from "@tauri-apps/api/core";
@@ -47,6 +47,7 @@ async function command<T>(name: string, args: Record<string, unknown> = {}): Pro
 function createShell(): DesktopShell {
   return {
     pick: (purpose: Api.PickPurpose) => command<string[]>("pick", { purpose }),
+    saveAs: (name: string, text: string) => command<string | null>("save_as", { name, text }),
     openWorkspace: (path: string, create: boolean) => command<Api.OpenWorkspaceResponse>("open_workspace", { path, create }),
     recentWorkspaces: () => command<Api.RecentWorkspace[]>("recent_workspaces"),
     onWorkspaceChanged: (cb) => subscribe(() => listen<Api.WorkspaceChanged>("workspace", (e) => cb(e.payload))),

@@ -1,7 +1,8 @@
-/** The lineage explorer's toolbar: node search, depths, the path and impact chips, the legend and the view's size. */
+/** The lineage explorer's toolbar: node search, depths, export, the path and impact chips, the legend and the view's size. */
 import type { Impact, NodeRef } from "../../backend/generated/api";
 import type { LineageUrlState, View } from "../../lineage/model";
 import { idLabel } from "../../format";
+import { ExportMenu } from "./ExportMenu";
 import { NodeSearch } from "./NodeSearch";
 
 const DEPTHS = [0, 1, 2, 3, 4, 6, 8];
@@ -25,6 +26,7 @@ export function LineageToolbar({ url, go, searchRef, onPick, pathStart, impact, 
       <NodeSearch inputRef={searchRef} onPick={onPick} />
       <DepthSelect label="up" value={url.up} onChange={(up) => go({ up })} />
       <DepthSelect label="down" value={url.down} onChange={(down) => go({ down })} />
+      {url.focus && <ExportMenu focus={url.focus} up={url.up} down={url.down} />}
       {pathStart && <span className="hint">Click another node to show the path from {idLabel(pathStart)} (Esc cancels)</span>}
       {url.path && (
         <span className="chip">

@@ -37,7 +37,7 @@ export function StoreAddForm({ onAdded }: { onAdded: (s: StoreInfo) => void }) {
           testId="store-uri"
           value={uri}
           onChange={setUri}
-          placeholder="file:///data/models · s3://bucket/prefix · https://host/models/"
+          placeholder="file:///data/models · s3://bucket/prefix · https://host/models/ · hf-cache:// (Hugging Face cache)"
           required
         />
       </div>
