@@ -156,6 +156,15 @@ pub fn walk(root: &Path) -> Result<Walk, String> {
 /// Examines one snapshot file like a local one, then checks its bytes against the name of the
 /// blob it links to (the Hub's hash of it), recorded as the row's ETag.
 pub fn examine(root: &Path, rel: &str, stat: Stat, on_bytes: &mut dyn FnMut(u64)) -> (Option<FileRow>, Option<ItemError>) {
+    // Snapshot files link into the cache's blobs; one that leads elsewhere is not read.
+    let inside = match (root.join(rel).canonicalize(), root.canonicalize()) {
+        (Ok(target), Ok(root)) => target.starts_with(root),
+        _ => true, // vanished: local::examine says so
+    };
+    if !inside {
+        let message = "links outside the Hugging Face cache; not read (snapshot files link into its blobs/)".to_string();
+        return (None, Some(ItemError { path: rel.to_string(), message }));
+    }
     let (row, err) = local::examine(root, rel, stat, on_bytes);
     let Some(mut row) = row else { return (row, err) };
     let abs = root.join(rel);

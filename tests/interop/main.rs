@@ -38,6 +38,19 @@ fn root_digest_equals_model_signing_subject_digest() {
 #[path = "../common/fixtures.rs"]
 mod fixtures;
 
+/// base@1.0.0 (trained on a folder, by run `train-1`, from a git commit) and its fine-tune
+/// tuned@1.0.0; returns base's file.
+pub fn small_lineage(w: &Ws) -> std::path::PathBuf {
+    let data = w.write("faces/rows.csv", b"id,label\n1,a\n");
+    let base = w.write("base/model.safetensors", &fixtures::safetensors(&[("w", "F32", &[4])], &[]));
+    let ft = w.write("ft/model.safetensors", &fixtures::safetensors(&[("w", "F32", &[8])], &[]));
+    let code = "git+https://github.com/acme/train@0123456789abcdef";
+    let trained_on = s(data.parent().unwrap());
+    w.json(&["register", s(&base), "--model", "base", "--trained-on", trained_on, "--run", "train-1", "--code", code]);
+    w.json(&["register", s(&ft), "--model", "tuned", "--parent", "base@1.0.0", "--relation", "finetune"]);
+    base
+}
+
 /// Python: loads a PROV-JSON file with the `prov` package, serialises it back, loads that again
 /// and checks both documents are equal; prints what it read.
 const PROV_ROUND_TRIP: &str = r#"
@@ -57,22 +70,7 @@ print(json.dumps({"kinds": kinds, "derived": derived}))
 fn lineage_exported_as_prov_json_loads_in_the_prov_package_and_round_trips() {
     let python = std::env::var("PEDIGREE_INTEROP_PYTHON").expect("PEDIGREE_INTEROP_PYTHON is not set: run `make test`");
     let w = Ws::new();
-    let data = w.write("faces/rows.csv", b"id,label\n1,a\n");
-    let base = w.write("base/model.safetensors", &fixtures::safetensors(&[("w", "F32", &[4])], &[]));
-    let ft = w.write("ft/model.safetensors", &fixtures::safetensors(&[("w", "F32", &[8])], &[]));
-    w.json(&[
-        "register",
-        s(&base),
-        "--model",
-        "base",
-        "--trained-on",
-        s(data.parent().unwrap()),
-        "--run",
-        "train-1",
-        "--code",
-        "git+https://github.com/acme/train@0123456789abcdef",
-    ]);
-    w.json(&["register", s(&ft), "--model", "tuned", "--parent", "base@1.0.0", "--relation", "finetune"]);
+    small_lineage(&w);
     let out = w.run(&["lineage", "tuned@1.0.0", "--up", "4", "--down", "0", "--format", "prov"]);
     assert!(out.status.success(), "{}", common::stderr(&out));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

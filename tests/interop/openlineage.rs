@@ -180,23 +180,7 @@ fn events_posted_by_the_http_transport_to_serve_are_recorded_behind_the_token() 
 #[test]
 fn a_version_lineage_exported_as_openlineage_loads_in_the_client_and_imports_elsewhere() {
     let w = Ws::new();
-    let data = w.write("faces/rows.csv", b"id,label\n1,a\n");
-    let base = w.write("base/model.safetensors", &fixtures::safetensors(&[("w", "F32", &[4])], &[]));
-    let ft = w.write("ft/model.safetensors", &fixtures::safetensors(&[("w", "F32", &[8])], &[]));
-    let code = "git+https://github.com/acme/train@0123456789abcdef";
-    w.json(&[
-        "register",
-        s(&base),
-        "--model",
-        "base",
-        "--trained-on",
-        s(data.parent().unwrap()),
-        "--run",
-        "train-1",
-        "--code",
-        code,
-    ]);
-    w.json(&["register", s(&ft), "--model", "tuned", "--parent", "base@1.0.0", "--relation", "finetune"]);
+    let base = super::small_lineage(&w);
     let out = w.run(&["lineage", "tuned@1.0.0", "--up", "4", "--down", "0", "--format", "openlineage"]);
     assert!(out.status.success(), "{}", common::stderr(&out));
     let file = w.dir.path().join("lineage.openlineage.jsonl");

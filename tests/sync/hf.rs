@@ -212,6 +212,17 @@ fn the_hub_cache_is_a_store_of_snapshots_named_by_repository_and_commit() {
     let errors = report["errors"].to_string();
     assert!(errors.contains("model.safetensors") && errors.contains("cache is corrupt"), "{report:#}");
     assert!(artifacts(&ws).iter().all(|a| a["metadata"]["hf.repo"] != "acme/tiny-bert"), "corrupt snapshot dropped");
+
+    // A snapshot file linking out of the cache is not read.
+    let secret = home.path().join("secret.txt");
+    std::fs::write(&secret, b"not for the catalog").unwrap();
+    let base_snap = cache.join(format!("models--acme--bert-base/snapshots/{}", revs[0]));
+    std::os::unix::fs::symlink(&secret, base_snap.join("notes.txt")).unwrap();
+    let report = ws.json(&["index", "hf"])["reports"][0].clone();
+    assert!(report["errors"].to_string().contains("links outside the Hugging Face cache"), "{report:#}");
+    let conn = ws.catalog();
+    let read: i64 = conn.query_row("SELECT count(*) FROM store_files WHERE path LIKE '%notes.txt'", [], |r| r.get(0)).unwrap();
+    assert_eq!(read, 0);
 }
 
 fn pulled(ws: &Ws, reference: &str, hub: &Hub) -> std::process::Output {

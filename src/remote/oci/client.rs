@@ -83,13 +83,10 @@ impl Registry {
         }
     }
 
-    async fn execute(&self, request: reqwest::Request) -> Result<reqwest::Response, RemoteError> {
+    async fn perform(&self, request: reqwest::Request) -> Result<reqwest::Response, RemoteError> {
         self.requests.fetch_add(1, Ordering::Relaxed);
-        self.http.execute(request).await.map_err(|e| RemoteError::Unreachable {
-            kind: KIND,
-            url: self.url(),
-            why: root_cause(&e),
-        })
+        let req = reqwest::RequestBuilder::from_parts(self.http.clone(), request);
+        req.send().await.map_err(|e| RemoteError::Unreachable { kind: KIND, url: self.url(), why: root_cause(&e) })
     }
 
     /// Sends with the repository's credentials; a `Bearer` challenge is answered once (a token
@@ -100,14 +97,14 @@ impl Registry {
         let repo = repo_of(request.url().path());
         self.authorize(&mut request, &repo);
         let again = request.try_clone();
-        let mut resp = self.execute(request).await?;
+        let mut resp = self.perform(request).await?;
         let challenge =
             resp.headers().get(reqwest::header::WWW_AUTHENTICATE).and_then(|v| v.to_str().ok()).and_then(token::challenge);
         if let (401, Some(challenge), Some(mut again)) = (resp.status().as_u16(), challenge, again) {
             let t = token::fetch(&self.http, &self.base, &self.auth, &challenge).await?;
             self.tokens.lock().expect("no panic while held").insert(repo.clone(), t);
             self.authorize(&mut again, &repo);
-            resp = self.execute(again).await?;
+            resp = self.perform(again).await?;
         }
         let status = resp.status().as_u16();
         if status == 401 || status == 403 {
