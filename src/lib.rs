@@ -9,7 +9,8 @@
 //! [`registry`] (registration in named steps, the semver policy), [`lineage`] (petgraph views of
 //! catalog edges), [`audit`] (hash-chained log, Merkle checkpoints), [`index`] (artifact stores,
 //! watch, staging), [`governance`] (the rules of approvals, deployments, evaluations, erasure),
-//! [`report`] (audit report bundles and their verifier), [`demo`] (the demo's files and plan).
+//! [`report`] (audit report bundles and their verifier), [`demo`] (the demo's files and plan),
+//! [`identity`] (each person's signing key), [`remote`] and [`sync`] (team registries).
 //! Engine rooms never import `api`, `cli` or `server`.
 
 pub mod api;
@@ -20,6 +21,7 @@ pub mod cli;
 pub mod demo;
 pub mod governance;
 pub mod hash;
+pub mod identity;
 pub mod ids;
 pub mod index;
 pub mod lineage;

@@ -41,6 +41,8 @@ fn main() {
         std::process::exit(1);
     }
     let actor = pedigree::audit::resolve_actor(None);
+    // Every audit event the window writes is signed by the person's key (made on first use).
+    pedigree::identity::enable(pedigree::identity::dir());
     tauri::Builder::default()
         .manage(Shell::new(Host { workspace, actor }, recent_file))
         .plugin(tauri_plugin_dialog::init())

@@ -74,9 +74,14 @@ pub fn append(
             subject: subject.to_string(),
             payload: canonical(payload),
             prev_hash,
-            hash,
+            hash: hash.clone(),
         },
     )?;
+    if let Some(identity) = crate::identity::current() {
+        let id = identity.map_err(CatalogError::Signer)?;
+        let signer = crate::identity::ssh::public_key_line(&id.public_key());
+        audit_rows::insert_signature(conn, seq, &signer, &id.sign_event(&hash))?;
+    }
     Ok(seq)
 }
 
@@ -101,6 +106,10 @@ pub struct VerifyReport {
     /// Signed checkpoints checked.
     #[ts(type = "number")]
     pub checkpoints: u64,
+    /// Events carrying their author's signature (all checked), and the signers' fingerprints.
+    #[ts(type = "number")]
+    pub signed_events: u64,
+    pub signers: Vec<String>,
 }
 
 /// Recomputes the chain from the first event, and checks that every model, version and dataset
@@ -114,6 +123,9 @@ pub fn verify(conn: &Connection, public_key: Option<&[u8]>) -> Result<VerifyRepo
     let mut expected_seq = 1i64;
     let mut prev = GENESIS.to_string();
     let mut bad: Option<(i64, String)> = None;
+    let signatures = audit_rows::signatures(conn)?;
+    let first_signed = signatures.keys().min().copied();
+    let mut signers: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     audit_rows::for_each(conn, |row| {
         let problem = if row.seq != expected_seq {
             Some(if row.seq > expected_seq {
@@ -133,7 +145,7 @@ pub fn verify(conn: &Connection, public_key: Option<&[u8]>) -> Result<VerifyRepo
                     } else if want != row.hash {
                         Some("content does not match its hash (edited)".to_string())
                     } else {
-                        None
+                        signature_problem(&row, signatures.get(&row.seq), first_signed, &mut signers)
                     }
                 }
             }
@@ -156,6 +168,11 @@ pub fn verify(conn: &Connection, public_key: Option<&[u8]>) -> Result<VerifyRepo
         }
     }
     if bad.is_none() {
+        if let Some(orphan) = signatures.keys().copied().filter(|s| *s > events).min() {
+            bad = Some((orphan, format!("event {orphan} is signed but missing from the log (its tail was cut)")));
+        }
+    }
+    if bad.is_none() {
         bad = verify_checkpoints(conn, public_key)?;
     }
     Ok(VerifyReport {
@@ -166,7 +183,35 @@ pub fn verify(conn: &Connection, public_key: Option<&[u8]>) -> Result<VerifyRepo
         problem: bad.map(|b| b.1),
         bad_objects: Vec::new(),
         checkpoints: checkpoint::all(conn)?.len() as u64,
+        signed_events: signatures.len() as u64,
+        signers: signers.into_iter().collect(),
     })
+}
+
+/// What is wrong with an event's signature: a bad one, or none where every event since
+/// `first_signed` has one (a signature removed). Events before the first signed one were
+/// written before identities and have none. Collects the signers' fingerprints.
+fn signature_problem(
+    row: &audit_rows::AuditRow,
+    sig: Option<&(String, String)>,
+    first_signed: Option<i64>,
+    signers: &mut std::collections::BTreeSet<String>,
+) -> Option<String> {
+    match sig {
+        Some((signer, signature)) => match crate::identity::verify_event(signer, &row.hash, signature) {
+            Ok(()) => {
+                if let Ok(pk) = crate::identity::ssh::parse_public_key_line(signer) {
+                    signers.insert(crate::identity::ssh::fingerprint(&pk));
+                }
+                None
+            }
+            Err(e) => Some(format!("{e} (signer {signer})")),
+        },
+        None if first_signed.is_some_and(|f| row.seq > f) => {
+            Some(format!("is not signed, though every event since {} is (its signature was removed)", first_signed.unwrap_or(0)))
+        }
+        None => None,
+    }
 }
 
 /// The first stored checkpoint that the log no longer matches, as (seq, problem).

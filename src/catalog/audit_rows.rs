@@ -50,6 +50,31 @@ pub fn insert(conn: &Connection, row: &AuditRow) -> Result<(), CatalogError> {
     Ok(())
 }
 
+/// Records the signature of event `seq`.
+pub fn insert_signature(conn: &Connection, seq: i64, signer: &str, signature: &str) -> Result<(), CatalogError> {
+    conn.execute("INSERT INTO event_signatures (seq, signer, signature) VALUES (?1, ?2, ?3)", params![seq, signer, signature])?;
+    Ok(())
+}
+
+/// Every event signature, by seq: (signer, signature).
+pub fn signatures(conn: &Connection) -> Result<std::collections::HashMap<i64, (String, String)>, CatalogError> {
+    let mut stmt = conn.prepare_cached("SELECT seq, signer, signature FROM event_signatures")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The signer of each of these events (those that have one).
+pub fn signers_of(conn: &Connection, seqs: &[i64]) -> Result<std::collections::HashMap<i64, String>, CatalogError> {
+    let mut stmt = conn.prepare_cached("SELECT signer FROM event_signatures WHERE seq = ?1")?;
+    let mut out = std::collections::HashMap::new();
+    for s in seqs {
+        if let Some(signer) = stmt.query_row([s], |r| r.get::<_, String>(0)).optional()? {
+            out.insert(*s, signer);
+        }
+    }
+    Ok(out)
+}
+
 /// A page of events, newest first, optionally for one subject or a subject prefix
 /// (e.g. `version:resnet@` for every version of resnet).
 pub fn list(conn: &Connection, subject_prefix: &str, before_seq: i64, limit: u32) -> Result<Vec<AuditRow>, CatalogError> {

@@ -41,6 +41,10 @@ pub enum CatalogError {
     Sql(#[from] rusqlite::Error),
     #[error("catalog holds malformed JSON in {what}: {source}")]
     Json { what: &'static str, source: serde_json::Error },
+    #[error(
+        "cannot sign the audit event with your key: {0} (pedigree identity show; XDG_CONFIG_HOME says where the key is kept)"
+    )]
+    Signer(String),
 }
 
 /// An open catalog (one connection; writers use a transaction from [`Catalog::write`]).

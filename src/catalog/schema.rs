@@ -342,4 +342,15 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (subject, field)
     ) WITHOUT ROWID;
     "#,
+    // 11: each audit event signed by the person who wrote it (their Ed25519 key, as an
+    // `ssh-ed25519 AAAA…` line; the signature covers the event's hash). Events written before
+    // have none. No foreign key: a signature left without its event is evidence `audit verify`
+    // reports (a cut tail), not something to refuse.
+    r#"
+    CREATE TABLE event_signatures (
+        seq       INTEGER PRIMARY KEY,
+        signer    TEXT NOT NULL,
+        signature TEXT NOT NULL
+    );
+    "#,
 ];

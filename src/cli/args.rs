@@ -163,6 +163,11 @@ pub enum Command {
         #[arg(long)]
         attest: bool,
     },
+    /// Who you are, by key: every audit event you write is signed with it
+    Identity {
+        #[command(subcommand)]
+        command: IdentityCommand,
+    },
     /// Record lineage other systems wrote (OpenLineage run events); all checked, then recorded
     Import {
         #[command(subcommand)]

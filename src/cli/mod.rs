@@ -91,6 +91,8 @@ fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T) -> String) {
 }
 fn run(cli: Cli) -> Result<i32, ApiError> {
     let g = cli.global;
+    // Every audit event this process writes is signed by the person's key (made on first use).
+    crate::identity::enable(crate::identity::dir());
     let ctx = Ctx { root: g.workspace.clone().unwrap_or_else(crate::workspace::default_dir), json: g.json, actor: g.actor };
     match run_command(&ctx, cli.command.clone()) {
         // A version whose files a remote has and this workspace not yet (`sync --metadata-only`):

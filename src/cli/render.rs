@@ -254,8 +254,12 @@ pub fn audit_log(r: &AuditLogResponse) -> String {
 
 pub fn verify(r: &VerifyReport) -> String {
     if r.ok {
+        let signed = match (r.signed_events, r.signers.len()) {
+            (0, _) => "no event signatures (written before identities)".to_string(),
+            (n, k) => format!("{n} event signature(s) by {k} key(s) verify"),
+        };
         format!(
-            "Audit chain OK: {} events, head {}; {} signed checkpoint(s) match; stored objects re-hashed OK\n",
+            "Audit chain OK: {} events, head {}; {signed}; {} signed checkpoint(s) match; stored objects re-hashed OK\n",
             r.events,
             r.head.as_deref().map(short).unwrap_or("-"),
             r.checkpoints
@@ -524,4 +528,16 @@ pub fn openlineage_import(r: &crate::lineage::openlineage::ImportReport) -> Stri
         out.push_str(&format!("{} dataset or job event(s) carry no run: skipped.\n", r.not_run_events));
     }
     out
+}
+
+pub fn identity(i: &crate::identity::IdentityInfo) -> String {
+    format!(
+        "name         {}\nemail        {}\nfingerprint  {}\npublic key   {}\nkey          {} ({})\n",
+        i.name,
+        if i.email.is_empty() { "-" } else { &i.email },
+        i.fingerprint,
+        i.public_key,
+        i.key_path,
+        if i.source == "ssh" { "your SSH key" } else { "made by Pedigree" },
+    )
 }

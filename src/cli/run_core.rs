@@ -80,6 +80,19 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
                 (None, false) => print!("{}", render::lineage(&api::lineage(&ctx.open()?, &view)?)),
             }
         }
+        Command::Identity { command } => {
+            let dir = crate::identity::dir();
+            let failed = |e: String| ApiError::new(ErrorCode::InvalidInput, e);
+            let id = match command {
+                IdentityCommand::Show => crate::identity::Identity::load_or_create(&dir),
+                IdentityCommand::UseSsh { path } => crate::identity::Identity::use_ssh(&dir, &path),
+                IdentityCommand::Set { name, email } => {
+                    crate::identity::Identity::set_names(&dir, name.as_deref(), email.as_deref())
+                }
+            }
+            .map_err(failed)?;
+            emit(ctx.json, &id.info(), render::identity);
+        }
         Command::Import { command: ImportCommand::Openlineage { paths } } => {
             let events = super::requests::openlineage_events(&paths)?;
             let report =

@@ -224,3 +224,18 @@ pub enum AliasAction {
     /// Remove ALIAS from MODEL
     Remove { model: String, alias: String },
 }
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum IdentityCommand {
+    /// Your name, email, key fingerprint and public key (the key is made on first use)
+    Show,
+    /// Sign with an existing OpenSSH ed25519 key (without a passphrase) from now on
+    UseSsh { path: PathBuf },
+    /// Set the name and email shown with your key
+    Set {
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+}

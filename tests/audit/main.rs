@@ -6,6 +6,7 @@ mod common;
 mod fixtures;
 
 mod compat;
+mod identity;
 mod report_json;
 
 use common::{Ws, s};
@@ -74,8 +75,9 @@ fn a_deleted_tail_event_is_caught_through_the_row_that_cites_it() {
 }
 
 #[test]
-fn a_consistent_rewrite_of_hash_without_chain_is_caught_at_the_next_row() {
-    // Edit seq 2 and recompute its own hash: the next row's prev_hash no longer matches.
+fn a_consistent_rewrite_of_hash_without_chain_is_caught_at_its_signature_or_the_next_row() {
+    // Edit seq 2 and recompute its own hash: its author's signature no longer verifies (and,
+    // for events from before signatures, the next row's prev_hash no longer matches).
     let w = populated();
     let c = w.catalog();
     let (seq, ts, actor, action, subject, payload, prev): (i64, String, String, String, String, String, String) = c
@@ -87,5 +89,7 @@ fn a_consistent_rewrite_of_hash_without_chain_is_caught_at_the_next_row() {
         pedigree::audit::event_hash(seq, &ts, "mallory", &action, &subject, &serde_json::from_str(&payload).unwrap(), &prev);
     let _ = actor;
     c.execute("UPDATE audit_events SET actor = 'mallory', hash = ?1 WHERE seq = 2", [forged]).unwrap();
+    assert!(verify_fails_at(&w, 2).contains("signature does not verify"));
+    c.execute("DELETE FROM event_signatures", []).unwrap();
     verify_fails_at(&w, 3);
 }

@@ -38,8 +38,18 @@ impl Ws {
 
     pub fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_pedigree"));
-        c.arg("--workspace").arg(self.path()).args(args).env("PEDIGREE_ACTOR", "alice@example.com");
+        // Each test workspace has its own person: a signing key of its own (not the runner's).
+        c.arg("--workspace")
+            .arg(self.path())
+            .args(args)
+            .env("PEDIGREE_ACTOR", "alice@example.com")
+            .env("XDG_CONFIG_HOME", self.config());
         c
+    }
+
+    /// The config folder its person's identity is kept in.
+    pub fn config(&self) -> PathBuf {
+        self.dir.path().join("config")
     }
 
     pub fn run(&self, args: &[&str]) -> Output {

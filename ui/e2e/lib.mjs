@@ -24,8 +24,11 @@ export function check(cond, what) {
 }
 export const checksPassed = () => passed;
 
+/** The person the e2e runs act as: a signing key beside the workspace, not the runner's own. */
+const personEnv = (workspace) => ({ ...process.env, XDG_CONFIG_HOME: join(dirname(workspace), "config") });
+
 export function pedigree(workspace, ...args) {
-  return execFileSync(pedigreeBin, ["--workspace", workspace, ...args], { encoding: "utf8" });
+  return execFileSync(pedigreeBin, ["--workspace", workspace, ...args], { encoding: "utf8", env: personEnv(workspace) });
 }
 
 /** Starts `pedigree serve --port 0` and resolves with { url, stop }. */
@@ -33,7 +36,7 @@ export function serve(workspace) {
   return new Promise((resolveP, reject) => {
     const child = spawn(pedigreeBin, ["--workspace", workspace, "serve", "--port", "0", "--json"], {
       stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, PEDIGREE_ACTOR: "e2e@pedigree.test" },
+      env: { ...personEnv(workspace), PEDIGREE_ACTOR: "e2e@pedigree.test" },
     });
     let buf = "";
     child.stdout.on("data", (d) => {

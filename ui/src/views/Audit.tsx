@@ -65,7 +65,7 @@ export function AuditView() {
       {report && (
         <div className={`banner ${report.ok ? "ok" : "error"}`} data-testid="verify-result">
           {report.ok
-            ? `Chain OK: ${report.events} events, head ${report.head?.slice(0, 16)}…${report.checkpoints ? `, ${report.checkpoints} signed checkpoint${report.checkpoints === 1 ? "" : "s"} checked` : ""}, stored objects re-hashed`
+            ? `Chain OK: ${report.events} events, head ${report.head?.slice(0, 16)}…${signatures(report.signedEvents, report.signers.length)}${report.checkpoints ? `, ${report.checkpoints} signed checkpoint${report.checkpoints === 1 ? "" : "s"} checked` : ""}, stored objects re-hashed`
             : report.firstBadSeq !== null
               ? `Chain broken at seq ${report.firstBadSeq}: ${report.problem}`
               : `Verification failed: ${report.problem ?? `${report.badObjects.length} stored objects no longer match their sha256`}`}
@@ -115,4 +115,9 @@ export function AuditView() {
       {more && <button onClick={() => void load(rows[rows.length - 1].seq)}>Older events</button>}
     </div>
   );
+}
+
+/** ", 12 event signatures by 2 keys verify", or nothing when no event is signed. */
+function signatures(events: number, keys: number): string {
+  return events ? `, ${events} event signature${events === 1 ? "" : "s"} by ${keys} key${keys === 1 ? "" : "s"} verify` : "";
 }

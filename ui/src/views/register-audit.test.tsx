@@ -89,7 +89,7 @@ describe("audit view", () => {
   it("filters by action and reports an intact chain with its head", async () => {
     const { backend, calls } = stubBackend({
       audit_log: () => ({ events: [row(3, "register_version"), row(2, "init"), row(1, "register_version")] }),
-      audit_verify: () => ({ ok: true, events: 3, head: "9".repeat(64), firstBadSeq: null, problem: null, badObjects: [], checkpoints: 0 }),
+      audit_verify: () => ({ ok: true, events: 3, head: "9".repeat(64), firstBadSeq: null, problem: null, badObjects: [], checkpoints: 0, signedEvents: 3, signers: ["SHA256:abc"] }),
     });
     wrap(backend, <AuditView />, app());
     expect(await screen.findAllByTestId("audit-row")).toHaveLength(3);
@@ -102,5 +102,6 @@ describe("audit view", () => {
     expect(result).toContain("OK");
     expect(result).toContain("3 events");
     expect(result).toContain("9999999999999999");
+    expect(result).toContain("3 event signatures by 1 key verify");
   });
 });

@@ -1055,7 +1055,11 @@ badObjects: Array<string>,
 /**
  * Signed checkpoints checked.
  */
-checkpoints: number, };
+checkpoints: number, 
+/**
+ * Events carrying their author's signature (all checked), and the signers' fingerprints.
+ */
+signedEvents: number, signers: Array<string>, };
 
 export type VersionDiff = { a: string, b: string, files: Changes, tensors: TensorChanges, 
 /**
