@@ -36,7 +36,10 @@ fn validate(s: &mut Session, v: &crate::demo::Validated) -> Result<(), ApiError>
         role: "validator".into(),
         justification: v.justification.into(),
     };
-    let approved = governance::approve(s, &approve);
+    // Another person: their own key signs the approval (the user's key would be the maker's).
+    static VALIDATOR: std::sync::OnceLock<crate::identity::Identity> = std::sync::OnceLock::new();
+    let who = VALIDATOR.get_or_init(|| crate::identity::Identity::ephemeral("Demo validator", &s.actor));
+    let approved = crate::identity::acting_as(who, || governance::approve(s, &approve));
     s.actor = me;
     approved?;
     governance::promote(s, &PromoteRequest { reference, status: "approved".into(), reason: "validated".into() })?;

@@ -341,15 +341,25 @@ pub struct VersionKey {
     pub model_id: i64,
     pub status: String,
     pub created_by: String,
+    /// The audit event that registered it.
+    pub audit_seq: i64,
 }
 
 pub fn version_key(conn: &Connection, model: &str, version: &str) -> Result<Option<VersionKey>, CatalogError> {
     Ok(conn
         .query_row(
-            "SELECT v.id, v.model_id, v.status, v.created_by FROM versions v JOIN models m ON m.id = v.model_id
+            "SELECT v.id, v.model_id, v.status, v.created_by, v.audit_seq FROM versions v JOIN models m ON m.id = v.model_id
              WHERE m.name = ?1 AND v.version = ?2",
             params![model, version],
-            |r| Ok(VersionKey { id: r.get(0)?, model_id: r.get(1)?, status: r.get(2)?, created_by: r.get(3)? }),
+            |r| {
+                Ok(VersionKey {
+                    id: r.get(0)?,
+                    model_id: r.get(1)?,
+                    status: r.get(2)?,
+                    created_by: r.get(3)?,
+                    audit_seq: r.get(4)?,
+                })
+            },
         )
         .optional()?)
 }

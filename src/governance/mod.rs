@@ -107,6 +107,8 @@ pub struct VersionRef {
     pub status: String,
     pub created_by: String,
     pub node: String,
+    /// The audit event that registered it (its signer is the registrant's key).
+    pub registered_seq: i64,
 }
 
 /// The version `MODEL@VERSION` or `MODEL@ALIAS` (optionally `version:`-prefixed) names now.
@@ -134,6 +136,7 @@ pub fn resolve_at(conn: &Connection, reference: &str, at: Option<&str>) -> Resul
         version: v,
         status: row.status,
         created_by: row.created_by,
+        registered_seq: row.audit_seq,
     })
 }
 
@@ -222,7 +225,8 @@ pub fn gate(conn: &Connection, v: &VersionRef) -> Result<Gate, CatalogError> {
     Ok(Gate { required, approved, missing, rejected, ok })
 }
 
-/// Records an approval decision. The actor who registered the version cannot approve it.
+/// Records an approval decision. The person who registered the version cannot approve it
+/// (compared by key; see [`maker_is_not_checker`]).
 pub fn approve(
     conn: &Connection,
     reference: &str,
@@ -235,9 +239,7 @@ pub fn approve(
     one_of("role", role, ROLES)?;
     one_of("decision", decision, DECISIONS)?;
     required(justification, "justification")?;
-    if v.created_by == actor {
-        return Err(GovError::MakerIsChecker { actor: actor.to_string(), version: v.name() });
-    }
+    maker_is_not_checker(conn, &v, actor)?;
     if matches!(v.status.as_str(), "revoked") {
         return Err(GovError::WrongStatus { version: v.name(), status: v.status.clone(), action: "approved" });
     }
@@ -254,6 +256,32 @@ pub fn approve(
     };
     approvals::insert(conn, v.id, &row)?;
     Ok(gate(conn, &v)?)
+}
+
+/// Maker ≠ checker, by key: when the version's registration is signed and this process signs,
+/// the two keys must differ (a different `--actor` name does not make another person); for a
+/// version registered before identities, the actor names must.
+fn maker_is_not_checker(conn: &Connection, v: &VersionRef, actor: &str) -> Result<(), GovError> {
+    let me = match crate::identity::current() {
+        Some(id) => Some(id.map_err(|e| GovError::Catalog(crate::catalog::CatalogError::Signer(e)))?),
+        None => None,
+    };
+    let registrant = crate::catalog::audit_rows::signers_of(conn, &[v.registered_seq])?.remove(&v.registered_seq);
+    let same = match (me, registrant) {
+        (Some(id), Some(key)) => {
+            let mine = crate::identity::ssh::public_key_line(&id.public_key());
+            if key == mine {
+                let fp = crate::identity::ssh::fingerprint(&id.public_key());
+                return Err(GovError::MakerIsChecker { actor: format!("{actor} (key {fp})"), version: v.name() });
+            }
+            false
+        }
+        _ => v.created_by == actor,
+    };
+    if same {
+        return Err(GovError::MakerIsChecker { actor: actor.to_string(), version: v.name() });
+    }
+    Ok(())
 }
 
 /// Sets the roles a model's versions need approvals from.

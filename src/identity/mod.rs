@@ -208,11 +208,43 @@ pub fn enable(dir: PathBuf) {
     let _ = ENABLED.set(dir);
 }
 
+thread_local! {
+    /// Another person this thread acts as for a while (see [`acting_as`]).
+    static ACTING_AS: std::cell::Cell<Option<&'static Identity>> = const { std::cell::Cell::new(None) };
+}
+
 /// The identity that signs this process's events: `None` when signing is off, an error when
 /// the key cannot be read or made.
 pub fn current() -> Option<Result<&'static Identity, String>> {
     let dir = ENABLED.get()?;
+    if let Some(other) = ACTING_AS.with(|a| a.get()) {
+        return Some(Ok(other));
+    }
     Some(CURRENT.get_or_init(|| Identity::load_or_create(dir)).as_ref().map_err(Clone::clone))
+}
+
+/// Runs `f` with this thread's events signed by `who` (the demo's fictional validator, whose
+/// approval must not carry the user's own key), when signing is on.
+pub fn acting_as<R>(who: &'static Identity, f: impl FnOnce() -> R) -> R {
+    let before = ACTING_AS.with(|a| a.replace(Some(who)));
+    let out = f();
+    ACTING_AS.with(|a| a.set(before));
+    out
+}
+
+impl Identity {
+    /// A person with a fresh key kept nowhere (the demo's fictional colleagues: their signatures
+    /// verify from the public key stored with each event).
+    pub fn ephemeral(name: &str, email: &str) -> Identity {
+        let doc = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).expect("system randomness");
+        Identity {
+            name: name.into(),
+            email: email.into(),
+            key: Ed25519KeyPair::from_pkcs8(doc.as_ref()).expect("a key just made"),
+            key_path: PathBuf::new(),
+            source: "ephemeral".into(),
+        }
+    }
 }
 
 #[cfg(test)]

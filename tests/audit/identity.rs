@@ -59,6 +59,16 @@ fn every_event_is_signed_by_its_author_and_a_removed_or_forged_signature_is_caug
     let human = super::common::stdout(&w.run(&["audit", "verify"]));
     assert!(human.contains(&format!("{events} event signature(s) by 2 key(s) verify")), "{human}");
 
+    // Maker ≠ checker compares keys: the registrant's key under another name is refused.
+    let out = w
+        .command(&["approve", "m@2.0.0", "--role", "risk", "--decision", "approved", "--justification", "mine"])
+        .env("PEDIGREE_ACTOR", "mallory@example.com")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("maker ≠ checker") && err.contains(&fp), "{err}");
+
     // A signature taken away from one event: named.
     let c = w.catalog();
     let (signer, sig): (String, String) =

@@ -52,6 +52,18 @@ impl Ws {
         self.dir.path().join("config")
     }
 
+    /// A command run by another person: their actor name and a signing key of their own
+    /// (alice@example.com is the workspace's own person).
+    pub fn command_as(&self, actor: &str, args: &[&str]) -> Command {
+        let mut c = self.command(args);
+        c.env("PEDIGREE_ACTOR", actor);
+        if actor != "alice@example.com" {
+            let safe: String = actor.chars().map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '-' }).collect();
+            c.env("XDG_CONFIG_HOME", self.dir.path().join(format!("config-{safe}")));
+        }
+        c
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().expect("run pedigree")
     }

@@ -140,6 +140,10 @@ fn operations_over_http_match_the_cli() {
     assert_eq!((st, err["code"].as_str()), (400, Some("invalid_input")));
     let (st, v) = call(&s, "audit_verify", serde_json::json!({}));
     assert_eq!((st, v["ok"].as_bool()), (200, Some(true)));
+    // Every event is signed: the person serving, and the demo's validator with a key of its own
+    // (an approval under the registrant's key would be the maker's).
+    assert_eq!(v["signedEvents"], v["events"], "{v}");
+    assert_eq!(v["signers"].as_array().unwrap().len(), 2, "{v}");
 }
 
 #[test]

@@ -16,8 +16,9 @@
 // report-facts, artifact-row (data-path, data-registered), artifact-hints, artifact-register,
 // artifact-registered, store-event; of the form: reg-source, reg-trained-on.
 import { chromium } from "playwright-core";
-import { check, checksPassed, cleanup, pedigree, safetensorsBytes, serve, shots, tempDir, visibleSoon } from "./lib.mjs";
+import { check, checksPassed, cleanup, pedigree, pedigreeBin, safetensorsBytes, serve, shots, tempDir, visibleSoon } from "./lib.mjs";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createServer as createHttpServer } from "node:http";
@@ -267,7 +268,10 @@ try {
   check(refusal.includes("maker ≠ checker") && refusal.includes("e2e@pedigree.test"), `the maker's own approval is refused in the form (${refusal})`);
   check((await page.locator('[data-testid="gov-approval-row"]').count()) === 0, "nothing was recorded for the refused approval");
   await shot("12-approve-refused");
-  pedigree(ws, "--actor", "checker@e2e", "approve", ref, "--role", "validator", "--decision", "approved", "--justification", "validated on the holdout set");
+  // Another person: a name and a signing key of their own (a second name on the same key is
+  // still the maker).
+  const checkerEnv = { ...process.env, XDG_CONFIG_HOME: join(dir, "checker-config") };
+  execFileSync(pedigreeBin, ["--workspace", ws, "--actor", "checker@e2e", "approve", ref, "--role", "validator", "--decision", "approved", "--justification", "validated on the holdout set"], { encoding: "utf8", env: checkerEnv });
   await page.reload();
   await page.waitForFunction(() => document.querySelector('[data-testid="gov-gate"]')?.textContent?.includes("approved by checker@e2e (validator)"));
   const approvalRow = await page.locator('[data-testid="gov-approval-row"]').first().textContent();
