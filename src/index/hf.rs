@@ -100,10 +100,10 @@ pub fn describe(root: &Path, folder: &str, metadata: &mut BTreeMap<String, Strin
     }
     // A folder without config.json (GGUF, adapters) was not read as a Hugging Face folder: its
     // card is read here.
-    if !metadata.keys().any(|k| k.starts_with("card.")) {
-        if let Ok(card) = local::read_small(&root.join(folder).join("README.md"), 1 << 20) {
-            metadata.extend(crate::sniff::folder::card_metadata(&card));
-        }
+    if !metadata.keys().any(|k| k.starts_with("card."))
+        && let Ok(card) = local::read_small(&root.join(folder).join("README.md"), 1 << 20)
+    {
+        metadata.extend(crate::sniff::folder::card_metadata(&card));
     }
     let relation = metadata.get("card.base_model_relation").cloned();
     let source = match &relation {

@@ -156,7 +156,7 @@ impl Hub {
             let (page, next) = self.rt.block_on(self.json(&what, u))?;
             let entries = page.as_array().ok_or_else(|| bad("the tree listing is not a list".into()))?;
             for e in entries.iter().filter(|e| e["type"] == "file") {
-                files.push(tree_file(e).map_err(|why| bad(why))?);
+                files.push(tree_file(e).map_err(bad)?);
             }
             // Only pages of the same Hub are followed.
             url = next

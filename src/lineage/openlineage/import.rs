@@ -267,10 +267,8 @@ fn facet_attrs(d: &Dataset) -> Value {
     if let Some(t) = d.facets.get("datasetType").and_then(|t| t["datasetType"].as_str()) {
         a.insert("datasetType".into(), json!(t));
     }
-    if let Some(q) = d.facets.get("dataQualityMetrics") {
-        if let Some(rows) = q["rowCount"].as_u64() {
-            a.insert("rowCount".into(), json!(rows.to_string()));
-        }
+    if let Some(rows) = d.facets.get("dataQualityMetrics").and_then(|q| q["rowCount"].as_u64()) {
+        a.insert("rowCount".into(), json!(rows.to_string()));
     }
     for v in a.values_mut() {
         if let Some(s) = v.as_str() {
