@@ -29,6 +29,7 @@ impl From<GovError> for ApiError {
             | GovError::UnknownModel(_)
             | GovError::UnknownAlias { .. }
             | GovError::NoErasure(_) => ErrorCode::NotFound,
+            GovError::Team(_) => ErrorCode::Denied,
             GovError::MakerIsChecker { .. }
             | GovError::WrongStatus { .. }
             | GovError::ProductionGate { .. }

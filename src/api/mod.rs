@@ -34,6 +34,7 @@ pub mod remotes;
 pub mod report;
 pub mod schedule;
 pub mod stores;
+pub mod team;
 pub mod typescript;
 
 pub use error::{ApiError, ErrorCode};

@@ -71,6 +71,10 @@ operations! {
     register_version(RegisterRequest) -> RegisterResponse = |s, r, p| register_version(s, &r, p);
     audit_log(AuditLogRequest) -> AuditLogResponse = |s, r, p| audit_log(s, &r);
     audit_verify(Empty) -> VerifyReport = |s, r, p| audit_verify(s);
+    team_list(Empty) -> team::TeamResponse = |s, r, p| team::team_list(s);
+    team_init(team::TeamInitRequest) -> team::TeamResponse = |s, r, p| team::team_init(s, &r);
+    team_set(team::TeamSetRequest) -> team::TeamResponse = |s, r, p| team::team_set(s, &r);
+    team_remove(team::TeamRemoveRequest) -> team::TeamResponse = |s, r, p| team::team_remove(s, &r);
     remote_add(remotes::RemoteAddRequest) -> crate::remote::RemoteInfo = |s, r, p| remotes::remote_add(s, &r);
     remote_list(Empty) -> remotes::RemoteListResponse = |s, r, p| remotes::remote_list(s);
     remote_remove(remotes::RemoteNameRequest) -> remotes::RemoteListResponse = |s, r, p| remotes::remote_remove(s, &r);

@@ -22,6 +22,7 @@ pub mod graph;
 pub mod models;
 pub mod remotes;
 pub mod reports;
+pub mod roster;
 mod schema;
 pub mod stores;
 

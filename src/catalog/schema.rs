@@ -342,15 +342,25 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (subject, field)
     ) WITHOUT ROWID;
     "#,
-    // 11: each audit event signed by the person who wrote it (their Ed25519 key, as an
-    // `ssh-ed25519 AAAA…` line; the signature covers the event's hash). Events written before
-    // have none. No foreign key: a signature left without its event is evidence `audit verify`
-    // reports (a cut tail), not something to refuse.
+    // 11: identities. Each audit event signed by the person who wrote it (their Ed25519 key,
+    // as an `ssh-ed25519 AAAA…` line; the signature covers the event's hash; events written
+    // before have none; no foreign key: a signature left without its event is evidence `audit
+    // verify` reports, a cut tail). And the team roster: members by key and the roles they held
+    // between two audit events (`to_seq` NULL while current).
     r#"
     CREATE TABLE event_signatures (
         seq       INTEGER PRIMARY KEY,
         signer    TEXT NOT NULL,
         signature TEXT NOT NULL
     );
+    CREATE TABLE roster (
+        public_key  TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        roles       TEXT NOT NULL,
+        from_seq    INTEGER NOT NULL,
+        to_seq      INTEGER,
+        PRIMARY KEY (public_key, from_seq)
+    ) WITHOUT ROWID;
     "#,
 ];

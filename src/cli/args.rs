@@ -163,6 +163,11 @@ pub enum Command {
         #[arg(long)]
         attest: bool,
     },
+    /// The team's roster: members by key, with roles (owner, validator, risk, deployer)
+    Team {
+        #[command(subcommand)]
+        command: TeamCommand,
+    },
     /// Who you are, by key: every audit event you write is signed with it
     Identity {
         #[command(subcommand)]

@@ -541,3 +541,19 @@ pub fn identity(i: &crate::identity::IdentityInfo) -> String {
         if i.source == "ssh" { "your SSH key" } else { "made by Pedigree" },
     )
 }
+
+pub fn team(r: &crate::api::team::TeamResponse) -> String {
+    if r.members.is_empty() {
+        return "No team roster: this workspace is one person's. Start one with `pedigree team init` (you become its owner).\n"
+            .into();
+    }
+    let rows: Vec<Vec<String>> = r
+        .members
+        .iter()
+        .map(|m| {
+            let me = if r.me.as_deref() == Some(m.fingerprint.as_str()) { " (you)" } else { "" };
+            vec![format!("{}{me}", m.name), m.roles.join(","), m.fingerprint.clone()]
+        })
+        .collect();
+    table(&["MEMBER", "ROLES", "KEY"], &rows)
+}

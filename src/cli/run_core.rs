@@ -80,6 +80,18 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
                 (None, false) => print!("{}", render::lineage(&api::lineage(&ctx.open()?, &view)?)),
             }
         }
+        Command::Team { command } => {
+            let mut s = ctx.open()?;
+            let r = match command {
+                TeamCommand::List => api::team::team_list(&s)?,
+                TeamCommand::Init { name } => api::team::team_init(&mut s, &api::team::TeamInitRequest { name })?,
+                TeamCommand::Add { public_key, name, roles } => {
+                    api::team::team_set(&mut s, &api::team::TeamSetRequest { public_key, name, roles })?
+                }
+                TeamCommand::Remove { member } => api::team::team_remove(&mut s, &api::team::TeamRemoveRequest { member })?,
+            };
+            emit(ctx.json, &r, render::team);
+        }
         Command::Identity { command } => {
             let dir = crate::identity::dir();
             let failed = |e: String| ApiError::new(ErrorCode::InvalidInput, e);

@@ -239,3 +239,28 @@ pub enum IdentityCommand {
         email: Option<String>,
     },
 }
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum TeamCommand {
+    /// Members, their roles and key fingerprints
+    List,
+    /// Start the team's roster with you (your key) as its owner
+    Init {
+        /// Your name in the roster [default: the actor]
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Add a member by public key (or change an existing member's roles); owners only
+    Add {
+        /// `ssh-ed25519 AAAA…` (as `pedigree identity show` prints it), an allowed_signers line,
+        /// or a file holding one
+        public_key: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// owner, validator, risk, deployer (comma-separated)
+        #[arg(long = "role", value_delimiter = ',', required = true)]
+        roles: Vec<String>,
+    },
+    /// Remove a member (by key, fingerprint or name); owners only
+    Remove { member: String },
+}

@@ -100,6 +100,9 @@ pub fn deploy(conn: &Connection, req: &Deploy<'_>, actor: &str) -> Result<Vec<De
     }
     let now = audit::now();
     let production = ensure_env(conn, req.env, actor, &now)?;
+    if production {
+        super::team::require_role(conn, "deployer", &format!("deploying to the production environment {}", req.env))?;
+    }
     if production && req.strategy != "shadow" {
         let g = gate(conn, &v)?;
         if !g.ok || v.status != "approved" {
@@ -180,6 +183,9 @@ pub fn deploy(conn: &Connection, req: &Deploy<'_>, actor: &str) -> Result<Vec<De
 pub fn rollback(conn: &Connection, env: &str, reason: &str, actor: &str) -> Result<Vec<Deployment>, GovError> {
     super::required(reason, "reason")?;
     validate_env(env)?;
+    if deployments::is_production(conn, env)?.unwrap_or(false) {
+        super::team::require_role(conn, "deployer", &format!("rolling back the production environment {env}"))?;
+    }
     let current = active(conn, env)?;
     let primary = current.iter().find(|d| d.role == "primary").cloned();
     let Some(primary) = primary else {

@@ -80,6 +80,7 @@ pub fn resolve_impact(
 ) -> Result<Erasure, GovError> {
     let e = get(conn, id)?;
     let v = resolve(conn, reference)?;
+    super::team::require_role(conn, "risk", &format!("resolving erasure request {id}"))?;
     let Some(imp) = e.impacts.iter().find(|i| i.node == v.node) else {
         return Err(GovError::NotAffected { version: v.name(), request: id });
     };

@@ -19,6 +19,7 @@ pub mod annotations;
 pub mod deploy;
 pub mod erasure;
 pub mod evaluate;
+pub mod team;
 
 /// Roles an approver can act in.
 pub const ROLES: &[&str] = &["validator", "owner", "risk"];
@@ -82,6 +83,9 @@ pub enum GovError {
     ResolutionNeeded,
     #[error("traffic in {env} would add up to {sum} %, not 100 % (a bug: please report it)")]
     TrafficSum { env: String, sum: i64 },
+    /// The team roster refuses (not a member, a missing role, not an owner).
+    #[error("{0}")]
+    Team(String),
 }
 
 impl GovError {
@@ -240,6 +244,7 @@ pub fn approve(
     one_of("decision", decision, DECISIONS)?;
     required(justification, "justification")?;
     maker_is_not_checker(conn, &v, actor)?;
+    team::require_role(conn, role, &format!("approving {} as {role}", v.name()))?;
     if matches!(v.status.as_str(), "revoked") {
         return Err(GovError::WrongStatus { version: v.name(), status: v.status.clone(), action: "approved" });
     }

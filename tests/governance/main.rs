@@ -14,6 +14,7 @@ use common::{Ws, s, stderr};
 use serde_json::Value;
 
 mod reports;
+mod team;
 
 use reports::flip_byte;
 

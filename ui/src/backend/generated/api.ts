@@ -487,6 +487,12 @@ export type ListVersionsResponse = { model: string,
  */
 total: number, versions: Array<VersionSummary>, };
 
+export type Member = { name: string, fingerprint: string, publicKey: string, roles: Array<string>, 
+/**
+ * The audit event that gave these roles.
+ */
+sinceSeq: number, };
+
 export type MenuAction = { "action": "registerFiles" } | { "action": "registerFolder" } | { "action": "openWorkspace" } | { "action": "openRecent", path: string, } | { "action": "navigate", hash: string, };
 
 export type MetricChange = { name: string, a: number | null, b: number | null, delta: number | null, };
@@ -1002,6 +1008,26 @@ metadataOnly: boolean, };
 
 export type Take = "local" | "remote";
 
+export type TeamInitRequest = { 
+/**
+ * The owner's name in the roster [default: the actor].
+ */
+name: string | null, };
+
+export type TeamRemoveRequest = { member: string, };
+
+export type TeamResponse = { members: Array<Member>, 
+/**
+ * The person acting (their key's fingerprint), when this process signs.
+ */
+me: string | null, };
+
+export type TeamSetRequest = { 
+/**
+ * `ssh-ed25519 AAAA…`, an `allowed_signers` line, or a file holding one.
+ */
+publicKey: string, name: string | null, roles: Array<string>, };
+
 export type TensorChanges = { added: Array<string>, removed: Array<string>, changed: Array<string>, reshaped: Array<string>, 
 /**
  * Both versions have per-tensor digests (versions registered before they were recorded
@@ -1126,6 +1152,10 @@ export type Ops = {
   register_version: { req: RegisterRequest, res: RegisterResponse },
   audit_log: { req: AuditLogRequest, res: AuditLogResponse },
   audit_verify: { req: Empty, res: VerifyReport },
+  team_list: { req: Empty, res: TeamResponse },
+  team_init: { req: TeamInitRequest, res: TeamResponse },
+  team_set: { req: TeamSetRequest, res: TeamResponse },
+  team_remove: { req: TeamRemoveRequest, res: TeamResponse },
   remote_add: { req: RemoteAddRequest, res: RemoteInfo },
   remote_list: { req: Empty, res: RemoteListResponse },
   remote_remove: { req: RemoteNameRequest, res: RemoteListResponse },

@@ -1,0 +1,73 @@
+//! The team roster over the wire: list, start, add or change, remove (see `governance::team`),
+//! and the identity of the person acting.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{ApiError, ErrorCode, Session};
+use crate::governance::team::{self, Member};
+
+/// The roster now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamResponse {
+    pub members: Vec<Member>,
+    /// The person acting (their key's fingerprint), when this process signs.
+    pub me: Option<String>,
+}
+
+fn respond(members: Vec<Member>) -> TeamResponse {
+    let me = match crate::identity::current() {
+        Some(Ok(id)) => Some(crate::identity::ssh::fingerprint(&id.public_key())),
+        _ => None,
+    };
+    TeamResponse { members, me }
+}
+
+pub fn team_list(s: &Session) -> Result<TeamResponse, ApiError> {
+    Ok(respond(team::list(s.ws.catalog.conn())?))
+}
+
+/// Starts the roster with the person acting as its owner.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamInitRequest {
+    /// The owner's name in the roster [default: the actor].
+    pub name: Option<String>,
+}
+
+pub fn team_init(s: &mut Session, req: &TeamInitRequest) -> Result<TeamResponse, ApiError> {
+    let actor = s.actor.clone();
+    let name = req.name.clone().unwrap_or_default();
+    Ok(respond(s.ws.catalog.write(|tx| team::init(tx, &name, &actor))?))
+}
+
+/// Adds a member or changes one's name and roles.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamSetRequest {
+    /// `ssh-ed25519 AAAA…`, an `allowed_signers` line, or a file holding one.
+    pub public_key: String,
+    pub name: Option<String>,
+    pub roles: Vec<String>,
+}
+
+pub fn team_set(s: &mut Session, req: &TeamSetRequest) -> Result<TeamResponse, ApiError> {
+    let actor = s.actor.clone();
+    Ok(respond(s.ws.catalog.write(|tx| team::set(tx, &req.public_key, req.name.as_deref(), &req.roles, &actor))?))
+}
+
+/// Removes a member (by key, fingerprint or name).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamRemoveRequest {
+    pub member: String,
+}
+
+pub fn team_remove(s: &mut Session, req: &TeamRemoveRequest) -> Result<TeamResponse, ApiError> {
+    if req.member.trim().is_empty() {
+        return Err(ApiError::new(ErrorCode::InvalidInput, "name the member to remove (key, fingerprint or name)"));
+    }
+    let actor = s.actor.clone();
+    Ok(respond(s.ws.catalog.write(|tx| team::remove(tx, &req.member, &actor))?))
+}
