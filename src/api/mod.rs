@@ -347,11 +347,32 @@ pub struct AuditLogRequest {
 #[serde(rename_all = "camelCase")]
 pub struct AuditLogResponse {
     pub events: Vec<AuditRow>,
+    /// Who signed each of these events that is signed.
+    pub signed_by: Vec<Signer>,
+}
+
+/// The key that signed an event, with the member's name in the roster of that time (if any).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Signer {
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub fingerprint: String,
+    pub member: Option<String>,
 }
 
 pub fn audit_log(s: &Session, req: &AuditLogRequest) -> Result<AuditLogResponse, ApiError> {
-    let events = audit_rows::list(s.ws.catalog.conn(), &req.subject, req.before.unwrap_or(i64::MAX), page_size(req.limit))?;
-    Ok(AuditLogResponse { events })
+    let conn = s.ws.catalog.conn();
+    let events = audit_rows::list(conn, &req.subject, req.before.unwrap_or(i64::MAX), page_size(req.limit))?;
+    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+    let mut signed_by = Vec::new();
+    for (seq, key) in audit_rows::signers_of(conn, &seqs)? {
+        let Ok(pk) = crate::identity::ssh::parse_public_key_line(&key) else { continue };
+        let member = crate::catalog::roster::member_at(conn, &key, seq)?.map(|m| m.name);
+        signed_by.push(Signer { seq, fingerprint: crate::identity::ssh::fingerprint(&pk), member });
+    }
+    signed_by.sort_by_key(|s| std::cmp::Reverse(s.seq));
+    Ok(AuditLogResponse { events, signed_by })
 }
 
 /// Recomputes the audit chain.

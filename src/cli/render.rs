@@ -231,6 +231,20 @@ pub fn lineage(g: &Subgraph) -> String {
     out
 }
 
+/// `Bob (SHA256:dSTPTccm…)`, the key alone when not a member, `-` when unsigned.
+fn signer_label(s: Option<&crate::api::Signer>) -> String {
+    match s {
+        None => "-".into(),
+        Some(s) => {
+            let fp: String = s.fingerprint.chars().take(15).collect();
+            match &s.member {
+                Some(m) => format!("{m} ({fp}…)"),
+                None => format!("{fp}…"),
+            }
+        }
+    }
+}
+
 pub fn audit_log(r: &AuditLogResponse) -> String {
     if r.events.is_empty() {
         return "No audit events yet.\n".into();
@@ -246,10 +260,11 @@ pub fn audit_log(r: &AuditLogResponse) -> String {
                 e.action.clone(),
                 e.subject.clone(),
                 short(&e.hash).to_string(),
+                signer_label(r.signed_by.iter().find(|s| s.seq == e.seq)),
             ]
         })
         .collect();
-    table(&["SEQ", "TIME", "ACTOR", "ACTION", "SUBJECT", "HASH"], &rows)
+    table(&["SEQ", "TIME", "ACTOR", "ACTION", "SUBJECT", "HASH", "SIGNED BY"], &rows)
 }
 
 pub fn verify(r: &VerifyReport) -> String {

@@ -73,6 +73,10 @@ fn a_roster_of_keys_gates_approvals_production_and_erasure_and_only_owners_chang
     let log = ok_json(&ws, alice, &["audit", "log", "--subject", "team"]);
     let actions: Vec<&str> = log["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["team_remove", "team_set", "team_set", "team_init"], "{log}");
+    let signed: Vec<Option<&str>> = log["signedBy"].as_array().unwrap().iter().map(|s| s["member"].as_str()).collect();
+    assert_eq!(signed, [Some("Alice"); 4], "each signed by the owner, named from the roster of its time: {log}");
+    let human = super::common::stdout(&ws.command_as(alice, &["audit", "log", "--subject", "team"]).output().unwrap());
+    assert!(human.contains("SIGNED BY") && human.contains("Alice (SHA256:"), "{human}");
     let v = ok_json(&ws, alice, &["audit", "verify"]);
     assert_eq!((v["ok"].as_bool(), v["signers"].as_array().map(Vec::len)), (Some(true), Some(3)), "{v}");
 }

@@ -1,7 +1,8 @@
 /** The audit log, filterable, with "Verify chain". */
 import { Fragment, useEffect, useMemo, useState } from "react";
 import { errorMessage, useBackend } from "../backend";
-import type { AuditRow, VerifyReport } from "../backend/generated/api";
+import type { AuditRow, Signer, VerifyReport } from "../backend/generated/api";
+import { TeamCard } from "./audit/TeamCard";
 import { when } from "../format";
 
 export function AuditView() {
@@ -9,6 +10,7 @@ export function AuditView() {
   const [subject, setSubject] = useState("");
   const [action, setAction] = useState("");
   const [rows, setRows] = useState<AuditRow[]>([]);
+  const [signers, setSigners] = useState<Map<number, Signer>>(new Map());
   const [more, setMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [report, setReport] = useState<VerifyReport | null>(null);
@@ -19,6 +21,7 @@ export function AuditView() {
     try {
       const r = await backend.call("audit_log", { subject: subject.trim(), before, limit: 100 });
       setRows((x) => (before === null ? r.events : [...x, ...r.events]));
+      setSigners((m) => new Map([...(before === null ? [] : m), ...r.signedBy.map((s): [number, Signer] => [s.seq, s])]));
       setMore(r.events.length === 100);
       setError(null);
     } catch (e) {
@@ -72,6 +75,7 @@ export function AuditView() {
         </div>
       )}
       {error && <div className="banner error">{error}</div>}
+      <TeamCard />
       <table className="grid">
         <thead>
           <tr>
@@ -81,6 +85,7 @@ export function AuditView() {
             <th>Action</th>
             <th>Subject</th>
             <th>Hash</th>
+            <th>Signed by</th>
           </tr>
         </thead>
         <tbody>
@@ -93,10 +98,11 @@ export function AuditView() {
                 <td>{e.action}</td>
                 <td className="mono">{e.subject}</td>
                 <td className="mono">{e.hash.slice(0, 12)}</td>
+                <SignerCell signer={signers.get(e.seq)} />
               </tr>
               {open === e.seq && (
                 <tr className="payload">
-                  <td colSpan={6}>
+                  <td colSpan={7}>
                     <pre>{JSON.stringify(JSON.parse(e.payload), null, 2)}</pre>
                     <div className="muted mono">prev {e.prevHash}</div>
                   </td>
@@ -120,4 +126,16 @@ export function AuditView() {
 /** ", 12 event signatures by 2 keys verify", or nothing when no event is signed. */
 function signatures(events: number, keys: number): string {
   return events ? `, ${events} event signature${events === 1 ? "" : "s"} by ${keys} key${keys === 1 ? "" : "s"} verify` : "";
+}
+
+/** The member (or the bare key) that signed an event; "unsigned" for events from before identities. */
+function SignerCell({ signer }: { signer: Signer | undefined }) {
+  if (!signer) return <td className="muted">unsigned</td>;
+  const fp = signer.fingerprint.slice(0, 15);
+  return (
+    <td data-testid="audit-signer" title={signer.fingerprint}>
+      {signer.member ?? <span className="mono">{fp}…</span>}
+      {signer.member && <span className="muted mono"> {fp}…</span>}
+    </td>
+  );
 }

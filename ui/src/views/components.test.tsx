@@ -79,7 +79,8 @@ describe("audit view", () => {
   it("renders events and the verification result", async () => {
     const row = { seq: 2, ts: "2026-11-26T10:00:00.000Z", actor: "alice", action: "register_version", subject: "version:m@1.0.0", payload: "{}", prevHash: "0".repeat(64), hash: "f".repeat(64) };
     const { backend } = stubBackend({
-      audit_log: () => ({ events: [row] }),
+      audit_log: () => ({ events: [row], signedBy: [] }),
+      team_list: () => ({ members: [], me: null }),
       audit_verify: () => ({ ok: false, events: 2, head: null, firstBadSeq: 2, problem: "content does not match its hash (edited)", badObjects: [], checkpoints: 0, signedEvents: 0, signers: [] }),
     });
     wrap(backend, <AuditView />, app());

@@ -248,7 +248,8 @@ describe("version page", () => {
         annotations: { subject: "version:resnet@1.1.0", description: "", tags: { team: "vision" }, stage: "Production" },
       }),
       lineage: () => ({ focus: "version:resnet@1.1.0", nodes: [], edges: [] }),
-      audit_log: () => ({ events: [] }),
+      audit_log: () => ({ events: [], signedBy: [] }),
+      team_list: () => ({ members: [], me: null }),
       version_governance: () => governance({ status: "approved", taintedBy: [erasure()] }),
       deployments: () => timeline,
     });

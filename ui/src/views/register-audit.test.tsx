@@ -88,11 +88,29 @@ describe("audit view", () => {
 
   it("filters by action and reports an intact chain with its head", async () => {
     const { backend, calls } = stubBackend({
-      audit_log: () => ({ events: [row(3, "register_version"), row(2, "init"), row(1, "register_version")] }),
+      audit_log: () => ({
+        events: [row(3, "register_version"), row(2, "init"), row(1, "register_version")],
+        signedBy: [{ seq: 3, fingerprint: "SHA256:dSTPTccmDRmIn4QBMNJamRpLNTYLU0x9", member: "Alice" }],
+      }),
+      team_list: () => ({
+        members: [
+          { name: "Alice", fingerprint: "SHA256:dSTPTccmDRmIn4QBMNJamRpLNTYLU0x9", publicKey: "ssh-ed25519 AAAA", roles: ["owner"], sinceSeq: 1 },
+          { name: "Bob", fingerprint: "SHA256:bobbobbob", publicKey: "ssh-ed25519 BBBB", roles: ["validator", "risk"], sinceSeq: 2 },
+        ],
+        me: "SHA256:dSTPTccmDRmIn4QBMNJamRpLNTYLU0x9",
+      }),
       audit_verify: () => ({ ok: true, events: 3, head: "9".repeat(64), firstBadSeq: null, problem: null, badObjects: [], checkpoints: 0, signedEvents: 3, signers: ["SHA256:abc"] }),
     });
     wrap(backend, <AuditView />, app());
     expect(await screen.findAllByTestId("audit-row")).toHaveLength(3);
+    // Who signed: the member's name and key; events from before identities say so.
+    expect(screen.getByTestId("audit-signer").textContent).toBe("Alice SHA256:dSTPTccm…");
+    expect(screen.getAllByText("unsigned")).toHaveLength(2);
+    const members = await screen.findAllByTestId("team-member");
+    expect(members.map((m) => m.textContent)).toEqual([
+      "Alice (you)ownerSHA256:dSTPTccmDRmIn4QBMNJamRpLNTYLU0x9",
+      "Bobvalidator, riskSHA256:bobbobbob",
+    ]);
     fireEvent.change(screen.getByTestId("audit-action"), { target: { value: "register_version" } });
     expect(screen.getAllByTestId("audit-row")).toHaveLength(2);
     fireEvent.change(screen.getByTestId("audit-filter"), { target: { value: "version:m@" } });

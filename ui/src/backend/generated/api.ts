@@ -107,7 +107,11 @@ subject: string,
  */
 before: number | null, limit: number | null, };
 
-export type AuditLogResponse = { events: Array<AuditRow>, };
+export type AuditLogResponse = { events: Array<AuditRow>, 
+/**
+ * Who signed each of these events that is signed.
+ */
+signedBy: Array<Signer>, };
 
 export type AuditRow = { seq: number, ts: string, actor: string, action: string, subject: string, 
 /**
@@ -850,6 +854,8 @@ bindings: Array<Bound>,
  * Its description, tags and stage.
  */
 annotations: Annotations, };
+
+export type Signer = { seq: number, fingerprint: string, member: string | null, };
 
 export type StagedArtifact = { artifact: Artifact, paths: Array<string>, 
 /**
