@@ -75,7 +75,11 @@ impl Workspace {
     }
 
     fn open_unchecked(root: &Path) -> Result<Workspace, WorkspaceError> {
-        let catalog = Catalog::open(&root.join(catalog::FILE))?;
+        let mut catalog = Catalog::open(&root.join(catalog::FILE))?;
+        // After every write, the person's key signs the audit log's new head, kept outside the
+        // catalog (crate::audit::heads).
+        let heads_root = root.to_path_buf();
+        catalog.set_on_commit(Box::new(move |conn| crate::audit::heads::record(conn, &heads_root)));
         let cas = Cas::open(root)?;
         Ok(Workspace { root: root.to_path_buf(), catalog, cas })
     }

@@ -15,6 +15,7 @@ use crate::hash::sha256_hex;
 
 mod actor;
 pub mod checkpoint;
+pub mod heads;
 pub mod merkle;
 pub use actor::resolve_actor;
 

@@ -50,6 +50,11 @@ pub fn insert(conn: &Connection, row: &AuditRow) -> Result<(), CatalogError> {
     Ok(())
 }
 
+/// The hash of event `seq`, if there is one.
+pub fn hash_at(conn: &Connection, seq: i64) -> Result<Option<String>, CatalogError> {
+    Ok(conn.query_row("SELECT hash FROM audit_events WHERE seq = ?1", [seq], |r| r.get(0)).optional()?)
+}
+
 /// Records the signature of event `seq`.
 pub fn insert_signature(conn: &Connection, seq: i64, signer: &str, signature: &str) -> Result<(), CatalogError> {
     conn.execute("INSERT INTO event_signatures (seq, signer, signature) VALUES (?1, ?2, ?3)", params![seq, signer, signature])?;

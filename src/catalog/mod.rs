@@ -48,10 +48,14 @@ pub enum CatalogError {
     Signer(String),
 }
 
+/// What runs after each committed write (the workspace signs the audit log's new head).
+pub type OnCommit = Box<dyn Fn(&Connection) + Send + Sync>;
+
 /// An open catalog (one connection; writers use a transaction from [`Catalog::write`]).
 pub struct Catalog {
     conn: Connection,
     path: PathBuf,
+    on_commit: Option<OnCommit>,
 }
 
 impl Catalog {
@@ -64,7 +68,7 @@ impl Catalog {
         conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(open_err)?;
         migrate(&mut conn, path)?;
-        Ok(Catalog { conn, path: path.to_path_buf() })
+        Ok(Catalog { conn, path: path.to_path_buf(), on_commit: None })
     }
 
     pub fn path(&self) -> &Path {
@@ -82,7 +86,15 @@ impl Catalog {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(CatalogError::from)?;
         let out = f(&tx)?;
         tx.commit().map_err(CatalogError::from)?;
+        if let Some(after) = &self.on_commit {
+            after(&self.conn);
+        }
         Ok(out)
+    }
+
+    /// Sets what runs after each committed write.
+    pub fn set_on_commit(&mut self, f: OnCommit) {
+        self.on_commit = Some(f);
     }
 
     /// `PRAGMA integrity_check` result ("ok" when healthy).

@@ -180,6 +180,11 @@ impl Identity {
         }
     }
 
+    /// The raw signature of `msg` (callers put their own context first).
+    pub fn sign_raw(&self, msg: &[u8]) -> Vec<u8> {
+        self.key.sign(msg).as_ref().to_vec()
+    }
+
     /// The signature of an event with hash `hash` (hex), base64.
     pub fn sign_event(&self, hash: &str) -> String {
         let mut msg = EVENT_CONTEXT.to_vec();

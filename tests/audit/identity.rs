@@ -132,3 +132,65 @@ fn a_workspace_from_before_signatures_migrates_and_new_events_are_signed() {
     let v = verify(&w);
     assert_eq!((v["ok"].as_bool(), v["events"].as_u64(), v["signedEvents"].as_u64()), (Some(true), Some(6), Some(1)), "{v}");
 }
+
+#[test]
+fn a_tail_cut_from_the_catalog_is_named_by_the_signed_head_kept_outside_it() {
+    // The case: a validator's rejection deleted with its audit event (the newest one).
+    let w = Ws::new();
+    let f = w.write("credit.safetensors", &fixtures::safetensors(&[("w", "F32", &[4])], &[]));
+    w.json(&["register", s(&f), "--model", "credit"]);
+    let bob = w.dir.path().join("bob-config");
+    as_person(
+        &w,
+        &bob,
+        "bob@example.com",
+        &[
+            "approve",
+            "credit@1.0.0",
+            "--role",
+            "validator",
+            "--decision",
+            "rejected",
+            "--justification",
+            "fails on the 2025 cohort",
+        ],
+    );
+    let v = verify(&w);
+    let events = v["events"].as_i64().unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+    let heads = std::fs::read_to_string(w.path().join("log/heads.jsonl")).unwrap();
+    assert!(heads.lines().count() >= 2, "a signed head after every write: {heads}");
+
+    let c = w.catalog();
+    c.execute("DELETE FROM approvals", []).unwrap();
+    c.execute("DELETE FROM audit_events WHERE seq = ?1", [events]).unwrap();
+    c.execute("DELETE FROM event_signatures WHERE seq = ?1", [events]).unwrap();
+    let v = verify(&w);
+    assert_eq!((v["ok"].as_bool(), v["firstBadSeq"].as_i64()), (Some(false), Some(events)), "{v}");
+    let problem = v["problem"].as_str().unwrap();
+    assert!(
+        problem.contains(&format!("events {events} to {events} are missing")) && problem.contains("tail was cut"),
+        "{problem}"
+    );
+    let out = w.run(&["audit", "verify"]);
+    assert!(!out.status.success() && stderr(&out).contains("missing"), "{}", stderr(&out));
+
+    // A head line whose signature does not verify is noise, not evidence.
+    let w2 = Ws::new();
+    let f = w2.write("m.safetensors", &fixtures::safetensors(&[("w", "F32", &[2])], &[]));
+    w2.json(&["register", s(&f), "--model", "m"]);
+    let someone = pedigree::identity::Identity::ephemeral("x", "x@example.com");
+    let forged = serde_json::json!({"seq": 999, "hash": "0".repeat(64),
+        "signer": pedigree::identity::ssh::public_key_line(&someone.public_key()),
+        "signature": base64_sig(&someone, 998, &"0".repeat(64))});
+    let file = w2.path().join("log/heads.jsonl");
+    let mut heads = std::fs::read_to_string(&file).unwrap();
+    heads.push_str(&format!("{forged}\nnot json\n"));
+    std::fs::write(&file, heads).unwrap();
+    assert_eq!(verify(&w2)["ok"], true);
+}
+
+fn base64_sig(id: &pedigree::identity::Identity, seq: i64, hash: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(id.sign_raw(format!("pedigree audit head v1\n{seq}\n{hash}").as_bytes()))
+}
