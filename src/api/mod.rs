@@ -378,12 +378,12 @@ pub fn audit_log(s: &Session, req: &AuditLogRequest) -> Result<AuditLogResponse,
 /// Recomputes the audit chain.
 pub fn audit_verify(s: &Session) -> Result<VerifyReport, ApiError> {
     let mut report = audit::verify(s.ws.catalog.conn(), s.ws.public_key_bytes().as_deref())?;
-    if report.ok {
-        if let Some((seq, problem)) = audit::heads::check(s.ws.catalog.conn(), &s.ws.root, report.events)? {
-            report.ok = false;
-            report.first_bad_seq = Some(seq);
-            report.problem = Some(problem);
-        }
+    if report.ok
+        && let Some((seq, problem)) = audit::heads::check(s.ws.catalog.conn(), &s.ws.root, report.events)?
+    {
+        report.ok = false;
+        report.first_bad_seq = Some(seq);
+        report.problem = Some(problem);
     }
     report.bad_objects = s.ws.cas.verify().map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
     if !report.bad_objects.is_empty() {
