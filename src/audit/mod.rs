@@ -17,6 +17,7 @@ mod actor;
 pub mod checkpoint;
 pub mod heads;
 pub mod merkle;
+pub mod wire;
 pub use actor::resolve_actor;
 
 /// `prev_hash` of the first event.

@@ -70,9 +70,15 @@ It checks, and names anything that fails:
 2. Every file listed in the manifest has the SHA-256 recorded there; no file is missing or unlisted.
 3. `log/checkpoint.txt` is a C2SP signed note by the same key: tree size and RFC 6962 root of
    the audit log when the report was made; it matches the report's integrity block.
-4. Each event in `log/entries.jsonl` hashes to its recorded hash (SHA-256 of its RFC 8785
-   canonical record), consecutive events chain by `prev_hash`, and `log/proofs.json` proves each
-   one's inclusion in the checkpoint's tree (leaf = SHA-256(0x00 ‖ record)).
+4. Each line of `log/entries.jsonl` is one event as it is hashed:
+   `{\"seq\", \"record\", \"hash\", \"signer\", \"signature\"}`. `record` is the RFC 8785 canonical
+   JSON text of `{\"action\", \"actor\", \"payload\" (an object), \"prev_hash\", \"seq\", \"subject\",
+   \"ts\"}`; `hash` is the hex SHA-256 of the record's UTF-8 bytes; consecutive events chain by the
+   record's `prev_hash`; `log/proofs.json` proves each one's inclusion in the checkpoint's tree
+   (leaf = SHA-256(0x00 ‖ record)). `signer` (an `ssh-ed25519 AAAA…` key) and `signature`
+   (base64 Ed25519 over `pedigree audit event v1\\n` followed by the hash, ASCII) say who wrote
+   the event; events from before identities have neither. (Bundles made before this form list
+   the stored rows instead: `prevHash`, and the payload as a string to parse back into the record.)
 5. Every event the report cites is among them.
 
 Without Pedigree: the same steps need only SHA-256, Ed25519 and base64 (see the formats above).
@@ -157,9 +163,11 @@ fn cited_log(ws: &Workspace, checkpoint: &Checkpoint, cited: &mut Vec<i64>) -> R
     cited.retain(|s| (*s as u64) <= checkpoint.size);
     let mut entries = String::new();
     let mut proofs = Vec::new();
+    let signatures = audit_rows::signatures(ws.catalog.conn())?;
     for &seq in cited.iter() {
         let i = (seq - 1) as usize;
-        entries.push_str(&serde_json::to_string(&rows[i]).expect("rows serialise"));
+        let event = audit::wire::WireEvent::of(&rows[i], signatures.get(&seq));
+        entries.push_str(&serde_json::to_string(&event).expect("events serialise"));
         entries.push('\n');
         proofs.push(json!({
             "seq": seq, "index": i, "leafHash": hex::encode(leaves[i]),

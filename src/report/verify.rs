@@ -10,8 +10,8 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use super::bundle::{MANIFEST, PAYLOAD_TYPE, fingerprint, pae};
+use crate::audit::wire::WireEvent;
 use crate::audit::{self, checkpoint, merkle};
-use crate::catalog::audit_rows::AuditRow;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -149,11 +149,11 @@ fn run(dir: &Path, pinned: Option<&str>, c: &mut Checks) -> Option<String> {
     }
 
     // 4. Cited events: hashes, chain links, inclusion proofs.
-    let entries: Vec<AuditRow> = std::fs::read_to_string(dir.join("log/entries.jsonl"))
+    let entries: Vec<WireEvent> = std::fs::read_to_string(dir.join("log/entries.jsonl"))
         .unwrap_or_default()
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter_map(audit::wire::read_line)
         .collect();
     let proofs: Value =
         std::fs::read(dir.join("log/proofs.json")).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or(Value::Null);
@@ -161,18 +161,22 @@ fn run(dir: &Path, pinned: Option<&str>, c: &mut Checks) -> Option<String> {
         proofs["proofs"].as_array().into_iter().flatten().map(|p| (p["seq"].as_i64().unwrap_or(-1), p)).collect();
     let mut problems = Vec::new();
     let root = cp.as_ref().and_then(|cp| B64.decode(&cp.root).ok()).and_then(|r| <[u8; 32]>::try_from(r).ok());
+    let mut signers = BTreeSet::new();
     for (k, e) in entries.iter().enumerate() {
-        let record = audit::record_json(e);
-        if crate::hash::sha256_hex(record.as_bytes()) != e.hash {
-            problems.push(format!("event {}: content does not match its hash", e.seq));
-            continue;
-        }
+        let prev_hash = match e.check() {
+            Ok(p) => p,
+            Err(why) => {
+                problems.push(format!("event {}: {why}", e.seq));
+                continue;
+            }
+        };
+        signers.extend(e.signer.clone());
         if let Some(prev) = k.checked_sub(1).map(|j| &entries[j]) {
-            if prev.seq + 1 == e.seq && prev.hash != e.prev_hash {
+            if prev.seq + 1 == e.seq && prev.hash != prev_hash {
                 problems.push(format!("event {}: prev_hash does not link to event {}", e.seq, prev.seq));
             }
         }
-        let leaf = merkle::leaf_hash(record.as_bytes());
+        let leaf = merkle::leaf_hash(e.record.as_bytes());
         let Some(p) = by_seq.get(&e.seq) else {
             problems.push(format!("event {}: no inclusion proof", e.seq));
             continue;
@@ -200,7 +204,13 @@ fn run(dir: &Path, pinned: Option<&str>, c: &mut Checks) -> Option<String> {
         "audit events",
         problems.is_empty() && !entries.is_empty(),
         if problems.is_empty() {
-            format!("{} cited events hash, chain and prove inclusion in the signed checkpoint", entries.len())
+            let signed = entries.iter().filter(|e| e.signer.is_some()).count();
+            let by = if signed == 0 {
+                String::new()
+            } else {
+                format!("; {signed} carry their author's signature ({} key(s)), all verify", signers.len())
+            };
+            format!("{} cited events hash, chain and prove inclusion in the signed checkpoint{by}", entries.len())
         } else {
             problems.join("; ")
         },

@@ -126,3 +126,23 @@ fn a_workspace_from_before_annotations_migrates_shows_descriptions_and_keeps_its
     let v = w.json(&["audit", "verify"]);
     assert_eq!((v["ok"].as_bool(), v["events"].as_i64()), (Some(true), Some(17)), "{v}");
 }
+
+/// A bundle made before the event wire form (tests/fixtures/before-event-wire-form/: its
+/// `log/entries.jsonl` lists stored rows, `prevHash` and the payload as a string) still verifies;
+/// an edited entry is still caught.
+#[test]
+fn a_report_bundle_from_before_the_event_wire_form_still_verifies() {
+    let w = Ws::new();
+    let bundle = w.dir.path().join("old-bundle");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/before-event-wire-form/bundle"), &bundle);
+    let v = w.json(&["verify", s(&bundle)]);
+    assert_eq!(v["ok"], true, "{v}");
+    let entries = bundle.join("log/entries.jsonl");
+    let text = std::fs::read_to_string(&entries).unwrap();
+    assert!(text.contains("\"prevHash\"") && !text.contains("\"record\""), "the old form: {text}");
+    std::fs::write(&entries, text.replacen("alice@example.com", "mallory@example.com", 1)).unwrap();
+    let out = w.run(&["verify", s(&bundle), "--json"]);
+    assert!(!out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.to_string().contains("does not hash to its hash"), "{v}");
+}

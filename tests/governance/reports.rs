@@ -218,12 +218,27 @@ fn an_edited_audit_entry_fails_its_inclusion_proof_even_when_the_manifest_is_re_
     let d = bundle_for_tamper(&ws);
     let entries = std::fs::read_to_string(d.join("log/entries.jsonl")).unwrap();
     let mut lines: Vec<Value> = entries.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    lines[0]["actor"] = Value::String("mallory@example.com".into());
-    let row: pedigree::catalog::audit_rows::AuditRow = serde_json::from_value(lines[0].clone()).unwrap();
-    lines[0]["hash"] = Value::String(pedigree::hash::sha256_hex(pedigree::audit::record_json(&row).as_bytes()));
-    let text: String = lines.iter().map(|l| format!("{}\n", serde_json::to_string(l).unwrap())).collect();
-    std::fs::write(d.join("log/entries.jsonl"), text).unwrap();
-    resign(&ws, &d);
+    // The event as it is hashed (its canonical record), with the actor changed and its hash
+    // recomputed.
+    let mut record: Value = serde_json::from_str(lines[0]["record"].as_str().unwrap()).unwrap();
+    record["actor"] = Value::String("mallory@example.com".into());
+    let record = pedigree::audit::canonical(&record);
+    lines[0]["hash"] = Value::String(pedigree::hash::sha256_hex(record.as_bytes()));
+    lines[0]["record"] = Value::String(record);
+    let write = |lines: &[Value]| {
+        let text: String = lines.iter().map(|l| format!("{}\n", serde_json::to_string(l).unwrap())).collect();
+        std::fs::write(d.join("log/entries.jsonl"), text).unwrap();
+        resign(&ws, &d);
+    };
+    // Its author's signature no longer verifies…
+    write(&lines);
+    let detail = verify_fails(&ws, &d, "audit events");
+    assert!(detail.contains("signature does not verify"), "{detail}");
+    // …and without it, the recomputed hash does not prove inclusion in the signed checkpoint.
+    let o = lines[0].as_object_mut().unwrap();
+    o.remove("signer");
+    o.remove("signature");
+    write(&lines);
     let detail = verify_fails(&ws, &d, "audit events");
     assert!(detail.contains("inclusion proof"), "{detail}");
 }

@@ -9,6 +9,7 @@ mod common;
 mod openlineage;
 #[path = "../common/server.rs"]
 mod server;
+mod wire;
 
 use common::{Ws, s};
 
