@@ -171,10 +171,11 @@ fn run(dir: &Path, pinned: Option<&str>, c: &mut Checks) -> Option<String> {
             }
         };
         signers.extend(e.signer.clone());
-        if let Some(prev) = k.checked_sub(1).map(|j| &entries[j]) {
-            if prev.seq + 1 == e.seq && prev.hash != prev_hash {
-                problems.push(format!("event {}: prev_hash does not link to event {}", e.seq, prev.seq));
-            }
+        if let Some(prev) = k.checked_sub(1).map(|j| &entries[j])
+            && prev.seq + 1 == e.seq
+            && prev.hash != prev_hash
+        {
+            problems.push(format!("event {}: prev_hash does not link to event {}", e.seq, prev.seq));
         }
         let leaf = merkle::leaf_hash(e.record.as_bytes());
         let Some(p) = by_seq.get(&e.seq) else {

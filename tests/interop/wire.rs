@@ -42,7 +42,8 @@ fn bundle_events_verify_with_sha256_and_ed25519_alone() {
     let text = std::fs::read_to_string(&entries).unwrap();
     let mut lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let sig = lines[0]["signature"].as_str().unwrap().to_string();
-    let flipped = if sig.starts_with('A') { format!("B{}", &sig[1..]) } else { format!("A{}", &sig[1..]) };
+    let first = if sig.starts_with('A') { 'B' } else { 'A' };
+    let flipped = format!("{first}{}", &sig[1..]);
     lines[0]["signature"] = flipped.into();
     std::fs::write(&entries, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
     let out = std::process::Command::new(&python).args(["-c", CHECK, s(&entries)]).output().unwrap();
