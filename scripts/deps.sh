@@ -20,9 +20,10 @@ if [ "$mode" = test ]; then
   # docker-registry: the OCI registry the sync tests push to and pull from (started by the
   # tests on a free loopback port; Debian's package does not start one in a container);
   # apache2-utils: htpasswd for its basic-auth tests; zstd: the reference compressor of the
-  # tar+zstd layers the OCI import test reads.
+  # tar+zstd layers the OCI import test reads; openssh-client: ssh-keygen makes the OpenSSH keys
+  # the identity tests sign with.
   for p in xvfb xauth webkit2gtk-driver chromium dbus fonts-dejavu-core poppler-utils xdotool xfsprogs \
-    docker-registry apache2-utils zstd; do want_pkg "$p"; done
+    docker-registry apache2-utils zstd openssh-client; do want_pkg "$p"; done
 fi
 if ((${#apt_missing[@]})); then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

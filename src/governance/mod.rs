@@ -289,21 +289,29 @@ fn maker_is_not_checker(conn: &Connection, v: &VersionRef, actor: &str) -> Resul
     Ok(())
 }
 
-/// Sets the roles a model's versions need approvals from.
-pub fn set_policy(conn: &Connection, model: &str, required_roles: &[String], actor: &str) -> Result<Vec<String>, GovError> {
-    let model_id = models::model_id(conn, model)?.ok_or_else(|| GovError::UnknownModel(model.to_string()))?;
-    let mut roles = required_roles.to_vec();
+/// A set of roles as given (trimmed, sorted, each one of `allowed`, at least one: `why`).
+fn role_set(
+    field: &'static str,
+    given: &[String],
+    allowed: &'static [&'static str],
+    why: &'static str,
+) -> Result<Vec<String>, GovError> {
+    let mut roles: Vec<String> = given.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
     roles.sort();
     roles.dedup();
     if roles.is_empty() {
-        return Err(GovError::Missing {
-            field: "requiredRoles",
-            why: "a policy needs at least one role (validator, owner, risk)",
-        });
+        return Err(GovError::Missing { field, why });
     }
     for r in &roles {
-        one_of("requiredRoles", r, ROLES)?;
+        one_of(field, r, allowed)?;
     }
+    Ok(roles)
+}
+
+/// Sets the roles a model's versions need approvals from.
+pub fn set_policy(conn: &Connection, model: &str, required_roles: &[String], actor: &str) -> Result<Vec<String>, GovError> {
+    let model_id = models::model_id(conn, model)?.ok_or_else(|| GovError::UnknownModel(model.to_string()))?;
+    let roles = role_set("requiredRoles", required_roles, ROLES, "a policy needs at least one role (validator, owner, risk)")?;
     let seq = audit::append(conn, &audit::now(), actor, "set_policy", &ids::model_node(model), &json!({"requiredRoles": roles}))?;
     approvals::set_policy(conn, model_id, &roles, seq)?;
     Ok(roles)

@@ -67,19 +67,7 @@ pub fn parse_member_key(given: &str) -> Result<(String, String), GovError> {
 }
 
 fn check_roles(roles: &[String]) -> Result<Vec<String>, GovError> {
-    let mut out: Vec<String> = roles.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
-    out.sort();
-    out.dedup();
-    if out.is_empty() {
-        return Err(GovError::Missing {
-            field: "roles",
-            why: "a member holds at least one role (owner, validator, risk, deployer)",
-        });
-    }
-    for r in &out {
-        super::one_of("roles", r, TEAM_ROLES)?;
-    }
-    Ok(out)
+    super::role_set("roles", roles, TEAM_ROLES, "a member holds at least one role (owner, validator, risk, deployer)")
 }
 
 /// The current identity, which must be an owner of the roster.
