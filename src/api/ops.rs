@@ -71,6 +71,7 @@ operations! {
     register_version(RegisterRequest) -> RegisterResponse = |s, r, p| register_version(s, &r, p);
     audit_log(AuditLogRequest) -> AuditLogResponse = |s, r, p| audit_log(s, &r);
     audit_verify(Empty) -> VerifyReport = |s, r, p| audit_verify(s);
+    identity_show(Empty) -> crate::identity::IdentityInfo = |s, r, p| team::identity_show(s);
     team_list(Empty) -> team::TeamResponse = |s, r, p| team::team_list(s);
     team_init(team::TeamInitRequest) -> team::TeamResponse = |s, r, p| team::team_init(s, &r);
     team_set(team::TeamSetRequest) -> team::TeamResponse = |s, r, p| team::team_set(s, &r);

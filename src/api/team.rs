@@ -24,6 +24,15 @@ fn respond(members: Vec<Member>) -> TeamResponse {
     TeamResponse { members, me }
 }
 
+/// The person acting: name, email, key fingerprint and the public key line a team owner adds.
+pub fn identity_show(_s: &Session) -> Result<crate::identity::IdentityInfo, ApiError> {
+    match crate::identity::current() {
+        Some(Ok(id)) => Ok(id.info()),
+        Some(Err(e)) => Err(ApiError::new(ErrorCode::Io, format!("cannot read or make your signing key: {e}"))),
+        None => Err(ApiError::new(ErrorCode::NotFound, "this program signs nothing (no identity)")),
+    }
+}
+
 pub fn team_list(s: &Session) -> Result<TeamResponse, ApiError> {
     Ok(respond(team::list(s.ws.catalog.conn())?))
 }

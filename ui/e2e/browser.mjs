@@ -183,7 +183,12 @@ try {
   await page.locator('[data-testid="audit-row"]').first().waitFor();
   await byTest("verify-chain").click();
   await page.waitForFunction(() => document.querySelector('[data-testid="verify-result"]')?.textContent?.includes("OK"));
-  check(true, "Verify chain reports OK");
+  const verified = await byTest("verify-result").textContent();
+  check(/event signatures by 2 keys verify/.test(verified), `Verify chain reports OK, every event signed (${verified})`);
+  const yourKey = await byTest("your-key").textContent();
+  const signedBy = await page.locator('[data-testid="audit-signer"]').first().textContent();
+  check(yourKey.includes("You sign as") && yourKey.includes("SHA256:") && signedBy.includes("SHA256:"),
+    `the audit page shows your key and who signed each event (${signedBy})`);
   await shot("8-audit");
 
   // Artifact stores: a local folder with a model trained (says dvc.lock) on data/train.csv.

@@ -99,6 +99,10 @@ describe("audit view", () => {
         ],
         me: "SHA256:dSTPTccmDRmIn4QBMNJamRpLNTYLU0x9",
       }),
+      identity_show: () => ({
+        name: "Alice", email: "alice@example.com", fingerprint: "SHA256:dSTPTccmDRmIn4QBMNJamRpLNTYLU0x9",
+        publicKey: "ssh-ed25519 AAAAC3Nza alice@example.com", source: "pedigree", keyPath: "/home/alice/.config/pedigree/identity/ed25519.pk8",
+      }),
       audit_verify: () => ({ ok: true, events: 3, head: "9".repeat(64), firstBadSeq: null, problem: null, badObjects: [], checkpoints: 0, signedEvents: 3, signers: ["SHA256:abc"] }),
     });
     wrap(backend, <AuditView />, app());
@@ -111,6 +115,7 @@ describe("audit view", () => {
       "Alice (you)ownerSHA256:dSTPTccmDRmIn4QBMNJamRpLNTYLU0x9",
       "Bobvalidator, riskSHA256:bobbobbob",
     ]);
+    expect((await screen.findByTestId("your-key")).textContent).toContain("You sign as Alice SHA256:dSTPTccm");
     fireEvent.change(screen.getByTestId("audit-action"), { target: { value: "register_version" } });
     expect(screen.getAllByTestId("audit-row")).toHaveLength(2);
     fireEvent.change(screen.getByTestId("audit-filter"), { target: { value: "version:m@" } });

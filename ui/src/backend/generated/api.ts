@@ -308,6 +308,16 @@ approved: Array<string>, missing: Array<string>,
  */
 rejected: Array<string>, ok: boolean, };
 
+export type IdentityInfo = { name: string, email: string, 
+/**
+ * `SHA256:…` of the SSH public key blob, as `ssh-keygen -l` prints it.
+ */
+fingerprint: string, 
+/**
+ * `ssh-ed25519 AAAA… NAME`: what a roster or an `allowed_signers` file lists.
+ */
+publicKey: string, source: string, keyPath: string, };
+
 export type Impact = { dataset: string, versions: Array<string>, deployments: Array<string>, };
 
 export type ImpactRequest = { 
@@ -1158,6 +1168,7 @@ export type Ops = {
   register_version: { req: RegisterRequest, res: RegisterResponse },
   audit_log: { req: AuditLogRequest, res: AuditLogResponse },
   audit_verify: { req: Empty, res: VerifyReport },
+  identity_show: { req: Empty, res: IdentityInfo },
   team_list: { req: Empty, res: TeamResponse },
   team_init: { req: TeamInitRequest, res: TeamResponse },
   team_set: { req: TeamSetRequest, res: TeamResponse },
