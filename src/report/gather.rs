@@ -71,6 +71,24 @@ pub(super) struct Sources {
     pub erasures: Vec<erasure::Erasure>,
     /// Seqs of the audit events to cite, ascending.
     pub cited: Vec<i64>,
+    /// Who signed each cited event that is signed: `NAME (SHA256:…)` with the member's name in
+    /// the roster of that time, else the key's fingerprint alone.
+    pub signers: std::collections::BTreeMap<i64, String>,
+}
+
+/// Who signed these events (see [`Sources::signers`]).
+fn signers_of(conn: &catalog::Conn, seqs: &[i64]) -> Result<std::collections::BTreeMap<i64, String>, ReportError> {
+    let mut out = std::collections::BTreeMap::new();
+    for (seq, key) in catalog::audit_rows::signers_of(conn, seqs)? {
+        let Ok(pk) = crate::identity::ssh::parse_public_key_line(&key) else { continue };
+        let fp = crate::identity::ssh::fingerprint(&pk);
+        let label = match catalog::roster::member_at(conn, &key, seq)? {
+            Some(m) => format!("{} ({fp})", m.name),
+            None => fp,
+        };
+        out.insert(seq, label);
+    }
+    Ok(out)
 }
 
 impl Sources {
@@ -81,6 +99,8 @@ impl Sources {
             .ok_or_else(|| GovError::UnknownVersion(reference.into()))?;
         let out_edges = graph::edges_from(conn, &version.node)?;
         let links = Links::load(conn, &out_edges)?;
+        let cited = cited_events(conn, &version, &links.datasets)?;
+        let signers = signers_of(conn, &cited)?;
         Ok(Sources {
             datasets: dataset_versions(conn, &links.datasets)?,
             parents: parents(conn, &out_edges),
@@ -90,7 +110,8 @@ impl Sources {
             deployments: deploy::timeline(conn, None, Some(reference))?,
             erasures: erasures_touching(conn, &version.node, &links.datasets)?,
             previous: reports::previous_version(conn, version.model_id, &version.version)?,
-            cited: cited_events(conn, &version, &links.datasets)?,
+            cited,
+            signers,
             version,
             record,
             links,

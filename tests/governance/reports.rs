@@ -116,6 +116,14 @@ fn a_report_bundle_has_every_part_verifies_offline_and_escapes_hostile_text() {
     assert!(titles.len() >= 10, "{titles:?}");
     let todos = raw.matches("To be completed by the provider").count();
     assert!(todos >= 5, "unknowns are explicit ({todos})");
+    // Who acted, by name and key: the approver's key signs their decision, the registrant's
+    // key the registration.
+    let bob_fp = ok_json(&ws, "bob@example.com", &["identity", "show"])["fingerprint"].as_str().unwrap().to_string();
+    let alice_fp = ok_json(&ws, "alice@example.com", &["identity", "show"])["fingerprint"].as_str().unwrap().to_string();
+    let approvals = report["sections"].as_array().unwrap().iter().find(|s| s["id"] == "approvals").unwrap().to_string();
+    assert!(approvals.contains("Signed by (key)") && approvals.contains(&bob_fp), "{approvals}");
+    assert!(approvals.contains(&format!("whose key {alice_fp} signed the registration")), "{approvals}");
+    assert!(raw.contains(&format!("(signed by {alice_fp})")), "the registrant with their key");
 
     // PDF: real text with the root digest and every heading; hostile strings shown literally.
     let text = pdftotext(&out_dir.join("report.pdf"));

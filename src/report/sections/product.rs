@@ -24,7 +24,13 @@ pub(super) fn identity(src: &Sources) -> Section {
                 fact("Version", &v.version),
                 fact("Status", &sum.status),
                 fact("Format", &sum.format),
-                fact("Registered by", &sum.created_by),
+                fact(
+                    "Registered by",
+                    match src.signers.get(&v.registered_seq) {
+                        Some(key) => format!("{} (signed by {key})", sum.created_by),
+                        None => sum.created_by.clone(),
+                    },
+                ),
                 fact("Registered at", &sum.created_at),
                 mono("Root digest (SHA-256, model-signing v1.0)", &sum.root_digest),
                 mono("Manifest digest", &record.manifest_digest),

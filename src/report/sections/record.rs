@@ -89,10 +89,11 @@ pub(super) fn approvals(src: &Sources) -> Section {
         .iter()
         .map(|a| {
             let seq = a.audit_seq.to_string();
-            vec![a.actor.clone(), a.role.clone(), a.decision.clone(), a.created_at.clone(), a.justification.clone(), seq]
+            let key = src.signers.get(&a.audit_seq).cloned().unwrap_or_else(|| "unsigned".into());
+            vec![a.actor.clone(), key, a.role.clone(), a.decision.clone(), a.created_at.clone(), a.justification.clone(), seq]
         })
         .collect();
-    let columns = ["Who", "Role", "Decision", "When", "Why", "Audit event"].map(|c| (c, PLAIN));
+    let columns = ["Who", "Signed by (key)", "Role", "Decision", "When", "Why", "Audit event"].map(|c| (c, PLAIN));
     Section::new(
         "approvals",
         "Approvals",
@@ -101,7 +102,15 @@ pub(super) fn approvals(src: &Sources) -> Section {
             facts(vec![
                 fact("Policy: approvals required from", src.gate.required.join(", ")),
                 fact("Approval gate met", if src.gate.ok { "yes" } else { "no" }),
-                fact("Separation of duties", format!("enforced: {registrant} (the registrant) cannot approve")),
+                fact(
+                    "Separation of duties",
+                    match src.signers.get(&src.version.registered_seq) {
+                        Some(key) => {
+                            format!("enforced by key: {registrant}, whose key {key} signed the registration, cannot approve")
+                        }
+                        None => format!("enforced: {registrant} (the registrant) cannot approve"),
+                    },
+                ),
             ]),
             table("Decisions", &columns, rows),
         ],
