@@ -84,16 +84,33 @@ fn evaluation_row(e: &Evaluation) -> Vec<String> {
 /// Section 8, "Approvals": the policy, whether its gate is met, and every decision.
 pub(super) fn approvals(src: &Sources) -> Section {
     let registrant = &src.record.summary.created_by;
+    // The signing key's column appears once a decision is signed (reports of workspaces from
+    // before identities stay as they were, byte for byte).
+    let signed = src.approvals.iter().any(|a| src.signers.contains_key(&a.audit_seq));
     let rows = src
         .approvals
         .iter()
         .map(|a| {
-            let seq = a.audit_seq.to_string();
-            let key = src.signers.get(&a.audit_seq).cloned().unwrap_or_else(|| "unsigned".into());
-            vec![a.actor.clone(), key, a.role.clone(), a.decision.clone(), a.created_at.clone(), a.justification.clone(), seq]
+            let mut row = vec![a.actor.clone()];
+            if signed {
+                row.push(src.signers.get(&a.audit_seq).cloned().unwrap_or_else(|| "unsigned".into()));
+            }
+            row.extend([
+                a.role.clone(),
+                a.decision.clone(),
+                a.created_at.clone(),
+                a.justification.clone(),
+                a.audit_seq.to_string(),
+            ]);
+            row
         })
         .collect();
-    let columns = ["Who", "Signed by (key)", "Role", "Decision", "When", "Why", "Audit event"].map(|c| (c, PLAIN));
+    let names: &[&str] = if signed {
+        &["Who", "Signed by (key)", "Role", "Decision", "When", "Why", "Audit event"]
+    } else {
+        &["Who", "Role", "Decision", "When", "Why", "Audit event"]
+    };
+    let columns: Vec<(&str, _)> = names.iter().map(|c| (*c, PLAIN)).collect();
     Section::new(
         "approvals",
         "Approvals",
