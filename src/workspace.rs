@@ -79,7 +79,8 @@ impl Workspace {
         // After every write, the person's key signs the audit log's new head, kept outside the
         // catalog (crate::audit::heads).
         let heads_root = root.to_path_buf();
-        catalog.set_on_commit(Box::new(move |conn| crate::audit::heads::record(conn, &heads_root)));
+        let recorded = std::sync::atomic::AtomicI64::new(-1);
+        catalog.set_on_commit(Box::new(move |conn| crate::audit::heads::record(conn, &heads_root, &recorded)));
         let cas = Cas::open(root)?;
         Ok(Workspace { root: root.to_path_buf(), catalog, cas })
     }

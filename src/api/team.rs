@@ -17,19 +17,16 @@ pub struct TeamResponse {
 }
 
 fn respond(members: Vec<Member>) -> TeamResponse {
-    let me = match crate::identity::current() {
-        Some(Ok(id)) => Some(crate::identity::ssh::fingerprint(&id.public_key())),
-        _ => None,
-    };
+    let me = crate::identity::current().ok().flatten().map(|id| id.fingerprint());
     TeamResponse { members, me }
 }
 
 /// The person acting: name, email, key fingerprint and the public key line a team owner adds.
 pub fn identity_show(_s: &Session) -> Result<crate::identity::IdentityInfo, ApiError> {
     match crate::identity::current() {
-        Some(Ok(id)) => Ok(id.info()),
-        Some(Err(e)) => Err(ApiError::new(ErrorCode::Io, format!("cannot read or make your signing key: {e}"))),
-        None => Err(ApiError::new(ErrorCode::NotFound, "this program signs nothing (no identity)")),
+        Ok(Some(id)) => Ok(id.info()),
+        Err(e) => Err(ApiError::new(ErrorCode::Io, format!("cannot read or make your signing key: {e}"))),
+        Ok(None) => Err(ApiError::new(ErrorCode::NotFound, "this program signs nothing (no identity)")),
     }
 }
 

@@ -8,6 +8,7 @@
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use base64::Engine;
 use rusqlite::Connection;
@@ -67,22 +68,31 @@ fn last(root: &Path) -> Option<Head> {
 }
 
 /// After a write: when this process signs and the log's head moved past the last recorded one,
-/// signs the new head and appends it. A failure is reported on stderr, never undoes the write.
-pub fn record(conn: &Connection, root: &Path) {
-    let Some(Ok(id)) = identity::current() else { return };
+/// signs the new head and appends it. `recorded` keeps the last recorded seq between writes
+/// (negative until the file's last line has been read once), so writes that add no event read
+/// nothing but the log's head. A failure is reported on stderr, never undoes the write.
+pub fn record(conn: &Connection, root: &Path, recorded: &AtomicI64) {
+    let Ok(Some(id)) = identity::current() else { return };
     let Ok(Some(h)) = audit_rows::head(conn) else { return };
-    if last(root).is_some_and(|l| l.seq >= h.seq) {
+    let known = match recorded.load(Ordering::Relaxed) {
+        n if n < 0 => last(root).map_or(0, |l| l.seq),
+        n => n,
+    };
+    recorded.store(known, Ordering::Relaxed);
+    if known >= h.seq {
         return;
     }
+    let seq = h.seq;
     let signature = base64::engine::general_purpose::STANDARD.encode(id.sign_raw(&message(h.seq, &h.hash)));
-    let head = Head { seq: h.seq, hash: h.hash, signer: ssh::public_key_line(&id.public_key()), signature };
+    let head = Head { seq: h.seq, hash: h.hash, signer: id.public_key_line(), signature };
     let line = format!("{}\n", serde_json::to_string(&head).expect("heads serialise"));
     let file = path(root);
     let written = std::fs::create_dir_all(file.parent().expect("a folder"))
         .and_then(|()| std::fs::OpenOptions::new().create(true).append(true).open(&file))
         .and_then(|mut f| f.write_all(line.as_bytes()).and_then(|()| f.sync_data()));
-    if let Err(e) = written {
-        eprintln!("warning: cannot keep the signed log head in {}: {e}", file.display());
+    match written {
+        Ok(()) => recorded.store(seq, Ordering::Relaxed),
+        Err(e) => eprintln!("warning: cannot keep the signed log head in {}: {e}", file.display()),
     }
 }
 

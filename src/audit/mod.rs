@@ -79,10 +79,8 @@ pub fn append(
             hash: hash.clone(),
         },
     )?;
-    if let Some(identity) = crate::identity::current() {
-        let id = identity.map_err(CatalogError::Signer)?;
-        let signer = crate::identity::ssh::public_key_line(&id.public_key());
-        audit_rows::insert_signature(conn, seq, &signer, &id.sign_event(&hash))?;
+    if let Some(id) = crate::identity::current().map_err(CatalogError::Signer)? {
+        audit_rows::insert_signature(conn, seq, &id.public_key_line(), &id.sign_event(&hash))?;
     }
     Ok(seq)
 }

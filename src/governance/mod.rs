@@ -267,26 +267,15 @@ pub fn approve(
 /// the two keys must differ (a different `--actor` name does not make another person); for a
 /// version registered before identities, the actor names must.
 fn maker_is_not_checker(conn: &Connection, v: &VersionRef, actor: &str) -> Result<(), GovError> {
-    let me = match crate::identity::current() {
-        Some(id) => Some(id.map_err(|e| GovError::Catalog(crate::catalog::CatalogError::Signer(e)))?),
-        None => None,
-    };
+    let me = crate::identity::current().map_err(|e| GovError::Catalog(CatalogError::Signer(e)))?;
     let registrant = crate::catalog::audit_rows::signers_of(conn, &[v.registered_seq])?.remove(&v.registered_seq);
-    let same = match (me, registrant) {
-        (Some(id), Some(key)) => {
-            let mine = crate::identity::ssh::public_key_line(&id.public_key());
-            if key == mine {
-                let fp = crate::identity::ssh::fingerprint(&id.public_key());
-                return Err(GovError::MakerIsChecker { actor: format!("{actor} (key {fp})"), version: v.name() });
-            }
-            false
-        }
-        _ => v.created_by == actor,
-    };
-    if same {
-        return Err(GovError::MakerIsChecker { actor: actor.to_string(), version: v.name() });
+    let maker = |who: String| Err(GovError::MakerIsChecker { actor: who, version: v.name() });
+    match (me, registrant) {
+        (Some(id), Some(key)) if key == id.public_key_line() => maker(format!("{actor} (key {})", id.fingerprint())),
+        (Some(_), Some(_)) => Ok(()),
+        _ if v.created_by == actor => maker(actor.to_string()),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// A set of roles as given (trimmed, sorted, each one of `allowed`, at least one: `why`).

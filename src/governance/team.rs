@@ -37,13 +37,11 @@ impl From<MemberRow> for Member {
     }
 }
 
-/// The key this process signs with, as a public key line; a roster needs one.
-fn my_key() -> Result<(String, [u8; 32]), GovError> {
-    match identity::current() {
-        Some(Ok(id)) => Ok((ssh::public_key_line(&id.public_key()), id.public_key())),
-        Some(Err(e)) => Err(GovError::Catalog(crate::catalog::CatalogError::Signer(e))),
-        None => Err(GovError::Team("a team roster needs your signing key: run this from the CLI or the app".into())),
-    }
+/// The identity this process signs with; a roster needs one.
+fn me() -> Result<&'static identity::Identity, GovError> {
+    identity::current()
+        .map_err(|e| GovError::Catalog(crate::catalog::CatalogError::Signer(e)))?
+        .ok_or_else(|| GovError::Team("a team roster needs your signing key: run this from the CLI or the app".into()))
 }
 
 /// A public key as given: an `ssh-ed25519 AAAA…` line, an `allowed_signers` line
@@ -72,13 +70,13 @@ fn check_roles(roles: &[String]) -> Result<Vec<String>, GovError> {
 
 /// The current identity, which must be an owner of the roster.
 fn owner(conn: &Connection) -> Result<String, GovError> {
-    let (key, pk) = my_key()?;
+    let id = me()?;
+    let key = id.public_key_line();
     match roster::member(conn, &key)? {
         Some(m) if m.roles.iter().any(|r| r == "owner") => Ok(key),
-        _ => Err(GovError::Team(format!(
-            "only an owner of the team changes its roster; your key {} is not one",
-            ssh::fingerprint(&pk)
-        ))),
+        _ => {
+            Err(GovError::Team(format!("only an owner of the team changes its roster; your key {} is not one", id.fingerprint())))
+        }
     }
 }
 
@@ -87,14 +85,15 @@ pub fn init(conn: &Connection, name: &str, actor: &str) -> Result<Vec<Member>, G
     if roster::exists(conn)? {
         return Err(GovError::Team("this workspace has a team roster already (pedigree team list)".into()));
     }
-    let (key, pk) = my_key()?;
+    let id = me()?;
+    let key = id.public_key_line();
     let name = if name.trim().is_empty() { actor } else { name.trim() };
     let roles = vec!["owner".to_string()];
     let seq =
         audit::append(conn, &audit::now(), actor, "team_init", "team", &json!({"publicKey": key, "name": name, "roles": roles}))?;
     roster::insert(
         conn,
-        &MemberRow { public_key: key, fingerprint: ssh::fingerprint(&pk), name: name.into(), roles, from_seq: seq, to_seq: None },
+        &MemberRow { public_key: key, fingerprint: id.fingerprint(), name: name.into(), roles, from_seq: seq, to_seq: None },
     )?;
     list(conn)
 }
@@ -175,8 +174,8 @@ pub fn require_role(conn: &Connection, role: &str, what: &str) -> Result<(), Gov
     if !roster::exists(conn)? {
         return Ok(());
     }
-    let (key, pk) = my_key()?;
-    match roster::member(conn, &key)? {
+    let id = me()?;
+    match roster::member(conn, &id.public_key_line())? {
         Some(m) if m.roles.iter().any(|r| r == role) => Ok(()),
         Some(m) => Err(GovError::Team(format!(
             "{what} needs the {role} role; {} ({}) holds {} — an owner can grant it (pedigree team add)",
@@ -186,7 +185,7 @@ pub fn require_role(conn: &Connection, role: &str, what: &str) -> Result<(), Gov
         ))),
         None => Err(GovError::Team(format!(
             "{what}: your key {} is not in the team's roster; an owner adds you with the public key `pedigree identity show` prints",
-            ssh::fingerprint(&pk)
+            id.fingerprint()
         ))),
     }
 }

@@ -167,14 +167,23 @@ impl Identity {
         self.key.public_key().as_ref().try_into().expect("Ed25519 public keys are 32 bytes")
     }
 
+    /// `ssh-ed25519 AAAA…` (no comment): how signatures and the roster name the key.
+    pub fn public_key_line(&self) -> String {
+        ssh::public_key_line(&self.public_key())
+    }
+
+    /// `SHA256:…`, as `ssh-keygen -l` prints it.
+    pub fn fingerprint(&self) -> String {
+        ssh::fingerprint(&self.public_key())
+    }
+
     pub fn info(&self) -> IdentityInfo {
-        let pk = self.public_key();
         let label = if self.email.is_empty() { self.name.clone() } else { self.email.clone() };
         IdentityInfo {
             name: self.name.clone(),
             email: self.email.clone(),
-            fingerprint: ssh::fingerprint(&pk),
-            public_key: format!("{} {}", ssh::public_key_line(&pk), label).trim().to_string(),
+            fingerprint: self.fingerprint(),
+            public_key: format!("{} {}", self.public_key_line(), label).trim().to_string(),
             source: self.source.clone(),
             key_path: self.key_path.display().to_string(),
         }
@@ -220,12 +229,12 @@ thread_local! {
 
 /// The identity that signs this process's events: `None` when signing is off, an error when
 /// the key cannot be read or made.
-pub fn current() -> Option<Result<&'static Identity, String>> {
-    let dir = ENABLED.get()?;
+pub fn current() -> Result<Option<&'static Identity>, String> {
+    let Some(dir) = ENABLED.get() else { return Ok(None) };
     if let Some(other) = ACTING_AS.with(|a| a.get()) {
-        return Some(Ok(other));
+        return Ok(Some(other));
     }
-    Some(CURRENT.get_or_init(|| Identity::load_or_create(dir)).as_ref().map_err(Clone::clone))
+    CURRENT.get_or_init(|| Identity::load_or_create(dir)).as_ref().map(Some).map_err(Clone::clone)
 }
 
 /// Runs `f` with this thread's events signed by `who` (the demo's fictional validator, whose
@@ -270,11 +279,11 @@ mod tests {
         assert_eq!(id.public_key(), again.public_key(), "the key is kept");
         let hash = "ab".repeat(32);
         let sig = id.sign_event(&hash);
-        let signer = ssh::public_key_line(&id.public_key());
+        let signer = id.public_key_line();
         verify_event(&signer, &hash, &sig).unwrap();
         assert!(verify_event(&signer, &"cd".repeat(32), &sig).is_err(), "another event");
         let other = Identity::load_or_create(tempfile::tempdir().unwrap().path()).unwrap();
-        assert!(verify_event(&ssh::public_key_line(&other.public_key()), &hash, &sig).is_err(), "another key");
+        assert!(verify_event(&other.public_key_line(), &hash, &sig).is_err(), "another key");
         assert!(id.info().fingerprint.starts_with("SHA256:"));
     }
 }

@@ -127,17 +127,17 @@ pub fn known_versions(conn: &catalog::Conn, repo: &str) -> Result<Vec<String>, C
     Ok(out.into_iter().map(|n| n.trim_start_matches("version:").to_string()).collect())
 }
 
-/// The parents a snapshot's `base_model` hints name, where those are here (see
-/// [`known_versions`]), with the card's relation when it is one Pedigree knows.
-pub fn parents(
+/// The parents a model card's `base_model` repositories (`ORG/NAME`) name, where those are
+/// here (see [`known_versions`]), with its `base_model_relation` when it is one Pedigree knows.
+pub fn parents<'a>(
     conn: &catalog::Conn,
-    hints: &[LineageHint],
-    metadata: &BTreeMap<String, String>,
+    bases: impl IntoIterator<Item = &'a str>,
+    relation: Option<&str>,
 ) -> Result<Vec<ParentLink>, CatalogError> {
-    let relation = metadata.get("card.base_model_relation").filter(|r| crate::registry::RELATIONS.contains(&r.as_str())).cloned();
+    let relation = relation.filter(|r| crate::registry::RELATIONS.contains(r)).map(str::to_string);
     let mut out = Vec::new();
-    for h in hints.iter().filter(|h| h.kind == "base_model") {
-        if let Some(parent) = known_versions(conn, &h.path)?.into_iter().next() {
+    for base in bases {
+        if let Some(parent) = known_versions(conn, base)?.into_iter().next() {
             out.push(ParentLink { parent, relation: relation.clone() });
         }
     }

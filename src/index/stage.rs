@@ -114,7 +114,9 @@ pub fn stage(ws: &Workspace, id: i64, progress: OnProgress<'_>) -> Result<(Stage
     };
     let stem = if row.kind == "file" { base.rsplit_once('.').map(|(s, _)| s.to_string()).unwrap_or(base) } else { base };
     let suggested_model = crate::ids::name_from_path(Path::new(&stem), "model");
-    let parents = super::hf::parents(conn, &art.hints, &art.metadata)?;
+    let bases = art.hints.iter().filter(|h| h.kind == "base_model").map(|h| h.path.as_str());
+    let relation = art.metadata.get("card.base_model_relation").map(String::as_str);
+    let parents = super::hf::parents(conn, bases, relation)?;
     Ok((StagedArtifact { artifact: art, paths, trained_on, parents, suggested_model }, source))
 }
 

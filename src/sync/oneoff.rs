@@ -3,15 +3,12 @@
 //! it (bound like any pull), or else read anonymously and registered with where it came from —
 //! and `pedigree pull hf://ORG/NAME[@REVISION]` of one Hugging Face Hub repository (read-only).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::staging::{self, Staged};
 use super::{SyncError, SyncOptions, SyncReport};
 use crate::catalog::remotes;
-use crate::index::LineageHint;
 use crate::registry::register::{self as reg, RegisterRequest};
 use crate::remote::hub::Hub;
 use crate::remote::oci::{Oci, parse_address};
@@ -96,30 +93,52 @@ pub fn pull_ref(ws: &mut Workspace, reference: &str, model: Option<&str>, actor:
             .manifest_digest(&repo, &tag)?
             .ok_or_else(|| SyncError::Local(format!("{reference}: no such tag in the registry")))?
     };
-    let local = model.map(str::to_string).unwrap_or_else(|| super::local_name(repo.rsplit('/').next().unwrap_or(&repo)));
-    crate::ids::validate_name(&local).map_err(|e| SyncError::Local(e.to_string()))?;
+    let local = local_model(model, &repo)?;
     let source = format!("{host}/{repo}@{digest}");
     let v = RemoteVersion { model: repo.clone(), version: tag.clone(), source: format!("oci://{source}"), ..Default::default() };
     let staged = Staged::new(&ws.root, "pull", &local, &v);
     let fetched = oci.fetch(&v, &staged.dir)?;
     staging::settle(ws, fetched, &staged.dir).map_err(|u| SyncError::Local(format!("{reference}: {}", u.0)))?;
     let req = RegisterRequest {
-        paths: vec![staged.dir.display().to_string()],
         model: local,
         version: crate::ids::parse_version(&tag).is_ok().then(|| tag.clone()),
         message: format!("imported from {source}"),
-        link: Some(crate::cas::Link::Hard),
         ..Default::default()
     };
+    let uri = format!("oci://{source}");
+    let version =
+        register_imported(ws, req, &staged, reference, ("oci_import", serde_json::json!({"source": uri})), &uri, actor)?;
+    Ok(Pulled { version, source, remote: None })
+}
+
+/// The local model a pulled repository goes to: `--model`, else the repository's last name.
+fn local_model(model: Option<&str>, repo: &str) -> Result<String, SyncError> {
+    let local = model.map(str::to_string).unwrap_or_else(|| super::local_name(repo.rsplit('/').next().unwrap_or(repo)));
+    crate::ids::validate_name(&local).map_err(|e| SyncError::Local(e.to_string()))?;
+    Ok(local)
+}
+
+/// Registers the files staged for a one-off pull (hard-linked into the store), then records
+/// where they came from: the audit event `(action, payload)` and the `imported_from` edge to
+/// `uri`. Returns `MODEL@VERSION`.
+fn register_imported(
+    ws: &mut Workspace,
+    mut req: RegisterRequest,
+    staged: &Staged,
+    reference: &str,
+    (action, payload): (&str, serde_json::Value),
+    uri: &str,
+    actor: &str,
+) -> Result<String, SyncError> {
+    req.paths = vec![staged.dir.display().to_string()];
+    req.link = Some(crate::cas::Link::Hard);
     let r = reg::register(ws, &req, None, actor, &crate::progress::ignore)
         .map_err(|e| SyncError::Local(format!("{reference}: {e}")))?;
-    let uri = format!("oci://{source}");
     ws.catalog.write(|tx| -> Result<(), SyncError> {
-        let seq =
-            crate::audit::append(tx, &crate::audit::now(), actor, "oci_import", &r.node, &serde_json::json!({"source": uri}))?;
-        super::lineage::imported_from(tx, &r.node, &uri, seq)
+        let seq = crate::audit::append(tx, &crate::audit::now(), actor, action, &r.node, &payload)?;
+        super::lineage::imported_from(tx, &r.node, uri, seq)
     })?;
-    Ok(Pulled { version: format!("{}@{}", r.model, r.version), source, remote: None })
+    Ok(format!("{}@{}", r.model, r.version))
 }
 
 /// One Hugging Face Hub repository at a revision (default `main`; `HF_ENDPOINT` names another
@@ -140,39 +159,19 @@ fn pull_hub(ws: &mut Workspace, reference: &str, model: Option<&str>, actor: &st
     if rev.files.is_empty() {
         return Err(SyncError::Local(format!("hf://{reference}: the revision has no files")));
     }
-    let local = model.map(str::to_string).unwrap_or_else(|| super::local_name(repo.rsplit('/').next().unwrap_or(repo)));
-    crate::ids::validate_name(&local).map_err(|e| SyncError::Local(e.to_string()))?;
-    let source = "the Hub's card data".to_string();
-    let hints: Vec<LineageHint> = rev
-        .base_models
-        .iter()
-        .map(|b| LineageHint { kind: "base_model".into(), path: b.clone(), md5: None, source: source.clone() })
-        .collect();
-    let card: BTreeMap<String, String> =
-        rev.base_model_relation.iter().map(|r| ("card.base_model_relation".to_string(), r.clone())).collect();
-    let parents = crate::index::hf::parents(conn, &hints, &card)?;
+    let local = local_model(model, repo)?;
+    let bases = rev.base_models.iter().map(String::as_str);
+    let parents = crate::index::hf::parents(conn, bases, rev.base_model_relation.as_deref())?;
     let v =
         RemoteVersion { model: repo.to_string(), version: rev.sha[..12].to_string(), source: uri.clone(), ..Default::default() };
     let staged = Staged::new(&ws.root, "hf", &local, &v);
     for f in &rev.files {
         hub.download(&rev, f, &staged.dir, &mut |_| {})?;
     }
-    let req = RegisterRequest {
-        paths: vec![staged.dir.display().to_string()],
-        model: local,
-        parents,
-        message: format!("imported from {uri}"),
-        link: Some(crate::cas::Link::Hard),
-        ..Default::default()
-    };
-    let r = reg::register(ws, &req, None, actor, &crate::progress::ignore)
-        .map_err(|e| SyncError::Local(format!("hf://{reference}: {e}")))?;
-    ws.catalog.write(|tx| -> Result<(), SyncError> {
-        let payload = serde_json::json!({"source": uri, "files": rev.files.len()});
-        let seq = crate::audit::append(tx, &crate::audit::now(), actor, "hf_import", &r.node, &payload)?;
-        super::lineage::imported_from(tx, &r.node, &uri, seq)
-    })?;
-    Ok(Pulled { version: format!("{}@{}", r.model, r.version), source: uri, remote: None })
+    let req = RegisterRequest { model: local, parents, message: format!("imported from {uri}"), ..Default::default() };
+    let payload = serde_json::json!({"source": uri, "files": rev.files.len()});
+    let version = register_imported(ws, req, &staged, &format!("hf://{reference}"), ("hf_import", payload), &uri, actor)?;
+    Ok(Pulled { version, source: uri, remote: None })
 }
 
 #[cfg(test)]
