@@ -72,6 +72,11 @@ pub struct RemoteAddRequest {
     #[serde(default)]
     #[ts(optional)]
     pub plain_http: Option<bool>,
+    /// A team ledger: the owner's public key its roster must be rooted in (`ssh-ed25519 AAAA…`);
+    /// without it, your own key when you own this workspace's roster.
+    #[serde(default)]
+    #[ts(optional)]
+    pub trust: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -125,6 +130,14 @@ pub fn remote_add(s: &mut Session, req: &RemoteAddRequest) -> Result<RemoteInfo,
         }
         _ => url.to_string(),
     };
+    if req.kind.trim() == "ledger" {
+        crate::sync::team::add(&mut s.ws, req.name.trim(), &url, req.trust.as_deref(), &s.actor)?;
+        let name = req.name.trim();
+        return remote::list(&s.ws)?
+            .into_iter()
+            .find(|r| r.name == name)
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, format!("remote {name} was added but is not listed")));
+    }
     Ok(remote::add(&mut s.ws, req.name.trim(), req.kind.trim(), &url, Some(&creds), &s.actor)?)
 }
 

@@ -77,3 +77,35 @@ pub fn team_remove(s: &mut Session, req: &TeamRemoveRequest) -> Result<TeamRespo
     let actor = s.actor.clone();
     Ok(respond(s.ws.catalog.write(|tx| team::remove(tx, &req.member, &actor))?))
 }
+
+/// The digest of the shared state (`pedigree state-digest`): members who took in the same
+/// ledger segments print the same one. Per part, its rows and digest, to find where two differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StateDigestResponse {
+    pub digest: String,
+    pub parts: Vec<StatePart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StatePart {
+    pub name: String,
+    pub rows: u32,
+    pub digest: String,
+}
+
+pub fn state_digest(s: &Session) -> Result<StateDigestResponse, ApiError> {
+    let conn = s.ws.catalog.conn();
+    let shared = crate::catalog::state::shared(conn)?;
+    let parts = shared
+        .iter()
+        .map(|(name, rows)| StatePart {
+            name: name.clone(),
+            rows: rows.as_array().map_or(0, |r| r.len() as u32),
+            digest: crate::hash::sha256_hex(crate::audit::canonical(rows).as_bytes()),
+        })
+        .collect();
+    let digest = crate::sync::team::state_digest(conn)?;
+    Ok(StateDigestResponse { digest, parts })
+}

@@ -17,6 +17,7 @@ mod actor;
 pub mod checkpoint;
 pub mod heads;
 pub mod merkle;
+pub mod replay;
 pub mod wire;
 pub use actor::resolve_actor;
 
@@ -36,10 +37,11 @@ pub fn record(seq: i64, ts: &str, actor: &str, action: &str, subject: &str, payl
     }))
 }
 
-/// The canonical record of a stored row (its payload column is canonical JSON text).
+/// The canonical record of a stored row (its payload column is canonical JSON text); a pulled
+/// event's record carries the seq of its author's chain.
 pub fn record_json(row: &audit_rows::AuditRow) -> String {
     let payload: Value = serde_json::from_str(&row.payload).unwrap_or(Value::String(row.payload.clone()));
-    record(row.seq, &row.ts, &row.actor, &row.action, &row.subject, &payload, &row.prev_hash)
+    record(row.origin_seq.unwrap_or(row.seq), &row.ts, &row.actor, &row.action, &row.subject, &payload, &row.prev_hash)
 }
 
 /// The hash an event must carry.
@@ -47,12 +49,14 @@ pub fn event_hash(seq: i64, ts: &str, actor: &str, action: &str, subject: &str, 
     sha256_hex(record(seq, ts, actor, action, subject, payload, prev_hash).as_bytes())
 }
 
-/// Current time as RFC 3339 UTC with milliseconds (the format of every catalog timestamp).
+/// Current time as RFC 3339 UTC with milliseconds (the format of every catalog timestamp); the
+/// replayed event's time while one is replayed ([`replay`]).
 pub fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    replay::ts().unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
 }
 
-/// Appends an event inside the caller's transaction and returns its seq.
+/// Appends an event inside the caller's transaction and returns its seq. While another
+/// member's event is replayed, records that event instead (see [`replay`]).
 pub fn append(
     conn: &Connection,
     ts: &str,
@@ -61,10 +65,29 @@ pub fn append(
     subject: &str,
     payload: &Value,
 ) -> Result<i64, CatalogError> {
-    let (seq, prev_hash) = match audit_rows::head(conn)? {
-        Some(h) => (h.seq + 1, h.hash),
-        None => (1, GENESIS.to_string()),
-    };
+    let seq = audit_rows::last_seq(conn)? + 1;
+    if let Some(foreign) = replay::take(actor, action, subject, payload) {
+        let e = foreign.map_err(CatalogError::Replay)?;
+        audit_rows::insert(
+            conn,
+            &audit_rows::AuditRow {
+                seq,
+                ts: e.ts,
+                actor: e.actor,
+                action: e.action,
+                subject: e.subject,
+                payload: canonical(&e.payload),
+                prev_hash: e.prev_hash,
+                hash: e.hash.clone(),
+                author: Some(e.author.clone()),
+                origin_seq: Some(e.origin_seq),
+            },
+        )?;
+        audit_rows::insert_signature(conn, seq, &e.signer, &e.signature)?;
+        replay::recorded(seq);
+        return Ok(seq);
+    }
+    let prev_hash = audit_rows::head(conn)?.map(|h| h.hash).unwrap_or_else(|| GENESIS.to_string());
     let hash = event_hash(seq, ts, actor, action, subject, payload, &prev_hash);
     audit_rows::insert(
         conn,
@@ -77,6 +100,8 @@ pub fn append(
             payload: canonical(payload),
             prev_hash,
             hash: hash.clone(),
+            author: None,
+            origin_seq: None,
         },
     )?;
     if let Some(id) = crate::identity::current().map_err(CatalogError::Signer)? {
@@ -121,31 +146,41 @@ pub struct VerifyReport {
 /// hash recomputed) is caught there.
 pub fn verify(conn: &Connection, public_key: Option<&[u8]>) -> Result<VerifyReport, CatalogError> {
     let mut expected_seq = 1i64;
-    let mut prev = GENESIS.to_string();
+    // This workspace's own chain, and each other member's (events pulled from a team ledger).
+    let (mut own_prev, mut own_prev_seq) = (GENESIS.to_string(), 0i64);
+    let mut author_prev: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let mut bad: Option<(i64, String)> = None;
     let signatures = audit_rows::signatures(conn)?;
-    let first_signed = signatures.keys().min().copied();
+    let mut first_own_signed: Option<i64> = None;
     let mut signers: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     audit_rows::for_each(conn, |row| {
+        let sig = signatures.get(&row.seq);
+        if row.author.is_none() && sig.is_some() && first_own_signed.is_none() {
+            first_own_signed = Some(row.seq);
+        }
         let problem = if row.seq != expected_seq {
             Some(if row.seq > expected_seq {
                 format!("event {expected_seq} is missing (next stored event is {})", row.seq)
             } else {
                 format!("event {} is out of order", row.seq)
             })
-        } else if row.prev_hash != prev {
-            Some(format!("prev_hash does not match the hash of event {}", row.seq - 1))
+        } else if row.author.is_none() && row.prev_hash != own_prev {
+            Some(format!("prev_hash does not match the hash of event {own_prev_seq}"))
+        } else if row.author.as_ref().and_then(|a| author_prev.get(a)).is_some_and(|p| *p != row.prev_hash) {
+            Some("prev_hash does not match the hash of its author's previous event (pulled from the team ledger)".to_string())
+        } else if row.author.is_some() && sig.is_none() {
+            Some("was pulled from the team ledger but is not signed".to_string())
         } else {
             match serde_json::from_str::<Value>(&row.payload) {
                 Err(e) => Some(format!("payload is not JSON: {e}")),
                 Ok(payload) => {
-                    let want = event_hash(row.seq, &row.ts, &row.actor, &row.action, &row.subject, &payload, &row.prev_hash);
+                    let want = sha256_hex(record_json(&row).as_bytes());
                     if canonical(&payload) != row.payload {
                         Some("payload is not in canonical form (edited)".to_string())
                     } else if want != row.hash {
                         Some("content does not match its hash (edited)".to_string())
                     } else {
-                        signature_problem(&row, signatures.get(&row.seq), first_signed, &mut signers)
+                        signature_problem(&row, sig, first_own_signed, &mut signers)
                     }
                 }
             }
@@ -154,7 +189,12 @@ pub fn verify(conn: &Connection, public_key: Option<&[u8]>) -> Result<VerifyRepo
             bad = Some((expected_seq.min(row.seq), p));
             return false;
         }
-        prev = row.hash;
+        match &row.author {
+            None => (own_prev, own_prev_seq) = (row.hash, row.seq),
+            Some(a) => {
+                author_prev.insert(a.clone(), row.hash);
+            }
+        }
         expected_seq += 1;
         true
     })?;
@@ -178,7 +218,7 @@ pub fn verify(conn: &Connection, public_key: Option<&[u8]>) -> Result<VerifyRepo
     Ok(VerifyReport {
         ok: bad.is_none(),
         events,
-        head: (events > 0).then_some(prev),
+        head: (own_prev_seq > 0).then_some(own_prev),
         first_bad_seq: bad.as_ref().map(|b| b.0),
         problem: bad.map(|b| b.1),
         bad_objects: Vec::new(),

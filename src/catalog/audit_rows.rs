@@ -20,6 +20,15 @@ pub struct AuditRow {
     pub payload: String,
     pub prev_hash: String,
     pub hash: String,
+    /// Another member's event pulled from a team ledger: their `ssh-ed25519` key line (`None`:
+    /// this workspace's own chain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub author: Option<String>,
+    /// Its seq in the author's chain (what its record and hash cover).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub origin_seq: Option<i64>,
 }
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
@@ -32,20 +41,68 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
         payload: r.get(5)?,
         prev_hash: r.get(6)?,
         hash: r.get(7)?,
+        author: r.get(8)?,
+        origin_seq: r.get(9)?,
     })
 }
 
-const COLS: &str = "seq, ts, actor, action, subject, payload, prev_hash, hash";
+const COLS: &str = "seq, ts, actor, action, subject, payload, prev_hash, hash, author, origin_seq";
 
-/// The last event (highest seq).
+/// The last event of this workspace's own chain (highest seq without an author).
 pub fn head(conn: &Connection) -> Result<Option<AuditRow>, CatalogError> {
-    Ok(conn.query_row(&format!("SELECT {COLS} FROM audit_events ORDER BY seq DESC LIMIT 1"), [], from_row).optional()?)
+    Ok(conn
+        .query_row(&format!("SELECT {COLS} FROM audit_events WHERE author IS NULL ORDER BY seq DESC LIMIT 1"), [], from_row)
+        .optional()?)
+}
+
+/// The highest local seq, own or pulled (0 for an empty log).
+pub fn last_seq(conn: &Connection) -> Result<i64, CatalogError> {
+    Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM audit_events", [], |r| r.get(0))?)
+}
+
+/// The last event pulled from this author (by their chain's seq).
+pub fn author_head(conn: &Connection, author: &str) -> Result<Option<AuditRow>, CatalogError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLS} FROM audit_events WHERE author = ?1 ORDER BY origin_seq DESC LIMIT 1"),
+            [author],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// The hash of the event at `origin_seq` in `author`'s chain, if it was pulled.
+pub fn origin_hash(conn: &Connection, author: &str, origin_seq: i64) -> Result<Option<String>, CatalogError> {
+    Ok(conn
+        .query_row("SELECT hash FROM audit_events WHERE author = ?1 AND origin_seq = ?2", params![author, origin_seq], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+/// Own events after `seq`, in order (what a ledger push sends).
+pub fn own_after(conn: &Connection, seq: i64) -> Result<Vec<AuditRow>, CatalogError> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLS} FROM audit_events WHERE author IS NULL AND seq > ?1 ORDER BY seq"))?;
+    let rows = stmt.query_map([seq], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 pub fn insert(conn: &Connection, row: &AuditRow) -> Result<(), CatalogError> {
     conn.execute(
-        &format!("INSERT INTO audit_events ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
-        params![row.seq, row.ts, row.actor, row.action, row.subject, row.payload, row.prev_hash, row.hash],
+        &format!("INSERT INTO audit_events ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+        params![
+            row.seq,
+            row.ts,
+            row.actor,
+            row.action,
+            row.subject,
+            row.payload,
+            row.prev_hash,
+            row.hash,
+            row.author,
+            row.origin_seq
+        ],
     )?;
     Ok(())
 }

@@ -108,3 +108,16 @@ pub fn insert_version(
     }
     Ok(id)
 }
+
+/// The files of a dataset version (path, size, sha256; no format), by path.
+pub fn files(conn: &Connection, name: &str, version: &str) -> Result<Vec<FileEntry>, CatalogError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.path, f.size, f.sha256 FROM dataset_files f
+         JOIN dataset_versions dv ON dv.id = f.dataset_version_id JOIN datasets d ON d.id = dv.dataset_id
+         WHERE d.name = ?1 AND dv.version = ?2 ORDER BY f.path",
+    )?;
+    let rows = stmt.query_map(params![name, version], |r| {
+        Ok(FileEntry { path: r.get(0)?, size: r.get::<_, i64>(1)? as u64, sha256: r.get(2)?, format: String::new() })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -19,11 +19,13 @@ pub mod deployments;
 pub mod erasures;
 pub mod evaluations;
 pub mod graph;
+pub mod ledger;
 pub mod models;
 pub mod remotes;
 pub mod reports;
 pub mod roster;
 mod schema;
+pub mod state;
 pub mod stores;
 
 pub use rusqlite::Connection as Conn;
@@ -46,6 +48,8 @@ pub enum CatalogError {
         "cannot sign the audit event with your key: {0} (pedigree identity show; XDG_CONFIG_HOME says where the key is kept)"
     )]
     Signer(String),
+    #[error("the pulled event does not replay here: {0}")]
+    Replay(String),
 }
 
 /// What runs after each committed write (the workspace signs the audit log's new head).

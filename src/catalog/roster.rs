@@ -52,6 +52,11 @@ pub fn member(conn: &Connection, public_key: &str) -> Result<Option<MemberRow>, 
         .optional()?)
 }
 
+/// Whether this key was ever a member.
+pub fn ever(conn: &Connection, public_key: &str) -> Result<bool, CatalogError> {
+    Ok(conn.query_row("SELECT EXISTS(SELECT 1 FROM roster WHERE public_key = ?1)", [public_key], |r| r.get(0))?)
+}
+
 /// The member with this key as of audit event `seq`, if any.
 pub fn member_at(conn: &Connection, public_key: &str, seq: i64) -> Result<Option<MemberRow>, CatalogError> {
     Ok(conn

@@ -363,4 +363,37 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (public_key, from_seq)
     ) WITHOUT ROWID;
     "#,
+    // 12: the team ledger. The audit log holds every member's events: this workspace's own
+    // chain (`author` NULL) and, pulled from a ledger remote, other members' events as they
+    // signed them (`author` their key line, `origin_seq` the seq in their chain; the local seq
+    // only orders them here). Each pulled ledger segment is recorded (number, author, digest)
+    // with the events refused from it and why, and per ledger the owner key trusted and the seq
+    // of the last own event pushed.
+    r#"
+    ALTER TABLE audit_events ADD COLUMN author TEXT;
+    ALTER TABLE audit_events ADD COLUMN origin_seq INTEGER;
+    CREATE UNIQUE INDEX audit_by_origin ON audit_events (author, origin_seq) WHERE author IS NOT NULL;
+    CREATE TABLE ledger_segments (
+        remote     TEXT NOT NULL,
+        number     INTEGER NOT NULL,
+        author     TEXT NOT NULL,
+        digest     TEXT NOT NULL,
+        events     INTEGER NOT NULL,
+        applied_at TEXT NOT NULL,
+        PRIMARY KEY (remote, number)
+    ) WITHOUT ROWID;
+    CREATE TABLE ledger_refusals (
+        remote  TEXT NOT NULL,
+        number  INTEGER NOT NULL,
+        hash    TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        reason  TEXT NOT NULL,
+        PRIMARY KEY (remote, number, hash)
+    ) WITHOUT ROWID;
+    CREATE TABLE ledger_remotes (
+        remote      TEXT PRIMARY KEY,
+        owner_key   TEXT NOT NULL,
+        pushed_seq  INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    "#,
 ];

@@ -163,6 +163,13 @@ pub enum Command {
         #[arg(long)]
         attest: bool,
     },
+    /// The digest of the shared state (models, versions, approvals, deployments, the roster…):
+    /// members who took in the same team ledger segments print the same one
+    StateDigest {
+        /// Also each part's rows and digest, to find where two workspaces differ
+        #[arg(long)]
+        parts: bool,
+    },
     /// The team's roster: members by key, with roles (owner, validator, risk, deployer)
     Team {
         #[command(subcommand)]

@@ -47,6 +47,9 @@ pub fn remote_test(t: &RemoteTest) -> String {
 }
 
 pub fn sync_report(r: &SyncReport) -> String {
+    if let Some(t) = &r.team {
+        return team_report(&r.remote, t, r.requests);
+    }
     let mut out = format!(
         "{}{}: {} models and {} versions scanned; {} pulled, {} recorded without bytes, {} pushed, {} bound, {} unchanged, {} aliases moved here, {} there, {} deleted remotely; {} skipped, {} conflicts, {} failed ({} requests)\n",
         if r.dry_run { "dry run — " } else { "" },
@@ -114,6 +117,28 @@ pub fn annotations(a: &Annotations) -> String {
     }
     for (k, v) in &a.tags {
         out.push_str(&format!("  tag           {k}={v}\n"));
+    }
+    out
+}
+
+/// A team ledger's sync.
+fn team_report(remote: &str, t: &crate::sync::team::TeamSync, requests: u32) -> String {
+    let mut out = format!(
+        "{remote}: took in {} segments ({} events: {} applied, {} about their author's desktop only, {} refused); pushed {} segments ({} events, {} objects){}; the ledger has {} segments ({requests} requests)\nstate digest {}\n",
+        t.segments_pulled,
+        t.events_pulled,
+        t.projected,
+        t.local_only,
+        t.refused.len(),
+        t.segments_pushed,
+        t.events_pushed,
+        t.objects_pushed,
+        if t.races_lost > 0 { format!(" after losing {} races for a segment number", t.races_lost) } else { String::new() },
+        t.ledger_segments,
+        t.state_digest,
+    );
+    for i in &t.refused {
+        out.push_str(&format!("  refused {}: {}\n", i.subject, i.reason));
     }
     out
 }

@@ -80,6 +80,18 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
                 (None, false) => print!("{}", render::lineage(&api::lineage(&ctx.open()?, &view)?)),
             }
         }
+        Command::StateDigest { parts } => {
+            let r = api::team::state_digest(&ctx.open()?)?;
+            emit(ctx.json, &r, |r| {
+                let mut out = format!("{}\n", r.digest);
+                if parts {
+                    for p in &r.parts {
+                        out.push_str(&format!("  {:<12} {:>7} rows  {}\n", p.name, p.rows, p.digest));
+                    }
+                }
+                out
+            });
+        }
         Command::Team { command } => {
             let mut s = ctx.open()?;
             let r = match command {

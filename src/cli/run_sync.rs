@@ -14,10 +14,19 @@ use crate::sync::conflicts::Take;
 pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
     match command {
         Command::Remote { action } => match action {
-            RemoteAction::Add { name, kind, url, username, token_stdin, plain_http } => {
+            RemoteAction::Add { name, kind, url, username, token_stdin, plain_http, trust } => {
                 let secret = if username.is_some() || token_stdin { Some(read_secret()?) } else { None };
                 let (password, token) = if token_stdin { (None, secret) } else { (secret, None) };
-                let req = RemoteAddRequest { name, kind, url, username, password, token, plain_http: plain_http.then_some(true) };
+                let req = RemoteAddRequest {
+                    name,
+                    kind,
+                    url,
+                    username,
+                    password,
+                    token,
+                    plain_http: plain_http.then_some(true),
+                    trust,
+                };
                 let info = api::remotes::remote_add(&mut ctx.open()?, &req)?;
                 emit(ctx.json, &info, |i| render_sync::remotes(std::slice::from_ref(i)));
             }
@@ -56,6 +65,9 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             bar.finish();
             let res = res?;
             emit(ctx.json, &res, render_sync::sync_report);
+            if res.team.as_ref().is_some_and(|t| !t.refused.is_empty()) {
+                return Ok(1);
+            }
             // Drift not imported is not in step either: both need a decision.
             if !res.conflicts.is_empty() || (!import_drift && !res.drifted.is_empty()) {
                 return Ok(3);

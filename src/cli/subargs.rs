@@ -183,9 +183,10 @@ pub enum RemoteAction {
     /// Add a remote: pedigree remote add team mlflow https://mlflow.acme.internal
     Add {
         name: String,
-        /// Registry kind: mlflow or oci
+        /// Registry kind: mlflow or oci; or ledger, a team ledger on object storage
         kind: String,
-        /// mlflow: the tracking server's URL; oci: HOST[:PORT]/REPO-PREFIX
+        /// mlflow: the tracking server's URL; oci: HOST[:PORT]/REPO-PREFIX; ledger:
+        /// s3://BUCKET/PREFIX or file:///SHARED/FOLDER
         url: String,
         /// Seal these credentials in the workspace (the password is read from stdin) instead of
         /// reading MLFLOW_TRACKING_USERNAME/PASSWORD at sync time
@@ -197,6 +198,10 @@ pub enum RemoteAction {
         /// OCI: speak plain HTTP to a registry on another host (loopback ones always are)
         #[arg(long)]
         plain_http: bool,
+        /// Ledger: the team owner's public key (`ssh-ed25519 AAAA…`), which its roster must be
+        /// rooted in; asked for, with the owner's fingerprint shown, when you do not own the team
+        #[arg(long)]
+        trust: Option<String>,
     },
     /// List remotes and their last sync
     List,

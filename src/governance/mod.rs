@@ -267,11 +267,11 @@ pub fn approve(
 /// the two keys must differ (a different `--actor` name does not make another person); for a
 /// version registered before identities, the actor names must.
 fn maker_is_not_checker(conn: &Connection, v: &VersionRef, actor: &str) -> Result<(), GovError> {
-    let me = crate::identity::current().map_err(|e| GovError::Catalog(CatalogError::Signer(e)))?;
+    let me = crate::identity::acting().map_err(|e| GovError::Catalog(CatalogError::Signer(e)))?;
     let registrant = crate::catalog::audit_rows::signers_of(conn, &[v.registered_seq])?.remove(&v.registered_seq);
     let maker = |who: String| Err(GovError::MakerIsChecker { actor: who, version: v.name() });
     match (me, registrant) {
-        (Some(id), Some(key)) if key == id.public_key_line() => maker(format!("{actor} (key {})", id.fingerprint())),
+        (Some(id), Some(key)) if key == id.public_key => maker(format!("{actor} (key {})", id.fingerprint)),
         (Some(_), Some(_)) => Ok(()),
         _ if v.created_by == actor => maker(actor.to_string()),
         _ => Ok(()),

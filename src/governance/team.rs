@@ -37,9 +37,9 @@ impl From<MemberRow> for Member {
     }
 }
 
-/// The identity this process signs with; a roster needs one.
-fn me() -> Result<&'static identity::Identity, GovError> {
-    identity::current()
+/// The key acting (this process's, or the author's of a replayed event); a roster needs one.
+fn me() -> Result<identity::ActingKey, GovError> {
+    identity::acting()
         .map_err(|e| GovError::Catalog(crate::catalog::CatalogError::Signer(e)))?
         .ok_or_else(|| GovError::Team("a team roster needs your signing key: run this from the CLI or the app".into()))
 }
@@ -71,12 +71,9 @@ fn check_roles(roles: &[String]) -> Result<Vec<String>, GovError> {
 /// The current identity, which must be an owner of the roster.
 fn owner(conn: &Connection) -> Result<String, GovError> {
     let id = me()?;
-    let key = id.public_key_line();
-    match roster::member(conn, &key)? {
-        Some(m) if m.roles.iter().any(|r| r == "owner") => Ok(key),
-        _ => {
-            Err(GovError::Team(format!("only an owner of the team changes its roster; your key {} is not one", id.fingerprint())))
-        }
+    match roster::member(conn, &id.public_key)? {
+        Some(m) if m.roles.iter().any(|r| r == "owner") => Ok(id.public_key),
+        _ => Err(GovError::Team(format!("only an owner of the team changes its roster; the key {} is not one", id.fingerprint))),
     }
 }
 
@@ -86,14 +83,14 @@ pub fn init(conn: &Connection, name: &str, actor: &str) -> Result<Vec<Member>, G
         return Err(GovError::Team("this workspace has a team roster already (pedigree team list)".into()));
     }
     let id = me()?;
-    let key = id.public_key_line();
+    let key = id.public_key.clone();
     let name = if name.trim().is_empty() { actor } else { name.trim() };
     let roles = vec!["owner".to_string()];
     let seq =
         audit::append(conn, &audit::now(), actor, "team_init", "team", &json!({"publicKey": key, "name": name, "roles": roles}))?;
     roster::insert(
         conn,
-        &MemberRow { public_key: key, fingerprint: id.fingerprint(), name: name.into(), roles, from_seq: seq, to_seq: None },
+        &MemberRow { public_key: key, fingerprint: id.fingerprint, name: name.into(), roles, from_seq: seq, to_seq: None },
     )?;
     list(conn)
 }
@@ -175,7 +172,7 @@ pub fn require_role(conn: &Connection, role: &str, what: &str) -> Result<(), Gov
         return Ok(());
     }
     let id = me()?;
-    match roster::member(conn, &id.public_key_line())? {
+    match roster::member(conn, &id.public_key)? {
         Some(m) if m.roles.iter().any(|r| r == role) => Ok(()),
         Some(m) => Err(GovError::Team(format!(
             "{what} needs the {role} role; {} ({}) holds {} — an owner can grant it (pedigree team add)",
@@ -184,8 +181,8 @@ pub fn require_role(conn: &Connection, role: &str, what: &str) -> Result<(), Gov
             m.roles.join(", ")
         ))),
         None => Err(GovError::Team(format!(
-            "{what}: your key {} is not in the team's roster; an owner adds you with the public key `pedigree identity show` prints",
-            id.fingerprint()
+            "{what}: the key {} is not in the team's roster; an owner adds it with the public key `pedigree identity show` prints",
+            id.fingerprint
         ))),
     }
 }

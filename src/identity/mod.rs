@@ -237,6 +237,24 @@ pub fn current() -> Result<Option<&'static Identity>, String> {
     CURRENT.get_or_init(|| Identity::load_or_create(dir)).as_ref().map(Some).map_err(Clone::clone)
 }
 
+/// Who acts, by key, for the rules (roles, maker ≠ checker).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActingKey {
+    /// `ssh-ed25519 AAAA…`.
+    pub public_key: String,
+    pub fingerprint: String,
+}
+
+/// The key acting now: the signer of the pulled event this thread replays
+/// (`crate::audit::replay`), else this process's identity (`None` when signing is off).
+pub fn acting() -> Result<Option<ActingKey>, String> {
+    if let Some(signer) = crate::audit::replay::signer() {
+        let pk = ssh::parse_public_key_line(&signer)?;
+        return Ok(Some(ActingKey { public_key: signer, fingerprint: ssh::fingerprint(&pk) }));
+    }
+    Ok(current()?.map(|id| ActingKey { public_key: id.public_key_line(), fingerprint: id.fingerprint() }))
+}
+
 /// Runs `f` with this thread's events signed by `who` (the demo's fictional validator, whose
 /// approval must not carry the user's own key), when signing is on.
 pub fn acting_as<R>(who: &'static Identity, f: impl FnOnce() -> R) -> R {

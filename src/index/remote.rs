@@ -94,56 +94,72 @@ pub fn describe(e: &object_store::Error) -> String {
     s.lines().next().unwrap_or_default().to_string()
 }
 
+/// A two-thread runtime for one remote's requests.
+pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the network runtime: {e}"))
+}
+
+/// The `object_store` client for an S3 or HTTP location (timeouts, retries with backoff, SigV4
+/// from the given credentials or the AWS environment, `AWS_ENDPOINT_URL` for S3-compatible
+/// servers), with the key prefix inside the bucket and, for HTTP, the base URL.
+pub fn object_store(
+    location: &Location,
+    options: &super::store::StoreOptions,
+    credentials: Option<&super::store::Credentials>,
+) -> Result<(Arc<dyn ObjectStore>, String, Option<String>), String> {
+    let timeout = Duration::from_secs(options.timeout_secs.unwrap_or(30).max(1) as u64);
+    let retries = options.retries.unwrap_or(3) as usize;
+    let client = ClientOptions::new()
+        .with_timeout(timeout)
+        .with_connect_timeout(timeout.min(Duration::from_secs(10)))
+        .with_allow_http(true);
+    let retry = RetryConfig {
+        backoff: BackoffConfig { init_backoff: Duration::from_millis(100), max_backoff: Duration::from_secs(5), base: 2.0 },
+        max_retries: retries,
+        retry_timeout: timeout * (retries as u32 + 1),
+    };
+    Ok(match location {
+        Location::S3 { bucket, prefix } => {
+            let mut b = AmazonS3Builder::from_env().with_bucket_name(bucket).with_client_options(client).with_retry(retry);
+            if let Some(e) = &options.endpoint {
+                b = b.with_endpoint(e).with_allow_http(e.starts_with("http://"));
+            } else if std::env::var("AWS_ENDPOINT_URL").is_ok_and(|e| !e.is_empty()) {
+                let e = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
+                b = b.with_allow_http(e.starts_with("http://")).with_endpoint(e);
+            }
+            let region = options
+                .region
+                .clone()
+                .or_else(|| std::env::var("AWS_REGION").ok())
+                .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok());
+            b = b.with_region(region.unwrap_or_else(|| "us-east-1".into()));
+            if let Some(c) = credentials {
+                if let (Some(k), Some(s)) = (&c.access_key_id, &c.secret_access_key) {
+                    b = b.with_access_key_id(k).with_secret_access_key(s);
+                }
+                if let Some(t) = &c.session_token {
+                    b = b.with_token(t);
+                }
+            }
+            (Arc::new(b.build().map_err(|e| describe(&e))?), prefix.clone(), None)
+        }
+        Location::Http(base) => {
+            let s = HttpBuilder::new().with_url(base.clone()).with_client_options(client).with_retry(retry);
+            (Arc::new(s.build().map_err(|e| describe(&e))?), String::new(), Some(base.clone()))
+        }
+        Location::Local(_) | Location::HfCache(_) => return Err("not a remote store".into()),
+    })
+}
+
 impl Remote {
     pub fn open(store: &Store) -> Result<Remote, String> {
         let timeout = Duration::from_secs(store.options.timeout_secs.unwrap_or(30).max(1) as u64);
-        let retries = store.options.retries.unwrap_or(3) as usize;
-        let client = ClientOptions::new()
-            .with_timeout(timeout)
-            .with_connect_timeout(timeout.min(Duration::from_secs(10)))
-            .with_allow_http(true);
-        let retry = RetryConfig {
-            backoff: BackoffConfig { init_backoff: Duration::from_millis(100), max_backoff: Duration::from_secs(5), base: 2.0 },
-            max_retries: retries,
-            retry_timeout: timeout * (retries as u32 + 1),
-        };
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|e| format!("cannot start the network runtime: {e}"))?;
-        let (obj, prefix, http_base): (Arc<dyn ObjectStore>, String, Option<String>) = match &store.location {
-            Location::S3 { bucket, prefix } => {
-                let mut b = AmazonS3Builder::from_env().with_bucket_name(bucket).with_client_options(client).with_retry(retry);
-                if let Some(e) = &store.options.endpoint {
-                    b = b.with_endpoint(e).with_allow_http(e.starts_with("http://"));
-                } else if std::env::var("AWS_ENDPOINT_URL").is_ok_and(|e| !e.is_empty()) {
-                    let e = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
-                    b = b.with_allow_http(e.starts_with("http://")).with_endpoint(e);
-                }
-                let region = store
-                    .options
-                    .region
-                    .clone()
-                    .or_else(|| std::env::var("AWS_REGION").ok())
-                    .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok());
-                b = b.with_region(region.unwrap_or_else(|| "us-east-1".into()));
-                if let Some(c) = &store.credentials {
-                    if let (Some(k), Some(s)) = (&c.access_key_id, &c.secret_access_key) {
-                        b = b.with_access_key_id(k).with_secret_access_key(s);
-                    }
-                    if let Some(t) = &c.session_token {
-                        b = b.with_token(t);
-                    }
-                }
-                (Arc::new(b.build().map_err(|e| describe(&e))?), prefix.clone(), None)
-            }
-            Location::Http(base) => {
-                let s = HttpBuilder::new().with_url(base.clone()).with_client_options(client).with_retry(retry);
-                (Arc::new(s.build().map_err(|e| describe(&e))?), String::new(), Some(base.clone()))
-            }
-            Location::Local(_) | Location::HfCache(_) => return Err("not a remote store".into()),
-        };
+        let rt = runtime()?;
+        let (obj, prefix, http_base) = object_store(&store.location, &store.options, store.credentials.as_ref())?;
         Ok(Remote { store: obj, prefix, http_base, rt, timeout })
     }
 

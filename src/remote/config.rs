@@ -15,7 +15,7 @@ use crate::ids;
 use crate::workspace::Workspace;
 
 /// Registry kinds Pedigree syncs with.
-pub const KINDS: &[&str] = &["mlflow", "oci"];
+pub const KINDS: &[&str] = &["mlflow", "oci", "ledger"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -83,6 +83,7 @@ fn info(r: &remotes::RemoteRow) -> RemoteInfo {
         credentials: match (r.sealed_secret.is_some(), r.kind.as_str()) {
             (true, _) => "sealed in the workspace",
             (false, "oci") => "~/.docker/config.json if it has this registry, else anonymous",
+            (false, "ledger") => "the AWS environment (S3), or the file system",
             (false, _) => "MLflow environment variables at sync time",
         }
         .into(),
@@ -109,6 +110,16 @@ pub fn add(
         });
     }
     let url = match kind {
+        "ledger" => {
+            if !(url.starts_with("s3://") || url.starts_with("file:///")) {
+                return Err(ConfigError::BadValue {
+                    field: "url",
+                    value: url.into(),
+                    expected: "a team ledger lives on s3://BUCKET/PREFIX or file:///PATH (a shared drive)".into(),
+                });
+            }
+            url.trim_end_matches('/').to_string()
+        }
         "oci" => {
             // HOST[:PORT]/PREFIX, kept as given (loopback over plain HTTP, others over HTTPS).
             super::oci::parse_address(url).map_err(|why| ConfigError::BadValue {
@@ -172,6 +183,7 @@ pub fn remove(ws: &mut Workspace, name: &str, actor: &str) -> Result<Vec<RemoteI
     ws.catalog.write(|tx| {
         let row = remotes::get(tx, name)?.ok_or_else(|| ConfigError::UnknownRemote(name.into()))?;
         audit::append(tx, &audit::now(), actor, "remove_remote", &format!("remote:{name}"), &json!({"url": row.url}))?;
+        crate::catalog::ledger::remove(tx, name)?;
         remotes::remove(tx, name)?;
         Ok::<_, ConfigError>(())
     })?;

@@ -18,6 +18,7 @@ pub mod pull;
 pub mod push;
 mod sources;
 mod staging;
+pub mod team;
 
 use crate::catalog::{CatalogError, remotes};
 use crate::progress::OnProgress;
@@ -56,6 +57,9 @@ pub fn sync(
     // One sync of a workspace at a time, across processes (the CLI, `serve`'s schedule, the
     // desktop app): a second one waits for the first.
     let _lock = SyncLock::acquire(&ws.root)?;
+    if row.kind == "ledger" {
+        return team::sync(ws, &name, opts.pull_only, progress);
+    }
     let remote = config::open(ws, &row)?;
     let listing = Listing::of(remote.as_ref(), &name, opts)?;
     let mut report = if opts.push_only {
@@ -337,6 +341,10 @@ pub struct SyncReport {
     /// HTTP requests made.
     pub requests: u32,
     pub dry_run: bool,
+    /// A team ledger's sync (`remote add NAME ledger URL`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub team: Option<team::TeamSync>,
 }
 
 /// One thing the sync could not do, or chose not to, and why.

@@ -137,6 +137,14 @@ fn model_row(tx: &Connection, model: &str, actor: &str, now: &str) -> Result<(i6
 fn number(tx: &Connection, f: &Facts<'_>, model_id: i64, datasets: &[String]) -> Result<Numbered, RegisterError> {
     let model = &f.req.model;
     let (latest, suggestion) = suggest_next(tx, model, Some(model_id), &f.interface, &f.weights_digest, Some(datasets))?;
+    // Replaying another member's registration (team ledger): their number, bump and reason
+    // as they recorded them; only a number taken here already stops it.
+    if let (Some(p), Some(v)) = (audit::replay::payload(), &f.explicit) {
+        check_explicit(tx, model, model_id, v, None)?;
+        let bump = serde_json::from_value(p["bump"].clone()).unwrap_or(Bump::Explicit);
+        let reason = p["bumpReason"].as_str().unwrap_or_default().to_string();
+        return Ok(Numbered { version: v.clone(), bump, reason });
+    }
     Ok(match &f.explicit {
         Some(v) => {
             check_explicit(tx, model, model_id, v, latest.as_ref())?;

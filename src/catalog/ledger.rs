@@ -1,0 +1,102 @@
+//! Team ledger bookkeeping: per ledger remote the owner key trusted and how far this
+//! workspace's own chain was pushed; each segment pulled (or pushed) and the events refused
+//! from it. Local state, never part of the shared state digest.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::CatalogError;
+
+/// One ledger remote's trust and push mark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerRow {
+    pub remote: String,
+    /// `ssh-ed25519 AAAA…` of the owner the roster must be rooted in.
+    pub owner_key: String,
+    /// The last own event pushed (local seq; 0 before the first push).
+    pub pushed_seq: i64,
+}
+
+/// A refused event, for the report and the Audit page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub number: i64,
+    pub hash: String,
+    pub subject: String,
+    pub reason: String,
+}
+
+pub fn insert(conn: &Connection, remote: &str, owner_key: &str) -> Result<(), CatalogError> {
+    conn.execute(
+        "INSERT INTO ledger_remotes (remote, owner_key, pushed_seq) VALUES (?1, ?2, 0)
+         ON CONFLICT (remote) DO UPDATE SET owner_key = excluded.owner_key",
+        params![remote, owner_key],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, remote: &str) -> Result<Option<LedgerRow>, CatalogError> {
+    Ok(conn
+        .query_row("SELECT remote, owner_key, pushed_seq FROM ledger_remotes WHERE remote = ?1", [remote], |r| {
+            Ok(LedgerRow { remote: r.get(0)?, owner_key: r.get(1)?, pushed_seq: r.get(2)? })
+        })
+        .optional()?)
+}
+
+pub fn remove(conn: &Connection, remote: &str) -> Result<(), CatalogError> {
+    for table in ["ledger_remotes", "ledger_segments", "ledger_refusals"] {
+        conn.execute(&format!("DELETE FROM {table} WHERE remote = ?1"), [remote])?;
+    }
+    Ok(())
+}
+
+/// Moves the push mark forward (never back).
+pub fn set_pushed(conn: &Connection, remote: &str, seq: i64) -> Result<(), CatalogError> {
+    conn.execute("UPDATE ledger_remotes SET pushed_seq = MAX(pushed_seq, ?2) WHERE remote = ?1", params![remote, seq])?;
+    Ok(())
+}
+
+/// The highest segment number taken in (0 before the first).
+pub fn last_segment(conn: &Connection, remote: &str) -> Result<i64, CatalogError> {
+    Ok(conn.query_row("SELECT COALESCE(MAX(number), 0) FROM ledger_segments WHERE remote = ?1", [remote], |r| r.get(0))?)
+}
+
+/// Records a segment taken in: its author, the digest of its bytes, how many events it held.
+pub fn insert_segment(
+    conn: &Connection,
+    remote: &str,
+    number: i64,
+    author: &str,
+    digest: &str,
+    events: i64,
+    at: &str,
+) -> Result<(), CatalogError> {
+    conn.execute(
+        "INSERT INTO ledger_segments (remote, number, author, digest, events, applied_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![remote, number, author, digest, events, at],
+    )?;
+    Ok(())
+}
+
+/// The digest recorded for a segment taken in before.
+pub fn segment_digest(conn: &Connection, remote: &str, number: i64) -> Result<Option<String>, CatalogError> {
+    Ok(conn
+        .query_row("SELECT digest FROM ledger_segments WHERE remote = ?1 AND number = ?2", params![remote, number], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn insert_refusal(conn: &Connection, remote: &str, r: &Refusal) -> Result<(), CatalogError> {
+    conn.execute(
+        "INSERT OR REPLACE INTO ledger_refusals (remote, number, hash, subject, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![remote, r.number, r.hash, r.subject, r.reason],
+    )?;
+    Ok(())
+}
+
+/// Every refusal from a ledger, by segment.
+pub fn refusals(conn: &Connection, remote: &str) -> Result<Vec<Refusal>, CatalogError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT number, hash, subject, reason FROM ledger_refusals WHERE remote = ?1 ORDER BY number, hash")?;
+    let rows =
+        stmt.query_map([remote], |r| Ok(Refusal { number: r.get(0)?, hash: r.get(1)?, subject: r.get(2)?, reason: r.get(3)? }))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

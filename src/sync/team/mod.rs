@@ -1,0 +1,470 @@
+//! The team ledger: every member's signed events on object storage the team already runs
+//! (`pedigree remote add team ledger s3://…|file:///…`), so approvals, deployments and roster
+//! changes reach everyone without a server of Pedigree's own.
+//!
+//! Layout under the ledger's URL:
+//! - `segments/NNNNNNNNNNNN.json`: numbered from 1 with no gap, each a run of one member's own
+//!   audit chain signed by them ([`segment`]); written create-only, so the number is the team's
+//!   one order of events: two members racing for a number — one wins, the other takes in the
+//!   winner's segment and tries the next;
+//! - `objects/sha256/HEX`: content-addressed bytes — model files, version manifests (named by
+//!   the manifest digest their registration signs) and datasets' file lists.
+//!
+//! `pedigree sync team` takes in new segments in order — each checked (signature, chain, the
+//! author's and every signer's membership at that point of the order, the roster rooted in the
+//! owner key pinned when the ledger was added) and its events projected ([`project`]) — then
+//! pushes this workspace's new events with the objects they need. Members who took in the same
+//! segments hold the same shared state ([`state_digest`]).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+pub mod project;
+pub mod segment;
+pub mod store;
+
+use super::{Item, SyncError, SyncReport};
+use crate::audit::replay::Foreign;
+use crate::audit::wire::WireEvent;
+use crate::catalog::{audit_rows, datasets, ledger, models, roster};
+use crate::identity::{self, Identity};
+use crate::progress::{OnProgress, Progress, Unit};
+use crate::workspace::Workspace;
+use project::{Outcome, object_key};
+use segment::Segment;
+use store::{Created, LedgerStore};
+
+/// Events per segment a push writes at most.
+const SEGMENT_EVENTS: usize = 5_000;
+/// Segment numbers a push tries before giving up (each loss means another member just wrote).
+const ATTEMPTS: u32 = 8;
+
+/// What a team sync did, beside the registry counts of [`SyncReport`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamSync {
+    /// Segments taken in (other members' and this workspace's own from another copy).
+    pub segments_pulled: u32,
+    pub events_pulled: u32,
+    /// Pulled events whose operation ran here.
+    pub projected: u32,
+    /// Pulled events about their author's desktop only (kept in the log).
+    pub local_only: u32,
+    /// Pulled events (or whole segments) refused, and why; kept as evidence, not projected.
+    pub refused: Vec<Item>,
+    pub segments_pushed: u32,
+    pub events_pushed: u32,
+    pub objects_pushed: u32,
+    /// Segment numbers lost to another member writing first (then retried).
+    pub races_lost: u32,
+    /// The ledger's last segment after the sync.
+    #[ts(type = "number")]
+    pub ledger_segments: i64,
+    /// The shared state's digest after the sync (`pedigree state-digest`).
+    pub state_digest: String,
+}
+
+/// The digest of the shared state: SHA-256 of the RFC 8785 canonical JSON of
+/// `catalog::state::shared`.
+pub fn state_digest(conn: &crate::catalog::Conn) -> Result<String, SyncError> {
+    let state = crate::catalog::state::shared(conn)?;
+    Ok(crate::hash::sha256_hex(crate::audit::canonical(&Value::Object(state)).as_bytes()))
+}
+
+fn me() -> Result<&'static Identity, SyncError> {
+    identity::current()
+        .map_err(SyncError::Local)?
+        .ok_or_else(|| SyncError::Local("a team ledger needs your signing key: run this from the CLI or the app".into()))
+}
+
+fn bad(why: String) -> SyncError {
+    SyncError::Local(why)
+}
+
+/// `remote add NAME ledger URL [--trust OWNER-KEY]`: without `--trust`, your own key when you
+/// own this workspace's roster; otherwise the owner who started the ledger's roster is named,
+/// for you to check with them and confirm with `--trust` (as SSH shows a new host's key).
+pub fn add(ws: &mut Workspace, name: &str, url: &str, trust: Option<&str>, actor: &str) -> Result<(), SyncError> {
+    let owner = match trust {
+        Some(t) => crate::governance::team::parse_member_key(t).map_err(|e| bad(e.to_string()))?.0,
+        None => {
+            let mine = me()?.public_key_line();
+            let own = roster::member(ws.catalog.conn(), &mine)?.is_some_and(|m| m.roles.iter().any(|r| r == "owner"));
+            if own {
+                mine
+            } else {
+                let ledger = LedgerStore::open(url).map_err(bad)?;
+                return Err(bad(match first_owner(&ledger)? {
+                    Some((key, fp)) => format!(
+                        "the team ledger at {url} was started by the owner {fp}; check that fingerprint with them, then run again with --trust \"{key}\""
+                    ),
+                    None => format!(
+                        "the team ledger at {url} has no roster yet: its owner runs `pedigree team init` and syncs first; join with --trust OWNER-PUBLIC-KEY"
+                    ),
+                }));
+            }
+        }
+    };
+    crate::remote::config::add(ws, name, "ledger", url, None, actor)?;
+    ws.catalog.write(|tx| ledger::insert(tx, name, &owner))?;
+    Ok(())
+}
+
+/// The key and fingerprint of whoever started the ledger's roster (its first `team_init`).
+fn first_owner(ledger: &LedgerStore) -> Result<Option<(String, String)>, SyncError> {
+    for name in ledger.list_after("segments", "").map_err(bad)? {
+        let Some(n) = segment::number_of(&name) else { continue };
+        let Some(bytes) = ledger.get(&segment::key(n)).map_err(bad)? else { continue };
+        let Ok(s) = Segment::read(&bytes, n) else { continue };
+        if s.events.iter().any(|e| e.record.contains("\"action\":\"team_init\"")) {
+            return Ok(Some((s.author.clone(), s.author_fingerprint())));
+        }
+    }
+    Ok(None)
+}
+
+/// `pedigree sync team`: take in, then push.
+pub fn sync(ws: &mut Workspace, name: &str, pull_only: bool, progress: OnProgress<'_>) -> Result<SyncReport, SyncError> {
+    let row = crate::remote::config::row(ws, name)?;
+    let trust = ledger::get(ws.catalog.conn(), name)?
+        .ok_or_else(|| bad(format!("{name} has no trusted owner key; remove it and add it again with --trust")))?;
+    let store = LedgerStore::open(&row.url).map_err(bad)?;
+    let mut team = TeamSync::default();
+    pull(ws, name, &store, &trust.owner_key, &mut team, progress)?;
+    if !pull_only {
+        push(ws, name, &store, &trust.owner_key, &mut team, progress)?;
+    }
+    team.ledger_segments = ledger::last_segment(ws.catalog.conn(), name)?;
+    team.state_digest = state_digest(ws.catalog.conn())?;
+    let report = SyncReport { remote: name.to_string(), requests: store.requests(), team: Some(team), ..Default::default() };
+    let json = serde_json::to_string(&report).expect("reports serialise");
+    ws.catalog.write(|tx| crate::catalog::remotes::set_last_sync(tx, name, &crate::audit::now(), &json))?;
+    Ok(report)
+}
+
+/// Takes in every segment after the last one taken in, in order, up to the first gap.
+fn pull(
+    ws: &mut Workspace,
+    remote: &str,
+    store: &LedgerStore,
+    owner: &str,
+    team: &mut TeamSync,
+    progress: OnProgress<'_>,
+) -> Result<(), SyncError> {
+    let last = ledger::last_segment(ws.catalog.conn(), remote)?;
+    let names = store.list_after("segments", &segment::name(last)).map_err(bad)?;
+    let numbers: Vec<i64> = names.iter().filter_map(|n| segment::number_of(n)).filter(|n| *n > last).collect();
+    let total = numbers.len() as u64;
+    for (i, n) in numbers.into_iter().enumerate() {
+        let expected = last + 1 + i as i64;
+        if n != expected {
+            team.refused.push(Item {
+                subject: segment::key(expected),
+                reason: format!(
+                    "segment {expected} is missing from the ledger (the next is {n}): deleted, or not written yet; later segments wait for it"
+                ),
+            });
+            break;
+        }
+        progress(&Progress { task: "taking in".into(), done: i as u64, total, unit: Unit::Files, detail: Some(segment::key(n)) });
+        let Some(bytes) = store.get(&segment::key(n)).map_err(bad)? else { break };
+        take_in(ws, remote, store, owner, n, &bytes, team)?;
+    }
+    Ok(())
+}
+
+/// Why a whole segment is refused, if it is: its form and signature, its author's membership
+/// (or, before any roster, being the pinned owner), and that it continues its author's chain.
+fn segment_refusal(ws: &Workspace, owner: &str, n: i64, bytes: &[u8]) -> Result<Result<Segment, String>, SyncError> {
+    let s = match Segment::read(bytes, n) {
+        Ok(s) => s,
+        Err(why) => return Ok(Err(format!("segment {n} {why}"))),
+    };
+    let conn = ws.catalog.conn();
+    if let Err(why) = may_sign(conn, owner, &s.author)? {
+        return Ok(Err(format!("segment {n} is by {}: {why}", s.author_fingerprint())));
+    }
+    let first = &s.events[0];
+    let prev = serde_json::from_str::<Value>(&first.record)
+        .ok()
+        .and_then(|v| v["prev_hash"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    if let Some(h) = audit_rows::author_head(conn, &s.author)? {
+        let continues = prev == h.hash || audit_rows::origin_hash(conn, &s.author, first.seq)?.as_deref() == Some(&first.hash);
+        if !continues {
+            return Ok(Err(format!(
+                "segment {n} by {} does not follow their previous event on this ledger (a segment of theirs was lost or altered)",
+                s.author_fingerprint()
+            )));
+        }
+    }
+    Ok(Ok(s))
+}
+
+/// Whether `key` may sign team events at this point of the order: a member now, or, before the
+/// roster exists, the owner pinned when the ledger was added.
+fn may_sign(conn: &crate::catalog::Conn, owner: &str, key: &str) -> Result<Result<(), String>, SyncError> {
+    if roster::exists(conn)? {
+        if roster::member(conn, key)?.is_some() {
+            return Ok(Ok(()));
+        }
+        let was = roster::ever(conn, key)?;
+        return Ok(Err(if was { "removed from the team before this point".into() } else { "not a member of the team".into() }));
+    }
+    Ok(if key == owner { Ok(()) } else { Err("not the owner this ledger was trusted with (no roster yet)".into()) })
+}
+
+/// Verifies and projects one segment.
+fn take_in(
+    ws: &mut Workspace,
+    remote: &str,
+    store: &LedgerStore,
+    owner: &str,
+    n: i64,
+    bytes: &[u8],
+    team: &mut TeamSync,
+) -> Result<(), SyncError> {
+    let digest = crate::hash::sha256_hex(bytes);
+    let now = crate::audit::now();
+    let s = match segment_refusal(ws, owner, n, bytes)? {
+        Ok(s) => s,
+        Err(reason) => {
+            let r = ledger::Refusal { number: n, hash: digest.clone(), subject: segment::key(n), reason: reason.clone() };
+            ws.catalog.write(|tx| {
+                ledger::insert_refusal(tx, remote, &r)?;
+                ledger::insert_segment(tx, remote, n, "", &digest, 0, &now)
+            })?;
+            team.refused.push(Item { subject: segment::key(n), reason });
+            return Ok(());
+        }
+    };
+    team.segments_pulled += 1;
+    let mine = me()?.public_key_line();
+    if s.author == mine {
+        own_segment(ws, remote, &s, &digest, team)?;
+        return Ok(());
+    }
+    for w in &s.events {
+        if audit_rows::origin_hash(ws.catalog.conn(), &s.author, w.seq)?.is_some() {
+            continue; // taken in before an interruption
+        }
+        team.events_pulled += 1;
+        let e = foreign(&s.author, w)?;
+        let outcome = match may_sign(ws.catalog.conn(), owner, &e.signer)? {
+            Err(why) => Outcome::Refused(format!("signed by {}: {why}", fingerprint(&e.signer))),
+            Ok(()) if e.action == "team_init" && e.signer != owner => {
+                Outcome::Refused("a roster not started by the owner this ledger was trusted with".into())
+            }
+            Ok(()) => project::apply(ws, store, &e, s.attachments.get(&w.hash).map(String::as_str)).map_err(bad)?,
+        };
+        match outcome {
+            Outcome::Projected => team.projected += 1,
+            Outcome::LocalOnly => {
+                project::record_only(ws, &e)?;
+                team.local_only += 1;
+            }
+            Outcome::Refused(reason) => {
+                project::record_only(ws, &e)?;
+                let r = ledger::Refusal { number: n, hash: e.hash.clone(), subject: e.subject.clone(), reason: reason.clone() };
+                ws.catalog.write(|tx| ledger::insert_refusal(tx, remote, &r))?;
+                team.refused.push(Item { subject: format!("{} {} (segment {n})", e.action, e.subject), reason });
+            }
+        }
+    }
+    ws.catalog.write(|tx| ledger::insert_segment(tx, remote, n, &s.author, &digest, s.events.len() as i64, &now))?;
+    Ok(())
+}
+
+fn fingerprint(key: &str) -> String {
+    identity::ssh::parse_public_key_line(key).map(|pk| identity::ssh::fingerprint(&pk)).unwrap_or_else(|_| key.to_string())
+}
+
+/// A wire event of `author`'s chain as a replayable event.
+fn foreign(author: &str, w: &WireEvent) -> Result<Foreign, SyncError> {
+    let v: Value = serde_json::from_str(&w.record).map_err(|e| bad(format!("event {}: {e}", w.seq)))?;
+    let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+    Ok(Foreign {
+        author: author.to_string(),
+        signer: w.signer.clone().unwrap_or_default(),
+        signature: w.signature.clone().unwrap_or_default(),
+        origin_seq: w.seq,
+        ts: s("ts"),
+        actor: s("actor"),
+        action: s("action"),
+        subject: s("subject"),
+        payload: v["payload"].clone(),
+        prev_hash: s("prev_hash"),
+        hash: w.hash.clone(),
+    })
+}
+
+/// One of this workspace's own segments, seen on the ledger: its events must be the ones here
+/// (a copy of this log whose tail was cut is named); the push mark moves past them.
+fn own_segment(ws: &mut Workspace, remote: &str, s: &Segment, digest: &str, team: &mut TeamSync) -> Result<(), SyncError> {
+    let conn = ws.catalog.conn();
+    let mut last = 0;
+    for w in &s.events {
+        match audit_rows::hash_at(conn, w.seq)? {
+            Some(h) if h == w.hash => last = w.seq,
+            Some(_) => {
+                team.refused.push(Item {
+                    subject: format!("event {}", w.seq),
+                    reason: format!(
+                        "your own event {} on the ledger (segment {}) differs from the one here: this log was rewritten",
+                        w.seq, s.number
+                    ),
+                });
+                break;
+            }
+            None => {
+                team.refused.push(Item {
+                    subject: format!("event {}", w.seq),
+                    reason: format!(
+                        "your own events from {} on are on the ledger (segment {}) but not here: the tail of this log was cut",
+                        w.seq, s.number
+                    ),
+                });
+                break;
+            }
+        }
+    }
+    let now = crate::audit::now();
+    ws.catalog.write(|tx| {
+        ledger::set_pushed(tx, remote, last)?;
+        ledger::insert_segment(tx, remote, s.number, &s.author, digest, s.events.len() as i64, &now)
+    })?;
+    Ok(())
+}
+
+/// Pushes this workspace's events not on the ledger yet: objects first, then the segment,
+/// create-only; a lost race takes in the winner's segment and tries the next number.
+fn push(
+    ws: &mut Workspace,
+    remote: &str,
+    store: &LedgerStore,
+    owner: &str,
+    team: &mut TeamSync,
+    progress: OnProgress<'_>,
+) -> Result<(), SyncError> {
+    let me = me()?;
+    loop {
+        let mark = ledger::get(ws.catalog.conn(), remote)?.map(|r| r.pushed_seq).unwrap_or(0);
+        let conn = ws.catalog.conn();
+        let mut rows = audit_rows::own_after(conn, mark)?;
+        let signatures = audit_rows::signatures(conn)?;
+        if mark == 0 {
+            // Events written before this person had a key cannot be vouched for; the ledger
+            // starts at the first signed one.
+            let first = rows.iter().position(|r| signatures.contains_key(&r.seq)).unwrap_or(rows.len());
+            rows.drain(..first);
+        }
+        rows.truncate(SEGMENT_EVENTS);
+        if rows.is_empty() {
+            return Ok(());
+        }
+        if let Some(r) = rows.iter().find(|r| !signatures.contains_key(&r.seq)) {
+            return Err(bad(format!(
+                "your event {} is not signed, so the team could not trust it; run `pedigree audit verify`",
+                r.seq
+            )));
+        }
+        let mut attachments = BTreeMap::new();
+        for r in &rows {
+            team.objects_pushed += push_objects(ws, store, r, &mut attachments, progress)?;
+        }
+        let wire: Vec<WireEvent> = rows.iter().map(|r| WireEvent::of(r, signatures.get(&r.seq))).collect();
+        let last_seq = rows.last().map(|r| r.seq).unwrap_or(mark);
+        let mut attempts = 0;
+        loop {
+            let n = ledger::last_segment(ws.catalog.conn(), remote)? + 1;
+            let seg = Segment::signed(me, n, wire.clone(), attachments.clone());
+            let bytes = seg.to_bytes();
+            match store.create(&segment::key(n), bytes.clone()).map_err(bad)? {
+                Created::Written => {
+                    let digest = crate::hash::sha256_hex(&bytes);
+                    let now = crate::audit::now();
+                    ws.catalog.write(|tx| {
+                        ledger::insert_segment(tx, remote, n, &seg.author, &digest, wire.len() as i64, &now)?;
+                        ledger::set_pushed(tx, remote, last_seq)
+                    })?;
+                    team.segments_pushed += 1;
+                    team.events_pushed += wire.len() as u32;
+                    break;
+                }
+                Created::Taken => {
+                    attempts += 1;
+                    team.races_lost += 1;
+                    if attempts >= ATTEMPTS {
+                        return Err(bad(format!(
+                            "another member wrote segment {n} first {ATTEMPTS} times in a row; sync again in a moment"
+                        )));
+                    }
+                    pull(ws, remote, store, owner, team, progress)?;
+                }
+            }
+        }
+    }
+}
+
+/// Uploads what an event needs beyond its record: a registration's files and manifest, a
+/// dataset's file list (named in `attachments`). Returns the objects written.
+fn push_objects(
+    ws: &Workspace,
+    store: &LedgerStore,
+    r: &audit_rows::AuditRow,
+    attachments: &mut BTreeMap<String, String>,
+    progress: OnProgress<'_>,
+) -> Result<u32, SyncError> {
+    let conn = ws.catalog.conn();
+    let mut written = 0;
+    let mut put_json = |value: &Value| -> Result<String, SyncError> {
+        let bytes = crate::audit::canonical(value).into_bytes();
+        let digest = crate::hash::sha256_hex(&bytes);
+        if !store.exists(&object_key(&digest)).map_err(bad)? {
+            store.create(&object_key(&digest), bytes).map_err(bad)?;
+            written += 1;
+        }
+        Ok(digest)
+    };
+    match r.action.as_str() {
+        "register_version" => {
+            let Some((model, version)) = r.subject.strip_prefix("version:").and_then(|x| crate::ids::split_ref(x).ok()) else {
+                return Ok(0);
+            };
+            let Some(id) = models::model_id(conn, model)? else { return Ok(0) };
+            let Some(v) = models::get_version(conn, id, version)? else { return Ok(0) };
+            let list: Vec<Value> =
+                v.files.iter().map(|f| serde_json::json!({"path": f.path, "size": f.size, "sha256": f.sha256})).collect();
+            put_json(&Value::Array(list))?;
+            let total = v.files.len() as u64;
+            for (i, f) in v.files.iter().enumerate() {
+                progress(&Progress {
+                    task: "pushing files".into(),
+                    done: i as u64,
+                    total,
+                    unit: Unit::Files,
+                    detail: Some(f.path.clone()),
+                });
+                if !store.exists(&object_key(&f.sha256)).map_err(bad)? {
+                    store.upload(&object_key(&f.sha256), &ws.cas.object_path(&f.sha256)).map_err(bad)?;
+                    written += 1;
+                }
+            }
+        }
+        "register_dataset" => {
+            let Some((name, version)) = r.subject.strip_prefix("dataset:").and_then(|x| crate::ids::split_ref(x).ok()) else {
+                return Ok(0);
+            };
+            let files = datasets::files(conn, name, version)?;
+            let list: Vec<Value> =
+                files.iter().map(|f| serde_json::json!({"path": f.path, "size": f.size, "sha256": f.sha256})).collect();
+            let digest = put_json(&Value::Array(list))?;
+            attachments.insert(r.hash.clone(), digest);
+        }
+        _ => {}
+    }
+    Ok(written)
+}

@@ -1,0 +1,339 @@
+//! Projecting another member's event into this workspace: the operation its author ran is run
+//! again here, replaying the event (`crate::audit::replay`), so the same rules hold and the
+//! catalog rows come out as the author's did. An event whose operation does not hold here is
+//! refused — its transaction rolls back — and then kept in the audit log as it was signed
+//! (the author's chain stays whole), with the refusal recorded and reported. Events about this
+//! desktop only (stores, registry remotes, their syncs) are kept in the log and not projected.
+
+use std::path::{Component, Path};
+
+use serde_json::Value;
+
+use super::store::LedgerStore;
+use crate::audit::{self, replay::Foreign};
+use crate::catalog::{self, datasets, models};
+use crate::governance::{self, deploy, evaluate, team};
+use crate::ids;
+use crate::registry::RegisterRequest;
+use crate::registry::register::ParentLink;
+use crate::workspace::Workspace;
+
+/// What became of a pulled event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Its operation ran here.
+    Projected,
+    /// Kept in the log only: it is about its author's desktop (a store, a registry remote).
+    LocalOnly,
+    /// Its operation does not hold here (why); kept in the log, not projected.
+    Refused(String),
+}
+
+/// The object key of a content-addressed object.
+pub fn object_key(sha256: &str) -> String {
+    format!("objects/sha256/{sha256}")
+}
+
+fn text<'a>(p: &'a Value, k: &str) -> &'a str {
+    p.get(k).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// `MODEL@VERSION` of a `version:` subject.
+fn reference(subject: &str) -> &str {
+    subject.strip_prefix("version:").unwrap_or(subject)
+}
+
+/// Runs the event's operation replaying it, in one catalog transaction; a refusal (the
+/// operation's error, or an operation that wrote no event) rolls it back.
+fn replay_in_tx(
+    ws: &mut Workspace,
+    e: &Foreign,
+    op: impl FnOnce(&catalog::Conn) -> Result<(), String>,
+) -> Result<Outcome, String> {
+    let r = ws.catalog.write(|tx| {
+        let (out, recorded) = audit::replay::replaying(e.clone(), || op(tx));
+        match (out, recorded) {
+            (Ok(()), Some(_)) => Ok(()),
+            (Ok(()), None) => Err(ReplayFailed::Refused("the operation changes nothing here (already done)".into())),
+            (Err(why), _) => Err(ReplayFailed::Refused(why)),
+        }
+    });
+    match r {
+        Ok(()) => Ok(Outcome::Projected),
+        Err(ReplayFailed::Refused(why)) => Ok(Outcome::Refused(why)),
+        Err(ReplayFailed::Catalog(e)) => Err(e.to_string()),
+    }
+}
+
+/// Why a replay's transaction rolled back: the event does not hold here, or the catalog failed.
+enum ReplayFailed {
+    Refused(String),
+    Catalog(catalog::CatalogError),
+}
+
+impl From<catalog::CatalogError> for ReplayFailed {
+    fn from(e: catalog::CatalogError) -> Self {
+        ReplayFailed::Catalog(e)
+    }
+}
+
+/// Keeps the event in the audit log without projecting it.
+pub fn record_only(ws: &mut Workspace, e: &Foreign) -> Result<i64, catalog::CatalogError> {
+    ws.catalog.write(|tx| {
+        let (seq, _) =
+            audit::replay::replaying(e.clone(), || audit::append(tx, &e.ts, &e.actor, &e.action, &e.subject, &e.payload));
+        seq
+    })
+}
+
+/// Projects one verified event. `attachment`: the object the segment names for it.
+pub fn apply(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign, attachment: Option<&str>) -> Result<Outcome, String> {
+    let p = &e.payload;
+    let actor = e.actor.clone();
+    let gov = |r: Result<(), governance::GovError>| r.map_err(|err| err.to_string());
+    match e.action.as_str() {
+        "create_model" => {
+            let name = e.subject.strip_prefix("model:").unwrap_or_default().to_string();
+            replay_in_tx(ws, e, |tx| {
+                if models::model_id(tx, &name).map_err(|x| x.to_string())?.is_some() {
+                    return Err(format!("model {name} exists here already"));
+                }
+                let seq = audit::append(tx, &e.ts, &actor, "create_model", &e.subject, p).map_err(|x| x.to_string())?;
+                models::insert_model(tx, &name, &actor, &e.ts, seq).map_err(|x| x.to_string())?;
+                Ok(())
+            })
+        }
+        "register_dataset" => register_dataset(ws, ledger, e, attachment),
+        "register_version" => register_version(ws, ledger, e),
+        "approve" => replay_in_tx(ws, e, |tx| {
+            gov(governance::approve(
+                tx,
+                reference(&e.subject),
+                text(p, "role"),
+                text(p, "decision"),
+                text(p, "justification"),
+                &actor,
+            )
+            .map(drop))
+        }),
+        "set_status" => replay_in_tx(ws, e, |tx| {
+            gov(governance::promote(tx, reference(&e.subject), text(p, "to"), text(p, "reason"), &actor).map(drop))
+        }),
+        "set_policy" => {
+            let roles: Vec<String> = serde_json::from_value(p["requiredRoles"].clone()).unwrap_or_default();
+            let model = e.subject.strip_prefix("model:").unwrap_or_default();
+            replay_in_tx(ws, e, |tx| gov(governance::set_policy(tx, model, &roles, &actor).map(drop)))
+        }
+        "set_environment" => {
+            let env = e.subject.strip_prefix("env:").unwrap_or_default();
+            let production = p["production"].as_bool().unwrap_or(false);
+            replay_in_tx(ws, e, |tx| gov(deploy::set_env(tx, env, production, &actor).map(drop)))
+        }
+        "deploy" => {
+            let req = deploy::Deploy {
+                reference: reference(&e.subject),
+                env: text(p, "env"),
+                strategy: text(p, "strategy"),
+                traffic: p["traffic"].as_u64().map(|t| t as u32).filter(|_| text(p, "strategy") == "canary"),
+                reason: text(p, "reason"),
+            };
+            replay_in_tx(ws, e, |tx| gov(deploy::deploy(tx, &req, &actor).map(drop)))
+        }
+        "rollback" => replay_in_tx(ws, e, |tx| gov(deploy::rollback(tx, text(p, "env"), text(p, "reason"), &actor).map(drop))),
+        "set_alias" => {
+            let model = e.subject.strip_prefix("model:").unwrap_or_default();
+            let target = format!("{model}@{}", text(p, "version"));
+            replay_in_tx(ws, e, |tx| gov(governance::aliases::set(tx, &target, text(p, "alias"), &actor).map(drop)))
+        }
+        "remove_alias" => {
+            let model = e.subject.strip_prefix("model:").unwrap_or_default();
+            replay_in_tx(ws, e, |tx| gov(governance::aliases::remove(tx, model, text(p, "alias"), &actor).map(drop)))
+        }
+        "evaluate" => {
+            let metrics: Vec<evaluate::MetricInput> = p["metrics"]
+                .as_array()
+                .map(|ms| {
+                    ms.iter()
+                        .map(|m| evaluate::MetricInput {
+                            metric: text(m, "metric").to_string(),
+                            value: m["value"].as_f64().unwrap_or(f64::NAN),
+                            slice: Some(text(m, "slice").to_string()).filter(|s| !s.is_empty()),
+                            threshold: m["threshold"].as_str().map(str::to_string),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let dataset = text(p, "dataset").strip_prefix("dataset:").unwrap_or_default().to_string();
+            replay_in_tx(ws, e, |tx| gov(evaluate::evaluate(tx, reference(&e.subject), &dataset, &metrics, &actor).map(drop)))
+        }
+        "annotate" if p.get("remote").is_none() => replay_in_tx(ws, e, |tx| {
+            gov(governance::annotations::put(tx, &e.subject, text(p, "field"), p["value"].as_str(), &actor, None).map(drop))
+        }),
+        "erasure_request" => {
+            let dataset = text(p, "dataset").to_string();
+            replay_in_tx(ws, e, |tx| {
+                gov(governance::erasure::erase(tx, &dataset, text(p, "subjectHash"), text(p, "reason"), &actor).map(drop))
+            })
+        }
+        "team_init" => replay_in_tx(ws, e, |tx| gov(team::init(tx, text(p, "name"), &actor).map(drop))),
+        "team_set" => {
+            let roles: Vec<String> = serde_json::from_value(p["roles"].clone()).unwrap_or_default();
+            replay_in_tx(ws, e, |tx| gov(team::set(tx, text(p, "publicKey"), Some(text(p, "name")), &roles, &actor).map(drop)))
+        }
+        "team_remove" => replay_in_tx(ws, e, |tx| gov(team::remove(tx, text(p, "publicKey"), &actor).map(drop))),
+        _ => Ok(Outcome::LocalOnly),
+    }
+}
+
+/// A dataset version: its file list is the segment's attachment for the event, checked against
+/// the root digest the event signs (dataset bytes are never pushed).
+fn register_dataset(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign, attachment: Option<&str>) -> Result<Outcome, String> {
+    let Some(list_digest) = attachment else {
+        return Ok(Outcome::Refused("the segment carries no file list for this dataset".into()));
+    };
+    let Some(bytes) = ledger.get(&object_key(list_digest))? else {
+        return Ok(Outcome::Refused(format!("its file list (object {list_digest}) is missing from the ledger")));
+    };
+    if crate::hash::sha256_hex(&bytes) != list_digest {
+        return Ok(Outcome::Refused(format!("its file list (object {list_digest}) does not match its digest")));
+    }
+    let files: Vec<models::FileEntry> = match serde_json::from_slice::<Vec<ManifestEntry>>(&bytes) {
+        Ok(f) => f
+            .into_iter()
+            .map(|m| models::FileEntry { path: m.path, size: m.size, sha256: m.sha256, format: String::new() })
+            .collect(),
+        Err(err) => return Ok(Outcome::Refused(format!("its file list is not readable: {err}"))),
+    };
+    let root = text(&e.payload, "rootDigest");
+    if crate::hash::root_digest(files.iter().map(|f| f.sha256.as_str())).ok().as_deref() != Some(root) {
+        return Ok(Outcome::Refused("its file list does not hash to the root digest the event signs".into()));
+    }
+    let Some((name, version)) = e.subject.strip_prefix("dataset:").and_then(|r| ids::split_ref(r).ok()) else {
+        return Ok(Outcome::Refused(format!("{} names no dataset version", e.subject)));
+    };
+    let (name, version) = (name.to_string(), version.to_string());
+    let source = text(&e.payload, "sourceUri").to_string();
+    replay_in_tx(ws, e, |tx| {
+        let err = |x: catalog::CatalogError| x.to_string();
+        if datasets::get(tx, &name, &version).map_err(err)?.is_some() {
+            return Err(format!("dataset {name}@{version} exists here already"));
+        }
+        let id = match datasets::dataset_id(tx, &name).map_err(err)? {
+            Some(id) => id,
+            None => datasets::insert_dataset(tx, &name, &e.actor, &e.ts).map_err(err)?,
+        };
+        let seq = audit::append(tx, &e.ts, &e.actor, "register_dataset", &e.subject, &e.payload).map_err(err)?;
+        datasets::insert_version(tx, id, &version, root, &source, &files, &e.actor, &e.ts, seq).map_err(err)?;
+        Ok(())
+    })
+}
+
+/// A line of a version manifest, as its digest covers it.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestEntry {
+    path: String,
+    size: u64,
+    sha256: String,
+}
+
+/// A path from a manifest that stays inside the folder it is written to.
+fn safe_path(p: &str) -> bool {
+    !p.is_empty() && !p.contains('\\') && Path::new(p).components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// A model version: its manifest (the object named by the manifest digest the event signs) and
+/// every file (checked against the manifest) are fetched from the ledger into staging, then
+/// registered here as the author did, with the event's number.
+fn register_version(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign) -> Result<Outcome, String> {
+    let p = &e.payload;
+    let manifest_digest = text(p, "manifestDigest");
+    let Some((model, version)) = e.subject.strip_prefix("version:").and_then(|r| ids::split_ref(r).ok()) else {
+        return Ok(Outcome::Refused(format!("{} names no model version", e.subject)));
+    };
+    let Some(bytes) = ledger.get(&object_key(manifest_digest))? else {
+        return Ok(Outcome::Refused(format!("its manifest (object {manifest_digest}) is missing from the ledger")));
+    };
+    let entries: Vec<models::FileEntry> = match serde_json::from_slice::<Vec<ManifestEntry>>(&bytes) {
+        Ok(f) => {
+            let f: Vec<models::FileEntry> = f
+                .into_iter()
+                .map(|m| models::FileEntry { path: m.path, size: m.size, sha256: m.sha256, format: String::new() })
+                .collect();
+            if crate::registry::manifest::manifest_digest(&f) != manifest_digest {
+                return Ok(Outcome::Refused("its manifest does not match the manifest digest the event signs".into()));
+            }
+            f
+        }
+        Err(err) => return Ok(Outcome::Refused(format!("its manifest is not readable: {err}"))),
+    };
+    if let Some(bad) = entries.iter().find(|f| !safe_path(&f.path)) {
+        return Ok(Outcome::Refused(format!("its manifest names a path outside its folder: {:?}", bad.path)));
+    }
+    let root = ws.root.join(crate::index::stage::STAGING).join(format!("ledger-{}", &e.hash[..16]));
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = root.join(model);
+    let staged = (|| -> Result<Result<(), String>, String> {
+        for f in &entries {
+            let dest = dir.join(&f.path);
+            std::fs::create_dir_all(dest.parent().unwrap_or(&dir)).map_err(|x| format!("{}: {x}", dest.display()))?;
+            if !ledger.exists(&object_key(&f.sha256))? {
+                return Ok(Err(format!("{} (object {}) is missing from the ledger", f.path, f.sha256)));
+            }
+            let (sha, size) = ledger.download(&object_key(&f.sha256), &dest)?;
+            if sha != f.sha256 || size != f.size {
+                return Ok(Err(format!("{}: the ledger's object does not match the manifest (altered)", f.path)));
+            }
+        }
+        Ok(Ok(()))
+    })();
+    let outcome = match staged {
+        Err(why) => Err(why),
+        Ok(Err(why)) => Ok(Outcome::Refused(why)),
+        Ok(Ok(())) => Ok(register_staged(ws, e, model, version, &dir)),
+    };
+    let _ = std::fs::remove_dir_all(&root);
+    outcome
+}
+
+fn register_staged(ws: &mut Workspace, e: &Foreign, model: &str, version: &str, dir: &Path) -> Outcome {
+    let p = &e.payload;
+    let opt = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_string);
+    let req = RegisterRequest {
+        paths: vec![dir.display().to_string()],
+        model: model.to_string(),
+        version: Some(version.to_string()),
+        parents: p["parents"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|x| ParentLink {
+                parent: text(x, "node").trim_start_matches("version:").to_string(),
+                relation: x["relation"].as_str().map(str::to_string),
+            })
+            .collect(),
+        trained_on: p["trainedOn"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|d| d.trim_start_matches("dataset:").to_string())
+            .collect(),
+        params: serde_json::from_value(p["params"].clone()).unwrap_or_default(),
+        metrics: serde_json::from_value(p["metrics"].clone()).unwrap_or_default(),
+        message: text(p, "message").to_string(),
+        code: opt("code"),
+        environment: opt("environment"),
+        run: opt("run"),
+        from_index: None,
+        allow_unsafe: p.get("allowUnsafe").map(|u| text(u, "reason").to_string()),
+        link: Some(crate::cas::Link::Hard),
+    };
+    let (r, recorded) =
+        audit::replay::replaying(e.clone(), || crate::registry::register(ws, &req, None, &e.actor, &crate::progress::ignore));
+    match (r, recorded) {
+        (Ok(_), Some(_)) => Outcome::Projected,
+        (Ok(_), None) => Outcome::Refused("registering it wrote no event here".into()),
+        (Err(why), _) => Outcome::Refused(why.to_string()),
+    }
+}

@@ -1,0 +1,122 @@
+//! A ledger segment: a run of one member's own audit chain, in the one wire form of events
+//! (`crate::audit::wire`), signed as a whole by that member. Segments are numbered from 1 with
+//! no gap; the number is the team's one order of events, so every member projects the same
+//! events in the same order. `segments/000000000007.json`:
+//!
+//! ```json
+//! {"format": "pedigree-ledger-segment/1", "number": 7, "author": "ssh-ed25519 AAAA…",
+//!  "events": [{"seq": 41, "record": "{…}", "hash": "…", "signer": "ssh-ed25519 AAAA…", "signature": "…"}],
+//!  "attachments": {"<event hash>": "<sha256 of an object>"},
+//!  "signature": "<base64 Ed25519>"}
+//! ```
+//!
+//! The signature covers `pedigree ledger segment v1\n` then the hex SHA-256 of the RFC 8785
+//! canonical JSON of the segment without its `signature`. Events link by `prev_hash` to the
+//! author's previous event (in this segment or an earlier one of theirs). An attachment names a
+//! content-addressed object an event needs beyond its record (a dataset's file list).
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use crate::audit::wire::WireEvent;
+use crate::identity::{Identity, ssh};
+
+pub const FORMAT: &str = "pedigree-ledger-segment/1";
+const CONTEXT: &str = "pedigree ledger segment v1\n";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    pub format: String,
+    pub number: i64,
+    pub author: String,
+    pub events: Vec<WireEvent>,
+    #[serde(default)]
+    pub attachments: BTreeMap<String, String>,
+    #[serde(default)]
+    pub signature: String,
+}
+
+/// The object key of segment `number`.
+pub fn key(number: i64) -> String {
+    format!("segments/{}", name(number))
+}
+
+/// Its name inside `segments/` (zero-padded so names sort by number).
+pub fn name(number: i64) -> String {
+    format!("{number:012}.json")
+}
+
+/// The number a name inside `segments/` stands for.
+pub fn number_of(name: &str) -> Option<i64> {
+    let n = name.strip_suffix(".json")?;
+    (n.len() == 12 && n.bytes().all(|b| b.is_ascii_digit())).then(|| n.parse().ok()).flatten()
+}
+
+fn message(s: &Segment) -> Vec<u8> {
+    let mut unsigned = serde_json::to_value(s).expect("segments serialise");
+    unsigned.as_object_mut().expect("a segment is an object").remove("signature");
+    let digest = crate::hash::sha256_hex(crate::audit::canonical(&unsigned).as_bytes());
+    format!("{CONTEXT}{digest}").into_bytes()
+}
+
+impl Segment {
+    /// A segment of `events` signed by `me`.
+    pub fn signed(me: &Identity, number: i64, events: Vec<WireEvent>, attachments: BTreeMap<String, String>) -> Segment {
+        let mut s = Segment {
+            format: FORMAT.into(),
+            number,
+            author: me.public_key_line(),
+            events,
+            attachments,
+            signature: String::new(),
+        };
+        s.signature = base64::engine::general_purpose::STANDARD.encode(me.sign_raw(&message(&s)));
+        s
+    }
+
+    /// The segment's bytes as written.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("segments serialise")
+    }
+
+    /// Parses and checks a segment read under `number`: its form, its author's signature over
+    /// all of it, every event's hash and signature, and that its events chain one to the next.
+    pub fn read(bytes: &[u8], number: i64) -> Result<Segment, String> {
+        let s: Segment = serde_json::from_slice(bytes).map_err(|e| format!("is not a ledger segment: {e}"))?;
+        if s.format != FORMAT {
+            return Err(format!("has format {:?}; this Pedigree reads {FORMAT}", s.format));
+        }
+        if s.number != number {
+            return Err(format!("says it is segment {} (renamed or copied)", s.number));
+        }
+        let pk = ssh::parse_public_key_line(&s.author).map_err(|e| format!("its author key: {e}"))?;
+        let sig = base64::engine::general_purpose::STANDARD
+            .decode(&s.signature)
+            .map_err(|_| "its signature is not base64".to_string())?;
+        ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, pk)
+            .verify(&message(&s), &sig)
+            .map_err(|_| format!("its signature by {} does not verify (altered after it was written)", ssh::fingerprint(&pk)))?;
+        if s.events.is_empty() {
+            return Err("holds no event".into());
+        }
+        let mut prev: Option<&str> = None;
+        for e in &s.events {
+            let p = e.check().map_err(|why| format!("event {}: {why}", e.seq))?;
+            if e.signer.is_none() {
+                return Err(format!("event {} is not signed", e.seq));
+            }
+            if prev.is_some_and(|h| h != p) {
+                return Err(format!("event {} does not follow the one before it", e.seq));
+            }
+            prev = Some(&e.hash);
+        }
+        Ok(s)
+    }
+
+    /// The author's fingerprint.
+    pub fn author_fingerprint(&self) -> String {
+        ssh::parse_public_key_line(&self.author).map(|pk| ssh::fingerprint(&pk)).unwrap_or_else(|_| self.author.clone())
+    }
+}
