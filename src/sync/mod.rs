@@ -58,7 +58,7 @@ pub fn sync(
     // desktop app): a second one waits for the first.
     let _lock = SyncLock::acquire(&ws.root)?;
     if row.kind == "ledger" {
-        return team::sync(ws, &name, opts.pull_only, progress);
+        return team::sync(ws, &name, opts.pull_only, opts.push_only, progress);
     }
     let remote = config::open(ws, &row)?;
     let listing = Listing::of(remote.as_ref(), &name, opts)?;

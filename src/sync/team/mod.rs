@@ -127,13 +127,23 @@ fn first_owner(ledger: &LedgerStore) -> Result<Option<(String, String)>, SyncErr
 }
 
 /// `pedigree sync team`: take in, then push.
-pub fn sync(ws: &mut Workspace, name: &str, pull_only: bool, progress: OnProgress<'_>) -> Result<SyncReport, SyncError> {
+/// `--push-only` pushes from where this workspace last took in (a segment number taken by then
+/// is found taken, and taken in, before trying the next).
+pub fn sync(
+    ws: &mut Workspace,
+    name: &str,
+    pull_only: bool,
+    push_only: bool,
+    progress: OnProgress<'_>,
+) -> Result<SyncReport, SyncError> {
     let row = crate::remote::config::row(ws, name)?;
     let trust = ledger::get(ws.catalog.conn(), name)?
         .ok_or_else(|| bad(format!("{name} has no trusted owner key; remove it and add it again with --trust")))?;
     let store = LedgerStore::open(&row.url).map_err(bad)?;
     let mut team = TeamSync::default();
-    pull(ws, name, &store, &trust.owner_key, &mut team, progress)?;
+    if !push_only {
+        pull(ws, name, &store, &trust.owner_key, &mut team, progress)?;
+    }
     if !pull_only {
         push(ws, name, &store, &trust.owner_key, &mut team, progress)?;
     }
