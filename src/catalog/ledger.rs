@@ -77,6 +77,32 @@ pub fn insert_segment(
     Ok(())
 }
 
+/// Records a segment that failed its checks (altered, or not following its author's chain),
+/// under the author it names (`""` when it names none): that author's later segments wait.
+pub fn insert_broken(
+    conn: &Connection,
+    remote: &str,
+    number: i64,
+    author: &str,
+    digest: &str,
+    at: &str,
+) -> Result<(), CatalogError> {
+    conn.execute(
+        "INSERT INTO ledger_segments (remote, number, author, digest, events, broken, applied_at) VALUES (?1, ?2, ?3, ?4, 0, 1, ?5)",
+        params![remote, number, author, digest, at],
+    )?;
+    Ok(())
+}
+
+/// The first segment by `author` that failed its checks, if one did.
+pub fn first_broken(conn: &Connection, remote: &str, author: &str) -> Result<Option<i64>, CatalogError> {
+    Ok(conn.query_row(
+        "SELECT MIN(number) FROM ledger_segments WHERE remote = ?1 AND author = ?2 AND broken = 1",
+        params![remote, author],
+        |r| r.get(0),
+    )?)
+}
+
 /// The digest recorded for a segment taken in before.
 pub fn segment_digest(conn: &Connection, remote: &str, number: i64) -> Result<Option<String>, CatalogError> {
     Ok(conn

@@ -366,8 +366,8 @@ pub const MIGRATIONS: &[&str] = &[
     // 12: the team ledger. The audit log holds every member's events: this workspace's own
     // chain (`author` NULL) and, pulled from a ledger remote, other members' events as they
     // signed them (`author` their key line, `origin_seq` the seq in their chain; the local seq
-    // only orders them here). Each pulled ledger segment is recorded (number, author, digest)
-    // with the events refused from it and why, and per ledger the owner key trusted and the seq
+    // only orders them here). Each pulled ledger segment is recorded (number, author, digest,
+    // whether it failed its checks — its author's later segments wait) with the events refused from it and why, and per ledger the owner key trusted and the seq
     // of the last own event pushed.
     r#"
     ALTER TABLE audit_events ADD COLUMN author TEXT;
@@ -379,6 +379,7 @@ pub const MIGRATIONS: &[&str] = &[
         author     TEXT NOT NULL,
         digest     TEXT NOT NULL,
         events     INTEGER NOT NULL,
+        broken     INTEGER NOT NULL DEFAULT 0,
         applied_at TEXT NOT NULL,
         PRIMARY KEY (remote, number)
     ) WITHOUT ROWID;

@@ -186,16 +186,30 @@ fn pull(
     Ok(())
 }
 
-/// Why a whole segment is refused, if it is: its form and signature, its author's membership
-/// (or, before any roster, being the pinned owner), and that it continues its author's chain.
-fn segment_refusal(ws: &Workspace, owner: &str, n: i64, bytes: &[u8]) -> Result<Result<Segment, String>, SyncError> {
+/// Why a whole segment is refused, if it is: its form and signature, that its author's chain is
+/// unbroken (no earlier segment of theirs failed its checks, and it follows their last event
+/// taken in) — `Broken` — or its author's membership (or, before any roster, being the pinned
+/// owner) — `Refused`.
+fn check_segment(ws: &Workspace, remote: &str, owner: &str, n: i64, bytes: &[u8]) -> Result<Checked, SyncError> {
     let s = match Segment::read(bytes, n) {
         Ok(s) => s,
-        Err(why) => return Ok(Err(format!("segment {n} {why}"))),
+        Err(why) => {
+            let claimed = serde_json::from_slice::<Value>(bytes)
+                .ok()
+                .and_then(|v| v["author"].as_str().map(str::to_string))
+                .unwrap_or_default();
+            return Ok(Checked::Broken(claimed, format!("segment {n} {why}")));
+        }
     };
     let conn = ws.catalog.conn();
-    if let Err(why) = may_sign(conn, owner, &s.author)? {
-        return Ok(Err(format!("segment {n} is by {}: {why}", s.author_fingerprint())));
+    if let Some(b) = ledger::first_broken(conn, remote, &s.author)? {
+        return Ok(Checked::Broken(
+            s.author.clone(),
+            format!(
+                "segment {n} by {} follows their segment {b}, which failed its checks; their segments wait until that is repaired",
+                s.author_fingerprint()
+            ),
+        ));
     }
     let first = &s.events[0];
     let prev = serde_json::from_str::<Value>(&first.record)
@@ -205,13 +219,27 @@ fn segment_refusal(ws: &Workspace, owner: &str, n: i64, bytes: &[u8]) -> Result<
     if let Some(h) = audit_rows::author_head(conn, &s.author)? {
         let continues = prev == h.hash || audit_rows::origin_hash(conn, &s.author, first.seq)?.as_deref() == Some(&first.hash);
         if !continues {
-            return Ok(Err(format!(
-                "segment {n} by {} does not follow their previous event on this ledger (a segment of theirs was lost or altered)",
-                s.author_fingerprint()
-            )));
+            return Ok(Checked::Broken(
+                s.author.clone(),
+                format!(
+                    "segment {n} by {} does not follow their previous event on this ledger (a segment of theirs was lost or altered)",
+                    s.author_fingerprint()
+                ),
+            ));
         }
     }
-    Ok(Ok(s))
+    if let Err(why) = may_sign(conn, owner, &s.author)? {
+        return Ok(Checked::Refused(format!("segment {n} is by {}: {why}", s.author_fingerprint())));
+    }
+    Ok(Checked::Good(s))
+}
+
+enum Checked {
+    Good(Segment),
+    /// Failed its checks (the author it names, why): that author's later segments wait.
+    Broken(String, String),
+    /// Sound, but its author may not write to the team (why).
+    Refused(String),
 }
 
 /// Whether `key` may sign team events at this point of the order: a member now, or, before the
@@ -239,17 +267,22 @@ fn take_in(
 ) -> Result<(), SyncError> {
     let digest = crate::hash::sha256_hex(bytes);
     let now = crate::audit::now();
-    let s = match segment_refusal(ws, owner, n, bytes)? {
-        Ok(s) => s,
-        Err(reason) => {
-            let r = ledger::Refusal { number: n, hash: digest.clone(), subject: segment::key(n), reason: reason.clone() };
-            ws.catalog.write(|tx| {
-                ledger::insert_refusal(tx, remote, &r)?;
-                ledger::insert_segment(tx, remote, n, "", &digest, 0, &now)
-            })?;
-            team.refused.push(Item { subject: segment::key(n), reason });
-            return Ok(());
-        }
+    let refuse = |ws: &mut Workspace, team: &mut TeamSync, author: &str, broken: bool, reason: String| {
+        let r = ledger::Refusal { number: n, hash: digest.clone(), subject: segment::key(n), reason: reason.clone() };
+        team.refused.push(Item { subject: segment::key(n), reason });
+        ws.catalog.write(|tx| {
+            ledger::insert_refusal(tx, remote, &r)?;
+            if broken {
+                ledger::insert_broken(tx, remote, n, author, &digest, &now)
+            } else {
+                ledger::insert_segment(tx, remote, n, author, &digest, 0, &now)
+            }
+        })
+    };
+    let s = match check_segment(ws, remote, owner, n, bytes)? {
+        Checked::Good(s) => s,
+        Checked::Broken(author, reason) => return Ok(refuse(ws, team, &author, true, reason)?),
+        Checked::Refused(reason) => return Ok(refuse(ws, team, "", false, reason)?),
     };
     team.segments_pulled += 1;
     let mine = me()?.public_key_line();

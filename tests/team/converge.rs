@@ -1,0 +1,113 @@
+//! Three members converge on one history: what one does reaches the others with its rules
+//! checked, and all end with the same state digest.
+
+use serde_json::Value;
+
+use super::{Member, ledger, settle, team};
+
+fn approve(m: &Member, reference: &str) -> Value {
+    m.ok(&["approve", reference, "--decision", "approved", "--role", "validator", "--justification", "holdout AUC 0.91"])
+}
+
+/// A registers, B (validator) approves, A cannot approve its own version even as `--actor B`,
+/// C (deployer) deploys to production, and the three end with the same state.
+fn one_history(kind: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = ledger(kind, dir.path(), &format!("one-history-{kind}"));
+    let (a, b, c) = team(&url);
+    let reg = a.register("churn", 4);
+    let t = a.sync();
+    assert!(t["eventsPushed"].as_u64().unwrap() >= 2 && t["objectsPushed"].as_u64().unwrap() >= 2, "{t}");
+
+    let t = b.sync();
+    assert!(t["projected"].as_u64().unwrap() >= 5 && t["refused"].as_array().unwrap().is_empty(), "{t}");
+    let shown = b.ok(&["show", "churn@1.0.0"]);
+    assert_eq!(shown["version"]["rootDigest"], reg["rootDigest"], "B has A's version, bytes and all: {shown}");
+    let gate = approve(&b, "churn@1.0.0");
+    assert_eq!(gate["ok"], true, "{gate}");
+    b.sync();
+
+    // A takes in B's approval; A approving its own version is refused by key, whatever name it gives.
+    a.sync();
+    let log = a.ok(&["audit", "log", "--subject", "version:churn@1.0.0"]);
+    let approval = log["events"].as_array().unwrap().iter().find(|e| e["action"] == "approve").cloned();
+    assert_eq!(approval.as_ref().map(|e| e["actor"].clone()), Some(Value::from("bob@example.com")), "A sees B's approval: {log}");
+    let err = a.refused(&[
+        "approve",
+        "churn@1.0.0",
+        "--decision",
+        "approved",
+        "--role",
+        "validator",
+        "--justification",
+        "x",
+        "--actor",
+        "bob@example.com",
+    ]);
+    assert!(err.contains("cannot also approve"), "{err}");
+    a.ok(&["promote", "churn@1.0.0", "--status", "approved", "--reason", "validated by Bob"]);
+    a.ok(&["env", "prod", "--production"]);
+    a.sync();
+
+    // C deploys to production: the gate holds on C's copy because B's approval and A's promotion arrived.
+    c.sync();
+    c.ok(&["deploy", "churn@1.0.0", "--env", "prod", "--strategy", "full", "--reason", "release 1"]);
+    c.sync();
+
+    let digests = settle(&[&a, &b, &c]);
+    assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+    for m in [&a, &b, &c] {
+        m.verify();
+        let serving = m.ok(&["serving", "--env", "prod"]);
+        assert!(serving.to_string().contains("churn"), "{}: {serving}", m.actor);
+    }
+    // Who signed what shows on every copy: B's approval is signed by B's key on A's desktop.
+    let log = a.ok(&["audit", "log", "--limit", "100"]);
+    let bob_fp = b.ok(&["identity", "show"])["fingerprint"].as_str().unwrap().to_string();
+    assert!(log.to_string().contains(&bob_fp), "A's log names B's key: {log}");
+}
+
+#[test]
+fn three_members_share_one_history_on_a_shared_folder() {
+    one_history("file");
+}
+
+#[test]
+fn three_members_share_one_history_on_s3() {
+    one_history("s3");
+}
+
+/// Two members race for one segment number: one wins, the other takes in the winner's segment
+/// and writes the next; nothing is lost and the copies converge.
+fn race(kind: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = ledger(kind, dir.path(), &format!("race-{kind}"));
+    let (a, b, c) = team(&url);
+    b.sync();
+    c.sync();
+    c.register("fraud", 8);
+    b.register("churn", 4);
+    let won = c.sync();
+    assert_eq!(won["racesLost"], 0, "{won}");
+    // B pushes from where it last took in: C holds that number now.
+    let t = b.ok(&["sync", "team", "--push-only"])["team"].clone();
+    assert_eq!(t["racesLost"], 1, "{t}");
+    assert_eq!(t["segmentsPushed"], 1, "{t}");
+    assert_eq!(t["ledgerSegments"], won["ledgerSegments"].as_i64().unwrap() + 1, "B wrote the next number: {t}");
+    let digests = settle(&[&a, &b, &c]);
+    assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+    for m in [&a, &b, &c] {
+        m.ok(&["show", "fraud@1.0.0"]);
+        m.ok(&["show", "churn@1.0.0"]);
+    }
+}
+
+#[test]
+fn racing_for_a_segment_number_one_wins_and_the_other_retries_on_a_shared_folder() {
+    race("file");
+}
+
+#[test]
+fn racing_for_a_segment_number_one_wins_and_the_other_retries_on_s3() {
+    race("s3");
+}
