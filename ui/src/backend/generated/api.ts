@@ -117,7 +117,16 @@ export type AuditRow = { seq: number, ts: string, actor: string, action: string,
 /**
  * RFC 8785 canonical JSON text.
  */
-payload: string, prevHash: string, hash: string, };
+payload: string, prevHash: string, hash: string, 
+/**
+ * Another member's event pulled from a team ledger: their `ssh-ed25519` key line (`None`:
+ * this workspace's own chain).
+ */
+author?: string, 
+/**
+ * Its seq in the author's chain (what its record and hash cover).
+ */
+originSeq?: number, };
 
 export type Bound = { remote: string, 
 /**
@@ -726,7 +735,12 @@ username?: string, password?: string, token?: string,
  * An OCI registry on another host than this one spoken to over plain HTTP (loopback ones
  * always are).
  */
-plainHttp?: boolean, };
+plainHttp?: boolean, 
+/**
+ * A team ledger: the owner's public key its roster must be rooted in (`ssh-ed25519 AAAA…`);
+ * without it, your own key when you own this workspace's roster.
+ */
+trust?: string, };
 
 export type RemoteInfo = { name: string, kind: string, url: string, 
 /**
@@ -988,7 +1002,11 @@ drifted: Array<Item>, failed: Array<Item>,
 /**
  * HTTP requests made.
  */
-requests: number, dryRun: boolean, };
+requests: number, dryRun: boolean, 
+/**
+ * A team ledger's sync (`remote add NAME ledger URL`).
+ */
+team?: TeamSync, };
 
 export type SyncRequest = { remote?: string, 
 /**
@@ -1043,6 +1061,36 @@ export type TeamSetRequest = {
  * `ssh-ed25519 AAAA…`, an `allowed_signers` line, or a file holding one.
  */
 publicKey: string, name: string | null, roles: Array<string>, };
+
+export type TeamSync = { 
+/**
+ * Segments taken in (other members' and this workspace's own from another copy).
+ */
+segmentsPulled: number, eventsPulled: number, 
+/**
+ * Pulled events whose operation ran here.
+ */
+projected: number, 
+/**
+ * Pulled events about their author's desktop only (kept in the log).
+ */
+localOnly: number, 
+/**
+ * Pulled events (or whole segments) refused, and why; kept as evidence, not projected.
+ */
+refused: Array<Item>, segmentsPushed: number, eventsPushed: number, objectsPushed: number, 
+/**
+ * Segment numbers lost to another member writing first (then retried).
+ */
+racesLost: number, 
+/**
+ * The ledger's last segment after the sync.
+ */
+ledgerSegments: number, 
+/**
+ * The shared state's digest after the sync (`pedigree state-digest`).
+ */
+stateDigest: string, };
 
 export type TensorChanges = { added: Array<string>, removed: Array<string>, changed: Array<string>, reshaped: Array<string>, 
 /**
