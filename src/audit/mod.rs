@@ -68,6 +68,12 @@ pub fn append(
     let seq = audit_rows::last_seq(conn)? + 1;
     if let Some(foreign) = replay::take(actor, action, subject, payload) {
         let e = foreign.map_err(CatalogError::Replay)?;
+        if e.own && seq != e.origin_seq {
+            return Err(CatalogError::Replay(format!(
+                "own event {} would be restored at {seq}, not at the log's end",
+                e.origin_seq
+            )));
+        }
         audit_rows::insert(
             conn,
             &audit_rows::AuditRow {
@@ -79,8 +85,8 @@ pub fn append(
                 payload: canonical(&e.payload),
                 prev_hash: e.prev_hash,
                 hash: e.hash.clone(),
-                author: Some(e.author.clone()),
-                origin_seq: Some(e.origin_seq),
+                author: (!e.own).then(|| e.author.clone()),
+                origin_seq: (!e.own).then_some(e.origin_seq),
             },
         )?;
         audit_rows::insert_signature(conn, seq, &e.signer, &e.signature)?;

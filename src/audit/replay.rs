@@ -26,6 +26,9 @@ pub struct Foreign {
     pub payload: Value,
     pub prev_hash: String,
     pub hash: String,
+    /// One of this workspace's own events, restored from a copy elsewhere (its log's tail was
+    /// cut): recorded in the own chain at its own seq.
+    pub own: bool,
 }
 
 struct Active {

@@ -60,21 +60,33 @@ pub fn last_segment(conn: &Connection, remote: &str) -> Result<i64, CatalogError
     Ok(conn.query_row("SELECT COALESCE(MAX(number), 0) FROM ledger_segments WHERE remote = ?1", [remote], |r| r.get(0))?)
 }
 
-/// Records a segment taken in: its author, the digest of its bytes, how many events it held.
+/// Records a segment taken in (again, after a cut tail): its author, the digest of its bytes,
+/// the hash of its last event (empty when none of it was taken in).
 pub fn insert_segment(
     conn: &Connection,
     remote: &str,
     number: i64,
     author: &str,
     digest: &str,
-    events: i64,
+    last_hash: &str,
     at: &str,
 ) -> Result<(), CatalogError> {
     conn.execute(
-        "INSERT INTO ledger_segments (remote, number, author, digest, events, applied_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![remote, number, author, digest, events, at],
+        "INSERT OR REPLACE INTO ledger_segments (remote, number, author, digest, last_hash, applied_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![remote, number, author, digest, last_hash, at],
     )?;
     Ok(())
+}
+
+/// Segments taken in whose last event is not in the audit log any more (its tail was cut).
+pub fn missing_tails(conn: &Connection, remote: &str) -> Result<Vec<i64>, CatalogError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT number FROM ledger_segments s WHERE remote = ?1 AND broken = 0 AND last_hash != ''
+         AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.hash = s.last_hash) ORDER BY number",
+    )?;
+    let rows = stmt.query_map([remote], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Records a segment that failed its checks (altered, or not following its author's chain),
@@ -88,7 +100,8 @@ pub fn insert_broken(
     at: &str,
 ) -> Result<(), CatalogError> {
     conn.execute(
-        "INSERT INTO ledger_segments (remote, number, author, digest, events, broken, applied_at) VALUES (?1, ?2, ?3, ?4, 0, 1, ?5)",
+        "INSERT OR REPLACE INTO ledger_segments (remote, number, author, digest, last_hash, broken, applied_at)
+         VALUES (?1, ?2, ?3, ?4, '', 1, ?5)",
         params![remote, number, author, digest, at],
     )?;
     Ok(())

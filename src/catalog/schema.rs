@@ -366,19 +366,21 @@ pub const MIGRATIONS: &[&str] = &[
     // 12: the team ledger. The audit log holds every member's events: this workspace's own
     // chain (`author` NULL) and, pulled from a ledger remote, other members' events as they
     // signed them (`author` their key line, `origin_seq` the seq in their chain; the local seq
-    // only orders them here). Each pulled ledger segment is recorded (number, author, digest,
-    // whether it failed its checks — its author's later segments wait) with the events refused from it and why, and per ledger the owner key trusted and the seq
-    // of the last own event pushed.
+    // only orders them here). Each ledger segment taken in is recorded: number, author, digest,
+    // its last event's hash (a cut tail shows as a missing one), whether it failed its checks
+    // (its author's later segments wait); so are the events refused from it and why, and per
+    // ledger the owner key trusted and the last own event pushed.
     r#"
     ALTER TABLE audit_events ADD COLUMN author TEXT;
     ALTER TABLE audit_events ADD COLUMN origin_seq INTEGER;
     CREATE UNIQUE INDEX audit_by_origin ON audit_events (author, origin_seq) WHERE author IS NOT NULL;
+    CREATE INDEX audit_by_hash ON audit_events (hash);
     CREATE TABLE ledger_segments (
         remote     TEXT NOT NULL,
         number     INTEGER NOT NULL,
         author     TEXT NOT NULL,
         digest     TEXT NOT NULL,
-        events     INTEGER NOT NULL,
+        last_hash  TEXT NOT NULL,
         broken     INTEGER NOT NULL DEFAULT 0,
         applied_at TEXT NOT NULL,
         PRIMARY KEY (remote, number)

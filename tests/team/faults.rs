@@ -112,3 +112,52 @@ fn kill_9_in_the_middle_of_a_push_loses_nothing_and_duplicates_nothing() {
     let registrations = log["events"].as_array().unwrap().iter().filter(|e| e["subject"] == "version:big@1.0.0").count();
     assert_eq!(registrations, 1, "{log}");
 }
+
+/// A validator's rejection deleted from `catalog.sqlite` with its audit event (the newest) is
+/// named by `audit verify` and restored from the ledger by the next sync: the gate closes again.
+#[test]
+fn a_cut_tail_is_named_and_restored_from_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = ledger("file", dir.path(), "cut");
+    let (a, b, _c) = team(&url);
+    a.register("credit", 4);
+    a.sync();
+    b.sync();
+    let gate =
+        b.ok(&["approve", "credit@1.0.0", "--decision", "rejected", "--role", "validator", "--justification", "bias in age=65+"]);
+    assert_eq!(gate["ok"], false);
+    b.sync();
+
+    // Cut: the rejection and its event go, as someone with the file might do.
+    {
+        let db = b.ws.catalog();
+        let seq: i64 = db.query_row("SELECT MAX(seq) FROM audit_events WHERE action = 'approve'", [], |r| r.get(0)).unwrap();
+        db.execute("DELETE FROM approvals WHERE audit_seq = ?1", [seq]).unwrap();
+        db.execute("DELETE FROM event_signatures WHERE seq = ?1", [seq]).unwrap();
+        db.execute("DELETE FROM audit_events WHERE seq = ?1", [seq]).unwrap();
+    }
+    let out = b.run(&["audit", "verify"]);
+    assert!(!out.status.success(), "the cut tail is named: {}", super::common::stdout(&out));
+
+    let t = b.sync();
+    assert_eq!(t["restored"], 1, "{t}");
+    b.verify();
+    let log = b.ok(&["audit", "log", "--subject", "version:credit@1.0.0"]);
+    assert!(log.to_string().contains("bias in age=65+"), "{log}");
+    let out = b.run(&["promote", "credit@1.0.0", "--status", "approved", "--reason", "x"]);
+    assert!(!out.status.success() && super::common::stderr(&out).contains("rejected"), "{}", super::common::stderr(&out));
+
+    // The same on a colleague's copy: a pulled event cut from Alice's log comes back too.
+    a.sync();
+    {
+        let db = a.ws.catalog();
+        let seq: i64 = db.query_row("SELECT MAX(seq) FROM audit_events WHERE action = 'approve'", [], |r| r.get(0)).unwrap();
+        db.execute("DELETE FROM approvals WHERE audit_seq = ?1", [seq]).unwrap();
+        db.execute("DELETE FROM event_signatures WHERE seq = ?1", [seq]).unwrap();
+        db.execute("DELETE FROM audit_events WHERE seq = ?1", [seq]).unwrap();
+    }
+    a.sync();
+    a.verify();
+    let digests = settle(&[&a, &b]);
+    assert_eq!(digests[0], digests[1]);
+}

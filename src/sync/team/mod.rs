@@ -58,6 +58,8 @@ pub struct TeamSync {
     pub segments_pushed: u32,
     pub events_pushed: u32,
     pub objects_pushed: u32,
+    /// This workspace's own events restored from the ledger (its log's tail had been cut).
+    pub restored: u32,
     /// Segment numbers lost to another member writing first (then retried).
     pub races_lost: u32,
     /// The ledger's last segment after the sync.
@@ -164,6 +166,13 @@ fn pull(
     team: &mut TeamSync,
     progress: OnProgress<'_>,
 ) -> Result<(), SyncError> {
+    // Segments taken in before whose last event is no longer in the log: its tail was cut
+    // (rows deleted by hand, a catalog restored from a backup). Taken in again, they restore
+    // what is missing.
+    for n in ledger::missing_tails(ws.catalog.conn(), remote)? {
+        let Some(bytes) = store.get(&segment::key(n)).map_err(bad)? else { continue };
+        take_in(ws, remote, store, owner, n, &bytes, team)?;
+    }
     let last = ledger::last_segment(ws.catalog.conn(), remote)?;
     let names = store.list_after("segments", &segment::name(last)).map_err(bad)?;
     let numbers: Vec<i64> = names.iter().filter_map(|n| segment::number_of(n)).filter(|n| *n > last).collect();
@@ -275,7 +284,7 @@ fn take_in(
             if broken {
                 ledger::insert_broken(tx, remote, n, author, &digest, &now)
             } else {
-                ledger::insert_segment(tx, remote, n, author, &digest, 0, &now)
+                ledger::insert_segment(tx, remote, n, author, &digest, "", &now)
             }
         })
     };
@@ -287,7 +296,7 @@ fn take_in(
     team.segments_pulled += 1;
     let mine = me()?.public_key_line();
     if s.author == mine {
-        own_segment(ws, remote, &s, &digest, team)?;
+        own_segment(ws, remote, store, &s, &digest, team)?;
         return Ok(());
     }
     for w in &s.events {
@@ -317,7 +326,8 @@ fn take_in(
             }
         }
     }
-    ws.catalog.write(|tx| ledger::insert_segment(tx, remote, n, &s.author, &digest, s.events.len() as i64, &now))?;
+    let last_hash = s.events.last().map(|e| e.hash.clone()).unwrap_or_default();
+    ws.catalog.write(|tx| ledger::insert_segment(tx, remote, n, &s.author, &digest, &last_hash, &now))?;
     Ok(())
 }
 
@@ -341,32 +351,47 @@ fn foreign(author: &str, w: &WireEvent) -> Result<Foreign, SyncError> {
         payload: v["payload"].clone(),
         prev_hash: s("prev_hash"),
         hash: w.hash.clone(),
+        own: false,
     })
 }
 
-/// One of this workspace's own segments, seen on the ledger: its events must be the ones here
-/// (a copy of this log whose tail was cut is named); the push mark moves past them.
-fn own_segment(ws: &mut Workspace, remote: &str, s: &Segment, digest: &str, team: &mut TeamSync) -> Result<(), SyncError> {
-    let conn = ws.catalog.conn();
+/// One of this workspace's own segments, seen on the ledger: its events must be the ones here.
+/// Those missing at the log's end — its tail was cut (a catalog restored from a backup, rows
+/// deleted by hand) — are restored from the ledger by replaying them; one that differs from the
+/// event here is named (this log was rewritten). The push mark moves past them.
+fn own_segment(
+    ws: &mut Workspace,
+    remote: &str,
+    store: &LedgerStore,
+    s: &Segment,
+    digest: &str,
+    team: &mut TeamSync,
+) -> Result<(), SyncError> {
     let mut last = 0;
     for w in &s.events {
-        match audit_rows::hash_at(conn, w.seq)? {
+        let here = audit_rows::hash_at(ws.catalog.conn(), w.seq)?;
+        match here {
             Some(h) if h == w.hash => last = w.seq,
-            Some(_) => {
+            None if w.seq == audit_rows::last_seq(ws.catalog.conn())? + 1 => {
+                let mut e = foreign(&s.author, w)?;
+                e.own = true;
+                if let Outcome::Refused(why) =
+                    project::apply(ws, store, &e, s.attachments.get(&w.hash).map(String::as_str)).map_err(bad)?
+                {
+                    team.refused
+                        .push(Item { subject: format!("event {}", w.seq), reason: format!("restoring your own event: {why}") });
+                }
+                if audit_rows::hash_at(ws.catalog.conn(), w.seq)?.is_none() {
+                    project::record_only(ws, &e)?;
+                }
+                team.restored += 1;
+                last = w.seq;
+            }
+            _ => {
                 team.refused.push(Item {
                     subject: format!("event {}", w.seq),
                     reason: format!(
                         "your own event {} on the ledger (segment {}) differs from the one here: this log was rewritten",
-                        w.seq, s.number
-                    ),
-                });
-                break;
-            }
-            None => {
-                team.refused.push(Item {
-                    subject: format!("event {}", w.seq),
-                    reason: format!(
-                        "your own events from {} on are on the ledger (segment {}) but not here: the tail of this log was cut",
                         w.seq, s.number
                     ),
                 });
@@ -377,7 +402,15 @@ fn own_segment(ws: &mut Workspace, remote: &str, s: &Segment, digest: &str, team
     let now = crate::audit::now();
     ws.catalog.write(|tx| {
         ledger::set_pushed(tx, remote, last)?;
-        ledger::insert_segment(tx, remote, s.number, &s.author, digest, s.events.len() as i64, &now)
+        ledger::insert_segment(
+            tx,
+            remote,
+            s.number,
+            &s.author,
+            digest,
+            &s.events.last().map(|e| e.hash.clone()).unwrap_or_default(),
+            &now,
+        )
     })?;
     Ok(())
 }
@@ -430,7 +463,7 @@ fn push(
                     let digest = crate::hash::sha256_hex(&bytes);
                     let now = crate::audit::now();
                     ws.catalog.write(|tx| {
-                        ledger::insert_segment(tx, remote, n, &seg.author, &digest, wire.len() as i64, &now)?;
+                        ledger::insert_segment(tx, remote, n, &seg.author, &digest, &wire[wire.len() - 1].hash, &now)?;
                         ledger::set_pushed(tx, remote, last_seq)
                     })?;
                     team.segments_pushed += 1;
