@@ -6,7 +6,7 @@
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TARGET_DIR
 
-.PHONY: run test bench bench-index bench-register bench-sync bench-oci types ui desktop serve
+.PHONY: run test bench bench-index bench-register bench-sync bench-oci bench-ledger types ui desktop serve
 
 ui:
 	cd ui && npm run build
@@ -55,6 +55,13 @@ bench-sync:
 	@scripts/deps.sh core
 	cargo build --locked --release --bin pedigree
 	bench/sync/run.sh $(or $(MODELS),250) $(or $(VERSIONS),4)
+
+# Team ledger: EVENTS signed events (default 100000) pushed to a file:// ledger and taken in by a
+# new member (time, requests, events/s), and a no-change sync; against cp -r and openssl sha256 of
+# the same segments, same run.
+bench-ledger:
+	@scripts/deps.sh core
+	cargo bench --locked --bench ledger -- $(or $(EVENTS),100000)
 
 # OCI: push and pull of a GIB-sized version (default 2) to a local registry (docker-registry),
 # against the PyPI oras client pushing and pulling the same files, same run (bench/oci/run.sh).

@@ -52,6 +52,25 @@ pub enum CatalogError {
     Replay(String),
 }
 
+/// Starts a savepoint inside the caller's transaction: what follows can be undone alone
+/// ([`rollback_to_savepoint`]) without losing the rest of the transaction.
+pub fn savepoint(conn: &Connection) -> Result<(), CatalogError> {
+    conn.execute_batch("SAVEPOINT step")?;
+    Ok(())
+}
+
+/// Keeps what was done since [`savepoint`].
+pub fn release_savepoint(conn: &Connection) -> Result<(), CatalogError> {
+    conn.execute_batch("RELEASE step")?;
+    Ok(())
+}
+
+/// Undoes what was done since [`savepoint`], and ends it.
+pub fn rollback_to_savepoint(conn: &Connection) -> Result<(), CatalogError> {
+    conn.execute_batch("ROLLBACK TO step; RELEASE step")?;
+    Ok(())
+}
+
 /// What runs after each committed write (the workspace signs the audit log's new head).
 pub type OnCommit = Box<dyn Fn(&Connection) + Send + Sync>;
 

@@ -299,35 +299,90 @@ fn take_in(
         own_segment(ws, remote, store, &s, &digest, team)?;
         return Ok(());
     }
-    for w in &s.events {
-        if audit_rows::origin_hash(ws.catalog.conn(), &s.author, w.seq)?.is_some() {
-            continue; // taken in before an interruption
+    // Events that need the ledger's objects run alone; the others in one transaction per run
+    // of them, each under a savepoint (a refusal undoes that event only).
+    let mut rest = &s.events[..];
+    while !rest.is_empty() {
+        let solo = project::needs_objects(&action_of(&rest[0]));
+        let take = if solo { 1 } else { rest.iter().take_while(|w| !project::needs_objects(&action_of(w))).count() };
+        let (batch, after) = rest.split_at(take);
+        rest = after;
+        if solo {
+            let w = &batch[0];
+            if audit_rows::origin_hash(ws.catalog.conn(), &s.author, w.seq)?.is_some() {
+                continue; // taken in before an interruption
+            }
+            let e = foreign(&s.author, w)?;
+            let outcome = match refusal(ws.catalog.conn(), owner, &e)? {
+                Some(why) => Outcome::Refused(why),
+                None => {
+                    project::apply_with_objects(ws, store, &e, s.attachments.get(&w.hash).map(String::as_str)).map_err(bad)?
+                }
+            };
+            ws.catalog.write(|tx| settle_outcome(tx, remote, n, &e, outcome, team))?;
+            continue;
         }
-        team.events_pulled += 1;
-        let e = foreign(&s.author, w)?;
-        let outcome = match may_sign(ws.catalog.conn(), owner, &e.signer)? {
-            Err(why) => Outcome::Refused(format!("signed by {}: {why}", fingerprint(&e.signer))),
-            Ok(()) if e.action == "team_init" && e.signer != owner => {
-                Outcome::Refused("a roster not started by the owner this ledger was trusted with".into())
+        ws.catalog.write(|tx| -> Result<(), SyncError> {
+            for w in batch {
+                if audit_rows::origin_hash(tx, &s.author, w.seq)?.is_some() {
+                    continue;
+                }
+                let e = foreign(&s.author, w)?;
+                let outcome = match refusal(tx, owner, &e)? {
+                    Some(why) => Outcome::Refused(why),
+                    None => project::apply(tx, &e)?,
+                };
+                settle_outcome(tx, remote, n, &e, outcome, team)?;
             }
-            Ok(()) => project::apply(ws, store, &e, s.attachments.get(&w.hash).map(String::as_str)).map_err(bad)?,
-        };
-        match outcome {
-            Outcome::Projected => team.projected += 1,
-            Outcome::LocalOnly => {
-                project::record_only(ws, &e)?;
-                team.local_only += 1;
-            }
-            Outcome::Refused(reason) => {
-                project::record_only(ws, &e)?;
-                let r = ledger::Refusal { number: n, hash: e.hash.clone(), subject: e.subject.clone(), reason: reason.clone() };
-                ws.catalog.write(|tx| ledger::insert_refusal(tx, remote, &r))?;
-                team.refused.push(Item { subject: format!("{} {} (segment {n})", e.action, e.subject), reason });
-            }
-        }
+            Ok(())
+        })?;
     }
     let last_hash = s.events.last().map(|e| e.hash.clone()).unwrap_or_default();
     ws.catalog.write(|tx| ledger::insert_segment(tx, remote, n, &s.author, &digest, &last_hash, &now))?;
+    Ok(())
+}
+
+/// The action a wire event's record names.
+fn action_of(w: &WireEvent) -> String {
+    serde_json::from_str::<Value>(&w.record).ok().and_then(|v| v["action"].as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// Why an event may not be projected at this point of the order: its signer is not a member
+/// (or, before any roster, not the trusted owner), or it starts a roster the owner did not.
+fn refusal(conn: &crate::catalog::Conn, owner: &str, e: &Foreign) -> Result<Option<String>, SyncError> {
+    Ok(match may_sign(conn, owner, &e.signer)? {
+        Err(why) => Some(format!("signed by {}: {why}", fingerprint(&e.signer))),
+        Ok(()) if e.action == "team_init" && e.signer != owner => {
+            Some("a roster not started by the owner this ledger was trusted with".into())
+        }
+        Ok(()) => None,
+    })
+}
+
+/// Counts what became of a pulled event; one not projected is kept in the log as signed, and a
+/// refusal recorded.
+fn settle_outcome(
+    tx: &crate::catalog::Conn,
+    remote: &str,
+    n: i64,
+    e: &Foreign,
+    outcome: Outcome,
+    team: &mut TeamSync,
+) -> Result<(), SyncError> {
+    team.events_pulled += 1;
+    match outcome {
+        Outcome::Projected => team.projected += 1,
+        Outcome::LocalOnly => {
+            project::record_only(tx, e)?;
+            team.local_only += 1;
+        }
+        Outcome::Refused(reason) => {
+            project::record_only(tx, e)?;
+            let r = ledger::Refusal { number: n, hash: e.hash.clone(), subject: e.subject.clone(), reason: reason.clone() };
+            ledger::insert_refusal(tx, remote, &r)?;
+            team.refused.push(Item { subject: format!("{} {} (segment {n})", e.action, e.subject), reason });
+        }
+    }
     Ok(())
 }
 
@@ -376,13 +431,13 @@ fn own_segment(
                 let mut e = foreign(&s.author, w)?;
                 e.own = true;
                 if let Outcome::Refused(why) =
-                    project::apply(ws, store, &e, s.attachments.get(&w.hash).map(String::as_str)).map_err(bad)?
+                    project::apply_with_objects(ws, store, &e, s.attachments.get(&w.hash).map(String::as_str)).map_err(bad)?
                 {
                     team.refused
                         .push(Item { subject: format!("event {}", w.seq), reason: format!("restoring your own event: {why}") });
                 }
                 if audit_rows::hash_at(ws.catalog.conn(), w.seq)?.is_none() {
-                    project::record_only(ws, &e)?;
+                    ws.catalog.write(|tx| project::record_only(tx, &e))?;
                 }
                 team.restored += 1;
                 last = w.seq;

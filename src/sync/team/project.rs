@@ -43,91 +43,94 @@ fn reference(subject: &str) -> &str {
     subject.strip_prefix("version:").unwrap_or(subject)
 }
 
-/// Runs the event's operation replaying it, in one catalog transaction; a refusal (the
-/// operation's error, or an operation that wrote no event) rolls it back.
-fn replay_in_tx(
-    ws: &mut Workspace,
+/// Runs the event's operation replaying it, under a savepoint of the caller's transaction: a
+/// refusal (the operation's error, or an operation that wrote no event) undoes it alone.
+fn replay(
+    tx: &catalog::Conn,
     e: &Foreign,
     op: impl FnOnce(&catalog::Conn) -> Result<(), String>,
+) -> Result<Outcome, catalog::CatalogError> {
+    catalog::savepoint(tx)?;
+    let (out, recorded) = audit::replay::replaying(e.clone(), || op(tx));
+    match (out, recorded) {
+        (Ok(()), Some(_)) => {
+            catalog::release_savepoint(tx)?;
+            Ok(Outcome::Projected)
+        }
+        (Ok(()), None) => {
+            catalog::rollback_to_savepoint(tx)?;
+            Ok(Outcome::Refused("the operation changes nothing here (already done)".into()))
+        }
+        (Err(why), _) => {
+            catalog::rollback_to_savepoint(tx)?;
+            Ok(Outcome::Refused(why))
+        }
+    }
+}
+
+/// Keeps the event in the audit log without projecting it (inside the caller's transaction).
+pub fn record_only(tx: &catalog::Conn, e: &Foreign) -> Result<i64, catalog::CatalogError> {
+    audit::replay::replaying(e.clone(), || audit::append(tx, &e.ts, &e.actor, &e.action, &e.subject, &e.payload)).0
+}
+
+/// Whether projecting this event needs the ledger's objects (and so runs on its own, outside a
+/// batch of events in one transaction).
+pub fn needs_objects(action: &str) -> bool {
+    matches!(action, "register_version" | "register_dataset")
+}
+
+/// Projects one verified event that needs the ledger's objects, in transactions of its own.
+pub fn apply_with_objects(
+    ws: &mut Workspace,
+    ledger: &LedgerStore,
+    e: &Foreign,
+    attachment: Option<&str>,
 ) -> Result<Outcome, String> {
-    let r = ws.catalog.write(|tx| {
-        let (out, recorded) = audit::replay::replaying(e.clone(), || op(tx));
-        match (out, recorded) {
-            (Ok(()), Some(_)) => Ok(()),
-            (Ok(()), None) => Err(ReplayFailed::Refused("the operation changes nothing here (already done)".into())),
-            (Err(why), _) => Err(ReplayFailed::Refused(why)),
-        }
-    });
-    match r {
-        Ok(()) => Ok(Outcome::Projected),
-        Err(ReplayFailed::Refused(why)) => Ok(Outcome::Refused(why)),
-        Err(ReplayFailed::Catalog(e)) => Err(e.to_string()),
-    }
-}
-
-/// Why a replay's transaction rolled back: the event does not hold here, or the catalog failed.
-enum ReplayFailed {
-    Refused(String),
-    Catalog(catalog::CatalogError),
-}
-
-impl From<catalog::CatalogError> for ReplayFailed {
-    fn from(e: catalog::CatalogError) -> Self {
-        ReplayFailed::Catalog(e)
-    }
-}
-
-/// Keeps the event in the audit log without projecting it.
-pub fn record_only(ws: &mut Workspace, e: &Foreign) -> Result<i64, catalog::CatalogError> {
-    ws.catalog.write(|tx| {
-        let (seq, _) =
-            audit::replay::replaying(e.clone(), || audit::append(tx, &e.ts, &e.actor, &e.action, &e.subject, &e.payload));
-        seq
-    })
-}
-
-/// Projects one verified event. `attachment`: the object the segment names for it.
-pub fn apply(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign, attachment: Option<&str>) -> Result<Outcome, String> {
-    let p = &e.payload;
-    let actor = e.actor.clone();
-    let gov = |r: Result<(), governance::GovError>| r.map_err(|err| err.to_string());
     match e.action.as_str() {
-        "create_model" => {
-            let name = e.subject.strip_prefix("model:").unwrap_or_default().to_string();
-            replay_in_tx(ws, e, |tx| {
-                if models::model_id(tx, &name).map_err(|x| x.to_string())?.is_some() {
-                    return Err(format!("model {name} exists here already"));
-                }
-                let seq = audit::append(tx, &e.ts, &actor, "create_model", &e.subject, p).map_err(|x| x.to_string())?;
-                models::insert_model(tx, &name, &actor, &e.ts, seq).map_err(|x| x.to_string())?;
-                Ok(())
-            })
-        }
         "register_dataset" => register_dataset(ws, ledger, e, attachment),
         "register_version" => register_version(ws, ledger, e),
-        "approve" => replay_in_tx(ws, e, |tx| {
+        _ => ws.catalog.write(|tx| apply(tx, e)).map_err(|x| x.to_string()),
+    }
+}
+
+/// Projects one verified event inside the caller's transaction (every action but those of
+/// [`needs_objects`]).
+pub fn apply(tx: &catalog::Conn, e: &Foreign) -> Result<Outcome, catalog::CatalogError> {
+    let p = &e.payload;
+    let actor = e.actor.as_str();
+    let gov = |r: Result<(), governance::GovError>| r.map_err(|err| err.to_string());
+    let model = e.subject.strip_prefix("model:").unwrap_or_default();
+    match e.action.as_str() {
+        "create_model" => replay(tx, e, |tx| {
+            if models::model_id(tx, model).map_err(|x| x.to_string())?.is_some() {
+                return Err(format!("model {model} exists here already"));
+            }
+            let seq = audit::append(tx, &e.ts, actor, "create_model", &e.subject, p).map_err(|x| x.to_string())?;
+            models::insert_model(tx, model, actor, &e.ts, seq).map_err(|x| x.to_string())?;
+            Ok(())
+        }),
+        "approve" => replay(tx, e, |tx| {
             gov(governance::approve(
                 tx,
                 reference(&e.subject),
                 text(p, "role"),
                 text(p, "decision"),
                 text(p, "justification"),
-                &actor,
+                actor,
             )
             .map(drop))
         }),
-        "set_status" => replay_in_tx(ws, e, |tx| {
-            gov(governance::promote(tx, reference(&e.subject), text(p, "to"), text(p, "reason"), &actor).map(drop))
+        "set_status" => replay(tx, e, |tx| {
+            gov(governance::promote(tx, reference(&e.subject), text(p, "to"), text(p, "reason"), actor).map(drop))
         }),
         "set_policy" => {
             let roles: Vec<String> = serde_json::from_value(p["requiredRoles"].clone()).unwrap_or_default();
-            let model = e.subject.strip_prefix("model:").unwrap_or_default();
-            replay_in_tx(ws, e, |tx| gov(governance::set_policy(tx, model, &roles, &actor).map(drop)))
+            replay(tx, e, |tx| gov(governance::set_policy(tx, model, &roles, actor).map(drop)))
         }
         "set_environment" => {
             let env = e.subject.strip_prefix("env:").unwrap_or_default();
             let production = p["production"].as_bool().unwrap_or(false);
-            replay_in_tx(ws, e, |tx| gov(deploy::set_env(tx, env, production, &actor).map(drop)))
+            replay(tx, e, |tx| gov(deploy::set_env(tx, env, production, actor).map(drop)))
         }
         "deploy" => {
             let req = deploy::Deploy {
@@ -137,52 +140,52 @@ pub fn apply(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign, attachment: 
                 traffic: p["traffic"].as_u64().map(|t| t as u32).filter(|_| text(p, "strategy") == "canary"),
                 reason: text(p, "reason"),
             };
-            replay_in_tx(ws, e, |tx| gov(deploy::deploy(tx, &req, &actor).map(drop)))
+            replay(tx, e, |tx| gov(deploy::deploy(tx, &req, actor).map(drop)))
         }
-        "rollback" => replay_in_tx(ws, e, |tx| gov(deploy::rollback(tx, text(p, "env"), text(p, "reason"), &actor).map(drop))),
+        "rollback" => replay(tx, e, |tx| gov(deploy::rollback(tx, text(p, "env"), text(p, "reason"), actor).map(drop))),
         "set_alias" => {
-            let model = e.subject.strip_prefix("model:").unwrap_or_default();
             let target = format!("{model}@{}", text(p, "version"));
-            replay_in_tx(ws, e, |tx| gov(governance::aliases::set(tx, &target, text(p, "alias"), &actor).map(drop)))
+            replay(tx, e, |tx| gov(governance::aliases::set(tx, &target, text(p, "alias"), actor).map(drop)))
         }
-        "remove_alias" => {
-            let model = e.subject.strip_prefix("model:").unwrap_or_default();
-            replay_in_tx(ws, e, |tx| gov(governance::aliases::remove(tx, model, text(p, "alias"), &actor).map(drop)))
-        }
+        "remove_alias" => replay(tx, e, |tx| gov(governance::aliases::remove(tx, model, text(p, "alias"), actor).map(drop))),
         "evaluate" => {
             let metrics: Vec<evaluate::MetricInput> = p["metrics"]
                 .as_array()
-                .map(|ms| {
-                    ms.iter()
-                        .map(|m| evaluate::MetricInput {
-                            metric: text(m, "metric").to_string(),
-                            value: m["value"].as_f64().unwrap_or(f64::NAN),
-                            slice: Some(text(m, "slice").to_string()).filter(|s| !s.is_empty()),
-                            threshold: m["threshold"].as_str().map(str::to_string),
-                        })
-                        .collect()
+                .into_iter()
+                .flatten()
+                .map(|m| evaluate::MetricInput {
+                    metric: text(m, "metric").to_string(),
+                    value: m["value"].as_f64().unwrap_or(f64::NAN),
+                    slice: Some(text(m, "slice").to_string()).filter(|s| !s.is_empty()),
+                    threshold: m["threshold"].as_str().map(str::to_string),
                 })
-                .unwrap_or_default();
-            let dataset = text(p, "dataset").strip_prefix("dataset:").unwrap_or_default().to_string();
-            replay_in_tx(ws, e, |tx| gov(evaluate::evaluate(tx, reference(&e.subject), &dataset, &metrics, &actor).map(drop)))
+                .collect();
+            let dataset = text(p, "dataset").strip_prefix("dataset:").unwrap_or_default();
+            replay(tx, e, |tx| gov(evaluate::evaluate(tx, reference(&e.subject), dataset, &metrics, actor).map(drop)))
         }
-        "annotate" if p.get("remote").is_none() => replay_in_tx(ws, e, |tx| {
-            gov(governance::annotations::put(tx, &e.subject, text(p, "field"), p["value"].as_str(), &actor, None).map(drop))
+        "annotate" if p.get("remote").is_none() => replay(tx, e, |tx| {
+            gov(governance::annotations::put(tx, &e.subject, text(p, "field"), p["value"].as_str(), actor, None).map(drop))
         }),
-        "erasure_request" => {
-            let dataset = text(p, "dataset").to_string();
-            replay_in_tx(ws, e, |tx| {
-                gov(governance::erasure::erase(tx, &dataset, text(p, "subjectHash"), text(p, "reason"), &actor).map(drop))
-            })
-        }
-        "team_init" => replay_in_tx(ws, e, |tx| gov(team::init(tx, text(p, "name"), &actor).map(drop))),
+        "erasure_request" => replay(tx, e, |tx| {
+            gov(governance::erasure::erase(tx, text(p, "dataset"), text(p, "subjectHash"), text(p, "reason"), actor).map(drop))
+        }),
+        "team_init" => replay(tx, e, |tx| gov(team::init(tx, text(p, "name"), actor).map(drop))),
         "team_set" => {
             let roles: Vec<String> = serde_json::from_value(p["roles"].clone()).unwrap_or_default();
-            replay_in_tx(ws, e, |tx| gov(team::set(tx, text(p, "publicKey"), Some(text(p, "name")), &roles, &actor).map(drop)))
+            replay(tx, e, |tx| gov(team::set(tx, text(p, "publicKey"), Some(text(p, "name")), &roles, actor).map(drop)))
         }
-        "team_remove" => replay_in_tx(ws, e, |tx| gov(team::remove(tx, text(p, "publicKey"), &actor).map(drop))),
+        "team_remove" => replay(tx, e, |tx| gov(team::remove(tx, text(p, "publicKey"), actor).map(drop))),
         _ => Ok(Outcome::LocalOnly),
     }
+}
+
+/// [`replay`] in a write transaction of its own.
+fn replay_alone(
+    ws: &mut Workspace,
+    e: &Foreign,
+    op: impl FnOnce(&catalog::Conn) -> Result<(), String>,
+) -> Result<Outcome, String> {
+    ws.catalog.write(|tx| replay(tx, e, op)).map_err(|x| x.to_string())
 }
 
 /// A dataset version: its file list is the segment's attachment for the event, checked against
@@ -213,7 +216,7 @@ fn register_dataset(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign, attac
     };
     let (name, version) = (name.to_string(), version.to_string());
     let source = text(&e.payload, "sourceUri").to_string();
-    replay_in_tx(ws, e, |tx| {
+    replay_alone(ws, e, |tx| {
         let err = |x: catalog::CatalogError| x.to_string();
         if datasets::get(tx, &name, &version).map_err(err)?.is_some() {
             return Err(format!("dataset {name}@{version} exists here already"));
