@@ -92,7 +92,14 @@ export function AuditView() {
           {shown.map((e) => (
             <Fragment key={e.seq}>
               <tr data-testid="audit-row" className="clickable" onClick={() => setOpen(open === e.seq ? null : e.seq)}>
-                <td className="mono">{e.seq}</td>
+                <td className="mono">
+                  {e.seq}
+                  {e.author && (
+                    <span className="tag" data-testid="audit-pulled" title={`Taken in from a team ledger: event ${e.originSeq} of its author's log`}>
+                      ledger
+                    </span>
+                  )}
+                </td>
                 <td>{when(e.ts)}</td>
                 <td>{e.actor}</td>
                 <td>{e.action}</td>

@@ -3,7 +3,7 @@
  * side — each shown with the value it had at the last sync, here and there. */
 import { useEffect, useState } from "react";
 import { useBackend } from "../backend";
-import type { Conflict, NotHere, RemoteInfo, SyncReport } from "../backend/generated/api";
+import type { Conflict, NotHere, RemoteInfo, SyncReport, TeamSync } from "../backend/generated/api";
 import { useAction } from "../components/useAction";
 import { useLoad } from "../components/useLoad";
 import { when } from "../format";
@@ -82,7 +82,7 @@ export function RemotesView() {
       )}
       {list.length === 0 && !remotes.loading && (
         <p className="muted" data-testid="remotes-empty">
-          No remotes yet. Add the MLflow tracking server your team registers models in, or an OCI registry (ModelPack artifacts): sync then brings its models, versions and aliases here and sends yours there.
+          No remotes yet. Add the MLflow tracking server your team registers models in, or an OCI registry (ModelPack artifacts): sync then brings its models, versions and aliases here and sends yours there. Or join your team's ledger (S3 or a shared folder): approvals, deployments and the roster then reach every member.
         </p>
       )}
       {list.length > 0 && (
@@ -204,12 +204,16 @@ function RemoteRow({ r, tested, running, onSync, onTest, onSchedule }: RowProps)
         </select>
       </td>
       <td>
-        <button disabled={running !== null} data-testid="remote-test" onClick={() => onTest(r.name)}>
-          {running === `test:${r.name}` ? "Testing…" : "Test"}
-        </button>{" "}
-        <button disabled={running !== null} data-testid="remote-verify" title="Fetch every bound version's files again and report those changed on the server" onClick={() => onSync(r.name, { verify: true })}>
-          {running === `verify:${r.name}` ? "Checking bytes…" : "Check bytes"}
-        </button>{" "}
+        {r.kind !== "ledger" && (
+          <>
+            <button disabled={running !== null} data-testid="remote-test" onClick={() => onTest(r.name)}>
+              {running === `test:${r.name}` ? "Testing…" : "Test"}
+            </button>{" "}
+            <button disabled={running !== null} data-testid="remote-verify" title="Fetch every bound version's files again and report those changed on the server" onClick={() => onSync(r.name, { verify: true })}>
+              {running === `verify:${r.name}` ? "Checking bytes…" : "Check bytes"}
+            </button>{" "}
+          </>
+        )}
         <button className="primary" disabled={running !== null} data-testid="remote-sync" onClick={() => onSync(r.name)}>
           {running === `sync:${r.name}` ? "Syncing…" : "Sync now"}
         </button>
@@ -219,6 +223,7 @@ function RemoteRow({ r, tested, running, onSync, onTest, onSchedule }: RowProps)
 }
 
 function ReportCard({ report: r, busy, onImport }: { report: SyncReport; busy: boolean; onImport: (subject: string) => void }) {
+  if (r.team) return <TeamReportCard remote={r.remote} team={r.team} requests={r.requests} />;
   const items = [
     ...r.drifted.map((i) => ({ ...i, kind: "drifted" })),
     ...r.skipped.map((i) => ({ ...i, kind: "skipped" })),
@@ -247,6 +252,35 @@ function ReportCard({ report: r, busy, onImport }: { report: SyncReport; busy: b
                   </button>
                 </>
               )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** A team ledger's sync: segments and events taken in (applied, about their author's desktop
+ * only, refused — each refusal with its reason), pushed, and the shared state's digest, which
+ * members compare to know they hold the same history. */
+function TeamReportCard({ remote, team: t, requests }: { remote: string; team: TeamSync; requests: number }) {
+  return (
+    <section className="card" data-testid="sync-report">
+      <h2>Sync with the team ledger {remote}</h2>
+      <p data-testid="sync-counts">
+        took in {t.segmentsPulled} segments ({t.eventsPulled} events: {t.projected} applied, {t.localOnly} about their author's desktop only, {t.refused.length} refused) · pushed {t.segmentsPushed} segments ({t.eventsPushed} events, {t.objectsPushed} files) ·{" "}
+        {t.ledgerSegments} segments on the ledger · {requests} requests
+        {t.racesLost > 0 && ` · lost ${t.racesLost} races for a segment number and retried`}
+        {t.restored > 0 && ` · ${t.restored} of your own events restored (this log's tail had been cut)`}
+      </p>
+      <p className="muted">
+        State digest <span className="mono" data-testid="state-digest">{t.stateDigest}</span> — members who took in the same segments show the same one.
+      </p>
+      {t.refused.length > 0 && (
+        <ul className="plain">
+          {t.refused.map((i) => (
+            <li key={i.subject + i.reason} data-testid="sync-item">
+              <span className="error">refused</span> <span className="mono">{i.subject}</span>: {i.reason}
             </li>
           ))}
         </ul>

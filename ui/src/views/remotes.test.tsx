@@ -162,4 +162,52 @@ describe("remotes view", () => {
     fireEvent.click(await screen.findByTestId("remote-sync"));
     expect((await screen.findByTestId("remotes-error")).textContent).toContain("Connection refused");
   });
+
+  it("joins a team ledger by trusting the owner it names, and shows what a team sync took in and refused", async () => {
+    let remotes: RemoteInfo[] = [];
+    const owner = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN70Ul2p1h2X8izl/UHTNBnRSp52ImUQg+2WZ+K0/pHC";
+    const teamReport: SyncReport = {
+      ...report, scannedModels: 0, scannedVersions: 0, pulled: 0, pushed: 0, skipped: [], requests: 4,
+      team: {
+        segmentsPulled: 3, eventsPulled: 12, projected: 10, localOnly: 1,
+        refused: [{ subject: "segments/000000000004.json", reason: "segment 4 is by SHA256:xyz: not a member of the team" }],
+        segmentsPushed: 1, eventsPushed: 2, objectsPushed: 0, restored: 0, racesLost: 1, ledgerSegments: 5, stateDigest: "ab".repeat(32),
+      },
+    };
+    const { backend, calls } = stubBackend({
+      remote_list: () => ({ remotes }),
+      list_conflicts: () => ({ conflicts: [] }),
+      versions_not_here: () => ({ versions: [] }),
+      remote_add: (req) => {
+        if (!req.trust) {
+          throw { code: "invalid_input", message: `the team ledger at ${req.url} was started by the owner SHA256:ahKp; check that fingerprint with them, then run again with --trust "${owner}"` };
+        }
+        const r = remote({ name: req.name, kind: "ledger", url: req.url, credentials: "the AWS environment (S3), or the file system" });
+        remotes = [r];
+        return r;
+      },
+      sync_remote: () => teamReport,
+    });
+    renderWithBackend(backend, <RemotesView />);
+    expect((await screen.findByTestId("remotes-empty")).textContent).toContain("team's ledger");
+    fireEvent.change(screen.getByTestId("remote-kind"), { target: { value: "ledger" } });
+    expect(screen.queryByTestId("remote-username")).toBeNull();
+    fireEvent.change(screen.getByTestId("remote-name"), { target: { value: "team" } });
+    fireEvent.change(screen.getByTestId("remote-url"), { target: { value: "s3://acme-ml/team" } });
+    fireEvent.click(screen.getByTestId("remote-add-submit"));
+    // The ledger names its owner; the user checks the fingerprint and trusts that key.
+    const offer = await screen.findByTestId("remote-offer-trust");
+    expect(screen.getByText(/SHA256:ahKp/)).toBeTruthy();
+    fireEvent.click(within(offer).getByRole("button"));
+    const row = await screen.findByTestId("remote-row");
+    expect(calls.filter((c) => c.op === "remote_add").map((c) => (c.req as { trust?: string }).trust)).toEqual([undefined, owner]);
+    // A ledger has no server to test nor bytes to check again: just Sync now.
+    expect(within(row).queryByTestId("remote-test")).toBeNull();
+    fireEvent.click(within(row).getByTestId("remote-sync"));
+    const counts = await screen.findByTestId("sync-counts");
+    expect(counts.textContent).toContain("took in 3 segments (12 events: 10 applied, 1 about their author's desktop only, 1 refused)");
+    expect(counts.textContent).toContain("lost 1 races");
+    expect(screen.getByTestId("state-digest").textContent).toBe("ab".repeat(32));
+    expect(screen.getByTestId("sync-item").textContent).toContain("not a member of the team");
+  });
 });

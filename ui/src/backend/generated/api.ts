@@ -1080,6 +1080,10 @@ localOnly: number,
  */
 refused: Array<Item>, segmentsPushed: number, eventsPushed: number, objectsPushed: number, 
 /**
+ * This workspace's own events restored from the ledger (its log's tail had been cut).
+ */
+restored: number, 
+/**
  * Segment numbers lost to another member writing first (then retried).
  */
 racesLost: number, 
