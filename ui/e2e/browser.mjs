@@ -481,6 +481,42 @@ try {
   check((await byTest("remotes-error").textContent()).includes("cannot reach the MLflow server"), "a sync against a dead server says why");
   await shot("remotes");
 
+  // A team ledger on a shared folder: the owner joins it from the Remotes page and pushes this
+  // workspace's history; a colleague (another key, the CLI) takes it all in, approves, syncs;
+  // the page's next sync takes the approval in, with the same state digest on both desktops.
+  const colleague = join(dir, "colleague", "ws");
+  mkdirSync(join(dir, "colleague"), { recursive: true });
+  pedigree(colleague, "init");
+  const colleagueKey = JSON.parse(pedigree(colleague, "identity", "show", "--json")).publicKey;
+  const ownerKey = JSON.parse(pedigree(ws, "identity", "show", "--json")).publicKey;
+  pedigree(ws, "team", "init", "--name", "Owner");
+  pedigree(ws, "team", "add", colleagueKey, "--name", "Colleague", "--role", "validator");
+  const ledgerUrl = pathToFileURL(join(dir, "ledger")).href;
+  await byTest("remote-kind").selectOption("ledger");
+  await byTest("remote-name").fill("crew");
+  await byTest("remote-url").fill(ledgerUrl);
+  await byTest("remote-add-submit").click();
+  const crewRow = page.locator('[data-testid="remote-row"][data-name="crew"]');
+  await crewRow.waitFor();
+  await crewRow.getByTestId("remote-sync").click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="sync-counts"]')?.textContent?.includes("pushed 1 segments"));
+  pedigree(colleague, "remote", "add", "crew", "ledger", ledgerUrl, "--trust", ownerKey);
+  const taken = JSON.parse(pedigree(colleague, "sync", "crew", "--json")).team;
+  check(taken.refused.length === 0 && taken.projected > 10, `a colleague takes in the whole history (${taken.projected} events applied)`);
+  pedigree(colleague, "approve", ref, "--role", "validator", "--decision", "approved", "--justification", "second look on the colleague's desktop");
+  pedigree(colleague, "sync", "crew");
+  await crewRow.getByTestId("remote-sync").click();
+  await page.waitForFunction(() => /took in \d+ segments \(\d+ events: [1-9]/.test(document.querySelector('[data-testid="sync-counts"]')?.textContent ?? ""));
+  const uiDigest = await byTest("state-digest").textContent();
+  const theirs = JSON.parse(pedigree(colleague, "state-digest", "--json")).digest;
+  check(uiDigest === theirs, `after syncing, both desktops hold the same state (digest ${uiDigest.slice(0, 12)}…)`);
+  await shot("team-ledger");
+  await byTest("nav-audit").click();
+  await page.locator('[data-testid="audit-pulled"]').first().waitFor();
+  const pulledRow = await page.locator('[data-testid="audit-row"]', { has: page.locator('[data-testid="audit-pulled"]') }).first().textContent();
+  check(pulledRow.includes("approve") && pulledRow.includes("Colleague"), `the colleague's approval shows in the audit log, pulled from the ledger and signed by them (${pulledRow})`);
+  await byTest("nav-remotes").click();
+
   // Another web page in the same browser cannot use the server: a "simple" no-cors POST (no
   // preflight) from another loopback port — same site, so the SameSite cookie travels with it —
   // is refused by the Origin check. (Rebinding reads are covered over raw HTTP in tests/server.)

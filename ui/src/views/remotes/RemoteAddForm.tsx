@@ -63,7 +63,7 @@ export function RemoteAddForm({ onAdded }: { onAdded: (r: RemoteInfo) => void })
 
   return (
     <form className="card store-form" data-testid="remote-add-form" onSubmit={submit}>
-      <h2>Add a registry</h2>
+      <h2>{kind === "ledger" ? "Join a team ledger" : "Add a registry"}</h2>
       <div className="fields">
         <TextField label="Name" testId="remote-name" value={name} onChange={setName} placeholder="team" required />
         <label className="field">
