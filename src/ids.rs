@@ -95,6 +95,22 @@ pub fn split_ref(r: &str) -> Result<(&str, &str), NameError> {
     Ok((name, ver))
 }
 
+/// The number a version is kept under when another member registered other files under its
+/// number first (team ledger): semver build metadata `conflict.HASH8` (the registration event's
+/// hash), so it sorts with the number it was given and names where it came from.
+pub fn conflict_version(version: &str, event_hash: &str) -> String {
+    let sep = if version.contains('+') { '.' } else { '+' };
+    format!("{version}{sep}conflict.{}", &event_hash[..8.min(event_hash.len())])
+}
+
+/// A node id or version without the conflict part [`conflict_version`] added.
+pub fn without_conflict(s: &str) -> &str {
+    match s.rfind("conflict.") {
+        Some(i) if i > 0 && matches!(s.as_bytes()[i - 1], b'+' | b'.') => &s[..i - 1],
+        _ => s,
+    }
+}
+
 pub fn model_node(model: &str) -> String {
     format!("model:{model}")
 }

@@ -29,6 +29,12 @@ pub struct Foreign {
     /// One of this workspace's own events, restored from a copy elsewhere (its log's tail was
     /// cut): recorded in the own chain at its own seq.
     pub own: bool,
+    /// The subject the operation acts on here when it differs from the event's (a version its
+    /// author registered under a number another member took first is kept under another one).
+    pub subject_here: Option<String>,
+    /// Payload fields the operation computes differently here by design (a concurrent alias
+    /// move's `previous`): not compared.
+    pub loose: Vec<&'static str>,
 }
 
 struct Active {
@@ -86,7 +92,7 @@ pub(super) fn take(actor: &str, action: &str, subject: &str, payload: &Value) ->
         if action != e.action {
             return differs("action", action, &e.action);
         }
-        if subject != e.subject {
+        if subject != e.subject_here.as_deref().unwrap_or(&e.subject) {
             return differs("subject", subject, &e.subject);
         }
         if actor != e.actor {
@@ -94,7 +100,7 @@ pub(super) fn take(actor: &str, action: &str, subject: &str, payload: &Value) ->
         }
         if let (Some(here), Some(there)) = (payload.as_object(), e.payload.as_object()) {
             for (k, v) in here {
-                if LOCAL_FIELDS.contains(&k.as_str()) {
+                if LOCAL_FIELDS.contains(&k.as_str()) || e.loose.contains(&k.as_str()) {
                     continue;
                 }
                 if there.get(k) != Some(v) {

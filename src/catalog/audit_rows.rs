@@ -80,6 +80,11 @@ pub fn origin_hash(conn: &Connection, author: &str, origin_seq: i64) -> Result<O
         .optional()?)
 }
 
+/// Whether event `seq` is this workspace's own (not pulled from a ledger).
+pub fn is_own(conn: &Connection, seq: i64) -> Result<bool, CatalogError> {
+    Ok(conn.query_row("SELECT EXISTS(SELECT 1 FROM audit_events WHERE seq = ?1 AND author IS NULL)", [seq], |r| r.get(0))?)
+}
+
 /// Own events after `seq`, in order (what a ledger push sends).
 pub fn own_after(conn: &Connection, seq: i64) -> Result<Vec<AuditRow>, CatalogError> {
     let mut stmt =

@@ -139,3 +139,60 @@ pub fn refusals(conn: &Connection, remote: &str) -> Result<Vec<Refusal>, Catalog
         stmt.query_map([remote], |r| Ok(Refusal { number: r.get(0)?, hash: r.get(1)?, subject: r.get(2)?, reason: r.get(3)? }))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// A version its author registered under a number another member took first, kept under
+/// another: that author's events written before they knew (`seen`) mean the kept one.
+pub fn insert_rename(conn: &Connection, author: &str, seen: i64, from_node: &str, to_node: &str) -> Result<(), CatalogError> {
+    conn.execute(
+        "INSERT OR REPLACE INTO ledger_renames (author, seen, from_node, to_node) VALUES (?1, ?2, ?3, ?4)",
+        params![author, seen, from_node, to_node],
+    )?;
+    Ok(())
+}
+
+/// The renames that hold for `author`'s events written having seen segment `seen`.
+pub fn renames(conn: &Connection, author: &str, seen: i64) -> Result<Vec<(String, String)>, CatalogError> {
+    let mut stmt = conn.prepare_cached("SELECT from_node, to_node FROM ledger_renames WHERE author = ?1 AND seen = ?2")?;
+    let rows = stmt.query_map(params![author, seen], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Records what two members did apart to one thing (kept: what holds now; other: what did not
+/// win, by the order of the ledger), once per other value. In the `conflicts` table, listed and
+/// resolved with the registry ones.
+#[allow(clippy::too_many_arguments)]
+pub fn record_conflict(
+    conn: &Connection,
+    remote: &str,
+    subject: &str,
+    field: &str,
+    kept: &str,
+    other: &str,
+    at: &str,
+    seq: i64,
+) -> Result<(), CatalogError> {
+    conn.execute(
+        "INSERT INTO conflicts (remote, subject, field, base, local, remote_value, created_at, audit_seq)
+         SELECT ?1, ?2, ?3, NULL, ?4, ?5, ?6, ?7
+         WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE remote = ?1 AND subject = ?2 AND field = ?3 AND remote_value = ?5)",
+        params![remote, subject, field, kept, other, at, seq],
+    )?;
+    Ok(())
+}
+
+/// The open team conflict on `subject`'s `field` about the value `other`.
+pub fn open_conflict_id(conn: &Connection, subject: &str, field: &str, other: &str) -> Result<Option<i64>, CatalogError> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM conflicts WHERE subject = ?1 AND field = ?2 AND remote_value = ?3 AND resolved_at IS NULL
+             AND remote IN (SELECT remote FROM ledger_remotes) ORDER BY id LIMIT 1",
+            params![subject, field, other],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Whether this conflict is between members (on a ledger remote), not with a registry.
+pub fn is_team_remote(conn: &Connection, remote: &str) -> Result<bool, CatalogError> {
+    Ok(conn.query_row("SELECT EXISTS(SELECT 1 FROM ledger_remotes WHERE remote = ?1)", [remote], |r| r.get(0))?)
+}

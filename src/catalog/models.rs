@@ -416,3 +416,53 @@ pub fn has_version_sized(conn: &Connection, model_id: i64, file_count: u32, tota
         .optional()?
         .is_some())
 }
+
+/// Gives a version another number (kept apart after a conflict): the row, and every reference to
+/// its node id (lineage, annotations, the artifact it came from, registry bindings, erasure
+/// impacts).
+pub fn rename_version(
+    conn: &Connection,
+    version_id: i64,
+    new_version: &str,
+    old_node: &str,
+    new_node: &str,
+) -> Result<(), CatalogError> {
+    conn.execute("UPDATE versions SET version = ?2 WHERE id = ?1", params![version_id, new_version])?;
+    conn.execute(
+        "UPDATE nodes SET id = ?2, label = ?3 WHERE id = ?1",
+        params![old_node, new_node, new_node.trim_start_matches("version:")],
+    )?;
+    conn.execute("UPDATE edges SET src = ?2 WHERE src = ?1", params![old_node, new_node])?;
+    conn.execute("UPDATE edges SET dst = ?2 WHERE dst = ?1", params![old_node, new_node])?;
+    conn.execute("UPDATE annotations SET subject = ?2 WHERE subject = ?1", params![old_node, new_node])?;
+    conn.execute("UPDATE artifacts SET registered_as = ?2 WHERE registered_as = ?1", params![old_node, new_node])?;
+    conn.execute("UPDATE bindings SET local = ?2 WHERE local = ?1", params![old_node, new_node])?;
+    conn.execute("UPDATE erasure_impacts SET node = ?2 WHERE node = ?1", params![old_node, new_node])?;
+    Ok(())
+}
+
+/// Makes an earlier creation of the model (first in the team's order) its recorded creation.
+pub fn set_created(conn: &Connection, model_id: i64, by: &str, at: &str, audit_seq: i64) -> Result<(), CatalogError> {
+    conn.execute(
+        "UPDATE models SET created_by = ?2, created_at = ?3, audit_seq = ?4 WHERE id = ?1",
+        params![model_id, by, at, audit_seq],
+    )?;
+    Ok(())
+}
+
+/// The audit event that created a model.
+pub fn created_seq(conn: &Connection, model_id: i64) -> Result<i64, CatalogError> {
+    Ok(conn.query_row("SELECT audit_seq FROM models WHERE id = ?1", [model_id], |r| r.get(0))?)
+}
+
+/// The model and version number a registration event recorded (its number here, which differs
+/// from the event's after a conflict between members).
+pub fn registered_by(conn: &Connection, audit_seq: i64) -> Result<Option<(String, String)>, CatalogError> {
+    Ok(conn
+        .query_row(
+            "SELECT m.name, v.version FROM versions v JOIN models m ON m.id = v.model_id WHERE v.audit_seq = ?1",
+            [audit_seq],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}

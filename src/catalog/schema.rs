@@ -368,8 +368,9 @@ pub const MIGRATIONS: &[&str] = &[
     // signed them (`author` their key line, `origin_seq` the seq in their chain; the local seq
     // only orders them here). Each ledger segment taken in is recorded: number, author, digest,
     // its last event's hash (a cut tail shows as a missing one), whether it failed its checks
-    // (its author's later segments wait); so are the events refused from it and why, and per
-    // ledger the owner key trusted and the last own event pushed.
+    // (its author's later segments wait); so are the events refused from it and why, per
+    // ledger the owner key trusted and the last own event pushed, and the versions kept under
+    // another number after a conflict (for their author's events written before they knew).
     r#"
     ALTER TABLE audit_events ADD COLUMN author TEXT;
     ALTER TABLE audit_events ADD COLUMN origin_seq INTEGER;
@@ -392,6 +393,13 @@ pub const MIGRATIONS: &[&str] = &[
         subject TEXT NOT NULL,
         reason  TEXT NOT NULL,
         PRIMARY KEY (remote, number, hash)
+    ) WITHOUT ROWID;
+    CREATE TABLE ledger_renames (
+        author    TEXT NOT NULL,
+        seen      INTEGER NOT NULL,
+        from_node TEXT NOT NULL,
+        to_node   TEXT NOT NULL,
+        PRIMARY KEY (author, seen, from_node)
     ) WITHOUT ROWID;
     CREATE TABLE ledger_remotes (
         remote      TEXT PRIMARY KEY,

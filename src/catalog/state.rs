@@ -1,7 +1,8 @@
 //! The shared state of a workspace as rows without local ids or seqs: what every member who
 //! took in the same ledger segments holds alike (`pedigree state-digest`). Local bookkeeping —
 //! stores, indexes, registry remotes and their bindings, sync records, the audit log's local
-//! order — is left out.
+//! order — is left out. Conflicts between members are in it (what did not win, and how it was
+//! resolved); those with registries are not.
 
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
@@ -17,13 +18,13 @@ const PARTS: &[(&str, &str)] = &[
         "SELECT m.name, v.version, v.root_digest, v.manifest_digest, v.weights_digest, v.format, v.interface, v.sniffed,
                 v.params, v.metrics, v.environment, v.status, v.bump, v.bump_reason, v.message, v.file_count, v.total_size,
                 v.created_by, v.created_at
-         FROM versions v JOIN models m ON m.id = v.model_id ORDER BY m.name, v.sort_key",
+         FROM versions v JOIN models m ON m.id = v.model_id ORDER BY m.name, v.sort_key, v.version",
     ),
     (
         "files",
         "SELECT m.name, v.version, f.path, f.size, f.sha256, f.format
          FROM version_files f JOIN versions v ON v.id = f.version_id JOIN models m ON m.id = v.model_id
-         ORDER BY m.name, v.sort_key, f.path",
+         ORDER BY m.name, v.sort_key, v.version, f.path",
     ),
     (
         "datasets",
@@ -41,20 +42,20 @@ const PARTS: &[(&str, &str)] = &[
         "approvals",
         "SELECT m.name, v.version, a.actor, a.role, a.decision, a.justification, a.created_at
          FROM approvals a JOIN versions v ON v.id = a.version_id JOIN models m ON m.id = v.model_id
-         ORDER BY m.name, v.sort_key, a.created_at, a.role, a.actor, a.decision",
+         ORDER BY m.name, v.sort_key, v.version, a.created_at, a.role, a.actor, a.decision",
     ),
     (
         "evaluations",
         "SELECT m.name, v.version, e.dataset, e.metric, e.slice, e.value, e.threshold_op, e.threshold, e.created_by, e.created_at
          FROM evaluations e JOIN versions v ON v.id = e.version_id JOIN models m ON m.id = v.model_id
-         ORDER BY m.name, v.sort_key, e.created_at, e.metric, e.slice, e.dataset",
+         ORDER BY m.name, v.sort_key, v.version, e.created_at, e.metric, e.slice, e.dataset",
     ),
     ("environments", "SELECT name, production FROM environments ORDER BY name"),
     (
         "deployments",
         "SELECT d.env, m.name, v.version, d.strategy, d.role, d.traffic, d.started_at, d.ended_at, d.reason, d.created_by
          FROM deployments d JOIN versions v ON v.id = d.version_id JOIN models m ON m.id = v.model_id
-         ORDER BY d.env, d.started_at, m.name, v.sort_key, d.role",
+         ORDER BY d.env, d.started_at, m.name, v.sort_key, v.version, d.role",
     ),
     (
         "aliases",
@@ -68,6 +69,11 @@ const PARTS: &[(&str, &str)] = &[
          ORDER BY created_at, dataset, subject_hash",
     ),
     ("team", "SELECT public_key, name, roles FROM roster WHERE to_seq IS NULL ORDER BY public_key"),
+    (
+        "conflicts",
+        "SELECT subject, field, remote_value, resolution FROM conflicts WHERE remote IN (SELECT remote FROM ledger_remotes)
+         ORDER BY subject, field, remote_value",
+    ),
 ];
 
 fn cell(v: ValueRef<'_>) -> Value {

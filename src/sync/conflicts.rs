@@ -72,6 +72,10 @@ pub fn resolve(ws: &mut Workspace, id: i64, take: Take, actor: &str) -> Result<C
     if resolved {
         return Err(bad(format!("conflict {id} is resolved already")));
     }
+    if crate::catalog::ledger::is_team_remote(ws.catalog.conn(), &c.remote)? {
+        super::team::resolve(ws, &c, take, actor)?;
+        return Ok(c);
+    }
     if c.field != "alias" {
         return resolve_field(ws, c, take, actor);
     }

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
+mod conflict;
 pub mod project;
 pub mod segment;
 pub mod store;
@@ -143,15 +144,34 @@ pub fn sync(
         .ok_or_else(|| bad(format!("{name} has no trusted owner key; remove it and add it again with --trust")))?;
     let store = LedgerStore::open(&row.url).map_err(bad)?;
     let mut team = TeamSync::default();
+    // What this workspace had taken in when its unpushed events were written.
+    let seen = ledger::last_segment(ws.catalog.conn(), name)?;
     if !push_only {
         pull(ws, name, &store, &trust.owner_key, &mut team, progress)?;
     }
     if !pull_only {
-        push(ws, name, &store, &trust.owner_key, &mut team, progress)?;
+        push(ws, name, &store, &trust.owner_key, seen, &mut team, progress)?;
     }
     team.ledger_segments = ledger::last_segment(ws.catalog.conn(), name)?;
     team.state_digest = state_digest(ws.catalog.conn())?;
-    let report = SyncReport { remote: name.to_string(), requests: store.requests(), team: Some(team), ..Default::default() };
+    // Every conflict between members still open: the team is not in step until an owner resolves it.
+    let conflicts = crate::catalog::remotes::open_conflicts(ws.catalog.conn())?
+        .into_iter()
+        .filter(|c| c.remote == name)
+        .map(|c| Item {
+            subject: c.subject.clone(),
+            reason: format!(
+                "conflict {}: two members changed the {} apart; {} holds, {} was kept too (an owner chooses: pedigree resolve {} --take local|remote)",
+                c.id,
+                c.field,
+                c.local.as_deref().unwrap_or("none"),
+                c.remote_value.as_deref().unwrap_or("none"),
+                c.id
+            ),
+        })
+        .collect();
+    let report =
+        SyncReport { remote: name.to_string(), requests: store.requests(), team: Some(team), conflicts, ..Default::default() };
     let json = serde_json::to_string(&report).expect("reports serialise");
     ws.catalog.write(|tx| crate::catalog::remotes::set_last_sync(tx, name, &crate::audit::now(), &json))?;
     Ok(report)
@@ -302,6 +322,8 @@ fn take_in(
         own_segment(ws, remote, store, &s, &digest, team)?;
         return Ok(());
     }
+    let pushed = ledger::get(ws.catalog.conn(), remote)?.map(|r| r.pushed_seq).unwrap_or(0);
+    let ctx = project::Ctx { remote: remote.to_string(), pushed, seen: s.seen };
     // Events that need the ledger's objects run alone; the others in one transaction per run
     // of them, each under a savepoint (a refusal undoes that event only).
     let mut rest = &s.events[..];
@@ -318,9 +340,8 @@ fn take_in(
             let e = foreign(&s.author, w)?;
             let outcome = match refusal(ws.catalog.conn(), owner, &e)? {
                 Some(why) => Outcome::Refused(why),
-                None => {
-                    project::apply_with_objects(ws, store, &e, s.attachments.get(&w.hash).map(String::as_str)).map_err(bad)?
-                }
+                None => project::apply_with_objects(ws, store, &e, s.attachments.get(&w.hash).map(String::as_str), &ctx)
+                    .map_err(bad)?,
             };
             ws.catalog.write(|tx| settle_outcome(tx, remote, n, &e, outcome, team))?;
             continue;
@@ -333,7 +354,7 @@ fn take_in(
                 let e = foreign(&s.author, w)?;
                 let outcome = match refusal(tx, owner, &e)? {
                     Some(why) => Outcome::Refused(why),
-                    None => project::apply(tx, &e)?,
+                    None => project::apply(tx, &e, &ctx)?,
                 };
                 settle_outcome(tx, remote, n, &e, outcome, team)?;
             }
@@ -416,6 +437,8 @@ fn foreign(author: &str, w: &WireEvent) -> Result<Foreign, SyncError> {
         prev_hash: s("prev_hash"),
         hash: w.hash.clone(),
         own: false,
+        subject_here: None,
+        loose: Vec::new(),
     })
 }
 
@@ -439,8 +462,11 @@ fn own_segment(
             None if w.seq == audit_rows::last_seq(ws.catalog.conn())? + 1 => {
                 let mut e = foreign(&s.author, w)?;
                 e.own = true;
+                // Restoring: nothing of ours is pending before it.
+                let ctx = project::Ctx { remote: remote.to_string(), pushed: i64::MAX, seen: s.seen };
                 if let Outcome::Refused(why) =
-                    project::apply_with_objects(ws, store, &e, s.attachments.get(&w.hash).map(String::as_str)).map_err(bad)?
+                    project::apply_with_objects(ws, store, &e, s.attachments.get(&w.hash).map(String::as_str), &ctx)
+                        .map_err(bad)?
                 {
                     team.refused
                         .push(Item { subject: format!("event {}", w.seq), reason: format!("restoring your own event: {why}") });
@@ -481,11 +507,13 @@ fn own_segment(
 
 /// Pushes this workspace's events not on the ledger yet: objects first, then the segment,
 /// create-only; a lost race takes in the winner's segment and tries the next number.
+#[allow(clippy::too_many_arguments)]
 fn push(
     ws: &mut Workspace,
     remote: &str,
     store: &LedgerStore,
     owner: &str,
+    seen: i64,
     team: &mut TeamSync,
     progress: OnProgress<'_>,
 ) -> Result<(), SyncError> {
@@ -520,7 +548,7 @@ fn push(
         let mut attempts = 0;
         loop {
             let n = ledger::last_segment(ws.catalog.conn(), remote)? + 1;
-            let seg = Segment::signed(me, n, wire.clone(), attachments.clone());
+            let seg = Segment::signed(me, n, seen, wire.clone(), attachments.clone());
             let bytes = seg.to_bytes();
             match store.create(&segment::key(n), bytes.clone()).map_err(bad)? {
                 Created::Written => {
@@ -571,11 +599,10 @@ fn push_objects(
     };
     match r.action.as_str() {
         "register_version" => {
-            let Some((model, version)) = r.subject.strip_prefix("version:").and_then(|x| crate::ids::split_ref(x).ok()) else {
-                return Ok(0);
-            };
-            let Some(id) = models::model_id(conn, model)? else { return Ok(0) };
-            let Some(v) = models::get_version(conn, id, version)? else { return Ok(0) };
+            // By the event, not its number: after a conflict the version may be kept under another.
+            let Some((model, version)) = models::registered_by(conn, r.seq)? else { return Ok(0) };
+            let Some(id) = models::model_id(conn, &model)? else { return Ok(0) };
+            let Some(v) = models::get_version(conn, id, &version)? else { return Ok(0) };
             let list: Vec<Value> =
                 v.files.iter().map(|f| serde_json::json!({"path": f.path, "size": f.size, "sha256": f.sha256})).collect();
             put_json(&Value::Array(list))?;
@@ -607,4 +634,30 @@ fn push_objects(
         _ => {}
     }
     Ok(written)
+}
+
+/// An owner's choice on a conflict between members: `Local` keeps what holds, `Remote` takes what
+/// did not win (the alias moved there; the version kept aside takes the number). Projected on
+/// every copy by its `resolve_conflict` event.
+pub fn resolve(
+    ws: &mut Workspace,
+    c: &crate::catalog::remotes::Conflict,
+    take: super::conflicts::Take,
+    actor: &str,
+) -> Result<(), SyncError> {
+    let took = if take == super::conflicts::Take::Local { "local" } else { "remote" };
+    let other = c.remote_value.clone().unwrap_or_default();
+    ws.catalog.write(|tx| -> Result<(), SyncError> {
+        crate::governance::team::require_role(tx, "owner", &format!("resolving the conflict on {}", c.subject))?;
+        if c.field == "alias" && take == super::conflicts::Take::Remote {
+            let (model, alias) = c.subject.rsplit_once('@').unwrap_or_default();
+            if other == "(removed)" {
+                crate::governance::aliases::remove(tx, model, alias, actor)?;
+            } else {
+                crate::governance::aliases::set(tx, &format!("{model}@{other}"), alias, actor)?;
+            }
+        }
+        conflict::settle(tx, &c.subject, &c.field, &other, took, actor)?;
+        Ok(())
+    })
 }

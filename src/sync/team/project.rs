@@ -9,6 +9,7 @@ use std::path::{Component, Path};
 
 use serde_json::Value;
 
+use super::conflict;
 use super::store::LedgerStore;
 use crate::audit::{self, replay::Foreign};
 use crate::catalog::{self, datasets, models};
@@ -29,6 +30,22 @@ pub enum Outcome {
     Refused(String),
 }
 
+/// What projecting an event needs to know of where it came from.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The ledger remote's name here.
+    pub remote: String,
+    /// This workspace's last own event on the ledger (later ones come after anything taken in).
+    pub pushed: i64,
+    /// The last segment the event's author had taken in when they wrote it.
+    pub seen: i64,
+}
+
+/// The subject the operation acts on here (see `Foreign::subject_here`).
+fn here(e: &Foreign) -> &str {
+    e.subject_here.as_deref().unwrap_or(&e.subject)
+}
+
 /// The object key of a content-addressed object.
 pub fn object_key(sha256: &str) -> String {
     format!("objects/sha256/{sha256}")
@@ -45,7 +62,7 @@ fn reference(subject: &str) -> &str {
 
 /// Runs the event's operation replaying it, under a savepoint of the caller's transaction: a
 /// refusal (the operation's error, or an operation that wrote no event) undoes it alone.
-fn replay(
+pub(super) fn replay(
     tx: &catalog::Conn,
     e: &Foreign,
     op: impl FnOnce(&catalog::Conn) -> Result<(), String>,
@@ -70,7 +87,8 @@ fn replay(
 
 /// Keeps the event in the audit log without projecting it (inside the caller's transaction).
 pub fn record_only(tx: &catalog::Conn, e: &Foreign) -> Result<i64, catalog::CatalogError> {
-    audit::replay::replaying(e.clone(), || audit::append(tx, &e.ts, &e.actor, &e.action, &e.subject, &e.payload)).0
+    let signed = Foreign { subject_here: None, loose: Vec::new(), ..e.clone() };
+    audit::replay::replaying(signed, || audit::append(tx, &e.ts, &e.actor, &e.action, &e.subject, &e.payload)).0
 }
 
 /// Whether projecting this event needs the ledger's objects (and so runs on its own, outside a
@@ -85,30 +103,41 @@ pub fn apply_with_objects(
     ledger: &LedgerStore,
     e: &Foreign,
     attachment: Option<&str>,
+    ctx: &Ctx,
 ) -> Result<Outcome, String> {
     match e.action.as_str() {
         "register_dataset" => register_dataset(ws, ledger, e, attachment),
-        "register_version" => register_version(ws, ledger, e),
-        _ => ws.catalog.write(|tx| apply(tx, e)).map_err(|x| x.to_string()),
+        "register_version" => register_version(ws, ledger, e, ctx),
+        _ => ws.catalog.write(|tx| apply(tx, e, ctx)).map_err(|x| x.to_string()),
     }
 }
 
 /// Projects one verified event inside the caller's transaction (every action but those of
 /// [`needs_objects`]).
-pub fn apply(tx: &catalog::Conn, e: &Foreign) -> Result<Outcome, catalog::CatalogError> {
+pub fn apply(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx) -> Result<Outcome, catalog::CatalogError> {
+    let (e, alias_target) = conflict::mapped(tx, e, ctx)?;
+    let e = &e;
     let p = &e.payload;
     let actor = e.actor.as_str();
     let gov = |r: Result<(), governance::GovError>| r.map_err(|err| err.to_string());
     let model = e.subject.strip_prefix("model:").unwrap_or_default();
     match e.action.as_str() {
-        "create_model" => replay(tx, e, |tx| {
-            if models::model_id(tx, model).map_err(|x| x.to_string())?.is_some() {
-                return Err(format!("model {model} exists here already"));
+        "create_model" => {
+            let Some(id) = models::model_id(tx, model)? else {
+                return replay(tx, e, |tx| {
+                    let seq = audit::append(tx, &e.ts, actor, "create_model", &e.subject, p).map_err(|x| x.to_string())?;
+                    models::insert_model(tx, model, actor, &e.ts, seq).map_err(|x| x.to_string())?;
+                    Ok(())
+                });
+            };
+            // Both made the model apart: the creation first in the order is its creation.
+            let first_here = models::created_seq(tx, id)?;
+            let seq = record_only(tx, e)?;
+            if conflict::own_pending(tx, first_here, ctx)? {
+                models::set_created(tx, id, actor, &e.ts, seq)?;
             }
-            let seq = audit::append(tx, &e.ts, actor, "create_model", &e.subject, p).map_err(|x| x.to_string())?;
-            models::insert_model(tx, model, actor, &e.ts, seq).map_err(|x| x.to_string())?;
-            Ok(())
-        }),
+            Ok(Outcome::Projected)
+        }
         "approve" => replay(tx, e, |tx| {
             gov(governance::approve(
                 tx,
@@ -120,9 +149,13 @@ pub fn apply(tx: &catalog::Conn, e: &Foreign) -> Result<Outcome, catalog::Catalo
             )
             .map(drop))
         }),
-        "set_status" => replay(tx, e, |tx| {
-            gov(governance::promote(tx, reference(&e.subject), text(p, "to"), text(p, "reason"), actor).map(drop))
-        }),
+        "set_status" => {
+            replay(
+                tx,
+                e,
+                |tx| gov(governance::promote(tx, reference(here(e)), text(p, "to"), text(p, "reason"), actor).map(drop)),
+            )
+        }
         "set_policy" => {
             let roles: Vec<String> = serde_json::from_value(p["requiredRoles"].clone()).unwrap_or_default();
             replay(tx, e, |tx| gov(governance::set_policy(tx, model, &roles, actor).map(drop)))
@@ -134,7 +167,7 @@ pub fn apply(tx: &catalog::Conn, e: &Foreign) -> Result<Outcome, catalog::Catalo
         }
         "deploy" => {
             let req = deploy::Deploy {
-                reference: reference(&e.subject),
+                reference: reference(here(e)),
                 env: text(p, "env"),
                 strategy: text(p, "strategy"),
                 traffic: p["traffic"].as_u64().map(|t| t as u32).filter(|_| text(p, "strategy") == "canary"),
@@ -143,11 +176,8 @@ pub fn apply(tx: &catalog::Conn, e: &Foreign) -> Result<Outcome, catalog::Catalo
             replay(tx, e, |tx| gov(deploy::deploy(tx, &req, actor).map(drop)))
         }
         "rollback" => replay(tx, e, |tx| gov(deploy::rollback(tx, text(p, "env"), text(p, "reason"), actor).map(drop))),
-        "set_alias" => {
-            let target = format!("{model}@{}", text(p, "version"));
-            replay(tx, e, |tx| gov(governance::aliases::set(tx, &target, text(p, "alias"), actor).map(drop)))
-        }
-        "remove_alias" => replay(tx, e, |tx| gov(governance::aliases::remove(tx, model, text(p, "alias"), actor).map(drop))),
+        "set_alias" => conflict::alias_move(tx, e, ctx, alias_target),
+        "remove_alias" => conflict::alias_move(tx, e, ctx, None),
         "evaluate" => {
             let metrics: Vec<evaluate::MetricInput> = p["metrics"]
                 .as_array()
@@ -161,10 +191,10 @@ pub fn apply(tx: &catalog::Conn, e: &Foreign) -> Result<Outcome, catalog::Catalo
                 })
                 .collect();
             let dataset = text(p, "dataset").strip_prefix("dataset:").unwrap_or_default();
-            replay(tx, e, |tx| gov(evaluate::evaluate(tx, reference(&e.subject), dataset, &metrics, actor).map(drop)))
+            replay(tx, e, |tx| gov(evaluate::evaluate(tx, reference(here(e)), dataset, &metrics, actor).map(drop)))
         }
         "annotate" if p.get("remote").is_none() => replay(tx, e, |tx| {
-            gov(governance::annotations::put(tx, &e.subject, text(p, "field"), p["value"].as_str(), actor, None).map(drop))
+            gov(governance::annotations::put(tx, here(e), text(p, "field"), p["value"].as_str(), actor, None).map(drop))
         }),
         "erasure_request" => replay(tx, e, |tx| {
             gov(governance::erasure::erase(tx, text(p, "dataset"), text(p, "subjectHash"), text(p, "reason"), actor).map(drop))
@@ -175,6 +205,8 @@ pub fn apply(tx: &catalog::Conn, e: &Foreign) -> Result<Outcome, catalog::Catalo
             replay(tx, e, |tx| gov(team::set(tx, text(p, "publicKey"), Some(text(p, "name")), &roles, actor).map(drop)))
         }
         "team_remove" => replay(tx, e, |tx| gov(team::remove(tx, text(p, "publicKey"), actor).map(drop))),
+        // A registry conflict's resolution names its remote: about that desktop only.
+        "resolve_conflict" if p.get("remote").is_none() => conflict::resolve(tx, e),
         _ => Ok(Outcome::LocalOnly),
     }
 }
@@ -248,11 +280,16 @@ fn safe_path(p: &str) -> bool {
 /// A model version: its manifest (the object named by the manifest digest the event signs) and
 /// every file (checked against the manifest) are fetched from the ledger into staging, then
 /// registered here as the author did, with the event's number.
-fn register_version(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign) -> Result<Outcome, String> {
+fn register_version(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign, ctx: &Ctx) -> Result<Outcome, String> {
     let p = &e.payload;
     let manifest_digest = text(p, "manifestDigest");
     let Some((model, version)) = e.subject.strip_prefix("version:").and_then(|r| ids::split_ref(r).ok()) else {
         return Ok(Outcome::Refused(format!("{} names no model version", e.subject)));
+    };
+    let Some(number) = conflict::registration_number(ws, e, ctx, model, version).map_err(|x| x.to_string())? else {
+        // The same files under the same number here already: nothing to register.
+        ws.catalog.write(|tx| record_only(tx, e)).map_err(|x| x.to_string())?;
+        return Ok(Outcome::Projected);
     };
     let Some(bytes) = ledger.get(&object_key(manifest_digest))? else {
         return Ok(Outcome::Refused(format!("its manifest (object {manifest_digest}) is missing from the ledger")));
@@ -293,7 +330,7 @@ fn register_version(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign) -> Re
     let outcome = match staged {
         Err(why) => Err(why),
         Ok(Err(why)) => Ok(Outcome::Refused(why)),
-        Ok(Ok(())) => Ok(register_staged(ws, e, model, version, &dir)),
+        Ok(Ok(())) => Ok(register_staged(ws, e, model, &number, &dir)),
     };
     let _ = std::fs::remove_dir_all(&root);
     outcome
@@ -301,6 +338,11 @@ fn register_version(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign) -> Re
 
 fn register_staged(ws: &mut Workspace, e: &Foreign, model: &str, version: &str, dir: &Path) -> Outcome {
     let p = &e.payload;
+    let mut e = e.clone();
+    if ids::version_node(model, version) != e.subject {
+        e.subject_here = Some(ids::version_node(model, version));
+    }
+    let e = &e;
     let opt = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_string);
     let req = RegisterRequest {
         paths: vec![dir.display().to_string()],

@@ -4,14 +4,16 @@
 //! events in the same order. `segments/000000000007.json`:
 //!
 //! ```json
-//! {"format": "pedigree-ledger-segment/1", "number": 7, "author": "ssh-ed25519 AAAA…",
+//! {"format": "pedigree-ledger-segment/1", "number": 7, "author": "ssh-ed25519 AAAA…", "seen": 5,
 //!  "events": [{"seq": 41, "record": "{…}", "hash": "…", "signer": "ssh-ed25519 AAAA…", "signature": "…"}],
 //!  "attachments": {"<event hash>": "<sha256 of an object>"},
 //!  "signature": "<base64 Ed25519>"}
 //! ```
 //!
 //! The signature covers `pedigree ledger segment v1\n` then the hex SHA-256 of the RFC 8785
-//! canonical JSON of the segment without its `signature`. Events link by `prev_hash` to the
+//! canonical JSON of the segment without its `signature`. `seen` is the last segment its author
+//! had taken in when they wrote these events: segments after it were written concurrently
+//! (what two members did apart is told by it). Events link by `prev_hash` to the
 //! author's previous event (in this segment or an earlier one of theirs). An attachment names a
 //! content-addressed object an event needs beyond its record (a dataset's file list).
 
@@ -31,6 +33,9 @@ pub struct Segment {
     pub format: String,
     pub number: i64,
     pub author: String,
+    /// The last segment the author had taken in when these events were written.
+    #[serde(default)]
+    pub seen: i64,
     pub events: Vec<WireEvent>,
     #[serde(default)]
     pub attachments: BTreeMap<String, String>,
@@ -63,11 +68,18 @@ fn message(s: &Segment) -> Vec<u8> {
 
 impl Segment {
     /// A segment of `events` signed by `me`.
-    pub fn signed(me: &Identity, number: i64, events: Vec<WireEvent>, attachments: BTreeMap<String, String>) -> Segment {
+    pub fn signed(
+        me: &Identity,
+        number: i64,
+        seen: i64,
+        events: Vec<WireEvent>,
+        attachments: BTreeMap<String, String>,
+    ) -> Segment {
         let mut s = Segment {
             format: FORMAT.into(),
             number,
             author: me.public_key_line(),
+            seen,
             events,
             attachments,
             signature: String::new(),
@@ -90,6 +102,9 @@ impl Segment {
         }
         if s.number != number {
             return Err(format!("says it is segment {} (renamed or copied)", s.number));
+        }
+        if s.seen >= s.number || s.seen < 0 {
+            return Err(format!("claims its author had seen segment {} before writing it", s.seen));
         }
         let pk = ssh::parse_public_key_line(&s.author).map_err(|e| format!("its author key: {e}"))?;
         let sig = base64::engine::general_purpose::STANDARD

@@ -1,0 +1,115 @@
+//! What two members do apart to one thing comes out the same on every copy, both sides kept and
+//! the conflict named, until an owner chooses (#14 "semantic conflicts").
+
+use serde_json::Value;
+
+use super::{Member, ledger, team};
+
+/// `sync team` that may end with conflicts open (exit 3): its whole report.
+fn sync_report(m: &Member) -> Value {
+    let out = m.run(&["sync", "team", "--json"]);
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(3)),
+        "{}: {}{}",
+        m.actor,
+        super::common::stderr(&out),
+        super::common::stdout(&out)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Everyone syncs until nothing moves; returns the digests.
+fn settle_all(members: &[&Member]) -> Vec<String> {
+    for _ in 0..3 {
+        let mut moved = false;
+        for m in members {
+            let t = &sync_report(m)["team"];
+            moved |= t["segmentsPulled"].as_u64().unwrap() > 0 || t["segmentsPushed"].as_u64().unwrap() > 0;
+        }
+        if !moved {
+            break;
+        }
+    }
+    members.iter().map(|m| m.digest()).collect()
+}
+
+fn open_conflicts(m: &Member) -> Vec<Value> {
+    m.ok(&["conflicts"])["conflicts"].as_array().unwrap().clone()
+}
+
+fn alias_target(m: &Member, model: &str, alias: &str) -> String {
+    let a = m.ok(&["aliases", model]);
+    let found = a["aliases"].as_array().unwrap().iter().find(|x| x["alias"] == alias).cloned();
+    found.map(|x| x["version"].as_str().unwrap().to_string()).unwrap_or_default()
+}
+
+#[test]
+fn an_alias_moved_apart_converges_on_the_later_move_and_an_owner_chooses() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = ledger("file", dir.path(), "alias-conflict");
+    let (a, b, c) = team(&url);
+    let v: Vec<String> = [4, 8, 16].iter().map(|n| a.register("churn", *n)["version"].as_str().unwrap().to_string()).collect();
+    a.ok(&["alias", "set", &format!("churn@{}", v[0]), "champion"]);
+    settle_all(&[&a, &b, &c]);
+    // Apart: Alice moves it to the second version, Carol to the third.
+    a.ok(&["alias", "set", &format!("churn@{}", v[1]), "champion"]);
+    c.ok(&["alias", "set", &format!("churn@{}", v[2]), "champion"]);
+    let digests = settle_all(&[&a, &c, &b]);
+    assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+    for m in [&a, &b, &c] {
+        assert_eq!(alias_target(m, "churn", "champion"), v[2], "{}: the later move in the ledger's order holds", m.actor);
+        let open = open_conflicts(m);
+        assert_eq!(open.len(), 1, "{}: {open:?}", m.actor);
+        assert_eq!((open[0]["subject"].as_str(), open[0]["remoteValue"].as_str()), (Some("churn@champion"), Some(v[1].as_str())));
+    }
+    // A non-owner cannot choose; the owner takes the other side, and every copy follows.
+    let id = open_conflicts(&c)[0]["id"].as_i64().unwrap().to_string();
+    assert!(c.refused(&["resolve", &id, "--take", "remote"]).contains("owner"));
+    let id = open_conflicts(&a)[0]["id"].as_i64().unwrap().to_string();
+    a.ok(&["resolve", &id, "--take", "remote"]);
+    let digests = settle_all(&[&a, &b, &c]);
+    assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+    for m in [&a, &b, &c] {
+        assert_eq!(alias_target(m, "churn", "champion"), v[1], "{}", m.actor);
+        assert!(open_conflicts(m).is_empty(), "{}", m.actor);
+        m.verify();
+    }
+}
+
+#[test]
+fn one_number_registered_apart_with_other_files_keeps_both_and_an_owner_swaps_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = ledger("file", dir.path(), "version-conflict");
+    let (a, b, c) = team(&url);
+    settle_all(&[&a, &b, &c]);
+    // Apart: both register fraud 1.0.0 with other weights; Carol also points `prod` at hers.
+    let alices = a.register("fraud", 4);
+    let carols = c.register("fraud", 8);
+    c.ok(&["alias", "set", "fraud@1.0.0", "prod"]);
+    assert_eq!(alices["version"], "1.0.0");
+    assert_eq!(carols["version"], "1.0.0");
+    a.sync();
+    let digests = settle_all(&[&c, &a, &b]);
+    assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+    let aside = open_conflicts(&b)[0]["remoteValue"].as_str().unwrap().to_string();
+    assert!(aside.starts_with("1.0.0+conflict."), "{aside}");
+    for m in [&a, &b, &c] {
+        let first = m.ok(&["show", "fraud@1.0.0"]);
+        assert_eq!(first["version"]["rootDigest"], alices["rootDigest"], "{}: the first in the order keeps the number", m.actor);
+        let kept = m.ok(&["show", &format!("fraud@{aside}")]);
+        assert_eq!(kept["version"]["rootDigest"], carols["rootDigest"], "{}: the other is kept too", m.actor);
+        // Carol's alias, set before she knew, means her version on every copy.
+        assert_eq!(alias_target(m, "fraud", "prod"), aside, "{}", m.actor);
+        m.verify();
+    }
+    let id = open_conflicts(&a)[0]["id"].as_i64().unwrap().to_string();
+    a.ok(&["resolve", &id, "--take", "remote"]);
+    let digests = settle_all(&[&a, &b, &c]);
+    assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+    for m in [&a, &b, &c] {
+        let now = m.ok(&["show", "fraud@1.0.0"]);
+        assert_eq!(now["version"]["rootDigest"], carols["rootDigest"], "{}: the owner gave Carol's version the number", m.actor);
+        assert!(open_conflicts(m).is_empty());
+        m.verify();
+    }
+}
