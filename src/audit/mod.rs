@@ -90,6 +90,9 @@ pub fn append(
             },
         )?;
         audit_rows::insert_signature(conn, seq, &e.signer, &e.signature)?;
+        if let Some(n) = e.segment {
+            audit_rows::set_segment_of(conn, seq, n)?;
+        }
         replay::recorded(seq);
         return Ok(seq);
     }

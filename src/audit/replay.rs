@@ -32,6 +32,8 @@ pub struct Foreign {
     /// The subject the operation acts on here when it differs from the event's (a version its
     /// author registered under a number another member took first is kept under another one).
     pub subject_here: Option<String>,
+    /// The ledger segment that carried it.
+    pub segment: Option<i64>,
     /// Payload fields the operation computes differently here by design (a concurrent alias
     /// move's `previous`): not compared.
     pub loose: Vec<&'static str>,

@@ -138,3 +138,26 @@ pub fn moves(conn: &Connection, model_id: i64) -> Result<Vec<AliasMove>, Catalog
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
+
+/// Makes an earlier move to the same version (first in the team's order) the one the alias
+/// records as having put it there.
+pub fn set_mover(conn: &Connection, model_id: i64, alias: &str, actor: &str, at: &str, seq: i64) -> Result<(), CatalogError> {
+    conn.execute(
+        "UPDATE aliases SET set_by = ?3, set_at = ?4, audit_seq = ?5 WHERE model_id = ?1 AND alias = ?2",
+        params![model_id, alias, actor, at, seq],
+    )?;
+    Ok(())
+}
+
+/// Where the move recorded by event `seq` put the alias, by the version's number now (`None`:
+/// it was removed; absent: no such move).
+pub fn move_target(conn: &Connection, model_id: i64, alias: &str, seq: i64) -> Result<Option<Option<String>>, CatalogError> {
+    Ok(conn
+        .query_row(
+            "SELECT v.version FROM alias_moves m LEFT JOIN versions v ON v.id = m.version_id
+             WHERE m.model_id = ?1 AND m.alias = ?2 AND m.audit_seq = ?3",
+            params![model_id, alias, seq],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .optional()?)
+}

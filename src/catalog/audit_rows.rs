@@ -80,6 +80,26 @@ pub fn origin_hash(conn: &Connection, author: &str, origin_seq: i64) -> Result<O
         .optional()?)
 }
 
+/// The ledger segment that carried event `seq` (own events once pushed), and its author
+/// (`None`: own).
+pub fn segment_of(conn: &Connection, seq: i64) -> Result<Option<(Option<i64>, Option<String>)>, CatalogError> {
+    Ok(conn
+        .query_row("SELECT segment, author FROM audit_events WHERE seq = ?1", [seq], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// Records that own events `from..=to` went out in segment `n`.
+pub fn set_segment(conn: &Connection, from: i64, to: i64, n: i64) -> Result<(), CatalogError> {
+    conn.execute("UPDATE audit_events SET segment = ?3 WHERE author IS NULL AND seq BETWEEN ?1 AND ?2", params![from, to, n])?;
+    Ok(())
+}
+
+/// Records the segment a pulled event came in.
+pub fn set_segment_of(conn: &Connection, seq: i64, n: i64) -> Result<(), CatalogError> {
+    conn.execute("UPDATE audit_events SET segment = ?2 WHERE seq = ?1", params![seq, n])?;
+    Ok(())
+}
+
 /// Whether event `seq` is this workspace's own (not pulled from a ledger).
 pub fn is_own(conn: &Connection, seq: i64) -> Result<bool, CatalogError> {
     Ok(conn.query_row("SELECT EXISTS(SELECT 1 FROM audit_events WHERE seq = ?1 AND author IS NULL)", [seq], |r| r.get(0))?)

@@ -165,3 +165,10 @@ pub fn end(conn: &Connection, id: i64, now: &str) -> Result<(), CatalogError> {
     conn.execute("UPDATE deployments SET ended_at = ?2 WHERE id = ?1", params![id, now])?;
     Ok(())
 }
+
+/// Sets (or with `None` clears) when a deployment ended: a switch another member made apart
+/// takes its place in the history.
+pub fn set_ended(conn: &Connection, id: i64, at: Option<&str>) -> Result<(), CatalogError> {
+    conn.execute("UPDATE deployments SET ended_at = ?2 WHERE id = ?1", params![id, at])?;
+    Ok(())
+}

@@ -159,7 +159,7 @@ pub fn renames(conn: &Connection, author: &str, seen: i64) -> Result<Vec<(String
 
 /// Records what two members did apart to one thing (kept: what holds now; other: what did not
 /// win, by the order of the ledger), once per other value. In the `conflicts` table, listed and
-/// resolved with the registry ones.
+/// resolved with the registry ones. Recorded once (a segment taken in again records nothing new).
 #[allow(clippy::too_many_arguments)]
 pub fn record_conflict(
     conn: &Connection,
@@ -174,7 +174,7 @@ pub fn record_conflict(
     conn.execute(
         "INSERT INTO conflicts (remote, subject, field, base, local, remote_value, created_at, audit_seq)
          SELECT ?1, ?2, ?3, NULL, ?4, ?5, ?6, ?7
-         WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE remote = ?1 AND subject = ?2 AND field = ?3 AND remote_value = ?5)",
+         WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE remote = ?1 AND subject = ?2 AND field = ?3 AND local = ?4 AND remote_value = ?5)",
         params![remote, subject, field, kept, other, at, seq],
     )?;
     Ok(())
@@ -195,4 +195,67 @@ pub fn open_conflict_id(conn: &Connection, subject: &str, field: &str, other: &s
 /// Whether this conflict is between members (on a ledger remote), not with a registry.
 pub fn is_team_remote(conn: &Connection, remote: &str) -> Result<bool, CatalogError> {
     Ok(conn.query_row("SELECT EXISTS(SELECT 1 FROM ledger_remotes WHERE remote = ?1)", [remote], |r| r.get(0))?)
+}
+
+/// Drops the open team conflicts on `subject`'s `field` recorded against event `seq` (this
+/// workspace's own move not pushed yet): a later incoming one is what that move replaces.
+pub fn drop_open_conflicts_of(conn: &Connection, subject: &str, field: &str, seq: i64) -> Result<(), CatalogError> {
+    conn.execute(
+        "DELETE FROM conflicts WHERE subject = ?1 AND field = ?2 AND audit_seq = ?3 AND resolved_at IS NULL
+         AND remote IN (SELECT remote FROM ledger_remotes)",
+        params![subject, field, seq],
+    )?;
+    Ok(())
+}
+
+/// The other value of the open team conflict on `subject`'s `field` recorded against event `seq`.
+pub fn open_conflict_other_of(conn: &Connection, subject: &str, field: &str, seq: i64) -> Result<Option<String>, CatalogError> {
+    Ok(conn
+        .query_row(
+            "SELECT remote_value FROM conflicts WHERE subject = ?1 AND field = ?2 AND audit_seq = ?3 AND resolved_at IS NULL
+             AND remote IN (SELECT remote FROM ledger_remotes) ORDER BY id DESC LIMIT 1",
+            params![subject, field, seq],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+/// The value the team's order gives an alias (`MODEL@ALIAS`) before this workspace's unpushed
+/// move `own_seq`, and the move that set it (actor, time, event), when an incoming move did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamAlias {
+    pub own_seq: i64,
+    pub value: Option<String>,
+    pub set: Option<(String, String, i64)>,
+}
+
+pub fn team_alias(conn: &Connection, subject: &str) -> Result<Option<TeamAlias>, CatalogError> {
+    Ok(conn
+        .query_row("SELECT own_seq, value, set_by, set_at, seq FROM ledger_alias_team WHERE subject = ?1", [subject], |r| {
+            let set = match (r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, Option<i64>>(4)?) {
+                (Some(by), Some(at), Some(seq)) => Some((by, at, seq)),
+                _ => None,
+            };
+            Ok(TeamAlias { own_seq: r.get(0)?, value: r.get(1)?, set })
+        })
+        .optional()?)
+}
+
+pub fn set_team_alias(conn: &Connection, subject: &str, t: &TeamAlias) -> Result<(), CatalogError> {
+    let (by, at, seq) = match &t.set {
+        Some((by, at, seq)) => (Some(by.as_str()), Some(at.as_str()), Some(*seq)),
+        None => (None, None, None),
+    };
+    conn.execute(
+        "INSERT OR REPLACE INTO ledger_alias_team (subject, own_seq, value, set_by, set_at, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![subject, t.own_seq, t.value, by, at, seq],
+    )?;
+    Ok(())
+}
+
+/// Once this workspace's moves are pushed, they are in the team's order like any other.
+pub fn clear_team_aliases(conn: &Connection) -> Result<(), CatalogError> {
+    conn.execute("DELETE FROM ledger_alias_team", [])?;
+    Ok(())
 }

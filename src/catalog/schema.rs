@@ -366,14 +366,18 @@ pub const MIGRATIONS: &[&str] = &[
     // 12: the team ledger. The audit log holds every member's events: this workspace's own
     // chain (`author` NULL) and, pulled from a ledger remote, other members' events as they
     // signed them (`author` their key line, `origin_seq` the seq in their chain; the local seq
-    // only orders them here). Each ledger segment taken in is recorded: number, author, digest,
+    // only orders them here); `segment` is the ledger segment that carried an event (own
+    // events once pushed), the team's order. Each ledger segment taken in is recorded: number, author, digest,
     // its last event's hash (a cut tail shows as a missing one), whether it failed its checks
     // (its author's later segments wait); so are the events refused from it and why, per
     // ledger the owner key trusted and the last own event pushed, and the versions kept under
-    // another number after a conflict (for their author's events written before they knew).
+    // another number after a conflict (for their author's events written before they knew),
+    // and, while this workspace's own alias moves wait to be pushed, the value the team's order
+    // gives each such alias before them.
     r#"
     ALTER TABLE audit_events ADD COLUMN author TEXT;
     ALTER TABLE audit_events ADD COLUMN origin_seq INTEGER;
+    ALTER TABLE audit_events ADD COLUMN segment INTEGER;
     CREATE UNIQUE INDEX audit_by_origin ON audit_events (author, origin_seq) WHERE author IS NOT NULL;
     CREATE INDEX audit_by_hash ON audit_events (hash);
     CREATE TABLE ledger_segments (
@@ -400,6 +404,14 @@ pub const MIGRATIONS: &[&str] = &[
         from_node TEXT NOT NULL,
         to_node   TEXT NOT NULL,
         PRIMARY KEY (author, seen, from_node)
+    ) WITHOUT ROWID;
+    CREATE TABLE ledger_alias_team (
+        subject TEXT PRIMARY KEY,
+        own_seq INTEGER NOT NULL,
+        value   TEXT,
+        set_by  TEXT,
+        set_at  TEXT,
+        seq     INTEGER
     ) WITHOUT ROWID;
     CREATE TABLE ledger_remotes (
         remote      TEXT PRIMARY KEY,

@@ -113,3 +113,32 @@ fn one_number_registered_apart_with_other_files_keeps_both_and_an_owner_swaps_th
         m.verify();
     }
 }
+
+#[test]
+fn an_environment_switched_apart_converges_on_the_later_switch_with_the_history_of_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = ledger("file", dir.path(), "deploy-conflict");
+    let (a, b, c) = team(&url);
+    let v: Vec<String> = [4, 8, 16].iter().map(|n| a.register("churn", *n)["version"].as_str().unwrap().to_string()).collect();
+    a.ok(&["deploy", &format!("churn@{}", v[0]), "--env", "staging", "--strategy", "full", "--reason", "first"]);
+    settle_all(&[&a, &b, &c]);
+    // Apart: Alice switches staging to the second version, Carol to the third.
+    a.ok(&["deploy", &format!("churn@{}", v[1]), "--env", "staging", "--strategy", "full", "--reason", "alice's pick"]);
+    c.ok(&["deploy", &format!("churn@{}", v[2]), "--env", "staging", "--strategy", "full", "--reason", "carol's pick"]);
+    let digests = settle_all(&[&a, &c, &b]);
+    assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+    for m in [&a, &b, &c] {
+        let serving = m.ok(&["serving", "--env", "staging"]).to_string();
+        assert!(serving.contains(&format!("\"{}\"", v[2])), "{}: the later switch serves: {serving}", m.actor);
+        let history = m.ok(&["deployments", "--env", "staging"]).to_string();
+        assert!(
+            history.contains("alice's pick") && history.contains("carol's pick"),
+            "{}: both switches are in the history",
+            m.actor
+        );
+        let open = open_conflicts(m);
+        assert_eq!(open.len(), 1, "{}: {open:?}", m.actor);
+        assert_eq!(open[0]["remoteValue"], format!("churn@{}", v[1]));
+        m.verify();
+    }
+}

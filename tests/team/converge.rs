@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Member, ledger, settle, team};
+use super::{Member, common, ledger, settle, team};
 
 fn approve(m: &Member, reference: &str) -> Value {
     m.ok(&["approve", reference, "--decision", "approved", "--role", "validator", "--justification", "holdout AUC 0.91"])
@@ -127,11 +127,15 @@ impl Rng {
 
 /// Random interleavings of register / approve / alias / deploy / sync on three desktops
 /// converge: once everyone has synced, the three state digests are equal and every log
-/// verifies. (Each model is registered by one person, and one person deploys: concurrent
-/// changes to one model or one environment are semantic conflicts, handled apart.)
+/// verifies — with everyone registering the same two models, moving the same alias and
+/// switching the same environment, so the conflicts between members happen too. A failing
+/// seed is named: replay it alone with that seed.
 #[test]
 fn random_interleavings_of_three_members_converge() {
-    for seed in [7u64, 1_234_567, 0xfeed_beef] {
+    let mut conflicts = 0;
+    // PEDIGREE_INTERLEAVINGS=N runs N seeds (500 ran clean when this was written).
+    let runs: u64 = std::env::var("PEDIGREE_INTERLEAVINGS").ok().and_then(|n| n.parse().ok()).unwrap_or(12);
+    for seed in 0..runs {
         let dir = tempfile::tempdir().unwrap();
         let url = ledger("file", dir.path(), &format!("interleave-{seed}"));
         let (a, b, c) = team(&url);
@@ -141,43 +145,60 @@ fn random_interleavings_of_three_members_converge() {
         let mut rng = Rng(seed);
         let mut registered: Vec<String> = Vec::new();
         let mut steps = Vec::new();
-        for step in 0..16 {
+        for step in 0..24 {
             let m = members[rng.below(3)];
             let op = rng.below(5);
             let who = m.actor.split('@').next().unwrap();
             steps.push(format!("{who}:{op}"));
+            // Refusals are part of the game (a version not taken in yet, one's own version).
             match op {
                 0 => {
-                    let model = format!("m-{who}-{}", rng.below(2));
+                    let model = format!("m-{}", rng.below(2));
                     let r = m.register(&model, 4 + step as u64);
                     registered.push(format!("{model}@{}", r["version"].as_str().unwrap()));
                 }
                 1 if !registered.is_empty() => {
                     let v = &registered[rng.below(registered.len())];
-                    // Refused when B has not taken it in yet, or registered it himself: both fine.
                     let _ = b.run(&["approve", v, "--decision", "approved", "--role", "validator", "--justification", "ok"]);
                 }
                 2 if !registered.is_empty() => {
-                    let v = registered[rng.below(registered.len())].clone();
-                    let (model, _) = v.split_once('@').unwrap();
-                    let owner = members.iter().find(|x| model.starts_with(&format!("m-{}", x.actor.split('@').next().unwrap())));
-                    if let Some(o) = owner {
-                        let _ = o.run(&["alias", "set", &v, "candidate"]);
-                    }
+                    let v = &registered[rng.below(registered.len())];
+                    let _ = m.run(&["alias", "set", v, "candidate"]);
                 }
                 3 if !registered.is_empty() => {
                     let v = &registered[rng.below(registered.len())];
-                    let _ = c.run(&["deploy", v, "--env", "staging", "--strategy", "full", "--reason", "try"]);
+                    let d = if rng.below(2) == 0 { &a } else { &c };
+                    let _ = d.run(&["deploy", v, "--env", "staging", "--strategy", "full", "--reason", "try"]);
                 }
                 _ => {
-                    m.sync();
+                    let out = m.run(&["sync", "team"]);
+                    assert!(matches!(out.status.code(), Some(0) | Some(3)), "seed {seed}: {}", common::stderr(&out));
                 }
             }
         }
-        let digests = settle(&members);
+        let digests = settle_tolerant(&members);
         assert!(digests.iter().all(|d| *d == digests[0]), "seed {seed} ({}): {digests:?}", steps.join(" "));
         for m in members {
             m.verify();
         }
+        conflicts += a.ok(&["conflicts"])["conflicts"].as_array().unwrap().len();
     }
+    assert!(conflicts > 0, "no interleaving made members conflict: the test would not show they converge then");
+}
+
+/// Everyone syncs (conflicts may be open) until nothing moves; returns the digests.
+fn settle_tolerant(members: &[&Member]) -> Vec<String> {
+    for _ in 0..4 {
+        let mut moved = false;
+        for m in members {
+            let out = m.run(&["sync", "team", "--json"]);
+            assert!(matches!(out.status.code(), Some(0) | Some(3)), "{}: {}", m.actor, common::stderr(&out));
+            let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            moved |= t["team"]["segmentsPulled"].as_u64().unwrap() > 0 || t["team"]["segmentsPushed"].as_u64().unwrap() > 0;
+        }
+        if !moved {
+            break;
+        }
+    }
+    members.iter().map(|m| m.digest()).collect()
 }

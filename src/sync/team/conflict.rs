@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use super::project::{Ctx, Outcome, record_only, replay};
 use crate::audit::{self, replay::Foreign};
-use crate::catalog::{self, CatalogError, aliases, audit_rows, ledger, models};
+use crate::catalog::{self, CatalogError, aliases, audit_rows, deployments, ledger, models};
 use crate::governance;
 use crate::ids;
 
@@ -33,8 +33,9 @@ fn shown(v: Option<&str>) -> String {
 }
 
 /// `set_alias` / `remove_alias`, concurrent moves included.
-pub fn alias_move(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx, target: Option<String>) -> Result<Outcome, CatalogError> {
+pub fn alias_move(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx, mv: AliasMove) -> Result<Outcome, CatalogError> {
     let p = &e.payload;
+    let AliasMove { target, previous } = mv;
     let model = e.subject.strip_prefix("model:").unwrap_or_default();
     let alias = p["alias"].as_str().unwrap_or_default();
     let op = |tx: &catalog::Conn| -> Result<(), String> {
@@ -45,24 +46,21 @@ pub fn alias_move(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx, target: Option<Str
         r.map_err(|x| x.to_string())
     };
     let Some(model_id) = models::model_id(tx, model)? else { return replay(tx, e, op) };
+    let subject = format!("{model}@{alias}");
+    if let Some(own) = own_moves(tx, ctx, model_id, &e.subject, alias)? {
+        return before_own_moves(tx, e, ctx, &subject, model_id, alias, AliasMove { target, previous }, own);
+    }
     let current = aliases::of_model(tx, model_id)?.into_iter().find(|a| a.alias == alias);
     let here = current.as_ref().map(|a| a.version.clone());
-    if here.as_deref() == p["previous"].as_str() {
+    if here == previous {
         return replay(tx, e, op);
     }
-    let subject = format!("{model}@{alias}");
     if here == target {
         // Both moved it to the same place: nothing to choose.
         record_only(tx, e)?;
         return Ok(Outcome::Projected);
     }
-    if let Some(cur) = &current
-        && own_pending(tx, cur.audit_seq, ctx)?
-    {
-        let seq = record_only(tx, e)?;
-        ledger::record_conflict(tx, &ctx.remote, &subject, "alias", &cur.version, &shown(target.as_deref()), &e.ts, seq)?;
-        return Ok(Outcome::Projected);
-    }
+    // Made without knowing the value here, and later in the order: it applies over it.
     let mut later = e.clone();
     later.loose.push("previous");
     let out = replay(tx, &later, op)?;
@@ -80,6 +78,205 @@ pub fn alias_move(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx, target: Option<Str
         )?;
     }
     Ok(out)
+}
+
+/// This workspace's moves of one alias not pushed yet: the first one's event seq, what it
+/// replaced, where it moved the alias, and where the last one left it.
+struct OwnMoves {
+    first_seq: i64,
+    previous: Option<String>,
+    first_target: Option<String>,
+    last_target: Option<String>,
+    /// The last one's actor, time and event.
+    last: (String, String, i64),
+}
+
+fn own_moves(
+    tx: &catalog::Conn,
+    ctx: &Ctx,
+    model_id: i64,
+    model_node: &str,
+    alias: &str,
+) -> Result<Option<OwnMoves>, CatalogError> {
+    let mut found = Vec::new();
+    for r in audit_rows::own_after(tx, ctx.pushed)? {
+        let Ok(p) = serde_json::from_str::<Value>(&r.payload) else { continue };
+        if !(matches!(r.action.as_str(), "set_alias" | "remove_alias") && r.subject == model_node && p["alias"] == alias) {
+            continue;
+        }
+        // Where it put the alias by the version's number now (ours may have moved aside since).
+        let target = aliases::move_target(tx, model_id, alias, r.seq)?
+            .unwrap_or_else(|| (r.action == "set_alias").then(|| p["version"].as_str().unwrap_or_default().to_string()));
+        found.push((r.seq, p["previous"].as_str().map(str::to_string), target, (r.actor.clone(), r.ts.clone(), r.seq)));
+    }
+    let mut moves = found.into_iter();
+    let Some((first_seq, previous, first_target, first)) = moves.next() else { return Ok(None) };
+    let (last_target, last) = moves.last().map(|m| (m.2, m.3)).unwrap_or_else(|| (first_target.clone(), first));
+    Ok(Some(OwnMoves { first_seq, previous, first_target, last_target, last }))
+}
+
+/// An incoming move of an alias this workspace moved too, not pushed yet: on every copy the
+/// incoming one comes first. It is applied to the value the team's order gives the alias (kept
+/// aside while ours wait), with the rules of [`alias_move`]; ours then comes after it, as every
+/// other copy will take it in: a conflict if it was made without knowing that value, and the
+/// alias credited to the incoming move if ours only moved it where it already was.
+#[allow(clippy::too_many_arguments)]
+fn before_own_moves(
+    tx: &catalog::Conn,
+    e: &Foreign,
+    ctx: &Ctx,
+    subject: &str,
+    model_id: i64,
+    alias: &str,
+    mv: AliasMove,
+    own: OwnMoves,
+) -> Result<Outcome, CatalogError> {
+    let AliasMove { target, previous } = mv;
+    let mut team = match ledger::team_alias(tx, subject)? {
+        Some(t) if t.own_seq == own.first_seq => t,
+        _ => ledger::TeamAlias { own_seq: own.first_seq, value: own.previous.clone(), set: None },
+    };
+    let seq = record_only(tx, e)?;
+    // What ours was recorded against is replaced below, after this move.
+    ledger::drop_open_conflicts_of(tx, subject, "alias", own.first_seq)?;
+    if previous != team.value && target != team.value {
+        ledger::record_conflict(
+            tx,
+            &ctx.remote,
+            subject,
+            "alias",
+            &shown(target.as_deref()),
+            &shown(team.value.as_deref()),
+            &e.ts,
+            seq,
+        )?;
+    }
+    if target != team.value {
+        team.value = target;
+        team.set = Some((e.actor.clone(), e.ts.clone(), seq));
+    }
+    ledger::set_team_alias(tx, subject, &team)?;
+    // Ours, after it.
+    if own.previous != team.value && own.first_target != team.value {
+        ledger::record_conflict(
+            tx,
+            &ctx.remote,
+            subject,
+            "alias",
+            &shown(own.first_target.as_deref()),
+            &shown(team.value.as_deref()),
+            &e.ts,
+            own.first_seq,
+        )?;
+    }
+    // Who put the alias where it is: the incoming move if ours changed nothing after it, else ours.
+    let (by, at, set_seq) = match &team.set {
+        Some(set) if own.first_target == team.value && own.last_target == own.first_target => set.clone(),
+        _ => own.last.clone(),
+    };
+    if own.last_target.is_some() {
+        aliases::set_mover(tx, model_id, alias, &by, &at, set_seq)?;
+    }
+    Ok(Outcome::Projected)
+}
+
+/// Whether catalog event `seq` came to the team after what `e`'s author had seen (a segment past
+/// their `seen`, by someone else).
+fn unseen_by(tx: &catalog::Conn, seq: i64, e: &Foreign, ctx: &Ctx) -> Result<bool, CatalogError> {
+    Ok(match audit_rows::segment_of(tx, seq)? {
+        Some((Some(n), author)) => n > ctx.seen && author.as_deref() != Some(e.author.as_str()),
+        _ => false,
+    })
+}
+
+/// `MODEL@VERSION` of a deployment.
+fn label(d: &deployments::Deployment) -> String {
+    format!("{}@{}", d.model, d.version)
+}
+
+/// A full (or blue-green) switch of an environment made without knowing what serves there now
+/// (the switch to it was not in what its author had seen). If what serves here came from this workspace's own switch not
+/// pushed yet, that switch comes later in the order: the incoming one served in between (it is
+/// checked by the same rules, then put in the history before ours). Otherwise the incoming one
+/// is the later and switches over it. The switch that came first in the order is recorded as a
+/// conflict on the environment.
+pub fn deploy(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx, req: &governance::deploy::Deploy<'_>) -> Result<Outcome, CatalogError> {
+    let op = |tx: &catalog::Conn| governance::deploy::deploy(tx, req, &e.actor).map(drop).map_err(|x| x.to_string());
+    let active = deployments::active(tx, req.env)?;
+    // Concurrent: what serves here was switched to by an event its author had not seen (this
+    // workspace's own, not pushed yet; or one in a segment after the author's `seen`).
+    let primary = active.iter().find(|d| d.role == "primary");
+    let unseen = match primary {
+        Some(p) => own_pending(tx, p.audit_seq, ctx)? || unseen_by(tx, p.audit_seq, e, ctx)?,
+        None => false,
+    };
+    if !unseen || !matches!(req.strategy, "full" | "blue-green") {
+        return replay(tx, e, op);
+    }
+    let rows = deployments::in_env(tx, req.env)?;
+    let mut first_pending: Option<&deployments::Deployment> = None;
+    for d in &rows {
+        if own_pending(tx, d.audit_seq, ctx)? && first_pending.is_none_or(|f| d.audit_seq < f.audit_seq) {
+            first_pending = Some(d);
+        }
+    }
+    let earlier = match first_pending {
+        Some(_) => req.reference.to_string(),
+        None => primary.map(label).unwrap_or_default(),
+    };
+    let cut = first_pending.map(|f| f.started_at.clone());
+    let first_pending_seq = first_pending.map(|f| f.audit_seq);
+    // The primary before our first unpushed switch, if the incoming author had not seen it either.
+    let before_ours = match &cut {
+        Some(c) => rows.iter().find(|d| d.role == "primary" && d.ended_at.as_deref() == Some(c.as_str())).cloned(),
+        None => None,
+    };
+    let out = replay(tx, e, op)?;
+    if out != Outcome::Projected {
+        return Ok(out);
+    }
+    let seq = audit_rows::last_seq(tx)?;
+    if let Some(cut_at) = &cut {
+        // Put the incoming switch before ours: what it ended of ours serves again, it ends where
+        // ours began, and what ours replaced ends when it began.
+        for d in deployments::in_env(tx, req.env)? {
+            let ours = own_pending(tx, d.audit_seq, ctx)?;
+            if d.audit_seq == seq {
+                deployments::set_ended(tx, d.id, Some(cut_at))?;
+            } else if ours && d.ended_at.as_deref() == Some(e.ts.as_str()) {
+                deployments::set_ended(tx, d.id, None)?;
+            } else if !ours && d.ended_at.as_deref() == Some(cut_at.as_str()) {
+                deployments::set_ended(tx, d.id, Some(&e.ts))?;
+            }
+        }
+        // It was also made apart from what served before ours, when its author had not seen that.
+        if let Some(b) = before_ours
+            && unseen_by(tx, b.audit_seq, e, ctx)?
+        {
+            ledger::record_conflict(
+                tx,
+                &ctx.remote,
+                &format!("env:{}", req.env),
+                "deployment",
+                &req.reference.to_string(),
+                &label(&b),
+                &e.ts,
+                seq,
+            )?;
+        }
+    }
+    let kept = deployments::active(tx, req.env)?.iter().find(|d| d.role == "primary").map(label).unwrap_or_default();
+    let subject = format!("env:{}", req.env);
+    match first_pending_seq {
+        // Our first unpushed switch replaces the last of the incoming ones (as on every other
+        // copy): recorded against it, replacing one recorded for an earlier incoming switch.
+        Some(first) => {
+            ledger::drop_open_conflicts_of(tx, &subject, "deployment", first)?;
+            ledger::record_conflict(tx, &ctx.remote, &subject, "deployment", &kept, &earlier, &e.ts, first)?;
+        }
+        None => ledger::record_conflict(tx, &ctx.remote, &subject, "deployment", &kept, &earlier, &e.ts, seq)?,
+    }
+    Ok(Outcome::Projected)
 }
 
 /// Where a pulled registration of MODEL@VERSION goes when that number is taken here: `None`,
@@ -122,22 +319,33 @@ pub fn registration_number(
 /// its references to the number mean the version kept aside. Returns the event to replay (its
 /// signed record untouched; `subject_here` and `loose` say what differs here) and, for an alias
 /// move, the version it points at here.
-pub fn mapped(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx) -> Result<(Foreign, Option<String>), CatalogError> {
+pub fn mapped(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx) -> Result<(Foreign, AliasMove), CatalogError> {
     let mut out = e.clone();
-    let mut target = (e.action == "set_alias").then(|| e.payload["version"].as_str().unwrap_or_default().to_string());
+    let version = |k: &str| e.payload[k].as_str().map(str::to_string);
+    let mut mv = AliasMove {
+        target: (e.action == "set_alias").then(|| version("version").unwrap_or_default()),
+        previous: version("previous"),
+    };
+    let model = e.subject.strip_prefix("model:").unwrap_or_default();
     for (from, to) in ledger::renames(tx, &e.author, ctx.seen)? {
         if e.subject == from {
             out.subject_here = Some(to.clone());
         }
-        let model = e.subject.strip_prefix("model:").unwrap_or_default();
-        if let Some(t) = &target
-            && ids::version_node(model, t) == from
-        {
-            target = to.rsplit_once('@').map(|(_, v)| v.to_string());
-            out.loose.push("version");
+        let to_version = to.rsplit_once('@').map(|(_, v)| v.to_string());
+        for (value, field) in [(&mut mv.target, "version"), (&mut mv.previous, "previous")] {
+            if value.as_deref().is_some_and(|v| ids::version_node(model, v) == from) {
+                *value = to_version.clone();
+                out.loose.push(field);
+            }
         }
     }
-    Ok((out, target))
+    Ok((out, mv))
+}
+
+/// Where an alias move puts the alias, and what it says it replaced, by the numbers here.
+pub struct AliasMove {
+    pub target: Option<String>,
+    pub previous: Option<String>,
 }
 
 /// Closes a conflict on every copy: the owner's choice (`took`: local keeps what holds; remote

@@ -337,7 +337,8 @@ fn take_in(
             if audit_rows::origin_hash(ws.catalog.conn(), &s.author, w.seq)?.is_some() {
                 continue; // taken in before an interruption
             }
-            let e = foreign(&s.author, w)?;
+            let mut e = foreign(&s.author, w)?;
+            e.segment = Some(n);
             let outcome = match refusal(ws.catalog.conn(), owner, &e)? {
                 Some(why) => Outcome::Refused(why),
                 None => project::apply_with_objects(ws, store, &e, s.attachments.get(&w.hash).map(String::as_str), &ctx)
@@ -351,7 +352,8 @@ fn take_in(
                 if audit_rows::origin_hash(tx, &s.author, w.seq)?.is_some() {
                     continue;
                 }
-                let e = foreign(&s.author, w)?;
+                let mut e = foreign(&s.author, w)?;
+                e.segment = Some(n);
                 let outcome = match refusal(tx, owner, &e)? {
                     Some(why) => Outcome::Refused(why),
                     None => project::apply(tx, &e, &ctx)?,
@@ -438,6 +440,7 @@ fn foreign(author: &str, w: &WireEvent) -> Result<Foreign, SyncError> {
         hash: w.hash.clone(),
         own: false,
         subject_here: None,
+        segment: None,
         loose: Vec::new(),
     })
 }
@@ -462,6 +465,7 @@ fn own_segment(
             None if w.seq == audit_rows::last_seq(ws.catalog.conn())? + 1 => {
                 let mut e = foreign(&s.author, w)?;
                 e.own = true;
+                e.segment = Some(s.number);
                 // Restoring: nothing of ours is pending before it.
                 let ctx = project::Ctx { remote: remote.to_string(), pushed: i64::MAX, seen: s.seen };
                 if let Outcome::Refused(why) =
@@ -490,8 +494,10 @@ fn own_segment(
         }
     }
     let now = crate::audit::now();
+    let first = s.events.first().map(|e| e.seq).unwrap_or(0);
     ws.catalog.write(|tx| {
         ledger::set_pushed(tx, remote, last)?;
+        audit_rows::set_segment(tx, first, last, s.number)?;
         ledger::insert_segment(
             tx,
             remote,
@@ -556,6 +562,8 @@ fn push(
                     let now = crate::audit::now();
                     ws.catalog.write(|tx| {
                         ledger::insert_segment(tx, remote, n, &seg.author, &digest, &wire[wire.len() - 1].hash, &now)?;
+                        audit_rows::set_segment(tx, wire[0].seq, last_seq, n)?;
+                        ledger::clear_team_aliases(tx)?;
                         ledger::set_pushed(tx, remote, last_seq)
                     })?;
                     team.segments_pushed += 1;

@@ -115,7 +115,7 @@ pub fn apply_with_objects(
 /// Projects one verified event inside the caller's transaction (every action but those of
 /// [`needs_objects`]).
 pub fn apply(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx) -> Result<Outcome, catalog::CatalogError> {
-    let (e, alias_target) = conflict::mapped(tx, e, ctx)?;
+    let (e, alias) = conflict::mapped(tx, e, ctx)?;
     let e = &e;
     let p = &e.payload;
     let actor = e.actor.as_str();
@@ -173,11 +173,10 @@ pub fn apply(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx) -> Result<Outcome, cata
                 traffic: p["traffic"].as_u64().map(|t| t as u32).filter(|_| text(p, "strategy") == "canary"),
                 reason: text(p, "reason"),
             };
-            replay(tx, e, |tx| gov(deploy::deploy(tx, &req, actor).map(drop)))
+            conflict::deploy(tx, e, ctx, &req)
         }
         "rollback" => replay(tx, e, |tx| gov(deploy::rollback(tx, text(p, "env"), text(p, "reason"), actor).map(drop))),
-        "set_alias" => conflict::alias_move(tx, e, ctx, alias_target),
-        "remove_alias" => conflict::alias_move(tx, e, ctx, None),
+        "set_alias" | "remove_alias" => conflict::alias_move(tx, e, ctx, alias),
         "evaluate" => {
             let metrics: Vec<evaluate::MetricInput> = p["metrics"]
                 .as_array()
