@@ -10,6 +10,7 @@ mod fixtures;
 #[allow(dead_code)]
 mod peers;
 
+mod compat;
 mod conflicts;
 mod converge;
 mod faults;
