@@ -33,6 +33,23 @@ pub fn generate(root: &Path, total: u64) -> Vec<PathBuf> {
     files
 }
 
+/// Runs the real `pedigree` on workspace `ws` with `--json` and these environment variables,
+/// timed; the benchmark fails if it does. Returns the seconds and its JSON output.
+pub fn pedigree_timed(ws: &Path, env: &[(&str, &std::ffi::OsStr)], args: &[&str]) -> (f64, serde_json::Value) {
+    let t = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pedigree"))
+        .arg("--workspace")
+        .arg(ws)
+        .arg("--json")
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (*k, *v)))
+        .output()
+        .expect("run pedigree");
+    let secs = t.elapsed().as_secs_f64();
+    assert!(out.status.success(), "pedigree {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    (secs, serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null))
+}
+
 pub fn mbps(bytes: u64, secs: f64) -> f64 {
     bytes as f64 / secs / 1e6
 }

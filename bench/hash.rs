@@ -7,7 +7,7 @@
 //! - pedigree parallel hashing (what registration/indexing use, all cores),
 //! - a full `register` (hash + copy into the CAS + fsync + catalog), parallel.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use rayon::prelude::*;

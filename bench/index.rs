@@ -19,17 +19,7 @@ mod common;
 use common::{generate, mbps, openssl_secs};
 
 fn pedigree(ws: &Path, args: &[&str]) -> (f64, serde_json::Value) {
-    let t = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_pedigree"))
-        .arg("--workspace")
-        .arg(ws)
-        .arg("--json")
-        .args(args)
-        .output()
-        .expect("run pedigree");
-    let secs = t.elapsed().as_secs_f64();
-    assert!(out.status.success(), "pedigree {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    (secs, serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null))
+    common::pedigree_timed(ws, &[], args)
 }
 
 fn dvc(dvc: &str, repo: &Path, args: &[&str]) -> f64 {

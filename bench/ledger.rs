@@ -12,20 +12,12 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
+#[path = "common.rs"]
+mod common;
+
+/// The real binary as one person (their own key under `cfg`).
 fn pedigree(ws: &Path, cfg: &Path, actor: &str, args: &[&str]) -> (f64, serde_json::Value) {
-    let t = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_pedigree"))
-        .arg("--workspace")
-        .arg(ws)
-        .arg("--json")
-        .args(args)
-        .env("XDG_CONFIG_HOME", cfg)
-        .env("PEDIGREE_ACTOR", actor)
-        .output()
-        .expect("run pedigree");
-    let secs = t.elapsed().as_secs_f64();
-    assert!(out.status.success(), "pedigree {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    (secs, serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null))
+    common::pedigree_timed(ws, &[("XDG_CONFIG_HOME", cfg.as_os_str()), ("PEDIGREE_ACTOR", std::ffi::OsStr::new(actor))], args)
 }
 
 fn timed(c: &mut Command) -> f64 {

@@ -80,26 +80,32 @@ pub fn sync(
     report.requests = remote.requests();
     // Every conflict still open on this remote, new or not: the sync is not in step until they
     // are resolved.
-    report.conflicts = remotes::open_conflicts(ws.catalog.conn())?
-        .into_iter()
-        .filter(|c| c.remote == name)
-        .map(|c| Item {
-            subject: c.subject,
-            reason: format!(
-                "conflict {}: the {} moved on both sides since the last sync (here: {}, there: {}); pedigree resolve {} --take local|remote",
-                c.id,
-                c.field,
-                c.local.as_deref().unwrap_or("none"),
-                c.remote_value.as_deref().unwrap_or("none"),
-                c.id
-            ),
-        })
-        .collect();
+    report.conflicts =
+        open_conflict_items(ws, &name, "the {field} moved on both sides since the last sync (here: {kept}, there: {other})")?;
     if !opts.dry_run && report.changed_anything() {
         let json = serde_json::to_string(&report).expect("reports serialise");
         ws.catalog.write(|tx| remotes::set_last_sync(tx, &name, &crate::audit::now(), &json))?;
     }
     Ok(report)
+}
+
+/// Every conflict still open with `remote`, as report items: `what` says it with `{field}`,
+/// `{kept}` (the value here) and `{other}`, and each item ends with how to resolve it.
+pub(crate) fn open_conflict_items(ws: &Workspace, remote: &str, what: &str) -> Result<Vec<Item>, SyncError> {
+    Ok(remotes::open_conflicts(ws.catalog.conn())?
+        .into_iter()
+        .filter(|c| c.remote == remote)
+        .map(|c| {
+            let said = what
+                .replace("{field}", &c.field)
+                .replace("{kept}", c.local.as_deref().unwrap_or("none"))
+                .replace("{other}", c.remote_value.as_deref().unwrap_or("none"));
+            Item {
+                reason: format!("conflict {}: {said}; pedigree resolve {} --take local|remote", c.id, c.id),
+                subject: c.subject,
+            }
+        })
+        .collect())
 }
 
 /// The remote's state, listed once per sync: its (wanted) models, and their live versions.

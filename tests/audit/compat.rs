@@ -5,23 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
+pub use super::common::copy_dir;
 use super::common::{Ws, s, stderr};
 use super::fixtures;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/before-structure-step")
-}
-
-pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 /// A scratch copy of the old workspace (the fixture itself is never written).

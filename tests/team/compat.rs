@@ -4,19 +4,8 @@
 
 use std::path::Path;
 
+use super::common::copy_dir;
 use super::{Member, ledger, settle};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
-}
 
 #[test]
 fn a_workspace_from_before_the_ledger_migrates_and_joins_one() {

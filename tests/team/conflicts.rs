@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Member, ledger, team};
+use super::{Member, team_on};
 
 /// `sync team` that may end with conflicts open (exit 3): its whole report.
 fn sync_report(m: &Member) -> Value {
@@ -45,9 +45,7 @@ fn alias_target(m: &Member, model: &str, alias: &str) -> String {
 
 #[test]
 fn an_alias_moved_apart_converges_on_the_later_move_and_an_owner_chooses() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = ledger("file", dir.path(), "alias-conflict");
-    let (a, b, c) = team(&url);
+    let (_dir, a, b, c) = team_on("file", "alias-conflict");
     let v: Vec<String> = [4, 8, 16].iter().map(|n| a.register("churn", *n)["version"].as_str().unwrap().to_string()).collect();
     a.ok(&["alias", "set", &format!("churn@{}", v[0]), "champion"]);
     settle_all(&[&a, &b, &c]);
@@ -78,9 +76,7 @@ fn an_alias_moved_apart_converges_on_the_later_move_and_an_owner_chooses() {
 
 #[test]
 fn one_number_registered_apart_with_other_files_keeps_both_and_an_owner_swaps_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = ledger("file", dir.path(), "version-conflict");
-    let (a, b, c) = team(&url);
+    let (_dir, a, b, c) = team_on("file", "version-conflict");
     settle_all(&[&a, &b, &c]);
     // Apart: both register fraud 1.0.0 with other weights; Carol also points `prod` at hers.
     let alices = a.register("fraud", 4);
@@ -116,9 +112,7 @@ fn one_number_registered_apart_with_other_files_keeps_both_and_an_owner_swaps_th
 
 #[test]
 fn an_environment_switched_apart_converges_on_the_later_switch_with_the_history_of_both() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = ledger("file", dir.path(), "deploy-conflict");
-    let (a, b, c) = team(&url);
+    let (_dir, a, b, c) = team_on("file", "deploy-conflict");
     let v: Vec<String> = [4, 8, 16].iter().map(|n| a.register("churn", *n)["version"].as_str().unwrap().to_string()).collect();
     a.ok(&["deploy", &format!("churn@{}", v[0]), "--env", "staging", "--strategy", "full", "--reason", "first"]);
     settle_all(&[&a, &b, &c]);

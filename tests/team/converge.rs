@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Member, common, ledger, settle, team};
+use super::{Member, common, settle, team_on};
 
 fn approve(m: &Member, reference: &str) -> Value {
     m.ok(&["approve", reference, "--decision", "approved", "--role", "validator", "--justification", "holdout AUC 0.91"])
@@ -12,9 +12,7 @@ fn approve(m: &Member, reference: &str) -> Value {
 /// A registers, B (validator) approves, A cannot approve its own version even as `--actor B`,
 /// C (deployer) deploys to production, and the three end with the same state.
 fn one_history(kind: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = ledger(kind, dir.path(), &format!("one-history-{kind}"));
-    let (a, b, c) = team(&url);
+    let (_dir, a, b, c) = team_on(kind, &format!("one-history-{kind}"));
     let reg = a.register("churn", 4);
     let t = a.sync();
     assert!(t["eventsPushed"].as_u64().unwrap() >= 2 && t["objectsPushed"].as_u64().unwrap() >= 2, "{t}");
@@ -80,9 +78,7 @@ fn three_members_share_one_history_on_s3() {
 /// Two members race for one segment number: one wins, the other takes in the winner's segment
 /// and writes the next; nothing is lost and the copies converge.
 fn race(kind: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = ledger(kind, dir.path(), &format!("race-{kind}"));
-    let (a, b, c) = team(&url);
+    let (_dir, a, b, c) = team_on(kind, &format!("race-{kind}"));
     b.sync();
     c.sync();
     c.register("fraud", 8);
@@ -136,9 +132,7 @@ fn random_interleavings_of_three_members_converge() {
     // PEDIGREE_INTERLEAVINGS=N runs N seeds (500 ran clean when this was written).
     let runs: u64 = std::env::var("PEDIGREE_INTERLEAVINGS").ok().and_then(|n| n.parse().ok()).unwrap_or(12);
     for seed in 0..runs {
-        let dir = tempfile::tempdir().unwrap();
-        let url = ledger("file", dir.path(), &format!("interleave-{seed}"));
-        let (a, b, c) = team(&url);
+        let (_dir, a, b, c) = team_on("file", &format!("interleave-{seed}"));
         b.sync();
         c.sync();
         let members = [&a, &b, &c];

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::{Member, ledger, settle, team};
+use super::{Member, settle, team_on};
 
 fn segment_path(dir: &Path, name: &str, n: u64) -> std::path::PathBuf {
     dir.join(name).join("segments").join(format!("{n:012}.json"))
@@ -16,14 +16,13 @@ fn refusals(t: &serde_json::Value) -> String {
 
 #[test]
 fn a_flipped_byte_a_non_member_and_a_removed_member_are_refused_and_reported() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = ledger("file", dir.path(), "faults");
-    let (a, b, c) = team(&url);
+    let (dir, a, b, c) = team_on("file", "faults");
     b.sync();
     c.sync();
 
     // Someone outside the team writes to the bucket: their segment is refused, the rest flows.
     let mallory = Member::new("mallory@example.com");
+    let url = format!("file://{}", dir.path().join("faults").display());
     mallory.ok(&["remote", "add", "team", "ledger", &url, "--trust", &a.key()]);
     mallory.sync();
     let t = b.sync_refusing();
@@ -67,9 +66,7 @@ fn a_flipped_byte_a_non_member_and_a_removed_member_are_refused_and_reported() {
 
 #[test]
 fn kill_9_in_the_middle_of_a_push_loses_nothing_and_duplicates_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = ledger("file", dir.path(), "killed");
-    let (a, b, _c) = team(&url);
+    let (dir, a, b, _c) = team_on("file", "killed");
     b.sync();
     // A version big enough that its push takes a while (48 MiB of weights).
     let f = a.ws.write("big.safetensors", &super::fixtures::safetensors(&[("w", "F32", &[12 << 20])], &[]));
@@ -123,13 +120,21 @@ fn kill_9_in_the_middle_of_a_push_loses_nothing_and_duplicates_nothing() {
     assert_eq!(registrations, 1, "{log}");
 }
 
+/// Deletes the newest approval and its audit event from a member's catalog, as someone with the
+/// file might.
+fn cut_last_approval(m: &Member) {
+    let db = m.ws.catalog();
+    let seq: i64 = db.query_row("SELECT MAX(seq) FROM audit_events WHERE action = 'approve'", [], |r| r.get(0)).unwrap();
+    db.execute("DELETE FROM approvals WHERE audit_seq = ?1", [seq]).unwrap();
+    db.execute("DELETE FROM event_signatures WHERE seq = ?1", [seq]).unwrap();
+    db.execute("DELETE FROM audit_events WHERE seq = ?1", [seq]).unwrap();
+}
+
 /// A validator's rejection deleted from `catalog.sqlite` with its audit event (the newest) is
 /// named by `audit verify` and restored from the ledger by the next sync: the gate closes again.
 #[test]
 fn a_cut_tail_is_named_and_restored_from_the_ledger() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = ledger("file", dir.path(), "cut");
-    let (a, b, _c) = team(&url);
+    let (_dir, a, b, _c) = team_on("file", "cut");
     a.register("credit", 4);
     a.sync();
     b.sync();
@@ -139,13 +144,7 @@ fn a_cut_tail_is_named_and_restored_from_the_ledger() {
     b.sync();
 
     // Cut: the rejection and its event go, as someone with the file might do.
-    {
-        let db = b.ws.catalog();
-        let seq: i64 = db.query_row("SELECT MAX(seq) FROM audit_events WHERE action = 'approve'", [], |r| r.get(0)).unwrap();
-        db.execute("DELETE FROM approvals WHERE audit_seq = ?1", [seq]).unwrap();
-        db.execute("DELETE FROM event_signatures WHERE seq = ?1", [seq]).unwrap();
-        db.execute("DELETE FROM audit_events WHERE seq = ?1", [seq]).unwrap();
-    }
+    cut_last_approval(&b);
     let out = b.run(&["audit", "verify"]);
     assert!(!out.status.success(), "the cut tail is named: {}", super::common::stdout(&out));
 
@@ -159,13 +158,7 @@ fn a_cut_tail_is_named_and_restored_from_the_ledger() {
 
     // The same on a colleague's copy: a pulled event cut from Alice's log comes back too.
     a.sync();
-    {
-        let db = a.ws.catalog();
-        let seq: i64 = db.query_row("SELECT MAX(seq) FROM audit_events WHERE action = 'approve'", [], |r| r.get(0)).unwrap();
-        db.execute("DELETE FROM approvals WHERE audit_seq = ?1", [seq]).unwrap();
-        db.execute("DELETE FROM event_signatures WHERE seq = ?1", [seq]).unwrap();
-        db.execute("DELETE FROM audit_events WHERE seq = ?1", [seq]).unwrap();
-    }
+    cut_last_approval(&a);
     a.sync();
     a.verify();
     let digests = settle(&[&a, &b]);

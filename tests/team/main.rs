@@ -144,6 +144,15 @@ pub fn team(url: &str) -> (Member, Member, Member) {
     (a, b, c)
 }
 
+/// A team of three on a ledger of its own (`kind`: "s3" on moto, else a shared folder); the
+/// folder the ledger (or nothing) lives in goes with it.
+pub fn team_on(kind: &str, name: &str) -> (tempfile::TempDir, Member, Member, Member) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = ledger(kind, dir.path(), name);
+    let (a, b, c) = team(&url);
+    (dir, a, b, c)
+}
+
 /// Everyone syncs until nobody takes in or pushes anything; returns the digests.
 pub fn settle(members: &[&Member]) -> Vec<String> {
     for _ in 0..3 {

@@ -155,21 +155,11 @@ pub fn sync(
     team.ledger_segments = ledger::last_segment(ws.catalog.conn(), name)?;
     team.state_digest = state_digest(ws.catalog.conn())?;
     // Every conflict between members still open: the team is not in step until an owner resolves it.
-    let conflicts = crate::catalog::remotes::open_conflicts(ws.catalog.conn())?
-        .into_iter()
-        .filter(|c| c.remote == name)
-        .map(|c| Item {
-            subject: c.subject.clone(),
-            reason: format!(
-                "conflict {}: two members changed the {} apart; {} holds, {} was kept too (an owner chooses: pedigree resolve {} --take local|remote)",
-                c.id,
-                c.field,
-                c.local.as_deref().unwrap_or("none"),
-                c.remote_value.as_deref().unwrap_or("none"),
-                c.id
-            ),
-        })
-        .collect();
+    let conflicts = super::open_conflict_items(
+        ws,
+        name,
+        "two members changed the {field} apart; {kept} holds, {other} was kept too (an owner chooses)",
+    )?;
     let report =
         SyncReport { remote: name.to_string(), requests: store.requests(), team: Some(team), conflicts, ..Default::default() };
     let json = serde_json::to_string(&report).expect("reports serialise");
