@@ -110,3 +110,40 @@ fn facts(conn: &crate::catalog::Conn, id: &str) -> NodeFacts {
     };
     NodeFacts { time, digest, attrs }
 }
+
+/// Versions and their lineage out to another organisation: a federated bundle signed by the
+/// person (see [`crate::sync::federated`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportBundleRequest {
+    /// `MODEL@VERSION` or `MODEL@ALIAS`; their parents come too.
+    pub versions: Vec<String>,
+    /// The file to write (must not exist).
+    pub out: String,
+    /// Leave the files' bytes out (the receiver must have them already).
+    #[serde(default)]
+    pub no_bytes: bool,
+}
+
+pub fn export_bundle(s: &Session, req: &ExportBundleRequest) -> Result<crate::sync::federated::BundleExported, ApiError> {
+    let out = std::path::Path::new(&req.out);
+    Ok(crate::sync::federated::export(&s.ws, &req.versions, out, !req.no_bytes)?)
+}
+
+/// A federated bundle in, from a signer given by key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportBundleRequest {
+    pub file: String,
+    /// The signer's `ssh-ed25519 AAAA…` public key, as they gave it to you.
+    pub trust: String,
+    /// Put the versions under model names with this prefix.
+    #[serde(default)]
+    pub prefix: String,
+}
+
+pub fn import_bundle(s: &mut Session, req: &ImportBundleRequest) -> Result<crate::sync::federated::BundleImported, ApiError> {
+    let file = std::path::Path::new(&req.file);
+    let actor = s.actor.clone();
+    Ok(crate::sync::federated::import(&mut s.ws, file, &req.trust, &req.prefix, &actor)?)
+}

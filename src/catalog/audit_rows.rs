@@ -150,6 +150,12 @@ pub fn signatures(conn: &Connection) -> Result<std::collections::HashMap<i64, (S
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The signature of event `seq`: (signer, signature), when it has one.
+pub fn signature_of(conn: &Connection, seq: i64) -> Result<Option<(String, String)>, CatalogError> {
+    let mut stmt = conn.prepare_cached("SELECT signer, signature FROM event_signatures WHERE seq = ?1")?;
+    Ok(stmt.query_row([seq], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+}
+
 /// The signer of each of these events (those that have one).
 pub fn signers_of(conn: &Connection, seqs: &[i64]) -> Result<std::collections::HashMap<i64, String>, CatalogError> {
     let mut stmt = conn.prepare_cached("SELECT signer FROM event_signatures WHERE seq = ?1")?;

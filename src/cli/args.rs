@@ -185,6 +185,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Federated bundles: versions with their lineage, signed, to and from another organisation
+    Bundle {
+        #[command(subcommand)]
+        command: BundleCommand,
+    },
     /// Bring one OCI artifact (HOST[:PORT]/REPO:TAG) or Hugging Face Hub repository
     /// (hf://ORG/NAME[@REVISION], Hub at HF_ENDPOINT) here, verified; bound to a configured
     /// remote that covers it, else registered with where it came from

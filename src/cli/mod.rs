@@ -120,6 +120,7 @@ fn run_command(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
         | Command::Fetch { .. }
         | Command::Push { .. }
         | Command::Pull { .. }
+        | Command::Bundle { .. }
         | Command::Conflicts
         | Command::Resolve { .. }) => run_sync::run(ctx, c),
         c @ (Command::Store { .. } | Command::Index { .. } | Command::Artifacts { .. } | Command::Watch { .. }) => {

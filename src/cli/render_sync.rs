@@ -142,3 +142,27 @@ fn team_report(remote: &str, t: &crate::sync::team::TeamSync, requests: u32) -> 
     }
     out
 }
+
+pub fn bundle_exported(b: &crate::sync::federated::BundleExported) -> String {
+    let bytes = if b.objects == 0 { "without bytes".to_string() } else { format!("{} file object(s)", b.objects) };
+    format!(
+        "wrote {} ({} bytes), signed by {}: {} version(s) with their lineage, {} event(s), {bytes}\n  {}\n",
+        b.file,
+        b.size,
+        b.signer,
+        b.versions.len(),
+        b.events,
+        b.versions.join(", ")
+    )
+}
+
+pub fn bundle_imported(b: &crate::sync::federated::BundleImported) -> String {
+    let mut out = format!("bundle signed by {} (not a member here), {} event(s) of its history kept\n", b.signer, b.events);
+    for v in &b.imported {
+        out.push_str(&format!("  imported {v}\n"));
+    }
+    for v in &b.already {
+        out.push_str(&format!("  already here {v}\n"));
+    }
+    out
+}

@@ -117,6 +117,14 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
                 format!("pulled {} as {}{via}\n", p.source, p.version)
             });
         }
+        Command::Bundle { command: BundleCommand::Export { versions, out, no_bytes } } => {
+            let req = api::interchange::ExportBundleRequest { versions, out: out.display().to_string(), no_bytes };
+            emit(ctx.json, &api::interchange::export_bundle(&ctx.open()?, &req)?, render_sync::bundle_exported);
+        }
+        Command::Bundle { command: BundleCommand::Import { file, trust, prefix } } => {
+            let req = api::interchange::ImportBundleRequest { file: file.display().to_string(), trust, prefix };
+            emit(ctx.json, &api::interchange::import_bundle(&mut ctx.open()?, &req)?, render_sync::bundle_imported);
+        }
         Command::Conflicts => emit(ctx.json, &api::remotes::list_conflicts(&ctx.open()?)?, render_sync::conflicts),
         Command::Resolve { id, take } => {
             let take = if take == "local" { Take::Local } else { Take::Remote };

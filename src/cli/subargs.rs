@@ -118,6 +118,32 @@ pub enum ImportCommand {
     },
 }
 
+#[derive(Subcommand, Debug, Clone)]
+pub enum BundleCommand {
+    /// Write versions and their lineage (parents come too) to a file signed by you, for another
+    /// organisation's workspace
+    Export {
+        #[arg(required = true, value_name = "MODEL@VERSION")]
+        versions: Vec<String>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Leave the files' bytes out (the receiver must have them already)
+        #[arg(long)]
+        no_bytes: bool,
+    },
+    /// Bring a bundle's versions here after checking its signer is the key you trust, its
+    /// signature, every event and every byte; nothing is written if anything fails
+    Import {
+        file: PathBuf,
+        /// The signer's public key (ssh-ed25519 AAAA…), as they gave it to you
+        #[arg(long, value_name = "PUBLIC-KEY")]
+        trust: String,
+        /// Register under model names with this prefix (when a name is taken here)
+        #[arg(long, default_value = "")]
+        prefix: String,
+    },
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct RegisterArgs {
     /// Files and folders that make up the version

@@ -194,6 +194,12 @@ impl Identity {
         self.key.sign(msg).as_ref().to_vec()
     }
 
+    /// The signature (base64) of a signed document (a ledger segment, a federated bundle): over
+    /// `context` then the hex SHA-256 of the RFC 8785 canonical JSON of `unsigned`.
+    pub fn sign_document(&self, context: &str, unsigned: &serde_json::Value) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.key.sign(&document_message(context, unsigned)).as_ref())
+    }
+
     /// The signature of an event with hash `hash` (hex), base64.
     pub fn sign_event(&self, hash: &str) -> String {
         let mut msg = EVENT_CONTEXT.to_vec();
@@ -210,6 +216,23 @@ pub fn verify_event(signer: &str, hash: &str, signature: &str) -> Result<(), Str
     let mut msg = EVENT_CONTEXT.to_vec();
     msg.extend_from_slice(hash.as_bytes());
     UnparsedPublicKey::new(&ED25519, pk).verify(&msg, &sig).map_err(|_| "the signature does not verify".to_string())
+}
+
+fn document_message(context: &str, unsigned: &serde_json::Value) -> Vec<u8> {
+    let digest = crate::hash::sha256_hex(crate::audit::canonical(unsigned).as_bytes());
+    format!("{context}{digest}").into_bytes()
+}
+
+/// Whether `signature` (base64) is `signer`'s (an `ssh-ed25519 AAAA…` line) over the document
+/// `unsigned` under `context` (see [`Identity::sign_document`]). The error names the signer's
+/// fingerprint.
+pub fn verify_document(signer: &str, context: &str, unsigned: &serde_json::Value, signature: &str) -> Result<(), String> {
+    let pk = ssh::parse_public_key_line(signer).map_err(|e| format!("its signer key: {e}"))?;
+    let sig =
+        base64::engine::general_purpose::STANDARD.decode(signature).map_err(|_| "its signature is not base64".to_string())?;
+    UnparsedPublicKey::new(&ED25519, pk)
+        .verify(&document_message(context, unsigned), &sig)
+        .map_err(|_| format!("its signature by {} does not verify (altered after it was signed)", ssh::fingerprint(&pk)))
 }
 
 /// Signing of audit events by this process's person: off until [`enable`]d; the identity is

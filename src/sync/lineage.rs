@@ -100,12 +100,14 @@ mod tests {
 }
 
 /// Links a version to the content-addressed place its files came from
-/// (`source:oci://HOST/REPO@sha256:…`, `source:hf://ORG/NAME@COMMIT`), in the transaction of the audit event `seq`. Sources
+/// (`source:oci://HOST/REPO@sha256:…`, `source:hf://ORG/NAME@COMMIT`,
+/// `source:bundle://SIGNER-KEY-HEX/MODEL@VERSION`), in the transaction of the audit event `seq`. Sources
 /// that name no digest (MLflow's) are left out: the run and the binding say where those came from.
 pub(super) fn imported_from(tx: &Connection, version_node: &str, source: &str, seq: i64) -> Result<(), SyncError> {
     let label = match source.split_once("://") {
         Some(("oci", rest)) if source.contains("@sha256:") => rest,
         Some(("hf", rest)) if rest.contains('@') => source,
+        Some(("bundle", rest)) => rest.split_once('/').map_or(rest, |(_, version)| version),
         _ => return Ok(()),
     };
     let node = format!("source:{source}");

@@ -11,6 +11,7 @@ use ts_rs::TS;
 
 pub mod conflicts;
 mod drift;
+pub mod federated;
 mod fields;
 pub(crate) mod lineage;
 pub mod oneoff;

@@ -121,7 +121,7 @@ fn local_model(model: Option<&str>, repo: &str) -> Result<String, SyncError> {
 /// Registers the files staged for a one-off pull (hard-linked into the store), then records
 /// where they came from: the audit event `(action, payload)` and the `imported_from` edge to
 /// `uri`. Returns `MODEL@VERSION`.
-fn register_imported(
+pub(super) fn register_imported(
     ws: &mut Workspace,
     mut req: RegisterRequest,
     staged: &Staged,

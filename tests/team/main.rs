@@ -14,6 +14,7 @@ mod compat;
 mod conflicts;
 mod converge;
 mod faults;
+mod federated;
 
 use std::process::Output;
 use std::sync::OnceLock;

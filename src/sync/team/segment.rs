@@ -19,7 +19,6 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::wire::WireEvent;
@@ -59,11 +58,11 @@ pub fn number_of(name: &str) -> Option<i64> {
     (n.len() == 12 && n.bytes().all(|b| b.is_ascii_digit())).then(|| n.parse().ok()).flatten()
 }
 
-fn message(s: &Segment) -> Vec<u8> {
+/// The segment without its signature: what the signature covers.
+fn unsigned(s: &Segment) -> serde_json::Value {
     let mut unsigned = serde_json::to_value(s).expect("segments serialise");
     unsigned.as_object_mut().expect("a segment is an object").remove("signature");
-    let digest = crate::hash::sha256_hex(crate::audit::canonical(&unsigned).as_bytes());
-    format!("{CONTEXT}{digest}").into_bytes()
+    unsigned
 }
 
 impl Segment {
@@ -84,7 +83,7 @@ impl Segment {
             attachments,
             signature: String::new(),
         };
-        s.signature = base64::engine::general_purpose::STANDARD.encode(me.sign_raw(&message(&s)));
+        s.signature = me.sign_document(CONTEXT, &unsigned(&s));
         s
     }
 
@@ -106,13 +105,7 @@ impl Segment {
         if s.seen >= s.number || s.seen < 0 {
             return Err(format!("claims its author had seen segment {} before writing it", s.seen));
         }
-        let pk = ssh::parse_public_key_line(&s.author).map_err(|e| format!("its author key: {e}"))?;
-        let sig = base64::engine::general_purpose::STANDARD
-            .decode(&s.signature)
-            .map_err(|_| "its signature is not base64".to_string())?;
-        ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, pk)
-            .verify(&message(&s), &sig)
-            .map_err(|_| format!("its signature by {} does not verify (altered after it was written)", ssh::fingerprint(&pk)))?;
+        crate::identity::verify_document(&s.author, CONTEXT, &unsigned(&s), &s.signature)?;
         if s.events.is_empty() {
             return Err("holds no event".into());
         }
