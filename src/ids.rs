@@ -80,15 +80,36 @@ pub fn validate_name(name: &str) -> Result<(), NameError> {
     if ok { Ok(()) } else { Err(NameError::InvalidName(name.to_string())) }
 }
 
+/// Checks a model name: a name, or `MODEL/VARIANT` (a variant line inside model MODEL, with its
+/// own semver line: `register --variant edge`), each part a name.
+pub fn validate_model(name: &str) -> Result<(), NameError> {
+    let bad = || NameError::InvalidName(name.to_string());
+    match name.split_once('/') {
+        Some((main, variant)) => {
+            validate_name(main).map_err(|_| bad())?;
+            validate_name(variant).map_err(|_| bad())
+        }
+        None => validate_name(name),
+    }
+}
+
+/// A model name's main line and variant: `churn/edge` → (`churn`, `Some("edge")`).
+pub fn variant_of(model: &str) -> (&str, Option<&str>) {
+    match model.split_once('/') {
+        Some((main, variant)) => (main, Some(variant)),
+        None => (model, None),
+    }
+}
+
 /// Parses a strict semantic version (`1.2.0`, `2.0.0-rc.1`).
 pub fn parse_version(v: &str) -> Result<semver::Version, NameError> {
     semver::Version::parse(v).map_err(|_| NameError::InvalidVersion(v.to_string()))
 }
 
-/// Splits `NAME@VERSION` (the version part is not interpreted).
+/// Splits `NAME@VERSION` (the version part is not interpreted); NAME may be `MODEL/VARIANT`.
 pub fn split_ref(r: &str) -> Result<(&str, &str), NameError> {
     let (name, ver) = r.rsplit_once('@').ok_or_else(|| NameError::InvalidRef(r.to_string()))?;
-    validate_name(name).map_err(|_| NameError::InvalidRef(r.to_string()))?;
+    validate_model(name).map_err(|_| NameError::InvalidRef(r.to_string()))?;
     if ver.is_empty() {
         return Err(NameError::InvalidRef(r.to_string()));
     }
@@ -133,7 +154,7 @@ pub fn normalize_node(input: &str) -> Result<String, NameError> {
         let (m, v) = split_ref(input).map_err(|_| NameError::InvalidNode(input.to_string()))?;
         return Ok(version_node(m, v));
     }
-    validate_name(input).map_err(|_| NameError::InvalidNode(input.to_string()))?;
+    validate_model(input).map_err(|_| NameError::InvalidNode(input.to_string()))?;
     Ok(model_node(input))
 }
 
@@ -156,6 +177,12 @@ mod tests {
     #[test]
     fn names_follow_the_design_rule() {
         assert!(validate_name("resnet-50.v2_x").is_ok());
+        assert!(validate_model("churn/edge").is_ok() && validate_name("churn/edge").is_err());
+        for bad in ["churn/", "/edge", "churn/edge/x", "churn/Edge"] {
+            assert!(validate_model(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert_eq!(split_ref("churn/edge@1.0.0").unwrap(), ("churn/edge", "1.0.0"));
+        assert_eq!(variant_of("churn/edge"), ("churn", Some("edge")));
         for bad in ["", "Resnet", "-x", ".x", "a b", "a/b", "ä", &"x".repeat(129)] {
             assert!(validate_name(bad).is_err(), "{bad:?} should be refused");
         }

@@ -159,10 +159,13 @@ pub struct ListVersionsResponse {
     /// Number of versions of the model (for virtualised lists).
     pub total: u32,
     pub versions: Vec<VersionSummary>,
+    /// The model's lines when it has variants: the main line (`MODEL`) and each variant
+    /// (`MODEL/VARIANT`, its own semver line), by name; empty when there is only one line.
+    pub lines: Vec<models::ModelSummary>,
 }
 
 fn model_id(s: &Session, model: &str) -> Result<i64, ApiError> {
-    ids::validate_name(model)?;
+    ids::validate_model(model)?;
     models::model_id(s.ws.catalog.conn(), model)?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no model named {model} (see `pedigree models`)")))
 }
@@ -170,10 +173,15 @@ fn model_id(s: &Session, model: &str) -> Result<i64, ApiError> {
 pub fn list_versions(s: &Session, req: &ListVersionsRequest) -> Result<ListVersionsResponse, ApiError> {
     let id = model_id(s, &req.model)?;
     let conn = s.ws.catalog.conn();
+    let mut lines = models::lines(conn, ids::variant_of(&req.model).0)?;
+    if lines.len() < 2 {
+        lines.clear();
+    }
     Ok(ListVersionsResponse {
         model: req.model.clone(),
         total: models::version_count(conn, id)?,
         versions: models::list_versions(conn, id, req.offset, page_size(req.limit))?,
+        lines,
     })
 }
 

@@ -73,7 +73,7 @@ pub fn build_report(
         _ => {
             let subj = &facts.report.subject;
             let stamp = now.replace([':', '-'], "").replace('.', "");
-            s.ws.root.join(REPORTS_DIR).join(format!("{}@{}-{}", subj.model, subj.version, stamp))
+            s.ws.root.join(REPORTS_DIR).join(format!("{}@{}-{}", subj.model.replace('/', "~"), subj.version, stamp))
         }
     };
     Ok(crate::report::bundle::write(&s.ws, facts, &cp, &out, progress)?)

@@ -117,29 +117,44 @@ pub fn insert_model(conn: &Connection, name: &str, by: &str, at: &str, audit_seq
     Ok(conn.last_insert_rowid())
 }
 
+const MODEL_COLS: &str = "m.name, m.description, m.owner, m.created_by, m.created_at,
+     (SELECT COUNT(*) FROM versions v WHERE v.model_id = m.id),
+     (SELECT v.version FROM versions v WHERE v.model_id = m.id ORDER BY v.sort_key DESC LIMIT 1),
+     (SELECT v.created_at FROM versions v WHERE v.model_id = m.id ORDER BY v.sort_key DESC LIMIT 1)";
+
+fn model_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ModelSummary> {
+    Ok(ModelSummary {
+        name: r.get(0)?,
+        description: r.get(1)?,
+        owner: r.get(2)?,
+        created_by: r.get(3)?,
+        created_at: r.get(4)?,
+        version_count: r.get(5)?,
+        latest_version: r.get(6)?,
+        latest_at: r.get(7)?,
+    })
+}
+
 /// Models whose name contains `filter`, ordered by name, after `after` (keyset paging).
 pub fn list_models(conn: &Connection, filter: &str, after: &str, limit: u32) -> Result<Vec<ModelSummary>, CatalogError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT m.name, m.description, m.owner, m.created_by, m.created_at,
-                (SELECT COUNT(*) FROM versions v WHERE v.model_id = m.id),
-                (SELECT v.version FROM versions v WHERE v.model_id = m.id ORDER BY v.sort_key DESC LIMIT 1),
-                (SELECT v.created_at FROM versions v WHERE v.model_id = m.id ORDER BY v.sort_key DESC LIMIT 1)
-         FROM models m
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {MODEL_COLS} FROM models m
          WHERE m.name > ?1 AND (?2 = '' OR instr(m.name, ?2) > 0)
-         ORDER BY m.name LIMIT ?3",
-    )?;
-    let rows = stmt.query_map(params![after, filter, limit], |r| {
-        Ok(ModelSummary {
-            name: r.get(0)?,
-            description: r.get(1)?,
-            owner: r.get(2)?,
-            created_by: r.get(3)?,
-            created_at: r.get(4)?,
-            version_count: r.get(5)?,
-            latest_version: r.get(6)?,
-            latest_at: r.get(7)?,
-        })
-    })?;
+         ORDER BY m.name LIMIT ?3"
+    ))?;
+    let rows = stmt.query_map(params![after, filter, limit], model_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The lines of model `main`: itself (when it has a row) and its variants (`main/VARIANT`),
+/// by name.
+pub fn lines(conn: &Connection, main: &str) -> Result<Vec<ModelSummary>, CatalogError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {MODEL_COLS} FROM models m
+         WHERE m.name = ?1 OR substr(m.name, 1, length(?1) + 1) = ?1 || '/'
+         ORDER BY m.name"
+    ))?;
+    let rows = stmt.query_map([main], model_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

@@ -123,6 +123,14 @@ pub fn versions(r: &ListVersionsResponse) -> String {
     if shown < r.total {
         out.push_str(&format!("{shown} of {} versions shown (use --offset / --limit)\n", r.total));
     }
+    if !r.lines.is_empty() {
+        let lines: Vec<String> = r
+            .lines
+            .iter()
+            .map(|l| format!("{} ({}, latest {})", l.name, l.version_count, l.latest_version.as_deref().unwrap_or("none")))
+            .collect();
+        out.push_str(&format!("lines: {}\n", lines.join(", ")));
+    }
     out
 }
 

@@ -101,9 +101,19 @@ pub(super) fn register_request(a: RegisterArgs) -> Result<api::RegisterRequest, 
             relation: a.relations.get(if a.relations.len() == 1 { 0 } else { i }).cloned(),
         })
         .collect();
+    let model = match &a.variant {
+        Some(v) if a.model.contains('/') => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("--model {} already names a variant; drop --variant {v}", a.model),
+            ));
+        }
+        Some(v) => format!("{}/{v}", a.model),
+        None => a.model,
+    };
     Ok(api::RegisterRequest {
         paths: a.paths.iter().map(|p| p.display().to_string()).collect(),
-        model: a.model,
+        model,
         version: a.version,
         parents,
         trained_on: a.trained_on,

@@ -155,6 +155,10 @@ pub struct RegisterArgs {
     pub from_index: Option<i64>,
     #[arg(long)]
     pub model: String,
+    /// A variant line inside the model (edge, quantized…) with its own semver line, named
+    /// MODEL/VARIANT@VERSION; the main line stays MODEL@VERSION
+    #[arg(long)]
+    pub variant: Option<String>,
     /// X.Y.Z; omit to get the semver policy's suggestion
     #[arg(long)]
     pub version: Option<String>,

@@ -55,7 +55,7 @@ pub fn subject(conn: &Connection, target: &str) -> Result<String, GovError> {
     if target.contains('@') {
         return Ok(resolve(conn, target)?.node);
     }
-    ids::validate_name(target)?;
+    ids::validate_model(target)?;
     models::model_id(conn, target)?.ok_or_else(|| GovError::UnknownModel(target.to_string()))?;
     Ok(ids::model_node(target))
 }

@@ -88,7 +88,7 @@ pub fn inspect(
     let weights = manifest::weights(&entries);
     let model = match model {
         Some(m) => {
-            ids::validate_name(m)?;
+            ids::validate_model(m)?;
             m.to_string()
         }
         None => name_from_path(&paths[0].canonicalize().unwrap_or_else(|_| paths[0].clone()), "model"),

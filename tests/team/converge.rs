@@ -14,6 +14,20 @@ fn approve(m: &Member, reference: &str) -> Value {
 fn one_history(kind: &str) {
     let (_dir, a, b, c) = team_on(kind, &format!("one-history-{kind}"));
     let reg = a.register("churn", 4);
+    // A variant line (its own semver line inside churn) travels like any version.
+    let f = a.ws.write("edge.safetensors", &super::fixtures::safetensors(&[("w", "F32", &[6])], &[]));
+    let edge = a.ok(&[
+        "register",
+        common::s(&f),
+        "--model",
+        "churn",
+        "--variant",
+        "edge",
+        "--parent",
+        "churn@1.0.0",
+        "--relation",
+        "quantized",
+    ]);
     let t = a.sync();
     assert!(t["eventsPushed"].as_u64().unwrap() >= 2 && t["objectsPushed"].as_u64().unwrap() >= 2, "{t}");
 
@@ -56,6 +70,9 @@ fn one_history(kind: &str) {
     assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
     for m in [&a, &b, &c] {
         m.verify();
+        let shown = m.ok(&["show", "churn/edge@1.0.0"]);
+        assert_eq!(shown["version"]["rootDigest"], edge["rootDigest"], "{}: {shown}", m.actor);
+        assert_eq!(m.ok(&["versions", "churn"])["lines"].as_array().unwrap().len(), 2, "{}", m.actor);
         let serving = m.ok(&["serving", "--env", "prod"]);
         assert!(serving.to_string().contains("churn"), "{}: {serving}", m.actor);
     }

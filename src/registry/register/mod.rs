@@ -196,7 +196,7 @@ fn with_parent_versions(conn: &rusqlite::Connection, req: &RegisterRequest) -> R
 
 /// Checks of the request alone: names, versions, relations, metrics. Returns the explicit version.
 fn validate(req: &RegisterRequest) -> Result<Option<semver::Version>, RegisterError> {
-    ids::validate_name(&req.model)?;
+    ids::validate_model(&req.model)?;
     let explicit = req.version.as_deref().map(ids::parse_version).transpose()?;
     for p in &req.parents {
         ids::split_ref(&p.parent)?;

@@ -130,7 +130,13 @@ fn model_row(tx: &Connection, model: &str, actor: &str, now: &str) -> Result<(i6
         return Ok((id, false));
     }
     let seq = audit::append(tx, now, actor, "create_model", &model_node(model), &json!({ "name": model }))?;
-    Ok((models::insert_model(tx, model, actor, now, seq)?, true))
+    let id = models::insert_model(tx, model, actor, now, seq)?;
+    // A variant line (`MODEL/VARIANT`) hangs off its model in the lineage graph.
+    if let (main, Some(_)) = crate::ids::variant_of(model) {
+        let edge = EdgeRow { src: model_node(model), dst: model_node(main), kind: "variant_of".into(), relation: None };
+        insert_edge(tx, &edge, seq)?;
+    }
+    Ok((id, true))
 }
 
 /// The explicit version (checked against the latest) or the policy's suggestion.

@@ -178,7 +178,7 @@ fn check_versions(body: &Body, prefix: &str) -> Result<(), SyncError> {
     let mut listed = Vec::new();
     for v in &body.versions {
         let what = format!("{}@{}", v.model, v.version);
-        crate::ids::validate_name(&format!("{prefix}{}", v.model)).map_err(refused)?;
+        crate::ids::validate_model(&format!("{prefix}{}", v.model)).map_err(refused)?;
         crate::ids::parse_version(&v.version).map_err(refused)?;
         if v.files.is_empty() {
             return Err(refused(format!("{what} lists no file")));

@@ -20,6 +20,7 @@ import {
 } from "@xyflow/react";
 import { layoutGraph, keepAnchor, type Positions } from "./layout";
 import { structureKey, type View, type ViewNode } from "./model";
+import { withLanes, type Lane } from "./lanes";
 
 export const NODE_W = 210;
 export const NODE_H = 46;
@@ -60,7 +61,16 @@ const LineageNodeBox = memo(function LineageNodeBox({ data }: NodeProps<Node<Dat
   );
 });
 
-const nodeTypes = { lineage: LineageNodeBox };
+/** A variant lane: the band behind one line of a model (main or a variant). */
+function LaneBand({ data }: NodeProps<Node<{ lane: Lane }>>) {
+  return (
+    <div className="lane-band" data-testid="lineage-lane" data-line={data.lane.line} style={{ width: data.lane.width, height: data.lane.height }}>
+      <span className="lane-band-label">{data.lane.label}</span>
+    </div>
+  );
+}
+
+const nodeTypes = { lineage: LineageNodeBox, lane: LaneBand };
 
 export interface CanvasProps {
   view: View;
@@ -76,6 +86,7 @@ export interface CanvasProps {
 
 function Inner({ view, selected, marked, anchor, onNodeClick, compact, onLayout, fitOn }: CanvasProps) {
   const [positions, setPositions] = useState<Positions>({});
+  const [lanes, setLanes] = useState<Lane[]>([]);
   const [laidOut, setLaidOut] = useState<string>("");
   const prev = useRef<Positions>({});
   const key = useMemo(() => structureKey(view), [view]);
@@ -91,9 +102,14 @@ function Inner({ view, selected, marked, anchor, onNodeClick, compact, onLayout,
     })
       .then((pos) => {
         if (cancelled) return;
-        const next = keepAnchor(prev.current, pos, anchor ?? null);
+        const laned = withLanes(view.nodes.map((n) => n.id), pos, NODE_W, NODE_H);
+        const next = keepAnchor(prev.current, laned.positions, anchor ?? null);
+        // keepAnchor moves everything by one offset: the lanes move with the nodes.
+        const moved = Object.keys(next).find((id) => laned.positions[id]);
+        const [dx, dy] = moved ? [next[moved].x - laned.positions[moved].x, next[moved].y - laned.positions[moved].y] : [0, 0];
         prev.current = next;
         setPositions(next);
+        setLanes(laned.lanes.map((l) => ({ ...l, x: l.x + dx, y: l.y + dy })));
         setLaidOut(key);
         onLayout?.(performance.now() - t0);
       })
@@ -113,9 +129,22 @@ function Inner({ view, selected, marked, anchor, onNodeClick, compact, onLayout,
     }
   }, [laidOut, rf, fitOn, anchor]);
 
-  const nodes: Node<Data>[] = useMemo(
-    () =>
-      view.nodes
+  const nodes: Node[] = useMemo(
+    () => [
+      ...lanes.map((l) => ({
+        id: `lane:${l.line}`,
+        type: "lane",
+        position: { x: l.x, y: l.y },
+        data: { lane: l },
+        draggable: false,
+        connectable: false,
+        selectable: false,
+        focusable: false,
+        zIndex: -1,
+        width: l.width,
+        height: l.height,
+      })),
+      ...view.nodes
         .filter((n) => positions[n.id])
         .map((n) => ({
           id: n.id,
@@ -127,7 +156,8 @@ function Inner({ view, selected, marked, anchor, onNodeClick, compact, onLayout,
           width: NODE_W,
           height: NODE_H,
         })),
-    [view, positions, selected, marked],
+    ],
+    [view, positions, lanes, selected, marked],
   );
   const edges: Edge[] = useMemo(
     () =>
@@ -154,7 +184,7 @@ function Inner({ view, selected, marked, anchor, onNodeClick, compact, onLayout,
       nodesDraggable={false}
       nodesConnectable={false}
       proOptions={{ hideAttribution: true }}
-      onNodeClick={(e, n) => onNodeClick?.(n.id, e)}
+      onNodeClick={(e, n) => n.type !== "lane" && onNodeClick?.(n.id, e)}
     >
       <Background gap={24} size={1} />
       {!compact && <Controls showInteractive={false} />}

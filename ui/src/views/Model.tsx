@@ -1,12 +1,13 @@
 /** One model: its description and tags, its versions, highest first, paged. */
 import { useEffect, useState } from "react";
 import { errorMessage, useBackend } from "../backend";
-import type { VersionSummary } from "../backend/generated/api";
+import type { ModelSummary, VersionSummary } from "../backend/generated/api";
 import { lineageHash, defaultLineageState } from "../lineage/model";
 import { compareHash, navigate, versionHash } from "../router";
 import { short, when } from "../format";
 import { useLoad } from "../components/useLoad";
 import { MetadataCard } from "./version/Metadata";
+import { ModelLanes } from "./ModelLanes";
 
 const PAGE = 50;
 
@@ -14,6 +15,7 @@ export function ModelView({ name }: { name: string }) {
   const backend = useBackend();
   const [versions, setVersions] = useState<VersionSummary[]>([]);
   const [total, setTotal] = useState(0);
+  const [lines, setLines] = useState<ModelSummary[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   // Two versions picked for Compare (oldest first when compared).
@@ -27,6 +29,7 @@ export function ModelView({ name }: { name: string }) {
       .then((r) => {
         setVersions((v) => (offset === 0 ? r.versions : [...v, ...r.versions]));
         setTotal(r.total);
+        if (offset === 0) setLines(r.lines);
         setError(null);
       })
       .catch((e) => setError(errorMessage(e)))
@@ -75,6 +78,7 @@ export function ModelView({ name }: { name: string }) {
       </div>
       {error && <div className="banner error">{error}</div>}
       {meta.data && <MetadataCard target={name} annotations={meta.data} onChange={() => void meta.refresh()} />}
+      {lines.length > 1 && <ModelLanes lines={lines} current={name} />}
       <table className="grid">
         <thead>
           <tr>

@@ -145,7 +145,7 @@ const reportHandlers = {
     models: [{ name: "resnet", description: "", owner: null, versionCount: 2, latestVersion: "1.1.0", latestAt: null, createdBy: "alice", createdAt: "2026-11-27T10:00:00Z" }],
     nextAfter: null,
   }),
-  list_versions: () => ({ model: "resnet", total: 2, versions: [versionSummary("1.1.0"), versionSummary("1.0.0")] }),
+  list_versions: () => ({ model: "resnet", total: 2, versions: [versionSummary("1.1.0"), versionSummary("1.0.0")], lines: [] }),
   erasures: () => ({ requests: [] as Erasure[] }),
 };
 

@@ -508,7 +508,12 @@ export type ListVersionsResponse = { model: string,
 /**
  * Number of versions of the model (for virtualised lists).
  */
-total: number, versions: Array<VersionSummary>, };
+total: number, versions: Array<VersionSummary>, 
+/**
+ * The model's lines when it has variants: the main line (`MODEL`) and each variant
+ * (`MODEL/VARIANT`, its own semver line), by name; empty when there is only one line.
+ */
+lines: Array<ModelSummary>, };
 
 export type Member = { name: string, fingerprint: string, publicKey: string, roles: Array<string>, 
 /**
