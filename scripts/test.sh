@@ -25,14 +25,15 @@ venv="${PEDIGREE_TEST_VENV:-$HOME/.cache/pedigree/venv-test}"
 # huggingface_hub, whose own download code writes the Hub cache the hf-cache store indexes (from
 # a local stub Hub); openlineage-python, whose file transport writes the events imported; PyJWT
 # and cryptography, the token service of the OCI token-auth test and the independent check of
-# the event wire form.
-if ! "$venv/bin/python" -c "import model_signing, OpenSSL, moto, flask_cors, cyclonedx.validation.json, jsonschema, picklescan, sklearn, lz4, skops, safetensors, onnx, oras, prov, lxml, rdflib, huggingface_hub, openlineage.client, jwt, cryptography" 2>/dev/null; then
+# the event wire form; dilithium-py, a second FIPS 204 (ML-DSA) implementation that checks the
+# post-quantum co-signatures.
+if ! "$venv/bin/python" -c "import model_signing, OpenSSL, moto, flask_cors, cyclonedx.validation.json, jsonschema, picklescan, sklearn, lz4, skops, safetensors, onnx, oras, prov, lxml, rdflib, huggingface_hub, openlineage.client, jwt, cryptography, dilithium_py" 2>/dev/null; then
   echo "installing model-signing 1.1.1, moto[s3], cyclonedx-python-lib, picklescan 1.0.5, scikit-learn, lz4, skops, safetensors, onnx, oras, prov, huggingface_hub and openlineage-python into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "model-signing==1.1.1" pyopenssl "moto[s3]==5.2.5" flask flask-cors \
     "cyclonedx-python-lib[json-validation]" "picklescan==1.0.5" scikit-learn "lz4==4.4.5" \
     "skops==0.16.0" "safetensors==0.8.0" "onnx==1.23.2" "oras==0.2.43" "prov==2.1.1" lxml rdflib \
-    "huggingface_hub==2.5.0" "openlineage-python==1.54.0" pyjwt cryptography
+    "huggingface_hub==2.5.0" "openlineage-python==1.54.0" pyjwt cryptography "dilithium-py==1.5.1"
 fi
 export PEDIGREE_INTEROP_PYTHON="$venv/bin/python"
 export PEDIGREE_MOTO_SERVER="$venv/bin/moto_server"

@@ -9,8 +9,19 @@ use super::{ApiError, ErrorCode, Session};
 use crate::audit::checkpoint::{self, Checkpoint};
 
 /// Signs a checkpoint of the audit log as it is now (reused when nothing was appended since).
+/// Signed by the workspace's key, by the person's (a second signature line) and, with
+/// post-quantum co-signing on, by their ML-DSA-65 key (announced in the log first).
 pub fn checkpoint(s: &mut Session) -> Result<Checkpoint, ApiError> {
     let key = s.ws.signing_key()?;
+    let person = crate::identity::current().map_err(|e| ApiError::new(ErrorCode::Io, format!("your signing key: {e}")))?;
+    let pq = match crate::governance::pq::is_on(s.ws.catalog.conn())? {
+        true => crate::identity::pq_key().map_err(|e| ApiError::new(ErrorCode::Io, format!("your ML-DSA key: {e}")))?,
+        false => None,
+    };
+    if let Some(k) = pq {
+        let actor = s.actor.clone();
+        s.ws.catalog.write(|tx| crate::governance::pq::announce(tx, k, &actor))?;
+    }
     let conn = s.ws.catalog.conn();
     let leaves = checkpoint::leaves(conn)?;
     if let Some(c) = checkpoint::latest(conn)? {
@@ -18,7 +29,10 @@ pub fn checkpoint(s: &mut Session) -> Result<Checkpoint, ApiError> {
             return Ok(c);
         }
     }
-    let c = checkpoint::sign(&key, leaves.len() as u64, &crate::audit::merkle::root(&leaves));
+    let mut c = checkpoint::sign(&key, leaves.len() as u64, &crate::audit::merkle::root(&leaves));
+    if let Some(me) = person {
+        c = checkpoint::co_sign(c, me, pq);
+    }
     let now = crate::audit::now();
     s.ws.catalog.write(|tx| checkpoint::store(tx, &c, &now))?;
     Ok(c)

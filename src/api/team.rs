@@ -109,3 +109,25 @@ pub fn state_digest(s: &Session) -> Result<StateDigestResponse, ApiError> {
     let digest = crate::sync::team::state_digest(conn)?;
     Ok(StateDigestResponse { digest, parts })
 }
+
+/// Switch post-quantum co-signing on or off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PqSetRequest {
+    pub on: bool,
+}
+
+fn my_pq_key() -> Result<Option<&'static crate::identity::pq::PqKey>, ApiError> {
+    crate::identity::pq_key().map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot read or make your ML-DSA key: {e}")))
+}
+
+pub fn pq_set(s: &mut Session, req: &PqSetRequest) -> Result<crate::governance::pq::PqStatus, ApiError> {
+    let key = if req.on { my_pq_key()?.map(|k| k.public_key_b64()) } else { None };
+    let actor = s.actor.clone();
+    Ok(s.ws.catalog.write(|tx| crate::governance::pq::set(tx, req.on, key.as_deref(), &actor))?)
+}
+
+pub fn pq_status(s: &Session) -> Result<crate::governance::pq::PqStatus, ApiError> {
+    let mine = my_pq_key()?.map(|k| k.public_key_b64());
+    Ok(crate::governance::pq::status(s.ws.catalog.conn(), mine.as_deref())?)
+}

@@ -9,6 +9,13 @@
 //! — <same origin> <base64(key id ‖ signature)>
 //! ```
 //! The key id is the first 4 bytes of SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key) (0x01: Ed25519).
+//!
+//! Two more signature lines may follow, which other note verifiers skip as unknown signers:
+//! the person who made the checkpoint, `— pedigree-person/<hex Ed25519 public key>
+//! <base64(key id ‖ signature)>` (an Ed25519 note signature by their personal key), and, with
+//! post-quantum co-signing on, `— pedigree-pq/<16 hex of SHA-256(ML-DSA public key)>
+//! <base64(key id ‖ ML-DSA-65 signature of the note text)>`, whose key id is the first 4 bytes of
+//! SHA-256(name ‖ "\n" ‖ 0xff ‖ "ML-DSA-65") and whose public key is announced in the log.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -57,6 +64,74 @@ pub fn sign(key: &ring::signature::Ed25519KeyPair, size: u64, root: &Hash) -> Ch
     blob.extend_from_slice(sig.as_ref());
     let note = format!("{body}\n\u{2014} {name} {}\n", B64.encode(blob));
     Checkpoint { origin: name, size, root: B64.encode(root), note }
+}
+
+const PERSON: &str = "pedigree-person/";
+const PQ: &str = "pedigree-pq/";
+
+fn pq_key_id(name: &str) -> [u8; 4] {
+    let mut data = format!("{name}\n").into_bytes();
+    data.push(0xff);
+    data.extend_from_slice(crate::identity::pq::ALG.as_bytes());
+    let d = openssl::sha::sha256(&data);
+    [d[0], d[1], d[2], d[3]]
+}
+
+/// Adds the signature lines of the person who makes the checkpoint and, when given, their
+/// ML-DSA-65 co-signature.
+pub fn co_sign(mut c: Checkpoint, person: &crate::identity::Identity, pq: Option<&crate::identity::pq::PqKey>) -> Checkpoint {
+    let body = c.note.split_once("\n\n").map(|(b, _)| format!("{b}\n")).unwrap_or_default();
+    let public = person.public_key();
+    let name = format!("{PERSON}{}", hex::encode(public));
+    let mut blob = key_id(&name, &public).to_vec();
+    blob.extend_from_slice(&person.sign_raw(body.as_bytes()));
+    c.note.push_str(&format!("\u{2014} {name} {}\n", B64.encode(blob)));
+    if let Some(k) = pq {
+        let pk = k.public_key();
+        let name = format!("{PQ}{}", &crate::hash::sha256_hex(&pk)[..16]);
+        let mut blob = pq_key_id(&name).to_vec();
+        blob.extend_from_slice(&k.sign(body.as_bytes()));
+        c.note.push_str(&format!("\u{2014} {name} {}\n", B64.encode(blob)));
+    }
+    c
+}
+
+/// The co-signatures a note carries, checked: the fingerprint of the person who signed it, and
+/// whether an ML-DSA-65 co-signature by an announced key (`pq_keys`, by `mldsa65:` name) is
+/// there. A co-signature line that does not verify is an error.
+pub fn co_signatures(note: &str, pq_keys: &std::collections::HashMap<String, Vec<u8>>) -> Result<(Option<String>, bool), String> {
+    let Some((body, sigs)) = note.split_once("\n\n") else { return Ok((None, false)) };
+    let body = format!("{body}\n");
+    let (mut person, mut pq) = (None, false);
+    for line in sigs.lines() {
+        let Some((name, b64)) = line.strip_prefix("\u{2014} ").and_then(|r| r.rsplit_once(' ')) else { continue };
+        let Ok(blob) = B64.decode(b64) else { continue };
+        if let Some(hex_key) = name.strip_prefix(PERSON) {
+            let pk: [u8; 32] = hex::decode(hex_key)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or("the person's signature line names no Ed25519 key")?;
+            let ok = blob.len() == 68
+                && blob[..4] == key_id(name, &pk)
+                && ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, pk)
+                    .verify(body.as_bytes(), &blob[4..])
+                    .is_ok();
+            if !ok {
+                return Err("the signature of the person who made it does not verify".into());
+            }
+            person = Some(crate::identity::ssh::fingerprint(&pk));
+        } else if let Some(short) = name.strip_prefix(PQ) {
+            let pk = pq_keys
+                .get(&format!("mldsa65:{short}"))
+                .ok_or_else(|| format!("its ML-DSA-65 co-signature is by key mldsa65:{short}, never announced in the log"))?;
+            if blob.len() < 4 || blob[..4] != pq_key_id(name) {
+                return Err("its ML-DSA-65 co-signature line is malformed".into());
+            }
+            crate::identity::pq::verify(pk, body.as_bytes(), &blob[4..])?;
+            pq = true;
+        }
+    }
+    Ok((person, pq))
 }
 
 /// Checks a note's signature with `public_key`; returns the checkpoint it states.

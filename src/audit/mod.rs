@@ -140,6 +140,14 @@ pub struct VerifyReport {
     /// Signed checkpoints checked.
     #[ts(type = "number")]
     pub checkpoints: u64,
+    /// Of those, the ones also signed by the person who made them, and the ones co-signed with
+    /// ML-DSA-65 (post-quantum), each checked.
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub person_signed_checkpoints: u64,
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub pq_checkpoints: u64,
     /// Events carrying their author's signature (all checked), and the signers' fingerprints.
     #[ts(type = "number")]
     pub signed_events: u64,
@@ -222,8 +230,9 @@ pub fn verify(conn: &Connection, public_key: Option<&[u8]>) -> Result<VerifyRepo
             bad = Some((orphan, format!("event {orphan} is signed but missing from the log (its tail was cut)")));
         }
     }
+    let mut cosigned = (0, 0);
     if bad.is_none() {
-        bad = verify_checkpoints(conn, public_key)?;
+        bad = verify_checkpoints(conn, public_key, &mut cosigned)?;
     }
     Ok(VerifyReport {
         ok: bad.is_none(),
@@ -233,6 +242,8 @@ pub fn verify(conn: &Connection, public_key: Option<&[u8]>) -> Result<VerifyRepo
         problem: bad.map(|b| b.1),
         bad_objects: Vec::new(),
         checkpoints: checkpoint::all(conn)?.len() as u64,
+        person_signed_checkpoints: cosigned.0,
+        pq_checkpoints: cosigned.1,
         signed_events: signatures.len() as u64,
         signers: signers.into_iter().collect(),
     })
@@ -265,12 +276,17 @@ fn signature_problem(
 }
 
 /// The first stored checkpoint that the log no longer matches, as (seq, problem).
-fn verify_checkpoints(conn: &Connection, public_key: Option<&[u8]>) -> Result<Option<(i64, String)>, CatalogError> {
+fn verify_checkpoints(
+    conn: &Connection,
+    public_key: Option<&[u8]>,
+    cosigned: &mut (u64, u64),
+) -> Result<Option<(i64, String)>, CatalogError> {
     let stored = checkpoint::all(conn)?;
     if stored.is_empty() {
         return Ok(None);
     }
     let leaves = checkpoint::leaves(conn)?;
+    let pq_keys = crate::governance::pq::keys(conn)?;
     use base64::Engine;
     for crate::catalog::checkpoints::StoredCheckpoint { size, root, note } in stored {
         if size as usize > leaves.len() {
@@ -287,6 +303,13 @@ fn verify_checkpoints(conn: &Connection, public_key: Option<&[u8]>) -> Result<Op
             if let Err(e) = checkpoint::verify(&note, pk) {
                 return Ok(Some((size as i64, format!("checkpoint of {size} events: {e}"))));
             }
+        }
+        match checkpoint::co_signatures(&note, &pq_keys) {
+            Ok((person, pq)) => {
+                cosigned.0 += u64::from(person.is_some());
+                cosigned.1 += u64::from(pq);
+            }
+            Err(e) => return Ok(Some((size as i64, format!("checkpoint of {size} events: {e}")))),
         }
     }
     Ok(None)

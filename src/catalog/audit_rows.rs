@@ -156,6 +156,24 @@ pub fn signature_of(conn: &Connection, seq: i64) -> Result<Option<(String, Strin
     Ok(stmt.query_row([seq], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
 }
 
+/// The payloads of every event with one of these actions, oldest first.
+pub fn payloads_of(conn: &Connection, actions: &[&str]) -> Result<Vec<(String, String)>, CatalogError> {
+    let mut stmt = conn.prepare_cached("SELECT action, payload FROM audit_events WHERE action = ?1 ORDER BY seq")?;
+    let mut out = Vec::new();
+    for a in actions {
+        let rows = stmt.query_map([a], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        out.extend(rows.collect::<Result<Vec<_>, _>>()?);
+    }
+    Ok(out)
+}
+
+/// The newest event with this action.
+pub fn latest_of(conn: &Connection, action: &str) -> Result<Option<AuditRow>, CatalogError> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLS} FROM audit_events WHERE action = ?1 ORDER BY seq DESC LIMIT 1"))?;
+    Ok(stmt.query_row([action], from_row).optional()?)
+}
+
 /// The signer of each of these events (those that have one).
 pub fn signers_of(conn: &Connection, seqs: &[i64]) -> Result<std::collections::HashMap<i64, String>, CatalogError> {
     let mut stmt = conn.prepare_cached("SELECT signer FROM event_signatures WHERE seq = ?1")?;

@@ -282,10 +282,12 @@ pub fn verify(r: &VerifyReport) -> String {
             (n, k) => format!("{n} event signature(s) by {k} key(s) verify"),
         };
         format!(
-            "Audit chain OK: {} events, head {}; {signed}; {} signed checkpoint(s) match; stored objects re-hashed OK\n",
+            "Audit chain OK: {} events, head {}; {signed}; {} signed checkpoint(s) match ({} also by the person who made it, {} co-signed ML-DSA-65); stored objects re-hashed OK\n",
             r.events,
             r.head.as_deref().map(short).unwrap_or("-"),
-            r.checkpoints
+            r.checkpoints,
+            r.person_signed_checkpoints,
+            r.pq_checkpoints
         )
     } else {
         String::new()
@@ -579,4 +581,20 @@ pub fn team(r: &crate::api::team::TeamResponse) -> String {
         })
         .collect();
     table(&["MEMBER", "ROLES", "KEY"], &rows)
+}
+
+pub fn pq_status(p: &crate::governance::pq::PqStatus) -> String {
+    let state = if p.on {
+        format!("on: checkpoints, ledger segments and bundles carry an {} co-signature beside Ed25519", p.alg)
+    } else {
+        "off (pedigree team pq on)".into()
+    };
+    let mut out = format!("post-quantum co-signing {state}\n");
+    if let Some(m) = &p.mine {
+        out.push_str(&format!("  your key   {m}\n"));
+    }
+    for k in &p.keys {
+        out.push_str(&format!("  announced  {k}\n"));
+    }
+    out
 }

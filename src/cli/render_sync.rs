@@ -146,10 +146,11 @@ fn team_report(remote: &str, t: &crate::sync::team::TeamSync, requests: u32) -> 
 pub fn bundle_exported(b: &crate::sync::federated::BundleExported) -> String {
     let bytes = if b.objects == 0 { "without bytes".to_string() } else { format!("{} file object(s)", b.objects) };
     format!(
-        "wrote {} ({} bytes), signed by {}: {} version(s) with their lineage, {} event(s), {bytes}\n  {}\n",
+        "wrote {} ({} bytes), signed by {} ({}): {} version(s) with their lineage, {} event(s), {bytes}\n  {}\n",
         b.file,
         b.size,
         b.signer,
+        b.signatures.join(" + "),
         b.versions.len(),
         b.events,
         b.versions.join(", ")
@@ -157,7 +158,12 @@ pub fn bundle_exported(b: &crate::sync::federated::BundleExported) -> String {
 }
 
 pub fn bundle_imported(b: &crate::sync::federated::BundleImported) -> String {
-    let mut out = format!("bundle signed by {} (not a member here), {} event(s) of its history kept\n", b.signer, b.events);
+    let mut out = format!(
+        "bundle signed by {} (not a member here; {} verified), {} event(s) of its history kept\n",
+        b.signer,
+        b.signatures.join(" + "),
+        b.events
+    );
     for v in &b.imported {
         out.push_str(&format!("  imported {v}\n"));
     }

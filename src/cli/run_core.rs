@@ -92,6 +92,14 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
                 out
             });
         }
+        Command::Team { command: TeamCommand::Pq { state } } => {
+            let mut s = ctx.open()?;
+            let r = match state.as_str() {
+                "status" => api::team::pq_status(&s)?,
+                on => api::team::pq_set(&mut s, &api::team::PqSetRequest { on: on == "on" })?,
+            };
+            emit(ctx.json, &r, render::pq_status);
+        }
         Command::Team { command } => {
             let mut s = ctx.open()?;
             let r = match command {
@@ -101,6 +109,7 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
                     api::team::team_set(&mut s, &api::team::TeamSetRequest { public_key, name, roles })?
                 }
                 TeamCommand::Remove { member } => api::team::team_remove(&mut s, &api::team::TeamRemoveRequest { member })?,
+                TeamCommand::Pq { .. } => unreachable!("matched above"),
             };
             emit(ctx.json, &r, render::team);
         }

@@ -298,4 +298,10 @@ pub enum TeamCommand {
     },
     /// Remove a member (by key, fingerprint or name); owners only
     Remove { member: String },
+    /// Post-quantum co-signatures (ML-DSA-65 beside Ed25519) on checkpoints, ledger segments and
+    /// bundles: on, off (owners only once there is a roster; the ledger carries the switch), or status
+    Pq {
+        #[arg(value_parser = ["on", "off", "status"], default_value = "status")]
+        state: String,
+    },
 }

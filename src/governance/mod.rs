@@ -19,6 +19,7 @@ pub mod annotations;
 pub mod deploy;
 pub mod erasure;
 pub mod evaluate;
+pub mod pq;
 pub mod team;
 
 /// Roles an approver can act in.

@@ -70,10 +70,16 @@ fn check_roles(roles: &[String]) -> Result<Vec<String>, GovError> {
 
 /// The current identity, which must be an owner of the roster.
 fn owner(conn: &Connection) -> Result<String, GovError> {
+    require_owner(conn, "changes its roster")?;
+    Ok(me()?.public_key)
+}
+
+/// Refuses unless the key acting is an owner of the roster: only an owner `what`.
+pub fn require_owner(conn: &Connection, what: &str) -> Result<(), GovError> {
     let id = me()?;
     match roster::member(conn, &id.public_key)? {
-        Some(m) if m.roles.iter().any(|r| r == "owner") => Ok(id.public_key),
-        _ => Err(GovError::Team(format!("only an owner of the team changes its roster; the key {} is not one", id.fingerprint))),
+        Some(m) if m.roles.iter().any(|r| r == "owner") => Ok(()),
+        _ => Err(GovError::Team(format!("only an owner of the team {what}; the key {} is not one", id.fingerprint))),
     }
 }
 

@@ -16,6 +16,7 @@ use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub mod pq;
 pub mod ssh;
 
 /// What an event signature covers: this context, then the event's hash (hex).
@@ -218,7 +219,9 @@ pub fn verify_event(signer: &str, hash: &str, signature: &str) -> Result<(), Str
     UnparsedPublicKey::new(&ED25519, pk).verify(&msg, &sig).map_err(|_| "the signature does not verify".to_string())
 }
 
-fn document_message(context: &str, unsigned: &serde_json::Value) -> Vec<u8> {
+/// What a document's signatures cover: `context` then the hex SHA-256 of the RFC 8785 canonical
+/// JSON of the document without its signatures.
+pub fn document_message(context: &str, unsigned: &serde_json::Value) -> Vec<u8> {
     let digest = crate::hash::sha256_hex(crate::audit::canonical(unsigned).as_bytes());
     format!("{context}{digest}").into_bytes()
 }
@@ -248,6 +251,15 @@ pub fn enable(dir: PathBuf) {
 thread_local! {
     /// Another person this thread acts as for a while (see [`acting_as`]).
     static ACTING_AS: std::cell::Cell<Option<&'static Identity>> = const { std::cell::Cell::new(None) };
+}
+
+static PQ: OnceLock<Result<pq::PqKey, String>> = OnceLock::new();
+
+/// This process's person's ML-DSA-65 key (made on first use beside their Ed25519 key): `None`
+/// when signing is off.
+pub fn pq_key() -> Result<Option<&'static pq::PqKey>, String> {
+    let Some(dir) = ENABLED.get() else { return Ok(None) };
+    PQ.get_or_init(|| pq::PqKey::load_or_create(dir)).as_ref().map(Some).map_err(Clone::clone)
 }
 
 /// The identity that signs this process's events: `None` when signing is off, an error when

@@ -41,7 +41,7 @@ pub fn import(ws: &mut Workspace, file: &Path, trust: &str, prefix: &str, actor:
     let opened = std::fs::File::open(file).map_err(|e| SyncError::Local(format!("{}: {e}", file.display())))?;
     let mut archive = tar::Archive::new(std::io::BufReader::new(opened));
     let mut entries = archive.entries().map_err(refused)?;
-    let body = read_body(&mut entries)?;
+    let (body, signatures) = read_body(&mut entries)?;
     let signer = ssh::parse_public_key_line(&body.signer).map_err(refused)?;
     let who = format!("{} <{}> {}", body.signer_name, body.signer_email, ssh::fingerprint(&signer));
     if signer != trusted {
@@ -146,6 +146,7 @@ pub fn import(ws: &mut Workspace, file: &Path, trust: &str, prefix: &str, actor:
         already: already.into_iter().map(|(_, here)| here).collect(),
         signer: who,
         events: body.events.len() as u32,
+        signatures,
     })
 }
 
@@ -156,7 +157,7 @@ impl BundledVersion {
 }
 
 /// The first entry: the body, parsed and its signature checked.
-fn read_body<R: Read>(entries: &mut tar::Entries<'_, R>) -> Result<Body, SyncError> {
+fn read_body<R: Read>(entries: &mut tar::Entries<'_, R>) -> Result<(Body, Vec<String>), SyncError> {
     let mut first = entries.next().ok_or_else(|| refused("the file is empty"))?.map_err(refused)?;
     let path = first.path().map_err(refused)?.to_path_buf();
     if path != Path::new(BODY) {
@@ -168,8 +169,8 @@ fn read_body<R: Read>(entries: &mut tar::Entries<'_, R>) -> Result<Body, SyncErr
     let mut bytes = Vec::new();
     (&mut first).take(MAX_BODY).read_to_end(&mut bytes).map_err(refused)?;
     let body: Body = serde_json::from_slice(&bytes).map_err(|e| refused(format!("{BODY} is not a bundle body: {e}")))?;
-    body.check().map_err(refused)?;
-    Ok(body)
+    let signatures = body.check().map_err(refused)?;
+    Ok((body, signatures))
 }
 
 /// Names, versions, digests and paths: all well-formed, every parent listed before its child.

@@ -39,6 +39,7 @@ use super::SyncError;
 use crate::audit::wire::WireEvent;
 use crate::catalog::models::FileEntry;
 use crate::catalog::{audit_rows, datasets, graph, models};
+use crate::identity::pq::{self, CoSignature};
 use crate::ids;
 use crate::workspace::Workspace;
 
@@ -66,6 +67,9 @@ pub struct Body {
     pub events: Vec<WireEvent>,
     #[serde(default)]
     pub signature: String,
+    /// The signer's ML-DSA-65 co-signature, when their workspace co-signs (`pedigree team pq on`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pq: Option<CoSignature>,
 }
 
 /// One version in a bundle.
@@ -105,22 +109,17 @@ pub struct BundledDataset {
 }
 
 impl Body {
-    fn unsigned(&self) -> serde_json::Value {
-        let mut v = serde_json::to_value(self).expect("bundles serialise");
-        v.as_object_mut().expect("a body is an object").remove("signature");
-        v
-    }
-
-    /// Checks the body's form and its signature (not yet who signed it).
-    fn check(&self) -> Result<(), String> {
+    /// Checks the body's form and its signatures (not yet who signed it); returns the
+    /// algorithms whose signatures were present.
+    fn check(&self) -> Result<Vec<String>, String> {
         if self.format != FORMAT {
             return Err(format!("has format {:?}; this Pedigree reads {FORMAT}", self.format));
         }
-        crate::identity::verify_document(&self.signer, CONTEXT, &self.unsigned(), &self.signature)?;
+        let present = pq::verify_document(&self.signer, CONTEXT, self, &self.signature, self.pq.as_ref())?;
         for e in &self.events {
             e.check().map_err(|why| format!("event {}: {why}", e.hash))?;
         }
-        Ok(())
+        Ok(present)
     }
 
     /// The distinct file digests of its versions.
@@ -144,6 +143,8 @@ pub struct BundleExported {
     pub size: u64,
     /// The signer's fingerprint.
     pub signer: String,
+    /// The signatures it carries: `Ed25519`, and `ML-DSA-65` when co-signed.
+    pub signatures: Vec<String>,
 }
 
 /// What `bundle import` did.
@@ -158,6 +159,8 @@ pub struct BundleImported {
     pub signer: String,
     /// Events of the exporter's history carried with the versions (kept in the import events).
     pub events: u32,
+    /// The signatures the bundle carried, all verified: `Ed25519`, and `ML-DSA-65` when co-signed.
+    pub signatures: Vec<String>,
 }
 
 /// `pedigree bundle export`: the versions named (`MODEL@VERSION` or `MODEL@ALIAS`) and their
@@ -186,6 +189,10 @@ pub fn export(ws: &Workspace, references: &[String], out: &Path, bytes: bool) ->
         versions.push(bundled(conn, model, version)?);
         events.extend(events_about(conn, &ids::version_node(model, version))?);
     }
+    let pq = match crate::governance::pq::is_on(conn)? {
+        true => crate::identity::pq_key().map_err(SyncError::Local)?,
+        false => None,
+    };
     let info = me.info();
     let mut body = Body {
         format: FORMAT.into(),
@@ -197,8 +204,13 @@ pub fn export(ws: &Workspace, references: &[String], out: &Path, bytes: bool) ->
         versions,
         events,
         signature: String::new(),
+        pq: pq.map(pq::PqKey::unsigned),
     };
-    body.signature = me.sign_document(CONTEXT, &body.unsigned());
+    let (signature, co) = pq::sign_document(me, pq, CONTEXT, &body);
+    body.signature = signature;
+    if let (Some(c), Some(sig)) = (body.pq.as_mut(), co) {
+        c.signature = sig;
+    }
     let objects = if bytes { body.digests().into_keys().collect() } else { Vec::new() };
     let size = write_file(ws, &body, &objects, out)?;
     Ok(BundleExported {
@@ -208,6 +220,7 @@ pub fn export(ws: &Workspace, references: &[String], out: &Path, bytes: bool) ->
         objects: objects.len() as u32,
         size,
         signer: me.fingerprint(),
+        signatures: if body.pq.is_some() { vec!["Ed25519".into(), pq::ALG.into()] } else { vec!["Ed25519".into()] },
     })
 }
 

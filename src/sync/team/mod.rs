@@ -541,10 +541,15 @@ fn push(
         }
         let wire: Vec<WireEvent> = rows.iter().map(|r| WireEvent::of(r, signatures.get(&r.seq))).collect();
         let last_seq = rows.last().map(|r| r.seq).unwrap_or(mark);
+        // With post-quantum co-signing on (here or by the team's switch), segments carry both.
+        let pq = match crate::governance::pq::is_on(ws.catalog.conn())? {
+            true => crate::identity::pq_key().map_err(bad)?,
+            false => None,
+        };
         let mut attempts = 0;
         loop {
             let n = ledger::last_segment(ws.catalog.conn(), remote)? + 1;
-            let seg = Segment::signed(me, n, seen, wire.clone(), attachments.clone());
+            let seg = Segment::signed(me, pq, n, seen, wire.clone(), attachments.clone());
             let bytes = seg.to_bytes();
             match store.create(&segment::key(n), bytes.clone()).map_err(bad)? {
                 Created::Written => {

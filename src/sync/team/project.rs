@@ -204,6 +204,10 @@ pub fn apply(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx) -> Result<Outcome, cata
             replay(tx, e, |tx| gov(team::set(tx, text(p, "publicKey"), Some(text(p, "name")), &roles, actor).map(drop)))
         }
         "team_remove" => replay(tx, e, |tx| gov(team::remove(tx, text(p, "publicKey"), actor).map(drop))),
+        "pq_cosign" => {
+            replay(tx, e, |tx| gov(governance::pq::set(tx, p["on"] == true, p["publicKey"].as_str(), actor).map(drop)))
+        }
+        "pq_key" => replay(tx, e, |tx| audit::append(tx, &e.ts, actor, "pq_key", "team", p).map(drop).map_err(|x| x.to_string())),
         // A registry conflict's resolution names its remote: about that desktop only.
         "resolve_conflict" if p.get("remote").is_none() => conflict::resolve(tx, e),
         _ => Ok(Outcome::LocalOnly),

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::wire::WireEvent;
+use crate::identity::pq::{self, CoSignature, PqKey};
 use crate::identity::{Identity, ssh};
 
 pub const FORMAT: &str = "pedigree-ledger-segment/1";
@@ -40,6 +41,9 @@ pub struct Segment {
     pub attachments: BTreeMap<String, String>,
     #[serde(default)]
     pub signature: String,
+    /// The author's ML-DSA-65 co-signature, when the team co-signs (`pedigree team pq on`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pq: Option<CoSignature>,
 }
 
 /// The object key of segment `number`.
@@ -58,17 +62,11 @@ pub fn number_of(name: &str) -> Option<i64> {
     (n.len() == 12 && n.bytes().all(|b| b.is_ascii_digit())).then(|| n.parse().ok()).flatten()
 }
 
-/// The segment without its signature: what the signature covers.
-fn unsigned(s: &Segment) -> serde_json::Value {
-    let mut unsigned = serde_json::to_value(s).expect("segments serialise");
-    unsigned.as_object_mut().expect("a segment is an object").remove("signature");
-    unsigned
-}
-
 impl Segment {
-    /// A segment of `events` signed by `me`.
+    /// A segment of `events` signed by `me` (and co-signed with `pq` when given).
     pub fn signed(
         me: &Identity,
+        pq: Option<&PqKey>,
         number: i64,
         seen: i64,
         events: Vec<WireEvent>,
@@ -82,8 +80,13 @@ impl Segment {
             events,
             attachments,
             signature: String::new(),
+            pq: pq.map(PqKey::unsigned),
         };
-        s.signature = me.sign_document(CONTEXT, &unsigned(&s));
+        let (signature, co) = pq::sign_document(me, pq, CONTEXT, &s);
+        s.signature = signature;
+        if let (Some(c), Some(sig)) = (s.pq.as_mut(), co) {
+            c.signature = sig;
+        }
         s
     }
 
@@ -105,7 +108,7 @@ impl Segment {
         if s.seen >= s.number || s.seen < 0 {
             return Err(format!("claims its author had seen segment {} before writing it", s.seen));
         }
-        crate::identity::verify_document(&s.author, CONTEXT, &unsigned(&s), &s.signature)?;
+        pq::verify_document(&s.author, CONTEXT, &s, &s.signature, s.pq.as_ref())?;
         if s.events.is_empty() {
             return Err("holds no event".into());
         }

@@ -1156,6 +1156,11 @@ badObjects: Array<string>,
  */
 checkpoints: number, 
 /**
+ * Of those, the ones also signed by the person who made them, and the ones co-signed with
+ * ML-DSA-65 (post-quantum), each checked.
+ */
+personSignedCheckpoints: number, pqCheckpoints: number, 
+/**
  * Events carrying their author's signature (all checked), and the signers' fingerprints.
  */
 signedEvents: number, signers: Array<string>, };
