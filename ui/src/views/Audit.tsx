@@ -5,6 +5,14 @@ import type { AuditRow, Signer, VerifyReport } from "../backend/generated/api";
 import { TeamCard } from "./audit/TeamCard";
 import { when } from "../format";
 
+/** What else signed the checkpoints: the people who made them, and ML-DSA-65 (post-quantum). */
+function cosigned(r: { personSignedCheckpoints: number; pqCheckpoints: number }): string {
+  const parts = [];
+  if (r.personSignedCheckpoints) parts.push(`${r.personSignedCheckpoints} by the person who made it`);
+  if (r.pqCheckpoints) parts.push(`${r.pqCheckpoints} co-signed ML-DSA-65`);
+  return parts.length ? ` (${parts.join(", ")})` : "";
+}
+
 export function AuditView() {
   const backend = useBackend();
   const [subject, setSubject] = useState("");
@@ -68,7 +76,7 @@ export function AuditView() {
       {report && (
         <div className={`banner ${report.ok ? "ok" : "error"}`} data-testid="verify-result">
           {report.ok
-            ? `Chain OK: ${report.events} events, head ${report.head?.slice(0, 16)}…${signatures(report.signedEvents, report.signers.length)}${report.checkpoints ? `, ${report.checkpoints} signed checkpoint${report.checkpoints === 1 ? "" : "s"} checked` : ""}, stored objects re-hashed`
+            ? `Chain OK: ${report.events} events, head ${report.head?.slice(0, 16)}…${signatures(report.signedEvents, report.signers.length)}${report.checkpoints ? `, ${report.checkpoints} signed checkpoint${report.checkpoints === 1 ? "" : "s"} checked${cosigned(report)}` : ""}, stored objects re-hashed`
             : report.firstBadSeq !== null
               ? `Chain broken at seq ${report.firstBadSeq}: ${report.problem}`
               : `Verification failed: ${report.problem ?? `${report.badObjects.length} stored objects no longer match their sha256`}`}

@@ -81,7 +81,7 @@ describe("audit view", () => {
     const { backend } = stubBackend({
       audit_log: () => ({ events: [row], signedBy: [] }),
       team_list: () => ({ members: [], me: null }),
-      audit_verify: () => ({ ok: false, events: 2, head: null, firstBadSeq: 2, problem: "content does not match its hash (edited)", badObjects: [], checkpoints: 0, signedEvents: 0, signers: [] }),
+      audit_verify: () => ({ ok: false, events: 2, head: null, firstBadSeq: 2, problem: "content does not match its hash (edited)", badObjects: [], checkpoints: 0, personSignedCheckpoints: 0, pqCheckpoints: 0, signedEvents: 0, signers: [] }),
     });
     wrap(backend, <AuditView />, app());
     expect(await screen.findAllByTestId("audit-row")).toHaveLength(1);

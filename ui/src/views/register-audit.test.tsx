@@ -103,7 +103,7 @@ describe("audit view", () => {
         name: "Alice", email: "alice@example.com", fingerprint: "SHA256:dSTPTccmDRmIn4QBMNJamRpLNTYLU0x9",
         publicKey: "ssh-ed25519 AAAAC3Nza alice@example.com", source: "pedigree", keyPath: "/home/alice/.config/pedigree/identity/ed25519.pk8",
       }),
-      audit_verify: () => ({ ok: true, events: 3, head: "9".repeat(64), firstBadSeq: null, problem: null, badObjects: [], checkpoints: 0, signedEvents: 3, signers: ["SHA256:abc"] }),
+      audit_verify: () => ({ ok: true, events: 3, head: "9".repeat(64), firstBadSeq: null, problem: null, badObjects: [], checkpoints: 2, personSignedCheckpoints: 2, pqCheckpoints: 1, signedEvents: 3, signers: ["SHA256:abc"] }),
     });
     wrap(backend, <AuditView />, app());
     expect(await screen.findAllByTestId("audit-row")).toHaveLength(3);
@@ -126,5 +126,6 @@ describe("audit view", () => {
     expect(result).toContain("3 events");
     expect(result).toContain("9999999999999999");
     expect(result).toContain("3 event signatures by 1 key verify");
+    expect(result).toContain("2 signed checkpoints checked (2 by the person who made it, 1 co-signed ML-DSA-65)");
   });
 });
