@@ -63,6 +63,7 @@ impl From<crate::report::ReportError> for ApiError {
             | ReportError::NoParent { .. }
             | ReportError::Io { .. }
             | ReportError::SigningKey(_)
+            | ReportError::PersonalKey(_)
             | ReportError::NoPublicKey
             | ReportError::CheckpointMismatch { .. }
             | ReportError::Pdf { .. } => ApiError::new(ErrorCode::Io, e.to_string()),

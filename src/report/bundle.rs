@@ -80,6 +80,13 @@ It checks, and names anything that fails:
    the event; events from before identities have neither. (Bundles made before this form list
    the stored rows instead: `prevHash`, and the payload as a string to parse back into the record.)
 5. Every event the report cites is among them.
+6. When `keys/person.pub` is there (an `ssh-ed25519 AAAA…` line: the person who made the
+   report), the envelope carries their Ed25519 signature too, keyid `SHA256:…` (as `ssh-keygen -l`
+   prints it); when `keys/mldsa65.pub` is there (base64 ML-DSA-65 public key: post-quantum
+   co-signing was on), an ML-DSA-65 signature (FIPS 204, deterministic, empty context) over the
+   same DSSE PAE bytes, keyid `mldsa65:<16 hex of the key's SHA-256>`. Both keys are listed files,
+   so the manifest's first signature vouches for them. `log/checkpoint.txt` may carry the same
+   two as extra signature lines (`pedigree-person/…`, `pedigree-pq/…`).
 
 Without Pedigree: the same steps need only SHA-256, Ed25519 and base64 (see the formats above).
 ";
@@ -114,6 +121,18 @@ pub fn write(
     let (mut files, pdf_a) = render(&facts, &step)?;
     files.extend(log);
     files.push(("keys/ed25519.pub".into(), format!("{}\n", hex::encode(&public)).into_bytes()));
+    // The person who makes it signs it too, and co-signs with ML-DSA-65 when that is on.
+    let person = crate::identity::current().map_err(ReportError::PersonalKey)?;
+    let pq = match crate::governance::pq::is_on(ws.catalog.conn())? {
+        true => crate::identity::pq_key().map_err(ReportError::PersonalKey)?,
+        false => None,
+    };
+    if let Some(me) = person {
+        files.push(("keys/person.pub".into(), format!("{}\n", me.public_key_line()).into_bytes()));
+    }
+    if let Some(k) = pq {
+        files.push(("keys/mldsa65.pub".into(), format!("{}\n", k.public_key_b64()).into_bytes()));
+    }
     files.push(("VERIFY.md".into(), VERIFY_MD.as_bytes().to_vec()));
     files.sort_by(|a, b| a.0.cmp(&b.0));
 
@@ -125,7 +144,7 @@ pub fn write(
     let _ = std::fs::remove_dir_all(&tmp);
     let listed = write_files(&tmp, &files)?;
     step(6, "signing");
-    let envelope = manifest(&key, &fingerprint(&public), &listed, &facts, checkpoint);
+    let envelope = manifest(&key, &fingerprint(&public), &listed, &facts, checkpoint, person, pq);
     let mp = tmp.join(MANIFEST);
     std::fs::write(&mp, serde_json::to_vec_pretty(&envelope).expect("envelope serialises")).map_err(io("write", &mp))?;
     std::fs::rename(&tmp, out).map_err(io("rename to", out))?;
@@ -224,7 +243,15 @@ fn write_files(dir: &Path, files: &Files) -> Result<Vec<BundleFile>, ReportError
 }
 
 /// MANIFEST.intoto.json: the DSSE envelope of an in-toto Statement over `listed`, signed by `key`.
-fn manifest(key: &Ed25519KeyPair, fp: &str, listed: &[BundleFile], facts: &Facts, checkpoint: &Checkpoint) -> Value {
+fn manifest(
+    key: &Ed25519KeyPair,
+    fp: &str,
+    listed: &[BundleFile],
+    facts: &Facts,
+    checkpoint: &Checkpoint,
+    person: Option<&crate::identity::Identity>,
+    pq: Option<&crate::identity::pq::PqKey>,
+) -> Value {
     let (r, subj) = (&facts.report, &facts.report.subject);
     let statement = json!({
         "_type": "https://in-toto.io/Statement/v1",
@@ -238,11 +265,15 @@ fn manifest(key: &Ed25519KeyPair, fp: &str, listed: &[BundleFile], facts: &Facts
         },
     });
     let body = audit::canonical(&statement).into_bytes();
-    let sig = key.sign(&pae(PAYLOAD_TYPE, &body));
-    json!({
-        "payload": B64.encode(&body), "payloadType": PAYLOAD_TYPE,
-        "signatures": [{"keyid": fp, "sig": B64.encode(sig.as_ref())}],
-    })
+    let signed = pae(PAYLOAD_TYPE, &body);
+    let mut signatures = vec![json!({"keyid": fp, "sig": B64.encode(key.sign(&signed).as_ref())})];
+    if let Some(me) = person {
+        signatures.push(json!({"keyid": me.fingerprint(), "sig": B64.encode(me.sign_raw(&signed))}));
+    }
+    if let Some(k) = pq {
+        signatures.push(json!({"keyid": crate::identity::pq::key_name(&k.public_key()), "sig": B64.encode(k.sign(&signed))}));
+    }
+    json!({"payload": B64.encode(&body), "payloadType": PAYLOAD_TYPE, "signatures": signatures})
 }
 
 /// The HTML alone (the UI's preview), with the integrity block of the latest checkpoint.

@@ -67,6 +67,9 @@ pub enum ReportError {
     /// The workspace's signing key could not be loaded.
     #[error("cannot sign the report: {0}")]
     SigningKey(#[source] WorkspaceError),
+    /// The person's own key (Ed25519 or ML-DSA) could not be read or made.
+    #[error("cannot sign the report with your key: {0}")]
+    PersonalKey(String),
     /// The workspace has no public key to put in the bundle.
     #[error("the workspace has no public key, so the report cannot be signed")]
     NoPublicKey,

@@ -48,6 +48,46 @@ fn files_under(dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
+/// The envelope's signatures beyond the workspace's: the person's (`keys/person.pub`) and the
+/// ML-DSA-65 co-signature (`keys/mldsa65.pub`), each checked over the same PAE bytes when its key
+/// is in the bundle (both keys are listed files, vouched for by the first signature). Returns the
+/// ML-DSA key by name, for the checkpoint's co-signature line.
+fn co_signatures(dir: &Path, envelope: &Value, signed: &[u8], c: &mut Checks) -> std::collections::HashMap<String, Vec<u8>> {
+    let sig_of = |keyid: &str| {
+        envelope["signatures"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|s| s["keyid"] == keyid)
+            .and_then(|s| s["sig"].as_str())
+            .and_then(|s| B64.decode(s).ok())
+    };
+    if let Ok(line) = std::fs::read_to_string(dir.join("keys/person.pub")) {
+        let ok = crate::identity::ssh::parse_public_key_line(line.trim()).ok().map(|pk| {
+            let fp = crate::identity::ssh::fingerprint(&pk);
+            let good = sig_of(&fp).is_some_and(|sig| {
+                ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, pk).verify(signed, &sig).is_ok()
+            });
+            (good, fp)
+        });
+        match ok {
+            Some((good, fp)) => {
+                c.add("person's signature", good, format!("the manifest signed by the person who made the report, {fp}"))
+            }
+            None => c.add("person's signature", false, "keys/person.pub is not an ssh-ed25519 key line"),
+        };
+    }
+    let mut keys = std::collections::HashMap::new();
+    if let Ok(text) = std::fs::read_to_string(dir.join("keys/mldsa65.pub")) {
+        let pk = B64.decode(text.trim()).unwrap_or_default();
+        let name = crate::identity::pq::key_name(&pk);
+        let good = sig_of(&name).is_some_and(|sig| crate::identity::pq::verify(&pk, signed, &sig).is_ok());
+        c.add("ML-DSA-65 co-signature", good, format!("the manifest co-signed (post-quantum) by {name}"));
+        keys.insert(name, pk);
+    }
+    keys
+}
+
 /// Verifies the bundle in `dir`; `key` (hex) pins the signer's public key.
 pub fn verify(dir: &Path, key: Option<&str>) -> BundleVerification {
     let mut c = Checks(Vec::new());
@@ -91,6 +131,7 @@ fn run(dir: &Path, pinned: Option<&str>, c: &mut Checks) -> Option<String> {
         return Some(fp);
     }
     let statement: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let pq_keys = co_signatures(dir, &envelope, &pae(PAYLOAD_TYPE, &body), c);
 
     // 2. Every file's digest; nothing missing or unlisted.
     let mut listed = BTreeMap::new();
@@ -123,6 +164,20 @@ fn run(dir: &Path, pinned: Option<&str>, c: &mut Checks) -> Option<String> {
     let cp = match checkpoint::verify(&note, &public) {
         Ok(cp) => {
             c.add("checkpoint signature", true, format!("tree of {} events, root {}", cp.size, cp.root));
+            // Its other signature lines: the person who made it, an ML-DSA-65 co-signature by the
+            // bundle's ML-DSA key (others cannot be checked here and are left alone).
+            match checkpoint::co_signatures(&note, &pq_keys) {
+                Ok((None, false)) => {}
+                Ok((person, pq)) => {
+                    let by =
+                        person.map(|p| format!("signed by {p}")).into_iter().chain(pq.then(|| "co-signed ML-DSA-65".to_string()));
+                    c.add("checkpoint co-signatures", true, by.collect::<Vec<_>>().join(", "));
+                }
+                Err(e) if e.contains("never announced") => {}
+                Err(e) => {
+                    c.add("checkpoint co-signatures", false, e);
+                }
+            }
             Some(cp)
         }
         Err(e) => {

@@ -45,6 +45,19 @@ sig = base64.b64decode(line.rsplit(" ", 1)[1])[4:]
 print(ML_DSA_65.verify(pk, body.encode(), sig), ML_DSA_65.sign(sk, body.encode(), deterministic=True) == sig)
 "#;
 
+/// dilithium-py checks a report bundle's ML-DSA-65 signature over the DSSE PAE bytes.
+const CHECK_DSSE: &str = r#"
+import sys, json, base64, hashlib
+from dilithium_py.ml_dsa import ML_DSA_65
+d = sys.argv[1]
+env = json.load(open(d + "/MANIFEST.intoto.json"))
+body, t = base64.b64decode(env["payload"]), env["payloadType"].encode()
+pae = b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body)
+pk = base64.b64decode(open(d + "/keys/mldsa65.pub").read().strip())
+sig = [s for s in env["signatures"] if s["keyid"] == "mldsa65:" + hashlib.sha256(pk).hexdigest()[:16]][0]
+print(ML_DSA_65.verify(pk, pae, base64.b64decode(sig["sig"])))
+"#;
+
 fn segments(dir: &Path) -> Vec<Value> {
     let mut names: Vec<_> = std::fs::read_dir(dir.join("segments")).unwrap().map(|e| e.unwrap().path()).collect();
     names.sort();
@@ -124,6 +137,29 @@ fn a_co_signed_bundle_and_checkpoint_say_so_and_a_broken_co_signature_fails_veri
     let d = Member::new("dave@other.org");
     let imported = d.ok(&["bundle", "import", s(&out), "--trust", &a.key()]);
     assert_eq!(imported["signatures"], serde_json::json!(["Ed25519", "ML-DSA-65"]), "{imported}");
+
+    // A report bundle: signed by the workspace, by the person, and co-signed; verify names each,
+    // dilithium-py checks the co-signature over the DSSE PAE bytes, and a forged one fails.
+    let report = a.ws.inputs().join("report");
+    a.ok(&["report", "churn@1.0.0", "--out", s(&report)]);
+    let v = a.ok(&["verify", s(&report)]);
+    let names: Vec<&str> =
+        v["checks"].as_array().unwrap().iter().filter(|c| c["ok"] == true).map(|c| c["name"].as_str().unwrap()).collect();
+    for want in ["manifest signature", "person's signature", "ML-DSA-65 co-signature", "checkpoint co-signatures"] {
+        assert!(names.contains(&want), "{want} missing from {v}");
+    }
+    assert_eq!(python(CHECK_DSSE, &[s(&report)]), "True");
+    let manifest = report.join("MANIFEST.intoto.json");
+    let mut env: Value = serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    env["signatures"][2]["sig"] = env["signatures"][1]["sig"].clone();
+    std::fs::write(&manifest, serde_json::to_vec(&env).unwrap()).unwrap();
+    let out = a.run(&["verify", s(&report), "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !out.status.success()
+            && v["checks"].as_array().unwrap().iter().any(|c| c["name"] == "ML-DSA-65 co-signature" && c["ok"] == false),
+        "{v}"
+    );
 
     // A co-signature line altered in the stored checkpoint: audit verify names it.
     a.ok(&["audit", "checkpoint"]);
