@@ -68,6 +68,30 @@ pub fn by_root(conn: &Connection, root_digest: &str) -> Result<Option<DatasetVer
         .optional()?)
 }
 
+/// A dataset version's row id and the audit event that registered it.
+pub fn version_key(conn: &Connection, name: &str, version: &str) -> Result<Option<(i64, i64)>, CatalogError> {
+    Ok(conn
+        .query_row(
+            "SELECT dv.id, dv.audit_seq FROM dataset_versions dv JOIN datasets d ON d.id = dv.dataset_id
+             WHERE d.name = ?1 AND dv.version = ?2",
+            params![name, version],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Moves a dataset version to another number (a team conflict: registered apart under one
+/// number), renaming its node everywhere, and the erasure requests and evaluations naming it.
+pub fn rename_version(conn: &Connection, id: i64, name: &str, old: &str, new: &str) -> Result<(), CatalogError> {
+    conn.execute("UPDATE dataset_versions SET version = ?2 WHERE id = ?1", params![id, new])?;
+    let (old_node, new_node) = (crate::ids::dataset_node(name, old), crate::ids::dataset_node(name, new));
+    for (from, to) in [(format!("{name}@{old}"), format!("{name}@{new}")), (old_node.clone(), new_node.clone())] {
+        conn.execute("UPDATE erasure_requests SET dataset = ?2 WHERE dataset = ?1", params![from, to])?;
+        conn.execute("UPDATE evaluations SET dataset = ?2 WHERE dataset = ?1", params![from, to])?;
+    }
+    super::graph::rename_node(conn, &old_node, &new_node)
+}
+
 /// Number of versions of a dataset (versions are numbered 1, 2, 3…).
 pub fn version_count(conn: &Connection, dataset_id: i64) -> Result<i64, CatalogError> {
     Ok(conn.query_row("SELECT COUNT(*) FROM dataset_versions WHERE dataset_id = ?1", [dataset_id], |r| r.get(0))?)
@@ -107,6 +131,18 @@ pub fn insert_version(
         stmt.execute(params![id, f.path, f.size as i64, f.sha256])?;
     }
     Ok(id)
+}
+
+/// The name and number of the dataset version registered by audit event `seq` (the number may
+/// have moved since: a team conflict).
+pub fn registered_by(conn: &Connection, seq: i64) -> Result<Option<(String, String)>, CatalogError> {
+    Ok(conn
+        .query_row(
+            "SELECT d.name, dv.version FROM dataset_versions dv JOIN datasets d ON d.id = dv.dataset_id WHERE dv.audit_seq = ?1",
+            [seq],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
 }
 
 /// The files of a dataset version (path, size, sha256; no format), by path.

@@ -22,6 +22,21 @@ pub fn insert_edge(conn: &Connection, e: &EdgeRow, audit_seq: i64) -> Result<(),
 }
 
 /// Records a node's kind and label (first writer wins; ids are stable).
+/// Renames a lineage node wherever the catalog names it (node row, edges, annotations, index
+/// artifacts, remote bindings, erasure impacts): a version or dataset version moved to another
+/// number.
+pub fn rename_node(conn: &Connection, old_node: &str, new_node: &str) -> Result<(), CatalogError> {
+    let label = new_node.split_once(':').map_or(new_node, |(_, rest)| rest);
+    conn.execute("UPDATE nodes SET id = ?2, label = ?3 WHERE id = ?1", params![old_node, new_node, label])?;
+    conn.execute("UPDATE edges SET src = ?2 WHERE src = ?1", params![old_node, new_node])?;
+    conn.execute("UPDATE edges SET dst = ?2 WHERE dst = ?1", params![old_node, new_node])?;
+    conn.execute("UPDATE annotations SET subject = ?2 WHERE subject = ?1", params![old_node, new_node])?;
+    conn.execute("UPDATE artifacts SET registered_as = ?2 WHERE registered_as = ?1", params![old_node, new_node])?;
+    conn.execute("UPDATE bindings SET local = ?2 WHERE local = ?1", params![old_node, new_node])?;
+    conn.execute("UPDATE erasure_impacts SET node = ?2 WHERE node = ?1", params![old_node, new_node])?;
+    Ok(())
+}
+
 pub fn upsert_node(conn: &Connection, id: &str, kind: &str, label: &str, attrs: &str) -> Result<(), CatalogError> {
     conn.execute(
         "INSERT OR IGNORE INTO nodes (id, kind, label, attrs) VALUES (?1, ?2, ?3, ?4)",

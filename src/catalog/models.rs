@@ -443,17 +443,7 @@ pub fn rename_version(
     new_node: &str,
 ) -> Result<(), CatalogError> {
     conn.execute("UPDATE versions SET version = ?2 WHERE id = ?1", params![version_id, new_version])?;
-    conn.execute(
-        "UPDATE nodes SET id = ?2, label = ?3 WHERE id = ?1",
-        params![old_node, new_node, new_node.trim_start_matches("version:")],
-    )?;
-    conn.execute("UPDATE edges SET src = ?2 WHERE src = ?1", params![old_node, new_node])?;
-    conn.execute("UPDATE edges SET dst = ?2 WHERE dst = ?1", params![old_node, new_node])?;
-    conn.execute("UPDATE annotations SET subject = ?2 WHERE subject = ?1", params![old_node, new_node])?;
-    conn.execute("UPDATE artifacts SET registered_as = ?2 WHERE registered_as = ?1", params![old_node, new_node])?;
-    conn.execute("UPDATE bindings SET local = ?2 WHERE local = ?1", params![old_node, new_node])?;
-    conn.execute("UPDATE erasure_impacts SET node = ?2 WHERE node = ?1", params![old_node, new_node])?;
-    Ok(())
+    super::graph::rename_node(conn, old_node, new_node)
 }
 
 /// Makes an earlier creation of the model (first in the team's order) its recorded creation.

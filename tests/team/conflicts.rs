@@ -136,3 +136,50 @@ fn an_environment_switched_apart_converges_on_the_later_switch_with_the_history_
         m.verify();
     }
 }
+
+/// The dataset version a model version was trained on (its `trained_on` edge).
+fn trained_on(m: &Member, reference: &str) -> String {
+    let shown = m.ok(&["show", reference]);
+    let e = shown["upstream"].as_array().unwrap().iter().find(|e| e["kind"] == "trained_on").cloned();
+    e.map(|e| e["to"].as_str().unwrap().to_string()).unwrap_or_default()
+}
+
+#[test]
+fn one_dataset_number_registered_apart_keeps_both_and_models_keep_what_they_were_trained_on() {
+    let (_dir, a, b, c) = team_on("file", "dataset-conflict");
+    a.register("churn", 4);
+    settle_all(&[&a, &b, &c]);
+    // Apart: Alice and Carol each register a different `train.csv` as dataset train@1, with a model.
+    let da = a.ws.write("train.csv", b"x\n1\n");
+    let fa = a.ws.write("m1.safetensors", &super::fixtures::safetensors(&[("w", "F32", &[6])], &[]));
+    let ma = a.ok(&["register", super::common::s(&fa), "--model", "churn", "--trained-on", super::common::s(&da)]);
+    let dc = c.ws.write("train.csv", b"x\n2\n");
+    let fc = c.ws.write("m2.safetensors", &super::fixtures::safetensors(&[("w", "F32", &[7])], &[]));
+    c.ok(&["register", super::common::s(&fc), "--model", "other", "--trained-on", super::common::s(&dc)]);
+    let digests = settle_all(&[&a, &c, &b]);
+    assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+    let alices = format!("churn@{}", ma["version"].as_str().unwrap());
+    let (mut kept, mut aside) = (None, None);
+    for m in [&a, &b, &c] {
+        // Each model still names the bytes it was trained on: Alice's (first in the order) is train@1.
+        let (ta, tc) = (trained_on(m, &alices), trained_on(m, "other@1.0.0"));
+        assert_eq!(ta, "dataset:train@1", "{}", m.actor);
+        assert!(tc.starts_with("dataset:train@1+conflict."), "{}: {tc}", m.actor);
+        let open = open_conflicts(m);
+        assert_eq!(open.len(), 1, "{}: {open:?}", m.actor);
+        assert_eq!((open[0]["subject"].as_str(), open[0]["field"].as_str()), (Some("train@1"), Some("dataset")), "{open:?}");
+        kept.get_or_insert(ta);
+        aside.get_or_insert(tc);
+        m.verify();
+    }
+    // The owner gives Carol's the number: every copy swaps them; the models follow.
+    let id = open_conflicts(&a)[0]["id"].as_i64().unwrap().to_string();
+    a.ok(&["resolve", &id, "--take", "remote"]);
+    let digests = settle_all(&[&a, &b, &c]);
+    assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+    for m in [&a, &b, &c] {
+        assert_eq!(trained_on(m, "other@1.0.0"), "dataset:train@1", "{}", m.actor);
+        assert_eq!(Some(trained_on(m, &alices)), aside, "{}", m.actor);
+        assert!(open_conflicts(m).is_empty(), "{}", m.actor);
+    }
+}

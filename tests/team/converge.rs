@@ -140,8 +140,9 @@ impl Rng {
 
 /// Random interleavings of register / approve / alias / deploy / sync on three desktops
 /// converge: once everyone has synced, the three state digests are equal and every log
-/// verifies — with everyone registering the same two models, moving the same alias and
-/// switching the same environment, so the conflicts between members happen too. A failing
+/// verifies — with everyone registering the same two models (half of them trained on a dataset
+/// of one name), moving the same alias and switching the same environment, so the conflicts
+/// between members happen too. A failing
 /// seed is named: replay it alone with that seed.
 #[test]
 fn random_interleavings_of_three_members_converge() {
@@ -165,7 +166,18 @@ fn random_interleavings_of_three_members_converge() {
             match op {
                 0 => {
                     let model = format!("m-{}", rng.below(2));
-                    let r = m.register(&model, 4 + step as u64);
+                    // Half of them trained on a `data.csv` of the member's own: one dataset name
+                    // registered apart by several members.
+                    let r = if rng.below(2) == 0 {
+                        let data = m.ws.write(&format!("d{step}/data.csv"), format!("{who},{step}\n").as_bytes());
+                        let f = m.ws.write(
+                            &format!("{model}-{step}.safetensors"),
+                            &super::fixtures::safetensors(&[("w", "F32", &[4 + step as u64])], &[]),
+                        );
+                        m.ok(&["register", common::s(&f), "--model", &model, "--trained-on", common::s(&data)])
+                    } else {
+                        m.register(&model, 4 + step as u64)
+                    };
                     registered.push(format!("{model}@{}", r["version"].as_str().unwrap()));
                 }
                 1 if !registered.is_empty() => {

@@ -8,7 +8,9 @@
 //! - a registration under a number another version holds here: the one first in the order keeps
 //!   the number, the other is kept too, under `VERSION+conflict.HASH8` (its registration's
 //!   hash); this workspace's own registration not pushed yet is the later one and moves aside.
-//!   Its author's other events written before they knew mean the version kept aside.
+//!   Its author's other events written before they knew (an alias move, a model trained on it,
+//!   a child of it) mean the version kept aside. Dataset versions registered apart under one
+//!   number (`NAME@N`) go the same way.
 //!
 //! Conflicts are listed with the registry ones (`pedigree conflicts`) and resolved by an owner
 //! (`pedigree resolve ID --take local|remote`): a `resolve_conflict` event every copy projects.
@@ -17,7 +19,7 @@ use serde_json::{Value, json};
 
 use super::project::{Ctx, Outcome, record_only, replay};
 use crate::audit::{self, replay::Foreign};
-use crate::catalog::{self, CatalogError, aliases, audit_rows, deployments, ledger, models};
+use crate::catalog::{self, CatalogError, aliases, audit_rows, datasets, deployments, ledger, models};
 use crate::governance;
 use crate::ids;
 
@@ -292,27 +294,84 @@ pub fn registration_number(
     let conn = ws.catalog.conn();
     let Some(id) = models::model_id(conn, model)? else { return Ok(Some(version.into())) };
     let Some(here) = models::get_version(conn, id, version)? else { return Ok(Some(version.into())) };
-    if here.manifest_digest == e.payload["manifestDigest"].as_str().unwrap_or_default() {
+    let same = here.manifest_digest == e.payload["manifestDigest"].as_str().unwrap_or_default();
+    let key = models::version_key(conn, model, version)?.expect("the version was just read");
+    let taken = Taken { subject: format!("{model}@{version}"), field: "version", same, audit_seq: key.audit_seq };
+    number_apart(ws, e, ctx, version, taken, &|v| ids::version_node(model, v), &|tx, aside| {
+        models::rename_version(tx, key.id, aside, &ids::version_node(model, version), &ids::version_node(model, aside))
+    })
+}
+
+/// [`registration_number`] for a dataset version (`NAME@N`, the same content: the same root).
+pub fn dataset_number(
+    ws: &mut crate::workspace::Workspace,
+    e: &Foreign,
+    ctx: &Ctx,
+    name: &str,
+    version: &str,
+) -> Result<Option<String>, CatalogError> {
+    let conn = ws.catalog.conn();
+    let Some(here) = datasets::get(conn, name, version)? else { return Ok(Some(version.into())) };
+    let (id, audit_seq) = datasets::version_key(conn, name, version)?.expect("the dataset version was just read");
+    let same = here.root_digest == e.payload["rootDigest"].as_str().unwrap_or_default();
+    let taken = Taken { subject: format!("{name}@{version}"), field: "dataset", same, audit_seq };
+    number_apart(ws, e, ctx, version, taken, &|v| ids::dataset_node(name, v), &|tx, aside| {
+        datasets::rename_version(tx, id, name, version, aside)
+    })
+}
+
+/// A number taken here by what a pulled registration also registers.
+struct Taken {
+    subject: String,
+    field: &'static str,
+    /// The same content: nothing to register.
+    same: bool,
+    /// The event that registered what holds the number here.
+    audit_seq: i64,
+}
+
+/// Registered apart under one number: the one first in the ledger's order keeps it, the other
+/// goes to `NUMBER+conflict.HASH8` (its registration event's hash), the same on every copy. Ours
+/// not pushed yet comes later and moves aside (`rename_ours`); an incoming later one is
+/// registered aside, and its author's events written before they knew are mapped to it.
+#[allow(clippy::type_complexity)]
+fn number_apart(
+    ws: &mut crate::workspace::Workspace,
+    e: &Foreign,
+    ctx: &Ctx,
+    number: &str,
+    taken: Taken,
+    node: &dyn Fn(&str) -> String,
+    rename_ours: &dyn Fn(&catalog::Conn, &str) -> Result<(), CatalogError>,
+) -> Result<Option<String>, CatalogError> {
+    if taken.same {
         return Ok(None);
     }
-    let key = models::version_key(conn, model, version)?.expect("the version was just read");
-    let subject = format!("{model}@{version}");
-    if own_pending(conn, key.audit_seq, ctx)? {
-        // Ours is not on the ledger yet: it comes later in the order, so it moves aside.
-        let hash = audit_rows::hash_at(conn, key.audit_seq)?.unwrap_or_default();
-        let aside = ids::conflict_version(version, &hash);
+    let Taken { subject, field, audit_seq, .. } = taken;
+    if own_pending(ws.catalog.conn(), audit_seq, ctx)? {
+        let hash = audit_rows::hash_at(ws.catalog.conn(), audit_seq)?.unwrap_or_default();
+        let aside = ids::conflict_version(number, &hash);
         ws.catalog.write(|tx| {
-            models::rename_version(tx, key.id, &aside, &ids::version_node(model, version), &ids::version_node(model, &aside))?;
-            ledger::record_conflict(tx, &ctx.remote, &subject, "version", version, &aside, &e.ts, key.audit_seq)
+            rename_ours(tx, &aside)?;
+            ledger::record_conflict(tx, &ctx.remote, &subject, field, number, &aside, &e.ts, audit_seq)
         })?;
-        return Ok(Some(version.into()));
+        return Ok(Some(number.into()));
     }
-    let aside = ids::conflict_version(version, &e.hash);
+    let aside = ids::conflict_version(number, &e.hash);
     ws.catalog.write(|tx| {
-        ledger::insert_rename(tx, &e.author, ctx.seen, &ids::version_node(model, version), &ids::version_node(model, &aside))?;
-        ledger::record_conflict(tx, &ctx.remote, &subject, "version", version, &aside, &e.ts, key.audit_seq)
+        ledger::insert_rename(tx, &e.author, ctx.seen, &node(number), &node(&aside))?;
+        ledger::record_conflict(tx, &ctx.remote, &subject, field, number, &aside, &e.ts, audit_seq)
     })?;
     Ok(Some(aside))
+}
+
+/// A node an author's event names, by its number here (`from` → `to` where their registration
+/// was kept aside before they knew).
+pub fn node_here(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx, node: &str) -> Result<String, CatalogError> {
+    Ok(ledger::renames(tx, &e.author, ctx.seen)?
+        .into_iter()
+        .find(|(from, _)| from == node)
+        .map_or_else(|| node.to_string(), |(_, to)| to))
 }
 
 /// A pulled event of an author whose registration was kept aside, written before they knew:
@@ -349,8 +408,8 @@ pub struct AliasMove {
 }
 
 /// Closes a conflict on every copy: the owner's choice (`took`: local keeps what holds; remote
-/// takes what did not win — an alias was moved by its own event; a version swaps numbers with
-/// the one kept aside).
+/// takes what did not win — an alias was moved by its own event; a version or a dataset version
+/// swaps numbers with the one kept aside).
 pub fn resolve(tx: &catalog::Conn, e: &Foreign) -> Result<Outcome, CatalogError> {
     let p = &e.payload;
     let (field, other, took) = (text(p, "field"), text(p, "other"), text(p, "took"));
@@ -376,6 +435,18 @@ pub fn settle(tx: &catalog::Conn, subject: &str, field: &str, other: &str, took:
         models::rename_version(tx, kept.id, &swap, &ids::version_node(model, version), &ids::version_node(model, &swap))?;
         models::rename_version(tx, aside.id, version, &ids::version_node(model, other), &ids::version_node(model, version))?;
         models::rename_version(tx, kept.id, other, &ids::version_node(model, &swap), &ids::version_node(model, other))?;
+    }
+    if field == "dataset" && took == "remote" {
+        let (name, version) = subject.rsplit_once('@').unwrap_or_default();
+        let (Some((kept, _)), Some((aside, _))) =
+            (datasets::version_key(tx, name, version)?, datasets::version_key(tx, name, other)?)
+        else {
+            return Err(CatalogError::Replay(format!("{subject} or {name}@{other} is not here")));
+        };
+        let swap = format!("{other}.swap");
+        datasets::rename_version(tx, kept, name, version, &swap)?;
+        datasets::rename_version(tx, aside, name, other, version)?;
+        datasets::rename_version(tx, kept, name, &swap, other)?;
     }
     let payload = json!({"field": field, "other": other, "took": took});
     let seq = audit::append(tx, &now, actor, "resolve_conflict", subject, &payload)?;

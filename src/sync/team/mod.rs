@@ -625,10 +625,9 @@ fn push_objects(
             }
         }
         "register_dataset" => {
-            let Some((name, version)) = r.subject.strip_prefix("dataset:").and_then(|x| crate::ids::split_ref(x).ok()) else {
-                return Ok(0);
-            };
-            let files = datasets::files(conn, name, version)?;
+            // By the event, not its subject: a number registered apart may have moved aside here.
+            let Some((name, version)) = datasets::registered_by(conn, r.seq)? else { return Ok(0) };
+            let files = datasets::files(conn, &name, &version)?;
             let list: Vec<Value> =
                 files.iter().map(|f| serde_json::json!({"path": f.path, "size": f.size, "sha256": f.sha256})).collect();
             let digest = put_json(&Value::Array(list))?;

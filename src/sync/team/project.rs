@@ -106,7 +106,7 @@ pub fn apply_with_objects(
     ctx: &Ctx,
 ) -> Result<Outcome, String> {
     match e.action.as_str() {
-        "register_dataset" => register_dataset(ws, ledger, e, attachment),
+        "register_dataset" => register_dataset(ws, ledger, e, attachment, ctx),
         "register_version" => register_version(ws, ledger, e, ctx),
         _ => ws.catalog.write(|tx| apply(tx, e, ctx)).map_err(|x| x.to_string()),
     }
@@ -225,7 +225,13 @@ fn replay_alone(
 
 /// A dataset version: its file list is the segment's attachment for the event, checked against
 /// the root digest the event signs (dataset bytes are never pushed).
-fn register_dataset(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign, attachment: Option<&str>) -> Result<Outcome, String> {
+fn register_dataset(
+    ws: &mut Workspace,
+    ledger: &LedgerStore,
+    e: &Foreign,
+    attachment: Option<&str>,
+    ctx: &Ctx,
+) -> Result<Outcome, String> {
     let Some(list_digest) = attachment else {
         return Ok(Outcome::Refused("the segment carries no file list for this dataset".into()));
     };
@@ -250,6 +256,17 @@ fn register_dataset(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign, attac
         return Ok(Outcome::Refused(format!("{} names no dataset version", e.subject)));
     };
     let (name, version) = (name.to_string(), version.to_string());
+    // Registered apart under a number taken here: the same content is nothing to register; other
+    // content goes where the ledger's order puts it.
+    let Some(number) = conflict::dataset_number(ws, e, ctx, &name, &version).map_err(|x| x.to_string())? else {
+        ws.catalog.write(|tx| record_only(tx, e)).map_err(|x| x.to_string())?;
+        return Ok(Outcome::Projected);
+    };
+    let mut e = e.clone();
+    if number != version {
+        e.subject_here = Some(ids::dataset_node(&name, &number));
+    }
+    let (e, version) = (&e, number);
     let source = text(&e.payload, "sourceUri").to_string();
     replay_alone(ws, e, |tx| {
         let err = |x: catalog::CatalogError| x.to_string();
@@ -260,7 +277,8 @@ fn register_dataset(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign, attac
             Some(id) => id,
             None => datasets::insert_dataset(tx, &name, &e.actor, &e.ts).map_err(err)?,
         };
-        let seq = audit::append(tx, &e.ts, &e.actor, "register_dataset", &e.subject, &e.payload).map_err(err)?;
+        let seq = audit::append(tx, &e.ts, &e.actor, "register_dataset", &ids::dataset_node(&name, &version), &e.payload)
+            .map_err(err)?;
         datasets::insert_version(tx, id, &version, root, &source, &files, &e.actor, &e.ts, seq).map_err(err)?;
         Ok(())
     })
@@ -333,17 +351,44 @@ fn register_version(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign, ctx: 
     let outcome = match staged {
         Err(why) => Err(why),
         Ok(Err(why)) => Ok(Outcome::Refused(why)),
-        Ok(Ok(())) => Ok(register_staged(ws, e, model, &number, &dir)),
+        Ok(Ok(())) => Ok(register_staged(ws, e, ctx, model, &number, &dir)),
     };
     let _ = std::fs::remove_dir_all(&root);
     outcome
 }
 
-fn register_staged(ws: &mut Workspace, e: &Foreign, model: &str, version: &str, dir: &Path) -> Outcome {
+fn register_staged(ws: &mut Workspace, e: &Foreign, ctx: &Ctx, model: &str, version: &str, dir: &Path) -> Outcome {
     let p = &e.payload;
+    // Parents and datasets by their numbers here: the author's own registrations kept aside
+    // before they knew are what they meant.
+    let mapped = std::cell::Cell::new(false);
+    let here = |node: &str| {
+        let to = conflict::node_here(ws.catalog.conn(), e, ctx, node).unwrap_or_else(|_| node.to_string());
+        mapped.set(mapped.get() || to != node);
+        to
+    };
+    let parents: Vec<ParentLink> = p["parents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|x| ParentLink {
+            parent: here(text(x, "node")).trim_start_matches("version:").to_string(),
+            relation: x["relation"].as_str().map(str::to_string),
+        })
+        .collect();
+    let trained_on: Vec<String> = p["trainedOn"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|d| here(d).trim_start_matches("dataset:").to_string())
+        .collect();
     let mut e = e.clone();
     if ids::version_node(model, version) != e.subject {
         e.subject_here = Some(ids::version_node(model, version));
+    }
+    if mapped.get() {
+        e.loose.extend(["parents", "trainedOn"]);
     }
     let e = &e;
     let opt = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_string);
@@ -351,22 +396,8 @@ fn register_staged(ws: &mut Workspace, e: &Foreign, model: &str, version: &str, 
         paths: vec![dir.display().to_string()],
         model: model.to_string(),
         version: Some(version.to_string()),
-        parents: p["parents"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|x| ParentLink {
-                parent: text(x, "node").trim_start_matches("version:").to_string(),
-                relation: x["relation"].as_str().map(str::to_string),
-            })
-            .collect(),
-        trained_on: p["trainedOn"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(|d| d.trim_start_matches("dataset:").to_string())
-            .collect(),
+        parents,
+        trained_on,
         params: serde_json::from_value(p["params"].clone()).unwrap_or_default(),
         metrics: serde_json::from_value(p["metrics"].clone()).unwrap_or_default(),
         message: text(p, "message").to_string(),
