@@ -37,6 +37,9 @@ pub struct Foreign {
     /// Payload fields the operation computes differently here by design (a concurrent alias
     /// move's `previous`): not compared.
     pub loose: Vec<&'static str>,
+    /// An event already in this log (its seq), whose effects are derived again after an
+    /// earlier one was put before it: the operation runs, nothing is appended.
+    pub rederive: Option<i64>,
 }
 
 struct Active {

@@ -168,6 +168,16 @@ pub fn end(conn: &Connection, id: i64, now: &str) -> Result<(), CatalogError> {
 
 /// Sets (or with `None` clears) when a deployment ended: a switch another member made apart
 /// takes its place in the history.
+/// Takes back what event `seq` (at time `ts`) did to environment `env`: the rows it started are
+/// removed, those it ended serve again. For re-deriving it after an earlier event.
+pub fn undo_event(conn: &Connection, env: &str, seq: i64, ts: &str) -> Result<(), CatalogError> {
+    conn.execute("DELETE FROM deployments WHERE env = ?1 AND audit_seq = ?2", params![env, seq])?;
+    // Ended at its time: by it (events later in this log may come earlier in the team's order,
+    // so their seq says nothing).
+    conn.execute("UPDATE deployments SET ended_at = NULL WHERE env = ?1 AND ended_at = ?2", params![env, ts])?;
+    Ok(())
+}
+
 pub fn set_ended(conn: &Connection, id: i64, at: Option<&str>) -> Result<(), CatalogError> {
     conn.execute("UPDATE deployments SET ended_at = ?2 WHERE id = ?1", params![id, at])?;
     Ok(())

@@ -183,3 +183,67 @@ fn one_dataset_number_registered_apart_keeps_both_and_models_keep_what_they_were
         assert!(open_conflicts(m).is_empty(), "{}", m.actor);
     }
 }
+
+/// What serves in an environment: (version, role, traffic), sorted.
+fn serving(m: &Member, env: &str) -> Vec<(String, String, u64)> {
+    let mut out: Vec<_> = m.ok(&["serving", "--env", env])["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (d["version"].as_str().unwrap().to_string(), d["role"].as_str().unwrap().to_string(), d["traffic"].as_u64().unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn canaries_started_apart_converge_on_the_later_and_a_shadow_beside_a_canary_stays() {
+    let (_dir, a, b, c) = team_on("file", "canary-conflict");
+    let v: Vec<String> =
+        [4, 8, 16, 32].iter().map(|n| a.register("churn", *n)["version"].as_str().unwrap().to_string()).collect();
+    a.ok(&["deploy", &format!("churn@{}", v[0]), "--env", "staging", "--strategy", "full", "--reason", "release"]);
+    settle_all(&[&a, &b, &c]);
+    // Apart: Alice starts a 20 % canary, Carol a 10 % one; Alice's reaches the ledger first.
+    a.ok(&["deploy", &format!("churn@{}", v[1]), "--env", "staging", "--strategy", "canary", "--traffic", "20", "--reason", "a"]);
+    c.ok(&["deploy", &format!("churn@{}", v[2]), "--env", "staging", "--strategy", "canary", "--traffic", "10", "--reason", "c"]);
+    let digests = settle_all(&[&a, &c, &b]);
+    assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+    let want = vec![(v[0].clone(), "primary".to_string(), 90), (v[2].clone(), "canary".to_string(), 10)];
+    for m in [&a, &b, &c] {
+        assert_eq!(serving(m, "staging"), want, "{}: the later canary in the ledger's order runs", m.actor);
+        let open = open_conflicts(m);
+        assert_eq!(open.len(), 1, "{}: {open:?}", m.actor);
+        assert_eq!((open[0]["subject"].as_str(), open[0]["field"].as_str()), (Some("env:staging"), Some("deployment")));
+        m.verify();
+    }
+    // A shadow started apart from the canary takes another slot: both run, nothing to choose.
+    let id = open_conflicts(&a)[0]["id"].as_i64().unwrap().to_string();
+    a.ok(&["resolve", &id, "--take", "local"]);
+    settle_all(&[&a, &b, &c]);
+    b.ok(&["deploy", &format!("churn@{}", v[3]), "--env", "staging", "--strategy", "shadow", "--reason", "b"]);
+    c.ok(&[
+        "deploy",
+        &format!("churn@{}", v[1]),
+        "--env",
+        "staging",
+        "--strategy",
+        "canary",
+        "--traffic",
+        "30",
+        "--reason",
+        "c2",
+    ]);
+    let digests = settle_all(&[&b, &c, &a]);
+    assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+    for m in [&a, &b, &c] {
+        let now = serving(m, "staging");
+        assert!(
+            now.contains(&(v[3].clone(), "shadow".into(), 0)) && now.contains(&(v[1].clone(), "canary".into(), 30)),
+            "{}: {now:?}",
+            m.actor
+        );
+        assert!(open_conflicts(m).is_empty(), "{}", m.actor);
+    }
+}

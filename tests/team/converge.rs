@@ -141,7 +141,7 @@ impl Rng {
 /// Random interleavings of register / approve / alias / deploy / sync on three desktops
 /// converge: once everyone has synced, the three state digests are equal and every log
 /// verifies — with everyone registering the same two models (half of them trained on a dataset
-/// of one name), moving the same alias and switching the same environment, so the conflicts
+/// of one name), moving the same alias and switching the same environment (full, canary and shadow), so the conflicts
 /// between members happen too. A failing
 /// seed is named: replay it alone with that seed.
 #[test]
@@ -149,7 +149,9 @@ fn random_interleavings_of_three_members_converge() {
     let mut conflicts = 0;
     // PEDIGREE_INTERLEAVINGS=N runs N seeds (500 ran clean when this was written).
     let runs: u64 = std::env::var("PEDIGREE_INTERLEAVINGS").ok().and_then(|n| n.parse().ok()).unwrap_or(12);
-    for seed in 0..runs {
+    // PEDIGREE_INTERLEAVING_SEED=S replays that seed alone.
+    let only: Option<u64> = std::env::var("PEDIGREE_INTERLEAVING_SEED").ok().and_then(|n| n.parse().ok());
+    for seed in only.map_or(0..runs, |s| s..s + 1) {
         let (_dir, a, b, c) = team_on("file", &format!("interleave-{seed}"));
         b.sync();
         c.sync();
@@ -191,7 +193,22 @@ fn random_interleavings_of_three_members_converge() {
                 3 if !registered.is_empty() => {
                     let v = &registered[rng.below(registered.len())];
                     let d = if rng.below(2) == 0 { &a } else { &c };
-                    let _ = d.run(&["deploy", v, "--env", "staging", "--strategy", "full", "--reason", "try"]);
+                    let _ = match rng.below(3) {
+                        0 => d.run(&[
+                            "deploy",
+                            v,
+                            "--env",
+                            "staging",
+                            "--strategy",
+                            "canary",
+                            "--traffic",
+                            "20",
+                            "--reason",
+                            "try",
+                        ]),
+                        1 => d.run(&["deploy", v, "--env", "staging", "--strategy", "shadow", "--reason", "try"]),
+                        _ => d.run(&["deploy", v, "--env", "staging", "--strategy", "full", "--reason", "try"]),
+                    };
                 }
                 _ => {
                     let out = m.run(&["sync", "team"]);
@@ -199,7 +216,21 @@ fn random_interleavings_of_three_members_converge() {
                 }
             }
         }
+        eprintln!("seed {seed}: {}", steps.join(" "));
         let digests = settle_tolerant(&members);
+        if digests.iter().any(|d| *d != digests[0]) {
+            // Which parts differ, and the environment's history on each copy.
+            for m in members {
+                let out = m.run(&["state-digest", "--parts"]);
+                eprintln!("{}:\n{}", m.actor, common::stdout(&out));
+                for d in m.ok(&["deployments", "--env", "staging"])["deployments"].as_array().unwrap() {
+                    eprintln!(
+                        "  {} {} {} from {} until {} by {} (event {})",
+                        d["version"], d["role"], d["strategy"], d["startedAt"], d["endedAt"], d["createdBy"], d["auditSeq"]
+                    );
+                }
+            }
+        }
         assert!(digests.iter().all(|d| *d == digests[0]), "seed {seed} ({}): {digests:?}", steps.join(" "));
         for m in members {
             m.verify();
@@ -215,7 +246,13 @@ fn settle_tolerant(members: &[&Member]) -> Vec<String> {
         let mut moved = false;
         for m in members {
             let out = m.run(&["sync", "team", "--json"]);
-            assert!(matches!(out.status.code(), Some(0) | Some(3)), "{}: {}", m.actor, common::stderr(&out));
+            assert!(
+                matches!(out.status.code(), Some(0) | Some(3)),
+                "{}: {}{}",
+                m.actor,
+                common::stderr(&out),
+                common::stdout(&out)
+            );
             let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
             moved |= t["team"]["segmentsPulled"].as_u64().unwrap() > 0 || t["team"]["segmentsPushed"].as_u64().unwrap() > 0;
         }

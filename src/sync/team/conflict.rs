@@ -191,93 +191,95 @@ fn unseen_by(tx: &catalog::Conn, seq: i64, e: &Foreign, ctx: &Ctx) -> Result<boo
     })
 }
 
+/// A deployment or rollback pulled into an environment where this workspace has its own not
+/// pushed yet: every other copy takes the incoming one first. Ours are taken back (the rows they
+/// started, the ones they ended), the incoming one applied, and ours derived again after it as
+/// every other copy will take them in — the same rules, the same conflicts (as concurrent with
+/// what they had not seen). Switches, canaries, shadows and rollbacks alike.
+pub fn env_event(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx) -> Result<Outcome, CatalogError> {
+    let env = e.payload["env"].as_str().unwrap_or_default();
+    let pending: Vec<audit_rows::AuditRow> = audit_rows::own_after(tx, ctx.pushed)?
+        .into_iter()
+        .filter(|r| {
+            matches!(r.action.as_str(), "deploy" | "rollback")
+                && serde_json::from_str::<Value>(&r.payload).is_ok_and(|p| p["env"] == env)
+        })
+        .collect();
+    if pending.is_empty() {
+        return super::project::env_apply(tx, e, ctx);
+    }
+    let subject = format!("env:{env}");
+    for r in pending.iter().rev() {
+        deployments::undo_event(tx, env, r.seq, &r.ts)?;
+        ledger::drop_open_conflicts_of(tx, &subject, "deployment", r.seq)?;
+    }
+    let out = super::project::env_apply(tx, e, ctx)?;
+    // Ours as the others will see them: written having taken in `own_seen`, one after another.
+    let ours = Ctx { seen: ctx.own_seen, pushed: i64::MAX, ..ctx.clone() };
+    for r in &pending {
+        let (signer, signature) = audit_rows::signature_of(tx, r.seq)?.unwrap_or_default();
+        let again = Foreign {
+            author: signer.clone(),
+            signer,
+            signature,
+            origin_seq: r.seq,
+            ts: r.ts.clone(),
+            actor: r.actor.clone(),
+            action: r.action.clone(),
+            subject: r.subject.clone(),
+            payload: serde_json::from_str(&r.payload).unwrap_or_default(),
+            prev_hash: r.prev_hash.clone(),
+            hash: r.hash.clone(),
+            own: true,
+            subject_here: None,
+            segment: None,
+            loose: Vec::new(),
+            rederive: Some(r.seq),
+        };
+        // By the numbers here (ours moved aside), then one that no longer holds after the
+        // incoming one is refused here as on every copy.
+        let (again, _) = mapped(tx, &again, &ours)?;
+        super::project::env_apply(tx, &again, &ours)?;
+    }
+    Ok(out)
+}
+
 /// `MODEL@VERSION` of a deployment.
 fn label(d: &deployments::Deployment) -> String {
     format!("{}@{}", d.model, d.version)
 }
 
 /// A full (or blue-green) switch of an environment made without knowing what serves there now
-/// (the switch to it was not in what its author had seen). If what serves here came from this workspace's own switch not
-/// pushed yet, that switch comes later in the order: the incoming one served in between (it is
-/// checked by the same rules, then put in the history before ours). Otherwise the incoming one
-/// is the later and switches over it. The switch that came first in the order is recorded as a
-/// conflict on the environment.
+/// (the switch to it was not in what its author had seen) — or a canary or shadow started
+/// without knowing the one running there: the incoming one is the later in the ledger's order
+/// and takes the slot; the one it replaced is recorded as a conflict on the environment. (This
+/// workspace's own deployments not pushed yet were taken back first: see [`env_event`].)
 pub fn deploy(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx, req: &governance::deploy::Deploy<'_>) -> Result<Outcome, CatalogError> {
     let op = |tx: &catalog::Conn| governance::deploy::deploy(tx, req, &e.actor).map(drop).map_err(|x| x.to_string());
-    let active = deployments::active(tx, req.env)?;
-    // Concurrent: what serves here was switched to by an event its author had not seen (this
-    // workspace's own, not pushed yet; or one in a segment after the author's `seen`).
-    let primary = active.iter().find(|d| d.role == "primary");
-    let unseen = match primary {
-        Some(p) => own_pending(tx, p.audit_seq, ctx)? || unseen_by(tx, p.audit_seq, e, ctx)?,
-        None => false,
+    // The slot the deployment takes: the primary (a full or blue-green switch), or the canary or
+    // shadow beside it — two canaries started apart collide like two switches.
+    let role = match req.strategy {
+        "full" | "blue-green" => "primary",
+        "canary" => "canary",
+        "shadow" => "shadow",
+        _ => return replay(tx, e, op),
     };
-    if !unseen || !matches!(req.strategy, "full" | "blue-green") {
+    let active = deployments::active(tx, req.env)?;
+    let Some(held) = active.iter().find(|d| d.role == role) else { return replay(tx, e, op) };
+    if !unseen_by(tx, held.audit_seq, e, ctx)? {
         return replay(tx, e, op);
     }
-    let rows = deployments::in_env(tx, req.env)?;
-    let mut first_pending: Option<&deployments::Deployment> = None;
-    for d in &rows {
-        if own_pending(tx, d.audit_seq, ctx)? && first_pending.is_none_or(|f| d.audit_seq < f.audit_seq) {
-            first_pending = Some(d);
-        }
-    }
-    let earlier = match first_pending {
-        Some(_) => req.reference.to_string(),
-        None => primary.map(label).unwrap_or_default(),
-    };
-    let cut = first_pending.map(|f| f.started_at.clone());
-    let first_pending_seq = first_pending.map(|f| f.audit_seq);
-    // The primary before our first unpushed switch, if the incoming author had not seen it either.
-    let before_ours = match &cut {
-        Some(c) => rows.iter().find(|d| d.role == "primary" && d.ended_at.as_deref() == Some(c.as_str())).cloned(),
-        None => None,
-    };
+    let earlier = label(held);
     let out = replay(tx, e, op)?;
     if out != Outcome::Projected {
         return Ok(out);
     }
-    let seq = audit_rows::last_seq(tx)?;
-    if let Some(cut_at) = &cut {
-        // Put the incoming switch before ours: what it ended of ours serves again, it ends where
-        // ours began, and what ours replaced ends when it began.
-        for d in deployments::in_env(tx, req.env)? {
-            let ours = own_pending(tx, d.audit_seq, ctx)?;
-            if d.audit_seq == seq {
-                deployments::set_ended(tx, d.id, Some(cut_at))?;
-            } else if ours && d.ended_at.as_deref() == Some(e.ts.as_str()) {
-                deployments::set_ended(tx, d.id, None)?;
-            } else if !ours && d.ended_at.as_deref() == Some(cut_at.as_str()) {
-                deployments::set_ended(tx, d.id, Some(&e.ts))?;
-            }
-        }
-        // It was also made apart from what served before ours, when its author had not seen that.
-        if let Some(b) = before_ours
-            && unseen_by(tx, b.audit_seq, e, ctx)?
-        {
-            ledger::record_conflict(
-                tx,
-                &ctx.remote,
-                &format!("env:{}", req.env),
-                "deployment",
-                &req.reference.to_string(),
-                &label(&b),
-                &e.ts,
-                seq,
-            )?;
-        }
-    }
-    let kept = deployments::active(tx, req.env)?.iter().find(|d| d.role == "primary").map(label).unwrap_or_default();
-    let subject = format!("env:{}", req.env);
-    match first_pending_seq {
-        // Our first unpushed switch replaces the last of the incoming ones (as on every other
-        // copy): recorded against it, replacing one recorded for an earlier incoming switch.
-        Some(first) => {
-            ledger::drop_open_conflicts_of(tx, &subject, "deployment", first)?;
-            ledger::record_conflict(tx, &ctx.remote, &subject, "deployment", &kept, &earlier, &e.ts, first)?;
-        }
-        None => ledger::record_conflict(tx, &ctx.remote, &subject, "deployment", &kept, &earlier, &e.ts, seq)?,
-    }
+    let seq = match e.rederive {
+        Some(seq) => seq,
+        None => audit_rows::last_seq(tx)?,
+    };
+    let kept = deployments::active(tx, req.env)?.iter().find(|d| d.role == role).map(label).unwrap_or_default();
+    ledger::record_conflict(tx, &ctx.remote, &format!("env:{}", req.env), "deployment", &kept, &earlier, &e.ts, seq)?;
     Ok(Outcome::Projected)
 }
 
@@ -351,8 +353,12 @@ fn number_apart(
     if own_pending(ws.catalog.conn(), audit_seq, ctx)? {
         let hash = audit_rows::hash_at(ws.catalog.conn(), audit_seq)?.unwrap_or_default();
         let aside = ids::conflict_version(number, &hash);
+        // Our events not pushed yet that name the number mean ours, as every other copy will
+        // read them (see `mapped`).
+        let me = audit_rows::signature_of(ws.catalog.conn(), audit_seq)?.map(|s| s.0).unwrap_or_default();
         ws.catalog.write(|tx| {
             rename_ours(tx, &aside)?;
+            ledger::insert_rename(tx, &me, ctx.own_seen, &node(number), &node(&aside))?;
             ledger::record_conflict(tx, &ctx.remote, &subject, field, number, &aside, &e.ts, audit_seq)
         })?;
         return Ok(Some(number.into()));

@@ -147,7 +147,7 @@ pub fn sync(
     // What this workspace had taken in when its unpushed events were written.
     let seen = ledger::last_segment(ws.catalog.conn(), name)?;
     if !push_only {
-        pull(ws, name, &store, &trust.owner_key, &mut team, progress)?;
+        pull(ws, name, &store, &trust.owner_key, seen, &mut team, progress)?;
     }
     if !pull_only {
         push(ws, name, &store, &trust.owner_key, seen, &mut team, progress)?;
@@ -173,6 +173,7 @@ fn pull(
     remote: &str,
     store: &LedgerStore,
     owner: &str,
+    own_seen: i64,
     team: &mut TeamSync,
     progress: OnProgress<'_>,
 ) -> Result<(), SyncError> {
@@ -181,7 +182,7 @@ fn pull(
     // what is missing.
     for n in ledger::missing_tails(ws.catalog.conn(), remote)? {
         let Some(bytes) = store.get(&segment::key(n)).map_err(bad)? else { continue };
-        take_in(ws, remote, store, owner, n, &bytes, team)?;
+        take_in(ws, remote, store, owner, own_seen, n, &bytes, team)?;
     }
     let last = ledger::last_segment(ws.catalog.conn(), remote)?;
     let names = store.list_after("segments", &segment::name(last)).map_err(bad)?;
@@ -200,7 +201,7 @@ fn pull(
         }
         progress(&Progress { task: "taking in".into(), done: i as u64, total, unit: Unit::Files, detail: Some(segment::key(n)) });
         let Some(bytes) = store.get(&segment::key(n)).map_err(bad)? else { break };
-        take_in(ws, remote, store, owner, n, &bytes, team)?;
+        take_in(ws, remote, store, owner, own_seen, n, &bytes, team)?;
     }
     if total > 0 {
         progress(&Progress { task: "taking in".into(), done: total, total, unit: Unit::Files, detail: None });
@@ -277,12 +278,15 @@ fn may_sign(conn: &crate::catalog::Conn, owner: &str, key: &str) -> Result<Resul
     Ok(if key == owner { Ok(()) } else { Err("not the owner this ledger was trusted with (no roster yet)".into()) })
 }
 
-/// Verifies and projects one segment.
+/// Verifies and projects one segment. `own_seen`: what this workspace had taken in when its
+/// unpushed events were written.
+#[allow(clippy::too_many_arguments)]
 fn take_in(
     ws: &mut Workspace,
     remote: &str,
     store: &LedgerStore,
     owner: &str,
+    own_seen: i64,
     n: i64,
     bytes: &[u8],
     team: &mut TeamSync,
@@ -313,7 +317,7 @@ fn take_in(
         return Ok(());
     }
     let pushed = ledger::get(ws.catalog.conn(), remote)?.map(|r| r.pushed_seq).unwrap_or(0);
-    let ctx = project::Ctx { remote: remote.to_string(), pushed, seen: s.seen };
+    let ctx = project::Ctx { remote: remote.to_string(), pushed, seen: s.seen, own_seen };
     // Events that need the ledger's objects run alone; the others in one transaction per run
     // of them, each under a savepoint (a refusal undoes that event only).
     let mut rest = &s.events[..];
@@ -432,6 +436,7 @@ fn foreign(author: &str, w: &WireEvent) -> Result<Foreign, SyncError> {
         subject_here: None,
         segment: None,
         loose: Vec::new(),
+        rederive: None,
     })
 }
 
@@ -457,7 +462,7 @@ fn own_segment(
                 e.own = true;
                 e.segment = Some(s.number);
                 // Restoring: nothing of ours is pending before it.
-                let ctx = project::Ctx { remote: remote.to_string(), pushed: i64::MAX, seen: s.seen };
+                let ctx = project::Ctx { remote: remote.to_string(), pushed: i64::MAX, seen: s.seen, own_seen: s.seen };
                 if let Outcome::Refused(why) =
                     project::apply_with_objects(ws, store, &e, s.attachments.get(&w.hash).map(String::as_str), &ctx)
                         .map_err(bad)?
@@ -573,7 +578,7 @@ fn push(
                             "another member wrote segment {n} first {ATTEMPTS} times in a row; sync again in a moment"
                         )));
                     }
-                    pull(ws, remote, store, owner, team, progress)?;
+                    pull(ws, remote, store, owner, seen, team, progress)?;
                 }
             }
         }

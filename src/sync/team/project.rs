@@ -39,6 +39,8 @@ pub struct Ctx {
     pub pushed: i64,
     /// The last segment the event's author had taken in when they wrote it.
     pub seen: i64,
+    /// The last segment this workspace had taken in when its unpushed events were written.
+    pub own_seen: i64,
 }
 
 /// The subject the operation acts on here (see `Foreign::subject_here`).
@@ -165,17 +167,7 @@ pub fn apply(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx) -> Result<Outcome, cata
             let production = p["production"].as_bool().unwrap_or(false);
             replay(tx, e, |tx| gov(deploy::set_env(tx, env, production, actor).map(drop)))
         }
-        "deploy" => {
-            let req = deploy::Deploy {
-                reference: reference(here(e)),
-                env: text(p, "env"),
-                strategy: text(p, "strategy"),
-                traffic: p["traffic"].as_u64().map(|t| t as u32).filter(|_| text(p, "strategy") == "canary"),
-                reason: text(p, "reason"),
-            };
-            conflict::deploy(tx, e, ctx, &req)
-        }
-        "rollback" => replay(tx, e, |tx| gov(deploy::rollback(tx, text(p, "env"), text(p, "reason"), actor).map(drop))),
+        "deploy" | "rollback" => conflict::env_event(tx, e, ctx),
         "set_alias" | "remove_alias" => conflict::alias_move(tx, e, ctx, alias),
         "evaluate" => {
             let metrics: Vec<evaluate::MetricInput> = p["metrics"]
@@ -212,6 +204,25 @@ pub fn apply(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx) -> Result<Outcome, cata
         "resolve_conflict" if p.get("remote").is_none() => conflict::resolve(tx, e),
         _ => Ok(Outcome::LocalOnly),
     }
+}
+
+/// A deployment or a rollback, by the rules (the conflicts of switches made apart included).
+pub(super) fn env_apply(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx) -> Result<Outcome, catalog::CatalogError> {
+    let p = &e.payload;
+    if e.action == "rollback" {
+        let op = |tx: &catalog::Conn| {
+            deploy::rollback(tx, text(p, "env"), text(p, "reason"), &e.actor).map(drop).map_err(|x| x.to_string())
+        };
+        return replay(tx, e, op);
+    }
+    let req = deploy::Deploy {
+        reference: reference(here(e)),
+        env: text(p, "env"),
+        strategy: text(p, "strategy"),
+        traffic: p["traffic"].as_u64().map(|t| t as u32).filter(|_| text(p, "strategy") == "canary"),
+        reason: text(p, "reason"),
+    };
+    conflict::deploy(tx, e, ctx, &req)
 }
 
 /// [`replay`] in a write transaction of its own.
