@@ -9,6 +9,7 @@ import { useLoad } from "../components/useLoad";
 import { when } from "../format";
 import { NotHereCard, fetchKey } from "./remotes/NotHereCard";
 import { RemoteAddForm } from "./remotes/RemoteAddForm";
+import { ConflictsCard } from "./remotes/ConflictsCard";
 
 export function RemotesView() {
   const backend = useBackend();
@@ -113,43 +114,12 @@ export function RemotesView() {
       )}
       <NotHereCard versions={notHere.data?.versions ?? []} running={action.running} busy={action.busy} onFetch={fetchOne} />
       {open.length > 0 && (
-        <section className="card" data-testid="conflicts">
-          <h2>Conflicts ({open.length})</h2>
-          <p className="muted">Changed on both sides since the last sync; neither side was overwritten. Take one side.</p>
-          <table className="grid">
-            <thead>
-              <tr>
-                <th>Remote</th>
-                <th>What</th>
-                <th>At the last sync</th>
-                <th>Here</th>
-                <th>There</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {open.map((c) => (
-                <tr key={c.id} data-testid="conflict" data-id={c.id}>
-                  <td>{c.remote}</td>
-                  <td className="mono">
-                    {c.subject} <span className="muted">({c.field})</span>
-                  </td>
-                  <td className="mono">{c.base ?? "—"}</td>
-                  <td className="mono">{c.local ?? "—"}</td>
-                  <td className="mono">{c.remoteValue ?? "—"}</td>
-                  <td>
-                    <button disabled={action.busy} data-testid="take-local" onClick={() => resolve(c, "local")}>
-                      Keep here
-                    </button>{" "}
-                    <button disabled={action.busy} data-testid="take-remote" onClick={() => resolve(c, "remote")}>
-                      Take there
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <ConflictsCard
+          conflicts={open}
+          ledgers={new Set(list.filter((r) => r.kind === "ledger").map((r) => r.name))}
+          busy={action.busy}
+          onResolve={resolve}
+        />
       )}
       <RemoteAddForm onAdded={() => void remotes.refresh()} />
     </div>

@@ -56,6 +56,37 @@ describe("remotes view", () => {
     expect(calls.filter((c) => c.op === "remote_add")[1].req).toEqual({ name: "reg", kind: "oci", url: "127.0.0.1:5000/team" });
   });
 
+  it("shows what team members did apart with words for each kind, and an owner's choice resolves it", async () => {
+    const apart: Conflict[] = [
+      { id: 7, remote: "crew", subject: "train@1", field: "dataset", base: null, local: "1", remoteValue: "1+conflict.43d4fa4c", createdAt: "2026-12-07T10:00:00Z" },
+      { id: 8, remote: "crew", subject: "env:staging", field: "deployment", base: null, local: "churn@3.0.0", remoteValue: "churn@2.0.0", createdAt: "2026-12-07T10:00:00Z" },
+      { ...conflict, remote: "mlflow" },
+    ];
+    let open = apart;
+    const { backend, calls } = stubBackend({
+      remote_list: () => ({ remotes: [remote({ name: "crew", kind: "ledger" }), remote({ name: "mlflow" })] }),
+      list_conflicts: () => ({ conflicts: open }),
+      versions_not_here: () => ({ versions: [] }),
+      resolve_conflict: (req) => {
+        open = open.filter((c) => c.id !== req.id);
+        return apart[0];
+      },
+    });
+    renderWithBackend(backend, <RemotesView />);
+    const team = await screen.findByTestId("team-conflicts");
+    const rows = within(team).getAllByTestId("conflict");
+    expect(rows.map((r) => r.dataset.field)).toEqual(["dataset", "deployment"]);
+    expect(within(rows[0]).getAllByRole("cell").map((c) => c.textContent)).toEqual([
+      "train@1one dataset number registered apart with other data", "1", "1+conflict.43d4fa4c", "Keep the number Give it the other data",
+    ]);
+    expect(rows[1].textContent).toContain("an environment switched apart");
+    // The registry's conflict keeps its own table and words.
+    expect(within(screen.getByTestId("registry-conflicts")).getByTestId("conflict").textContent).toContain("Keep here");
+    fireEvent.click(within(rows[0]).getByTestId("take-remote"));
+    await waitFor(() => expect(within(screen.getByTestId("team-conflicts")).getAllByTestId("conflict")).toHaveLength(1));
+    expect(calls.find((c) => c.op === "resolve_conflict")!.req).toEqual({ id: 7, take: "remote" });
+  });
+
   it("tests and syncs a remote, shows the report with every skipped item, and resolves a conflict", async () => {
     let open = [conflict];
     const { backend, calls } = stubBackend({
