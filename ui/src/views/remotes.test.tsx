@@ -60,6 +60,7 @@ describe("remotes view", () => {
     const apart: Conflict[] = [
       { id: 7, remote: "crew", subject: "train@1", field: "dataset", base: null, local: "1", remoteValue: "1+conflict.43d4fa4c", createdAt: "2026-12-07T10:00:00Z" },
       { id: 8, remote: "crew", subject: "env:staging", field: "deployment", base: null, local: "churn@3.0.0", remoteValue: "churn@2.0.0", createdAt: "2026-12-07T10:00:00Z" },
+      { id: 9, remote: "crew", subject: "fraud@1.0.0", field: "version", base: null, local: "1.0.0", remoteValue: "1.0.0+conflict.aee1ab16", createdAt: "2026-12-07T10:00:00Z" },
       { ...conflict, remote: "mlflow" },
     ];
     let open = apart;
@@ -75,7 +76,9 @@ describe("remotes view", () => {
     renderWithBackend(backend, <RemotesView />);
     const team = await screen.findByTestId("team-conflicts");
     const rows = within(team).getAllByTestId("conflict");
-    expect(rows.map((r) => r.dataset.field)).toEqual(["dataset", "deployment"]);
+    expect(rows.map((r) => r.dataset.field)).toEqual(["dataset", "deployment", "version"]);
+    // Two versions under one number: both sides, and the version diff between them.
+    expect(within(rows[2]).getByTestId("conflict-compare").getAttribute("href")).toBe("#/compare?a=fraud@1.0.0&b=fraud@1.0.0%2Bconflict.aee1ab16");
     expect(within(rows[0]).getAllByRole("cell").map((c) => c.textContent)).toEqual([
       "train@1one dataset number registered apart with other data", "1", "1+conflict.43d4fa4c", "Keep the number Give it the other data",
     ]);
@@ -83,7 +86,7 @@ describe("remotes view", () => {
     // The registry's conflict keeps its own table and words.
     expect(within(screen.getByTestId("registry-conflicts")).getByTestId("conflict").textContent).toContain("Keep here");
     fireEvent.click(within(rows[0]).getByTestId("take-remote"));
-    await waitFor(() => expect(within(screen.getByTestId("team-conflicts")).getAllByTestId("conflict")).toHaveLength(1));
+    await waitFor(() => expect(within(screen.getByTestId("team-conflicts")).getAllByTestId("conflict")).toHaveLength(2));
     expect(calls.find((c) => c.op === "resolve_conflict")!.req).toEqual({ id: 7, take: "remote" });
   });
 

@@ -3,6 +3,7 @@
  * ledger remote): two members did one thing apart — what holds by the ledger's order and what
  * was kept aside or replaced; an owner chooses, and every copy follows. */
 import type { Conflict } from "../../backend/generated/api";
+import { compareHash } from "../../router";
 
 /** What each answer does, by what the members did apart. */
 const TEAM: Record<string, { what: string; keep: string; take: string }> = {
@@ -23,6 +24,20 @@ const TEAM: Record<string, { what: string; keep: string; take: string }> = {
     take: "Record the other as chosen",
   },
 };
+
+/** The two answers to a conflict. */
+function Take({ c, busy, onResolve, keep, take }: { c: Conflict; busy: boolean; onResolve: Props["onResolve"]; keep: string; take: string }) {
+  return (
+    <td>
+      <button disabled={busy} data-testid="take-local" onClick={() => onResolve(c, "local")}>
+        {keep}
+      </button>{" "}
+      <button disabled={busy} data-testid="take-remote" onClick={() => onResolve(c, "remote")}>
+        {take}
+      </button>
+    </td>
+  );
+}
 
 type Props = {
   conflicts: Conflict[];
@@ -63,15 +78,17 @@ export function ConflictsCard({ conflicts, ledgers, busy, onResolve }: Props) {
                       <div className="muted">{t.what}</div>
                     </td>
                     <td className="mono">{c.local ?? "—"}</td>
-                    <td className="mono">{c.remoteValue ?? "—"}</td>
-                    <td>
-                      <button disabled={busy} data-testid="take-local" onClick={() => onResolve(c, "local")}>
-                        {t.keep}
-                      </button>{" "}
-                      <button disabled={busy} data-testid="take-remote" onClick={() => onResolve(c, "remote")}>
-                        {t.take}
-                      </button>
+                    <td className="mono">
+                      {c.remoteValue ?? "—"}
+                      {c.field === "version" && c.remoteValue && (
+                        <div>
+                          <a href={compareHash(c.subject, `${c.subject.slice(0, c.subject.lastIndexOf("@"))}@${c.remoteValue}`)} data-testid="conflict-compare">
+                            compare the two
+                          </a>
+                        </div>
+                      )}
                     </td>
+                    <Take c={c} busy={busy} onResolve={onResolve} keep={t.keep} take={t.take} />
                   </tr>
                 );
               })}
@@ -103,14 +120,7 @@ export function ConflictsCard({ conflicts, ledgers, busy, onResolve }: Props) {
                   <td className="mono">{c.base ?? "—"}</td>
                   <td className="mono">{c.local ?? "—"}</td>
                   <td className="mono">{c.remoteValue ?? "—"}</td>
-                  <td>
-                    <button disabled={busy} data-testid="take-local" onClick={() => onResolve(c, "local")}>
-                      Keep here
-                    </button>{" "}
-                    <button disabled={busy} data-testid="take-remote" onClick={() => onResolve(c, "remote")}>
-                      Take there
-                    </button>
-                  </td>
+                  <Take c={c} busy={busy} onResolve={onResolve} keep="Keep here" take="Take there" />
                 </tr>
               ))}
             </tbody>
