@@ -384,6 +384,25 @@ pub fn audit_log(s: &Session, req: &AuditLogRequest) -> Result<AuditLogResponse,
 }
 
 /// Recomputes the audit chain.
+/// [`audit_verify`], and the log against signed checkpoints kept elsewhere (`notes`: where each
+/// came from, e.g. a report bundle, and its text): a tail cut from the catalog together with its
+/// signed heads still shows against a checkpoint outside it.
+pub fn audit_verify_against(s: &Session, notes: &[(String, String)]) -> Result<VerifyReport, ApiError> {
+    let mut report = audit_verify(s)?;
+    let public = s.ws.public_key_bytes().unwrap_or_default();
+    for (from, note) in notes {
+        if !report.ok {
+            break;
+        }
+        if let Some((seq, problem)) = audit::checkpoint::check_outside(s.ws.catalog.conn(), note, &public)? {
+            report.ok = false;
+            report.first_bad_seq = (seq > 0).then_some(seq);
+            report.problem = Some(format!("{from}: {problem}"));
+        }
+    }
+    Ok(report)
+}
+
 pub fn audit_verify(s: &Session) -> Result<VerifyReport, ApiError> {
     let mut report = audit::verify(s.ws.catalog.conn(), s.ws.public_key_bytes().as_deref())?;
     if report.ok

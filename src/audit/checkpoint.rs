@@ -163,6 +163,26 @@ pub fn verify(note: &str, public_key: &[u8]) -> Result<Checkpoint, String> {
     Err("no signature by this key on the checkpoint".into())
 }
 
+/// A checkpoint kept outside the catalog (a report bundle's `log/checkpoint.txt`, which an edit
+/// of the catalog cannot reach) against the log: signed by `public_key`, and the log's first
+/// `size` events still give its root. The problem, as (first bad seq, what), when not.
+pub fn check_outside(conn: &Connection, note: &str, public_key: &[u8]) -> Result<Option<(i64, String)>, CatalogError> {
+    let cp = match verify(note, public_key) {
+        Ok(cp) => cp,
+        Err(e) => return Ok(Some((0, format!("its checkpoint is not this workspace's: {e}")))),
+    };
+    let leaves = leaves(conn)?;
+    let n = leaves.len() as u64;
+    if cp.size > n {
+        let why = format!("it signed a log of {} events and only {n} remain here: the tail after event {n} was cut", cp.size);
+        return Ok(Some((n as i64 + 1, why)));
+    }
+    if B64.encode(merkle::root(&leaves[..cp.size as usize])) != cp.root {
+        return Ok(Some((cp.size as i64, format!("the first {} events no longer give the root it signed (rewritten)", cp.size))));
+    }
+    Ok(None)
+}
+
 /// Leaf hashes of every event, in seq order (the entry is the event's canonical record).
 pub fn leaves(conn: &Connection) -> Result<Vec<Hash>, CatalogError> {
     let mut out = Vec::new();

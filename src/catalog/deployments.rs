@@ -172,6 +172,8 @@ pub fn end(conn: &Connection, id: i64, now: &str) -> Result<(), CatalogError> {
 /// removed, those it ended serve again. For re-deriving it after an earlier event.
 pub fn undo_event(conn: &Connection, env: &str, seq: i64, ts: &str) -> Result<(), CatalogError> {
     conn.execute("DELETE FROM deployments WHERE env = ?1 AND audit_seq = ?2", params![env, seq])?;
+    // The lineage edges it added (one that was there before keeps its earlier event).
+    conn.execute("DELETE FROM edges WHERE kind = 'serves' AND audit_seq = ?1", [seq])?;
     // Ended at its time: by it (events later in this log may come earlier in the team's order,
     // so their seq says nothing).
     conn.execute("UPDATE deployments SET ended_at = NULL WHERE env = ?1 AND ended_at = ?2", params![env, ts])?;

@@ -101,6 +101,12 @@ pub fn conflicts(l: &crate::api::remotes::ConflictList) -> String {
         })
         .collect();
     let mut out = table(&["ID", "REMOTE", "SUBJECT", "FIELD", "BASE", "HERE", "THERE"], &rows);
+    // Two versions registered apart under one number: the version diff shows how they differ.
+    for c in l.conflicts.iter().filter(|c| c.field == "version") {
+        if let (Some((model, _)), Some(other)) = (c.subject.rsplit_once('@'), &c.remote_value) {
+            out.push_str(&format!("Compare conflict {}: pedigree diff {} {model}@{other}\n", c.id, c.subject));
+        }
+    }
     out.push_str("Resolve one: pedigree resolve ID --take local|remote\n");
     out
 }

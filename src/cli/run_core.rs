@@ -136,8 +136,17 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             let res = api::audit_log(&ctx.open()?, &api::AuditLogRequest { subject, before: None, limit: Some(limit) })?;
             emit(ctx.json, &res, render::audit_log);
         }
-        Command::Audit { command: AuditCommand::Verify } => {
-            let report = api::audit_verify(&ctx.open()?)?;
+        Command::Audit { command: AuditCommand::Verify { against } } => {
+            let notes = against
+                .iter()
+                .map(|d| {
+                    let p = d.join("log/checkpoint.txt");
+                    std::fs::read_to_string(&p).map(|note| (d.display().to_string(), note)).map_err(|e| {
+                        ApiError::new(ErrorCode::InvalidInput, format!("{}: {e} (is it a report bundle?)", p.display()))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let report = api::audit_verify_against(&ctx.open()?, &notes)?;
             emit(ctx.json, &report, render::verify);
             if !report.ok {
                 let problem = report.problem.as_deref().unwrap_or("unknown problem");

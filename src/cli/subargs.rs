@@ -16,7 +16,12 @@ pub enum AuditCommand {
     },
     /// Recompute the hash chain, the signed checkpoints and every stored object; exits non-zero
     /// naming the first problem
-    Verify,
+    Verify {
+        /// Also check the log against the signed checkpoint of a report bundle made here
+        /// (repeatable): a tail cut from the catalog with its heads still shows
+        #[arg(long, value_name = "REPORT-BUNDLE")]
+        against: Vec<PathBuf>,
+    },
     /// Sign a checkpoint of the log (C2SP tlog-checkpoint over the RFC 6962 tree) and print it
     Checkpoint,
 }

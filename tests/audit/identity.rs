@@ -190,6 +190,44 @@ fn a_tail_cut_from_the_catalog_is_named_by_the_signed_head_kept_outside_it() {
     assert_eq!(verify(&w2)["ok"], true);
 }
 
+#[test]
+fn a_tail_cut_with_the_heads_beside_it_still_shows_against_a_report_bundle() {
+    // Whoever can edit the workspace cuts the rejection, the stored checkpoints and the heads
+    // file; a report bundle made before, kept elsewhere, still holds a signed head.
+    let w = Ws::new();
+    let f = w.write("credit.safetensors", &fixtures::safetensors(&[("w", "F32", &[4])], &[]));
+    w.json(&["register", s(&f), "--model", "credit"]);
+    let bob = w.dir.path().join("bob-config");
+    let reject = ["approve", "credit@1.0.0", "--role", "validator", "--decision", "rejected", "--justification", "2025 cohort"];
+    as_person(&w, &bob, "bob@example.com", &reject);
+    let bundle = w.inputs().join("report");
+    w.json(&["report", "credit@1.0.0", "--out", s(&bundle)]);
+    let events = verify(&w)["events"].as_i64().unwrap();
+    assert_eq!(verify(&w)["ok"], true);
+    let ok = w.json(&["audit", "verify", "--against", s(&bundle)]);
+    assert_eq!(ok["ok"], true, "the bundle's checkpoint matches the log as it is: {ok}");
+
+    let c = w.catalog();
+    c.execute("DELETE FROM approvals", []).unwrap();
+    let last_approve: i64 = c.query_row("SELECT MAX(seq) FROM audit_events WHERE action = 'approve'", [], |r| r.get(0)).unwrap();
+    c.execute("DELETE FROM audit_events WHERE seq >= ?1", [last_approve]).unwrap();
+    c.execute("DELETE FROM event_signatures WHERE seq >= ?1", [last_approve]).unwrap();
+    c.execute("DELETE FROM checkpoints", []).unwrap();
+    drop(c);
+    std::fs::remove_file(w.path().join("log/heads.jsonl")).unwrap();
+    assert!(last_approve <= events);
+    assert_eq!(verify(&w)["ok"], true, "nothing left inside the workspace can see it");
+    let out = w.run(&["audit", "verify", "--against", s(&bundle), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!out.status.success(), "{v}");
+    let problem = v["problem"].as_str().unwrap();
+    assert!(problem.contains("was cut") && problem.contains(s(&bundle)), "{problem}");
+    assert_eq!(v["firstBadSeq"].as_i64(), Some(last_approve), "{v}");
+    // Not a report bundle: said so.
+    let err = w.fails(&["audit", "verify", "--against", s(&w.inputs())]);
+    assert!(err.contains("is it a report bundle?"), "{err}");
+}
+
 fn base64_sig(id: &pedigree::identity::Identity, seq: i64, hash: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(id.sign_raw(format!("pedigree audit head v1\n{seq}\n{hash}").as_bytes()))

@@ -89,6 +89,12 @@ fn one_number_registered_apart_with_other_files_keeps_both_and_an_owner_swaps_th
     assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
     let aside = open_conflicts(&b)[0]["remoteValue"].as_str().unwrap().to_string();
     assert!(aside.starts_with("1.0.0+conflict."), "{aside}");
+    // Both sides shown, with the version diff between them, which runs.
+    let listed = super::common::stdout(&b.run(&["conflicts"]));
+    let diff = format!("pedigree diff fraud@1.0.0 fraud@{aside}");
+    assert!(listed.contains(&diff), "{listed}");
+    let shown = b.ok(&["diff", "fraud@1.0.0", &format!("fraud@{aside}")]);
+    assert!(shown.to_string().contains(&aside), "{shown}");
     for m in [&a, &b, &c] {
         let first = m.ok(&["show", "fraud@1.0.0"]);
         assert_eq!(first["version"]["rootDigest"], alices["rootDigest"], "{}: the first in the order keeps the number", m.actor);
