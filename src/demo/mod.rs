@@ -181,7 +181,7 @@ pub fn plan(dir: &Path) -> io::Result<Plan> {
             message: "Distilled 2-layer student for edge",
         },
         Step {
-            model: "llm-legal-q4",
+            model: "llm-legal/q4",
             source: m("llm-legal-q4"),
             parents: vec![("llm-legal@1.0.1", "quantized")],
             data: vec![],

@@ -23,12 +23,12 @@ fn the_demo_registers_a_realistic_lineage() {
     assert_eq!(show("resnet@1.1.0").version.summary.bump, "minor");
     let churn = show("churn@2.0.0");
     assert!(churn.version.bump_reason.contains("contract_months"), "{}", churn.version.bump_reason);
-    assert_eq!(show("llm-legal-q4@1.0.0").version.summary.format, "gguf");
+    assert_eq!(show("llm-legal/q4@1.0.0").version.summary.format, "gguf");
     // Lineage: relations and transitive impact.
-    let q4 = show("llm-legal-q4@1.0.0");
+    let q4 = show("llm-legal/q4@1.0.0");
     assert!(q4.upstream.iter().any(|e| e.to == "version:llm-legal@1.0.1" && e.relation.as_deref() == Some("quantized")));
     let imp = api::impact(&s, &api::ImpactRequest { dataset: "web-text@2".into() }).unwrap();
-    for v in ["llm-base@1.1.0", "llm-legal@1.0.0", "llm-legal@1.0.1", "llm-small@1.0.0", "llm-legal-q4@1.0.0", "router@1.0.0"] {
+    for v in ["llm-base@1.1.0", "llm-legal@1.0.0", "llm-legal@1.0.1", "llm-small@1.0.0", "llm-legal/q4@1.0.0", "router@1.0.0"] {
         assert!(imp.versions.contains(&format!("version:{v}")), "{v} missing from {:?}", imp.versions);
     }
     assert!(!imp.versions.iter().any(|v| v.contains("resnet") || v.contains("churn") || v.contains("llm-base@1.0.0")));

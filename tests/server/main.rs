@@ -127,7 +127,7 @@ fn operations_over_http_match_the_cli() {
     assert_eq!(found["nodes"][0]["id"], "model:llm-legal");
     let (st, imp) = call(&s, "impact", serde_json::json!({"dataset": "web-text@2"}));
     assert_eq!(st, 200);
-    for v in ["version:llm-base@1.1.0", "version:llm-legal@1.0.1", "version:llm-legal-q4@1.0.0", "version:router@1.0.0"] {
+    for v in ["version:llm-base@1.1.0", "version:llm-legal@1.0.1", "version:llm-legal/q4@1.0.0", "version:router@1.0.0"] {
         assert!(imp["versions"].as_array().unwrap().iter().any(|x| x == v), "{v} not in {imp}");
     }
     let (st, again) = call(&s, "open_demo", serde_json::json!({}));

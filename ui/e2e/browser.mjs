@@ -93,22 +93,22 @@ try {
   await byTest("impact-mode").click();
   await page.locator('[data-testid="lineage-node"][data-node-id="version:router@1.0.0"][data-highlight="impact"]').waitFor();
   const impacted = await page.$$eval('[data-testid="lineage-node"][data-highlight="impact"]', (els) => els.map((e) => e.getAttribute("data-node-id")));
-  check(["version:llm-legal-q4@1.0.0", "version:router@1.0.0", "version:llm-small@1.0.0"].every((v) => impacted.includes(v)), `impact mode highlights downstream versions (${impacted.join(", ")})`);
+  check(["version:llm-legal/q4@1.0.0", "version:router@1.0.0", "version:llm-small@1.0.0"].every((v) => impacted.includes(v)), `impact mode highlights downstream versions (${impacted.join(", ")})`);
   await shot("3b-impact");
   // Path between two nodes: pick one, "Path from here…", click the other.
-  await page.goto(`${server.url}#/lineage?focus=version:llm-legal-q4@1.0.0&up=3&down=0&sel=version:llm-legal-q4@1.0.0`);
+  await page.goto(`${server.url}#/lineage?focus=version:llm-legal/q4@1.0.0&up=3&down=0&sel=version:llm-legal/q4@1.0.0`);
   await byTest("path-from-here").click();
   await page.locator('[data-testid="lineage-node"][data-node-id="version:llm-base@1.1.0"]').first().click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="lineage-node"][data-highlight="path"]').length >= 3);
   const onPath = await page.$$eval('[data-testid="lineage-node"][data-highlight="path"]', (els) => els.map((e) => e.getAttribute("data-node-id")));
-  check(onPath.includes("version:llm-legal@1.0.1") && decodeURIComponent(page.url()).includes("path=version:llm-legal-q4@1.0.0,version:llm-base@1.1.0"), `the path between two nodes is highlighted and in the URL (${onPath.join(" → ")})`);
+  check(onPath.includes("version:llm-legal@1.0.1") && decodeURIComponent(page.url()).includes("path=version:llm-legal/q4@1.0.0,version:llm-base@1.1.0"), `the path between two nodes is highlighted and in the URL (${onPath.join(" → ")})`);
   await shot("3c-path");
   // Export the view for other tools: the PROV-JSON download holds the view's nodes.
   const [provDownload] = await Promise.all([page.waitForEvent("download"), byTest("lineage-export").selectOption("prov")]);
   const provFile = join(dir, "exported.prov.json");
   await provDownload.saveAs(provFile);
   const prov = JSON.parse(readFileSync(provFile, "utf8"));
-  check(provDownload.suggestedFilename().endsWith(".prov.json") && "version:llm-legal-q4@1.0.0" in prov.entity && "version:llm-base@1.1.0" in prov.entity,
+  check(provDownload.suggestedFilename().endsWith(".prov.json") && "version:llm-legal/q4@1.0.0" in prov.entity && "version:llm-base@1.1.0" in prov.entity,
     `the lineage view exports as PROV-JSON (${provDownload.suggestedFilename()}, ${Object.keys(prov.entity).length} entities)`);
   const [olDownload] = await Promise.all([page.waitForEvent("download"), byTest("lineage-export").selectOption("openlineage")]);
   const olFile = join(dir, "exported.openlineage.jsonl");
@@ -392,6 +392,25 @@ try {
     "Resolve… keeps resnet@1.1.0 under an exception: the impact shows resolved with its justification");
   await shot("18-erasure-resolved");
   check(errors.length === 0, `no uncaught page errors (${errors.join("; ")})`);
+
+  // Variants: the demo's quantized llm-legal is the line llm-legal/q4. The model page shows the
+  // lines as lanes; the lineage graph bands each line of the model into its own lane.
+  await page.goto(server.url.split("?")[0] + "#/models/llm-legal");
+  await page.locator('[data-testid="lane-version"]').first().waitFor();
+  const lines = await page.$$eval('[data-testid="lane"]', (els) => els.map((e) => e.getAttribute("data-line")));
+  const q4 = await page.$$eval('[data-testid="lane"][data-line="llm-legal/q4"] [data-testid="lane-version"]', (els) => els.map((e) => e.textContent));
+  check(lines.join(",") === "llm-legal,llm-legal/q4" && q4.join(",") === "1.0.0", `the model page shows its lines as lanes (${lines.join(", ")}; q4: ${q4.join(", ")})`);
+  await shot("20a-variant-lanes");
+  await page.goto(`${server.url.split("?")[0]}#/lineage?focus=model:llm-legal&up=0&down=2`);
+  await page.locator('[data-testid="lineage-lane"]').first().waitFor();
+  const bands = await page.$$eval('[data-testid="lineage-lane"]', (els) => els.map((e) => {
+    const r = e.getBoundingClientRect();
+    return { line: e.getAttribute("data-line"), top: r.top, bottom: r.bottom };
+  }));
+  const byLine = Object.fromEntries(bands.map((b) => [b.line, b]));
+  check(byLine["llm-legal"] && byLine["llm-legal/q4"] && byLine["llm-legal"].bottom <= byLine["llm-legal/q4"].top,
+    `the lineage graph draws the model's lines as parallel lanes, main first (${bands.map((b) => b.line).join(", ")})`);
+  await shot("20b-variant-lineage");
 
   // Compare: tick two versions of the demo's llm-base on its model page; the Compare view shows
   // the bump the policy gives and which tensors' bytes changed (digests from the catalog).
