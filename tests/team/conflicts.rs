@@ -33,6 +33,15 @@ fn settle_all(members: &[&Member]) -> Vec<String> {
     members.iter().map(|m| m.digest()).collect()
 }
 
+/// The owner resolves the first open conflict by taking `take`; everyone syncs until they hold
+/// the same state again.
+fn owner_takes(owner: &Member, take: &str, members: &[&Member]) {
+    let id = open_conflicts(owner)[0]["id"].as_i64().unwrap().to_string();
+    owner.ok(&["resolve", &id, "--take", take]);
+    let digests = settle_all(members);
+    assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+}
+
 fn open_conflicts(m: &Member) -> Vec<Value> {
     m.ok(&["conflicts"])["conflicts"].as_array().unwrap().clone()
 }
@@ -63,10 +72,7 @@ fn an_alias_moved_apart_converges_on_the_later_move_and_an_owner_chooses() {
     // A non-owner cannot choose; the owner takes the other side, and every copy follows.
     let id = open_conflicts(&c)[0]["id"].as_i64().unwrap().to_string();
     assert!(c.refused(&["resolve", &id, "--take", "remote"]).contains("owner"));
-    let id = open_conflicts(&a)[0]["id"].as_i64().unwrap().to_string();
-    a.ok(&["resolve", &id, "--take", "remote"]);
-    let digests = settle_all(&[&a, &b, &c]);
-    assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+    owner_takes(&a, "remote", &[&a, &b, &c]);
     for m in [&a, &b, &c] {
         assert_eq!(alias_target(m, "churn", "champion"), v[1], "{}", m.actor);
         assert!(open_conflicts(m).is_empty(), "{}", m.actor);
@@ -104,10 +110,7 @@ fn one_number_registered_apart_with_other_files_keeps_both_and_an_owner_swaps_th
         assert_eq!(alias_target(m, "fraud", "prod"), aside, "{}", m.actor);
         m.verify();
     }
-    let id = open_conflicts(&a)[0]["id"].as_i64().unwrap().to_string();
-    a.ok(&["resolve", &id, "--take", "remote"]);
-    let digests = settle_all(&[&a, &b, &c]);
-    assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+    owner_takes(&a, "remote", &[&a, &b, &c]);
     for m in [&a, &b, &c] {
         let now = m.ok(&["show", "fraud@1.0.0"]);
         assert_eq!(now["version"]["rootDigest"], carols["rootDigest"], "{}: the owner gave Carol's version the number", m.actor);
@@ -179,10 +182,7 @@ fn one_dataset_number_registered_apart_keeps_both_and_models_keep_what_they_were
         m.verify();
     }
     // The owner gives Carol's the number: every copy swaps them; the models follow.
-    let id = open_conflicts(&a)[0]["id"].as_i64().unwrap().to_string();
-    a.ok(&["resolve", &id, "--take", "remote"]);
-    let digests = settle_all(&[&a, &b, &c]);
-    assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+    owner_takes(&a, "remote", &[&a, &b, &c]);
     for m in [&a, &b, &c] {
         assert_eq!(trained_on(m, "other@1.0.0"), "dataset:train@1", "{}", m.actor);
         assert_eq!(Some(trained_on(m, &alices)), aside, "{}", m.actor);
@@ -225,9 +225,7 @@ fn canaries_started_apart_converge_on_the_later_and_a_shadow_beside_a_canary_sta
         m.verify();
     }
     // A shadow started apart from the canary takes another slot: both run, nothing to choose.
-    let id = open_conflicts(&a)[0]["id"].as_i64().unwrap().to_string();
-    a.ok(&["resolve", &id, "--take", "local"]);
-    settle_all(&[&a, &b, &c]);
+    owner_takes(&a, "local", &[&a, &b, &c]);
     b.ok(&["deploy", &format!("churn@{}", v[3]), "--env", "staging", "--strategy", "shadow", "--reason", "b"]);
     c.ok(&[
         "deploy",
