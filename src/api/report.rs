@@ -14,10 +14,7 @@ use crate::audit::checkpoint::{self, Checkpoint};
 pub fn checkpoint(s: &mut Session) -> Result<Checkpoint, ApiError> {
     let key = s.ws.signing_key()?;
     let person = crate::identity::current().map_err(|e| ApiError::new(ErrorCode::Io, format!("your signing key: {e}")))?;
-    let pq = match crate::governance::pq::is_on(s.ws.catalog.conn())? {
-        true => crate::identity::pq_key().map_err(|e| ApiError::new(ErrorCode::Io, format!("your ML-DSA key: {e}")))?,
-        false => None,
-    };
+    let pq = crate::governance::pq::co_signer(s.ws.catalog.conn())?;
     if let Some(k) = pq {
         let actor = s.actor.clone();
         s.ws.catalog.write(|tx| crate::governance::pq::announce(tx, k, &actor))?;

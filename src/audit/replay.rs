@@ -42,6 +42,32 @@ pub struct Foreign {
     pub rederive: Option<i64>,
 }
 
+impl Foreign {
+    /// The event of `author`'s chain a wire event carries, ready to replay.
+    pub fn from_wire(author: &str, w: &super::wire::WireEvent) -> Result<Foreign, String> {
+        let v: Value = serde_json::from_str(&w.record).map_err(|e| format!("event {}: {e}", w.seq))?;
+        let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+        Ok(Foreign {
+            author: author.to_string(),
+            signer: w.signer.clone().unwrap_or_default(),
+            signature: w.signature.clone().unwrap_or_default(),
+            origin_seq: w.seq,
+            ts: s("ts"),
+            actor: s("actor"),
+            action: s("action"),
+            subject: s("subject"),
+            payload: v["payload"].clone(),
+            prev_hash: s("prev_hash"),
+            hash: w.hash.clone(),
+            own: false,
+            subject_here: None,
+            segment: None,
+            loose: Vec::new(),
+            rederive: None,
+        })
+    }
+}
+
 struct Active {
     event: Foreign,
     /// The local seq it was recorded at, once recorded.

@@ -39,6 +39,15 @@ pub fn is_on(conn: &Connection) -> Result<bool, CatalogError> {
         .is_some_and(|p| p["on"] == true))
 }
 
+/// The key this process's person co-signs with: theirs when co-signing is on here, else `None`.
+/// Checkpoints, report bundles, ledger segments and federated bundles all ask this.
+pub fn co_signer(conn: &Connection) -> Result<Option<&'static PqKey>, CatalogError> {
+    match is_on(conn)? {
+        true => crate::identity::pq_key().map_err(|e| CatalogError::Signer(format!("your ML-DSA key: {e}"))),
+        false => Ok(None),
+    }
+}
+
 /// Switches co-signing on or off (an owner, once there is a roster). `public_key` (base64) is the
 /// switching person's ML-DSA key, announced with it.
 pub fn set(conn: &Connection, on: bool, public_key: Option<&str>, actor: &str) -> Result<PqStatus, GovError> {

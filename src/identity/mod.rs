@@ -195,12 +195,6 @@ impl Identity {
         self.key.sign(msg).as_ref().to_vec()
     }
 
-    /// The signature (base64) of a signed document (a ledger segment, a federated bundle): over
-    /// `context` then the hex SHA-256 of the RFC 8785 canonical JSON of `unsigned`.
-    pub fn sign_document(&self, context: &str, unsigned: &serde_json::Value) -> String {
-        base64::engine::general_purpose::STANDARD.encode(self.key.sign(&document_message(context, unsigned)).as_ref())
-    }
-
     /// The signature of an event with hash `hash` (hex), base64.
     pub fn sign_event(&self, hash: &str) -> String {
         let mut msg = EVENT_CONTEXT.to_vec();
@@ -227,7 +221,7 @@ pub fn document_message(context: &str, unsigned: &serde_json::Value) -> Vec<u8> 
 }
 
 /// Whether `signature` (base64) is `signer`'s (an `ssh-ed25519 AAAA…` line) over the document
-/// `unsigned` under `context` (see [`Identity::sign_document`]). The error names the signer's
+/// `unsigned` under `context` (see [`pq::sign_document`]). The error names the signer's
 /// fingerprint.
 pub fn verify_document(signer: &str, context: &str, unsigned: &serde_json::Value, signature: &str) -> Result<(), String> {
     let pk = ssh::parse_public_key_line(signer).map_err(|e| format!("its signer key: {e}"))?;

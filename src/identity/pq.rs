@@ -132,12 +132,22 @@ pub fn unsigned<T: Serialize>(doc: &T) -> serde_json::Value {
     v
 }
 
-/// Signs a document whose `pq` (when `pq` is given) already holds [`PqKey::unsigned`]: returns the
-/// Ed25519 signature and the ML-DSA-65 signature (base64), over the same message.
-pub fn sign_document<T: Serialize>(me: &super::Identity, pq: Option<&PqKey>, context: &str, doc: &T) -> (String, Option<String>) {
-    let unsigned = unsigned(doc);
-    let msg = super::document_message(context, &unsigned);
-    (me.sign_document(context, &unsigned), pq.map(|k| B64.encode(k.sign(&msg))))
+/// A document its author signs (a ledger segment, a federated bundle): its Ed25519 `signature`
+/// and its optional ML-DSA co-signature `pq`, both over the same message (see [`unsigned`]).
+pub trait SignedDocument: Serialize {
+    fn signatures_mut(&mut self) -> (&mut String, &mut Option<CoSignature>);
+}
+
+/// Signs `doc` as `me` under `context`, co-signed with `pq` when given (its key goes inside what
+/// both signatures cover).
+pub fn sign_document<T: SignedDocument>(doc: &mut T, me: &super::Identity, pq: Option<&PqKey>, context: &str) {
+    *doc.signatures_mut().1 = pq.map(PqKey::unsigned);
+    let msg = super::document_message(context, &unsigned(&*doc));
+    let (signature, co) = doc.signatures_mut();
+    *signature = B64.encode(me.sign_raw(&msg));
+    if let (Some(c), Some(k)) = (co.as_mut(), pq) {
+        c.signature = B64.encode(k.sign(&msg));
+    }
 }
 
 /// Checks a document's Ed25519 signature by `signer` and its co-signature when it has one;

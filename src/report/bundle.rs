@@ -123,10 +123,7 @@ pub fn write(
     files.push(("keys/ed25519.pub".into(), format!("{}\n", hex::encode(&public)).into_bytes()));
     // The person who makes it signs it too, and co-signs with ML-DSA-65 when that is on.
     let person = crate::identity::current().map_err(ReportError::PersonalKey)?;
-    let pq = match crate::governance::pq::is_on(ws.catalog.conn())? {
-        true => crate::identity::pq_key().map_err(ReportError::PersonalKey)?,
-        false => None,
-    };
+    let pq = crate::governance::pq::co_signer(ws.catalog.conn())?;
     if let Some(me) = person {
         files.push(("keys/person.pub".into(), format!("{}\n", me.public_key_line()).into_bytes()));
     }

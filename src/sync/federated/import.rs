@@ -21,15 +21,6 @@ fn refused(why: impl std::fmt::Display) -> SyncError {
     SyncError::Local(format!("bundle refused, nothing was imported: {why}"))
 }
 
-/// Verified objects taken out of a bundle, in a folder removed when dropped.
-struct Unpacked(PathBuf);
-
-impl Drop for Unpacked {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Imports the bundle `file`, whose signer must be `trust` (an `ssh-ed25519 AAAA…` line).
 /// Versions go to model `PREFIX + MODEL`.
 pub fn import(ws: &mut Workspace, file: &Path, trust: &str, prefix: &str, actor: &str) -> Result<BundleImported, SyncError> {
@@ -48,10 +39,12 @@ pub fn import(ws: &mut Workspace, file: &Path, trust: &str, prefix: &str, actor:
         return Err(refused(format!("it is signed by {who}, not by the key you trust ({})", ssh::fingerprint(&trusted))));
     }
     check_versions(&body, prefix)?;
-    let unpacked = Unpacked(ws.root.join(crate::index::stage::STAGING).join(format!("bundle-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&unpacked.0);
-    std::fs::create_dir_all(&unpacked.0).map_err(|e| SyncError::Local(format!("{}: {e}", unpacked.0.display())))?;
-    let objects = read_objects(ws, &body, &mut entries, &unpacked.0)?;
+    // Verified objects taken out of the bundle, in a folder removed when dropped.
+    let staging = ws.root.join(crate::index::stage::STAGING);
+    let unpacked = std::fs::create_dir_all(&staging)
+        .and_then(|()| tempfile::Builder::new().prefix("bundle-").tempdir_in(&staging))
+        .map_err(|e| SyncError::Local(format!("{}: {e}", staging.display())))?;
+    let objects = read_objects(ws, &body, &mut entries, unpacked.path())?;
 
     let source = |v: &BundledVersion| format!("bundle://{}/{}@{}", hex::encode(signer), v.model, v.version);
     let mut already = plan(ws, &body, prefix, &source)?;

@@ -108,6 +108,12 @@ pub struct BundledDataset {
     pub source_uri: String,
 }
 
+impl pq::SignedDocument for Body {
+    fn signatures_mut(&mut self) -> (&mut String, &mut Option<CoSignature>) {
+        (&mut self.signature, &mut self.pq)
+    }
+}
+
 impl Body {
     /// Checks the body's form and its signatures (not yet who signed it); returns the
     /// algorithms whose signatures were present.
@@ -189,10 +195,7 @@ pub fn export(ws: &Workspace, references: &[String], out: &Path, bytes: bool) ->
         versions.push(bundled(conn, model, version)?);
         events.extend(events_about(conn, &ids::version_node(model, version))?);
     }
-    let pq = match crate::governance::pq::is_on(conn)? {
-        true => crate::identity::pq_key().map_err(SyncError::Local)?,
-        false => None,
-    };
+    let pq = crate::governance::pq::co_signer(conn)?;
     let info = me.info();
     let mut body = Body {
         format: FORMAT.into(),
@@ -204,13 +207,9 @@ pub fn export(ws: &Workspace, references: &[String], out: &Path, bytes: bool) ->
         versions,
         events,
         signature: String::new(),
-        pq: pq.map(pq::PqKey::unsigned),
+        pq: None,
     };
-    let (signature, co) = pq::sign_document(me, pq, CONTEXT, &body);
-    body.signature = signature;
-    if let (Some(c), Some(sig)) = (body.pq.as_mut(), co) {
-        c.signature = sig;
-    }
+    pq::sign_document(&mut body, me, pq, CONTEXT);
     let objects = if bytes { body.digests().into_keys().collect() } else { Vec::new() };
     let size = write_file(ws, &body, &objects, out)?;
     Ok(BundleExported {

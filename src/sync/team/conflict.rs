@@ -18,7 +18,7 @@
 use serde_json::{Value, json};
 
 use super::project::{Ctx, Outcome, record_only, replay};
-use crate::audit::{self, replay::Foreign};
+use crate::audit::{self, replay::Foreign, wire::WireEvent};
 use crate::catalog::{self, CatalogError, aliases, audit_rows, datasets, deployments, ledger, models};
 use crate::governance;
 use crate::ids;
@@ -217,25 +217,10 @@ pub fn env_event(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx) -> Result<Outcome, 
     // Ours as the others will see them: written having taken in `own_seen`, one after another.
     let ours = Ctx { seen: ctx.own_seen, pushed: i64::MAX, ..ctx.clone() };
     for r in &pending {
-        let (signer, signature) = audit_rows::signature_of(tx, r.seq)?.unwrap_or_default();
-        let again = Foreign {
-            author: signer.clone(),
-            signer,
-            signature,
-            origin_seq: r.seq,
-            ts: r.ts.clone(),
-            actor: r.actor.clone(),
-            action: r.action.clone(),
-            subject: r.subject.clone(),
-            payload: serde_json::from_str(&r.payload).unwrap_or_default(),
-            prev_hash: r.prev_hash.clone(),
-            hash: r.hash.clone(),
-            own: true,
-            subject_here: None,
-            segment: None,
-            loose: Vec::new(),
-            rederive: Some(r.seq),
-        };
+        let signature = audit_rows::signature_of(tx, r.seq)?;
+        let author = signature.as_ref().map(|s| s.0.clone()).unwrap_or_default();
+        let mut again = Foreign::from_wire(&author, &WireEvent::of(r, signature.as_ref())).map_err(CatalogError::Replay)?;
+        (again.own, again.rederive) = (true, Some(r.seq));
         // By the numbers here (ours moved aside), then one that no longer holds after the
         // incoming one is refused here as on every copy.
         let (again, _) = mapped(tx, &again, &ours)?;
@@ -432,27 +417,26 @@ pub fn settle(tx: &catalog::Conn, subject: &str, field: &str, other: &str, took:
         return Err(CatalogError::Replay(format!("no open conflict on {subject} ({field}) about {other}")));
     };
     let now = audit::now();
-    if field == "version" && took == "remote" {
-        let (model, version) = subject.rsplit_once('@').unwrap_or_default();
-        let (Some(kept), Some(aside)) = (models::version_key(tx, model, version)?, models::version_key(tx, model, other)?) else {
-            return Err(CatalogError::Replay(format!("{subject} or {model}@{other} is not here")));
+    if took == "remote" && matches!(field, "version" | "dataset") {
+        // The one kept aside takes the number; the one that held it goes where it was.
+        let (name, number) = subject.rsplit_once('@').unwrap_or_default();
+        let key = |n: &str| -> Result<Option<i64>, CatalogError> {
+            Ok(match field {
+                "version" => models::version_key(tx, name, n)?.map(|k| k.id),
+                _ => datasets::version_key(tx, name, n)?.map(|k| k.0),
+            })
         };
-        let swap = format!("{other}.swap");
-        models::rename_version(tx, kept.id, &swap, &ids::version_node(model, version), &ids::version_node(model, &swap))?;
-        models::rename_version(tx, aside.id, version, &ids::version_node(model, other), &ids::version_node(model, version))?;
-        models::rename_version(tx, kept.id, other, &ids::version_node(model, &swap), &ids::version_node(model, other))?;
-    }
-    if field == "dataset" && took == "remote" {
-        let (name, version) = subject.rsplit_once('@').unwrap_or_default();
-        let (Some((kept, _)), Some((aside, _))) =
-            (datasets::version_key(tx, name, version)?, datasets::version_key(tx, name, other)?)
-        else {
+        let rename = |id: i64, from: &str, to: &str| match field {
+            "version" => models::rename_version(tx, id, to, &ids::version_node(name, from), &ids::version_node(name, to)),
+            _ => datasets::rename_version(tx, id, name, from, to),
+        };
+        let (Some(kept), Some(aside)) = (key(number)?, key(other)?) else {
             return Err(CatalogError::Replay(format!("{subject} or {name}@{other} is not here")));
         };
         let swap = format!("{other}.swap");
-        datasets::rename_version(tx, kept, name, version, &swap)?;
-        datasets::rename_version(tx, aside, name, other, version)?;
-        datasets::rename_version(tx, kept, name, &swap, other)?;
+        rename(kept, number, &swap)?;
+        rename(aside, other, number)?;
+        rename(kept, &swap, other)?;
     }
     let payload = json!({"field": field, "other": other, "took": took});
     let seq = audit::append(tx, &now, actor, "resolve_conflict", subject, &payload)?;

@@ -16,27 +16,26 @@
 //! pushes this workspace's new events with the objects they need. Members who took in the same
 //! segments hold the same shared state ([`state_digest`]).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
 mod conflict;
 pub mod project;
+mod push;
 pub mod segment;
 pub mod store;
 
 use super::{Item, SyncError, SyncReport};
 use crate::audit::replay::Foreign;
 use crate::audit::wire::WireEvent;
-use crate::catalog::{audit_rows, datasets, ledger, models, roster};
+use crate::catalog::{audit_rows, ledger, roster};
 use crate::identity::{self, Identity};
 use crate::progress::{OnProgress, Progress, Unit};
 use crate::workspace::Workspace;
-use project::{Outcome, object_key};
+use project::Outcome;
 use segment::Segment;
-use store::{Created, LedgerStore};
+use store::LedgerStore;
 
 /// Events per segment a push writes at most.
 const SEGMENT_EVENTS: usize = 5_000;
@@ -150,7 +149,7 @@ pub fn sync(
         pull(ws, name, &store, &trust.owner_key, seen, &mut team, progress)?;
     }
     if !pull_only {
-        push(ws, name, &store, &trust.owner_key, seen, &mut team, progress)?;
+        push::push(ws, name, &store, &trust.owner_key, seen, &mut team, progress)?;
     }
     team.ledger_segments = ledger::last_segment(ws.catalog.conn(), name)?;
     team.state_digest = state_digest(ws.catalog.conn())?;
@@ -328,12 +327,8 @@ fn take_in(
         rest = after;
         if solo {
             let w = &batch[0];
-            if audit_rows::origin_hash(ws.catalog.conn(), &s.author, w.seq)?.is_some() {
-                continue; // taken in before an interruption
-            }
-            let mut e = foreign(&s.author, w)?;
-            e.segment = Some(n);
-            let outcome = match refusal(ws.catalog.conn(), owner, &e)? {
+            let Some((e, refused)) = unseen_event(ws.catalog.conn(), owner, &s.author, n, w)? else { continue };
+            let outcome = match refused {
                 Some(why) => Outcome::Refused(why),
                 None => project::apply_with_objects(ws, store, &e, s.attachments.get(&w.hash).map(String::as_str), &ctx)
                     .map_err(bad)?,
@@ -343,12 +338,8 @@ fn take_in(
         }
         ws.catalog.write(|tx| -> Result<(), SyncError> {
             for w in batch {
-                if audit_rows::origin_hash(tx, &s.author, w.seq)?.is_some() {
-                    continue;
-                }
-                let mut e = foreign(&s.author, w)?;
-                e.segment = Some(n);
-                let outcome = match refusal(tx, owner, &e)? {
+                let Some((e, refused)) = unseen_event(tx, owner, &s.author, n, w)? else { continue };
+                let outcome = match refused {
                     Some(why) => Outcome::Refused(why),
                     None => project::apply(tx, &e, &ctx)?,
                 };
@@ -360,6 +351,24 @@ fn take_in(
     let last_hash = s.events.last().map(|e| e.hash.clone()).unwrap_or_default();
     ws.catalog.write(|tx| ledger::insert_segment(tx, remote, n, &s.author, &digest, &last_hash, &now))?;
     Ok(())
+}
+
+/// Event `w` of `author`'s segment `n` unless it was taken in before (an interrupted sync), with
+/// why it may not be projected at this point of the order, if it may not.
+fn unseen_event(
+    conn: &crate::catalog::Conn,
+    owner: &str,
+    author: &str,
+    n: i64,
+    w: &WireEvent,
+) -> Result<Option<(Foreign, Option<String>)>, SyncError> {
+    if audit_rows::origin_hash(conn, author, w.seq)?.is_some() {
+        return Ok(None);
+    }
+    let mut e = foreign(author, w)?;
+    e.segment = Some(n);
+    let refused = refusal(conn, owner, &e)?;
+    Ok(Some((e, refused)))
 }
 
 /// The action a wire event's record names.
@@ -418,26 +427,7 @@ fn fingerprint(key: &str) -> String {
 
 /// A wire event of `author`'s chain as a replayable event.
 fn foreign(author: &str, w: &WireEvent) -> Result<Foreign, SyncError> {
-    let v: Value = serde_json::from_str(&w.record).map_err(|e| bad(format!("event {}: {e}", w.seq)))?;
-    let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
-    Ok(Foreign {
-        author: author.to_string(),
-        signer: w.signer.clone().unwrap_or_default(),
-        signature: w.signature.clone().unwrap_or_default(),
-        origin_seq: w.seq,
-        ts: s("ts"),
-        actor: s("actor"),
-        action: s("action"),
-        subject: s("subject"),
-        payload: v["payload"].clone(),
-        prev_hash: s("prev_hash"),
-        hash: w.hash.clone(),
-        own: false,
-        subject_here: None,
-        segment: None,
-        loose: Vec::new(),
-        rederive: None,
-    })
+    Foreign::from_wire(author, w).map_err(bad)
 }
 
 /// One of this workspace's own segments, seen on the ledger: its events must be the ones here.
@@ -504,143 +494,6 @@ fn own_segment(
         )
     })?;
     Ok(())
-}
-
-/// Pushes this workspace's events not on the ledger yet: objects first, then the segment,
-/// create-only; a lost race takes in the winner's segment and tries the next number.
-#[allow(clippy::too_many_arguments)]
-fn push(
-    ws: &mut Workspace,
-    remote: &str,
-    store: &LedgerStore,
-    owner: &str,
-    seen: i64,
-    team: &mut TeamSync,
-    progress: OnProgress<'_>,
-) -> Result<(), SyncError> {
-    let me = me()?;
-    loop {
-        let mark = ledger::get(ws.catalog.conn(), remote)?.map(|r| r.pushed_seq).unwrap_or(0);
-        let conn = ws.catalog.conn();
-        let mut rows = audit_rows::own_after(conn, mark)?;
-        let signatures = audit_rows::signatures(conn)?;
-        if mark == 0 {
-            // Events written before this person had a key cannot be vouched for; the ledger
-            // starts at the first signed one.
-            let first = rows.iter().position(|r| signatures.contains_key(&r.seq)).unwrap_or(rows.len());
-            rows.drain(..first);
-        }
-        rows.truncate(SEGMENT_EVENTS);
-        if rows.is_empty() {
-            return Ok(());
-        }
-        if let Some(r) = rows.iter().find(|r| !signatures.contains_key(&r.seq)) {
-            return Err(bad(format!(
-                "your event {} is not signed, so the team could not trust it; run `pedigree audit verify`",
-                r.seq
-            )));
-        }
-        let mut attachments = BTreeMap::new();
-        for r in &rows {
-            team.objects_pushed += push_objects(ws, store, r, &mut attachments, progress)?;
-        }
-        let wire: Vec<WireEvent> = rows.iter().map(|r| WireEvent::of(r, signatures.get(&r.seq))).collect();
-        let last_seq = rows.last().map(|r| r.seq).unwrap_or(mark);
-        // With post-quantum co-signing on (here or by the team's switch), segments carry both.
-        let pq = match crate::governance::pq::is_on(ws.catalog.conn())? {
-            true => crate::identity::pq_key().map_err(bad)?,
-            false => None,
-        };
-        let mut attempts = 0;
-        loop {
-            let n = ledger::last_segment(ws.catalog.conn(), remote)? + 1;
-            let seg = Segment::signed(me, pq, n, seen, wire.clone(), attachments.clone());
-            let bytes = seg.to_bytes();
-            match store.create(&segment::key(n), bytes.clone()).map_err(bad)? {
-                Created::Written => {
-                    let digest = crate::hash::sha256_hex(&bytes);
-                    let now = crate::audit::now();
-                    ws.catalog.write(|tx| {
-                        ledger::insert_segment(tx, remote, n, &seg.author, &digest, &wire[wire.len() - 1].hash, &now)?;
-                        audit_rows::set_segment(tx, wire[0].seq, last_seq, n)?;
-                        ledger::clear_team_aliases(tx)?;
-                        ledger::set_pushed(tx, remote, last_seq)
-                    })?;
-                    team.segments_pushed += 1;
-                    team.events_pushed += wire.len() as u32;
-                    break;
-                }
-                Created::Taken => {
-                    attempts += 1;
-                    team.races_lost += 1;
-                    if attempts >= ATTEMPTS {
-                        return Err(bad(format!(
-                            "another member wrote segment {n} first {ATTEMPTS} times in a row; sync again in a moment"
-                        )));
-                    }
-                    pull(ws, remote, store, owner, seen, team, progress)?;
-                }
-            }
-        }
-    }
-}
-
-/// Uploads what an event needs beyond its record: a registration's files and manifest, a
-/// dataset's file list (named in `attachments`). Returns the objects written.
-fn push_objects(
-    ws: &Workspace,
-    store: &LedgerStore,
-    r: &audit_rows::AuditRow,
-    attachments: &mut BTreeMap<String, String>,
-    progress: OnProgress<'_>,
-) -> Result<u32, SyncError> {
-    let conn = ws.catalog.conn();
-    let mut written = 0;
-    let mut put_json = |value: &Value| -> Result<String, SyncError> {
-        let bytes = crate::audit::canonical(value).into_bytes();
-        let digest = crate::hash::sha256_hex(&bytes);
-        if !store.exists(&object_key(&digest)).map_err(bad)? {
-            store.create(&object_key(&digest), bytes).map_err(bad)?;
-            written += 1;
-        }
-        Ok(digest)
-    };
-    match r.action.as_str() {
-        "register_version" => {
-            // By the event, not its number: after a conflict the version may be kept under another.
-            let Some((model, version)) = models::registered_by(conn, r.seq)? else { return Ok(0) };
-            let Some(id) = models::model_id(conn, &model)? else { return Ok(0) };
-            let Some(v) = models::get_version(conn, id, &version)? else { return Ok(0) };
-            let list: Vec<Value> =
-                v.files.iter().map(|f| serde_json::json!({"path": f.path, "size": f.size, "sha256": f.sha256})).collect();
-            put_json(&Value::Array(list))?;
-            let total = v.files.len() as u64;
-            for (i, f) in v.files.iter().enumerate() {
-                progress(&Progress {
-                    task: "pushing files".into(),
-                    done: i as u64,
-                    total,
-                    unit: Unit::Files,
-                    detail: Some(f.path.clone()),
-                });
-                if !store.exists(&object_key(&f.sha256)).map_err(bad)? {
-                    store.upload(&object_key(&f.sha256), &ws.cas.object_path(&f.sha256)).map_err(bad)?;
-                    written += 1;
-                }
-            }
-        }
-        "register_dataset" => {
-            // By the event, not its subject: a number registered apart may have moved aside here.
-            let Some((name, version)) = datasets::registered_by(conn, r.seq)? else { return Ok(0) };
-            let files = datasets::files(conn, &name, &version)?;
-            let list: Vec<Value> =
-                files.iter().map(|f| serde_json::json!({"path": f.path, "size": f.size, "sha256": f.sha256})).collect();
-            let digest = put_json(&Value::Array(list))?;
-            attachments.insert(r.hash.clone(), digest);
-        }
-        _ => {}
-    }
-    Ok(written)
 }
 
 /// An owner's choice on a conflict between members: `Local` keeps what holds, `Remote` takes what

@@ -62,6 +62,12 @@ pub fn number_of(name: &str) -> Option<i64> {
     (n.len() == 12 && n.bytes().all(|b| b.is_ascii_digit())).then(|| n.parse().ok()).flatten()
 }
 
+impl pq::SignedDocument for Segment {
+    fn signatures_mut(&mut self) -> (&mut String, &mut Option<CoSignature>) {
+        (&mut self.signature, &mut self.pq)
+    }
+}
+
 impl Segment {
     /// A segment of `events` signed by `me` (and co-signed with `pq` when given).
     pub fn signed(
@@ -80,13 +86,9 @@ impl Segment {
             events,
             attachments,
             signature: String::new(),
-            pq: pq.map(PqKey::unsigned),
+            pq: None,
         };
-        let (signature, co) = pq::sign_document(me, pq, CONTEXT, &s);
-        s.signature = signature;
-        if let (Some(c), Some(sig)) = (s.pq.as_mut(), co) {
-            c.signature = sig;
-        }
+        pq::sign_document(&mut s, me, pq, CONTEXT);
         s
     }
 
