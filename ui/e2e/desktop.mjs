@@ -115,6 +115,11 @@ try {
 
   await (await byTest("nav-models")).click();
   await (await browser.$('[data-testid="model-row"][data-model="llm-legal"]')).click();
+  // The model page fills in from three calls (versions, lines, description); a click aimed while
+  // the lanes or the description card are still arriving lands where the row used to be (a CI
+  // run on a slow machine failed so). Wait for the page to settle first.
+  await (await byTest("model-lanes")).waitForDisplayed({ timeout: 15000 });
+  await (await byTest("metadata")).waitForDisplayed({ timeout: 15000 });
   await (await browser.$('[data-testid="version-row"][data-version="1.0.1"] td')).click();
   await (await byTest("version-page")).waitForDisplayed({ timeout: 15000 });
   check((await (await byTest("version-title")).getText()).includes("llm-legal@1.0.1"), "a version page opens from the models list");
