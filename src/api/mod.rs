@@ -20,6 +20,7 @@ use crate::workspace::Workspace;
 
 pub mod aliases;
 pub mod annotations;
+pub mod attachments;
 pub mod demo;
 pub mod deploy;
 pub mod diff;
@@ -212,6 +213,8 @@ pub struct ShowVersionResponse {
     pub bindings: Vec<Bound>,
     /// Its description, tags and stage.
     pub annotations: crate::governance::annotations::Annotations,
+    /// Evidence files attached to it (by digest), oldest first.
+    pub attachments: Vec<crate::catalog::attachments::Attachment>,
 }
 
 /// A version's binding to a remote one.
@@ -255,7 +258,11 @@ pub fn show_version(s: &Session, req: &ShowVersionRequest) -> Result<ShowVersion
         .map(|(remote, key, state)| Bound { remote, key, state })
         .collect();
     let annotations = crate::governance::annotations::of_subject(conn, &node)?;
-    Ok(ShowVersionResponse { node, version: record, upstream, downstream, aliases, bindings, annotations })
+    let attachments = match models::version_key(conn, model, &version)? {
+        Some(k) => crate::catalog::attachments::of_version(conn, k.id)?,
+        None => Vec::new(),
+    };
+    Ok(ShowVersionResponse { node, version: record, upstream, downstream, aliases, bindings, annotations, attachments })
 }
 
 /// A lineage node from what a user typed (`churn@champion`, `version:churn@2.0.0`, `churn`),

@@ -58,6 +58,8 @@ operations! {
     list_aliases(aliases::AliasesRequest) -> crate::governance::aliases::ModelAliases = |s, r, p| aliases::list_aliases(s, &r);
     annotations(annotations::AnnotationsRequest) -> crate::governance::annotations::Annotations = |s, r, p| annotations::annotations(s, &r);
     annotate(annotations::AnnotateRequest) -> crate::governance::annotations::Annotations = |s, r, p| annotations::annotate(s, &r);
+    attach_file(attachments::AttachRequest) -> attachments::AttachResponse = |s, r, p| attachments::attach_file(s, &r);
+    attachments(attachments::AttachmentsRequest) -> attachments::AttachmentList = |s, r, p| attachments::attachments(s, &r);
     diff_versions(diff::DiffRequest) -> crate::registry::diff::VersionDiff = |s, r, p| diff::diff_versions(s, &r);
     search_nodes(SearchNodesRequest) -> explore::SearchNodesResponse = |s, r, p| explore::search_nodes(s, &r);
     node_details(NodeDetailsRequest) -> explore::NodeDetails = |s, r, p| explore::node_details(s, &r);

@@ -12,6 +12,7 @@ use rusqlite::Connection;
 pub mod aliases;
 pub mod annotations;
 pub mod approvals;
+pub mod attachments;
 pub mod audit_rows;
 pub mod checkpoints;
 pub mod datasets;

@@ -419,4 +419,80 @@ pub const MIGRATIONS: &[&str] = &[
         pushed_seq  INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID;
     "#,
+    // 13: production history. Captured training runs (`pedigree run`: the capture as JSON, the
+    // run's `run:ID` node links what it produced); attachments of a version (evidence files by
+    // digest, immutable); what carried a deployment (an image or manifest digest) and where it
+    // was recorded from; monitoring snapshots per environment and metric, the rules over them
+    // and the rollback proposals they raise; recovery drills and their checks. Composite
+    // systems need no table: a system version's file pins its components, and `component`
+    // edges link them.
+    r#"
+    CREATE TABLE runs (
+        id         TEXT PRIMARY KEY,
+        capture    TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at   TEXT NOT NULL,
+        exit_code  INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        audit_seq  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE attachments (
+        version_id INTEGER NOT NULL REFERENCES versions(id),
+        sha256     TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        size       INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        audit_seq  INTEGER NOT NULL,
+        PRIMARY KEY (version_id, sha256)
+    ) WITHOUT ROWID;
+    ALTER TABLE deployments ADD COLUMN carrier TEXT;
+    ALTER TABLE deployments ADD COLUMN recorded_from TEXT;
+    CREATE TABLE monitor_snapshots (
+        env       TEXT NOT NULL,
+        metric    TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        value     REAL NOT NULL,
+        audit_seq INTEGER NOT NULL,
+        PRIMARY KEY (env, metric, at)
+    ) WITHOUT ROWID;
+    CREATE TABLE monitor_rules (
+        id          INTEGER PRIMARY KEY,
+        env         TEXT NOT NULL,
+        expr        TEXT NOT NULL,
+        metric      TEXT NOT NULL,
+        op          TEXT NOT NULL,
+        threshold   REAL NOT NULL,
+        consecutive INTEGER NOT NULL,
+        auto        INTEGER NOT NULL,
+        created_by  TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        audit_seq   INTEGER NOT NULL,
+        removed_seq INTEGER
+    );
+    CREATE TABLE rollback_proposals (
+        id            INTEGER PRIMARY KEY,
+        env           TEXT NOT NULL,
+        rule          TEXT NOT NULL,
+        from_version  INTEGER NOT NULL REFERENCES versions(id),
+        to_version    INTEGER REFERENCES versions(id),
+        evidence      TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        audit_seq     INTEGER NOT NULL,
+        resolved_seq  INTEGER
+    );
+    CREATE TABLE drills (
+        id         INTEGER PRIMARY KEY,
+        env        TEXT NOT NULL,
+        at         TEXT NOT NULL,
+        ok         INTEGER NOT NULL,
+        restore    TEXT,
+        checks     TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        audit_seq  INTEGER NOT NULL
+    );
+    CREATE INDEX drills_by_env ON drills (env, at DESC);
+    "#,
 ];

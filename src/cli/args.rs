@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use super::args_history::*;
 pub use super::subargs::*;
 
 #[derive(Parser, Debug)]
@@ -319,6 +320,8 @@ pub enum Command {
         #[arg(long)]
         env: Option<String>,
     },
+    /// Attach an evidence file to a version (stored by digest, never changed)
+    Attach(AttachArgs),
     /// Mark an environment as production (deployments there need approved versions)
     Env {
         name: String,

@@ -15,12 +15,15 @@ use crate::audit::resolve_actor;
 use args::{Cli, Command};
 
 mod args;
+mod args_history;
 mod progress_bar;
 mod render;
+mod render_history;
 mod render_sync;
 mod requests;
 mod run_core;
 mod run_governance;
+mod run_history;
 mod run_stores;
 mod run_sync;
 mod subargs;
@@ -66,7 +69,7 @@ pub fn main() -> i32 {
 /// (the version reference, a store name) have none.
 fn flag_of(field: &str) -> Option<String> {
     let flag = match field {
-        "reference" | "name" | "id" | "model" => return None,
+        "reference" | "name" | "id" | "model" | "path" => return None,
         "requiredRoles" => "require".to_string(),
         "metrics" => "metric".to_string(),
         "params" => "param".to_string(),
@@ -139,6 +142,7 @@ fn run_command(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
         | Command::Env { .. }
         | Command::Erase { .. }
         | Command::Erasure { .. }) => run_governance::run(ctx, c),
+        c @ Command::Attach(_) => run_history::run(ctx, c),
         c => run_core::run(ctx, c),
     }
 }

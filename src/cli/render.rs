@@ -197,6 +197,7 @@ pub fn show(r: &ShowVersionResponse) -> String {
     for e in &r.downstream {
         out.push_str(&format!("  {:<13} {}\n", format!("← {}", e.kind), e.from));
     }
+    out.push_str(&super::render_history::attachments(&r.attachments));
     out.push_str("\nFILES\n");
     let rows: Vec<Vec<String>> =
         v.files.iter().map(|f| vec![f.path.clone(), size(f.size), f.format.clone(), f.sha256.clone()]).collect();
@@ -429,28 +430,6 @@ pub fn evaluations(r: &crate::api::governance::EvaluateResponse) -> String {
         "FAILED: a threshold failed or a metric is worse than the previous version\n"
     });
     out
-}
-
-pub fn deployments(d: &[crate::governance::deploy::Deployment]) -> String {
-    if d.is_empty() {
-        return "nothing serves\n".into();
-    }
-    let rows: Vec<Vec<String>> = d
-        .iter()
-        .map(|d| {
-            vec![
-                d.env.clone(),
-                format!("{}@{}", d.model, d.version),
-                d.role.clone(),
-                format!("{} %", d.traffic),
-                d.strategy.clone(),
-                d.started_at.clone(),
-                d.ended_at.clone().unwrap_or_else(|| "(serving)".into()),
-                d.reason.clone(),
-            ]
-        })
-        .collect();
-    table(&["ENV", "VERSION", "ROLE", "TRAFFIC", "STRATEGY", "FROM", "UNTIL", "REASON"], &rows)
 }
 
 pub fn erasures(list: &[crate::governance::erasure::Erasure]) -> String {

@@ -56,19 +56,19 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
         }
         Command::Deploy { reference, env, strategy, traffic, reason } => {
             let req = api::deploy::DeployRequest { reference, env, strategy, traffic, reason };
-            emit(ctx.json, &api::deploy::deploy(&mut ctx.open()?, &req)?, |d| render::deployments(d));
+            emit(ctx.json, &api::deploy::deploy(&mut ctx.open()?, &req)?, |d| super::render_history::deployments(d));
         }
         Command::Rollback { env, reason } => {
             let req = api::deploy::RollbackRequest { env, reason };
-            emit(ctx.json, &api::deploy::rollback(&mut ctx.open()?, &req)?, |d| render::deployments(d));
+            emit(ctx.json, &api::deploy::rollback(&mut ctx.open()?, &req)?, |d| super::render_history::deployments(d));
         }
         Command::Serving { env, at } => {
             let res = api::deploy::serving(&ctx.open()?, &api::deploy::ServingRequest { env, at })?;
-            emit(ctx.json, &res, |r| format!("{} at {}:\n{}", r.env, r.at, render::deployments(&r.deployments)));
+            emit(ctx.json, &res, |r| format!("{} at {}:\n{}", r.env, r.at, super::render_history::deployments(&r.deployments)));
         }
         Command::Deployments { env } => {
             let res = api::deploy::deployments(&ctx.open()?, &api::deploy::TimelineRequest { env, reference: None })?;
-            emit(ctx.json, &res, |t| render::deployments(&t.deployments));
+            emit(ctx.json, &res, |t| super::render_history::deployments(&t.deployments));
         }
         Command::Env { name, production } => {
             let res = api::deploy::set_environment(&mut ctx.open()?, &api::deploy::EnvRequest { name, production })?;

@@ -16,6 +16,7 @@ use crate::ids::{self, NameError};
 
 pub mod aliases;
 pub mod annotations;
+pub mod attach;
 pub mod deploy;
 pub mod erasure;
 pub mod evaluate;

@@ -96,7 +96,7 @@ pub fn record_only(tx: &catalog::Conn, e: &Foreign) -> Result<i64, catalog::Cata
 /// Whether projecting this event needs the ledger's objects (and so runs on its own, outside a
 /// batch of events in one transaction).
 pub fn needs_objects(action: &str) -> bool {
-    matches!(action, "register_version" | "register_dataset")
+    matches!(action, "register_version" | "register_dataset" | "attach")
 }
 
 /// Projects one verified event that needs the ledger's objects, in transactions of its own.
@@ -110,6 +110,7 @@ pub fn apply_with_objects(
     match e.action.as_str() {
         "register_dataset" => register_dataset(ws, ledger, e, attachment, ctx),
         "register_version" => register_version(ws, ledger, e, ctx),
+        "attach" => attach(ws, ledger, e),
         _ => ws.catalog.write(|tx| apply(tx, e, ctx)).map_err(|x| x.to_string()),
     }
 }
@@ -292,6 +293,33 @@ fn register_dataset(
             .map_err(err)?;
         datasets::insert_version(tx, id, &version, root, &source, &files, &e.actor, &e.ts, seq).map_err(err)?;
         Ok(())
+    })
+}
+
+/// An attachment: its bytes come from the ledger by the digest the event signs, checked, then
+/// attached as the author did.
+fn attach(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign) -> Result<Outcome, String> {
+    let p = &e.payload;
+    let sha = text(p, "sha256");
+    let size = p["size"].as_u64().unwrap_or(0);
+    if !ws.cas.contains(sha) {
+        if sha.len() != 64 || !ledger.exists(&object_key(sha))? {
+            return Ok(Outcome::Refused(format!("the attachment (object {sha}) is missing from the ledger")));
+        }
+        let staged = ws.root.join(crate::index::stage::STAGING).join(format!("ledger-{}", &e.hash[..16]));
+        let _ = std::fs::remove_file(&staged);
+        std::fs::create_dir_all(staged.parent().unwrap_or(&ws.root)).map_err(|x| x.to_string())?;
+        let (got, got_size) = ledger.download(&object_key(sha), &staged)?;
+        let put = (got == sha && got_size == size).then(|| ws.cas.put_file(&staged, &mut |_| {}));
+        let _ = std::fs::remove_file(&staged);
+        match put {
+            None => return Ok(Outcome::Refused("the ledger's attachment does not match the digest its event signs".into())),
+            Some(r) => drop(r.map_err(|x| x.to_string())?),
+        }
+    }
+    let file = governance::attach::Stored { sha256: sha, size, name: text(p, "name") };
+    replay_alone(ws, e, |tx| {
+        governance::attach::attach(tx, reference(here(e)), text(p, "kind"), &file, &e.actor).map(drop).map_err(|x| x.to_string())
     })
 }
 

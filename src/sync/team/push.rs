@@ -136,6 +136,15 @@ fn push_objects(
                 }
             }
         }
+        "attach" => {
+            // An attachment's bytes, by the digest the event signs.
+            let payload: Value = serde_json::from_str(&r.payload).unwrap_or_default();
+            let sha = payload["sha256"].as_str().unwrap_or_default();
+            if ws.cas.contains(sha) && !store.exists(&object_key(sha)).map_err(bad)? {
+                store.upload(&object_key(sha), &ws.cas.object_path(sha)).map_err(bad)?;
+                written += 1;
+            }
+        }
         "register_dataset" => {
             // By the event, not its subject: a number registered apart may have moved aside here.
             let Some((name, version)) = datasets::registered_by(conn, r.seq)? else { return Ok(0) };
