@@ -88,6 +88,9 @@ pub fn render(f: &Facts, report: &Value) -> Value {
     if !ancestors.is_empty() {
         component["pedigree"] = json!({"ancestors": ancestors});
     }
+    if !f.attachments.is_empty() {
+        component["externalReferences"] = Value::Array(f.attachments.iter().map(attachment_reference).collect());
+    }
     let components: Vec<Value> = f
         .datasets
         .iter()
@@ -127,6 +130,18 @@ pub fn render(f: &Facts, report: &Value) -> Value {
         bom["dependencies"] = json!([{"ref": format!("version:{model}@{version}"), "dependsOn": data_refs}]);
     }
     bom
+}
+
+/// An attachment as an external reference: the file in the bundle, by digest, of the CycloneDX
+/// type nearest its kind (the kind itself in the comment).
+fn attachment_reference(a: &crate::catalog::attachments::Attachment) -> Value {
+    let kind = match a.kind.as_str() {
+        "explainability" | "fairness" => "evidence",
+        "evaluation" => "quality-metrics",
+        "documentation" => "documentation",
+        _ => "other",
+    };
+    json!({"type": kind, "url": super::attachment_path(a), "hashes": sha(&a.sha256), "comment": format!("pedigree:attachment:{} {}", a.kind, a.name)})
 }
 
 /// What loading the model would run, as component properties: per pickle-family file its

@@ -131,6 +131,10 @@ pub fn write(
         files.push(("keys/mldsa65.pub".into(), format!("{}\n", k.public_key_b64()).into_bytes()));
     }
     files.push(("VERIFY.md".into(), VERIFY_MD.as_bytes().to_vec()));
+    for a in &facts.attachments {
+        let object = ws.cas.object_path(&a.sha256);
+        files.push((super::attachment_path(a), std::fs::read(&object).map_err(io("read attachment", &object))?));
+    }
     files.sort_by(|a, b| a.0.cmp(&b.0));
 
     step(5, "writing");

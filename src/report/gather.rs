@@ -35,8 +35,8 @@ pub fn gather(conn: &catalog::Conn, reference: &str, generated_by: &str, now: &s
         cited_events: src.cited.iter().map(i64::to_string).collect(),
         integrity: None,
     };
-    let Sources { cited, record, datasets, parents, evaluations, .. } = src;
-    Ok(Facts { report, lineage, cited, record, datasets, parents, evaluations })
+    let Sources { cited, record, datasets, parents, evaluations, attachments, .. } = src;
+    Ok(Facts { report, lineage, cited, record, datasets, parents, evaluations, attachments })
 }
 
 /// The lineage drawn in the report: 3 hops up (data, parents, runs, code), 1 down.
@@ -69,6 +69,8 @@ pub(super) struct Sources {
     pub deployments: Vec<deploy::Deployment>,
     /// Erasure requests that touch it or its data.
     pub erasures: Vec<erasure::Erasure>,
+    /// Evidence files attached to it.
+    pub attachments: Vec<crate::catalog::attachments::Attachment>,
     /// Seqs of the audit events to cite, ascending.
     pub cited: Vec<i64>,
     /// Who signed each cited event that is signed: `NAME (SHA256:…)` with the member's name in
@@ -109,6 +111,7 @@ impl Sources {
             evaluations: evaluate::list(conn, version.id)?,
             deployments: deploy::timeline(conn, None, Some(reference))?,
             erasures: erasures_touching(conn, &version.node, &links.datasets)?,
+            attachments: crate::catalog::attachments::of_version(conn, version.id)?,
             previous: reports::previous_version(conn, version.model_id, &version.version)?,
             cited,
             signers,

@@ -121,4 +121,11 @@ pub struct Facts {
     pub parents: Vec<Parent>,
     /// Its evaluations.
     pub evaluations: Vec<Evaluation>,
+    /// Evidence files attached to it (the bundle carries their bytes under `attachments/`).
+    pub attachments: Vec<crate::catalog::attachments::Attachment>,
+}
+
+/// Where an attachment's bytes are kept in a report bundle.
+pub fn attachment_path(a: &crate::catalog::attachments::Attachment) -> String {
+    format!("attachments/{}-{}", &a.sha256[..12], a.name)
 }

@@ -47,6 +47,18 @@ pub(super) fn validation(src: &Sources) -> Section {
         let rows = metrics.iter().map(|(k, v)| vec![k.clone(), format!("{v}")]).collect();
         blocks.push(table("Metrics given at registration", &[("Metric", PLAIN), ("Value", PLAIN)], rows));
     }
+    if !src.attachments.is_empty() {
+        let columns = [("Kind", PLAIN), ("File in this bundle", MONO), ("Size", PLAIN), ("SHA-256", MONO), ("By", PLAIN), ("When", PLAIN)];
+        let rows = src
+            .attachments
+            .iter()
+            .map(|a| {
+                let path = crate::report::attachment_path(a);
+                vec![a.kind.clone(), path, human_size(a.size), a.sha256.clone(), a.created_by.clone(), a.created_at.clone()]
+            })
+            .collect();
+        blocks.push(table("Attached evidence (explainability, fairness, evaluation, documentation)", &columns, rows));
+    }
     blocks
         .push(todo("Appropriateness of the metrics", "why these metrics and thresholds fit the intended purpose (Annex IV 4)."));
     Section::new(
