@@ -66,6 +66,8 @@ pub fn open_demo(s: &mut Session, progress: OnProgress<'_>) -> Result<DemoSummar
     }
     for d in &plan.deployments {
         let req = DeployRequest {
+            carrier: None,
+            recorded_from: None,
             reference: d.reference.into(),
             env: d.env.into(),
             strategy: d.strategy.into(),

@@ -17,6 +17,15 @@ pub struct DeployRequest {
     /// Percent of traffic for a canary (1–99).
     pub traffic: Option<u32>,
     pub reason: String,
+    /// The image or manifest digest that carried the model (`[IMAGE@]sha256:HEX`): CI/CD
+    /// records what it deployed.
+    #[serde(default)]
+    #[ts(optional)]
+    pub carrier: Option<String>,
+    /// What recorded the deployment (`ci`, `kserve:NAME`), when not a person.
+    #[serde(default)]
+    #[ts(optional)]
+    pub recorded_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -66,8 +75,15 @@ pub struct Timeline {
 
 /// Deploys a version; returns what serves in the environment afterwards.
 pub fn deploy(s: &mut Session, req: &DeployRequest) -> Result<Vec<Deployment>, ApiError> {
-    let d =
-        Deploy { reference: &req.reference, env: &req.env, strategy: &req.strategy, traffic: req.traffic, reason: &req.reason };
+    let d = Deploy {
+        reference: &req.reference,
+        env: &req.env,
+        strategy: &req.strategy,
+        traffic: req.traffic,
+        reason: &req.reason,
+        carrier: req.carrier.as_deref(),
+        recorded_from: req.recorded_from.as_deref(),
+    };
     write(s, |c, a| deploy::deploy(c, &d, a))
 }
 
@@ -92,4 +108,56 @@ pub fn deployments(s: &Session, req: &TimelineRequest) -> Result<Timeline, ApiEr
     let conn = s.ws.catalog.conn();
     let deployments = deploy::timeline(conn, req.env.as_deref(), req.reference.as_deref())?;
     Ok(Timeline { environments: deploy::environments(conn)?, deployments })
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeployManifestRequest {
+    pub env: String,
+    /// The manifest's text (YAML or JSON): a KServe InferenceService, a SeldonDeployment or a
+    /// Seldon Model.
+    pub manifest: String,
+    /// Why (default: "deployed by kserve:NAME").
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestDeployed {
+    /// `kserve:NAME` or `seldon:NAME`.
+    pub recorded_from: String,
+    /// The image digest that carried the model, else the manifest's own digest.
+    pub carrier: String,
+    /// The versions its storage URIs name, in manifest order.
+    pub versions: Vec<String>,
+    /// Deployments recorded (0 when it served so already).
+    pub deployments: u32,
+    pub serving: Vec<Deployment>,
+}
+
+/// Records what a serving manifest deployed (CI/CD after applying it).
+pub fn deploy_manifest(s: &mut Session, req: &DeployManifestRequest) -> Result<ManifestDeployed, ApiError> {
+    let r = write(s, |c, a| crate::governance::manifest::record(c, &req.env, &req.manifest, &req.reason, a))?;
+    Ok(ManifestDeployed {
+        recorded_from: r.recorded_from,
+        carrier: r.carrier,
+        versions: r.versions,
+        deployments: r.deployments,
+        serving: r.serving,
+    })
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionRequest {
+    pub env: String,
+    /// RFC 3339 instant; now when absent.
+    pub at: Option<String>,
+}
+
+/// Which versions served an environment at an instant, with their approvals, evaluations and
+/// attachments (`serving_at` with the evidence).
+pub fn decision(s: &Session, req: &DecisionRequest) -> Result<crate::governance::decision::Decision, ApiError> {
+    Ok(crate::governance::decision::decide(s.ws.catalog.conn(), &req.env, req.at.as_deref())?)
 }

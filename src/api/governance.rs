@@ -28,7 +28,8 @@ impl From<GovError> for ApiError {
             | GovError::UnknownDataset(_)
             | GovError::UnknownModel(_)
             | GovError::UnknownAlias { .. }
-            | GovError::NoErasure(_) => ErrorCode::NotFound,
+            | GovError::NoErasure(_)
+            | GovError::UnknownStorage { .. } => ErrorCode::NotFound,
             GovError::Team(_) => ErrorCode::Denied,
             GovError::MakerIsChecker { .. }
             | GovError::WrongStatus { .. }

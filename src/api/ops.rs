@@ -105,6 +105,8 @@ operations! {
     rollback_env(deploy::RollbackRequest) -> Vec<crate::governance::deploy::Deployment> = |s, r, p| deploy::rollback(s, &r);
     set_environment(deploy::EnvRequest) -> crate::governance::deploy::Environment = |s, r, p| deploy::set_environment(s, &r);
     serving_at(deploy::ServingRequest) -> deploy::Serving = |s, r, p| deploy::serving(s, &r);
+    deploy_manifest(deploy::DeployManifestRequest) -> deploy::ManifestDeployed = |s, r, p| deploy::deploy_manifest(s, &r);
+    decision(deploy::DecisionRequest) -> crate::governance::decision::Decision = |s, r, p| deploy::decision(s, &r);
     deployments(deploy::TimelineRequest) -> deploy::Timeline = |s, r, p| deploy::deployments(s, &r);
     erase_subject(erasure::EraseRequest) -> crate::governance::erasure::Erasure = |s, r, p| erasure::erase(s, &r);
     resolve_erasure(erasure::ResolveErasureRequest) -> crate::governance::erasure::Erasure = |s, r, p| erasure::resolve_erasure(s, &r);

@@ -35,10 +35,14 @@ pub struct Deployment {
     pub created_by: String,
     #[ts(type = "number")]
     pub audit_seq: i64,
+    /// The image or manifest digest that carried the model there, when a machine recorded it.
+    pub carrier: Option<String>,
+    /// What recorded it when not a person at a prompt: `ci`, `kserve:NAME`, `seldon:NAME`.
+    pub recorded_from: Option<String>,
 }
 
 const COLS: &str = "d.id, d.env, m.name, v.version, d.strategy, d.role, d.traffic, d.started_at, d.ended_at, d.reason, \
-                    d.rollback_of, d.created_by, d.audit_seq";
+                    d.rollback_of, d.created_by, d.audit_seq, d.carrier, d.recorded_from";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Deployment> {
     Ok(Deployment {
@@ -55,6 +59,8 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Deployment> {
         rollback_of: r.get(10)?,
         created_by: r.get(11)?,
         audit_seq: r.get(12)?,
+        carrier: r.get(13)?,
+        recorded_from: r.get(14)?,
     })
 }
 
@@ -140,13 +146,29 @@ pub struct NewRow<'a> {
     pub traffic: u32,
     pub reason: &'a str,
     pub rollback_of: Option<i64>,
+    pub carrier: Option<&'a str>,
+    pub recorded_from: Option<&'a str>,
 }
 
 pub fn start(conn: &Connection, n: &NewRow<'_>, actor: &str, now: &str, seq: i64) -> Result<i64, CatalogError> {
     conn.execute(
-        "INSERT INTO deployments (env, version_id, strategy, role, traffic, started_at, reason, rollback_of, created_by, audit_seq)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
-        params![n.env, n.version_id, n.strategy, n.role, n.traffic, now, n.reason, n.rollback_of, actor, seq],
+        "INSERT INTO deployments (env, version_id, strategy, role, traffic, started_at, reason, rollback_of, created_by, audit_seq,
+                                  carrier, recorded_from)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+        params![
+            n.env,
+            n.version_id,
+            n.strategy,
+            n.role,
+            n.traffic,
+            now,
+            n.reason,
+            n.rollback_of,
+            actor,
+            seq,
+            n.carrier,
+            n.recorded_from
+        ],
     )?;
     let id = conn.last_insert_rowid();
     // Lineage: deployment:<env> --serves--> version (so impact reaches deployments).

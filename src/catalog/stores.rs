@@ -319,3 +319,38 @@ pub fn registered_from_hf_repo(conn: &Connection, repo: &str) -> Result<Vec<Stri
     let rows = st.query_map([repo], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Versions (`MODEL@VERSION`) a digest names exactly: by root, manifest or weights digest, as
+/// their only file, or as the digest a registry binding recorded (an OCI manifest). Oldest first.
+pub fn versions_by_digest(conn: &Connection, hex: &str) -> Result<Vec<String>, CatalogError> {
+    let mut st = conn.prepare_cached(
+        "SELECT DISTINCT m.name || '@' || v.version, v.id FROM versions v JOIN models m ON m.id = v.model_id
+         WHERE v.root_digest = ?1 OR v.manifest_digest = ?1 OR v.weights_digest = ?1
+            OR (v.file_count = 1 AND EXISTS (SELECT 1 FROM version_files f WHERE f.version_id = v.id AND f.sha256 = ?1))
+            OR 'version:' || m.name || '@' || v.version IN
+               (SELECT local FROM bindings WHERE digest = ?1 OR digest = 'sha256:' || ?1 OR remote_key LIKE '%sha256:' || ?1)
+         ORDER BY v.id",
+    )?;
+    let rows = st.query_map([hex], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// The indexed files under `uri` (a store's URI and a path inside it, a folder or one file),
+/// as (path below `uri`, SHA-256) in path order; files not hashed yet have no digest.
+pub fn files_under_uri(conn: &Connection, uri: &str) -> Result<Vec<(String, Option<String>)>, CatalogError> {
+    let uri = uri.trim_end_matches('/');
+    let mut st = conn.prepare_cached(
+        "SELECT rtrim(s.uri, '/') || '/' || f.path, f.sha256 FROM store_files f JOIN stores s ON s.id = f.store_id
+         WHERE f.error IS NULL AND (rtrim(s.uri, '/') || '/' || f.path = ?1
+            OR substr(rtrim(s.uri, '/') || '/' || f.path, 1, length(?1) + 1) = ?1 || '/')
+         ORDER BY 1",
+    )?;
+    let rows = st.query_map([uri], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (full, sha): (String, Option<String>) = row?;
+        let rel = full.strip_prefix(uri).unwrap_or(&full).trim_start_matches('/').to_string();
+        out.push((rel, sha));
+    }
+    Ok(out)
+}

@@ -287,19 +287,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         from: Option<PathBuf>,
     },
-    /// Deploy a version to an environment
-    Deploy {
-        reference: String,
-        #[arg(long)]
-        env: String,
-        #[arg(long, value_parser = ["full", "blue-green", "canary", "shadow"], default_value = "full")]
-        strategy: String,
-        /// Percent of traffic (canary)
-        #[arg(long)]
-        traffic: Option<u32>,
-        #[arg(long)]
-        reason: String,
-    },
+    /// Deploy a version to an environment, or record what a serving manifest deployed
+    Deploy(DeployArgs),
     /// Roll an environment back (drop the canary, or restore the previous version)
     Rollback {
         #[arg(long)]
@@ -309,6 +298,15 @@ pub enum Command {
     },
     /// Which versions served in an environment at a time (default: now)
     Serving {
+        #[arg(long)]
+        env: String,
+        /// RFC 3339 time, e.g. 2026-11-27T10:00:00Z
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Which model decided this: the versions that served an environment at a time (default:
+    /// now), with their traffic shares, approvals, evaluations and attachments
+    Decision {
         #[arg(long)]
         env: String,
         /// RFC 3339 time, e.g. 2026-11-27T10:00:00Z

@@ -135,14 +135,13 @@ fn run_command(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
         | Command::Policy { .. }
         | Command::Promote { .. }
         | Command::Evaluate { .. }
-        | Command::Deploy { .. }
         | Command::Rollback { .. }
         | Command::Serving { .. }
         | Command::Deployments { .. }
         | Command::Env { .. }
         | Command::Erase { .. }
         | Command::Erasure { .. }) => run_governance::run(ctx, c),
-        c @ Command::Attach(_) => run_history::run(ctx, c),
+        c @ (Command::Attach(_) | Command::Deploy(_) | Command::Decision { .. }) => run_history::run(ctx, c),
         c => run_core::run(ctx, c),
     }
 }

@@ -131,7 +131,6 @@ pub(super) fn register_request(a: RegisterArgs) -> Result<api::RegisterRequest, 
 
 /// The OpenLineage events in files, folders (every file in them, in name order) or `-` (stdin).
 pub(super) fn openlineage_events(paths: &[PathBuf]) -> Result<Vec<serde_json::Value>, ApiError> {
-    use std::io::Read;
     let bad =
         |p: &std::path::Path, e: &dyn std::fmt::Display| ApiError::new(ErrorCode::InvalidInput, format!("{}: {e}", p.display()));
     let mut files: Vec<PathBuf> = Vec::new();
@@ -145,17 +144,24 @@ pub(super) fn openlineage_events(paths: &[PathBuf]) -> Result<Vec<serde_json::Va
             files.push(p.clone());
         }
     }
-    let cap = crate::lineage::openlineage::MAX_BYTES as u64;
     let mut events = Vec::new();
     for f in &files {
-        let mut text = String::new();
-        let read = if f.as_os_str() == "-" {
-            std::io::stdin().take(cap + 1).read_to_string(&mut text)
-        } else {
-            std::fs::File::open(f).and_then(|h| h.take(cap + 1).read_to_string(&mut text))
-        };
-        read.map_err(|e| bad(f, &e))?;
+        let text = read_text(f, crate::lineage::openlineage::MAX_BYTES as u64)?;
         events.extend(crate::lineage::openlineage::read_events(&text).map_err(|e| bad(f, &e))?);
     }
     Ok(events)
+}
+
+/// A text file, or stdin for `-`, read up to `cap` bytes (one more, so that a reader can tell
+/// it was cut and refuse it).
+pub(super) fn read_text(f: &std::path::Path, cap: u64) -> Result<String, ApiError> {
+    use std::io::Read;
+    let mut text = String::new();
+    let read = if f.as_os_str() == "-" {
+        std::io::stdin().take(cap + 1).read_to_string(&mut text)
+    } else {
+        std::fs::File::open(f).and_then(|h| h.take(cap + 1).read_to_string(&mut text))
+    };
+    read.map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("{}: {e}", f.display())))?;
+    Ok(text)
 }

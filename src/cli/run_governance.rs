@@ -1,4 +1,4 @@
-//! `pedigree approve|policy|promote|evaluate|deploy|rollback|serving|deployments|env|erase|erasure|report|verify`: governance and reports.
+//! `pedigree approve|policy|promote|evaluate|rollback|serving|deployments|env|erase|erasure|report|verify`: governance and reports.
 
 use super::args::*;
 use super::progress_bar;
@@ -53,10 +53,6 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             if !res.passed {
                 return Ok(3);
             }
-        }
-        Command::Deploy { reference, env, strategy, traffic, reason } => {
-            let req = api::deploy::DeployRequest { reference, env, strategy, traffic, reason };
-            emit(ctx.json, &api::deploy::deploy(&mut ctx.open()?, &req)?, |d| super::render_history::deployments(d));
         }
         Command::Rollback { env, reason } => {
             let req = api::deploy::RollbackRequest { env, reason };

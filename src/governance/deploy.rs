@@ -30,6 +30,36 @@ pub struct Deploy<'a> {
     /// Percent of traffic for a canary (1–99).
     pub traffic: Option<u32>,
     pub reason: &'a str,
+    /// The image or manifest digest that carried the model (`[IMAGE@]sha256:HEX`), when a
+    /// machine records the deployment.
+    pub carrier: Option<&'a str>,
+    /// What recorded it (`ci`, `kserve:NAME`, `seldon:NAME`), when not a person at a prompt.
+    pub recorded_from: Option<&'a str>,
+}
+
+/// `[IMAGE@]sha256:HEX`: a digest that names exactly what carried a model.
+fn validate_carrier(c: &str) -> Result<(), GovError> {
+    let hex = c.rsplit_once("sha256:").map(|(_, h)| h).unwrap_or_default();
+    let prefix_ok = c.len() == hex.len() + 7 || c[..c.len() - hex.len() - 7].ends_with('@');
+    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) && prefix_ok && !c.chars().any(char::is_whitespace) {
+        return Ok(());
+    }
+    Err(GovError::BadValue {
+        field: "carrier",
+        value: c.to_string(),
+        expected: "an image or manifest digest: sha256:HEX or IMAGE@sha256:HEX (64 hex digits)",
+    })
+}
+
+fn validate_recorder(r: &str) -> Result<(), GovError> {
+    if r.is_empty() || r.len() > 200 || r.chars().any(char::is_control) {
+        return Err(GovError::BadValue {
+            field: "recordedFrom",
+            value: r.to_string(),
+            expected: "what recorded the deployment, e.g. ci or kserve:churn (1–200 printable characters)",
+        });
+    }
+    Ok(())
 }
 
 fn validate_env(name: &str) -> Result<(), GovError> {
@@ -95,6 +125,8 @@ pub fn deploy(conn: &Connection, req: &Deploy<'_>, actor: &str) -> Result<Vec<De
     let v = resolve(conn, req.reference)?;
     super::one_of("strategy", req.strategy, STRATEGIES)?;
     super::required(req.reason, "reason")?;
+    req.carrier.map(validate_carrier).transpose()?;
+    req.recorded_from.map(validate_recorder).transpose()?;
     if matches!(v.status.as_str(), "revoked" | "deprecated") {
         return Err(GovError::WrongStatus { version: v.name(), status: v.status.clone(), action: "deployed" });
     }
@@ -139,8 +171,15 @@ pub fn deploy(conn: &Connection, req: &Deploy<'_>, actor: &str) -> Result<Vec<De
             100
         }
     };
-    let payload = json!({"env": req.env, "strategy": req.strategy, "traffic": traffic, "reason": req.reason,
+    let mut payload = json!({"env": req.env, "strategy": req.strategy, "traffic": traffic, "reason": req.reason,
                          "replaces": current.iter().map(|d| format!("{}@{} ({} %)", d.model, d.version, d.traffic)).collect::<Vec<_>>()});
+    // Only when given: events from before carriers replay to the same payload.
+    if let Some(c) = req.carrier {
+        payload["carrier"] = json!(c);
+    }
+    if let Some(r) = req.recorded_from {
+        payload["recordedFrom"] = json!(r);
+    }
     let seq = audit::append(conn, &now, actor, "deploy", &v.node, &payload)?;
     let new = |role: &'static str, traffic: u32, vid: i64| NewRow {
         env: req.env,
@@ -150,6 +189,8 @@ pub fn deploy(conn: &Connection, req: &Deploy<'_>, actor: &str) -> Result<Vec<De
         traffic,
         reason: req.reason,
         rollback_of: None,
+        carrier: req.carrier,
+        recorded_from: req.recorded_from,
     };
     match req.strategy {
         "shadow" => {
@@ -163,7 +204,13 @@ pub fn deploy(conn: &Connection, req: &Deploy<'_>, actor: &str) -> Result<Vec<De
             }
             end(conn, p.id, &now)?;
             let pid = version_id_of(conn, &p)?;
-            start(conn, &NewRow { strategy: &p.strategy, ..new("primary", 100 - traffic, pid) }, actor, &now, seq)?;
+            let kept = NewRow {
+                strategy: &p.strategy,
+                carrier: p.carrier.as_deref(),
+                recorded_from: p.recorded_from.as_deref(),
+                ..new("primary", 100 - traffic, pid)
+            };
+            start(conn, &kept, actor, &now, seq)?;
             start(conn, &new("canary", traffic, v.id), actor, &now, seq)?;
         }
         _ => {
@@ -206,6 +253,8 @@ pub fn rollback(conn: &Connection, env: &str, reason: &str, actor: &str) -> Resu
             traffic: 100,
             reason: reason,
             rollback_of: Some(c.id),
+            carrier: primary.carrier.as_deref(),
+            recorded_from: primary.recorded_from.as_deref(),
         };
         start(conn, &n, actor, &now, seq)?;
     } else {
@@ -241,6 +290,9 @@ pub fn rollback(conn: &Connection, env: &str, reason: &str, actor: &str) -> Resu
             traffic: 100,
             reason: reason,
             rollback_of: Some(primary.id),
+            // The image that carried it before carries it again.
+            carrier: prev.carrier.as_deref(),
+            recorded_from: prev.recorded_from.as_deref(),
         };
         start(conn, &n, actor, &now, seq)?;
     }

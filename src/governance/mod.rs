@@ -17,9 +17,11 @@ use crate::ids::{self, NameError};
 pub mod aliases;
 pub mod annotations;
 pub mod attach;
+pub mod decision;
 pub mod deploy;
 pub mod erasure;
 pub mod evaluate;
+pub mod manifest;
 pub mod pq;
 pub mod team;
 
@@ -85,6 +87,8 @@ pub enum GovError {
     ResolutionNeeded,
     #[error("traffic in {env} would add up to {sum} %, not 100 % (a bug: please report it)")]
     TrafficSum { env: String, sum: i64 },
+    #[error("the storage URI {uri} names no version here: {why}")]
+    UnknownStorage { uri: String, why: String },
     /// The team roster refuses (not a member, a missing role, not an owner).
     #[error("{0}")]
     Team(String),

@@ -222,6 +222,8 @@ pub(super) fn env_apply(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx) -> Result<Ou
         strategy: text(p, "strategy"),
         traffic: p["traffic"].as_u64().map(|t| t as u32).filter(|_| text(p, "strategy") == "canary"),
         reason: text(p, "reason"),
+        carrier: p["carrier"].as_str(),
+        recorded_from: p["recordedFrom"].as_str(),
     };
     conflict::deploy(tx, e, ctx, &req)
 }
