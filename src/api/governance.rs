@@ -23,6 +23,7 @@ impl From<GovError> for ApiError {
             | GovError::CanaryShare(_)
             | GovError::FullShare { .. }
             | GovError::NotAffected { .. }
+            | GovError::BadManifest(_)
             | GovError::ResolutionNeeded => ErrorCode::InvalidInput,
             GovError::UnknownVersion(_)
             | GovError::UnknownDataset(_)

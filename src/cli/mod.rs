@@ -71,6 +71,7 @@ fn flag_of(field: &str) -> Option<String> {
     let flag = match field {
         "reference" | "name" | "id" | "model" | "path" => return None,
         "requiredRoles" => "require".to_string(),
+        "manifest" => "from-manifest".to_string(),
         "metrics" => "metric".to_string(),
         "params" => "param".to_string(),
         "parents" => "parent".to_string(),

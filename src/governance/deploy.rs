@@ -39,8 +39,8 @@ pub struct Deploy<'a> {
 
 /// `[IMAGE@]sha256:HEX`: a digest that names exactly what carried a model.
 fn validate_carrier(c: &str) -> Result<(), GovError> {
-    let hex = c.rsplit_once("sha256:").map(|(_, h)| h).unwrap_or_default();
-    let prefix_ok = c.len() == hex.len() + 7 || c[..c.len() - hex.len() - 7].ends_with('@');
+    let (before, hex) = c.rsplit_once("sha256:").unwrap_or((c, ""));
+    let prefix_ok = before.is_empty() || before.ends_with('@');
     if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) && prefix_ok && !c.chars().any(char::is_whitespace) {
         return Ok(());
     }

@@ -40,8 +40,8 @@ pub struct Manifest {
     pub annotated: Option<String>,
 }
 
-fn bad(expected: &'static str) -> GovError {
-    GovError::BadValue { field: "manifest", value: String::new(), expected }
+fn bad(expected: &str) -> GovError {
+    GovError::BadManifest(expected.to_string())
 }
 
 fn uri_at(v: &Value, keys: &[&str]) -> Option<String> {
@@ -186,11 +186,9 @@ pub fn record(conn: &Connection, env: &str, text: &str, reason: &str, actor: &st
         if let (Some(a), true) = (&m.annotated, m.served.len() == 1) {
             let named = resolve(conn, a)?;
             if named.name() != v {
-                return Err(GovError::BadValue {
-                    field: "manifest",
-                    value: a.clone(),
-                    expected: "the pedigree.dev/version annotation names another version than the storage URI's digest",
-                });
+                return Err(bad(&format!(
+                    "a {ANNOTATION} annotation that agrees with the storage URI (it names {a}, the URI's digest {v})"
+                )));
             }
         }
         versions.push(v);

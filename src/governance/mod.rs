@@ -87,6 +87,8 @@ pub enum GovError {
     ResolutionNeeded,
     #[error("traffic in {env} would add up to {sum} %, not 100 % (a bug: please report it)")]
     TrafficSum { env: String, sum: i64 },
+    #[error("cannot use the manifest: expected {0}")]
+    BadManifest(String),
     #[error("the storage URI {uri} names no version here: {why}")]
     UnknownStorage { uri: String, why: String },
     /// The team roster refuses (not a member, a missing role, not an owner).
@@ -101,6 +103,7 @@ impl GovError {
             GovError::NotOneOf { field, .. } | GovError::BadValue { field, .. } | GovError::Missing { field, .. } => Some(field),
             GovError::CanaryShare(_) | GovError::FullShare { .. } => Some("traffic"),
             GovError::UnknownDataset(_) => Some("dataset"),
+            GovError::BadManifest(_) | GovError::UnknownStorage { .. } => Some("manifest"),
             GovError::ResolutionNeeded | GovError::RetrainedOnErased(_) => Some("retrainedAs"),
             _ => None,
         }

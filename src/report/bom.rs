@@ -141,7 +141,13 @@ fn attachment_reference(a: &crate::catalog::attachments::Attachment) -> Value {
         "documentation" => "documentation",
         _ => "other",
     };
-    json!({"type": kind, "url": super::attachment_path(a), "hashes": sha(&a.sha256), "comment": format!("pedigree:attachment:{} {}", a.kind, a.name)})
+    // An IRI reference: the bundle path with anything but unreserved characters and `/`
+    // percent-encoded.
+    let url: String = super::attachment_path(a)
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    json!({"type": kind, "url": url, "hashes": sha(&a.sha256), "comment": format!("pedigree:attachment:{} {}", a.kind, a.name)})
 }
 
 /// What loading the model would run, as component properties: per pickle-family file its

@@ -135,3 +135,42 @@ fn a_report_bundle_from_before_the_event_wire_form_still_verifies() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v.to_string().contains("does not hash to its hash"), "{v}");
 }
+
+/// A workspace and a bundle from before production history (catalog migration 12,
+/// tests/fixtures/before-production-history/: two approved versions, an evaluation, a launch, a
+/// canary and a full switch in prod, a report): the workspace migrates, its deployments answer
+/// "which model decided this" (no carrier: typed by a person), it takes attachments, and the old
+/// bundle still verifies.
+#[test]
+fn a_workspace_from_before_production_history_migrates_and_answers_decisions() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/before-production-history");
+    let w = Ws { dir: tempfile::tempdir().unwrap() };
+    copy_dir(&fixture.join("ws"), &w.path());
+    let v = w.json(&["audit", "verify"]);
+    assert_eq!((v["ok"].as_bool(), v["events"].as_i64()), (Some(true), Some(13)), "{v}");
+    let history = w.json(&["deployments", "--env", "prod"]);
+    let rows = history["deployments"].as_array().unwrap();
+    assert_eq!(rows.len(), 4, "{history}");
+    assert!(rows.iter().all(|d| d["carrier"].is_null()), "{history}");
+    // The canary's start: churn@1.0.0 at 90 %, churn@1.1.0 at 10 %, with 1.1.0's evaluation.
+    let canary_at = rows.iter().find(|d| d["role"] == "canary").unwrap()["startedAt"].as_str().unwrap().to_string();
+    let d = w.json(&["decision", "--env", "prod", "--at", &canary_at]);
+    let shares: Vec<(String, u64)> = d["deciders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["deployment"]["version"].as_str().unwrap().to_string(), x["deployment"]["traffic"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(shares, [("1.0.0".to_string(), 90), ("1.1.0".to_string(), 10)], "{d}");
+    assert_eq!(d["deciders"][1]["evaluations"][0]["value"], 0.91);
+    let doc = w.write("card.md", b"# churn model card\n");
+    assert_eq!(w.json(&["attach", "churn@1.1.0", s(&doc), "--kind", "documentation"])["created"], true);
+    let v = w.json(&["audit", "verify"]);
+    assert_eq!((v["ok"].as_bool(), v["events"].as_i64()), (Some(true), Some(14)), "{v}");
+    let report = w.dir.path().join("new-report");
+    w.json(&["report", "churn@1.1.0", "--out", s(&report)]);
+    assert_eq!(w.json(&["verify", s(&report)])["ok"], true);
+    let old = w.dir.path().join("old-bundle");
+    copy_dir(&fixture.join("bundle"), &old);
+    assert_eq!(w.json(&["verify", s(&old)])["ok"], true);
+}

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use common::{Ws, s, stderr};
 use serde_json::Value;
 
+mod history;
 mod reports;
 mod team;
 

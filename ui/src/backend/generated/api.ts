@@ -97,6 +97,40 @@ registeredAs: string | null, };
 
 export type ArtifactRequest = { id: number, };
 
+export type AttachRequest = { 
+/**
+ * `MODEL@VERSION` (or `MODEL@ALIAS`).
+ */
+reference: string, 
+/**
+ * explainability, fairness, evaluation, documentation or other.
+ */
+kind: string, 
+/**
+ * The file to attach (a browser upload's staged path, or a local file).
+ */
+path: string, };
+
+export type AttachResponse = { attachment: Attachment, 
+/**
+ * False when the version had this file attached already (nothing new was recorded).
+ */
+created: boolean, };
+
+export type Attachment = { model: string, version: string, 
+/**
+ * explainability, fairness, evaluation, documentation or other.
+ */
+kind: string, 
+/**
+ * The file's name when it was attached.
+ */
+name: string, sha256: string, size: number, createdBy: string, createdAt: string, auditSeq: number, };
+
+export type AttachmentList = { attachments: Array<Attachment>, };
+
+export type AttachmentsRequest = { reference: string, };
+
 export type AuditLogRequest = { 
 /**
  * Only events whose subject starts with this (e.g. `version:resnet@`).
@@ -202,19 +236,85 @@ export type ConflictList = { conflicts: Array<Conflict>, };
 
 export type DatasetVersion = { dataset: string, version: string, rootDigest: string, sourceUri: string, fileCount: number, totalSize: number, createdBy: string, createdAt: string, };
 
+export type Decider = { deployment: Deployment, rootDigest: string, 
+/**
+ * Its status now.
+ */
+status: string, 
+/**
+ * Approval decisions recorded by the instant.
+ */
+approvals: Array<Approval>, 
+/**
+ * Whether its approval policy is met now.
+ */
+gate: Gate, 
+/**
+ * Evaluations recorded by the instant.
+ */
+evaluations: Array<Evaluation>, 
+/**
+ * Evidence files attached to it (with when).
+ */
+attachments: Array<Attachment>, };
+
+export type Decision = { env: string, 
+/**
+ * The instant asked about (normalised).
+ */
+at: string, production: boolean, 
+/**
+ * Primary and canary first (they decided), then shadows (mirrored, decided nothing).
+ */
+deciders: Array<Decider>, };
+
+export type DecisionRequest = { env: string, 
+/**
+ * RFC 3339 instant; now when absent.
+ */
+at: string | null, };
+
 export type DemoSummary = { models: number, versions: number, datasetVersions: number, };
+
+export type DeployManifestRequest = { env: string, 
+/**
+ * The manifest's text (YAML or JSON): a KServe InferenceService, a SeldonDeployment or a
+ * Seldon Model.
+ */
+manifest: string, 
+/**
+ * Why (default: "deployed by kserve:NAME").
+ */
+reason: string, };
 
 export type DeployRequest = { reference: string, env: string, strategy: string, 
 /**
  * Percent of traffic for a canary (1–99).
  */
-traffic: number | null, reason: string, };
+traffic: number | null, reason: string, 
+/**
+ * The image or manifest digest that carried the model (`[IMAGE@]sha256:HEX`): CI/CD
+ * records what it deployed.
+ */
+carrier?: string, 
+/**
+ * What recorded the deployment (`ci`, `kserve:NAME`), when not a person.
+ */
+recordedFrom?: string, };
 
 export type Deployment = { id: number, env: string, model: string, version: string, strategy: string, 
 /**
  * primary, canary or shadow.
  */
-role: string, traffic: number, startedAt: string, endedAt: string | null, reason: string, rollbackOf: number | null, createdBy: string, auditSeq: number, };
+role: string, traffic: number, startedAt: string, endedAt: string | null, reason: string, rollbackOf: number | null, createdBy: string, auditSeq: number, 
+/**
+ * The image or manifest digest that carried the model there, when a machine recorded it.
+ */
+carrier: string | null, 
+/**
+ * What recorded it when not a person at a prompt: `ci`, `kserve:NAME`, `seldon:NAME`.
+ */
+recordedFrom: string | null, };
 
 export type DiffRequest = { a: string, b: string, };
 
@@ -514,6 +614,24 @@ total: number, versions: Array<VersionSummary>,
  * (`MODEL/VARIANT`, its own semver line), by name; empty when there is only one line.
  */
 lines: Array<ModelSummary>, };
+
+export type ManifestDeployed = { 
+/**
+ * `kserve:NAME` or `seldon:NAME`.
+ */
+recordedFrom: string, 
+/**
+ * The image digest that carried the model, else the manifest's own digest.
+ */
+carrier: string, 
+/**
+ * The versions its storage URIs name, in manifest order.
+ */
+versions: Array<string>, 
+/**
+ * Deployments recorded (0 when it served so already).
+ */
+deployments: number, serving: Array<Deployment>, };
 
 export type Member = { name: string, fingerprint: string, publicKey: string, roles: Array<string>, 
 /**
@@ -882,7 +1000,11 @@ bindings: Array<Bound>,
 /**
  * Its description, tags and stage.
  */
-annotations: Annotations, };
+annotations: Annotations, 
+/**
+ * Evidence files attached to it (by digest), oldest first.
+ */
+attachments: Array<Attachment>, };
 
 export type Signer = { seq: number, fingerprint: string, member: string | null, };
 
@@ -1217,6 +1339,8 @@ export type Ops = {
   list_aliases: { req: AliasesRequest, res: ModelAliases },
   annotations: { req: AnnotationsRequest, res: Annotations },
   annotate: { req: AnnotateRequest, res: Annotations },
+  attach_file: { req: AttachRequest, res: AttachResponse },
+  attachments: { req: AttachmentsRequest, res: AttachmentList },
   diff_versions: { req: DiffRequest, res: VersionDiff },
   search_nodes: { req: SearchNodesRequest, res: SearchNodesResponse },
   node_details: { req: NodeDetailsRequest, res: NodeDetails },
@@ -1262,6 +1386,8 @@ export type Ops = {
   rollback_env: { req: RollbackRequest, res: Array<Deployment> },
   set_environment: { req: EnvRequest, res: Environment },
   serving_at: { req: ServingRequest, res: Serving },
+  deploy_manifest: { req: DeployManifestRequest, res: ManifestDeployed },
+  decision: { req: DecisionRequest, res: Decision },
   deployments: { req: TimelineRequest, res: Timeline },
   erase_subject: { req: EraseRequest, res: Erasure },
   resolve_erasure: { req: ResolveErasureRequest, res: Erasure },
