@@ -10,7 +10,8 @@
 //! catalog edges), [`audit`] (hash-chained log, Merkle checkpoints), [`index`] (artifact stores,
 //! watch, staging), [`governance`] (the rules of approvals, deployments, evaluations, erasure),
 //! [`report`] (audit report bundles and their verifier), [`demo`] (the demo's files and plan),
-//! [`identity`] (each person's signing key), [`remote`] and [`sync`] (team registries).
+//! [`identity`] (each person's signing key), [`remote`] and [`sync`] (team registries),
+//! [`runs`] (captured training runs and their reproduction).
 //! Engine rooms never import `api`, `cli` or `server`.
 
 pub mod api;
@@ -29,6 +30,7 @@ pub mod progress;
 pub mod registry;
 pub mod remote;
 pub mod report;
+pub mod runs;
 pub mod server;
 pub mod sniff;
 pub mod sync;

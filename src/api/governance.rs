@@ -30,7 +30,8 @@ impl From<GovError> for ApiError {
             | GovError::UnknownModel(_)
             | GovError::UnknownAlias { .. }
             | GovError::NoErasure(_)
-            | GovError::UnknownStorage { .. } => ErrorCode::NotFound,
+            | GovError::UnknownStorage { .. }
+            | GovError::NoRun(_) => ErrorCode::NotFound,
             GovError::Team(_) => ErrorCode::Denied,
             GovError::MakerIsChecker { .. }
             | GovError::WrongStatus { .. }

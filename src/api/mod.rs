@@ -33,6 +33,7 @@ pub mod interchange;
 pub mod ops;
 pub mod remotes;
 pub mod report;
+pub mod runs;
 pub mod schedule;
 pub mod stores;
 pub mod team;

@@ -71,6 +71,8 @@ operations! {
     impact(ImpactRequest) -> Impact = |s, r, p| impact(s, &r);
     inspect_paths(InspectRequest) -> crate::registry::inspect::InspectResponse = |s, r, p| inspect_paths(s, &r, p);
     register_version(RegisterRequest) -> RegisterResponse = |s, r, p| register_version(s, &r, p);
+    record_run(runs::RecordRunRequest) -> runs::RunRecorded = |s, r, p| runs::record_run(s, &r, p);
+    recipe(runs::RecipeRequest) -> crate::runs::reproduce::Recipe = |s, r, p| runs::recipe(s, &r);
     audit_log(AuditLogRequest) -> AuditLogResponse = |s, r, p| audit_log(s, &r);
     audit_verify(Empty) -> VerifyReport = |s, r, p| audit_verify(s);
     identity_show(Empty) -> crate::identity::IdentityInfo = |s, r, p| team::identity_show(s);

@@ -25,6 +25,7 @@ pub mod models;
 pub mod remotes;
 pub mod reports;
 pub mod roster;
+pub mod runs;
 mod schema;
 pub mod state;
 pub mod stores;

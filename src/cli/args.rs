@@ -318,6 +318,13 @@ pub enum Command {
         #[arg(long)]
         env: Option<String>,
     },
+    /// Run a training command and capture it (arguments, code commit and uncommitted changes,
+    /// lock files, interpreter and libraries, hardware, seeds, outputs); with --model, register
+    /// the model it produced
+    Run(RunArgs),
+    /// How a version was made (command, environment digests, seeds, data digests, code commit);
+    /// with --check, run it again and compare the outputs' digests (exit 3 when they differ)
+    Reproduce(ReproduceArgs),
     /// Attach an evidence file to a version (stored by digest, never changed)
     Attach(AttachArgs),
     /// Mark an environment as production (deployments there need approved versions)

@@ -40,3 +40,43 @@ pub struct DeployArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["strategy", "traffic", "carrier"])]
     pub from_manifest: Option<PathBuf>,
 }
+
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// Register what the run produced as a version of this model (MODEL or MODEL/VARIANT)
+    #[arg(long)]
+    pub model: Option<String>,
+    /// X.Y.Z of that version (default: the semver policy's suggestion)
+    #[arg(long, requires = "model")]
+    pub version: Option<String>,
+    /// A file or folder the run writes that is the model (repeatable; default: every model
+    /// file it wrote, by extension)
+    #[arg(long, requires = "model")]
+    pub output: Vec<String>,
+    /// Training data: DATASET@VER, or a path registered as a dataset (repeatable)
+    #[arg(long, requires = "model")]
+    pub trained_on: Vec<String>,
+    /// Parent version MODEL@VER (repeatable)
+    #[arg(long, requires = "model")]
+    pub parent: Vec<String>,
+    /// A JSON file of metrics ({"auc": 0.91}) the run writes, read after it
+    #[arg(long, requires = "model", value_name = "FILE")]
+    pub metrics_from: Option<PathBuf>,
+    #[arg(short, long, default_value = "")]
+    pub message: String,
+    /// The command, after --
+    #[arg(last = true, required = true)]
+    pub command: Vec<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ReproduceArgs {
+    /// MODEL@VERSION
+    pub reference: String,
+    /// Run it again where it ran and compare every output's digest with the recorded one
+    #[arg(long)]
+    pub check: bool,
+    /// Run the check in this folder instead of the recorded one
+    #[arg(long, requires = "check")]
+    pub cwd: Option<PathBuf>,
+}

@@ -142,7 +142,11 @@ fn run_command(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
         | Command::Env { .. }
         | Command::Erase { .. }
         | Command::Erasure { .. }) => run_governance::run(ctx, c),
-        c @ (Command::Attach(_) | Command::Deploy(_) | Command::Decision { .. }) => run_history::run(ctx, c),
+        c @ (Command::Attach(_)
+        | Command::Deploy(_)
+        | Command::Decision { .. }
+        | Command::Run(_)
+        | Command::Reproduce(_)) => run_history::run(ctx, c),
         c => run_core::run(ctx, c),
     }
 }

@@ -103,3 +103,103 @@ pub fn decision(d: &crate::governance::decision::Decision) -> String {
     }
     out
 }
+
+pub fn run_recorded(r: &crate::api::runs::RunRecorded) -> String {
+    let c = &r.run;
+    let mut out = format!(
+        "run {} {} (exit {}, {:.1} s){}\n",
+        c.id,
+        if c.exit_code == 0 { "finished" } else { "FAILED" },
+        c.exit_code,
+        c.duration_ms as f64 / 1000.0,
+        if r.created { "" } else { " — recorded already" }
+    );
+    out.push_str(&environment(c));
+    for o in &c.outputs {
+        out.push_str(&format!("  output        {} ({}) {}\n", o.path, size(o.size), o.sha256));
+    }
+    if c.outputs_truncated {
+        out.push_str("  (its folder holds too many files to compare them all: outputs may be missing)\n");
+    }
+    if let Some(reg) = &r.registered {
+        out.push_str(&format!("registered {}@{} (produced_by run:{})\n", reg.model, reg.version, c.id));
+    }
+    out
+}
+
+/// The environment lines of a capture.
+fn environment(c: &crate::runs::RunCapture) -> String {
+    let e = &c.environment;
+    let mut out = format!("  command       {}\n  folder        {}\n", c.command.join(" "), c.cwd);
+    if let Some(g) = &e.git {
+        let dirty = g.uncommitted_digest.as_deref().map(|d| format!(" + uncommitted changes sha256:{d}")).unwrap_or_default();
+        out.push_str(&format!("  code          {}{dirty}\n", c.code_ref().unwrap_or_else(|| g.commit.clone())));
+    }
+    for l in &e.locks {
+        out.push_str(&format!("  lock file     {} sha256:{}\n", l.path, l.sha256));
+    }
+    if let Some(i) = &e.interpreter {
+        out.push_str(&format!("  python        {} ({} packages, sha256:{})\n", i.version, i.package_count, i.packages_digest));
+        let libs: Vec<String> = i.libraries.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        if !libs.is_empty() {
+            out.push_str(&format!("  libraries     {}\n", libs.join(", ")));
+        }
+    }
+    let h = &e.hardware;
+    out.push_str(&format!("  hardware      {} × {} cores, {}, {} on {}\n", h.cpu, h.cores, size(h.memory_bytes), h.os, e.hostname));
+    for g in &h.gpus {
+        out.push_str(&format!("  gpu           {} (driver {}, {})\n", g.name, g.driver, g.memory));
+    }
+    for (k, v) in &e.seeds {
+        out.push_str(&format!("  seed          {k}={v}\n"));
+    }
+    for (k, v) in &c.params {
+        out.push_str(&format!("  param         {k}={v}\n"));
+    }
+    out
+}
+
+pub fn recipe(r: &crate::runs::reproduce::Recipe) -> String {
+    let c = &r.run;
+    let mut out = format!("{} was made by run {} (recorded by {}, {})\n", r.reference, c.id, r.recorded_by, c.started_at);
+    out.push_str(&environment(c));
+    if let Some(env) = &r.environment_id {
+        out.push_str(&format!("  environment   {env}\n"));
+    }
+    for d in &r.data {
+        out.push_str(&format!("  data          {} sha256:{} ({})\n", d.dataset, d.root_digest, d.source_uri));
+    }
+    out.push_str("\nTO MAKE IT AGAIN\n");
+    if let (Some(g), Some(code)) = (&c.environment.git, r.code.as_deref()) {
+        out.push_str(&format!("  check out {} at {}{}\n", code.rsplit_once('@').map_or(code, |x| x.0), g.commit, if g.dirty { " (it ran with uncommitted changes: the digest above says which)" } else { "" }));
+    }
+    if let Some(i) = &c.environment.interpreter {
+        out.push_str(&format!("  install the packages whose list has sha256:{} (Python {})\n", i.packages_digest, i.version));
+    }
+    let env: String = r.set_env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
+    out.push_str(&format!("  cd {} && {env}{}\n", c.cwd, c.command.join(" ")));
+    out.push_str("\nEXPECTED FILES\n");
+    let rows: Vec<Vec<String>> = r.expected.iter().map(|f| vec![f.path.clone(), size(f.size), f.sha256.clone()]).collect();
+    out.push_str(&table(&["PATH", "SIZE", "SHA256"], &rows));
+    out
+}
+
+pub fn check(r: &crate::runs::reproduce::CheckReport) -> String {
+    let mut out = format!(
+        "{}: {} (run {} again as run {})\n",
+        r.reference,
+        if r.identical { "REPRODUCED byte for byte" } else { "NOT reproduced" },
+        r.run,
+        r.rerun.id
+    );
+    let rows: Vec<Vec<String>> = r
+        .outputs
+        .iter()
+        .map(|o| vec![o.path.clone(), if o.same { "same".into() } else { "DIFFERENT".into() }, o.recorded.clone(), o.now.clone().unwrap_or_else(|| "(missing)".into())])
+        .collect();
+    out.push_str(&table(&["OUTPUT", "RESULT", "RECORDED", "NOW"], &rows));
+    for d in &r.differences {
+        out.push_str(&format!("  differs: {} — recorded {}, now {}\n", d.what, d.recorded, d.now));
+    }
+    out
+}

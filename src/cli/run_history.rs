@@ -2,7 +2,7 @@
 
 use super::args::*;
 use super::{Ctx, emit, render_history as render};
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, ErrorCode};
 
 /// Runs one of this area's commands (the others are routed elsewhere by `cli::run`).
 pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
@@ -12,6 +12,8 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             emit(ctx.json, &api::attachments::attach_file(&mut ctx.open()?, &req)?, render::attached);
         }
         Command::Deploy(d) => return deploy(ctx, d),
+        Command::Run(r) => return run_and_record(ctx, r),
+        Command::Reproduce(r) => return reproduce(ctx, r),
         Command::Decision { env, at } => {
             emit(ctx.json, &api::deploy::decision(&ctx.open()?, &api::deploy::DecisionRequest { env, at })?, render::decision);
         }
@@ -38,4 +40,55 @@ fn deploy(ctx: &Ctx, d: DeployArgs) -> Result<i32, ApiError> {
     let req = api::deploy::DeployManifestRequest { env: d.env, manifest, reason: d.reason };
     emit(ctx.json, &api::deploy::deploy_manifest(&mut ctx.open()?, &req)?, render::manifest_deployed);
     Ok(0)
+}
+
+/// `pedigree run`: the command runs with this terminal; then its capture is recorded (and what
+/// it produced registered). Exits with the command's own code when it failed.
+fn run_and_record(ctx: &Ctx, r: RunArgs) -> Result<i32, ApiError> {
+    let cwd = std::env::current_dir().map_err(|e| ApiError::new(ErrorCode::Io, format!("no working folder: {e}")))?;
+    let skip = [ctx.root.as_path()];
+    let start = crate::runs::Start { argv: &r.command, cwd: &cwd, extra_env: &Default::default(), skip: &skip };
+    let (capture, packages) = crate::runs::execute(&start).map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
+    let failed = capture.exit_code;
+    let register = match r.model {
+        Some(model) if failed == 0 => Some(api::runs::RegisterFromRun {
+            model,
+            version: r.version,
+            outputs: r.output,
+            trained_on: r.trained_on,
+            parents: r.parent.into_iter().map(|parent| api::ParentLink { parent, relation: None }).collect(),
+            message: r.message,
+            metrics: r.metrics_from.map(|f| metrics_file(&cwd.join(f))).transpose()?.unwrap_or_default(),
+        }),
+        _ => None,
+    };
+    let req = api::runs::RecordRunRequest { capture, packages, register };
+    let bar = super::progress_bar::Bar::new();
+    let res = api::runs::record_run(&mut ctx.open()?, &req, &|p| bar.update(p));
+    bar.finish();
+    emit(ctx.json, &res?, render::run_recorded);
+    Ok(if failed != 0 { failed.clamp(1, 255) } else { 0 })
+}
+
+/// A metrics file the run wrote: a JSON object of numbers.
+fn metrics_file(p: &std::path::Path) -> Result<std::collections::BTreeMap<String, f64>, ApiError> {
+    let text = super::requests::read_text(p, 1 << 20)?;
+    serde_json::from_str(&text).map_err(|e| {
+        ApiError::new(ErrorCode::InvalidInput, format!("{}: a metrics file is a JSON object of numbers: {e}", p.display()))
+            .on(Some("metricsFrom"))
+    })
+}
+
+fn reproduce(ctx: &Ctx, r: ReproduceArgs) -> Result<i32, ApiError> {
+    let recipe = api::runs::recipe(&ctx.open()?, &api::runs::RecipeRequest { reference: r.reference })?;
+    if !r.check {
+        emit(ctx.json, &recipe, render::recipe);
+        return Ok(0);
+    }
+    let skip = [ctx.root.as_path()];
+    let report = crate::runs::reproduce::check(&recipe, r.cwd.as_deref(), &skip)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
+    api::runs::record_check(&mut ctx.open()?, &report)?;
+    emit(ctx.json, &report, render::check);
+    Ok(if report.identical { 0 } else { 3 })
 }

@@ -87,6 +87,8 @@ pub enum GovError {
     ResolutionNeeded,
     #[error("traffic in {env} would add up to {sum} %, not 100 % (a bug: please report it)")]
     TrafficSum { env: String, sum: i64 },
+    #[error("{0} was not produced by a run Pedigree captured (register from `pedigree run`, or see its lineage)")]
+    NoRun(String),
     #[error("cannot use the manifest: expected {0}")]
     BadManifest(String),
     #[error("the storage URI {uri} names no version here: {why}")]

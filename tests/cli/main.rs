@@ -10,6 +10,7 @@ mod aliases;
 mod diff;
 mod hostile;
 mod link;
+mod runs;
 mod variants;
 
 use common::{Ws, s, stdout};

@@ -136,10 +136,13 @@ fn push_objects(
                 }
             }
         }
-        "attach" => {
-            // An attachment's bytes, by the digest the event signs.
+        "attach" | "run" => {
+            // An attachment's bytes, a run's package list: by the digest the event signs.
             let payload: Value = serde_json::from_str(&r.payload).unwrap_or_default();
-            let sha = payload["sha256"].as_str().unwrap_or_default();
+            let sha = payload["sha256"]
+                .as_str()
+                .or_else(|| payload.pointer("/environment/interpreter/packagesDigest").and_then(Value::as_str))
+                .unwrap_or_default();
             if ws.cas.contains(sha) && !store.exists(&object_key(sha)).map_err(bad)? {
                 store.upload(&object_key(sha), &ws.cas.object_path(sha)).map_err(bad)?;
                 written += 1;
