@@ -84,7 +84,7 @@ pub struct Hardware {
 /// Everything read before the run starts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub struct Environment {
+pub struct RunEnvironment {
     pub git: Option<GitState>,
     /// The repository's top folder, when the run started inside one.
     pub git_top: Option<String>,
@@ -292,7 +292,7 @@ pub fn argument_seeds(argv: &[String]) -> BTreeMap<String, String> {
 
 /// Reads the environment a run of `argv` in `cwd` starts in. `freeze` receives the package list
 /// (to store by its digest).
-pub fn read(argv: &[String], cwd: &Path, env: &BTreeMap<String, String>) -> (Environment, Option<String>) {
+pub fn read(argv: &[String], cwd: &Path, env: &BTreeMap<String, String>) -> (RunEnvironment, Option<String>) {
     let (git, git_top) = match git_state(cwd) {
         Some((g, top)) => (Some(g), Some(top)),
         None => (None, None),
@@ -314,7 +314,7 @@ pub fn read(argv: &[String], cwd: &Path, env: &BTreeMap<String, String>) -> (Env
         .unwrap_or_default()
         .trim()
         .to_string();
-    let e = Environment {
+    let e = RunEnvironment {
         locks: locks(cwd, git_top.as_deref()),
         git,
         git_top,

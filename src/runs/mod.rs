@@ -17,7 +17,7 @@ pub mod outputs;
 pub mod record;
 pub mod reproduce;
 
-pub use capture::{Environment, FileDigest};
+pub use capture::{RunEnvironment, FileDigest};
 
 /// One captured run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -29,7 +29,7 @@ pub struct RunCapture {
     pub command: Vec<String>,
     /// The folder it ran in.
     pub cwd: String,
-    pub environment: Environment,
+    pub environment: RunEnvironment,
     /// Files named in its arguments (the script, configurations), by digest.
     pub inputs: Vec<FileDigest>,
     /// `--key value` and `--key=value` arguments: its hyper-parameters and configuration.

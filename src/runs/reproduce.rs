@@ -126,15 +126,15 @@ pub fn differences(was: &RunCapture, now: &RunCapture) -> Vec<Difference> {
         a.git.as_ref().and_then(|g| g.uncommitted_digest.clone()),
         b.git.as_ref().and_then(|g| g.uncommitted_digest.clone()),
     );
-    let locks = |e: &super::Environment| e.locks.iter().map(|l| (l.path.clone(), l.sha256.clone())).collect::<BTreeMap<_, _>>();
+    let locks = |e: &super::RunEnvironment| e.locks.iter().map(|l| (l.path.clone(), l.sha256.clone())).collect::<BTreeMap<_, _>>();
     let (la, lb) = (locks(a), locks(b));
     for p in la.keys().chain(lb.keys()).collect::<std::collections::BTreeSet<_>>() {
         differ(&mut out, &format!("lock file {p}"), la.get(p).cloned(), lb.get(p).cloned());
     }
-    let py = |e: &super::Environment, f: fn(&super::capture::Interpreter) -> String| e.interpreter.as_ref().map(f);
+    let py = |e: &super::RunEnvironment, f: fn(&super::capture::Interpreter) -> String| e.interpreter.as_ref().map(f);
     differ(&mut out, "python", py(a, |i| i.version.clone()), py(b, |i| i.version.clone()));
     differ(&mut out, "installed packages", py(a, |i| i.packages_digest.clone()), py(b, |i| i.packages_digest.clone()));
-    let gpus = |e: &super::Environment| Some(e.hardware.gpus.iter().map(|g| format!("{} (driver {})", g.name, g.driver)).collect::<Vec<_>>().join(", "));
+    let gpus = |e: &super::RunEnvironment| Some(e.hardware.gpus.iter().map(|g| format!("{} (driver {})", g.name, g.driver)).collect::<Vec<_>>().join(", "));
     differ(&mut out, "GPUs", gpus(a), gpus(b));
     differ(&mut out, "exit code", Some(was.exit_code.to_string()), Some(now.exit_code.to_string()));
     out

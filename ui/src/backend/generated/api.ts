@@ -234,6 +234,12 @@ remoteValue: string | null, createdAt: string, };
 
 export type ConflictList = { conflicts: Array<Conflict>, };
 
+export type DataInput = { 
+/**
+ * `DATASET@VERSION`.
+ */
+dataset: string, rootDigest: string, sourceUri: string, };
+
 export type DatasetVersion = { dataset: string, version: string, rootDigest: string, sourceUri: string, fileCount: number, totalSize: number, createdBy: string, createdAt: string, };
 
 export type Decider = { deployment: Deployment, rootDigest: string, 
@@ -405,6 +411,8 @@ model: string,
  */
 version?: string, };
 
+export type FileDigest = { path: string, sha256: string, size: number, };
+
 export type FileEntry = { path: string, size: number, sha256: string, format: string, };
 
 export type Gate = { required: Array<string>, 
@@ -416,6 +424,29 @@ approved: Array<string>, missing: Array<string>,
  * Roles whose latest decision is "rejected".
  */
 rejected: Array<string>, ok: boolean, };
+
+export type GitState = { commit: string, 
+/**
+ * The repository's origin URL, if it has one.
+ */
+remote: string | null, 
+/**
+ * Changes not committed (tracked or untracked files).
+ */
+dirty: boolean, 
+/**
+ * SHA-256 over `git diff HEAD --binary` and each untracked file (path and digest): two runs
+ * with the same commit and digest ran the same code.
+ */
+uncommittedDigest: string | null, };
+
+export type Gpu = { name: string, driver: string, memory: string, };
+
+export type Hardware = { cpu: string, cores: number, memoryBytes: number, gpus: Array<Gpu>, 
+/**
+ * `linux 6.1.0 x86_64`.
+ */
+os: string, };
 
 export type IdentityInfo = { name: string, email: string, 
 /**
@@ -521,6 +552,17 @@ task: string | null,
  * is an incompatible change.
  */
 libraries?: { [key in string]: string }, };
+
+export type Interpreter = { executable: string, version: string, 
+/**
+ * SHA-256 of the installed packages as `name==version` lines, sorted (a `pip freeze`); the
+ * list itself is kept in the object store under this digest.
+ */
+packagesDigest: string, packageCount: number, 
+/**
+ * Versions of the ML libraries among them (torch, numpy, scikit-learn…).
+ */
+libraries: { [key in string]: string }, };
 
 export type Item = { 
 /**
@@ -786,6 +828,47 @@ exists: boolean,
  */
 current: boolean, };
 
+export type Recipe = { 
+/**
+ * `MODEL@VERSION`.
+ */
+reference: string, run: RunCapture, code: string | null, environmentId: string | null, data: Array<DataInput>, 
+/**
+ * The version's files, by digest.
+ */
+expected: Array<FileDigest>, 
+/**
+ * Variables to set: the seeds the run's environment had.
+ */
+setEnv: { [key in string]: string }, 
+/**
+ * Who recorded the run.
+ */
+recordedBy: string, };
+
+export type RecipeRequest = { 
+/**
+ * `MODEL@VERSION`.
+ */
+reference: string, };
+
+export type RecordRunRequest = { capture: RunCapture, 
+/**
+ * The Python packages as `name==version` lines (kept by the digest the capture names).
+ */
+packages: string | null, register: RegisterFromRun | null, };
+
+export type RegisterFromRun = { 
+/**
+ * `MODEL` or `MODEL/VARIANT`.
+ */
+model: string, version: string | null, 
+/**
+ * Files or folders the run wrote (absolute, or relative to its folder); none: every model
+ * file among its outputs.
+ */
+outputs: Array<string>, trainedOn: Array<string>, parents: Array<ParentLink>, message: string, metrics: { [key in string]: number }, };
+
 export type RegisterRequest = { paths: Array<string>, model: string, 
 /**
  * Explicit version; when absent the semver policy suggests one.
@@ -945,6 +1028,60 @@ retrainedAs: string | null,
 exception: string | null, };
 
 export type RollbackRequest = { env: string, reason: string, };
+
+export type RunCapture = { 
+/**
+ * 16 hex digits of the digest of the rest of the capture.
+ */
+id: string, 
+/**
+ * The command as run (argv).
+ */
+command: Array<string>, 
+/**
+ * The folder it ran in.
+ */
+cwd: string, environment: RunEnvironment, 
+/**
+ * Files named in its arguments (the script, configurations), by digest.
+ */
+inputs: Array<FileDigest>, 
+/**
+ * `--key value` and `--key=value` arguments: its hyper-parameters and configuration.
+ */
+params: { [key in string]: string }, startedAt: string, endedAt: string, durationMs: number, 
+/**
+ * Its exit code (128 + N when signal N ended it).
+ */
+exitCode: number, 
+/**
+ * Files it wrote or changed under its folder, by digest (path relative to the folder).
+ */
+outputs: Array<FileDigest>, 
+/**
+ * True when the folder held too many files to compare them all (outputs may be missing).
+ */
+outputsTruncated: boolean, };
+
+export type RunEnvironment = { git: GitState | null, 
+/**
+ * The repository's top folder, when the run started inside one.
+ */
+gitTop: string | null, locks: Array<FileDigest>, interpreter: Interpreter | null, hardware: Hardware, hostname: string, 
+/**
+ * Seeds set by the environment (`PYTHONHASHSEED`, `*SEED*`) and the arguments (`--seed 7`).
+ */
+seeds: { [key in string]: string }, 
+/**
+ * Variables that change results and carry no secrets (CUDA_VISIBLE_DEVICES, thread counts…).
+ */
+variables: { [key in string]: string }, };
+
+export type RunRecorded = { run: RunCapture, 
+/**
+ * False when this run was recorded already.
+ */
+created: boolean, registered: RegisterResponse | null, };
 
 export type ScheduledSync = { remote: string, at: string, report: SyncReport | null, 
 /**
@@ -1352,6 +1489,8 @@ export type Ops = {
   impact: { req: ImpactRequest, res: Impact },
   inspect_paths: { req: InspectRequest, res: InspectResponse },
   register_version: { req: RegisterRequest, res: RegisterResponse },
+  record_run: { req: RecordRunRequest, res: RunRecorded },
+  recipe: { req: RecipeRequest, res: Recipe },
   audit_log: { req: AuditLogRequest, res: AuditLogResponse },
   audit_verify: { req: Empty, res: VerifyReport },
   identity_show: { req: Empty, res: IdentityInfo },
