@@ -24,6 +24,7 @@ impl From<GovError> for ApiError {
             | GovError::FullShare { .. }
             | GovError::NotAffected { .. }
             | GovError::BadManifest(_)
+            | GovError::BadInput(_)
             | GovError::ResolutionNeeded => ErrorCode::InvalidInput,
             GovError::UnknownVersion(_)
             | GovError::UnknownDataset(_)
@@ -31,7 +32,8 @@ impl From<GovError> for ApiError {
             | GovError::UnknownAlias { .. }
             | GovError::NoErasure(_)
             | GovError::UnknownStorage { .. }
-            | GovError::NoRun(_) => ErrorCode::NotFound,
+            | GovError::NoRun(_)
+            | GovError::NotFound(_) => ErrorCode::NotFound,
             GovError::Team(_) => ErrorCode::Denied,
             GovError::MakerIsChecker { .. }
             | GovError::WrongStatus { .. }
@@ -41,7 +43,8 @@ impl From<GovError> for ApiError {
             | GovError::AlreadyPrimary { .. }
             | GovError::NoEarlierVersion(_)
             | GovError::AlreadyResolved { .. }
-            | GovError::RetrainedOnErased(_) => ErrorCode::Conflict,
+            | GovError::RetrainedOnErased(_)
+            | GovError::Duplicate(_) => ErrorCode::Conflict,
         };
         let missing = match &e {
             GovError::UnknownVersion(r) => Some(r.clone()),

@@ -30,6 +30,7 @@ pub mod explore;
 pub mod governance;
 pub mod host;
 pub mod interchange;
+pub mod monitor;
 pub mod ops;
 pub mod remotes;
 pub mod report;

@@ -109,6 +109,11 @@ operations! {
     serving_at(deploy::ServingRequest) -> deploy::Serving = |s, r, p| deploy::serving(s, &r);
     deploy_manifest(deploy::DeployManifestRequest) -> deploy::ManifestDeployed = |s, r, p| deploy::deploy_manifest(s, &r);
     decision(deploy::DecisionRequest) -> crate::governance::decision::Decision = |s, r, p| deploy::decision(s, &r);
+    monitor_import(monitor::MonitorImportRequest) -> crate::governance::monitor::Imported = |s, r, p| monitor::monitor_import(s, &r);
+    monitor_rule_add(monitor::MonitorRuleRequest) -> monitor::MonitorRuleAdded = |s, r, p| monitor::monitor_rule_add(s, &r);
+    monitor_rule_remove(monitor::MonitorRuleRequest) -> crate::governance::monitor::Rule = |s, r, p| monitor::monitor_rule_remove(s, &r);
+    decide_proposal(monitor::ProposalDecision) -> crate::governance::monitor::Proposal = |s, r, p| monitor::decide_proposal(s, &r);
+    monitor_overview(monitor::MonitorRequest) -> monitor::MonitorOverview = |s, r, p| monitor::monitor_overview(s, &r);
     deployments(deploy::TimelineRequest) -> deploy::Timeline = |s, r, p| deploy::deployments(s, &r);
     erase_subject(erasure::EraseRequest) -> crate::governance::erasure::Erasure = |s, r, p| erasure::erase(s, &r);
     resolve_erasure(erasure::ResolveErasureRequest) -> crate::governance::erasure::Erasure = |s, r, p| erasure::resolve_erasure(s, &r);

@@ -22,6 +22,7 @@ pub mod evaluations;
 pub mod graph;
 pub mod ledger;
 pub mod models;
+pub mod monitoring;
 pub mod remotes;
 pub mod reports;
 pub mod roster;

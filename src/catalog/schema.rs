@@ -481,6 +481,7 @@ pub const MIGRATIONS: &[&str] = &[
         status        TEXT NOT NULL,
         created_at    TEXT NOT NULL,
         audit_seq     INTEGER NOT NULL,
+        resolution    TEXT,
         resolved_seq  INTEGER
     );
     CREATE TABLE drills (

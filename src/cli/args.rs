@@ -325,6 +325,12 @@ pub enum Command {
     /// How a version was made (command, environment digests, seeds, data digests, code commit);
     /// with --check, run it again and compare the outputs' digests (exit 3 when they differ)
     Reproduce(ReproduceArgs),
+    /// Monitoring: import metric snapshots per environment, rules that propose (or, with
+    /// --auto, carry out) a rollback, and the proposals
+    Monitor {
+        #[command(subcommand)]
+        command: MonitorCommand,
+    },
     /// Attach an evidence file to a version (stored by digest, never changed)
     Attach(AttachArgs),
     /// Mark an environment as production (deployments there need approved versions)

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 
 #[derive(Args, Debug, Clone)]
 pub struct AttachArgs {
@@ -79,4 +79,51 @@ pub struct ReproduceArgs {
     /// Run the check in this folder instead of the recorded one
     #[arg(long, requires = "check")]
     pub cwd: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum MonitorCommand {
+    /// Import snapshots: JSON lines {"env", "at", "metrics": {…}} or CSV env,at,metric,value
+    /// (- for stdin); then every rule of the environments they touch is judged
+    Import { file: PathBuf },
+    /// Add a rule to an environment: 'METRIC OP VALUE [for N]', e.g. 'auc < 0.7 for 3'
+    Rule {
+        #[arg(long)]
+        env: String,
+        rule: String,
+        /// Roll back at once when it fires (the reason names the rule and its evidence)
+        #[arg(long)]
+        auto: bool,
+    },
+    /// Remove a rule (its expression or id)
+    Unrule {
+        #[arg(long)]
+        env: String,
+        rule: String,
+    },
+    /// The rules, and the rollback proposals they raised
+    Rules {
+        #[arg(long)]
+        env: Option<String>,
+    },
+    /// Accept a rollback proposal: the rollback runs now
+    Accept {
+        /// Its id (see `pedigree monitor rules`)
+        proposal: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Dismiss a rollback proposal
+    Dismiss {
+        proposal: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// One environment's metric over time, with what served
+    Show {
+        #[arg(long)]
+        env: String,
+        #[arg(long)]
+        metric: Option<String>,
+    },
 }

@@ -146,6 +146,7 @@ fn run_command(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
         | Command::Deploy(_)
         | Command::Decision { .. }
         | Command::Run(_)
+        | Command::Monitor { .. }
         | Command::Reproduce(_)) => run_history::run(ctx, c),
         c => run_core::run(ctx, c),
     }

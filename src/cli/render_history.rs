@@ -203,3 +203,64 @@ pub fn check(r: &crate::runs::reproduce::CheckReport) -> String {
     }
     out
 }
+
+pub fn imported(r: &crate::governance::monitor::Imported) -> String {
+    let mut out = format!("{} snapshot(s) added, {} already there\n", r.added, r.unchanged);
+    for c in &r.conflicting {
+        out.push_str(&format!("  kept the first value of {} {} at {} (this import says {})\n", c.env, c.metric, c.at, c.value));
+    }
+    out.push_str(&proposals(&r.proposals));
+    out
+}
+
+pub fn rules(list: &[crate::governance::monitor::Rule]) -> String {
+    if list.is_empty() {
+        return "no monitoring rules (add one: pedigree monitor rule --env prod 'auc < 0.7 for 3')\n".into();
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|r| vec![r.id.to_string(), r.env.clone(), r.expr.clone(), if r.auto { "auto rollback".into() } else { "propose".into() }, r.created_by.clone()])
+        .collect();
+    table(&["ID", "ENV", "RULE", "ON BREAK", "BY"], &rows)
+}
+
+pub fn proposals(list: &[crate::governance::monitor::Proposal]) -> String {
+    let mut out = String::new();
+    for p in list {
+        let to = p.to.as_deref().map(|t| format!(" → {t}")).unwrap_or_else(|| " (nothing earlier to restore)".into());
+        out.push_str(&format!("rollback proposal {} [{}] {}: {}{to} — rule '{}' at {}\n", p.id, p.status, p.env, p.from, p.rule, p.created_at));
+        for s in &p.evidence {
+            out.push_str(&format!("    {} {}={}\n", s.at, s.metric, s.value));
+        }
+        if let Some(r) = &p.resolution {
+            out.push_str(&format!("    resolved: {r}\n"));
+        }
+    }
+    out
+}
+
+pub fn monitor(o: &crate::api::monitor::MonitorOverview) -> String {
+    let mut out = String::new();
+    let Some(metric) = &o.metric else {
+        return format!("{}: no monitoring snapshots yet (pedigree monitor import FILE)\n", o.env.as_deref().unwrap_or(""));
+    };
+    out.push_str(&format!("{} {} — {} snapshot(s)\n", o.env.as_deref().unwrap_or(""), metric, o.series.len()));
+    let rows: Vec<Vec<String>> = o
+        .series
+        .iter()
+        .map(|s| {
+            let serving = o
+                .deployments
+                .iter()
+                .filter(|d| d.role != "shadow" && d.started_at.as_str() <= s.at.as_str() && d.ended_at.as_deref().is_none_or(|e| e > s.at.as_str()))
+                .map(|d| format!("{}@{} {} %", d.model, d.version, d.traffic))
+                .collect::<Vec<_>>()
+                .join(", ");
+            vec![s.at.clone(), format!("{}", s.value), serving]
+        })
+        .collect();
+    out.push_str(&table(&["AT", "VALUE", "SERVING"], &rows));
+    out.push_str(&rules(&o.rules));
+    out.push_str(&proposals(&o.proposals));
+    out
+}

@@ -12,6 +12,7 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             emit(ctx.json, &api::attachments::attach_file(&mut ctx.open()?, &req)?, render::attached);
         }
         Command::Deploy(d) => return deploy(ctx, d),
+        Command::Monitor { command } => monitor(ctx, command)?,
         Command::Run(r) => return run_and_record(ctx, r),
         Command::Reproduce(r) => return reproduce(ctx, r),
         Command::Decision { env, at } => {
@@ -91,4 +92,40 @@ fn reproduce(ctx: &Ctx, r: ReproduceArgs) -> Result<i32, ApiError> {
     api::runs::record_check(&mut ctx.open()?, &report)?;
     emit(ctx.json, &report, render::check);
     Ok(if report.identical { 0 } else { 3 })
+}
+
+fn monitor(ctx: &Ctx, command: MonitorCommand) -> Result<(), ApiError> {
+    use api::monitor as m;
+    match command {
+        MonitorCommand::Import { file } => {
+            let text = super::requests::read_text(&file, 256 << 20)?;
+            let req = m::MonitorImportRequest { text, snapshots: Vec::new() };
+            emit(ctx.json, &m::monitor_import(&mut ctx.open()?, &req)?, render::imported);
+        }
+        MonitorCommand::Rule { env, rule, auto } => {
+            let res = m::monitor_rule_add(&mut ctx.open()?, &m::MonitorRuleRequest { env, rule, auto })?;
+            emit(ctx.json, &res, |r| format!("{}: {}{}\n{}", r.rule.env, r.rule.expr, if r.rule.auto { " (auto)" } else { "" }, render::proposals(&r.proposals)));
+        }
+        MonitorCommand::Unrule { env, rule } => {
+            let res = m::monitor_rule_remove(&mut ctx.open()?, &m::MonitorRuleRequest { env, rule, auto: false })?;
+            emit(ctx.json, &res, |r| format!("removed {}: {}\n", r.env, r.expr));
+        }
+        MonitorCommand::Rules { env } => {
+            let res = m::monitor_overview(&ctx.open()?, &m::MonitorRequest { env, metric: None, limit: Some(1) })?;
+            emit(ctx.json, &res, |o| format!("{}{}", render::rules(&o.rules), render::proposals(&o.proposals)));
+        }
+        MonitorCommand::Accept { proposal, reason } => {
+            let res = m::decide_proposal(&mut ctx.open()?, &m::ProposalDecision { proposal, accept: true, reason })?;
+            emit(ctx.json, &res, |p| render::proposals(std::slice::from_ref(p)));
+        }
+        MonitorCommand::Dismiss { proposal, reason } => {
+            let res = m::decide_proposal(&mut ctx.open()?, &m::ProposalDecision { proposal, accept: false, reason })?;
+            emit(ctx.json, &res, |p| render::proposals(std::slice::from_ref(p)));
+        }
+        MonitorCommand::Show { env, metric } => {
+            let res = m::monitor_overview(&ctx.open()?, &m::MonitorRequest { env: Some(env), metric, limit: None })?;
+            emit(ctx.json, &res, render::monitor);
+        }
+    }
+    Ok(())
 }

@@ -62,7 +62,7 @@ fn validate_recorder(r: &str) -> Result<(), GovError> {
     Ok(())
 }
 
-fn validate_env(name: &str) -> Result<(), GovError> {
+pub(crate) fn validate_env(name: &str) -> Result<(), GovError> {
     ids::validate_name(name).map_err(|_| GovError::BadValue {
         field: "env",
         value: name.to_string(),

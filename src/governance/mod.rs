@@ -22,6 +22,7 @@ pub mod deploy;
 pub mod erasure;
 pub mod evaluate;
 pub mod manifest;
+pub mod monitor;
 pub mod pq;
 pub mod team;
 
@@ -87,6 +88,14 @@ pub enum GovError {
     ResolutionNeeded,
     #[error("traffic in {env} would add up to {sum} %, not 100 % (a bug: please report it)")]
     TrafficSum { env: String, sum: i64 },
+    /// Input that cannot be read (a monitoring file's line).
+    #[error("{0}")]
+    BadInput(String),
+    /// Already so (a rule that exists, a proposal resolved, a version no longer serving).
+    #[error("{0}")]
+    Duplicate(String),
+    #[error("{0}")]
+    NotFound(String),
     #[error("{0} was not produced by a run Pedigree captured (register from `pedigree run`, or see its lineage)")]
     NoRun(String),
     #[error("cannot use the manifest: expected {0}")]

@@ -201,6 +201,9 @@ pub fn apply(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx) -> Result<Outcome, cata
             replay(tx, e, |tx| gov(governance::pq::set(tx, p["on"] == true, p["publicKey"].as_str(), actor).map(drop)))
         }
         "pq_key" => replay(tx, e, |tx| audit::append(tx, &e.ts, actor, "pq_key", "team", p).map(drop).map_err(|x| x.to_string())),
+        "monitor_import" | "monitor_rule" | "monitor_rule_removed" | "rollback_proposal" | "resolve_proposal" => {
+            super::project_monitor::apply(tx, e)
+        }
         "run" => {
             let capture: crate::runs::RunCapture = match serde_json::from_value(p.clone()) {
                 Ok(c) => c,
