@@ -69,7 +69,7 @@ pub fn main() -> i32 {
 /// (the version reference, a store name) have none.
 fn flag_of(field: &str) -> Option<String> {
     let flag = match field {
-        "reference" | "name" | "id" | "model" | "path" => return None,
+        "reference" | "name" | "id" | "model" | "path" | "rule" | "proposal" => return None,
         "requiredRoles" => "require".to_string(),
         "manifest" => "from-manifest".to_string(),
         "metrics" => "metric".to_string(),

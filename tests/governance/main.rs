@@ -14,6 +14,7 @@ use common::{Ws, s, stderr};
 use serde_json::Value;
 
 mod history;
+mod monitoring;
 mod reports;
 mod team;
 
