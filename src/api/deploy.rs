@@ -161,3 +161,32 @@ pub struct DecisionRequest {
 pub fn decision(s: &Session, req: &DecisionRequest) -> Result<crate::governance::decision::Decision, ApiError> {
     Ok(crate::governance::decision::decide(s.ws.catalog.conn(), &req.env, req.at.as_deref())?)
 }
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DrillRequest {
+    /// One environment, or every one where something serves.
+    pub env: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DrillResponse {
+    pub drills: Vec<crate::governance::drill::Drill>,
+    /// Every check of every environment passed.
+    pub ok: bool,
+}
+
+/// A recovery drill: whether each environment's previous version can be restored right now
+/// (recorded, passed or not).
+pub fn drill(s: &mut Session, req: &DrillRequest) -> Result<DrillResponse, ApiError> {
+    let cas = s.ws.cas.clone();
+    let drills = write(s, |c, a| crate::governance::drill::drill(c, &cas, req.env.as_deref(), a))?;
+    Ok(DrillResponse { ok: drills.iter().all(|d| d.ok), drills })
+}
+
+/// The latest drill of each environment (or of one).
+pub fn drills(s: &Session, req: &DrillRequest) -> Result<DrillResponse, ApiError> {
+    let drills = crate::governance::drill::latest(s.ws.catalog.conn(), req.env.as_deref())?;
+    Ok(DrillResponse { ok: drills.iter().all(|d| d.ok), drills })
+}

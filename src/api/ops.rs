@@ -114,6 +114,8 @@ operations! {
     monitor_rule_remove(monitor::MonitorRuleRequest) -> crate::governance::monitor::Rule = |s, r, p| monitor::monitor_rule_remove(s, &r);
     decide_proposal(monitor::ProposalDecision) -> crate::governance::monitor::Proposal = |s, r, p| monitor::decide_proposal(s, &r);
     monitor_overview(monitor::MonitorRequest) -> monitor::MonitorOverview = |s, r, p| monitor::monitor_overview(s, &r);
+    drill(deploy::DrillRequest) -> deploy::DrillResponse = |s, r, p| deploy::drill(s, &r);
+    drills(deploy::DrillRequest) -> deploy::DrillResponse = |s, r, p| deploy::drills(s, &r);
     deployments(deploy::TimelineRequest) -> deploy::Timeline = |s, r, p| deploy::deployments(s, &r);
     erase_subject(erasure::EraseRequest) -> crate::governance::erasure::Erasure = |s, r, p| erasure::erase(s, &r);
     resolve_erasure(erasure::ResolveErasureRequest) -> crate::governance::erasure::Erasure = |s, r, p| erasure::resolve_erasure(s, &r);

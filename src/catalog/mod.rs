@@ -17,6 +17,7 @@ pub mod audit_rows;
 pub mod checkpoints;
 pub mod datasets;
 pub mod deployments;
+pub mod drills;
 pub mod erasures;
 pub mod evaluations;
 pub mod graph;

@@ -331,6 +331,12 @@ pub enum Command {
         #[command(subcommand)]
         command: MonitorCommand,
     },
+    /// Recovery drill: can each environment's previous version be restored right now (bytes
+    /// present and re-hashing, approvals, erasure, interface)? Recorded; exit 3 when a check fails
+    Drill {
+        #[arg(long)]
+        env: Option<String>,
+    },
     /// Attach an evidence file to a version (stored by digest, never changed)
     Attach(AttachArgs),
     /// Mark an environment as production (deployments there need approved versions)

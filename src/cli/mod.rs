@@ -147,6 +147,7 @@ fn run_command(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
         | Command::Decision { .. }
         | Command::Run(_)
         | Command::Monitor { .. }
+        | Command::Drill { .. }
         | Command::Reproduce(_)) => run_history::run(ctx, c),
         c => run_core::run(ctx, c),
     }

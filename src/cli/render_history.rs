@@ -264,3 +264,18 @@ pub fn monitor(o: &crate::api::monitor::MonitorOverview) -> String {
     out.push_str(&proposals(&o.proposals));
     out
 }
+
+pub fn drills(r: &crate::api::deploy::DrillResponse) -> String {
+    if r.drills.is_empty() {
+        return "nothing serves anywhere: no environment to drill\n".into();
+    }
+    let mut out = String::new();
+    for d in &r.drills {
+        let restore = d.restore.as_deref().unwrap_or("(nothing)");
+        out.push_str(&format!("{}: {} — restore {} in place of {} ({})\n", d.env, if d.ok { "PASSED" } else { "FAILED" }, restore, d.current, d.at));
+        for c in &d.checks {
+            out.push_str(&format!("  [{}] {:<11} {}\n", if c.ok { "ok" } else { "FAIL" }, c.name, c.detail));
+        }
+    }
+    out
+}

@@ -12,6 +12,11 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             emit(ctx.json, &api::attachments::attach_file(&mut ctx.open()?, &req)?, render::attached);
         }
         Command::Deploy(d) => return deploy(ctx, d),
+        Command::Drill { env } => {
+            let res = api::deploy::drill(&mut ctx.open()?, &api::deploy::DrillRequest { env })?;
+            emit(ctx.json, &res, render::drills);
+            return Ok(if res.ok { 0 } else { 3 });
+        }
         Command::Monitor { command } => monitor(ctx, command)?,
         Command::Run(r) => return run_and_record(ctx, r),
         Command::Reproduce(r) => return reproduce(ctx, r),

@@ -19,6 +19,7 @@ pub mod annotations;
 pub mod attach;
 pub mod decision;
 pub mod deploy;
+pub mod drill;
 pub mod erasure;
 pub mod evaluate;
 pub mod manifest;

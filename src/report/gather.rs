@@ -71,6 +71,8 @@ pub(super) struct Sources {
     pub erasures: Vec<erasure::Erasure>,
     /// Evidence files attached to it.
     pub attachments: Vec<crate::catalog::attachments::Attachment>,
+    /// The latest recovery drill of each environment it served in.
+    pub drills: Vec<governance::drill::Drill>,
     /// Seqs of the audit events to cite, ascending.
     pub cited: Vec<i64>,
     /// Who signed each cited event that is signed: `NAME (SHA256:…)` with the member's name in
@@ -110,6 +112,7 @@ impl Sources {
             approvals: governance::approvals(conn, version.id)?,
             evaluations: evaluate::list(conn, version.id)?,
             deployments: deploy::timeline(conn, None, Some(reference))?,
+            drills: drills_where_served(conn, version.id)?,
             erasures: erasures_touching(conn, &version.node, &links.datasets)?,
             attachments: crate::catalog::attachments::of_version(conn, version.id)?,
             previous: reports::previous_version(conn, version.model_id, &version.version)?,
@@ -204,6 +207,12 @@ fn parents(conn: &catalog::Conn, out_edges: &[EdgeRow]) -> Vec<Parent> {
             Parent { root_digest: root_of(&reference), relation: e.relation.clone(), reference }
         })
         .collect()
+}
+
+/// The latest drill of each environment the version served in.
+fn drills_where_served(conn: &catalog::Conn, version_id: i64) -> Result<Vec<governance::drill::Drill>, ReportError> {
+    let envs: BTreeSet<String> = catalog::deployments::of_version(conn, version_id)?.into_iter().map(|d| d.env).collect();
+    Ok(governance::drill::latest(conn, None)?.into_iter().filter(|d| envs.contains(&d.env)).collect())
 }
 
 /// Erasure requests that name the version among their impacts or are about one of its datasets.

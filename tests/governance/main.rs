@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use common::{Ws, s, stderr};
 use serde_json::Value;
 
+mod drills;
 mod history;
 mod monitoring;
 mod reports;

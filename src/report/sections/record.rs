@@ -150,11 +150,33 @@ pub(super) fn approvals(src: &Sources) -> Section {
 pub(super) fn deployments(src: &Sources) -> Section {
     let columns = ["Environment", "Role", "Traffic", "Strategy", "From", "Until", "Reason", "By"].map(|c| (c, PLAIN));
     let rows = src.deployments.iter().map(deployment_row).collect();
+    let mut blocks = vec![table("Where this version served", &columns, rows)];
+    // Shown once a drill has run (reports from before drills stay as they were).
+    if !src.drills.is_empty() {
+        let columns = ["Environment", "When", "Result", "Would restore", "In place of", "Checks failed", "By"].map(|c| (c, PLAIN));
+        let rows = src
+            .drills
+            .iter()
+            .map(|d| {
+                let failed: Vec<String> = d.checks.iter().filter(|c| !c.ok).map(|c| format!("{}: {}", c.name, c.detail)).collect();
+                vec![
+                    d.env.clone(),
+                    d.at.clone(),
+                    if d.ok { "passed".into() } else { "FAILED".into() },
+                    d.restore.clone().unwrap_or_else(|| "-".into()),
+                    d.current.clone(),
+                    if failed.is_empty() { "none".into() } else { failed.join("; ") },
+                    d.by.clone(),
+                ]
+            })
+            .collect();
+        blocks.push(table("Last recovery drill per environment (can the previous version be restored now)", &columns, rows));
+    }
     Section::new(
         "deployments",
         "Deployments and rollbacks",
         "EU AI Act Annex IV 1(d); NIST AI RMF MANAGE 2.4; SR 11-7 inventory (actual usage); ISO/IEC 42001 A.6.2.5",
-        vec![table("Where this version served", &columns, rows)],
+        blocks,
     )
 }
 

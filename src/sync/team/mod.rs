@@ -22,7 +22,7 @@ use ts_rs::TS;
 
 mod conflict;
 pub mod project;
-mod project_monitor;
+mod project_history;
 mod push;
 pub mod segment;
 pub mod store;

@@ -201,21 +201,8 @@ pub fn apply(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx) -> Result<Outcome, cata
             replay(tx, e, |tx| gov(governance::pq::set(tx, p["on"] == true, p["publicKey"].as_str(), actor).map(drop)))
         }
         "pq_key" => replay(tx, e, |tx| audit::append(tx, &e.ts, actor, "pq_key", "team", p).map(drop).map_err(|x| x.to_string())),
-        "monitor_import" | "monitor_rule" | "monitor_rule_removed" | "rollback_proposal" | "resolve_proposal" => {
-            super::project_monitor::apply(tx, e)
-        }
-        "run" => {
-            let capture: crate::runs::RunCapture = match serde_json::from_value(p.clone()) {
-                Ok(c) => c,
-                Err(err) => return Ok(Outcome::Refused(format!("its capture is not readable: {err}"))),
-            };
-            if let Err(why) = crate::runs::record::validate(&capture) {
-                return Ok(Outcome::Refused(why));
-            }
-            replay(tx, e, |tx| crate::runs::record::record(tx, &capture, actor).map(drop).map_err(|x| x.to_string()))
-        }
-        // A reproduction check's result: evidence about a version, kept as its author wrote it.
-        "reproduce" => replay(tx, e, |tx| audit::append(tx, &e.ts, actor, "reproduce", here(e), p).map(drop).map_err(|x| x.to_string())),
+        "monitor_import" | "monitor_rule" | "monitor_rule_removed" | "rollback_proposal" | "resolve_proposal" | "drill" | "run"
+        | "reproduce" => super::project_history::apply(tx, e),
         // A registry conflict's resolution names its remote: about that desktop only.
         "resolve_conflict" if p.get("remote").is_none() => conflict::resolve(tx, e),
         _ => Ok(Outcome::LocalOnly),

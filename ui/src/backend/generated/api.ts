@@ -324,6 +324,34 @@ recordedFrom: string | null, };
 
 export type DiffRequest = { a: string, b: string, };
 
+export type Drill = { env: string, at: string, production: boolean, 
+/**
+ * `MODEL@VERSION` serving now (the primary, or the canary a rollback would drop).
+ */
+current: string, 
+/**
+ * What a rollback would restore.
+ */
+restore: string | null, checks: Array<DrillCheck>, ok: boolean, by: string, };
+
+export type DrillCheck = { 
+/**
+ * restorable, bytes, approvals, erasure, interface.
+ */
+name: string, ok: boolean, detail: string, };
+
+export type DrillRequest = { 
+/**
+ * One environment, or every one where something serves.
+ */
+env: string | null, };
+
+export type DrillResponse = { drills: Array<Drill>, 
+/**
+ * Every check of every environment passed.
+ */
+ok: boolean, };
+
 export type Empty = Record<symbol, never>;
 
 export type EnvRequest = { name: string, production: boolean, };
@@ -489,6 +517,16 @@ datasets: Array<string>,
  * Versions linked to the run that produced them (`MODEL@VERSION`).
  */
 linked: Array<string>, };
+
+export type Imported = { added: number, 
+/**
+ * Already there with the same value.
+ */
+unchanged: number, 
+/**
+ * Already there with another value (the first stays), the first 20.
+ */
+conflicting: Array<Snapshot>, proposals: Array<Proposal>, };
 
 export type IndexReport = { store: string, 
 /**
@@ -685,6 +723,8 @@ export type MenuAction = { "action": "registerFiles" } | { "action": "registerFo
 
 export type MetricChange = { name: string, a: number | null, b: number | null, delta: number | null, };
 
+export type MetricCount = { metric: string, snapshots: number, };
+
 export type MetricInput = { metric: string, value: number, 
 /**
  * `KEY=VALUE` of the group, e.g. `age=65+`; absent for the overall value.
@@ -698,6 +738,49 @@ threshold: string | null, };
 export type ModelAliases = { model: string, aliases: Array<Alias>, moves: Array<AliasMove>, };
 
 export type ModelSummary = { name: string, description: string, owner: string | null, versionCount: number, latestVersion: string | null, latestAt: string | null, createdBy: string, createdAt: string, };
+
+export type MonitorImportRequest = { 
+/**
+ * JSON lines (`{"env", "at", "metrics": {…}}`) or CSV (`env,at,metric,value`), as exported
+ * by a monitoring system.
+ */
+text: string, 
+/**
+ * Or the snapshots themselves.
+ */
+snapshots: Array<Snapshot>, };
+
+export type MonitorOverview = { env: string | null, metrics: Array<MetricCount>, metric: string | null, series: Array<Snapshot>, deployments: Array<Deployment>, rules: Array<Rule>, proposals: Array<Proposal>, };
+
+export type MonitorRequest = { 
+/**
+ * One environment, or every one (rules and proposals only).
+ */
+env: string | null, 
+/**
+ * The metric to draw (default: the first a rule watches, else the first there is).
+ */
+metric: string | null, 
+/**
+ * Snapshots drawn at most (the newest; default 2,000).
+ */
+limit: number | null, };
+
+export type MonitorRuleAdded = { rule: Rule, 
+/**
+ * Proposals it raised at once from the snapshots already there.
+ */
+proposals: Array<Proposal>, };
+
+export type MonitorRuleRequest = { env: string, 
+/**
+ * `METRIC OP VALUE [for N]`, e.g. `auc < 0.7 for 3`.
+ */
+rule: string, 
+/**
+ * Roll back without asking when it fires.
+ */
+auto: boolean, };
 
 export type NodeDetails = { id: string, kind: NodeKind, label: string, 
 /**
@@ -768,6 +851,43 @@ export type PromoteRequest = { reference: string,
  * candidate, approved, deprecated or revoked.
  */
 status: string, reason: string, };
+
+export type Proposal = { id: number, env: string, 
+/**
+ * The rule's expression.
+ */
+rule: string, 
+/**
+ * `MODEL@VERSION` serving when it fired.
+ */
+from: string, 
+/**
+ * What a rollback restores: `MODEL@VERSION`, or none when only a canary is dropped or
+ * there is nothing earlier.
+ */
+to: string | null, 
+/**
+ * The snapshots that broke the rule, newest first.
+ */
+evidence: Array<Snapshot>, 
+/**
+ * open, executed or dismissed.
+ */
+status: string, createdAt: string, 
+/**
+ * The hash of the audit event that proposed it (its id across a team).
+ */
+event: string, resolution: string | null, };
+
+export type ProposalDecision = { 
+/**
+ * The proposal's id here, or its event hash.
+ */
+proposal: string, 
+/**
+ * Roll back now (true) or dismiss it.
+ */
+accept: boolean, reason: string, };
 
 export type PullRequest = { 
 /**
@@ -1029,6 +1149,20 @@ exception: string | null, };
 
 export type RollbackRequest = { env: string, reason: string, };
 
+export type Rule = { id: number, env: string, 
+/**
+ * As written: `auc < 0.7 for 3`.
+ */
+expr: string, metric: string, op: string, threshold: number, 
+/**
+ * How many consecutive snapshots must break it.
+ */
+consecutive: number, 
+/**
+ * Roll back without asking when it fires.
+ */
+auto: boolean, createdBy: string, createdAt: string, };
+
 export type RunCapture = { 
 /**
  * 16 hex digits of the digest of the rest of the capture.
@@ -1144,6 +1278,8 @@ annotations: Annotations,
 attachments: Array<Attachment>, };
 
 export type Signer = { seq: number, fingerprint: string, member: string | null, };
+
+export type Snapshot = { env: string, at: string, metric: string, value: number, };
 
 export type StagedArtifact = { artifact: Artifact, paths: Array<string>, 
 /**
@@ -1527,6 +1663,13 @@ export type Ops = {
   serving_at: { req: ServingRequest, res: Serving },
   deploy_manifest: { req: DeployManifestRequest, res: ManifestDeployed },
   decision: { req: DecisionRequest, res: Decision },
+  monitor_import: { req: MonitorImportRequest, res: Imported },
+  monitor_rule_add: { req: MonitorRuleRequest, res: MonitorRuleAdded },
+  monitor_rule_remove: { req: MonitorRuleRequest, res: Rule },
+  decide_proposal: { req: ProposalDecision, res: Proposal },
+  monitor_overview: { req: MonitorRequest, res: MonitorOverview },
+  drill: { req: DrillRequest, res: DrillResponse },
+  drills: { req: DrillRequest, res: DrillResponse },
   deployments: { req: TimelineRequest, res: Timeline },
   erase_subject: { req: EraseRequest, res: Erasure },
   resolve_erasure: { req: ResolveErasureRequest, res: Erasure },

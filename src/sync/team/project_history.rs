@@ -1,6 +1,7 @@
-//! Projecting another member's monitoring events: snapshots, rules and proposals are recorded
-//! as their author recorded them. Rules are not judged again here (the author's desktop judged
-//! them, and its proposals and rollbacks come as events of their own).
+//! Projecting another member's production-history events — monitoring snapshots, rules and
+//! proposals, recovery drills, captured runs, reproduction checks — recorded as their author
+//! recorded them. Nothing is judged or run again here: rules were judged, drills checked and
+//! runs run on the author's desktop (their proposals and rollbacks come as events of their own).
 
 use serde_json::Value;
 
@@ -46,11 +47,31 @@ pub(super) fn apply(tx: &catalog::Conn, e: &Foreign) -> Result<Outcome, catalog:
                     .map(drop))
             })
         }
-        _ => {
+        "drill" => match serde_json::from_value::<crate::governance::drill::Drill>(p.clone()) {
+            Ok(d) => replay(tx, e, |tx| gov(crate::governance::drill::record(tx, &d, actor))),
+            Err(err) => Ok(Outcome::Refused(format!("its drill is not readable: {err}"))),
+        },
+        "run" => {
+            let capture: crate::runs::RunCapture = match serde_json::from_value(p.clone()) {
+                Ok(c) => c,
+                Err(err) => return Ok(Outcome::Refused(format!("its capture is not readable: {err}"))),
+            };
+            if let Err(why) = crate::runs::record::validate(&capture) {
+                return Ok(Outcome::Refused(why));
+            }
+            replay(tx, e, |tx| crate::runs::record::record(tx, &capture, actor).map(drop).map_err(|x| x.to_string()))
+        }
+        // A reproduction check's result: evidence about a version, kept as its author wrote it.
+        "reproduce" => {
+            let subject = e.subject_here.as_deref().unwrap_or(&e.subject);
+            replay(tx, e, |tx| crate::audit::append(tx, &e.ts, actor, "reproduce", subject, p).map(drop).map_err(|x| x.to_string()))
+        }
+        "resolve_proposal" => {
             let Some(proposal) = catalog::monitoring::proposal(tx, text(p, "proposal"))? else {
                 return Ok(Outcome::Refused(format!("it resolves a proposal not here ({})", text(p, "proposal"))));
             };
             replay(tx, e, |tx| gov(monitor::mark_resolved(tx, &proposal, text(p, "decision"), text(p, "reason"), actor)))
         }
+        _ => Ok(Outcome::LocalOnly),
     }
 }
