@@ -37,6 +37,7 @@ pub mod report;
 pub mod runs;
 pub mod schedule;
 pub mod stores;
+pub mod systems;
 pub mod team;
 pub mod typescript;
 

@@ -73,6 +73,8 @@ operations! {
     register_version(RegisterRequest) -> RegisterResponse = |s, r, p| register_version(s, &r, p);
     record_run(runs::RecordRunRequest) -> runs::RunRecorded = |s, r, p| runs::record_run(s, &r, p);
     recipe(runs::RecipeRequest) -> crate::runs::reproduce::Recipe = |s, r, p| runs::recipe(s, &r);
+    system_pin(systems::SystemPinRequest) -> systems::SystemPinned = |s, r, p| systems::system_pin(s, &r, p);
+    system_proposals(explore::Empty) -> systems::SystemProposals = |s, r, p| systems::system_proposals(s);
     audit_log(AuditLogRequest) -> AuditLogResponse = |s, r, p| audit_log(s, &r);
     audit_verify(Empty) -> VerifyReport = |s, r, p| audit_verify(s);
     identity_show(Empty) -> crate::identity::IdentityInfo = |s, r, p| team::identity_show(s);

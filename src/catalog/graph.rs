@@ -141,3 +141,21 @@ pub fn all_labels(conn: &Connection) -> Result<Vec<(String, String)>, CatalogErr
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
+
+/// The models whose versions pin components (composite systems), by name.
+pub fn system_models(conn: &Connection) -> Result<Vec<String>, CatalogError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT src FROM edges WHERE kind = 'derived_from' AND relation = 'component' AND src LIKE 'version:%'",
+    )?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let mut out: Vec<String> = Vec::new();
+    for src in rows {
+        let src = src?;
+        if let Some((model, _)) = src.trim_start_matches("version:").rsplit_once('@') {
+            out.push(model.to_string());
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}

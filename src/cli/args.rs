@@ -337,6 +337,11 @@ pub enum Command {
         #[arg(long)]
         env: Option<String>,
     },
+    /// Composite systems: versions that pin component versions (any model, any variant)
+    System {
+        #[command(subcommand)]
+        command: SystemCommand,
+    },
     /// Attach an evidence file to a version (stored by digest, never changed)
     Attach(AttachArgs),
     /// Mark an environment as production (deployments there need approved versions)

@@ -127,3 +127,22 @@ pub enum MonitorCommand {
         metric: Option<String>,
     },
 }
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum SystemCommand {
+    /// Register the next version of a system, pinning these components (the others keep their
+    /// pins); its number follows the components' bumps
+    Pin {
+        system: String,
+        /// MODEL@VERSION (repeatable)
+        #[arg(long = "component", required = true)]
+        components: Vec<String>,
+        #[arg(short, long, default_value = "")]
+        message: String,
+    },
+    /// The system versions that components' newer versions propose; --apply registers them
+    Propose {
+        #[arg(long)]
+        apply: bool,
+    },
+}

@@ -148,6 +148,7 @@ fn run_command(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
         | Command::Run(_)
         | Command::Monitor { .. }
         | Command::Drill { .. }
+        | Command::System { .. }
         | Command::Reproduce(_)) => run_history::run(ctx, c),
         c => run_core::run(ctx, c),
     }

@@ -279,3 +279,18 @@ pub fn drills(r: &crate::api::deploy::DrillResponse) -> String {
     }
     out
 }
+
+pub fn system_plans(list: &[crate::registry::system::SystemPlan]) -> String {
+    if list.is_empty() {
+        return "every system pins its components' newest versions\n".into();
+    }
+    let mut out = String::new();
+    for p in list {
+        let from = p.from.as_deref().map(|f| format!("{f} → ")).unwrap_or_default();
+        out.push_str(&format!("{} {from}{} ({})\n", p.system, p.version, p.bump));
+        for c in &p.changes {
+            out.push_str(&format!("  {:<24} {} → {} ({})\n", c.model, c.from.as_deref().unwrap_or("(new)"), c.to.as_deref().unwrap_or("(removed)"), c.bump));
+        }
+    }
+    out
+}

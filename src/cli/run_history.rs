@@ -12,6 +12,7 @@ pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
             emit(ctx.json, &api::attachments::attach_file(&mut ctx.open()?, &req)?, render::attached);
         }
         Command::Deploy(d) => return deploy(ctx, d),
+        Command::System { command } => system(ctx, command)?,
         Command::Drill { env } => {
             let res = api::deploy::drill(&mut ctx.open()?, &api::deploy::DrillRequest { env })?;
             emit(ctx.json, &res, render::drills);
@@ -130,6 +131,30 @@ fn monitor(ctx: &Ctx, command: MonitorCommand) -> Result<(), ApiError> {
         MonitorCommand::Show { env, metric } => {
             let res = m::monitor_overview(&ctx.open()?, &m::MonitorRequest { env: Some(env), metric, limit: None })?;
             emit(ctx.json, &res, render::monitor);
+        }
+    }
+    Ok(())
+}
+
+fn system(ctx: &Ctx, command: SystemCommand) -> Result<(), ApiError> {
+    use api::systems as sys;
+    match command {
+        SystemCommand::Pin { system, components, message } => {
+            let res = sys::system_pin(&mut ctx.open()?, &sys::SystemPinRequest { system, components, message }, &|_| {})?;
+            emit(ctx.json, &res, |r| render::system_plans(std::slice::from_ref(&r.plan)));
+        }
+        SystemCommand::Propose { apply } => {
+            let list = sys::system_proposals(&ctx.open()?)?;
+            if !apply {
+                emit(ctx.json, &list, |l| render::system_plans(&l.proposals));
+                return Ok(());
+            }
+            let mut made = Vec::new();
+            for p in list.proposals {
+                let req = sys::SystemPinRequest { system: p.system, components: Vec::new(), message: String::new() };
+                made.push(sys::system_pin(&mut ctx.open()?, &req, &|_| {})?.plan);
+            }
+            emit(ctx.json, &made, |m| render::system_plans(m));
         }
     }
     Ok(())

@@ -14,12 +14,13 @@ pub mod inspect;
 pub mod manifest;
 pub mod register;
 pub mod semver_policy;
+pub mod system;
 pub mod summary;
 
 pub use register::{RegisterRequest, RegisterResponse, register};
 
 /// Relations a parent link may carry (Hugging Face `base_model_relation` plus Pedigree's).
-pub const RELATIONS: &[&str] = &["finetune", "adapter", "merge", "quantized", "distilled", "pruned", "ensemble"];
+pub const RELATIONS: &[&str] = &["finetune", "adapter", "merge", "quantized", "distilled", "pruned", "ensemble", "component"];
 
 /// Why a registration was refused. Nothing is visible in the catalog after any of these.
 #[derive(Debug, thiserror::Error)]
@@ -48,7 +49,7 @@ pub enum RegisterError {
     VersionNotGreater { model: String, version: String, latest: String },
     #[error("parent {0} is not registered (see the model's versions)")]
     UnknownParent(String),
-    #[error("unknown relation {0:?}: use one of finetune, adapter, merge, quantized, distilled, pruned, ensemble")]
+    #[error("unknown relation {0:?}: use one of finetune, adapter, merge, quantized, distilled, pruned, ensemble, component")]
     InvalidRelation(String),
     #[error("{given} relations for {parents} parents: give one relation per parent, or one for all")]
     RelationCount { given: usize, parents: usize },

@@ -11,6 +11,7 @@ mod diff;
 mod hostile;
 mod link;
 mod runs;
+mod systems;
 mod variants;
 
 use common::{Ws, s, stdout};

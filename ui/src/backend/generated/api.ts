@@ -210,6 +210,12 @@ note: string, };
 
 export type ClosureRequest = { node: string, way: Way, };
 
+export type ComponentChange = { model: string, from: string | null, to: string | null, 
+/**
+ * major, minor or patch.
+ */
+bump: string, };
+
 export type Conflict = { id: number, remote: string, 
 /**
  * What: `churn@champion` (an alias of a model, by its remote name).
@@ -830,6 +836,12 @@ export type PathRequest = { from: string, to: string, };
 
 export type PickPurpose = "registerFiles" | "registerFolder" | "workspace";
 
+export type Pin = { 
+/**
+ * The model's line: `MODEL` or `MODEL/VARIANT`.
+ */
+model: string, version: string, rootDigest: string, };
+
 export type PolicyRequest = { model: string, 
 /**
  * Roles that must approve before a version is approved or goes to production.
@@ -1440,6 +1452,31 @@ importDrift: boolean,
  */
 metadataOnly: boolean, };
 
+export type SystemPinRequest = { system: string, 
+/**
+ * `MODEL@VERSION` per component line to pin (the others keep their pins); none: every
+ * component moves to its newest version.
+ */
+components: Array<string>, message: string, };
+
+export type SystemPinned = { plan: SystemPlan, registered: RegisterResponse, };
+
+export type SystemPlan = { system: string, 
+/**
+ * Its latest version now, if it has one.
+ */
+from: string | null, 
+/**
+ * The version to make.
+ */
+version: string, 
+/**
+ * major, minor or patch (major for a first version).
+ */
+bump: string, changes: Array<ComponentChange>, components: Array<Pin>, };
+
+export type SystemProposals = { proposals: Array<SystemPlan>, };
+
 export type Take = "local" | "remote";
 
 export type TeamInitRequest = { 
@@ -1627,6 +1664,8 @@ export type Ops = {
   register_version: { req: RegisterRequest, res: RegisterResponse },
   record_run: { req: RecordRunRequest, res: RunRecorded },
   recipe: { req: RecipeRequest, res: Recipe },
+  system_pin: { req: SystemPinRequest, res: SystemPinned },
+  system_proposals: { req: Empty, res: SystemProposals },
   audit_log: { req: AuditLogRequest, res: AuditLogResponse },
   audit_verify: { req: Empty, res: VerifyReport },
   identity_show: { req: Empty, res: IdentityInfo },
