@@ -39,6 +39,7 @@ pub mod schedule;
 pub mod stores;
 pub mod systems;
 pub mod team;
+pub mod timeline;
 pub mod typescript;
 
 pub use error::{ApiError, ErrorCode};

@@ -52,6 +52,7 @@ operations! {
     open_demo(Empty) -> demo::DemoSummary = |s, r, p| demo::open_demo(s, p);
     list_models(ListModelsRequest) -> ListModelsResponse = |s, r, p| list_models(s, &r);
     list_versions(ListVersionsRequest) -> ListVersionsResponse = |s, r, p| list_versions(s, &r);
+    model_timeline(timeline::ModelTimelineRequest) -> timeline::ModelTimeline = |s, r, p| timeline::model_timeline(s, &r);
     show_version(ShowVersionRequest) -> ShowVersionResponse = |s, r, p| show_version(s, &r);
     set_alias(aliases::SetAliasRequest) -> crate::governance::aliases::AliasChange = |s, r, p| aliases::set_alias(s, &r);
     remove_alias(aliases::RemoveAliasRequest) -> crate::governance::aliases::AliasChange = |s, r, p| aliases::remove_alias(s, &r);

@@ -97,6 +97,11 @@ pub fn of_version(conn: &Connection, version_id: i64) -> Result<Vec<Deployment>,
     query(conn, "d.version_id = ?1", [version_id])
 }
 
+/// History of one model's versions (its main line only), newest first.
+pub fn of_model(conn: &Connection, model_id: i64) -> Result<Vec<Deployment>, CatalogError> {
+    query(conn, "v.model_id = ?1", [model_id])
+}
+
 /// History of one environment, newest first.
 pub fn in_env(conn: &Connection, env: &str) -> Result<Vec<Deployment>, CatalogError> {
     query(conn, "d.env = ?1", [env])

@@ -31,6 +31,7 @@ pub mod runs;
 mod schema;
 pub mod state;
 pub mod stores;
+pub mod timeline;
 
 pub use rusqlite::Connection as Conn;
 

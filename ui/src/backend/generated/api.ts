@@ -745,6 +745,26 @@ export type ModelAliases = { model: string, aliases: Array<Alias>, moves: Array<
 
 export type ModelSummary = { name: string, description: string, owner: string | null, versionCount: number, latestVersion: string | null, latestAt: string | null, createdBy: string, createdAt: string, };
 
+export type ModelTimeline = { model: string, 
+/**
+ * Oldest first.
+ */
+points: Array<TimelinePoint>, 
+/**
+ * Metric names the versions carry, the most common first.
+ */
+metrics: Array<string>, 
+/**
+ * Where its versions served, oldest first.
+ */
+deployments: Array<Deployment>, };
+
+export type ModelTimelineRequest = { 
+/**
+ * `MODEL` or `MODEL/VARIANT`.
+ */
+model: string, };
+
 export type MonitorImportRequest = { 
 /**
  * JSON lines (`{"env", "at", "metrics": {…}}`) or CSV (`env,at,metric,value`), as exported
@@ -1548,6 +1568,12 @@ export type Timeline = { environments: Array<Environment>,
  */
 deployments: Array<Deployment>, };
 
+export type TimelinePoint = { version: string, createdAt: string, status: string, bump: string, metrics: { [key in string]: number }, 
+/**
+ * `DATASET@VERSION` it was trained on (directly or through its run).
+ */
+data: Array<string>, };
+
 export type TimelineRequest = { env: string | null, reference: string | null, };
 
 export type Unit = "bytes" | "files";
@@ -1643,6 +1669,7 @@ export type Ops = {
   open_demo: { req: Empty, res: DemoSummary },
   list_models: { req: ListModelsRequest, res: ListModelsResponse },
   list_versions: { req: ListVersionsRequest, res: ListVersionsResponse },
+  model_timeline: { req: ModelTimelineRequest, res: ModelTimeline },
   show_version: { req: ShowVersionRequest, res: ShowVersionResponse },
   set_alias: { req: SetAliasRequest, res: AliasChange },
   remove_alias: { req: RemoveAliasRequest, res: AliasChange },
