@@ -1,5 +1,7 @@
 //! "Open demo workspace": carries out `demo::plan` through the same operations a user calls
-//! (registration, evaluation, approval by an independent validator, promotion, deployment).
+//! (registration, evaluation, approval by an independent validator, promotion, deployment,
+//! monitoring, attachments, a drill, a system), each act at its day of a history that ends
+//! today, so timelines and "what served at T" have months to show.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -7,6 +9,7 @@ use ts_rs::TS;
 use super::deploy::{DeployRequest, deploy};
 use super::governance::{self, ApproveRequest, EvaluateRequest, PromoteRequest};
 use super::{ApiError, ErrorCode, Session, register_version};
+use crate::demo::{Act, Validated};
 use crate::progress::{OnProgress, Progress, Unit};
 
 /// What the demo created.
@@ -18,14 +21,17 @@ pub struct DemoSummary {
     pub dataset_versions: u32,
 }
 
+/// How many days of history the demo spans, ending now.
+pub const DAYS: i64 = 330;
+
 /// Who approves in the demo: never the person who registered.
 fn validator(me: &str) -> String {
     if me == "validator@demo.pedigree" { "checker@demo.pedigree" } else { "validator@demo.pedigree" }.to_string()
 }
 
 /// Evaluates a version, has an independent validator approve it, and promotes it.
-fn validate(s: &mut Session, v: &crate::demo::Validated) -> Result<(), ApiError> {
-    let reference = v.reference.to_string();
+fn validate(s: &mut Session, v: &Validated) -> Result<(), ApiError> {
+    let reference = v.reference.clone();
     let eval = EvaluateRequest { reference: reference.clone(), dataset: v.dataset.into(), metrics: v.metrics.clone() };
     governance::evaluate(s, &eval)?;
     let me = s.actor.clone();
@@ -46,35 +52,67 @@ fn validate(s: &mut Session, v: &crate::demo::Validated) -> Result<(), ApiError>
     Ok(())
 }
 
+fn act(s: &mut Session, a: &Act) -> Result<(), ApiError> {
+    match a {
+        Act::Register(req) => drop(register_version(s, req, &crate::progress::ignore)?),
+        Act::Validate(v) => validate(s, v)?,
+        Act::Deploy(d) => {
+            let req = DeployRequest {
+                reference: d.reference.clone(),
+                env: d.env.into(),
+                strategy: d.strategy.into(),
+                traffic: d.traffic,
+                reason: d.reason.into(),
+                recorded_from: d.carrier.as_ref().map(|_| "ci".to_string()),
+                carrier: d.carrier.clone(),
+            };
+            drop(deploy(s, &req)?);
+        }
+        Act::Production(env) => {
+            drop(super::deploy::set_environment(s, &super::deploy::EnvRequest { name: env.to_string(), production: true })?)
+        }
+        Act::Monitor(snapshots) => {
+            let req = super::monitor::MonitorImportRequest { text: String::new(), snapshots: snapshots.clone() };
+            drop(super::monitor::monitor_import(s, &req)?);
+        }
+        Act::Rule { env, rule, auto } => {
+            let req = super::monitor::MonitorRuleRequest { env: env.to_string(), rule: rule.to_string(), auto: *auto };
+            drop(super::monitor::monitor_rule_add(s, &req)?);
+        }
+        Act::Attach { reference, kind, path } => {
+            let req = super::attachments::AttachRequest { reference: reference.to_string(), kind: kind.to_string(), path: path.display().to_string() };
+            drop(super::attachments::attach_file(s, &req)?);
+        }
+        Act::Drill => drop(super::deploy::drill(s, &super::deploy::DrillRequest { env: None })?),
+        Act::System { system, components } => {
+            let req = super::systems::SystemPinRequest {
+                system: system.to_string(),
+                components: components.iter().map(|c| c.to_string()).collect(),
+                message: "claims triage: photos of the damage and the claim's text".into(),
+            };
+            drop(super::systems::system_pin(s, &req, &crate::progress::ignore)?);
+        }
+    }
+    Ok(())
+}
+
 /// Creates the demo in an empty workspace.
 pub fn open_demo(s: &mut Session, progress: OnProgress<'_>) -> Result<DemoSummary, ApiError> {
     let (models, ..) = crate::catalog::graph::counts(s.ws.catalog.conn())?;
     if models > 0 {
         return Err(ApiError::new(ErrorCode::Conflict, "the demo needs an empty workspace; this one already has models"));
     }
-    let plan = crate::demo::plan(&s.ws.root.join("demo-data"))
+    // Whole days back from now, at 09:00 UTC: the history ends before today's events.
+    let start = (chrono::Utc::now() - chrono::Duration::days(DAYS + 1)).date_naive().and_hms_opt(9, 0, 0).expect("09:00 exists").and_utc();
+    let plan = crate::demo::plan(&s.ws.root.join("demo-data"), start)
         .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot write demo files: {e}")))?;
-    let total = plan.registrations.len() as u64 + 1;
+    let total = plan.acts.len() as u64;
     let tick = |done: u64| progress(&Progress { task: "creating demo".into(), done, total, unit: Unit::Files, detail: None });
-    for (i, req) in plan.registrations.iter().enumerate() {
+    for (i, t) in plan.acts.iter().enumerate() {
         tick(i as u64);
-        register_version(s, req, &crate::progress::ignore)?;
-    }
-    tick(total - 1);
-    for v in &plan.validated {
-        validate(s, v)?;
-    }
-    for d in &plan.deployments {
-        let req = DeployRequest {
-            carrier: None,
-            recorded_from: None,
-            reference: d.reference.into(),
-            env: d.env.into(),
-            strategy: d.strategy.into(),
-            traffic: d.traffic,
-            reason: d.reason.into(),
-        };
-        deploy(s, &req)?;
+        // Acts of one day a second apart, in the order listed.
+        let ts = crate::demo::instant(start, t.day + i as f64 / 86_400.0);
+        crate::audit::at(&ts, || act(s, &t.act))?;
     }
     tick(total);
     let (models, versions, dataset_versions, _) = crate::catalog::graph::counts(s.ws.catalog.conn())?;

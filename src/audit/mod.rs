@@ -50,9 +50,24 @@ pub fn event_hash(seq: i64, ts: &str, actor: &str, action: &str, subject: &str, 
 }
 
 /// Current time as RFC 3339 UTC with milliseconds (the format of every catalog timestamp); the
-/// replayed event's time while one is replayed ([`replay`]).
+/// replayed event's time while one is replayed ([`replay`]); the time [`at`] set while it runs.
 pub fn now() -> String {
-    replay::ts().unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+    replay::ts()
+        .or_else(|| CLOCK.with(|c| c.borrow().clone()))
+        .unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+}
+
+thread_local! {
+    static CLOCK: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's clock at `ts` (RFC 3339, the catalog's form): the demo writes a
+/// history spread over months this way. Events must still come in time order (`verify`).
+pub fn at<R>(ts: &str, f: impl FnOnce() -> R) -> R {
+    let before = CLOCK.with(|c| c.replace(Some(ts.to_string())));
+    let out = f();
+    CLOCK.with(|c| *c.borrow_mut() = before);
+    out
 }
 
 /// Appends an event inside the caller's transaction and returns its seq. While another

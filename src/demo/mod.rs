@@ -14,37 +14,64 @@ use crate::governance::evaluate::MetricInput;
 use crate::registry::register::{ParentLink, RegisterRequest};
 
 pub mod files;
+mod history;
 
-/// The demo's history: registrations, then governance. Approvals must come from someone other
-/// than the registrant (maker ≠ checker).
+/// The demo's history: what happens, and when (days after the demo's start, spread over
+/// months), in order. Approvals come from someone other than the registrant (maker ≠ checker).
 #[derive(Debug, Clone)]
 pub struct Plan {
-    pub registrations: Vec<RegisterRequest>,
-    /// Versions evaluated on a dataset, then approved by a validator and promoted.
-    pub validated: Vec<Validated>,
-    pub deployments: Vec<Rollout>,
+    pub acts: Vec<Timed>,
+}
+
+/// One act of the history, `day` days after the start.
+#[derive(Debug, Clone)]
+pub struct Timed {
+    pub day: f64,
+    pub act: Act,
+}
+
+/// What the demo does, through the same operations a user calls.
+#[derive(Debug, Clone)]
+pub enum Act {
+    Register(Box<RegisterRequest>),
+    /// Evaluated, approved by a validator, promoted.
+    Validate(Validated),
+    Deploy(Rollout),
+    /// Marks an environment as production.
+    Production(&'static str),
+    /// Monitoring snapshots imported (rules judged after).
+    Monitor(Vec<crate::governance::monitor::Snapshot>),
+    Rule { env: &'static str, rule: &'static str, auto: bool },
+    Attach { reference: &'static str, kind: &'static str, path: PathBuf },
+    /// A recovery drill of every environment.
+    Drill,
+    /// A composite system version pinning these components.
+    System { system: &'static str, components: Vec<&'static str> },
 }
 
 /// A version evaluated on `dataset` with `metrics`, then approved with `justification`.
 #[derive(Debug, Clone)]
 pub struct Validated {
-    pub reference: &'static str,
+    pub reference: String,
     pub dataset: &'static str,
     pub metrics: Vec<MetricInput>,
     pub justification: &'static str,
 }
 
-/// A deployment: `MODEL@VERSION`, environment, strategy, canary share, reason.
+/// A deployment: `MODEL@VERSION`, environment, strategy, canary share, reason, and what carried
+/// it when CI recorded it.
 #[derive(Debug, Clone)]
 pub struct Rollout {
-    pub reference: &'static str,
+    pub reference: String,
     pub env: &'static str,
     pub strategy: &'static str,
     pub traffic: Option<u32>,
     pub reason: &'static str,
+    pub carrier: Option<String>,
 }
 
 struct Step {
+    day: f64,
     model: &'static str,
     source: PathBuf,
     parents: Vec<(&'static str, &'static str)>,
@@ -70,8 +97,14 @@ const TRAIN: &str = "git+https://github.com/acme/llm-train";
 const VISION: &str = "git+https://github.com/acme/vision";
 const TABULAR: &str = "git+https://github.com/acme/churn";
 
-/// Writes the demo's files under `dir` and returns what to register and do with them.
-pub fn plan(dir: &Path) -> io::Result<Plan> {
+/// The instant `day` days after `start`, in the catalog's form.
+pub fn instant(start: chrono::DateTime<chrono::Utc>, day: f64) -> String {
+    (start + chrono::Duration::milliseconds((day * 86_400_000.0) as i64)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// Writes the demo's files under `dir` and returns what to register and do with them, `start`
+/// being its first day.
+pub fn plan(dir: &Path, start: chrono::DateTime<chrono::Utc>) -> io::Result<Plan> {
     let m = |name: &str| dir.join("models").join(name);
     let web1 = dataset(&dir, "web-text", 1, 200)?;
     let web2 = dataset(&dir, "web-text", 2, 260)?;
@@ -121,6 +154,7 @@ pub fn plan(dir: &Path) -> io::Result<Plan> {
     let env_gpu = "docker.io/pytorch/pytorch@sha256:7d5e1c9a2b4f";
     let steps = vec![
         Step {
+            day: 55.0,
             model: "llm-base",
             source: m("llm-base-1"),
             parents: vec![],
@@ -133,6 +167,7 @@ pub fn plan(dir: &Path) -> io::Result<Plan> {
             message: "Pre-training on web-text v1",
         },
         Step {
+            day: 127.0,
             model: "llm-base",
             source: m("llm-base-2"),
             parents: vec![],
@@ -145,6 +180,7 @@ pub fn plan(dir: &Path) -> io::Result<Plan> {
             message: "Retrained on web-text v2 (deduplicated)",
         },
         Step {
+            day: 148.0,
             model: "llm-legal",
             source: m("llm-legal-1"),
             parents: vec![("llm-base@1.1.0", "finetune")],
@@ -157,6 +193,7 @@ pub fn plan(dir: &Path) -> io::Result<Plan> {
             message: "Legal fine-tune for contract review",
         },
         Step {
+            day: 150.0,
             model: "llm-legal",
             source: m("llm-legal-2"),
             parents: vec![("llm-base@1.1.0", "finetune")],
@@ -169,6 +206,7 @@ pub fn plan(dir: &Path) -> io::Result<Plan> {
             message: "Model card: intended use and limitations",
         },
         Step {
+            day: 166.0,
             model: "llm-small",
             source: m("llm-small"),
             parents: vec![("llm-base@1.1.0", "distilled")],
@@ -181,6 +219,7 @@ pub fn plan(dir: &Path) -> io::Result<Plan> {
             message: "Distilled 2-layer student for edge",
         },
         Step {
+            day: 177.0,
             model: "llm-legal/q4",
             source: m("llm-legal-q4"),
             parents: vec![("llm-legal@1.0.1", "quantized")],
@@ -193,6 +232,7 @@ pub fn plan(dir: &Path) -> io::Result<Plan> {
             message: "Q8_0 GGUF for CPU serving",
         },
         Step {
+            day: 191.0,
             model: "router",
             source: m("router"),
             parents: vec![("llm-legal@1.0.1", "ensemble"), ("llm-small@1.0.0", "ensemble")],
@@ -205,6 +245,7 @@ pub fn plan(dir: &Path) -> io::Result<Plan> {
             message: "Routes legal questions to llm-legal, the rest to llm-small",
         },
         Step {
+            day: 36.0,
             model: "resnet",
             source: m("resnet-0"),
             parents: vec![],
@@ -217,6 +258,7 @@ pub fn plan(dir: &Path) -> io::Result<Plan> {
             message: "ResNet-50 baseline",
         },
         Step {
+            day: 107.0,
             model: "resnet",
             source: m("resnet-1"),
             parents: vec![],
@@ -229,6 +271,7 @@ pub fn plan(dir: &Path) -> io::Result<Plan> {
             message: "Longer schedule on imagenet-mini v2",
         },
         Step {
+            day: 237.0,
             model: "resnet",
             source: m("resnet-2"),
             parents: vec![],
@@ -241,6 +284,7 @@ pub fn plan(dir: &Path) -> io::Result<Plan> {
             message: "Higher input resolution (breaking: 256x256 input)",
         },
         Step {
+            day: 0.0,
             model: "churn",
             source: m("churn-1"),
             parents: vec![],
@@ -253,6 +297,7 @@ pub fn plan(dir: &Path) -> io::Result<Plan> {
             message: "Gradient-boosted churn model",
         },
         Step {
+            day: 252.0,
             model: "churn",
             source: m("churn-2"),
             parents: vec![],
@@ -265,8 +310,12 @@ pub fn plan(dir: &Path) -> io::Result<Plan> {
             message: "Adds contract length as a feature",
         },
     ];
-    let registrations = steps.into_iter().map(registration).collect();
-    Ok(Plan { registrations, ..governance() })
+    let mut acts: Vec<Timed> = steps.into_iter().map(|st| Timed { day: st.day, act: Act::Register(Box::new(registration(st))) }).collect();
+    acts.extend(governance());
+    acts.extend(history::acts(dir, start)?);
+    // Stable: acts of the same day keep the order they were listed in.
+    acts.sort_by(|a, b| a.day.total_cmp(&b.day));
+    Ok(Plan { acts })
 }
 
 fn registration(st: Step) -> RegisterRequest {
@@ -292,33 +341,39 @@ fn registration(st: Step) -> RegisterRequest {
 }
 
 /// Governance history for the demo: the churn models are evaluated per group, approved by a
-/// validator (another person than the registrant) and promoted; churn 1.0.0 serves in prod and
-/// 2.0.0 takes a canary share; resnet 2.0.0 is in staging.
-fn governance() -> Plan {
+/// validator (another person than the registrant) and promoted; churn 1.0.0 serves in prod from
+/// the spring and 2.0.0 takes a canary share in the autumn; resnet 2.0.0 is in staging.
+fn governance() -> Vec<Timed> {
     let metric = |m: &str, v: f64, slice: Option<&str>| MetricInput {
         metric: m.into(),
         value: v,
         slice: slice.map(str::to_string),
         threshold: Some(">= 0.75".into()),
     };
-    let validated = [("churn@1.0.0", 0.84, 0.79), ("churn@2.0.0", 0.87, 0.83)]
+    let mut acts: Vec<Timed> = [("churn@1.0.0", 0.84, 0.79, 20.0), ("churn@2.0.0", 0.87, 0.83, 262.0)]
         .into_iter()
-        .map(|(reference, auc, auc65)| Validated {
-            reference,
-            dataset: "customers@1",
-            metrics: vec![
-                metric("auc", auc, None),
-                metric("auc", auc65, Some("age=65+")),
-                metric("auc", auc - 0.02, Some("region=eu")),
-            ],
-            justification: "independent validation on the customers holdout; all groups above 0.75",
+        .map(|(reference, auc, auc65, day)| Timed {
+            day,
+            act: Act::Validate(Validated {
+                reference: reference.into(),
+                dataset: "customers@1",
+                metrics: vec![
+                    metric("auc", auc, None),
+                    metric("auc", auc65, Some("age=65+")),
+                    metric("auc", auc - 0.02, Some("region=eu")),
+                ],
+                justification: "independent validation on the customers holdout; all groups above 0.75",
+            }),
         })
         .collect();
-    let rollout = |reference, env, strategy, traffic, reason| Rollout { reference, env, strategy, traffic, reason };
-    let deployments = vec![
-        rollout("churn@1.0.0", "prod", "full", None, "first production release"),
-        rollout("churn@2.0.0", "prod", "canary", Some(20), "canary of the contract-length model"),
-        rollout("resnet@2.0.0", "staging", "full", None, "try the 256 px input"),
-    ];
-    Plan { registrations: Vec::new(), validated, deployments }
+    let rollout = |day, reference: &str, env, strategy, traffic, reason| Timed {
+        day,
+        act: Act::Deploy(Rollout { reference: reference.into(), env, strategy, traffic, reason, carrier: None }),
+    };
+    acts.extend([
+        rollout(30.0, "churn@1.0.0", "prod", "full", None, "first production release"),
+        rollout(300.0, "churn@2.0.0", "prod", "canary", Some(20), "canary of the contract-length model"),
+        rollout(240.0, "resnet@2.0.0", "staging", "full", None, "try the 256 px input"),
+    ]);
+    acts
 }

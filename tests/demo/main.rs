@@ -11,7 +11,7 @@ fn the_demo_registers_a_realistic_lineage() {
     api::init_workspace(&root).unwrap();
     let mut s = Session::open(&root, "demo".into()).unwrap();
     let summary = pedigree::api::demo::open_demo(&mut s, &pedigree::progress::ignore).unwrap();
-    assert_eq!((summary.models, summary.versions, summary.dataset_versions), (7, 12, 6));
+    assert_eq!((summary.models, summary.versions, summary.dataset_versions), (9, 53, 10));
     let show = |r: &str| api::show_version(&s, &api::ShowVersionRequest { reference: r.into(), ..Default::default() }).unwrap();
     // Policy decisions on real files.
     let legal = show("llm-legal@1.0.1");
@@ -36,5 +36,52 @@ fn the_demo_registers_a_realistic_lineage() {
     assert_eq!(pedigree::api::demo::open_demo(&mut s, &pedigree::progress::ignore).unwrap_err().code, api::ErrorCode::Conflict);
     assert!(api::audit_verify(&s).unwrap().ok);
     let info = api::explore::workspace_info(&s, &Empty {}).unwrap();
-    assert_eq!(info.models, 7);
+    assert_eq!(info.models, 9);
+}
+
+/// The demo's history is spread over months: retrains, monthly releases by CI, monitoring that
+/// rolled one model back on its own and proposes a rollback of another now, evidence, a drill,
+/// a composite system.
+#[test]
+fn the_demo_history_spans_months() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    api::init_workspace(&root).unwrap();
+    let mut s = Session::open(&root, "demo".into()).unwrap();
+    pedigree::api::demo::open_demo(&mut s, &pedigree::progress::ignore).unwrap();
+    let t = api::timeline::model_timeline(&s, &api::timeline::ModelTimelineRequest { model: "fraud".into() }).unwrap();
+    assert_eq!(t.points.len(), 40);
+    let days = |a: &str, b: &str| {
+        let p = |x: &str| chrono::DateTime::parse_from_rfc3339(x).unwrap();
+        (p(b) - p(a)).num_days()
+    };
+    assert!(days(&t.points[0].created_at, &t.points[39].created_at) >= 270, "weekly for 40 weeks");
+    let data: std::collections::BTreeSet<&String> = t.points.iter().flat_map(|p| &p.data).collect();
+    assert_eq!(data.len(), 4, "monthly transaction snapshots: {data:?}");
+    // CI released every fourth retrain with the image that carried it; the last release's AUC
+    // dipped and the rule rolled it back by itself.
+    let releases: Vec<_> = t.deployments.iter().filter(|d| d.env == "payments").collect();
+    assert!(releases.iter().filter(|d| d.carrier.is_some()).count() >= 10, "{releases:?}");
+    let monitor = |env: &str| {
+        let req = api::monitor::MonitorRequest { env: Some(env.into()), metric: None, limit: None };
+        api::monitor::monitor_overview(&s, &req).unwrap()
+    };
+    let pay = monitor("payments");
+    assert_eq!((pay.proposals.len(), pay.proposals[0].status.as_str()), (1, "executed"), "{:?}", pay.proposals);
+    assert!(pay.series.len() > 200);
+    let prod = monitor("prod");
+    assert_eq!((prod.proposals[0].status.as_str(), prod.proposals[0].from.as_str()), ("open", "churn@2.0.0"));
+    // "Which model decided this" a hundred days ago in prod: churn 1.0.0 alone, with its evidence.
+    let at = (chrono::Utc::now() - chrono::Duration::days(100)).to_rfc3339();
+    let d = api::deploy::decision(&s, &api::deploy::DecisionRequest { env: "prod".into(), at: Some(at) }).unwrap();
+    assert_eq!(d.deciders.len(), 1);
+    assert_eq!((d.deciders[0].deployment.version.as_str(), d.deciders[0].attachments.len()), ("1.0.0", 1));
+    let show = |r: &str| api::show_version(&s, &api::ShowVersionRequest { reference: r.into(), ..Default::default() }).unwrap();
+    let churn2 = show("churn@2.0.0");
+    assert_eq!(churn2.attachments.len(), 2);
+    let drills = api::deploy::drills(&s, &api::deploy::DrillRequest { env: None }).unwrap();
+    assert!(drills.drills.len() >= 2, "{drills:?}");
+    let claims = show("claims-triage@1.0.0");
+    assert_eq!(claims.upstream.iter().filter(|e| e.relation.as_deref() == Some("component")).count(), 2);
+    assert!(api::audit_verify(&s).unwrap().ok);
 }
