@@ -10,6 +10,7 @@ use std::net::TcpStream;
 
 use common::Ws;
 
+mod history;
 mod security;
 #[path = "../common/server.rs"]
 mod server_peer;
