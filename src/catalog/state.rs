@@ -53,7 +53,8 @@ const PARTS: &[(&str, &str)] = &[
     ("environments", "SELECT name, production FROM environments ORDER BY name"),
     (
         "deployments",
-        "SELECT d.env, m.name, v.version, d.strategy, d.role, d.traffic, d.started_at, d.ended_at, d.reason, d.created_by
+        "SELECT d.env, m.name, v.version, d.strategy, d.role, d.traffic, d.started_at, d.ended_at, d.reason, d.created_by,
+                d.carrier, d.recorded_from
          FROM deployments d JOIN versions v ON v.id = d.version_id JOIN models m ON m.id = v.model_id
          ORDER BY d.env, d.started_at, m.name, v.sort_key, v.version, d.role",
     ),
@@ -69,6 +70,25 @@ const PARTS: &[(&str, &str)] = &[
          ORDER BY created_at, dataset, subject_hash",
     ),
     ("team", "SELECT public_key, name, roles FROM roster WHERE to_seq IS NULL ORDER BY public_key"),
+    (
+        "attachments",
+        "SELECT m.name, v.version, a.sha256, a.kind, a.name, a.size, a.created_by, a.created_at
+         FROM attachments a JOIN versions v ON v.id = a.version_id JOIN models m ON m.id = v.model_id
+         ORDER BY m.name, v.sort_key, v.version, a.sha256",
+    ),
+    ("runs", "SELECT id, capture, exit_code, created_by FROM runs ORDER BY id"),
+    ("monitor_snapshots", "SELECT env, metric, at, value FROM monitor_snapshots ORDER BY env, metric, at"),
+    (
+        "monitor_rules",
+        "SELECT env, expr, auto, created_by, created_at, removed_seq IS NULL FROM monitor_rules ORDER BY env, expr, created_at",
+    ),
+    (
+        "rollback_proposals",
+        "SELECT p.env, p.rule, mf.name, vf.version, p.evidence, p.status, p.resolution, p.created_at
+         FROM rollback_proposals p JOIN versions vf ON vf.id = p.from_version JOIN models mf ON mf.id = vf.model_id
+         ORDER BY p.env, p.created_at, p.rule",
+    ),
+    ("drills", "SELECT env, at, ok, restore, checks, created_by FROM drills ORDER BY env, at"),
     (
         "conflicts",
         "SELECT subject, field, remote_value, resolution FROM conflicts WHERE remote IN (SELECT remote FROM ledger_remotes)

@@ -15,6 +15,7 @@ mod conflicts;
 mod converge;
 mod faults;
 mod federated;
+mod history;
 mod pq;
 
 use std::process::Output;
