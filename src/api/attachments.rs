@@ -48,8 +48,11 @@ pub fn attach_file(s: &mut Session, req: &AttachRequest) -> Result<AttachRespons
         ApiError::new(code, format!("cannot read {}: {e}", path.display())).on(Some("path"))
     })?;
     if !meta.is_file() {
-        return Err(ApiError::new(ErrorCode::InvalidInput, format!("{} is not a file: attach one file (zip a folder first)", path.display()))
-            .on(Some("path")));
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("{} is not a file: attach one file (zip a folder first)", path.display()),
+        )
+        .on(Some("path")));
     }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     // Checked before the bytes are stored, so a bad request stores nothing.

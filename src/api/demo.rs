@@ -80,7 +80,11 @@ fn act(s: &mut Session, a: &Act) -> Result<(), ApiError> {
             drop(super::monitor::monitor_rule_add(s, &req)?);
         }
         Act::Attach { reference, kind, path } => {
-            let req = super::attachments::AttachRequest { reference: reference.to_string(), kind: kind.to_string(), path: path.display().to_string() };
+            let req = super::attachments::AttachRequest {
+                reference: reference.to_string(),
+                kind: kind.to_string(),
+                path: path.display().to_string(),
+            };
             drop(super::attachments::attach_file(s, &req)?);
         }
         Act::Drill => drop(super::deploy::drill(s, &super::deploy::DrillRequest { env: None })?),
@@ -103,7 +107,11 @@ pub fn open_demo(s: &mut Session, progress: OnProgress<'_>) -> Result<DemoSummar
         return Err(ApiError::new(ErrorCode::Conflict, "the demo needs an empty workspace; this one already has models"));
     }
     // Whole days back from now, at 09:00 UTC: the history ends before today's events.
-    let start = (chrono::Utc::now() - chrono::Duration::days(DAYS + 1)).date_naive().and_hms_opt(9, 0, 0).expect("09:00 exists").and_utc();
+    let start = (chrono::Utc::now() - chrono::Duration::days(DAYS + 1))
+        .date_naive()
+        .and_hms_opt(9, 0, 0)
+        .expect("09:00 exists")
+        .and_utc();
     let plan = crate::demo::plan(&s.ws.root.join("demo-data"), start)
         .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot write demo files: {e}")))?;
     let total = plan.acts.len() as u64;

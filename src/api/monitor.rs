@@ -115,7 +115,15 @@ pub fn monitor_overview(s: &Session, req: &MonitorRequest) -> Result<MonitorOver
     let rules = rows::rules(conn, env)?;
     let proposals = rows::proposals(conn, env)?;
     let Some(env) = env else {
-        return Ok(MonitorOverview { env: None, metrics: vec![], metric: None, series: vec![], deployments: vec![], rules, proposals });
+        return Ok(MonitorOverview {
+            env: None,
+            metrics: vec![],
+            metric: None,
+            series: vec![],
+            deployments: vec![],
+            rules,
+            proposals,
+        });
     };
     let metrics: Vec<MetricCount> =
         rows::metrics_of(conn, env)?.into_iter().map(|(metric, snapshots)| MetricCount { metric, snapshots }).collect();

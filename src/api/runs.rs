@@ -59,7 +59,8 @@ pub fn record_run(s: &mut Session, req: &RecordRunRequest, progress: OnProgress<
         if want != Some(crate::hash::sha256_hex(text.as_bytes()).as_str()) {
             return Err(invalid("the package list does not match the digest the capture names", "packages"));
         }
-        let tmp = tempfile::NamedTempFile::new_in(s.ws.cas.root().join("tmp")).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+        let tmp = tempfile::NamedTempFile::new_in(s.ws.cas.root().join("tmp"))
+            .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
         std::fs::write(tmp.path(), text).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
         s.ws.cas.put_file(tmp.path(), &mut |_| {}).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
     }
@@ -90,7 +91,10 @@ fn register_request(c: &RunCapture, r: &RegisterFromRun) -> Result<RegisterReque
     };
     if paths.is_empty() {
         return Err(invalid(
-            format!("the run wrote no model file ({}); name what to register with --output", outputs::MODEL_EXTENSIONS.join(", ")),
+            format!(
+                "the run wrote no model file ({}); name what to register with --output",
+                outputs::MODEL_EXTENSIONS.join(", ")
+            ),
             "outputs",
         ));
     }
@@ -104,7 +108,8 @@ fn register_request(c: &RunCapture, r: &RegisterFromRun) -> Result<RegisterReque
             }
         }
     }
-    let message = if r.message.is_empty() { format!("produced by run {}: {}", c.id, c.command.join(" ")) } else { r.message.clone() };
+    let message =
+        if r.message.is_empty() { format!("produced by run {}: {}", c.id, c.command.join(" ")) } else { r.message.clone() };
     Ok(RegisterRequest {
         paths: paths.iter().map(|p| p.display().to_string()).collect(),
         model: r.model.clone(),

@@ -16,8 +16,9 @@ impl From<SystemError> for ApiError {
             SystemError::Unchanged(_) => ErrorCode::Conflict,
             SystemError::Name(_) | SystemError::Twice(_) | SystemError::Empty | SystemError::ItSelf(_) => ErrorCode::InvalidInput,
         };
-        let field = matches!(e, SystemError::UnknownComponent(_) | SystemError::Twice(_) | SystemError::Empty | SystemError::ItSelf(_))
-            .then_some("components");
+        let field =
+            matches!(e, SystemError::UnknownComponent(_) | SystemError::Twice(_) | SystemError::Empty | SystemError::ItSelf(_))
+                .then_some("components");
         ApiError::new(code, e.to_string()).on(field)
     }
 }
@@ -46,8 +47,11 @@ pub fn system_pin(s: &mut Session, req: &SystemPinRequest, progress: OnProgress<
     let dir = tempfile::TempDir::new_in(&s.ws.root).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
     let file = dir.path().join(system::FILE);
     std::fs::write(&file, system::file_bytes(&plan)).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
-    let changed: Vec<String> =
-        plan.changes.iter().map(|c| format!("{} {}→{}", c.model, c.from.as_deref().unwrap_or("∅"), c.to.as_deref().unwrap_or("∅"))).collect();
+    let changed: Vec<String> = plan
+        .changes
+        .iter()
+        .map(|c| format!("{} {}→{}", c.model, c.from.as_deref().unwrap_or("∅"), c.to.as_deref().unwrap_or("∅")))
+        .collect();
     let message = if req.message.is_empty() { format!("system: {}", changed.join(", ")) } else { req.message.clone() };
     let reg = RegisterRequest {
         paths: vec![file.display().to_string()],

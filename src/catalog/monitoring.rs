@@ -60,7 +60,8 @@ pub fn series(conn: &Connection, env: &str, metric: &str, limit: u32) -> Result<
 
 /// The metrics an environment has snapshots of, with how many each.
 pub fn metrics_of(conn: &Connection, env: &str) -> Result<Vec<(String, u64)>, CatalogError> {
-    let mut st = conn.prepare_cached("SELECT metric, count(*) FROM monitor_snapshots WHERE env = ?1 GROUP BY metric ORDER BY metric")?;
+    let mut st =
+        conn.prepare_cached("SELECT metric, count(*) FROM monitor_snapshots WHERE env = ?1 GROUP BY metric ORDER BY metric")?;
     let rows = st.query_map([env], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -159,7 +160,8 @@ pub struct Proposal {
     pub resolution: Option<String>,
 }
 
-const PROPOSAL_SELECT: &str = "SELECT p.id, p.env, p.rule, mf.name || '@' || vf.version, mt.name || '@' || vt.version, p.evidence,
+const PROPOSAL_SELECT: &str =
+    "SELECT p.id, p.env, p.rule, mf.name || '@' || vf.version, mt.name || '@' || vt.version, p.evidence,
             p.status, p.created_at, a.hash, p.resolution
      FROM rollback_proposals p JOIN audit_events a ON a.seq = p.audit_seq
      JOIN versions vf ON vf.id = p.from_version JOIN models mf ON mf.id = vf.model_id
@@ -183,7 +185,8 @@ fn proposal_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Proposal> {
 
 /// Proposals (of one environment, or all), newest first.
 pub fn proposals(conn: &Connection, env: Option<&str>) -> Result<Vec<Proposal>, CatalogError> {
-    let mut st = conn.prepare_cached(&format!("{PROPOSAL_SELECT} WHERE ?1 IS NULL OR p.env = ?1 ORDER BY p.created_at DESC, p.id DESC"))?;
+    let mut st =
+        conn.prepare_cached(&format!("{PROPOSAL_SELECT} WHERE ?1 IS NULL OR p.env = ?1 ORDER BY p.created_at DESC, p.id DESC"))?;
     let rows = st.query_map([env], proposal_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

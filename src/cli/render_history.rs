@@ -43,20 +43,13 @@ pub fn deployments(d: &[crate::governance::deploy::Deployment]) -> String {
     table(&["ENV", "VERSION", "ROLE", "TRAFFIC", "STRATEGY", "FROM", "UNTIL", "REASON"], &rows)
 }
 
-
 pub fn manifest_deployed(m: &crate::api::deploy::ManifestDeployed) -> String {
     let what = if m.deployments == 0 {
         "it served so already: nothing recorded".to_string()
     } else {
         format!("{} deployment(s) recorded", m.deployments)
     };
-    format!(
-        "{}: {} — {what}\n  carried by {}\n{}",
-        m.recorded_from,
-        m.versions.join(", "),
-        m.carrier,
-        deployments(&m.serving)
-    )
+    format!("{}: {} — {what}\n  carried by {}\n{}", m.recorded_from, m.versions.join(", "), m.carrier, deployments(&m.serving))
 }
 
 pub fn decision(d: &crate::governance::decision::Decision) -> String {
@@ -81,7 +74,10 @@ pub fn decision(d: &crate::governance::decision::Decision) -> String {
         ));
         out.push_str(&format!("  deployed      by {} ({}): {}\n", dep.created_by, dep.strategy, dep.reason));
         if let Some(c) = &dep.carrier {
-            out.push_str(&format!("  carried by    {c}{}\n", dep.recorded_from.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()));
+            out.push_str(&format!(
+                "  carried by    {c}{}\n",
+                dep.recorded_from.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+            ));
         }
         let gate = if x.gate.ok { "met".to_string() } else { format!("NOT met (missing {})", x.gate.missing.join(", ")) };
         out.push_str(&format!("  approvals     policy {gate}\n"));
@@ -95,7 +91,12 @@ pub fn decision(d: &crate::governance::decision::Decision) -> String {
                 Some(false) => " FAIL",
                 None => "",
             };
-            out.push_str(&format!("  evaluation    {}={}{slice} on {}{verdict}\n", e.metric, e.value, e.dataset.trim_start_matches("dataset:")));
+            out.push_str(&format!(
+                "  evaluation    {}={}{slice} on {}{verdict}\n",
+                e.metric,
+                e.value,
+                e.dataset.trim_start_matches("dataset:")
+            ));
         }
         for a in &x.attachments {
             out.push_str(&format!("  attachment    {} {} sha256:{}\n", a.kind, a.name, a.sha256));
@@ -146,7 +147,14 @@ fn environment(c: &crate::runs::RunCapture) -> String {
         }
     }
     let h = &e.hardware;
-    out.push_str(&format!("  hardware      {} × {} cores, {}, {} on {}\n", h.cpu, h.cores, size(h.memory_bytes), h.os, e.hostname));
+    out.push_str(&format!(
+        "  hardware      {} × {} cores, {}, {} on {}\n",
+        h.cpu,
+        h.cores,
+        size(h.memory_bytes),
+        h.os,
+        e.hostname
+    ));
     for g in &h.gpus {
         out.push_str(&format!("  gpu           {} (driver {}, {})\n", g.name, g.driver, g.memory));
     }
@@ -171,7 +179,12 @@ pub fn recipe(r: &crate::runs::reproduce::Recipe) -> String {
     }
     out.push_str("\nTO MAKE IT AGAIN\n");
     if let (Some(g), Some(code)) = (&c.environment.git, r.code.as_deref()) {
-        out.push_str(&format!("  check out {} at {}{}\n", code.rsplit_once('@').map_or(code, |x| x.0), g.commit, if g.dirty { " (it ran with uncommitted changes: the digest above says which)" } else { "" }));
+        out.push_str(&format!(
+            "  check out {} at {}{}\n",
+            code.rsplit_once('@').map_or(code, |x| x.0),
+            g.commit,
+            if g.dirty { " (it ran with uncommitted changes: the digest above says which)" } else { "" }
+        ));
     }
     if let Some(i) = &c.environment.interpreter {
         out.push_str(&format!("  install the packages whose list has sha256:{} (Python {})\n", i.packages_digest, i.version));
@@ -195,7 +208,14 @@ pub fn check(r: &crate::runs::reproduce::CheckReport) -> String {
     let rows: Vec<Vec<String>> = r
         .outputs
         .iter()
-        .map(|o| vec![o.path.clone(), if o.same { "same".into() } else { "DIFFERENT".into() }, o.recorded.clone(), o.now.clone().unwrap_or_else(|| "(missing)".into())])
+        .map(|o| {
+            vec![
+                o.path.clone(),
+                if o.same { "same".into() } else { "DIFFERENT".into() },
+                o.recorded.clone(),
+                o.now.clone().unwrap_or_else(|| "(missing)".into()),
+            ]
+        })
         .collect();
     out.push_str(&table(&["OUTPUT", "RESULT", "RECORDED", "NOW"], &rows));
     for d in &r.differences {
@@ -219,7 +239,15 @@ pub fn rules(list: &[crate::governance::monitor::Rule]) -> String {
     }
     let rows: Vec<Vec<String>> = list
         .iter()
-        .map(|r| vec![r.id.to_string(), r.env.clone(), r.expr.clone(), if r.auto { "auto rollback".into() } else { "propose".into() }, r.created_by.clone()])
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                r.env.clone(),
+                r.expr.clone(),
+                if r.auto { "auto rollback".into() } else { "propose".into() },
+                r.created_by.clone(),
+            ]
+        })
         .collect();
     table(&["ID", "ENV", "RULE", "ON BREAK", "BY"], &rows)
 }
@@ -228,7 +256,10 @@ pub fn proposals(list: &[crate::governance::monitor::Proposal]) -> String {
     let mut out = String::new();
     for p in list {
         let to = p.to.as_deref().map(|t| format!(" → {t}")).unwrap_or_else(|| " (nothing earlier to restore)".into());
-        out.push_str(&format!("rollback proposal {} [{}] {}: {}{to} — rule '{}' at {}\n", p.id, p.status, p.env, p.from, p.rule, p.created_at));
+        out.push_str(&format!(
+            "rollback proposal {} [{}] {}: {}{to} — rule '{}' at {}\n",
+            p.id, p.status, p.env, p.from, p.rule, p.created_at
+        ));
         for s in &p.evidence {
             out.push_str(&format!("    {} {}={}\n", s.at, s.metric, s.value));
         }
@@ -252,7 +283,11 @@ pub fn monitor(o: &crate::api::monitor::MonitorOverview) -> String {
             let serving = o
                 .deployments
                 .iter()
-                .filter(|d| d.role != "shadow" && d.started_at.as_str() <= s.at.as_str() && d.ended_at.as_deref().is_none_or(|e| e > s.at.as_str()))
+                .filter(|d| {
+                    d.role != "shadow"
+                        && d.started_at.as_str() <= s.at.as_str()
+                        && d.ended_at.as_deref().is_none_or(|e| e > s.at.as_str())
+                })
                 .map(|d| format!("{}@{} {} %", d.model, d.version, d.traffic))
                 .collect::<Vec<_>>()
                 .join(", ");
@@ -272,7 +307,14 @@ pub fn drills(r: &crate::api::deploy::DrillResponse) -> String {
     let mut out = String::new();
     for d in &r.drills {
         let restore = d.restore.as_deref().unwrap_or("(nothing)");
-        out.push_str(&format!("{}: {} — restore {} in place of {} ({})\n", d.env, if d.ok { "PASSED" } else { "FAILED" }, restore, d.current, d.at));
+        out.push_str(&format!(
+            "{}: {} — restore {} in place of {} ({})\n",
+            d.env,
+            if d.ok { "PASSED" } else { "FAILED" },
+            restore,
+            d.current,
+            d.at
+        ));
         for c in &d.checks {
             out.push_str(&format!("  [{}] {:<11} {}\n", if c.ok { "ok" } else { "FAIL" }, c.name, c.detail));
         }
@@ -289,7 +331,13 @@ pub fn system_plans(list: &[crate::registry::system::SystemPlan]) -> String {
         let from = p.from.as_deref().map(|f| format!("{f} → ")).unwrap_or_default();
         out.push_str(&format!("{} {from}{} ({})\n", p.system, p.version, p.bump));
         for c in &p.changes {
-            out.push_str(&format!("  {:<24} {} → {} ({})\n", c.model, c.from.as_deref().unwrap_or("(new)"), c.to.as_deref().unwrap_or("(removed)"), c.bump));
+            out.push_str(&format!(
+                "  {:<24} {} → {} ({})\n",
+                c.model,
+                c.from.as_deref().unwrap_or("(new)"),
+                c.to.as_deref().unwrap_or("(removed)"),
+                c.bump
+            ));
         }
     }
     out

@@ -8,7 +8,8 @@ use crate::api::{self, ApiError, ErrorCode};
 pub(super) fn run(ctx: &Ctx, command: Command) -> Result<i32, ApiError> {
     match command {
         Command::Attach(a) => {
-            let req = api::attachments::AttachRequest { reference: a.reference, kind: a.kind, path: a.file.display().to_string() };
+            let req =
+                api::attachments::AttachRequest { reference: a.reference, kind: a.kind, path: a.file.display().to_string() };
             emit(ctx.json, &api::attachments::attach_file(&mut ctx.open()?, &req)?, render::attached);
         }
         Command::Deploy(d) => return deploy(ctx, d),
@@ -110,7 +111,15 @@ fn monitor(ctx: &Ctx, command: MonitorCommand) -> Result<(), ApiError> {
         }
         MonitorCommand::Rule { env, rule, auto } => {
             let res = m::monitor_rule_add(&mut ctx.open()?, &m::MonitorRuleRequest { env, rule, auto })?;
-            emit(ctx.json, &res, |r| format!("{}: {}{}\n{}", r.rule.env, r.rule.expr, if r.rule.auto { " (auto)" } else { "" }, render::proposals(&r.proposals)));
+            emit(ctx.json, &res, |r| {
+                format!(
+                    "{}: {}{}\n{}",
+                    r.rule.env,
+                    r.rule.expr,
+                    if r.rule.auto { " (auto)" } else { "" },
+                    render::proposals(&r.proposals)
+                )
+            });
         }
         MonitorCommand::Unrule { env, rule } => {
             let res = m::monitor_rule_remove(&mut ctx.open()?, &m::MonitorRuleRequest { env, rule, auto: false })?;

@@ -43,7 +43,10 @@ pub(super) fn acts(dir: &Path, start: chrono::DateTime<chrono::Utc>) -> io::Resu
         let day = FIRST + 7.0 * i as f64;
         let d = models.join(format!("fraud-{i}"));
         std::fs::create_dir_all(&d)?;
-        std::fs::write(d.join("model.safetensors"), files::safetensors(&[("encoder.weight", &[32, 16]), ("head.weight", &[2, 32])], 20 + i as u8))?;
+        std::fs::write(
+            d.join("model.safetensors"),
+            files::safetensors(&[("encoder.weight", &[32, 16]), ("head.weight", &[2, 32])], 20 + i as u8),
+        )?;
         let auc = 0.90 + 0.002 * i as f64 / 4.0 + 0.004 * wobble(i);
         let month = (i / 10) as usize;
         let req = RegisterRequest {
@@ -51,8 +54,11 @@ pub(super) fn acts(dir: &Path, start: chrono::DateTime<chrono::Utc>) -> io::Resu
             model: "fraud".into(),
             trained_on: vec![data[month].display().to_string()],
             params: [("schedule".to_string(), "weekly".to_string()), ("window_days".to_string(), "90".to_string())].into(),
-            metrics: [("auc".to_string(), (auc * 1000.0).round() / 1000.0), ("precision_at_1pct".to_string(), 0.61 + 0.01 * wobble(i + 7))]
-                .into(),
+            metrics: [
+                ("auc".to_string(), (auc * 1000.0).round() / 1000.0),
+                ("precision_at_1pct".to_string(), 0.61 + 0.01 * wobble(i + 7)),
+            ]
+            .into(),
             message: format!("Scheduled weekly retrain {} on transactions v{}", i + 1, month + 1),
             code: Some(format!("git+https://github.com/acme/fraud@{:012x}", 0xfa00 + i)),
             environment: Some("python-3.11+lightgbm-4.5".into()),
@@ -68,7 +74,12 @@ pub(super) fn acts(dir: &Path, start: chrono::DateTime<chrono::Utc>) -> io::Resu
                 act: Act::Validate(Validated {
                     reference: reference.clone(),
                     dataset: "transactions@1",
-                    metrics: vec![MetricInput { metric: "auc".into(), value: (auc * 1000.0).round() / 1000.0, slice: None, threshold: Some(">= 0.85".into()) }],
+                    metrics: vec![MetricInput {
+                        metric: "auc".into(),
+                        value: (auc * 1000.0).round() / 1000.0,
+                        slice: None,
+                        threshold: Some(">= 0.85".into()),
+                    }],
                     justification: "weekly validation job: holdout AUC above 0.85",
                 }),
             });
@@ -108,7 +119,8 @@ pub(super) fn acts(dir: &Path, start: chrono::DateTime<chrono::Utc>) -> io::Resu
     let churn_end = 318.0;
     let mut week = Vec::new();
     while day <= churn_end {
-        let v = if day > churn_end - 3.0 { 0.79 - 0.01 * (day - (churn_end - 3.0)) } else { 0.84 + 0.01 * wobble(day as u32 + 11) };
+        let v =
+            if day > churn_end - 3.0 { 0.79 - 0.01 * (day - (churn_end - 3.0)) } else { 0.84 + 0.01 * wobble(day as u32 + 11) };
         week.push(snapshot("prod", day, "auc", v));
         if week.len() >= 7 || day > churn_end - 3.0 {
             acts.push(Timed { day: day + 0.5, act: Act::Monitor(std::mem::take(&mut week)) });
@@ -119,16 +131,25 @@ pub(super) fn acts(dir: &Path, start: chrono::DateTime<chrono::Utc>) -> io::Resu
     let evidence = dir.join("evidence");
     std::fs::create_dir_all(&evidence)?;
     let fair = evidence.join("churn-2.0.0-fairness.json");
-    std::fs::write(&fair, r#"{"metric": "demographic_parity_difference", "groups": {"age=65+": 0.031, "region=eu": 0.012}, "threshold": 0.05}"#)?;
+    std::fs::write(
+        &fair,
+        r#"{"metric": "demographic_parity_difference", "groups": {"age=65+": 0.031, "region=eu": 0.012}, "threshold": 0.05}"#,
+    )?;
     let shap = evidence.join("churn-2.0.0-shap-summary.html");
-    std::fs::write(&shap, "<!doctype html><title>SHAP summary</title><h1>churn 2.0.0</h1><ol><li>contract_months</li><li>tenure</li><li>support_calls</li></ol>")?;
+    std::fs::write(
+        &shap,
+        "<!doctype html><title>SHAP summary</title><h1>churn 2.0.0</h1><ol><li>contract_months</li><li>tenure</li><li>support_calls</li></ol>",
+    )?;
     let card = evidence.join("churn-model-card.md");
     std::fs::write(&card, "# churn model card\n\nIntended use: retention offers. Not for credit decisions.\n")?;
     acts.push(Timed { day: 263.0, act: Act::Attach { reference: "churn@2.0.0", kind: "fairness", path: fair } });
     acts.push(Timed { day: 263.0, act: Act::Attach { reference: "churn@2.0.0", kind: "explainability", path: shap } });
     acts.push(Timed { day: 21.0, act: Act::Attach { reference: "churn@1.0.0", kind: "documentation", path: card } });
     // A composite system for claims: images and text.
-    acts.push(Timed { day: 245.0, act: Act::System { system: "claims-triage", components: vec!["resnet@2.0.0", "llm-legal/q4@1.0.0"] } });
+    acts.push(Timed {
+        day: 245.0,
+        act: Act::System { system: "claims-triage", components: vec!["resnet@2.0.0", "llm-legal/q4@1.0.0"] },
+    });
     acts.push(Timed { day: 325.0, act: Act::Drill });
     Ok(acts)
 }

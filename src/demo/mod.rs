@@ -41,12 +41,23 @@ pub enum Act {
     Production(&'static str),
     /// Monitoring snapshots imported (rules judged after).
     Monitor(Vec<crate::governance::monitor::Snapshot>),
-    Rule { env: &'static str, rule: &'static str, auto: bool },
-    Attach { reference: &'static str, kind: &'static str, path: PathBuf },
+    Rule {
+        env: &'static str,
+        rule: &'static str,
+        auto: bool,
+    },
+    Attach {
+        reference: &'static str,
+        kind: &'static str,
+        path: PathBuf,
+    },
     /// A recovery drill of every environment.
     Drill,
     /// A composite system version pinning these components.
-    System { system: &'static str, components: Vec<&'static str> },
+    System {
+        system: &'static str,
+        components: Vec<&'static str>,
+    },
 }
 
 /// A version evaluated on `dataset` with `metrics`, then approved with `justification`.
@@ -310,7 +321,8 @@ pub fn plan(dir: &Path, start: chrono::DateTime<chrono::Utc>) -> io::Result<Plan
             message: "Adds contract length as a feature",
         },
     ];
-    let mut acts: Vec<Timed> = steps.into_iter().map(|st| Timed { day: st.day, act: Act::Register(Box::new(registration(st))) }).collect();
+    let mut acts: Vec<Timed> =
+        steps.into_iter().map(|st| Timed { day: st.day, act: Act::Register(Box::new(registration(st))) }).collect();
     acts.extend(governance());
     acts.extend(history::acts(dir, start)?);
     // Stable: acts of the same day keep the order they were listed in.

@@ -57,7 +57,11 @@ pub fn run_checks(conn: &Connection, cas: &Cas, env: &str, actor: &str) -> Resul
     let production = deployments::is_production(conn, env)?.unwrap_or(false);
     let mut checks = Vec::new();
     match &restore {
-        None => checks.push(check("restorable", false, format!("nothing served {env} before {current}: there is nothing to roll back to"))),
+        None => checks.push(check(
+            "restorable",
+            false,
+            format!("nothing served {env} before {current}: there is nothing to roll back to"),
+        )),
         Some(target) => {
             checks.push(check("restorable", true, format!("a rollback restores {target}")));
             let v = resolve(conn, target)?;
@@ -94,7 +98,8 @@ pub fn run_checks(conn: &Connection, cas: &Cas, env: &str, actor: &str) -> Resul
                 Some(e) => check("erasure", false, format!("erasure request {} ({}) is open against it", e.id, e.dataset)),
             });
             let cur = resolve(conn, &current)?;
-            let now = models::get_version(conn, cur.model_id, &cur.version)?.ok_or_else(|| GovError::UnknownVersion(current.clone()))?;
+            let now = models::get_version(conn, cur.model_id, &cur.version)?
+                .ok_or_else(|| GovError::UnknownVersion(current.clone()))?;
             checks.push(match compare(&now.interface, &record.interface) {
                 Change::Incompatible(why) => check("interface", false, format!("callers of {current} would break: {why}")),
                 Change::Additive(what) => check("interface", true, format!("compatible ({what})")),

@@ -53,7 +53,9 @@ fn pinned_image(v: &Value) -> Option<String> {
     match v {
         Value::Object(m) => m
             .iter()
-            .find_map(|(k, x)| (k == "image").then(|| x.as_str().filter(|s| s.contains("@sha256:")).map(str::to_string)).flatten())
+            .find_map(|(k, x)| {
+                (k == "image").then(|| x.as_str().filter(|s| s.contains("@sha256:")).map(str::to_string)).flatten()
+            })
             .or_else(|| m.values().find_map(pinned_image)),
         Value::Array(a) => a.iter().find_map(pinned_image),
         _ => None,
@@ -72,7 +74,8 @@ pub fn parse(text: &str) -> Result<Manifest, GovError> {
     }
     let mut doc = None;
     for d in serde_yaml::Deserializer::from_str(text) {
-        let v: Value = serde::Deserialize::deserialize(d).map_err(|_| bad("YAML or JSON of a KServe InferenceService or a Seldon deployment"))?;
+        let v: Value = serde::Deserialize::deserialize(d)
+            .map_err(|_| bad("YAML or JSON of a KServe InferenceService or a Seldon deployment"))?;
         if matches!(v.get("kind").and_then(Value::as_str), Some("InferenceService" | "SeldonDeployment" | "Model")) {
             doc = Some(v);
             break;
@@ -80,7 +83,10 @@ pub fn parse(text: &str) -> Result<Manifest, GovError> {
     }
     let doc = doc.ok_or_else(|| bad("a KServe InferenceService, a SeldonDeployment or a Seldon Model (no such document)"))?;
     let name = doc.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("unnamed").to_string();
-    let annotated = doc.pointer(&format!("/metadata/annotations/{}", ANNOTATION.replace('/', "~1"))).and_then(Value::as_str).map(str::to_string);
+    let annotated = doc
+        .pointer(&format!("/metadata/annotations/{}", ANNOTATION.replace('/', "~1")))
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let image = pinned_image(&doc);
     let spec = doc.get("spec").ok_or_else(|| bad("a manifest with a spec"))?;
     let (kind, served) = match doc["kind"].as_str().unwrap_or_default() {
@@ -106,13 +112,16 @@ pub fn parse(text: &str) -> Result<Manifest, GovError> {
             ("kserve", vec![Served { uri, traffic, shadow: false }])
         }
         "SeldonDeployment" => {
-            let preds = spec.get("predictors").and_then(Value::as_array).ok_or_else(|| bad("a SeldonDeployment with spec.predictors"))?;
+            let preds =
+                spec.get("predictors").and_then(Value::as_array).ok_or_else(|| bad("a SeldonDeployment with spec.predictors"))?;
             let single = preds.len() == 1;
             let mut out = Vec::new();
             for p in preds {
-                let uri = p.get("graph").and_then(graph_uri).ok_or_else(|| bad("Seldon predictors whose graph names a modelUri"))?;
+                let uri =
+                    p.get("graph").and_then(graph_uri).ok_or_else(|| bad("Seldon predictors whose graph names a modelUri"))?;
                 let shadow = p.get("shadow").and_then(Value::as_bool).unwrap_or(false);
-                let traffic = if shadow { 0 } else { p.get("traffic").and_then(Value::as_u64).unwrap_or(if single { 100 } else { 0 }) };
+                let traffic =
+                    if shadow { 0 } else { p.get("traffic").and_then(Value::as_u64).unwrap_or(if single { 100 } else { 0 }) };
                 if traffic > 100 {
                     return Err(bad("predictor traffic of 0–100"));
                 }
@@ -150,7 +159,9 @@ pub fn locate(conn: &Connection, uri: &str) -> Result<String, GovError> {
     }
     let files = stores::files_under_uri(conn, uri)?;
     if files.is_empty() {
-        return Err(not_found("register it, index the store that holds it (pedigree store add, pedigree index), or annotate the manifest with pedigree.dev/version"));
+        return Err(not_found(
+            "register it, index the store that holds it (pedigree store add, pedigree index), or annotate the manifest with pedigree.dev/version",
+        ));
     }
     let Some(digests) = files.iter().map(|(_, d)| d.as_deref()).collect::<Option<Vec<&str>>>() else {
         return Err(not_found("its files are indexed but not hashed yet; index the store again"));

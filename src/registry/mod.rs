@@ -14,8 +14,8 @@ pub mod inspect;
 pub mod manifest;
 pub mod register;
 pub mod semver_policy;
-pub mod system;
 pub mod summary;
+pub mod system;
 
 pub use register::{RegisterRequest, RegisterResponse, register};
 

@@ -157,7 +157,14 @@ pub fn plan(conn: &Connection, system: &str, given: &[String]) -> Result<SystemP
             .iter()
             .map(|p| ComponentChange { model: p.model.clone(), from: None, to: Some(p.version.clone()), bump: "major".into() })
             .collect();
-        return Ok(SystemPlan { system: system.into(), from: None, version: "1.0.0".into(), bump: "major".into(), changes, components });
+        return Ok(SystemPlan {
+            system: system.into(),
+            from: None,
+            version: "1.0.0".into(),
+            bump: "major".into(),
+            changes,
+            components,
+        });
     };
     let mut changes = Vec::new();
     for p in &components {
@@ -169,7 +176,12 @@ pub fn plan(conn: &Connection, system: &str, given: &[String]) -> Result<SystemP
                 to: Some(p.version.clone()),
                 bump: step(&o.version, &p.version).into(),
             }),
-            None => changes.push(ComponentChange { model: p.model.clone(), from: None, to: Some(p.version.clone()), bump: "minor".into() }),
+            None => changes.push(ComponentChange {
+                model: p.model.clone(),
+                from: None,
+                to: Some(p.version.clone()),
+                bump: "minor".into(),
+            }),
         }
     }
     if changes.is_empty() {

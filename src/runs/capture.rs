@@ -116,8 +116,26 @@ pub const LOCK_FILES: &[&str] = &[
 
 /// Libraries whose versions are named in the capture.
 const LIBRARIES: &[&str] = &[
-    "torch", "tensorflow", "jax", "jaxlib", "keras", "numpy", "scipy", "pandas", "scikit-learn", "xgboost", "lightgbm",
-    "catboost", "transformers", "datasets", "accelerate", "peft", "safetensors", "onnx", "onnxruntime", "tokenizers",
+    "torch",
+    "tensorflow",
+    "jax",
+    "jaxlib",
+    "keras",
+    "numpy",
+    "scipy",
+    "pandas",
+    "scikit-learn",
+    "xgboost",
+    "lightgbm",
+    "catboost",
+    "transformers",
+    "datasets",
+    "accelerate",
+    "peft",
+    "safetensors",
+    "onnx",
+    "onnxruntime",
+    "tokenizers",
 ];
 
 /// Variables recorded as they are (none can hold a secret).
@@ -174,7 +192,8 @@ pub fn file_digest(path: &Path, shown_as: &str) -> Option<FileDigest> {
 fn git_state(cwd: &Path) -> Option<(GitState, String)> {
     let top = probe("git", &["rev-parse", "--show-toplevel"], cwd)?.trim().to_string();
     let commit = probe("git", &["rev-parse", "HEAD"], cwd)?.trim().to_string();
-    let remote = probe("git", &["config", "--get", "remote.origin.url"], cwd).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let remote =
+        probe("git", &["config", "--get", "remote.origin.url"], cwd).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let diff = probe("git", &["diff", "HEAD", "--binary"], cwd).unwrap_or_default();
     let untracked = probe("git", &["ls-files", "--others", "--exclude-standard", "-z"], Path::new(&top)).unwrap_or_default();
     let mut acc = diff.clone();
@@ -255,7 +274,11 @@ fn hardware(cwd: &Path) -> Hardware {
         .lines()
         .filter_map(|l| {
             let mut f = l.split(',').map(str::trim);
-            Some(Gpu { name: f.next()?.to_string(), driver: f.next()?.to_string(), memory: f.next().unwrap_or_default().to_string() })
+            Some(Gpu {
+                name: f.next()?.to_string(),
+                driver: f.next()?.to_string(),
+                memory: f.next().unwrap_or_default().to_string(),
+            })
         })
         .filter(|g| !g.name.is_empty())
         .collect();

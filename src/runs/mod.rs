@@ -17,7 +17,7 @@ pub mod outputs;
 pub mod record;
 pub mod reproduce;
 
-pub use capture::{RunEnvironment, FileDigest};
+pub use capture::{FileDigest, RunEnvironment};
 
 /// One captured run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -36,11 +36,8 @@ pub fn snapshot(root: &Path, skip: &[&Path]) -> Snapshot {
             break;
         }
         let Ok(meta) = e.metadata() else { continue };
-        let mtime = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos() as i128);
+        let mtime =
+            meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos() as i128);
         if let Ok(rel) = e.path().strip_prefix(root) {
             s.files.insert(rel.to_path_buf(), (meta.len(), mtime));
         }
@@ -51,7 +48,8 @@ pub fn snapshot(root: &Path, skip: &[&Path]) -> Snapshot {
 /// Files of `after` that `before` did not have, or had with another size or time, hashed, in
 /// path order.
 pub fn produced(root: &Path, before: &Snapshot, after: &Snapshot) -> Vec<FileDigest> {
-    let mut changed: Vec<&PathBuf> = after.files.iter().filter(|(p, st)| before.files.get(*p) != Some(st)).map(|(p, _)| p).collect();
+    let mut changed: Vec<&PathBuf> =
+        after.files.iter().filter(|(p, st)| before.files.get(*p) != Some(st)).map(|(p, _)| p).collect();
     changed.sort();
     changed.into_iter().filter_map(|rel| file_digest(&root.join(rel), &rel.display().to_string())).collect()
 }
@@ -62,5 +60,8 @@ pub const MODEL_EXTENSIONS: &[&str] =
 
 /// Whether a produced file looks like a model by its extension.
 pub fn is_model_file(path: &str) -> bool {
-    Path::new(path).extension().and_then(|e| e.to_str()).is_some_and(|e| MODEL_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+    Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| MODEL_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }

@@ -39,7 +39,8 @@ pub fn record(conn: &Connection, c: &RunCapture, actor: &str) -> Result<bool, Ca
     let payload = serde_json::to_value(c).expect("captures serialise");
     let seq = audit::append(conn, &audit::now(), actor, "run", &node, &payload)?;
     let text = audit::canonical(&payload);
-    let row = runs::NewRun { id: &c.id, capture: &text, started_at: &c.started_at, ended_at: &c.ended_at, exit_code: c.exit_code };
+    let row =
+        runs::NewRun { id: &c.id, capture: &text, started_at: &c.started_at, ended_at: &c.ended_at, exit_code: c.exit_code };
     runs::insert(conn, &row, actor, seq)?;
     let label = c.command.iter().take(3).cloned().collect::<Vec<_>>().join(" ");
     graph::upsert_node(conn, &node, "run", &label, "{}")?;

@@ -53,19 +53,26 @@ pub fn recipe(conn: &Connection, reference: &str) -> Result<Recipe, GovError> {
     let run_node = format!("run:{}", run.id);
     for e in graph::edges_from(conn, &v.node)?.into_iter().chain(graph::edges_from(conn, &run_node)?) {
         let Some((name, version)) = e.dst.strip_prefix("dataset:").and_then(|d| d.rsplit_once('@')) else { continue };
-        if !matches!(e.kind.as_str(), "trained_on" | "used") || data.iter().any(|d: &DataInput| d.dataset == format!("{name}@{version}")) {
+        if !matches!(e.kind.as_str(), "trained_on" | "used")
+            || data.iter().any(|d: &DataInput| d.dataset == format!("{name}@{version}"))
+        {
             continue;
         }
         if let Some(d) = datasets::get(conn, name, version)? {
             data.push(DataInput { dataset: format!("{name}@{version}"), root_digest: d.root_digest, source_uri: d.source_uri });
         }
     }
-    let set_env = run.environment.seeds.iter().filter_map(|(k, x)| k.strip_prefix("env:").map(|k| (k.to_string(), x.clone()))).collect();
+    let set_env =
+        run.environment.seeds.iter().filter_map(|(k, x)| k.strip_prefix("env:").map(|k| (k.to_string(), x.clone()))).collect();
     Ok(Recipe {
         reference: v.name(),
         code: run.code_ref(),
         environment_id: run.environment_id(),
-        expected: record.files.iter().map(|f| FileDigest { path: f.path.clone(), sha256: f.sha256.clone(), size: f.size }).collect(),
+        expected: record
+            .files
+            .iter()
+            .map(|f| FileDigest { path: f.path.clone(), sha256: f.sha256.clone(), size: f.size })
+            .collect(),
         data,
         set_env,
         recorded_by: row.created_by,
@@ -126,7 +133,8 @@ pub fn differences(was: &RunCapture, now: &RunCapture) -> Vec<Difference> {
         a.git.as_ref().and_then(|g| g.uncommitted_digest.clone()),
         b.git.as_ref().and_then(|g| g.uncommitted_digest.clone()),
     );
-    let locks = |e: &super::RunEnvironment| e.locks.iter().map(|l| (l.path.clone(), l.sha256.clone())).collect::<BTreeMap<_, _>>();
+    let locks =
+        |e: &super::RunEnvironment| e.locks.iter().map(|l| (l.path.clone(), l.sha256.clone())).collect::<BTreeMap<_, _>>();
     let (la, lb) = (locks(a), locks(b));
     for p in la.keys().chain(lb.keys()).collect::<std::collections::BTreeSet<_>>() {
         differ(&mut out, &format!("lock file {p}"), la.get(p).cloned(), lb.get(p).cloned());
@@ -134,7 +142,9 @@ pub fn differences(was: &RunCapture, now: &RunCapture) -> Vec<Difference> {
     let py = |e: &super::RunEnvironment, f: fn(&super::capture::Interpreter) -> String| e.interpreter.as_ref().map(f);
     differ(&mut out, "python", py(a, |i| i.version.clone()), py(b, |i| i.version.clone()));
     differ(&mut out, "installed packages", py(a, |i| i.packages_digest.clone()), py(b, |i| i.packages_digest.clone()));
-    let gpus = |e: &super::RunEnvironment| Some(e.hardware.gpus.iter().map(|g| format!("{} (driver {})", g.name, g.driver)).collect::<Vec<_>>().join(", "));
+    let gpus = |e: &super::RunEnvironment| {
+        Some(e.hardware.gpus.iter().map(|g| format!("{} (driver {})", g.name, g.driver)).collect::<Vec<_>>().join(", "))
+    };
     differ(&mut out, "GPUs", gpus(a), gpus(b));
     differ(&mut out, "exit code", Some(was.exit_code.to_string()), Some(now.exit_code.to_string()));
     out

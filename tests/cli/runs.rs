@@ -82,8 +82,21 @@ fn a_run_is_captured_whole_and_registers_what_it_produced() {
     std::fs::set_permissions(&smi, std::fs::Permissions::from_mode(0o755)).unwrap();
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
     let args = [
-        "run", "--model", "churn", "--trained-on", "data.csv", "--metrics-from", "out/metrics.json", "--json", "--", &py, "train.py", "--lr",
-        "0.05", "--seed", "7",
+        "run",
+        "--model",
+        "churn",
+        "--trained-on",
+        "data.csv",
+        "--metrics-from",
+        "out/metrics.json",
+        "--json",
+        "--",
+        &py,
+        "train.py",
+        "--lr",
+        "0.05",
+        "--seed",
+        "7",
     ];
     let r = json_of(&in_project(&ws, &dir, &args, &[("PATH", &path), ("OMP_NUM_THREADS", "2"), ("API_TOKEN", "do-not-record")]));
     let run = &r["run"];
@@ -110,7 +123,10 @@ fn a_run_is_captured_whole_and_registers_what_it_produced() {
     assert_eq!((r["registered"]["model"].as_str(), r["registered"]["version"].as_str()), (Some("churn"), Some("1.0.0")));
     let shown = ws.json(&["show", "churn@1.0.0"]);
     let id = run["id"].as_str().unwrap();
-    assert!(shown["upstream"].as_array().unwrap().iter().any(|e| e["kind"] == "produced_by" && e["to"] == format!("run:{id}")), "{shown}");
+    assert!(
+        shown["upstream"].as_array().unwrap().iter().any(|e| e["kind"] == "produced_by" && e["to"] == format!("run:{id}")),
+        "{shown}"
+    );
     assert!(shown["version"]["metrics"]["loss"].is_number(), "{shown}");
     let lineage = ws.json(&["lineage", &format!("run:{id}")]);
     let kinds: Vec<&str> = lineage["edges"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
@@ -155,7 +171,10 @@ fn reproduce_prints_the_recipe_and_check_tells_a_reproducible_run_from_one_that_
     assert_eq!(model["same"], false, "{c}");
     let log = ws.json(&["audit", "log", "--subject", "version:churn@1.1.0"]);
     let check_event = log["events"].as_array().unwrap().iter().find(|e| e["action"] == "reproduce").unwrap();
-    assert!(check_event.to_string().contains("\\\"identical\\\":false") || check_event["payload"]["identical"] == false, "{check_event}");
+    assert!(
+        check_event.to_string().contains("\\\"identical\\\":false") || check_event["payload"]["identical"] == false,
+        "{check_event}"
+    );
     // A version no captured run produced has no recipe.
     let f = ws.write("m.safetensors", &super::st(&[("w", "F32", &[2])]));
     ws.json(&["register", s(&f), "--model", "other"]);

@@ -15,7 +15,12 @@ fn reg(w: &Ws, file: &str, n: u64, args: &[&str]) -> Value {
 }
 
 fn changes(plan: &Value) -> Vec<(String, String)> {
-    plan["changes"].as_array().unwrap().iter().map(|c| (c["model"].as_str().unwrap().into(), c["bump"].as_str().unwrap().into())).collect()
+    plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["model"].as_str().unwrap().into(), c["bump"].as_str().unwrap().into()))
+        .collect()
 }
 
 #[test]
@@ -44,7 +49,11 @@ fn a_system_pins_components_and_new_component_versions_propose_its_next_version(
     reg(&w, "e2.safetensors", 3, &["--model", "text/edge", "--version", "1.1.0"]);
     let p = w.json(&["system", "propose"]);
     let plan = &p["proposals"][0];
-    assert_eq!((plan["from"].as_str(), plan["version"].as_str(), plan["bump"].as_str()), (Some("1.0.0"), Some("1.1.0"), Some("minor")), "{p}");
+    assert_eq!(
+        (plan["from"].as_str(), plan["version"].as_str(), plan["bump"].as_str()),
+        (Some("1.0.0"), Some("1.1.0"), Some("minor")),
+        "{p}"
+    );
     assert_eq!(changes(plan), [("text/edge".to_string(), "minor".to_string()), ("vision".into(), "patch".into())]);
     let made = w.json(&["system", "propose", "--apply"]);
     assert_eq!(made[0]["version"], "1.1.0");
@@ -52,12 +61,19 @@ fn a_system_pins_components_and_new_component_versions_propose_its_next_version(
     reg(&w, "v3.safetensors", 6, &["--model", "vision", "--version", "2.0.0"]);
     let r = w.json(&["system", "pin", "assistant", "--component", "vision@2.0.0"]);
     assert_eq!((r["plan"]["version"].as_str(), r["plan"]["bump"].as_str()), (Some("2.0.0"), Some("major")));
-    let pins: Vec<String> =
-        r["plan"]["components"].as_array().unwrap().iter().map(|c| format!("{}@{}", c["model"].as_str().unwrap(), c["version"].as_str().unwrap())).collect();
+    let pins: Vec<String> = r["plan"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{}@{}", c["model"].as_str().unwrap(), c["version"].as_str().unwrap()))
+        .collect();
     assert_eq!(pins, ["text/edge@1.1.0", "vision@2.0.0"]);
     // Adding a component is a minor step.
     let r = w.json(&["system", "pin", "assistant", "--component", "text@1.0.0"]);
-    assert_eq!((r["plan"]["version"].as_str(), changes(&r["plan"])), (Some("2.1.0"), vec![("text".to_string(), "minor".to_string())]));
+    assert_eq!(
+        (r["plan"]["version"].as_str(), changes(&r["plan"])),
+        (Some("2.1.0"), vec![("text".to_string(), "minor".to_string())])
+    );
 
     // Refused, nothing written: nothing changes, an unknown component, itself, a line twice.
     let before = w.snapshot();

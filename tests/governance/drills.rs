@@ -27,11 +27,20 @@ fn drill(ws: &Ws, args: &[&str]) -> (i32, Value) {
     let mut a = vec!["drill", "--json"];
     a.extend_from_slice(args);
     let out = ws.run(&a);
-    (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", super::common::stderr(&out))))
+    (
+        out.status.code().unwrap(),
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", super::common::stderr(&out))),
+    )
 }
 
 fn failed(d: &Value) -> Vec<String> {
-    d["drills"][0]["checks"].as_array().unwrap().iter().filter(|c| c["ok"] == false).map(|c| c["name"].as_str().unwrap().to_string()).collect()
+    d["drills"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn events(ws: &Ws) -> i64 {
@@ -45,7 +54,10 @@ fn a_drill_passes_when_the_previous_version_can_be_restored_and_names_each_failu
     let (code, d) = drill(&ws, &[]);
     assert_eq!(code, 0, "{d}");
     let p = &d["drills"][0];
-    assert_eq!((p["env"].as_str(), p["current"].as_str(), p["restore"].as_str()), (Some("prod"), Some("churn@1.1.0"), Some("churn@1.0.0")));
+    assert_eq!(
+        (p["env"].as_str(), p["current"].as_str(), p["restore"].as_str()),
+        (Some("prod"), Some("churn@1.1.0"), Some("churn@1.0.0"))
+    );
     let names: Vec<&str> = p["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["restorable", "bytes", "approvals", "erasure", "interface"]);
 

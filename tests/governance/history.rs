@@ -62,7 +62,11 @@ fn attachments_are_kept_by_digest_and_reach_show_the_report_and_the_mlbom() {
     let refs = bom["metadata"]["component"]["externalReferences"].as_array().unwrap();
     let shap_ref = refs.iter().find(|r| r["hashes"][0]["content"] == digest.as_str()).unwrap();
     assert_eq!(shap_ref["type"], "evidence");
-    assert_eq!(shap_ref["url"].as_str().unwrap(), format!("attachments/{}-shap%20summary.html", &digest[..12]), "a path inside the bundle");
+    assert_eq!(
+        shap_ref["url"].as_str().unwrap(),
+        format!("attachments/{}-shap%20summary.html", &digest[..12]),
+        "a path inside the bundle"
+    );
     schema_valid(&out.join("mlbom.cdx.json"));
     // An attachment altered in the bundle fails its check, by name.
     std::fs::write(&kept, b"<html>other</html>").unwrap();
@@ -87,7 +91,12 @@ fn schema_valid(bom: &std::path::Path) {
         .arg(bom)
         .output()
         .unwrap();
-    assert!(check.status.success(), "ML-BOM invalid: {}{}", String::from_utf8_lossy(&check.stdout), String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "ML-BOM invalid: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
 }
 
 fn deciders(d: &Value) -> Vec<(String, u64, String)> {
@@ -97,7 +106,11 @@ fn deciders(d: &Value) -> Vec<(String, u64, String)> {
         .iter()
         .map(|x| {
             let dep = &x["deployment"];
-            (format!("{}@{}", dep["model"].as_str().unwrap(), dep["version"].as_str().unwrap()), dep["traffic"].as_u64().unwrap(), dep["role"].as_str().unwrap().to_string())
+            (
+                format!("{}@{}", dep["model"].as_str().unwrap(), dep["version"].as_str().unwrap()),
+                dep["traffic"].as_u64().unwrap(),
+                dep["role"].as_str().unwrap().to_string(),
+            )
         })
         .collect()
 }
@@ -114,7 +127,10 @@ fn decision_names_what_served_at_an_instant_with_the_evidence_recorded_by_then()
     ok_json(&ws, ALICE, &["evaluate", "churn@1.0.0", "--dataset", "d@1", "--metric", "auc=0.81", "--threshold", ">=", "0.8"]);
     let before = chrono_now();
     pause();
-    let t1 = ok_json(&ws, ALICE, &["deploy", "churn@1.0.0", "--env", "prod", "--reason", "launch"])[0]["startedAt"].as_str().unwrap().to_string();
+    let t1 = ok_json(&ws, ALICE, &["deploy", "churn@1.0.0", "--env", "prod", "--reason", "launch"])[0]["startedAt"]
+        .as_str()
+        .unwrap()
+        .to_string();
     pause();
     // 1.1.0 in staging before anyone approved it; the approval comes later.
     ok_json(&ws, ALICE, &["deploy", "churn@1.1.0", "--env", "staging", "--reason", "try"]);
@@ -122,8 +138,11 @@ fn decision_names_what_served_at_an_instant_with_the_evidence_recorded_by_then()
     let mid = chrono_now();
     pause();
     approve_and_promote(&ws, "churn@1.1.0");
-    let t2 = ok_json(&ws, ALICE, &["deploy", "churn@1.1.0", "--env", "prod", "--strategy", "canary", "--traffic", "20", "--reason", "canary"])[0]
-        ["startedAt"]
+    let t2 = ok_json(
+        &ws,
+        ALICE,
+        &["deploy", "churn@1.1.0", "--env", "prod", "--strategy", "canary", "--traffic", "20", "--reason", "canary"],
+    )[0]["startedAt"]
         .as_str()
         .unwrap()
         .to_string();
@@ -173,7 +192,11 @@ fn machines_record_deployments_with_their_carrier_and_from_kserve_and_seldon_man
     approve_and_promote(&ws, "churn@1.1.0");
     // CI records what it deployed, with the image digest that carried the model.
     let image = format!("registry.example.com/churn-server@sha256:{}", "ab".repeat(32));
-    let d = ok_json(&ws, "ci@example.com", &["deploy", "churn@1.0.0", "--env", "staging", "--reason", "pipeline 812", "--carrier", &image, "--recorded-from", "ci"]);
+    let d = ok_json(
+        &ws,
+        "ci@example.com",
+        &["deploy", "churn@1.0.0", "--env", "staging", "--reason", "pipeline 812", "--carrier", &image, "--recorded-from", "ci"],
+    );
     assert_eq!((d[0]["carrier"].as_str(), d[0]["recordedFrom"].as_str()), (Some(image.as_str()), Some("ci")));
     let err = refused(&ws, ALICE, &["deploy", "churn@1.0.0", "--env", "staging", "--reason", "x", "--carrier", "latest"]);
     assert!(err.contains("sha256:HEX") && err.trim_end().ends_with("(--carrier)"), "{err}");
@@ -188,8 +211,16 @@ fn machines_record_deployments_with_their_carrier_and_from_kserve_and_seldon_man
     };
     let m1 = ws.write("isvc-1.yaml", isvc(&format!("oci://registry.example.com/models/churn@sha256:{root1}"), None).as_bytes());
     let r = ok_json(&ws, "ci@example.com", &["deploy", "--env", "prod", "--from-manifest", s(&m1)]);
-    assert_eq!((r["deployments"].as_u64(), r["versions"][0].as_str(), r["recordedFrom"].as_str()), (Some(1), Some("churn@1.0.0"), Some("kserve:churn")), "{r}");
-    assert_eq!(r["carrier"].as_str().unwrap(), format!("sha256:{}", hex_digest_of(&m1)), "no pinned image: the manifest's own digest");
+    assert_eq!(
+        (r["deployments"].as_u64(), r["versions"][0].as_str(), r["recordedFrom"].as_str()),
+        (Some(1), Some("churn@1.0.0"), Some("kserve:churn")),
+        "{r}"
+    );
+    assert_eq!(
+        r["carrier"].as_str().unwrap(),
+        format!("sha256:{}", hex_digest_of(&m1)),
+        "no pinned image: the manifest's own digest"
+    );
     // Applied again (CI re-runs): nothing new.
     let n = events(&ws);
     assert_eq!(ok_json(&ws, "ci@example.com", &["deploy", "--env", "prod", "--from-manifest", s(&m1)])["deployments"], 0);
@@ -203,7 +234,11 @@ fn machines_record_deployments_with_their_carrier_and_from_kserve_and_seldon_man
     ok_json(&ws, ALICE, &["store", "add", "bucket", &bucket]);
     ok_json(&ws, ALICE, &["index"]);
     let m2 = ws.write("isvc-2.yaml", isvc(&format!("{bucket}/churn/1.1.0/"), Some(10)).as_bytes());
-    let r = ok_json(&ws, "ci@example.com", &["deploy", "--env", "prod", "--from-manifest", s(&m2), "--reason", "canary from pipeline 813"]);
+    let r = ok_json(
+        &ws,
+        "ci@example.com",
+        &["deploy", "--env", "prod", "--from-manifest", s(&m2), "--reason", "canary from pipeline 813"],
+    );
     assert_eq!(r["versions"][0], "churn@1.1.0", "{r}");
     let live = deciders(&ok_json(&ws, ALICE, &["decision", "--env", "prod"]));
     assert_eq!(live, [("churn@1.0.0".into(), 90, "primary".into()), ("churn@1.1.0".into(), 10, "canary".into())]);
@@ -224,7 +259,9 @@ fn machines_record_deployments_with_their_carrier_and_from_kserve_and_seldon_man
     let eu = deciders(&ok_json(&ws, ALICE, &["decision", "--env", "eu"]));
     assert_eq!(eu, [("churn@1.1.0".into(), 75, "primary".into()), ("churn@1.0.0".into(), 25, "canary".into())]);
     // Seldon Core v2 Model, from stdin.
-    let model = format!("apiVersion: mlops.seldon.io/v1alpha1\nkind: Model\nmetadata:\n  name: churn-v2\nspec:\n  storageUri: gs://m/churn@sha256:{root1}\n");
+    let model = format!(
+        "apiVersion: mlops.seldon.io/v1alpha1\nkind: Model\nmetadata:\n  name: churn-v2\nspec:\n  storageUri: gs://m/churn@sha256:{root1}\n"
+    );
     let mut c = ws.command_as("ci@example.com", &["deploy", "--env", "edge", "--from-manifest", "-", "--json"]);
     let out = pipe(&mut c, model.as_bytes());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -235,7 +272,8 @@ fn machines_record_deployments_with_their_carrier_and_from_kserve_and_seldon_man
     let before = (ws.snapshot(), events(&ws));
     let unknown = ws.write("x1.yaml", isvc(&format!("oci://r/churn@sha256:{}", "cd".repeat(32)), None).as_bytes());
     assert!(refused(&ws, ALICE, &["deploy", "--env", "prod", "--from-manifest", s(&unknown)]).contains("names no version here"));
-    let contra = isvc(&format!("oci://r/churn@sha256:{root1}"), None).replace("  namespace: prod\n", "  annotations:\n    pedigree.dev/version: churn@1.1.0\n");
+    let contra = isvc(&format!("oci://r/churn@sha256:{root1}"), None)
+        .replace("  namespace: prod\n", "  annotations:\n    pedigree.dev/version: churn@1.1.0\n");
     let contra = ws.write("x2.yaml", contra.as_bytes());
     assert!(refused(&ws, ALICE, &["deploy", "--env", "prod", "--from-manifest", s(&contra)]).contains("annotation"));
     let bad_traffic = ws.write("x3.json", seldon.replace("\"traffic\": 25", "\"traffic\": 5").as_bytes());
@@ -252,7 +290,10 @@ fn model_for_unapproved(ws: &Ws) -> std::path::PathBuf {
     let f = super::model_file(ws, "m3.safetensors", 16);
     let reg = ok_json(ws, ALICE, &["register", s(&f), "--model", "churn", "--version", "1.2.0"]);
     let root = reg["rootDigest"].as_str().unwrap().to_string();
-    ws.write("x5.yaml", format!("kind: Model\nmetadata: {{name: m}}\nspec:\n  storageUri: s3://b/churn@sha256:{root}\n").as_bytes())
+    ws.write(
+        "x5.yaml",
+        format!("kind: Model\nmetadata: {{name: m}}\nspec:\n  storageUri: s3://b/churn@sha256:{root}\n").as_bytes(),
+    )
 }
 
 fn hex_digest_of(p: &std::path::Path) -> String {
@@ -261,7 +302,12 @@ fn hex_digest_of(p: &std::path::Path) -> String {
 
 fn pipe(c: &mut Command, input: &[u8]) -> std::process::Output {
     use std::io::Write;
-    let mut child = c.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let mut child = c
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     child.stdin.take().unwrap().write_all(input).unwrap();
     child.wait_with_output().unwrap()
 }

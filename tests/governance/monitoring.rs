@@ -20,7 +20,10 @@ fn import(ws: &Ws, name: &str, text: &str) -> Value {
 }
 
 fn jsonl(env: &str, metric: &str, values: &[(i64, f64)]) -> String {
-    values.iter().map(|(m, v)| format!("{{\"env\": \"{env}\", \"at\": \"{}\", \"metrics\": {{\"{metric}\": {v}}}}}\n", later(*m))).collect()
+    values
+        .iter()
+        .map(|(m, v)| format!("{{\"env\": \"{env}\", \"at\": \"{}\", \"metrics\": {{\"{metric}\": {v}}}}}\n", later(*m)))
+        .collect()
 }
 
 fn serving(ws: &Ws, env: &str) -> Vec<(String, u64)> {
@@ -60,7 +63,11 @@ fn a_rule_broken_by_consecutive_snapshots_proposes_a_rollback_with_its_evidence(
     let csv = format!("env,at,metric,value\nprod,{},auc,0.61\nprod,{},auc,0.6\nprod,{},auc,0.58\n", later(4), later(5), later(6));
     let i = import(&ws, "b.csv", &csv);
     let p = &i["proposals"][0];
-    assert_eq!((p["from"].as_str(), p["to"].as_str(), p["status"].as_str()), (Some("churn@1.1.0"), Some("churn@1.0.0"), Some("open")), "{i}");
+    assert_eq!(
+        (p["from"].as_str(), p["to"].as_str(), p["status"].as_str()),
+        (Some("churn@1.1.0"), Some("churn@1.0.0"), Some("open")),
+        "{i}"
+    );
     let evidence: Vec<f64> = p["evidence"].as_array().unwrap().iter().map(|e| e["value"].as_f64().unwrap()).collect();
     assert_eq!(evidence, [0.58, 0.6, 0.61]);
     // More bad snapshots do not propose it twice; the same snapshot again is nothing new, and
@@ -102,7 +109,11 @@ fn an_auto_rule_rolls_back_at_once_and_a_dismissed_proposal_changes_nothing() {
     let ws = Ws::new();
     deployed(&ws);
     ok_json(&ws, ALICE, &["deploy", "churn@1.0.0", "--env", "staging", "--reason", "base"]);
-    ok_json(&ws, ALICE, &["deploy", "churn@1.1.0", "--env", "staging", "--strategy", "canary", "--traffic", "10", "--reason", "try"]);
+    ok_json(
+        &ws,
+        ALICE,
+        &["deploy", "churn@1.1.0", "--env", "staging", "--strategy", "canary", "--traffic", "10", "--reason", "try"],
+    );
     ok_json(&ws, ALICE, &["monitor", "rule", "--env", "staging", "drift_psi > 0.2", "--auto"]);
     let i = import(&ws, "d.jsonl", &jsonl("staging", "drift_psi", &[(1, 0.35)]));
     let p = &i["proposals"][0];

@@ -14,7 +14,11 @@ fn two_approved(w: &Ws) {
         let f = w.write(&format!("m-{v}.safetensors"), &fixtures::safetensors(&[("w", "F32", &[4])], &[("run", meta)]));
         w.json(&["register", s(&f), "--model", "churn", "--version", v, "--metric", &format!("auc=0.8{}", &v[2..3])]);
         let r = format!("churn@{v}");
-        let out = w.command_as("bob@example.com", &["approve", &r, "--decision", "approved", "--role", "validator", "--justification", "ok"])
+        let out = w
+            .command_as(
+                "bob@example.com",
+                &["approve", &r, "--decision", "approved", "--role", "validator", "--justification", "ok"],
+            )
             .output()
             .unwrap();
         assert!(out.status.success());
@@ -38,7 +42,11 @@ fn ci_and_the_ui_use_production_history_over_the_api() {
     let (st, _) = http(&s, "POST", "/api/deploy_version", body.as_bytes(), false);
     assert_eq!(st, 401);
     let image = format!("registry.example.com/churn@sha256:{}", "1f".repeat(32));
-    let d = ok(&s, "deploy_version", json!({"reference": "churn@1.0.0", "env": "prod", "strategy": "full", "reason": "pipeline 41", "carrier": image, "recordedFrom": "ci"}));
+    let d = ok(
+        &s,
+        "deploy_version",
+        json!({"reference": "churn@1.0.0", "env": "prod", "strategy": "full", "reason": "pipeline 41", "carrier": image, "recordedFrom": "ci"}),
+    );
     assert_eq!(d[0]["carrier"], image.as_str());
     let root = w.json(&["show", "churn@1.1.0"])["version"]["rootDigest"].as_str().unwrap().to_string();
     let manifest = format!(
@@ -49,7 +57,8 @@ fn ci_and_the_ui_use_production_history_over_the_api() {
     let (st, bad) = call(&s, "deploy_manifest", json!({"env": "prod", "manifest": "kind: Pod\n", "reason": ""}));
     assert_eq!((st, bad["field"].as_str()), (400, Some("manifest")), "{bad}");
     let dec = ok(&s, "decision", json!({"env": "prod", "at": null}));
-    let shares: Vec<u64> = dec["deciders"].as_array().unwrap().iter().map(|x| x["deployment"]["traffic"].as_u64().unwrap()).collect();
+    let shares: Vec<u64> =
+        dec["deciders"].as_array().unwrap().iter().map(|x| x["deployment"]["traffic"].as_u64().unwrap()).collect();
     assert_eq!(shares, [75, 25]);
 
     // Monitoring from a file's text; the proposal accepted from the UI.
@@ -64,7 +73,11 @@ fn ci_and_the_ui_use_production_history_over_the_api() {
     assert_eq!(p["status"], "executed");
     let o = ok(&s, "monitor_overview", json!({"env": "prod", "metric": null, "limit": null}));
     assert_eq!((o["metric"].as_str(), o["series"].as_array().unwrap().len()), (Some("auc"), 2));
-    assert_eq!(ok(&s, "decision", json!({"env": "prod", "at": null}))["deciders"].as_array().unwrap().len(), 1, "the canary is gone");
+    assert_eq!(
+        ok(&s, "decision", json!({"env": "prod", "at": null}))["deciders"].as_array().unwrap().len(),
+        1,
+        "the canary is gone"
+    );
 
     // An attachment dropped in a browser: uploaded, then attached by its staged path.
     let (st, body) = http(&s, "POST", "/api/upload?batch=ev1&path=fairness.json", br#"{"dp": 0.02}"#, true);

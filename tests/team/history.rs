@@ -26,14 +26,20 @@ fn attachments_runs_monitoring_and_drills_reach_every_member() {
     a.ok(&["monitor", "rule", "--env", "prod", "auc < 0.7 for 2", "--auto"]);
     let folder = a.ws.inputs().join("train");
     std::fs::create_dir_all(&folder).unwrap();
-    let out = a.ws.command(&["run", "--json", "--", "sh", "-c", "echo 0.91 > score.txt"]).current_dir(&folder).env("PEDIGREE_ACTOR", a.actor).output().unwrap();
+    let out =
+        a.ws.command(&["run", "--json", "--", "sh", "-c", "echo 0.91 > score.txt"])
+            .current_dir(&folder)
+            .env("PEDIGREE_ACTOR", a.actor)
+            .output()
+            .unwrap();
     assert!(out.status.success(), "{}", common::stderr(&out));
     let run: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let run_id = run["run"]["id"].as_str().unwrap().to_string();
     settle(&[&a, &b, &c]);
     // Carol's monitoring import fires Alice's rule on Carol's desktop: the rollback is hers.
     let later = |m: i64| (chrono::Utc::now() + chrono::Duration::minutes(m)).to_rfc3339();
-    let csv = c.ws.write("m.csv", format!("env,at,metric,value\nprod,{},auc,0.6\nprod,{},auc,0.5\n", later(1), later(2)).as_bytes());
+    let csv =
+        c.ws.write("m.csv", format!("env,at,metric,value\nprod,{},auc,0.6\nprod,{},auc,0.5\n", later(1), later(2)).as_bytes());
     let i = c.ok(&["monitor", "import", common::s(&csv)]);
     assert_eq!(i["proposals"][0]["status"], "executed", "{i}");
     c.ok(&["drill", "--env", "prod"]);

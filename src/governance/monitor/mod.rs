@@ -13,9 +13,9 @@ use serde_json::json;
 use super::deploy::{self, Deployment};
 use super::{GovError, resolve};
 use crate::audit;
-pub use crate::catalog::monitoring::{Proposal, Rule, Snapshot};
-use crate::catalog::monitoring::{self as rows, NewProposal};
 use crate::catalog::deployments;
+use crate::catalog::monitoring::{self as rows, NewProposal};
+pub use crate::catalog::monitoring::{Proposal, Rule, Snapshot};
 
 pub mod input;
 
@@ -39,10 +39,13 @@ pub fn parse_rule(expr: &str) -> Result<(String, String, f64, u32), GovError> {
     let (metric, rest) = (expr[..at].trim(), &expr[at..]);
     let op = if rest.starts_with("<=") || rest.starts_with(">=") { &rest[..2] } else { &rest[..1] };
     let mut words = rest[op.len()..].split_whitespace();
-    let threshold: f64 = words.next().and_then(|w| w.parse().ok()).filter(|x: &f64| x.is_finite()).ok_or_else(|| bad("rule", expr, expected))?;
+    let threshold: f64 =
+        words.next().and_then(|w| w.parse().ok()).filter(|x: &f64| x.is_finite()).ok_or_else(|| bad("rule", expr, expected))?;
     let consecutive = match (words.next(), words.next(), words.next()) {
         (None, _, _) => 1,
-        (Some("for"), Some(n), None) => n.parse().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| bad("rule", expr, expected))?,
+        (Some("for"), Some(n), None) => {
+            n.parse().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| bad("rule", expr, expected))?
+        }
         _ => return Err(bad("rule", expr, expected)),
     };
     metric_name(metric).map_err(|_| bad("rule", expr, expected))?;
@@ -59,16 +62,35 @@ fn breaks(op: &str, value: f64, threshold: f64) -> bool {
 }
 
 /// Adds a rule to an environment; with `evaluate`, judges the snapshots there at once.
-pub fn add_rule(conn: &Connection, env: &str, expr: &str, auto: bool, actor: &str, evaluate: bool) -> Result<(Rule, Vec<Proposal>), GovError> {
+pub fn add_rule(
+    conn: &Connection,
+    env: &str,
+    expr: &str,
+    auto: bool,
+    actor: &str,
+    evaluate: bool,
+) -> Result<(Rule, Vec<Proposal>), GovError> {
     deploy::validate_env(env)?;
     let (metric, op, threshold, consecutive) = parse_rule(expr)?;
-    let expr = format!("{metric} {op} {threshold}{}", if consecutive > 1 { format!(" for {consecutive}") } else { String::new() });
+    let expr =
+        format!("{metric} {op} {threshold}{}", if consecutive > 1 { format!(" for {consecutive}") } else { String::new() });
     if rows::rule_by_expr(conn, env, &expr)?.is_some() {
         return Err(GovError::Duplicate(format!("{env} has the rule {expr} already")));
     }
     let now = audit::now();
     let seq = audit::append(conn, &now, actor, "monitor_rule", &format!("env:{env}"), &json!({"expr": expr, "auto": auto}))?;
-    let mut rule = Rule { id: 0, env: env.into(), expr, metric, op, threshold, consecutive, auto, created_by: actor.into(), created_at: now };
+    let mut rule = Rule {
+        id: 0,
+        env: env.into(),
+        expr,
+        metric,
+        op,
+        threshold,
+        consecutive,
+        auto,
+        created_by: actor.into(),
+        created_at: now,
+    };
     rule.id = rows::insert_rule(conn, &rule, seq)?;
     let proposals = if evaluate { self::evaluate(conn, env, actor)? } else { Vec::new() };
     Ok((rule, proposals))
@@ -80,7 +102,8 @@ pub fn remove_rule(conn: &Connection, env: &str, expr_or_id: &str, actor: &str) 
         .into_iter()
         .find(|r| r.expr == expr_or_id || r.id.to_string() == expr_or_id)
         .ok_or_else(|| GovError::NotFound(format!("{env} has no rule {expr_or_id} (see its rules)")))?;
-    let seq = audit::append(conn, &audit::now(), actor, "monitor_rule_removed", &format!("env:{env}"), &json!({"expr": rule.expr}))?;
+    let seq =
+        audit::append(conn, &audit::now(), actor, "monitor_rule_removed", &format!("env:{env}"), &json!({"expr": rule.expr}))?;
     rows::remove_rule(conn, rule.id, seq)?;
     Ok(rule)
 }
@@ -191,7 +214,8 @@ pub fn record_proposal(
     let payload = json!({"rule": rule, "from": from, "to": to, "auto": auto, "evidence": evidence});
     let seq = audit::append(conn, &now, actor, "rollback_proposal", &format!("env:{env}"), &payload)?;
     let evidence = serde_json::to_string(evidence).expect("snapshots serialise");
-    let row = NewProposal { env, rule, from_version: from_v.id, to_version: to_v.map(|v| v.id), evidence: &evidence, created_at: &now };
+    let row =
+        NewProposal { env, rule, from_version: from_v.id, to_version: to_v.map(|v| v.id), evidence: &evidence, created_at: &now };
     let id = rows::insert_proposal(conn, &row, seq)?;
     rows::proposal(conn, &id.to_string())?.ok_or_else(|| GovError::NotFound(format!("proposal {id}")))
 }
@@ -212,7 +236,8 @@ pub fn decide(conn: &Connection, key: &str, accept: bool, reason: &str, actor: &
         return Err(GovError::Duplicate(format!("the proposal is {} already", p.status)));
     }
     if accept {
-        let still = deploy::active(conn, &p.env)?.iter().any(|d| format!("{}@{}", d.model, d.version) == p.from && d.role != "shadow");
+        let still =
+            deploy::active(conn, &p.env)?.iter().any(|d| format!("{}@{}", d.model, d.version) == p.from && d.role != "shadow");
         if !still {
             return Err(GovError::Duplicate(format!("{} no longer serves {}: dismiss the proposal", p.from, p.env)));
         }

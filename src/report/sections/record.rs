@@ -48,7 +48,8 @@ pub(super) fn validation(src: &Sources) -> Section {
         blocks.push(table("Metrics given at registration", &[("Metric", PLAIN), ("Value", PLAIN)], rows));
     }
     if !src.attachments.is_empty() {
-        let columns = [("Kind", PLAIN), ("File in this bundle", MONO), ("Size", PLAIN), ("SHA-256", MONO), ("By", PLAIN), ("When", PLAIN)];
+        let columns =
+            [("Kind", PLAIN), ("File in this bundle", MONO), ("Size", PLAIN), ("SHA-256", MONO), ("By", PLAIN), ("When", PLAIN)];
         let rows = src
             .attachments
             .iter()
@@ -153,12 +154,14 @@ pub(super) fn deployments(src: &Sources) -> Section {
     let mut blocks = vec![table("Where this version served", &columns, rows)];
     // Shown once a drill has run (reports from before drills stay as they were).
     if !src.drills.is_empty() {
-        let columns = ["Environment", "When", "Result", "Would restore", "In place of", "Checks failed", "By"].map(|c| (c, PLAIN));
+        let columns =
+            ["Environment", "When", "Result", "Would restore", "In place of", "Checks failed", "By"].map(|c| (c, PLAIN));
         let rows = src
             .drills
             .iter()
             .map(|d| {
-                let failed: Vec<String> = d.checks.iter().filter(|c| !c.ok).map(|c| format!("{}: {}", c.name, c.detail)).collect();
+                let failed: Vec<String> =
+                    d.checks.iter().filter(|c| !c.ok).map(|c| format!("{}: {}", c.name, c.detail)).collect();
                 vec![
                     d.env.clone(),
                     d.at.clone(),

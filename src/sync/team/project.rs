@@ -201,7 +201,13 @@ pub fn apply(tx: &catalog::Conn, e: &Foreign, ctx: &Ctx) -> Result<Outcome, cata
             replay(tx, e, |tx| gov(governance::pq::set(tx, p["on"] == true, p["publicKey"].as_str(), actor).map(drop)))
         }
         "pq_key" => replay(tx, e, |tx| audit::append(tx, &e.ts, actor, "pq_key", "team", p).map(drop).map_err(|x| x.to_string())),
-        "monitor_import" | "monitor_rule" | "monitor_rule_removed" | "rollback_proposal" | "resolve_proposal" | "drill" | "run"
+        "monitor_import"
+        | "monitor_rule"
+        | "monitor_rule_removed"
+        | "rollback_proposal"
+        | "resolve_proposal"
+        | "drill"
+        | "run"
         | "reproduce" => super::project_history::apply(tx, e),
         // A registry conflict's resolution names its remote: about that desktop only.
         "resolve_conflict" if p.get("remote").is_none() => conflict::resolve(tx, e),

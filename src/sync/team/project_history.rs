@@ -64,7 +64,9 @@ pub(super) fn apply(tx: &catalog::Conn, e: &Foreign) -> Result<Outcome, catalog:
         // A reproduction check's result: evidence about a version, kept as its author wrote it.
         "reproduce" => {
             let subject = e.subject_here.as_deref().unwrap_or(&e.subject);
-            replay(tx, e, |tx| crate::audit::append(tx, &e.ts, actor, "reproduce", subject, p).map(drop).map_err(|x| x.to_string()))
+            replay(tx, e, |tx| {
+                crate::audit::append(tx, &e.ts, actor, "reproduce", subject, p).map(drop).map_err(|x| x.to_string())
+            })
         }
         "resolve_proposal" => {
             let Some(proposal) = catalog::monitoring::proposal(tx, text(p, "proposal"))? else {
