@@ -6,7 +6,7 @@
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TARGET_DIR
 
-.PHONY: run test bench bench-index bench-register bench-sync bench-oci bench-ledger types ui desktop serve
+.PHONY: run test bench bench-index bench-register bench-sync bench-oci bench-ledger bench-timeline types ui desktop serve
 
 ui:
 	cd ui && npm run build
@@ -62,6 +62,12 @@ bench-sync:
 bench-ledger:
 	@scripts/deps.sh core
 	cargo bench --locked --bench ledger -- $(or $(EVENTS),100000)
+
+# A model's retraining timeline with VERSIONS versions (default 5000): the model_timeline operation
+# against a plain SQLite read of the same rows, same run (bench/timeline.rs).
+bench-timeline:
+	@scripts/deps.sh core
+	cargo bench --locked --bench timeline -- $(or $(VERSIONS),5000)
 
 # OCI: push and pull of a GIB-sized version (default 2) to a local registry (docker-registry),
 # against the PyPI oras client pushing and pulling the same files, same run (bench/oci/run.sh).

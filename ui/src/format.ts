@@ -48,3 +48,10 @@ export function andList(items: string[]): string {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
+
+/** `datetime-local` value (local time) → RFC 3339 UTC; null when empty (meaning "now") or invalid. */
+export function localToRfc3339(value: string): string | null {
+  if (!value) return null;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}

@@ -1,19 +1,26 @@
 /**
  * Deployments per environment: what serves now, a timeline (one lane per version, a bar per
  * interval, its traffic share inside; rollbacks marked), the full history, "what served at
- * <time>" and a rollback (reason required). Versions are deployed from their own page.
+ * <time>" and a rollback (reason required). Versions are deployed from their own page. Below:
+ * which model decided at an instant, monitoring (chart, rules, rollback proposals) and
+ * recovery drills (in `deployments/`).
  */
 import { useMemo, useState } from "react";
 import { useBackend } from "../backend";
 import type { Deployment, Environment, Serving } from "../backend/generated/api";
 import { versionHash } from "../router";
-import { whenExact as when } from "../format";
+import { localToRfc3339, whenExact as when } from "../format";
 import { DEPLOYMENT_COLUMNS as COL, DeploymentTable, deploymentRef as ref, trafficText } from "../components/DeploymentTable";
 import { ErrorBanner } from "../components/ErrorBanner";
 import { FieldError } from "../components/FieldError";
 import { useAction } from "../components/useAction";
 import { useFollow } from "../components/useFollow";
 import { useLoad } from "../components/useLoad";
+import { DecisionCard } from "./deployments/DecisionCard";
+import { DrillCard } from "./deployments/DrillCard";
+import { MonitorCard } from "./deployments/MonitorCard";
+
+export { localToRfc3339 } from "../format";
 
 const HISTORY_COLUMNS = [
   COL.from,
@@ -51,6 +58,7 @@ export function DeploymentsView() {
       .filter((x) => x.rows.length > 0)
       .sort((a, b) => Number(b.env.production) - Number(a.env.production) || a.env.name.localeCompare(b.env.name));
   }, [timeline]);
+  const envNames = useMemo(() => envs.map((e) => e.env.name), [envs]);
 
   return (
     <div className="page deployments">
@@ -81,6 +89,13 @@ export function DeploymentsView() {
       {envs.map(({ env, rows }) => (
         <EnvCard key={env.name} env={env} rows={rows} now={now} onChanged={load} />
       ))}
+      {envNames.length > 0 && (
+        <>
+          <DecisionCard envs={envNames} />
+          <MonitorCard envs={envNames} stamp={data} onChanged={load} />
+          <DrillCard stamp={data} />
+        </>
+      )}
     </div>
   );
 }
@@ -184,12 +199,6 @@ function Gantt({ rows, now }: { rows: Deployment[]; now: number }) {
   );
 }
 
-/** `datetime-local` value (local time) → RFC 3339 UTC. */
-export function localToRfc3339(value: string): string | null {
-  if (!value) return null;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
-}
 
 function ServingAt({ env }: { env: string }) {
   const backend = useBackend();

@@ -1,4 +1,4 @@
-/** One model: its description and tags, its versions, highest first, paged. */
+/** One model: its description and tags, its lines, its retraining timeline, its versions, highest first, paged. */
 import { useEffect, useState } from "react";
 import { errorMessage, useBackend } from "../backend";
 import type { ModelSummary, VersionSummary } from "../backend/generated/api";
@@ -8,6 +8,7 @@ import { short, when } from "../format";
 import { useLoad } from "../components/useLoad";
 import { MetadataCard } from "./version/Metadata";
 import { ModelLanes } from "./ModelLanes";
+import { ModelTimeline } from "./ModelTimeline";
 
 const PAGE = 50;
 
@@ -79,6 +80,7 @@ export function ModelView({ name }: { name: string }) {
       {error && <div className="banner error">{error}</div>}
       {meta.data && <MetadataCard target={name} annotations={meta.data} onChange={() => void meta.refresh()} />}
       {lines.length > 1 && <ModelLanes lines={lines} current={name} />}
+      {total >= 2 && <ModelTimeline model={name} />}
       <table className="grid">
         <thead>
           <tr>

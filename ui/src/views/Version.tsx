@@ -1,5 +1,6 @@
 /** One version: files and digests, sniffed interface, params, metrics, a small lineage graph,
- * governance (approvals, status, evaluations, deployments, erasure taint) and its audit history. */
+ * governance (approvals, status, evaluations, deployments, erasure taint), evidence files, the
+ * captured run that made it and its audit history. */
 import { useEffect, useMemo, useState } from "react";
 import { useBackend } from "../backend";
 import type { AuditRow, TensorSpec } from "../backend/generated/api";
@@ -13,8 +14,10 @@ import { GovernancePanel } from "./Governance";
 import { TaintedBanner } from "./governance/TaintedBanner";
 import { useGovernance } from "./governance/useGovernance";
 import { AliasesCard } from "./version/Aliases";
+import { AttachmentsCard } from "./version/Attachments";
 import { MetadataCard } from "./version/Metadata";
 import { PickleVerdicts } from "./version/PickleVerdicts";
+import { RunCard } from "./version/RunCard";
 import { bytes, idLabel, plural, when } from "../format";
 
 function Tensors({ title, list }: { title: string; list: TensorSpec[] }) {
@@ -180,6 +183,8 @@ export function VersionView({ reference }: { reference: string }) {
         </section>
       </div>
       <GovernancePanel reference={`${v.model}@${v.version}`} model={v.model} datasets={datasets} governance={governance} />
+      <AttachmentsCard reference={`${v.model}@${v.version}`} />
+      <RunCard reference={`${v.model}@${v.version}`} />
       <section className="card">
         <h2>Interface{i.task ? ` · ${i.task}` : ""}</h2>
         {i.inputs.length + i.outputs.length + i.tensors.length === 0 ? (

@@ -8,7 +8,8 @@ import type { Deployment, Erasure, ReportBundle, VersionSummary } from "../backe
 
 const dep = (over: Partial<Deployment>): Deployment => ({
   id: 1, env: "staging", model: "resnet", version: "1.0.0", strategy: "full", role: "primary", traffic: 100,
-  startedAt: "2026-11-27T10:00:00.000Z", endedAt: null, reason: "release", rollbackOf: null, createdBy: "alice", auditSeq: 1, ...over,
+  startedAt: "2026-11-27T10:00:00.000Z", endedAt: null, reason: "release", rollbackOf: null, createdBy: "alice", auditSeq: 1,
+  carrier: null, recordedFrom: null, ...over,
 });
 
 // Newest first, as the engine answers: staging had 1.0.0, then a 20 % canary of 1.1.0, then a rollback.

@@ -34,7 +34,8 @@ const evaluation = (over: Partial<Evaluation> = {}): Evaluation => ({
 
 const deployment = (over: Partial<Deployment> = {}): Deployment => ({
   id: 1, env: "staging", model: "resnet", version: "1.1.0", strategy: "full", role: "primary", traffic: 100,
-  startedAt: "2026-11-27T10:00:00Z", endedAt: null, reason: "release", rollbackOf: null, createdBy: "alice", auditSeq: 42, ...over,
+  startedAt: "2026-11-27T10:00:00Z", endedAt: null, reason: "release", rollbackOf: null, createdBy: "alice", auditSeq: 42,
+  carrier: null, recordedFrom: null, ...over,
 });
 
 const erasure = (over: Partial<Erasure> = {}): Erasure => ({
@@ -246,6 +247,7 @@ describe("version page", () => {
         aliases: ["champion"],
         bindings: [{ remote: "team", key: "resnet/4", state: "bound" }],
         annotations: { subject: "version:resnet@1.1.0", description: "", tags: { team: "vision" }, stage: "Production" },
+        attachments: [],
       }),
       lineage: () => ({ focus: "version:resnet@1.1.0", nodes: [], edges: [] }),
       audit_log: () => ({ events: [], signedBy: [] }),
