@@ -14,8 +14,8 @@ use crate::registry::register::RegisterRequest;
 
 /// Weekly fraud retrains.
 const RETRAINS: u32 = 40;
-/// The first retrain's day.
-const FIRST: f64 = 60.0;
+/// The first retrain's day (the history ends by day 330: forty weeks fit before it).
+const FIRST: f64 = 45.0;
 
 /// A repeatable wobble in [-1, 1] (the same demo every time).
 fn wobble(i: u32) -> f64 {
@@ -56,7 +56,7 @@ pub(super) fn acts(dir: &Path, start: chrono::DateTime<chrono::Utc>) -> io::Resu
             params: [("schedule".to_string(), "weekly".to_string()), ("window_days".to_string(), "90".to_string())].into(),
             metrics: [
                 ("auc".to_string(), (auc * 1000.0).round() / 1000.0),
-                ("precision_at_1pct".to_string(), 0.61 + 0.01 * wobble(i + 7)),
+                ("precision_at_1pct".to_string(), ((0.61 + 0.01 * wobble(i + 7)) * 1000.0).round() / 1000.0),
             ]
             .into(),
             message: format!("Scheduled weekly retrain {} on transactions v{}", i + 1, month + 1),
@@ -116,7 +116,7 @@ pub(super) fn acts(dir: &Path, start: chrono::DateTime<chrono::Utc>) -> io::Resu
     // Churn in prod: a proposing rule, daily AUC, which falls in the last days of the canary.
     acts.push(Timed { day: 31.0, act: Act::Rule { env: "prod", rule: "auc < 0.8 for 3", auto: false } });
     let mut day = 32.0;
-    let churn_end = 318.0;
+    let churn_end = 326.0;
     let mut week = Vec::new();
     while day <= churn_end {
         let v =
@@ -150,6 +150,6 @@ pub(super) fn acts(dir: &Path, start: chrono::DateTime<chrono::Utc>) -> io::Resu
         day: 245.0,
         act: Act::System { system: "claims-triage", components: vec!["resnet@2.0.0", "llm-legal/q4@1.0.0"] },
     });
-    acts.push(Timed { day: 325.0, act: Act::Drill });
+    acts.push(Timed { day: 328.0, act: Act::Drill });
     Ok(acts)
 }

@@ -83,5 +83,10 @@ fn the_demo_history_spans_months() {
     assert!(drills.drills.len() >= 2, "{drills:?}");
     let claims = show("claims-triage@1.0.0");
     assert_eq!(claims.upstream.iter().filter(|e| e.relation.as_deref() == Some("component")).count(), 2);
+    // The history ends before now.
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let log = api::audit_log(&s, &api::AuditLogRequest { limit: Some(1), ..Default::default() }).unwrap();
+    assert!(log.events[0].ts < now, "the demo's last event is in the past: {}", log.events[0].ts);
+    assert!(t.points.iter().all(|p| p.created_at < now));
     assert!(api::audit_verify(&s).unwrap().ok);
 }
