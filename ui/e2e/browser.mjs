@@ -17,6 +17,7 @@
 // artifact-registered, store-event; of the form: reg-source, reg-trained-on.
 import { chromium } from "playwright-core";
 import { check, checksPassed, cleanup, pedigree, pedigreeBin, safetensorsBytes, serve, shots, tempDir, visibleSoon } from "./lib.mjs";
+import { productionHistory } from "./history.mjs";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
@@ -392,6 +393,12 @@ try {
     "Resolve… keeps resnet@1.1.0 under an exception: the impact shows resolved with its justification");
   await shot("18-erasure-resolved");
   check(errors.length === 0, `no uncaught page errors (${errors.join("; ")})`);
+
+  await productionHistory({
+    page, byTest, shot, ws,
+    base: server.url.split("?")[0],
+    writeFile: (name, text) => { const p = join(dir, name); writeFileSync(p, text); return p; },
+  });
 
   // Variants: the demo's quantized llm-legal is the line llm-legal/q4. The model page shows the
   // lines as lanes; the lineage graph bands each line of the model into its own lane.

@@ -39,7 +39,7 @@ export function ModelTimeline({ model }: { model: string }) {
 
   const view = useMemo(() => {
     if (!prep || prep.times.length === 0) return null;
-    const { lo, hi, t0, t1 } = visible(prep.times, range);
+    const { lo, hi, t0, t1 } = visible(prep.times, range, prep.until);
     const kept = thin(lo, hi, MAX_POINTS, (i) => prep.deployed.has(prep.points[i].version));
     const ext = metric ? extent(prep.points, lo, hi, metric) : null;
     let [v0, v1] = ext ?? [0, 1];
@@ -84,7 +84,9 @@ export function ModelTimeline({ model }: { model: string }) {
       {data && prep && view && (
         <>
           <p className="muted" data-testid="timeline-count">
-            {shown} version{shown === 1 ? "" : "s"} from {when(prep.points[view.lo].createdAt)} to {when(prep.points[view.hi - 1].createdAt)}
+            {shown === 0
+              ? "No version in this range"
+              : `${shown} version${shown === 1 ? "" : "s"} from ${when(prep.points[view.lo].createdAt)} to ${when(prep.points[view.hi - 1].createdAt)}`}
             {view.kept.length < shown && <span data-testid="timeline-thinned"> · showing {view.kept.length} of {shown} (every few, deployed ones always)</span>}
             {metric && !view.ext && <span> · none has {metric}</span>}
           </p>

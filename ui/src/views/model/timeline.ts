@@ -19,6 +19,8 @@ export interface Prepared {
   dataChanges: number[];
   /** Versions that were ever deployed (kept when thinning). */
   deployed: Set<string>;
+  /** Where the time axis ends: the newest point, or a later deployment's start or end. */
+  until: number;
 }
 
 export function prepare(t: ModelTimeline): Prepared {
@@ -31,7 +33,12 @@ export function prepare(t: ModelTimeline): Prepared {
   const dataChanges: number[] = [];
   for (let i = 1; i < keys.length; i++) if (keys[i] !== keys[i - 1]) dataChanges.push(i);
   const deployed = new Set(t.deployments.map((d) => d.version));
-  return { points, times, dataChanges, deployed };
+  // The axis runs to the last thing that happened: a version, or a deployment starting or
+  // ending — a release or a rollback after the newest version shows (one still serving runs to
+  // the axis's end).
+  let until = times.length ? times[times.length - 1] : 0;
+  for (const d of t.deployments) until = Math.max(until, Date.parse(d.startedAt), d.endedAt ? Date.parse(d.endedAt) : 0);
+  return { points, times, dataChanges, deployed, until };
 }
 
 /** The first index whose time is at or after `t` (times ascending). */
@@ -46,11 +53,14 @@ export function firstAtOrAfter(times: number[], t: number): number {
   return lo;
 }
 
-/** The visible points [lo, hi) and the time axis [t0, t1] for `range` days back from the newest point. */
-export function visible(times: number[], range: Range): { lo: number; hi: number; t0: number; t1: number } {
+/**
+ * The visible points [lo, hi) and the time axis [t0, t1] for `range` days back from `until`
+ * (default: the newest point).
+ */
+export function visible(times: number[], range: Range, until?: number): { lo: number; hi: number; t0: number; t1: number } {
   const hi = times.length;
   if (hi === 0) return { lo: 0, hi: 0, t0: 0, t1: 1 };
-  const newest = times[hi - 1];
+  const newest = Math.max(times[hi - 1], until ?? 0);
   const t0 = range === "all" ? times[0] : newest - Number(range) * DAY;
   const lo = firstAtOrAfter(times, t0);
   // A single instant still needs a width.
