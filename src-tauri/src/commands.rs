@@ -44,6 +44,9 @@ pub async fn pick(window: WebviewWindow, shell: State<'_, Shell>, purpose: PickP
                 dialog.set_title("Register a model folder").blocking_pick_folder().into_iter().collect()
             }
             PickPurpose::Workspace => dialog.set_title("Open a Pedigree workspace").blocking_pick_folder().into_iter().collect(),
+            PickPurpose::Attachment => {
+                dialog.set_title("Attach a file to the version (kept by digest)").blocking_pick_file().into_iter().collect()
+            }
         };
         picked.into_iter().map(|p| p.into_path().map(|p| p.display().to_string())).collect::<Result<Vec<_>, _>>().map_err(|e| {
             ApiError::new(

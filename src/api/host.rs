@@ -158,6 +158,8 @@ pub enum PickPurpose {
     RegisterFolder,
     /// A folder to open as the workspace.
     Workspace,
+    /// One evidence file to attach to a version.
+    Attachment,
 }
 
 /// A workspace the desktop app opened before, most recent first.

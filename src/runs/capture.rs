@@ -337,8 +337,15 @@ pub fn read(argv: &[String], cwd: &Path, env: &BTreeMap<String, String>) -> (Run
         .unwrap_or_default()
         .trim()
         .to_string();
+    let mut locks = locks(cwd, git_top.as_deref());
+    // An active conda environment: what `conda env export` says of it, by digest.
+    if let Some(prefix) = env.get("CONDA_PREFIX").filter(|p| !p.is_empty()) {
+        if let Some(text) = probe("conda", &["env", "export", "--prefix", prefix], cwd).filter(|t| !t.trim().is_empty()) {
+            locks.push(FileDigest { path: "conda env export".into(), sha256: sha256_hex(text.as_bytes()), size: text.len() as u64 });
+        }
+    }
     let e = RunEnvironment {
-        locks: locks(cwd, git_top.as_deref()),
+        locks,
         git,
         git_top,
         interpreter,

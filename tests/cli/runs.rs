@@ -78,8 +78,13 @@ fn a_run_is_captured_whole_and_registers_what_it_produced() {
     std::fs::create_dir_all(&bin).unwrap();
     let smi = bin.join("nvidia-smi");
     std::fs::write(&smi, "#!/bin/sh\necho 'NVIDIA A100-SXM4-80GB, 535.129.03, 81920 MiB'\n").unwrap();
+    // And for the conda this machine does not have: `conda env export` of the active prefix.
+    let conda = bin.join("conda");
+    std::fs::write(&conda, "#!/bin/sh\n[ \"$1 $2 $3\" = \"env export --prefix\" ] && printf 'name: train\\ndependencies:\\n  - python=3.11\\n'\n").unwrap();
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&smi, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for f in [&smi, &conda] {
+        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
     let args = [
         "run",
@@ -98,7 +103,8 @@ fn a_run_is_captured_whole_and_registers_what_it_produced() {
         "--seed",
         "7",
     ];
-    let r = json_of(&in_project(&ws, &dir, &args, &[("PATH", &path), ("OMP_NUM_THREADS", "2"), ("API_TOKEN", "do-not-record")]));
+    let env_vars = [("PATH", path.as_str()), ("OMP_NUM_THREADS", "2"), ("API_TOKEN", "do-not-record"), ("CONDA_PREFIX", "/opt/conda/envs/train")];
+    let r = json_of(&in_project(&ws, &dir, &args, &env_vars));
     let run = &r["run"];
     let env = &run["environment"];
     assert_eq!(run["command"][1], "train.py");
@@ -107,6 +113,8 @@ fn a_run_is_captured_whole_and_registers_what_it_produced() {
     assert_eq!(env["git"]["dirty"], false);
     let req = env["locks"].as_array().unwrap().iter().find(|l| l["path"] == "requirements.txt").unwrap();
     assert_eq!(req["sha256"].as_str().unwrap(), hex::encode(openssl::sha::sha256(b"numpy==2.4.6\n")));
+    let conda = env["locks"].as_array().unwrap().iter().find(|l| l["path"] == "conda env export").expect("conda env export");
+    assert_eq!(conda["sha256"].as_str().unwrap(), hex::encode(openssl::sha::sha256(b"name: train\ndependencies:\n  - python=3.11\n")));
     assert!(env["interpreter"]["version"].as_str().unwrap().starts_with("3."), "{env}");
     assert!(env["interpreter"]["packageCount"].as_u64().unwrap() > 10);
     assert!(env["interpreter"]["libraries"]["numpy"].is_string(), "{env}");

@@ -854,7 +854,7 @@ relation: string | null, };
 
 export type PathRequest = { from: string, to: string, };
 
-export type PickPurpose = "registerFiles" | "registerFolder" | "workspace";
+export type PickPurpose = "registerFiles" | "registerFolder" | "workspace" | "attachment";
 
 export type Pin = { 
 /**

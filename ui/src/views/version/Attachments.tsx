@@ -26,7 +26,7 @@ export function AttachmentsCard({ reference }: { reference: string }) {
 
   const choose = () =>
     void run(async () => {
-      const [picked] = (await shell?.pick("registerFiles")) ?? [];
+      const [picked] = (await shell?.pick("attachment")) ?? [];
       if (picked) setPath(picked);
     });
   const submit = (e: React.FormEvent) => {

@@ -69,7 +69,7 @@ describe("attachments card", () => {
     expect(await screen.findByText("/home/alice/card.md")).toBeTruthy();
     fireEvent.click(screen.getByTestId("attach-submit"));
     await waitFor(() => expect(calls.find((c) => c.op === "attach_file")?.req).toEqual({ reference: "churn@2.0.0", kind: "explainability", path: "/home/alice/card.md" }));
-    expect(pick).toHaveBeenCalledWith("registerFiles");
+    expect(pick).toHaveBeenCalledWith("attachment");
     expect(upload).not.toHaveBeenCalled();
   });
 
