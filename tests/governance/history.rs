@@ -80,7 +80,7 @@ fn hex_sha256(b: &[u8]) -> String {
 }
 
 /// The ML-BOM against the official CycloneDX 1.6 schema (cyclonedx-python-lib).
-fn schema_valid(bom: &std::path::Path) {
+pub(super) fn schema_valid(bom: &std::path::Path) {
     let py = std::env::var("PEDIGREE_INTEROP_PYTHON").expect("PEDIGREE_INTEROP_PYTHON is not set: run `make test`");
     let check = Command::new(py)
         .args([

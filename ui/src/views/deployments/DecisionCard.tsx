@@ -3,6 +3,7 @@
  * served there then (primary and canary decided, shadows only mirrored), each with its share,
  * since/until, why and by whom, and its approvals, evaluations and evidence files as they stood.
  */
+import { EnvSelect } from "./EnvSelect";
 import { useState } from "react";
 import { useBackend } from "../../backend";
 import type { Decider, Decision } from "../../backend/generated/api";
@@ -33,13 +34,7 @@ export function DecisionCard({ envs }: { envs: string[] }) {
       <form className="inline-fields" onSubmit={lookup}>
         <label>
           Environment
-          <select data-testid="decision-env" value={env} onChange={(e) => setEnv(e.target.value)}>
-            {envs.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
+          <EnvSelect testId="decision-env" value={env} envs={envs} onChange={setEnv} />
         </label>
         <label title="Your local time; leave empty for now">
           At

@@ -3,6 +3,7 @@
  * thresholds marked, the rules (add, remove) and the rollback proposals they raised.
  * A decision or a new rule can roll back, so both reload the whole view (`onChanged`).
  */
+import { EnvSelect } from "./EnvSelect";
 import { useState } from "react";
 import { useBackend } from "../../backend";
 import type { Rule } from "../../backend/generated/api";
@@ -34,20 +35,15 @@ export function MonitorCard({ envs, stamp, onChanged }: { envs: string[]; stamp:
         <h2>Monitoring</h2>
         <label className="check">
           Environment
-          <select
-            data-testid="monitor-env"
+          <EnvSelect
+            testId="monitor-env"
             value={env}
+            envs={envs}
             onChange={(e) => {
-              setEnv(e.target.value);
+              setEnv(e);
               setMetric(null);
             }}
-          >
-            {envs.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
+          />
         </label>
         <label className="check">
           Metric
