@@ -48,11 +48,12 @@ export async function productionHistory({ page, byTest, shot, base, ws, writeFil
 
   // The fraud model's retraining timeline: 40 weekly retrains, releases, data changes.
   await page.goto(`${base}#/models/fraud`);
-  await byTest("model-timeline").waitFor();
+  await page.locator('[data-testid="timeline-point"]').first().waitFor();
   const all = await page.locator('[data-testid="timeline-point"]').count();
   const bars = await page.locator('[data-testid="timeline-deploy-bar"]').count();
   const changes = await page.locator('[data-testid="timeline-data-change"]').count();
   await page.locator('[data-testid="timeline-range"][data-range="90"]').click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="timeline-point"]').length < n, all, { timeout: 5000 }).catch(() => {});
   const recent = await page.locator('[data-testid="timeline-point"]').count();
   check(all === 40 && bars >= 10 && changes === 3 && recent > 0 && recent < all,
     `the timeline shows 40 versions, ${bars} releases, ${changes} data changes; the last 90 days ${recent}`);
@@ -65,6 +66,8 @@ export async function productionHistory({ page, byTest, shot, base, ws, writeFil
   // An attachment added on the version page, seen by the CLI.
   await page.goto(`${base}#/versions/churn@2.0.0`);
   await byTest("attachments-card").waitFor();
+  // The demo attached two files to churn@2.0.0: wait for the list before counting it.
+  await page.locator('[data-testid="attachment-row"]').nth(1).waitFor();
   const before = await page.locator('[data-testid="attachment-row"]').count();
   const file = writeFile("validation-memo.md", "# Validation memo\nchurn 2.0.0 passed the holdout.\n");
   await byTest("attach-kind").selectOption("evaluation");
