@@ -341,18 +341,13 @@ pub fn read(argv: &[String], cwd: &Path, env: &BTreeMap<String, String>) -> (Run
     // An active conda environment: what `conda env export` says of it, by digest.
     if let Some(prefix) = env.get("CONDA_PREFIX").filter(|p| !p.is_empty()) {
         if let Some(text) = probe("conda", &["env", "export", "--prefix", prefix], cwd).filter(|t| !t.trim().is_empty()) {
-            locks.push(FileDigest { path: "conda env export".into(), sha256: sha256_hex(text.as_bytes()), size: text.len() as u64 });
+            locks.push(FileDigest {
+                path: "conda env export".into(),
+                sha256: sha256_hex(text.as_bytes()),
+                size: text.len() as u64,
+            });
         }
     }
-    let e = RunEnvironment {
-        locks,
-        git,
-        git_top,
-        interpreter,
-        hardware: hardware(cwd),
-        hostname,
-        seeds,
-        variables,
-    };
+    let e = RunEnvironment { locks, git, git_top, interpreter, hardware: hardware(cwd), hostname, seeds, variables };
     (e, freeze)
 }

@@ -80,7 +80,11 @@ fn a_run_is_captured_whole_and_registers_what_it_produced() {
     std::fs::write(&smi, "#!/bin/sh\necho 'NVIDIA A100-SXM4-80GB, 535.129.03, 81920 MiB'\n").unwrap();
     // And for the conda this machine does not have: `conda env export` of the active prefix.
     let conda = bin.join("conda");
-    std::fs::write(&conda, "#!/bin/sh\n[ \"$1 $2 $3\" = \"env export --prefix\" ] && printf 'name: train\\ndependencies:\\n  - python=3.11\\n'\n").unwrap();
+    std::fs::write(
+        &conda,
+        "#!/bin/sh\n[ \"$1 $2 $3\" = \"env export --prefix\" ] && printf 'name: train\\ndependencies:\\n  - python=3.11\\n'\n",
+    )
+    .unwrap();
     use std::os::unix::fs::PermissionsExt;
     for f in [&smi, &conda] {
         std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -103,7 +107,12 @@ fn a_run_is_captured_whole_and_registers_what_it_produced() {
         "--seed",
         "7",
     ];
-    let env_vars = [("PATH", path.as_str()), ("OMP_NUM_THREADS", "2"), ("API_TOKEN", "do-not-record"), ("CONDA_PREFIX", "/opt/conda/envs/train")];
+    let env_vars = [
+        ("PATH", path.as_str()),
+        ("OMP_NUM_THREADS", "2"),
+        ("API_TOKEN", "do-not-record"),
+        ("CONDA_PREFIX", "/opt/conda/envs/train"),
+    ];
     let r = json_of(&in_project(&ws, &dir, &args, &env_vars));
     let run = &r["run"];
     let env = &run["environment"];
@@ -114,7 +123,10 @@ fn a_run_is_captured_whole_and_registers_what_it_produced() {
     let req = env["locks"].as_array().unwrap().iter().find(|l| l["path"] == "requirements.txt").unwrap();
     assert_eq!(req["sha256"].as_str().unwrap(), hex::encode(openssl::sha::sha256(b"numpy==2.4.6\n")));
     let conda = env["locks"].as_array().unwrap().iter().find(|l| l["path"] == "conda env export").expect("conda env export");
-    assert_eq!(conda["sha256"].as_str().unwrap(), hex::encode(openssl::sha::sha256(b"name: train\ndependencies:\n  - python=3.11\n")));
+    assert_eq!(
+        conda["sha256"].as_str().unwrap(),
+        hex::encode(openssl::sha::sha256(b"name: train\ndependencies:\n  - python=3.11\n"))
+    );
     assert!(env["interpreter"]["version"].as_str().unwrap().starts_with("3."), "{env}");
     assert!(env["interpreter"]["packageCount"].as_u64().unwrap() > 10);
     assert!(env["interpreter"]["libraries"]["numpy"].is_string(), "{env}");

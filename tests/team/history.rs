@@ -26,8 +26,10 @@ fn attachments_runs_monitoring_and_drills_reach_every_member() {
     a.ok(&["monitor", "rule", "--env", "prod", "auc < 0.7 for 2", "--auto"]);
     let folder = a.ws.inputs().join("train");
     std::fs::create_dir_all(&folder).unwrap();
+    let py = std::env::var("PEDIGREE_INTEROP_PYTHON").expect("PEDIGREE_INTEROP_PYTHON is not set: run `make test`");
+    let script = "open('score.txt', 'w').write('0.91')";
     let out =
-        a.ws.command(&["run", "--json", "--", "sh", "-c", "echo 0.91 > score.txt"])
+        a.ws.command(&["run", "--json", "--", &py, "-c", script])
             .current_dir(&folder)
             .env("PEDIGREE_ACTOR", a.actor)
             .output()
@@ -35,6 +37,7 @@ fn attachments_runs_monitoring_and_drills_reach_every_member() {
     assert!(out.status.success(), "{}", common::stderr(&out));
     let run: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let run_id = run["run"]["id"].as_str().unwrap().to_string();
+    let packages = run["run"]["environment"]["interpreter"]["packagesDigest"].as_str().unwrap().to_string();
     settle(&[&a, &b, &c]);
     // Carol's monitoring import fires Alice's rule on Carol's desktop: the rollback is hers.
     let later = |m: i64| (chrono::Utc::now() + chrono::Duration::minutes(m)).to_rfc3339();
@@ -61,6 +64,8 @@ fn attachments_runs_monitoring_and_drills_reach_every_member() {
     assert!(carried["deployments"].as_array().unwrap().iter().any(|d| d["carrier"].is_string()), "{carried}");
     let log = b.ok(&["audit", "log", "--subject", &format!("run:{run_id}")]);
     assert_eq!(log["events"][0]["action"], "run", "Alice's run reached Bob: {log}");
+    let list = std::fs::read_to_string(b.ws.path().join("objects-v1").join(&packages[..2]).join(&packages[2..])).unwrap();
+    assert!(list.lines().any(|l| l.starts_with("cyclonedx")), "with its package list, checked by digest");
     for m in [&a, &b, &c] {
         m.verify();
     }

@@ -96,7 +96,7 @@ pub fn record_only(tx: &catalog::Conn, e: &Foreign) -> Result<i64, catalog::Cata
 /// Whether projecting this event needs the ledger's objects (and so runs on its own, outside a
 /// batch of events in one transaction).
 pub fn needs_objects(action: &str) -> bool {
-    matches!(action, "register_version" | "register_dataset" | "attach")
+    matches!(action, "register_version" | "register_dataset" | "attach" | "run")
 }
 
 /// Projects one verified event that needs the ledger's objects, in transactions of its own.
@@ -111,6 +111,7 @@ pub fn apply_with_objects(
         "register_dataset" => register_dataset(ws, ledger, e, attachment, ctx),
         "register_version" => register_version(ws, ledger, e, ctx),
         "attach" => attach(ws, ledger, e),
+        "run" => run(ws, ledger, e, ctx),
         _ => ws.catalog.write(|tx| apply(tx, e, ctx)).map_err(|x| x.to_string()),
     }
 }
@@ -311,26 +312,60 @@ fn register_dataset(
 fn attach(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign) -> Result<Outcome, String> {
     let p = &e.payload;
     let sha = text(p, "sha256");
-    let size = p["size"].as_u64().unwrap_or(0);
-    if !ws.cas.contains(sha) {
-        if sha.len() != 64 || !ledger.exists(&object_key(sha))? {
-            return Ok(Outcome::Refused(format!("the attachment (object {sha}) is missing from the ledger")));
-        }
-        let staged = ws.root.join(crate::index::stage::STAGING).join(format!("ledger-{}", &e.hash[..16]));
-        let _ = std::fs::remove_file(&staged);
-        std::fs::create_dir_all(staged.parent().unwrap_or(&ws.root)).map_err(|x| x.to_string())?;
-        let (got, got_size) = ledger.download(&object_key(sha), &staged)?;
-        let put = (got == sha && got_size == size).then(|| ws.cas.put_file(&staged, &mut |_| {}));
-        let _ = std::fs::remove_file(&staged);
-        match put {
-            None => return Ok(Outcome::Refused("the ledger's attachment does not match the digest its event signs".into())),
-            Some(r) => drop(r.map_err(|x| x.to_string())?),
+    let size = p["size"].as_u64();
+    match fetch_object(ws, ledger, e, sha, size)? {
+        Fetched::Here => {}
+        Fetched::Missing => return Ok(Outcome::Refused(format!("the attachment (object {sha}) is missing from the ledger"))),
+        Fetched::Altered => {
+            return Ok(Outcome::Refused("the ledger's attachment does not match the digest its event signs".into()));
         }
     }
+    let size = size.unwrap_or(0);
     let file = governance::attach::Stored { sha256: sha, size, name: text(p, "name") };
     replay_alone(ws, e, |tx| {
         governance::attach::attach(tx, reference(here(e)), text(p, "kind"), &file, &e.actor).map(drop).map_err(|x| x.to_string())
     })
+}
+
+/// What became of an object an event names by digest.
+enum Fetched {
+    /// In the object store (it was, or it came from the ledger and matched).
+    Here,
+    Missing,
+    /// The ledger's bytes do not hash to the digest (or size) the event signs.
+    Altered,
+}
+
+/// Brings the object `sha` (of `size` bytes, when the event says) from the ledger into the
+/// object store, checked against the digest the event signs.
+fn fetch_object(ws: &Workspace, ledger: &LedgerStore, e: &Foreign, sha: &str, size: Option<u64>) -> Result<Fetched, String> {
+    if ws.cas.contains(sha) {
+        return Ok(Fetched::Here);
+    }
+    if sha.len() != 64 || !ledger.exists(&object_key(sha))? {
+        return Ok(Fetched::Missing);
+    }
+    let staged = ws.root.join(crate::index::stage::STAGING).join(format!("ledger-{}", &e.hash[..16]));
+    let _ = std::fs::remove_file(&staged);
+    std::fs::create_dir_all(staged.parent().unwrap_or(&ws.root)).map_err(|x| x.to_string())?;
+    let (got, got_size) = ledger.download(&object_key(sha), &staged)?;
+    let put = (got == sha && size.is_none_or(|s| s == got_size)).then(|| ws.cas.put_file(&staged, &mut |_| {}));
+    let _ = std::fs::remove_file(&staged);
+    match put {
+        None => Ok(Fetched::Altered),
+        Some(r) => r.map(|_| Fetched::Here).map_err(|x| x.to_string()),
+    }
+}
+
+/// A captured run: its package list comes from the ledger when it is there (checked against the
+/// digest the capture names; without it the run is still recorded, by digest), then the run.
+fn run(ws: &mut Workspace, ledger: &LedgerStore, e: &Foreign, ctx: &Ctx) -> Result<Outcome, String> {
+    if let Some(sha) = e.payload.pointer("/environment/interpreter/packagesDigest").and_then(Value::as_str) {
+        if let Fetched::Altered = fetch_object(ws, ledger, e, sha, None)? {
+            return Ok(Outcome::Refused("the ledger's package list does not match the digest the capture names".into()));
+        }
+    }
+    ws.catalog.write(|tx| apply(tx, e, ctx)).map_err(|x| x.to_string())
 }
 
 /// A line of a version manifest, as its digest covers it.
