@@ -150,6 +150,28 @@ pub(super) fn acts(dir: &Path, start: chrono::DateTime<chrono::Utc>) -> io::Resu
         day: 245.0,
         act: Act::System { system: "claims-triage", components: vec!["resnet@2.0.0", "llm-legal/q4@1.0.0"] },
     });
+    // Later, a smaller quantization of llm-legal: the system pinning the Q8_0 one has a new
+    // version to propose.
+    let q4km = models.join("llm-legal-q4km");
+    std::fs::create_dir_all(&q4km)?;
+    let gguf = files::gguf("llama", "llm-legal Q4_K_M", &[("token_embd.weight", &[64, 256]), ("output.weight", &[64, 256])]);
+    std::fs::write(q4km.join("llm-legal.Q4_K_M.gguf"), gguf)?;
+    let q4 = RegisterRequest {
+        paths: vec![q4km.display().to_string()],
+        model: "llm-legal/q4".into(),
+        parents: vec![crate::registry::register::ParentLink {
+            parent: "llm-legal@1.0.1".into(),
+            relation: Some("quantized".into()),
+        }],
+        params: [("quant".to_string(), "Q4_K_M".to_string())].into(),
+        metrics: [("f1".to_string(), 0.85)].into(),
+        message: "Q4_K_M GGUF: half the memory of Q8_0".into(),
+        code: Some("git+https://github.com/acme/llm-train@e5f6a1b2c3d5".into()),
+        environment: Some("llama.cpp@b3900".into()),
+        run: Some("quantize-q4km".into()),
+        ..Default::default()
+    };
+    acts.push(Timed { day: 290.0, act: Act::Register(Box::new(q4)) });
     acts.push(Timed { day: 328.0, act: Act::Drill });
     Ok(acts)
 }

@@ -42,7 +42,9 @@ pub fn summarize(sniffed: &BTreeMap<String, Sniffed>, files: &[FileEntry]) -> (S
     iface.tensors.dedup_by(|a, b| a.name == b.name);
     let libraries = library_versions(sniffed);
     iface.libraries = (!libraries.is_empty()).then_some(libraries);
-    (format.as_str().to_string(), iface)
+    // A composite system's version is its one pins file (`registry::system`).
+    let is_system = format == Format::Unknown && files.len() == 1 && files[0].path == super::system::FILE;
+    (if is_system { "system" } else { format.as_str() }.to_string(), iface)
 }
 
 /// Library versions the files record: pickles' `library_version.<lib>` (e.g. scikit-learn's

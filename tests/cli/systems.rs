@@ -42,6 +42,7 @@ fn a_system_pins_components_and_new_component_versions_propose_its_next_version(
         .collect();
     assert_eq!(pinned, ["version:text/edge@1.0.0", "version:vision@1.0.0"]);
     assert_eq!(shown["version"]["files"][0]["path"], "system.json");
+    assert_eq!(shown["version"]["format"], "system");
     assert!(w.json(&["system", "propose"]).as_object().unwrap()["proposals"].as_array().unwrap().is_empty());
 
     // vision moves a patch and text/edge a minor: the system proposes a minor step.

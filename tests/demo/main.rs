@@ -11,7 +11,7 @@ fn the_demo_registers_a_realistic_lineage() {
     api::init_workspace(&root).unwrap();
     let mut s = Session::open(&root, "demo".into()).unwrap();
     let summary = pedigree::api::demo::open_demo(&mut s, &pedigree::progress::ignore).unwrap();
-    assert_eq!((summary.models, summary.versions, summary.dataset_versions), (9, 53, 10));
+    assert_eq!((summary.models, summary.versions, summary.dataset_versions), (9, 54, 10));
     let show = |r: &str| api::show_version(&s, &api::ShowVersionRequest { reference: r.into(), ..Default::default() }).unwrap();
     // Policy decisions on real files.
     let legal = show("llm-legal@1.0.1");
@@ -83,6 +83,9 @@ fn the_demo_history_spans_months() {
     assert!(drills.drills.len() >= 2, "{drills:?}");
     let claims = show("claims-triage@1.0.0");
     assert_eq!(claims.upstream.iter().filter(|e| e.relation.as_deref() == Some("component")).count(), 2);
+    // A newer quantization proposes the system's next version.
+    let proposals = api::systems::system_proposals(&s).unwrap().proposals;
+    assert_eq!((proposals.len(), proposals[0].system.as_str()), (1, "claims-triage"), "{proposals:?}");
     // The history ends before now.
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let log = api::audit_log(&s, &api::AuditLogRequest { limit: Some(1), ..Default::default() }).unwrap();

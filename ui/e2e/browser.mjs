@@ -406,7 +406,7 @@ try {
   await page.locator('[data-testid="lane-version"]').first().waitFor();
   const lines = await page.$$eval('[data-testid="lane"]', (els) => els.map((e) => e.getAttribute("data-line")));
   const q4 = await page.$$eval('[data-testid="lane"][data-line="llm-legal/q4"] [data-testid="lane-version"]', (els) => els.map((e) => e.textContent));
-  check(lines.join(",") === "llm-legal,llm-legal/q4" && q4.join(",") === "1.0.0", `the model page shows its lines as lanes (${lines.join(", ")}; q4: ${q4.join(", ")})`);
+  check(lines.join(",") === "llm-legal,llm-legal/q4" && q4.join(",") === "1.1.0,1.0.0", `the model page shows its lines as lanes (${lines.join(", ")}; q4: ${q4.join(", ")})`);
   await shot("20a-variant-lanes");
   await page.goto(`${server.url.split("?")[0]}#/lineage?focus=model:llm-legal&up=0&down=2`);
   await page.locator('[data-testid="lineage-lane"]').first().waitFor();

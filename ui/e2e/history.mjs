@@ -2,7 +2,8 @@
 // "which model decided this" for prod a hundred days ago, the churn rollback proposal the prod
 // monitoring rule raised (evidence shown, a reason required, accepted), the fraud model's
 // retraining timeline (40 weekly versions, a range, a click to a version), and an attachment
-// added from the version page. Called from browser.mjs. Screenshots: browser-21-*.png
+// added from the version page, a composite system's proposed version registered. Called from
+// browser.mjs. Screenshots: browser-21-*.png
 import { check, pedigree } from "./lib.mjs";
 
 /** `YYYY-MM-DDTHH:MM` in local time, as a datetime-local input takes it. */
@@ -62,6 +63,20 @@ export async function productionHistory({ page, byTest, shot, base, ws, writeFil
   await page.locator('[data-testid="timeline-point"]').last().click();
   await byTest("version-page").waitFor();
   check((await byTest("version-title").textContent()).includes("fraud@1.39.0"), "clicking the last point opens fraud@1.39.0");
+
+  // A composite system: the newer llm-legal quantization proposes its next version; registered
+  // from the model page.
+  await page.goto(`${base}#/models/claims-triage`);
+  const proposal = byTest("system-proposal");
+  await proposal.waitFor();
+  const next = await proposal.getAttribute("data-version");
+  const step = await page.locator('[data-testid="system-change"]').allTextContents();
+  await shot("21e-system");
+  await byTest("system-apply").click();
+  await byTest("version-page").waitFor();
+  const pinned = JSON.parse(pedigree(ws, "show", `claims-triage@${next}`, "--json")).upstream.filter((e) => e.relation === "component").map((e) => e.to);
+  check(step.length === 1 && step[0].includes("llm-legal/q4") && pinned.some((p) => p.startsWith("version:llm-legal/q4@") && !p.endsWith("@1.0.0")),
+    `a newer component proposes claims-triage@${next} (${step.join("; ")}), registered from the model page (${pinned.join(", ")})`);
 
   // An attachment added on the version page, seen by the CLI.
   await page.goto(`${base}#/versions/churn@2.0.0`);

@@ -9,6 +9,7 @@ import { useLoad } from "../components/useLoad";
 import { MetadataCard } from "./version/Metadata";
 import { ModelLanes } from "./ModelLanes";
 import { ModelTimeline } from "./ModelTimeline";
+import { SystemProposal } from "./model/SystemProposal";
 
 const PAGE = 50;
 
@@ -60,7 +61,9 @@ export function ModelView({ name }: { name: string }) {
           ← Models
         </a>
         <h1>{name}</h1>
-        <span className="muted">{total} versions</span>
+        <span className="muted">
+          {total} version{total === 1 ? "" : "s"}
+        </span>
         <a className="button" href={lineageHash({ ...defaultLineageState(`model:${name}`), up: 1, down: 1 })}>
           Show lineage
         </a>
@@ -80,6 +83,7 @@ export function ModelView({ name }: { name: string }) {
       {error && <div className="banner error">{error}</div>}
       {meta.data && <MetadataCard target={name} annotations={meta.data} onChange={() => void meta.refresh()} />}
       {lines.length > 1 && <ModelLanes lines={lines} current={name} />}
+      <SystemProposal system={name} onChange={() => load(0)} />
       {total >= 2 && <ModelTimeline model={name} />}
       <table className="grid">
         <thead>
