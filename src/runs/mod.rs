@@ -101,7 +101,12 @@ pub fn argument_params(argv: &[String]) -> BTreeMap<String, String> {
     out
 }
 
-/// Files the arguments name that exist (the script, a configuration), by digest; at most 64.
+/// Argument files larger than this are not hashed before the run (a dataset named on the
+/// command line would hold it up; datasets are recorded with `--trained-on`).
+pub const MAX_ARGUMENT_FILE: u64 = 64 << 20;
+
+/// Files the arguments name that exist (the script, a configuration), by digest; at most 64,
+/// each up to [`MAX_ARGUMENT_FILE`].
 fn argument_files(argv: &[String], cwd: &Path) -> Vec<FileDigest> {
     let mut out = Vec::new();
     for a in argv.iter().skip(1) {
@@ -110,7 +115,8 @@ fn argument_files(argv: &[String], cwd: &Path) -> Vec<FileDigest> {
             continue;
         }
         let p = cwd.join(value);
-        if p.is_file() && out.len() < 64 {
+        let small = std::fs::metadata(&p).is_ok_and(|m| m.is_file() && m.len() <= MAX_ARGUMENT_FILE);
+        if small && out.len() < 64 {
             if let Some(f) = capture::file_digest(&p, value) {
                 out.push(f);
             }

@@ -15,6 +15,7 @@ p = argparse.ArgumentParser()
 p.add_argument("--lr", type=float, default=0.1)
 p.add_argument("--seed", type=int, default=None)
 p.add_argument("--fail", action="store_true")
+p.add_argument("--data", default=None)
 a = p.parse_args()
 if a.fail:
     raise SystemExit(4)
@@ -154,9 +155,19 @@ fn a_run_is_captured_whole_and_registers_what_it_produced() {
         assert!(kinds.contains(&k), "{k} in {kinds:?}");
     }
 
-    // Seeds from the environment, and code changed but not committed, are captured too.
+    // Seeds from the environment, and code changed but not committed, are captured too; a big
+    // file named on the command line is not hashed before the run.
     std::fs::write(dir.join("train.py"), format!("{TRAIN}# tuned\n")).unwrap();
-    let r = json_of(&in_project(&ws, &dir, &["run", "--json", "--", &py, "train.py"], &[("SEED", "11")]));
+    let big = dir.join("out/big.bin");
+    std::fs::File::create(&big).unwrap().set_len(65 << 20).unwrap();
+    let r = json_of(&in_project(
+        &ws,
+        &dir,
+        &["run", "--json", "--", &py, "train.py", "--lr=0.1", "--data", "out/big.bin"],
+        &[("SEED", "11")],
+    ));
+    let inputs: Vec<&str> = r["run"]["inputs"].as_array().unwrap().iter().map(|i| i["path"].as_str().unwrap()).collect();
+    assert_eq!(inputs, ["train.py"], "{inputs:?}");
     let env = &r["run"]["environment"];
     assert_eq!(env["seeds"]["env:SEED"], "11");
     assert_eq!(env["git"]["dirty"], true);
