@@ -60,15 +60,7 @@ pub fn attach_file(s: &mut Session, req: &AttachRequest) -> Result<AttachRespons
     crate::governance::resolve(s.ws.catalog.conn(), &req.reference)?;
     let put = s.ws.cas.put_file(path, &mut |_| {}).map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
     let stored = Stored { sha256: &put.sha256, size: put.size, name: &name };
-    let made = write(s, |c, a| attach::attach(c, &req.reference, &req.kind, &stored, a))?;
-    let created = made.is_some();
-    let attachment = match made {
-        Some(a) => a,
-        None => attach::of(s.ws.catalog.conn(), &req.reference)?
-            .into_iter()
-            .find(|a| a.sha256 == put.sha256)
-            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the attachment vanished"))?,
-    };
+    let (attachment, created) = write(s, |c, a| attach::attach(c, &req.reference, &req.kind, &stored, a))?;
     Ok(AttachResponse { attachment, created })
 }
 

@@ -241,15 +241,14 @@ pub fn show_version(s: &Session, req: &ShowVersionRequest) -> Result<ShowVersion
     let id = model_id(s, model).map_err(|e| ApiError { missing: Some(req.reference.clone()), ..e })?;
     let conn = s.ws.catalog.conn();
     let at = req.at.as_deref().map(|t| crate::governance::instant("at", t)).transpose()?;
-    let version = crate::governance::resolve_at(conn, &req.reference, at.as_deref())
-        .map_err(|e| match e {
-            crate::governance::GovError::UnknownVersion(_) => ApiError {
-                missing: Some(req.reference.clone()),
-                ..ApiError::new(ErrorCode::NotFound, format!("{model} has no version {name} (see `pedigree versions {model}`)"))
-            },
-            e => e.into(),
-        })?
-        .version;
+    let resolved = crate::governance::resolve_at(conn, &req.reference, at.as_deref()).map_err(|e| match e {
+        crate::governance::GovError::UnknownVersion(_) => ApiError {
+            missing: Some(req.reference.clone()),
+            ..ApiError::new(ErrorCode::NotFound, format!("{model} has no version {name} (see `pedigree versions {model}`)"))
+        },
+        e => e.into(),
+    })?;
+    let version = resolved.version;
     let record = models::get_version(conn, id, &version)?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("{model} has no version {version}")))?;
     let node = ids::version_node(model, &version);
@@ -262,10 +261,7 @@ pub fn show_version(s: &Session, req: &ShowVersionRequest) -> Result<ShowVersion
         .map(|(remote, key, state)| Bound { remote, key, state })
         .collect();
     let annotations = crate::governance::annotations::of_subject(conn, &node)?;
-    let attachments = match models::version_key(conn, model, &version)? {
-        Some(k) => crate::catalog::attachments::of_version(conn, k.id)?,
-        None => Vec::new(),
-    };
+    let attachments = crate::catalog::attachments::of_version(conn, resolved.id)?;
     Ok(ShowVersionResponse { node, version: record, upstream, downstream, aliases, bindings, annotations, attachments })
 }
 

@@ -51,21 +51,11 @@ pub fn of_version(conn: &Connection, version_id: i64) -> Result<Vec<Attachment>,
     Ok(rows)
 }
 
-/// Whether the version already has this file attached.
-pub fn exists(conn: &Connection, version_id: i64, sha256: &str) -> Result<bool, CatalogError> {
-    let n: i64 = conn.query_row(
-        "SELECT count(*) FROM attachments WHERE version_id = ?1 AND sha256 = ?2",
-        params![version_id, sha256],
-        |r| r.get(0),
-    )?;
-    Ok(n > 0)
-}
-
-/// Every attachment's digest (the object store keeps these objects).
-pub fn digests(conn: &Connection) -> Result<Vec<String>, CatalogError> {
-    let mut st = conn.prepare("SELECT DISTINCT sha256 FROM attachments ORDER BY sha256")?;
-    let rows = st.query_map([], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+/// The version's attachment with this digest, if it has one.
+pub fn get(conn: &Connection, version_id: i64, sha256: &str) -> Result<Option<Attachment>, CatalogError> {
+    let mut st = conn.prepare_cached(&format!("{SELECT} WHERE a.version_id = ?1 AND a.sha256 = ?2"))?;
+    let mut rows = st.query_map(params![version_id, sha256], row)?;
+    Ok(rows.next().transpose()?)
 }
 
 pub struct NewAttachment<'a> {

@@ -41,6 +41,13 @@ pub struct Deployment {
     pub recorded_from: Option<String>,
 }
 
+impl Deployment {
+    /// `MODEL@VERSION`.
+    pub fn reference(&self) -> String {
+        format!("{}@{}", self.model, self.version)
+    }
+}
+
 const COLS: &str = "d.id, d.env, m.name, v.version, d.strategy, d.role, d.traffic, d.started_at, d.ended_at, d.reason, \
                     d.rollback_of, d.created_by, d.audit_seq, d.carrier, d.recorded_from";
 

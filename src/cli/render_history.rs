@@ -30,7 +30,7 @@ pub fn deployments(d: &[crate::governance::deploy::Deployment]) -> String {
         .map(|d| {
             vec![
                 d.env.clone(),
-                format!("{}@{}", d.model, d.version),
+                d.reference(),
                 d.role.clone(),
                 format!("{} %", d.traffic),
                 d.strategy.clone(),

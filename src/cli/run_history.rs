@@ -103,6 +103,7 @@ fn reproduce(ctx: &Ctx, r: ReproduceArgs) -> Result<i32, ApiError> {
 
 fn monitor(ctx: &Ctx, command: MonitorCommand) -> Result<(), ApiError> {
     use api::monitor as m;
+    let accept = matches!(command, MonitorCommand::Accept { .. });
     match command {
         MonitorCommand::Import { file } => {
             let text = super::requests::read_text(&file, 256 << 20)?;
@@ -129,12 +130,8 @@ fn monitor(ctx: &Ctx, command: MonitorCommand) -> Result<(), ApiError> {
             let res = m::monitor_overview(&ctx.open()?, &m::MonitorRequest { env, metric: None, limit: Some(1) })?;
             emit(ctx.json, &res, |o| format!("{}{}", render::rules(&o.rules), render::proposals(&o.proposals)));
         }
-        MonitorCommand::Accept { proposal, reason } => {
-            let res = m::decide_proposal(&mut ctx.open()?, &m::ProposalDecision { proposal, accept: true, reason })?;
-            emit(ctx.json, &res, |p| render::proposals(std::slice::from_ref(p)));
-        }
-        MonitorCommand::Dismiss { proposal, reason } => {
-            let res = m::decide_proposal(&mut ctx.open()?, &m::ProposalDecision { proposal, accept: false, reason })?;
+        MonitorCommand::Accept { proposal, reason } | MonitorCommand::Dismiss { proposal, reason } => {
+            let res = m::decide_proposal(&mut ctx.open()?, &m::ProposalDecision { proposal, accept, reason })?;
             emit(ctx.json, &res, |p| render::proposals(std::slice::from_ref(p)));
         }
         MonitorCommand::Show { env, metric } => {

@@ -23,6 +23,26 @@ fn wobble(i: u32) -> f64 {
     x as f64 / 1000.0 - 1.0
 }
 
+/// Daily snapshots from day `from` to before `to`, imported a week at a time — and every day
+/// while `urgent` (a monitoring export pushes at once when something is wrong).
+fn daily_imports(from: f64, to: f64, urgent: impl Fn(f64) -> bool, of_day: impl Fn(f64) -> Vec<Snapshot>) -> Vec<Timed> {
+    let mut out = Vec::new();
+    let (mut day, mut batch, mut days) = (from, Vec::new(), 0);
+    while day < to {
+        batch.extend(of_day(day));
+        days += 1;
+        if days >= 7 || urgent(day) {
+            out.push(Timed { day: day + 0.5, act: Act::Monitor(std::mem::take(&mut batch)) });
+            days = 0;
+        }
+        day += 1.0;
+    }
+    if !batch.is_empty() {
+        out.push(Timed { day: to - 0.5, act: Act::Monitor(batch) });
+    }
+    out
+}
+
 pub(super) fn acts(dir: &Path, start: chrono::DateTime<chrono::Utc>) -> io::Result<Vec<Timed>> {
     let snapshot = |env: &str, day: f64, metric: &str, value: f64| Snapshot {
         env: env.into(),
@@ -101,32 +121,22 @@ pub(super) fn acts(dir: &Path, start: chrono::DateTime<chrono::Utc>) -> io::Resu
     acts.push(Timed { day: FIRST + 10.0, act: Act::Rule { env: "payments", rule: "auc < 0.85 for 3", auto: true } });
     let last_release = *deployed_days.last().unwrap_or(&FIRST);
     let end = FIRST + 7.0 * RETRAINS as f64;
-    let mut day = FIRST + 3.0;
-    let mut week = Vec::new();
-    while day < end {
-        let dip = day > last_release + 1.0 && day <= last_release + 4.0;
-        let v = if dip { 0.83 - 0.005 * (day - last_release) } else { 0.905 + 0.006 * wobble(day as u32) };
-        week.push(snapshot("payments", day, "auc", v));
-        week.push(snapshot("payments", day, "drift_psi", 0.08 + 0.03 * wobble(day as u32 + 3).abs()));
-        if week.len() >= 14 || dip {
-            acts.push(Timed { day: day + 0.5, act: Act::Monitor(std::mem::take(&mut week)) });
-        }
-        day += 1.0;
-    }
+    let dip = |day: f64| day > last_release + 1.0 && day <= last_release + 4.0;
+    acts.extend(daily_imports(FIRST + 3.0, end, dip, |day| {
+        let v = if dip(day) { 0.83 - 0.005 * (day - last_release) } else { 0.905 + 0.006 * wobble(day as u32) };
+        vec![
+            snapshot("payments", day, "auc", v),
+            snapshot("payments", day, "drift_psi", 0.08 + 0.03 * wobble(day as u32 + 3).abs()),
+        ]
+    }));
     // Churn in prod: a proposing rule, daily AUC, which falls in the last days of the canary.
     acts.push(Timed { day: 31.0, act: Act::Rule { env: "prod", rule: "auc < 0.8 for 3", auto: false } });
-    let mut day = 32.0;
     let churn_end = 326.0;
-    let mut week = Vec::new();
-    while day <= churn_end {
-        let v =
-            if day > churn_end - 3.0 { 0.79 - 0.01 * (day - (churn_end - 3.0)) } else { 0.84 + 0.01 * wobble(day as u32 + 11) };
-        week.push(snapshot("prod", day, "auc", v));
-        if week.len() >= 7 || day > churn_end - 3.0 {
-            acts.push(Timed { day: day + 0.5, act: Act::Monitor(std::mem::take(&mut week)) });
-        }
-        day += 1.0;
-    }
+    let falling = |day: f64| day > churn_end - 3.0;
+    acts.extend(daily_imports(32.0, churn_end + 1.0, falling, |day| {
+        let v = if falling(day) { 0.79 - 0.01 * (day - (churn_end - 3.0)) } else { 0.84 + 0.01 * wobble(day as u32 + 11) };
+        vec![snapshot("prod", day, "auc", v)]
+    }));
     // Evidence for the churn model that went to production.
     let evidence = dir.join("evidence");
     std::fs::create_dir_all(&evidence)?;

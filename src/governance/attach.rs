@@ -40,29 +40,32 @@ pub fn validate(kind: &str, name: &str) -> Result<(), GovError> {
     file_name(name).map(drop)
 }
 
-/// Attaches a stored file to `MODEL@VERSION`; `None` when it was attached already.
+/// Attaches a stored file to `MODEL@VERSION`: the attachment, and whether it is new (false when
+/// the version had this file already; nothing is recorded then).
 pub fn attach(
     conn: &Connection,
     reference: &str,
     kind: &str,
     file: &Stored<'_>,
     actor: &str,
-) -> Result<Option<Attachment>, GovError> {
+) -> Result<(Attachment, bool), GovError> {
     validate(kind, file.name)?;
     let name = file.name;
     if file.sha256.len() != 64 || !file.sha256.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
         return Err(GovError::BadValue { field: "sha256", value: file.sha256.into(), expected: "64 lowercase hex digits" });
     }
     let v = resolve(conn, reference)?;
-    if attachments::exists(conn, v.id, file.sha256)? {
-        return Ok(None);
+    if let Some(a) = attachments::get(conn, v.id, file.sha256)? {
+        return Ok((a, false));
     }
     let now = audit::now();
     let payload = json!({"kind": kind, "name": name, "sha256": file.sha256, "size": file.size});
     let seq = audit::append(conn, &now, actor, "attach", &v.node, &payload)?;
     let row = NewAttachment { version_id: v.id, sha256: file.sha256, kind, name, size: file.size };
     attachments::insert(conn, &row, actor, &now, seq)?;
-    Ok(attachments::of_version(conn, v.id)?.into_iter().find(|a| a.sha256 == file.sha256))
+    let made =
+        attachments::get(conn, v.id, file.sha256)?.ok_or_else(|| GovError::NotFound(format!("attachment {}", file.sha256)))?;
+    Ok((made, true))
 }
 
 /// A version's attachments, oldest first.

@@ -49,7 +49,7 @@ pub fn decide(conn: &Connection, env: &str, at: Option<&str>) -> Result<Decision
     rows.sort_by_key(|d| (d.role == "shadow", std::cmp::Reverse(d.traffic)));
     let mut deciders = Vec::new();
     for d in rows {
-        let v = resolve(conn, &format!("{}@{}", d.model, d.version))?;
+        let v = resolve(conn, &d.reference())?;
         let record = models::get_version(conn, v.model_id, &v.version)?.ok_or_else(|| GovError::UnknownVersion(v.name()))?;
         let by_then = |t: &str| t <= at.as_str();
         deciders.push(Decider {

@@ -117,7 +117,7 @@ fn check_sum(conn: &Connection, env: &str) -> Result<(), GovError> {
 }
 
 fn version_id_of(conn: &Connection, d: &Deployment) -> Result<i64, GovError> {
-    Ok(resolve(conn, &format!("{}@{}", d.model, d.version))?.id)
+    Ok(resolve(conn, &d.reference())?.id)
 }
 
 /// Deploys a version; returns what serves in the environment afterwards.
@@ -225,6 +225,33 @@ pub fn deploy(conn: &Connection, req: &Deploy<'_>, actor: &str) -> Result<Vec<De
     Ok(active(conn, req.env)?)
 }
 
+/// What a rollback of an environment would do now (what monitoring proposes and drills check).
+#[derive(Debug, Clone)]
+pub struct RollbackPlan {
+    /// Every row serving now.
+    pub current: Vec<Deployment>,
+    pub primary: Deployment,
+    /// The row a rollback takes away: the canary, else the primary.
+    pub removed: Deployment,
+    /// What serves after: the primary, when a canary is dropped; else the latest earlier primary
+    /// of another version (none when nothing came before).
+    pub restored: Option<Deployment>,
+}
+
+/// The rollback of `env` as it would run now; none when nothing serves there.
+pub fn rollback_plan(conn: &Connection, env: &str) -> Result<Option<RollbackPlan>, CatalogError> {
+    let current = active(conn, env)?;
+    let Some(primary) = current.iter().find(|d| d.role == "primary").cloned() else { return Ok(None) };
+    let (removed, restored) = match current.iter().find(|d| d.role == "canary") {
+        Some(c) => (c.clone(), Some(primary.clone())),
+        None => {
+            let prev = deployments::earlier_primaries(conn, env, &primary.model, &primary.version)?.into_iter().next();
+            (primary.clone(), prev)
+        }
+    };
+    Ok(Some(RollbackPlan { current, primary, removed, restored }))
+}
+
 /// Rolls an environment back: drops an active canary (its share returns to the primary), or else
 /// puts the previous primary version back at 100 %.
 pub fn rollback(conn: &Connection, env: &str, reason: &str, actor: &str) -> Result<Vec<Deployment>, GovError> {
@@ -233,13 +260,11 @@ pub fn rollback(conn: &Connection, env: &str, reason: &str, actor: &str) -> Resu
     if deployments::is_production(conn, env)?.unwrap_or(false) {
         super::team::require_role(conn, "deployer", &format!("rolling back the production environment {env}"))?;
     }
-    let current = active(conn, env)?;
-    let primary = current.iter().find(|d| d.role == "primary").cloned();
-    let Some(primary) = primary else {
-        return Err(GovError::NothingServes(env.to_string()));
-    };
+    let plan = rollback_plan(conn, env)?.ok_or_else(|| GovError::NothingServes(env.to_string()))?;
+    let RollbackPlan { current, primary, removed, restored } = plan;
     let now = audit::now();
-    if let Some(c) = current.iter().find(|d| d.role == "canary") {
+    if removed.role == "canary" {
+        let c = &removed;
         let vnode = ids::version_node(&c.model, &c.version);
         let seq = audit::append(conn, &now, actor, "rollback", &vnode, &json!({"env": env, "reason": reason, "undo": "canary"}))?;
         end(conn, c.id, &now)?;
@@ -258,11 +283,7 @@ pub fn rollback(conn: &Connection, env: &str, reason: &str, actor: &str) -> Resu
         };
         start(conn, &n, actor, &now, seq)?;
     } else {
-        // The latest earlier primary of another version.
-        let prev = deployments::earlier_primaries(conn, env, &primary.model, &primary.version)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| GovError::NoEarlierVersion(env.to_string()))?;
+        let prev = restored.ok_or_else(|| GovError::NoEarlierVersion(env.to_string()))?;
         let target: VersionRef = resolve(conn, &format!("{}@{}", prev.model, prev.version))?;
         if target.status == "revoked" {
             return Err(GovError::WrongStatus {

@@ -44,16 +44,8 @@ fn check(name: &str, ok: bool, detail: impl Into<String>) -> DrillCheck {
 
 /// Runs the checks of one environment (nothing written).
 pub fn run_checks(conn: &Connection, cas: &Cas, env: &str, actor: &str) -> Result<Drill, GovError> {
-    let active = deploy::active(conn, env)?;
-    let primary = active.iter().find(|d| d.role == "primary").ok_or_else(|| GovError::NothingServes(env.to_string()))?;
-    let canary = active.iter().find(|d| d.role == "canary");
-    let (current, restore) = match canary {
-        Some(c) => (format!("{}@{}", c.model, c.version), Some(format!("{}@{}", primary.model, primary.version))),
-        None => {
-            let prev = deployments::earlier_primaries(conn, env, &primary.model, &primary.version)?.into_iter().next();
-            (format!("{}@{}", primary.model, primary.version), prev.map(|p| format!("{}@{}", p.model, p.version)))
-        }
-    };
+    let plan = deploy::rollback_plan(conn, env)?.ok_or_else(|| GovError::NothingServes(env.to_string()))?;
+    let (current, restore) = (plan.removed.reference(), plan.restored.map(|d| d.reference()));
     let production = deployments::is_production(conn, env)?.unwrap_or(false);
     let mut checks = Vec::new();
     match &restore {

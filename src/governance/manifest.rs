@@ -222,7 +222,7 @@ pub fn record(conn: &Connection, env: &str, text: &str, reason: &str, actor: &st
     };
     let now = deploy::active(conn, env)?;
     let serves = |v: &str, role: &str, t: Option<u32>| {
-        now.iter().any(|d| format!("{}@{}", d.model, d.version) == v && d.role == role && t.is_none_or(|t| t == d.traffic))
+        now.iter().any(|d| d.reference() == v && d.role == role && t.is_none_or(|t| t == d.traffic))
     };
     let mut live: Vec<(&Served, &String)> = m.served.iter().zip(&versions).filter(|(s, _)| !s.shadow).collect();
     live.sort_by(|a, b| b.0.traffic.cmp(&a.0.traffic));

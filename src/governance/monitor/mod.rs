@@ -10,10 +10,9 @@ use std::collections::BTreeSet;
 use rusqlite::Connection;
 use serde_json::json;
 
-use super::deploy::{self, Deployment};
+use super::deploy;
 use super::{GovError, resolve};
 use crate::audit;
-use crate::catalog::deployments;
 use crate::catalog::monitoring::{self as rows, NewProposal};
 pub use crate::catalog::monitoring::{Proposal, Rule, Snapshot};
 
@@ -160,24 +159,14 @@ pub fn import(conn: &Connection, snapshots: &[Snapshot], actor: &str, evaluate: 
     Ok(out)
 }
 
-/// What serves `env` now: (the version a rollback would take away, when it started, and what
-/// would serve after: the primary when a canary is dropped, else the previous primary).
-fn at_stake(conn: &Connection, env: &str) -> Result<Option<(Deployment, Option<String>)>, GovError> {
-    let active = deploy::active(conn, env)?;
-    let Some(primary) = active.iter().find(|d| d.role == "primary") else { return Ok(None) };
-    if let Some(c) = active.iter().find(|d| d.role == "canary") {
-        return Ok(Some((c.clone(), Some(format!("{}@{}", primary.model, primary.version)))));
-    }
-    let prev = deployments::earlier_primaries(conn, env, &primary.model, &primary.version)?.into_iter().next();
-    Ok(Some((primary.clone(), prev.map(|p| format!("{}@{}", p.model, p.version)))))
-}
-
 /// Judges every rule of `env` against the snapshots since the current deployment; returns the
 /// proposals raised (and carried out, for `auto` rules).
 pub fn evaluate(conn: &Connection, env: &str, actor: &str) -> Result<Vec<Proposal>, GovError> {
     let mut out = Vec::new();
     for rule in rows::rules(conn, Some(env))? {
-        let Some((serving, to)) = at_stake(conn, env)? else { break };
+        // What a rollback would take away (and since when), and what would serve after.
+        let Some(plan) = deploy::rollback_plan(conn, env)? else { break };
+        let (serving, to) = (plan.removed, plan.restored.map(|d| d.reference()));
         let from = resolve(conn, &format!("{}@{}", serving.model, serving.version))?;
         let since = serving.started_at.clone();
         let snaps = rows::latest(conn, env, &rule.metric, &since, rule.consecutive)?;
@@ -236,8 +225,7 @@ pub fn decide(conn: &Connection, key: &str, accept: bool, reason: &str, actor: &
         return Err(GovError::Duplicate(format!("the proposal is {} already", p.status)));
     }
     if accept {
-        let still =
-            deploy::active(conn, &p.env)?.iter().any(|d| format!("{}@{}", d.model, d.version) == p.from && d.role != "shadow");
+        let still = deploy::active(conn, &p.env)?.iter().any(|d| d.reference() == p.from && d.role != "shadow");
         if !still {
             return Err(GovError::Duplicate(format!("{} no longer serves {}: dismiss the proposal", p.from, p.env)));
         }
